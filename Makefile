@@ -1,0 +1,40 @@
+# Thin front for CMake. `make` builds Release into build/.
+BUILD ?= build
+SAN_BUILD ?= build-sanitize
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+PREFIX ?= /usr/local
+CMAKE_FLAGS ?=
+
+.PHONY: all check sanitize bench bench-quick install clean format tidy
+
+all: $(BUILD)/Makefile
+	@cmake --build $(BUILD) -j $(JOBS)
+
+$(BUILD)/Makefile:
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS)
+
+check: all
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+sanitize:
+	@cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DZN_SANITIZE=ON $(CMAKE_FLAGS)
+	@cmake --build $(SAN_BUILD) -j $(JOBS)
+	@cd $(SAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+
+bench: all
+	@$(BUILD)/zenn bench gemm vmath pool $(BENCH_ARGS)
+
+bench-quick: all
+	@$(BUILD)/zenn bench --quick gemm vmath pool $(BENCH_ARGS)
+
+install: all
+	@cmake --install $(BUILD) --prefix $(PREFIX) $(if $(DESTDIR),,)
+
+format:
+	@clang-format -i $$(git ls-files '*.c' '*.h')
+
+tidy: all
+	@clang-tidy -p $(BUILD) $$(git ls-files 'src/*.c') 2>/dev/null | grep -E 'warning|error' || true
+
+clean:
+	@rm -rf $(BUILD) $(SAN_BUILD)

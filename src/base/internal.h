@@ -1,0 +1,44 @@
+/* Helpers shared inside the library; not installed. */
+#ifndef ZN_BASE_INTERNAL_H
+#define ZN_BASE_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zenn/base.h"
+
+#if defined(__GNUC__)
+#define ZN_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define ZN_LIKELY(x) __builtin_expect(!!(x), 1)
+#define ZN_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define ZN_PRINTF(f, a)
+#define ZN_LIKELY(x) (x)
+#define ZN_UNLIKELY(x) (x)
+#endif
+
+#define ZN_ALIGN 64
+
+/* Sets this thread's error text and returns status, so callers can write
+ * `return zn_error(ZN_ERR_INVALID_ARG, "zn_sgemm: m (%lld) < 0", m);`. */
+zn_status zn_error(zn_status status, const char *fmt, ...) ZN_PRINTF(2, 3);
+
+/* Sends a message to the log callback, if one is set. */
+void zn_log(zn_log_level level, const char *fmt, ...) ZN_PRINTF(2, 3);
+
+/* Overflow-checked size arithmetic: return 0 on overflow, 1 otherwise. */
+static inline int zn_mul_size(size_t a, size_t b, size_t *out) {
+    return !__builtin_mul_overflow(a, b, out);
+}
+static inline int zn_add_size(size_t a, size_t b, size_t *out) {
+    return !__builtin_add_overflow(a, b, out);
+}
+static inline int zn_mul_i64(int64_t a, int64_t b, int64_t *out) {
+    return !__builtin_mul_overflow(a, b, out);
+}
+
+/* Environment variable as an integer in [lo, hi]; def when unset or invalid. */
+long zn_env_long(const char *name, long def, long lo, long hi);
+
+#endif /* ZN_BASE_INTERNAL_H */

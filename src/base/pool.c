@@ -1,0 +1,238 @@
+/* A persistent thread pool with a short spin and then a kernel sleep.
+ *
+ * A job is published by bumping `generation`; workers wait for it to change.
+ * The caller runs part 0 itself and then waits for `pending` to reach zero.
+ * Both waits spin for a bounded few microseconds (so back-to-back jobs start
+ * fast) and then sleep on a futex (so an idle pool burns no CPU, and spinning
+ * workers never fight the caller for a core the way OpenMP's do). */
+#define _DEFAULT_SOURCE /* syscall() */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "base/internal.h"
+#include "zenn/pool.h"
+
+#if defined(__linux__)
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#define ZN_HAVE_FUTEX 1
+#endif
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define cpu_relax() _mm_pause()
+#else
+#define cpu_relax() ((void)0)
+#endif
+
+typedef struct pool_worker {
+    struct zn_pool *pool;
+    int ith;
+    pthread_t thread;
+} pool_worker;
+
+struct zn_pool {
+    int size; /* threads including the caller */
+    pool_worker *workers; /* size - 1 of them */
+    pthread_mutex_t busy; /* held by the caller of the running job */
+
+    zn_pool_fn fn;
+    void *arg;
+    int nth;
+    int stop;
+
+    atomic_uint generation; /* futex word: bumped once per job */
+    atomic_uint pending;    /* futex word: workers still in the job */
+    atomic_int sleepers;    /* threads asleep (or about to be) on either word */
+    uint64_t spin_ns;
+
+#if !ZN_HAVE_FUTEX
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+#endif
+};
+
+/* ---- wait and wake on a 32-bit word ------------------------------------------ */
+
+#if ZN_HAVE_FUTEX
+static void sleep_while_equal(zn_pool *p, atomic_uint *word, unsigned value) {
+    (void)p;
+    syscall(SYS_futex, (unsigned *)(uintptr_t)word, FUTEX_WAIT_PRIVATE, value, NULL, NULL, 0);
+}
+static void wake_all(zn_pool *p, atomic_uint *word) {
+    (void)p;
+    syscall(SYS_futex, (unsigned *)(uintptr_t)word, FUTEX_WAKE_PRIVATE, 0x7fffffff, NULL, NULL, 0);
+}
+#else
+static void sleep_while_equal(zn_pool *p, atomic_uint *word, unsigned value) {
+    pthread_mutex_lock(&p->lock);
+    while (atomic_load(word) == value) pthread_cond_wait(&p->cond, &p->lock);
+    pthread_mutex_unlock(&p->lock);
+}
+static void wake_all(zn_pool *p, atomic_uint *word) {
+    (void)word;
+    pthread_mutex_lock(&p->lock);
+    pthread_cond_broadcast(&p->cond);
+    pthread_mutex_unlock(&p->lock);
+}
+#endif
+
+/* Waits until *word != value: spin for up to spin_ns, then sleep. */
+static void wait_while_equal(zn_pool *p, atomic_uint *word, unsigned value) {
+    uint64_t start = 0;
+    for (unsigned i = 1;; i++) {
+        if (atomic_load_explicit(word, memory_order_acquire) != value) return;
+        cpu_relax();
+        if ((i & 63) == 0) {
+            uint64_t now = zn_time_ns();
+            if (start == 0) start = now;
+            else if (now - start > p->spin_ns) break;
+        }
+    }
+    atomic_fetch_add(&p->sleepers, 1);
+    while (atomic_load_explicit(word, memory_order_acquire) == value) sleep_while_equal(p, word, value);
+    atomic_fetch_sub(&p->sleepers, 1);
+}
+
+/* Wakes sleepers after *word changed. The seq_cst order between the change
+ * and this load pairs with the sleeper's increment and re-check. */
+static void notify(zn_pool *p, atomic_uint *word) {
+    if (atomic_load(&p->sleepers) > 0) wake_all(p, word);
+}
+
+/* ---- workers ------------------------------------------------------------------------ */
+
+static void *worker_main(void *arg) {
+    pool_worker *w = arg;
+    zn_pool *p = w->pool;
+    unsigned seen = 0;
+    for (;;) {
+        wait_while_equal(p, &p->generation, seen);
+        seen = atomic_load_explicit(&p->generation, memory_order_acquire);
+        if (p->stop) break;
+        if (w->ith < p->nth) p->fn(p->arg, w->ith, p->nth);
+        if (atomic_fetch_sub(&p->pending, 1) == 1) notify(p, &p->pending);
+    }
+    return NULL;
+}
+
+static int default_size(void) {
+    long cpus = zn_cpu()->logical_cpus;
+    return (int)zn_env_long("ZN_THREADS", cpus, 1, 1024);
+}
+
+zn_status zn_pool_create(int nthreads, zn_pool **out) {
+    if (!out) return zn_error(ZN_ERR_INVALID_ARG, "zn_pool_create: out is NULL");
+    *out = NULL;
+    if (nthreads > 1024) return zn_error(ZN_ERR_INVALID_ARG, "zn_pool_create: %d threads (max 1024)", nthreads);
+    if (nthreads <= 0) nthreads = default_size();
+
+    zn_pool *p = zn_calloc(1, sizeof *p);
+    if (!p) return ZN_ERR_OUT_OF_MEMORY;
+    p->size = nthreads;
+    p->spin_ns = (uint64_t)zn_env_long("ZN_POOL_SPIN_US", 50, 0, 1000000) * 1000;
+    pthread_mutex_init(&p->busy, NULL);
+#if !ZN_HAVE_FUTEX
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->cond, NULL);
+#endif
+    if (nthreads > 1) {
+        p->workers = zn_calloc((size_t)nthreads - 1, sizeof *p->workers);
+        if (!p->workers) {
+            zn_pool_free(p);
+            return ZN_ERR_OUT_OF_MEMORY;
+        }
+        for (int i = 0; i < nthreads - 1; i++) {
+            pool_worker *w = &p->workers[i];
+            w->pool = p;
+            w->ith = i + 1;
+            if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+                p->size = i + 1; /* the workers started so far are joined by free */
+                zn_pool_free(p);
+                return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_pool_create: cannot start thread %d of %d", i + 2,
+                                nthreads);
+            }
+        }
+    }
+    *out = p;
+    return ZN_OK;
+}
+
+void zn_pool_free(zn_pool *p) {
+    if (!p) return;
+    if (p->size > 1 && p->workers) {
+        pthread_mutex_lock(&p->busy);
+        p->stop = 1;
+        atomic_fetch_add(&p->generation, 1);
+        wake_all(p, &p->generation);
+        for (int i = 0; i < p->size - 1; i++) pthread_join(p->workers[i].thread, NULL);
+        pthread_mutex_unlock(&p->busy);
+    }
+    zn_free(p->workers);
+    pthread_mutex_destroy(&p->busy);
+#if !ZN_HAVE_FUTEX
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->cond);
+#endif
+    zn_free(p);
+}
+
+int zn_pool_size(const zn_pool *p) { return p ? p->size : 1; }
+
+zn_status zn_pool_run(zn_pool *p, zn_pool_fn fn, void *arg, int nth) {
+    if (!fn) return zn_error(ZN_ERR_INVALID_ARG, "zn_pool_run: fn is NULL");
+    int size = zn_pool_size(p);
+    if (nth > size) nth = size;
+    if (nth < 1) nth = 1;
+    if (nth == 1) {
+        fn(arg, 0, 1);
+        return ZN_OK;
+    }
+    /* Busy (another thread's job, or a job inside a job): run every part here. */
+    if (pthread_mutex_trylock(&p->busy) != 0) {
+        for (int i = 0; i < nth; i++) fn(arg, i, nth);
+        return ZN_OK;
+    }
+    p->fn = fn;
+    p->arg = arg;
+    p->nth = nth;
+    atomic_store(&p->pending, (unsigned)(p->size - 1));
+    atomic_fetch_add(&p->generation, 1);
+    notify(p, &p->generation);
+
+    fn(arg, 0, nth);
+
+    for (;;) {
+        unsigned left = atomic_load_explicit(&p->pending, memory_order_acquire);
+        if (left == 0) break;
+        wait_while_equal(p, &p->pending, left);
+    }
+    pthread_mutex_unlock(&p->busy);
+    return ZN_OK;
+}
+
+static zn_pool *default_pool;
+static pthread_once_t default_once = PTHREAD_ONCE_INIT;
+
+static void make_default_pool(void) {
+    if (zn_pool_create(0, &default_pool) != ZN_OK) default_pool = NULL;
+}
+
+zn_pool *zn_pool_default(void) {
+    pthread_once(&default_once, make_default_pool);
+    return default_pool;
+}
+
+void zn_split_range(int64_t n, int64_t align, int ith, int nth, int64_t *begin, int64_t *end) {
+    if (align < 1) align = 1;
+    if (nth < 1) nth = 1;
+    int64_t blocks = (n + align - 1) / align;
+    int64_t per = blocks / nth, extra = blocks % nth;
+    int64_t b0 = ith * per + (ith < extra ? ith : extra);
+    int64_t b1 = b0 + per + (ith < extra ? 1 : 0);
+    int64_t lo = b0 * align, hi = b1 * align;
+    *begin = lo < n ? lo : n;
+    *end = hi < n ? hi : n;
+}

@@ -1,0 +1,120 @@
+/* Public GEMM/GEMV entry points: argument checks, then the kernels. */
+#include "base/internal.h"
+#include "kernels/kernels.h"
+#include "zenn/gemm.h"
+
+zn_gemm_opts zn_gemm_opts_default(void) {
+    zn_gemm_opts o = {0};
+    o.act = ZN_ACT_NONE;
+    o.act_alpha = 0.01f;
+    return o;
+}
+
+/* Checks one stored matrix: rows x cols with row stride ld. */
+static zn_status check_matrix(const char *fn, const char *name, const float *p, int64_t rows, int64_t cols,
+                              int64_t ld) {
+    if (ld < (cols > 1 ? cols : 1))
+        return zn_error(ZN_ERR_INVALID_ARG, "%s: ld%s (%lld) < row length (%lld)", fn, name, (long long)ld,
+                        (long long)cols);
+    if (rows == 0 || cols == 0) return ZN_OK;
+    if (!p) return zn_error(ZN_ERR_INVALID_ARG, "%s: %s is NULL", fn, name);
+    int64_t span;
+    if (!zn_mul_i64(rows - 1, ld, &span) || span > INT64_MAX - cols ||
+        (uint64_t)(span + cols) > SIZE_MAX / sizeof(float))
+        return zn_error(ZN_ERR_OVERFLOW, "%s: %s (%lld rows, ld %lld) overflows", fn, name, (long long)rows,
+                        (long long)ld);
+    return ZN_OK;
+}
+
+static int valid_trans(zn_transpose t) { return t == ZN_NO_TRANS || t == ZN_TRANS; }
+
+static zn_status gemm_check(const char *fn, zn_transpose ta, zn_transpose tb, int64_t m, int64_t n, int64_t k,
+                        const float *a, int64_t lda, const float *b, int64_t ldb, const float *c,
+                        int64_t ldc) {
+    if (!valid_trans(ta) || !valid_trans(tb))
+        return zn_error(ZN_ERR_INVALID_ARG, "%s: transpose flags must be ZN_NO_TRANS or ZN_TRANS", fn);
+    if (m < 0 || n < 0 || k < 0)
+        return zn_error(ZN_ERR_INVALID_ARG, "%s: negative size (m %lld, n %lld, k %lld)", fn, (long long)m,
+                        (long long)n, (long long)k);
+    int64_t mn, mnk;
+    if (!zn_mul_i64(m, n, &mn) || !zn_mul_i64(mn, k, &mnk))
+        return zn_error(ZN_ERR_OVERFLOW, "%s: m*n*k overflows (m %lld, n %lld, k %lld)", fn, (long long)m,
+                        (long long)n, (long long)k);
+    zn_status s;
+    if (ta == ZN_NO_TRANS) s = check_matrix(fn, "a", a, m, k, lda);
+    else s = check_matrix(fn, "a", a, k, m, lda);
+    if (s != ZN_OK) return s;
+    if (tb == ZN_NO_TRANS) s = check_matrix(fn, "b", b, k, n, ldb);
+    else s = check_matrix(fn, "b", b, n, k, ldb);
+    if (s != ZN_OK) return s;
+    return check_matrix(fn, "c", c, m, n, ldc);
+}
+
+zn_status zn_sgemm_ex(zn_transpose ta, zn_transpose tb, int64_t m, int64_t n, int64_t k, float alpha,
+                      const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
+                      int64_t ldc, const zn_gemm_opts *opts) {
+    zn_status s = gemm_check("zn_sgemm", ta, tb, m, n, k, a, lda, b, ldb, c, ldc);
+    if (s != ZN_OK) return s;
+    zn_gemm_opts o = opts ? *opts : zn_gemm_opts_default();
+    if ((int)o.act < 0 || o.act >= ZN_ACT_COUNT)
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_sgemm: unknown activation %d", (int)o.act);
+    if (o.max_threads < 0)
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_sgemm: max_threads (%d) < 0", o.max_threads);
+    if (m == 0 || n == 0) return ZN_OK;
+    const zn_kernels *kt = zn_kernels_get();
+    kt->gemm.sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    if (o.bias || o.act != ZN_ACT_NONE) {
+        for (int64_t i = 0; i < m; i++) {
+            float *row = c + i * ldc;
+            if (o.bias) kt->vmath.add_bias((size_t)n, o.bias, row);
+            zn_apply_act(&kt->vmath, o.act, o.act_alpha, (size_t)n, row, row);
+        }
+    }
+    return ZN_OK;
+}
+
+zn_status zn_sgemm(zn_transpose ta, zn_transpose tb, int64_t m, int64_t n, int64_t k, float alpha,
+                   const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
+                   int64_t ldc) {
+    return zn_sgemm_ex(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL);
+}
+
+zn_status zn_sgemv(zn_transpose trans, int64_t m, int64_t n, float alpha, const float *a, int64_t lda,
+                   const float *x, int64_t incx, float beta, float *y, int64_t incy) {
+    if (!valid_trans(trans))
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_sgemv: trans must be ZN_NO_TRANS or ZN_TRANS");
+    if (m < 0 || n < 0)
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_sgemv: negative size (m %lld, n %lld)", (long long)m,
+                        (long long)n);
+    if (incx <= 0 || incy <= 0)
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_sgemv: incx (%lld) and incy (%lld) must be > 0",
+                        (long long)incx, (long long)incy);
+    zn_status s = check_matrix("zn_sgemv", "a", a, m, n, lda);
+    if (s != ZN_OK) return s;
+    int64_t xlen = trans ? m : n, ylen = trans ? n : m;
+    if (ylen == 0) return ZN_OK;
+    if ((xlen > 0 && !x) || !y) return zn_error(ZN_ERR_INVALID_ARG, "zn_sgemv: x or y is NULL");
+    int64_t span;
+    if ((xlen > 0 && !zn_mul_i64(xlen - 1, incx, &span)) || !zn_mul_i64(ylen - 1, incy, &span))
+        return zn_error(ZN_ERR_OVERFLOW, "zn_sgemv: vector stride overflows");
+    const zn_kernels *kt = zn_kernels_get();
+    if (incx == 1 && incy == 1) {
+        kt->gemm.sgemv(trans, m, n, alpha, a, lda, x, beta, y);
+        return ZN_OK;
+    }
+    /* Strided vectors: gather into contiguous copies, run, scatter back. */
+    float *xs = zn_alloc((size_t)(xlen > 0 ? xlen : 1) * sizeof(float));
+    float *ys = zn_alloc((size_t)ylen * sizeof(float));
+    if (!xs || !ys) {
+        zn_free(xs);
+        zn_free(ys);
+        return ZN_ERR_OUT_OF_MEMORY;
+    }
+    for (int64_t i = 0; i < xlen; i++) xs[i] = x[i * incx];
+    for (int64_t i = 0; i < ylen; i++) ys[i] = beta == 0.0f ? 0.0f : y[i * incy];
+    kt->gemm.sgemv(trans, m, n, alpha, a, lda, xs, beta, ys);
+    for (int64_t i = 0; i < ylen; i++) y[i * incy] = ys[i];
+    zn_free(xs);
+    zn_free(ys);
+    return ZN_OK;
+}
