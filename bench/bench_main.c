@@ -1,11 +1,234 @@
-/* zenn bench: entry point (filled in below). */
-#include <stdio.h>
+/* zenn bench: argument parsing, suite selection, fingerprint and JSON. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 
+#include "bench.h"
 #include "cli.h"
 
+#ifndef ZN_GIT_COMMIT
+#define ZN_GIT_COMMIT "unknown"
+#endif
+
+typedef struct suite_entry {
+    const char *name;
+    int (*run)(bench_run *run);
+    const char *what;
+} suite_entry;
+
+static const suite_entry suites[] = {
+    {"gemm", bench_suite_gemm, "sgemm/sgemv against OpenBLAS, % of FMA peak, thread scaling"},
+    {"vmath", bench_suite_vmath, "element-wise math in GElements/s; relu against memcpy"},
+    {"pool", bench_suite_pool, "thread-pool job latency and idle CPU"},
+};
+#define NSUITES ((int)(sizeof suites / sizeof suites[0]))
+
+static void usage(FILE *f) {
+    fprintf(f,
+            "usage: zenn bench [options] [SUITE...]\n"
+            "\n"
+            "Measures zenn and its peers in one run, interleaved, and prints GFLOP/s or\n"
+            "GElements/s with ratios (peer time / zenn time: above 1 means zenn is faster).\n"
+            "\n"
+            "suites (default: all):\n");
+    for (int i = 0; i < NSUITES; i++) fprintf(f, "  %-8s %s\n", suites[i].name, suites[i].what);
+    fprintf(f,
+            "\noptions:\n"
+            "  --json FILE     also write every case and the machine fingerprint as JSON\n"
+            "  --repeat N      reps per contender (default 7; the median is reported)\n"
+            "  --min-time S    seconds per rep (default 0.1)\n"
+            "  --threads N     threads for the multi-threaded cases (default: ZN_THREADS or all CPUs)\n"
+            "  --filter TEXT   only cases whose name contains TEXT\n"
+            "  --quick         fewer cases, shorter reps (a smoke run)\n"
+            "  --settle-ms MS  pause after a multi-threaded peer rep (default 150; OpenBLAS threads spin)\n");
+}
+
+static int parse_int(const char *opt, const char *s, int lo, int hi, int *out) {
+    char *end = NULL;
+    long v = s ? strtol(s, &end, 10) : 0;
+    if (!s || *end || v < lo || v > hi) {
+        fprintf(stderr, "zenn: error: %s expects an integer in [%d, %d], got '%s'\n", opt, lo, hi, s ? s : "");
+        return 0;
+    }
+    *out = (int)v;
+    return 1;
+}
+
+static int parse_double(const char *opt, const char *s, double lo, double hi, double *out) {
+    char *end = NULL;
+    double v = s ? strtod(s, &end) : 0;
+    if (!s || *end || !(v >= lo && v <= hi)) {
+        fprintf(stderr, "zenn: error: %s expects a number in [%g, %g], got '%s'\n", opt, lo, hi, s ? s : "");
+        return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+static void json_string(FILE *f, const char *s) {
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\') fprintf(f, "\\%c", *s);
+        else if ((unsigned char)*s < 0x20) fprintf(f, "\\u%04x", *s);
+        else fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void json_stats(FILE *f, const char *key, const bench_stats *s, double work) {
+    fprintf(f, "\"%s\":", key);
+    if (!s->ok) {
+        fprintf(f, "null");
+        return;
+    }
+    fprintf(f, "{\"median_s\":%.9g,\"min_s\":%.9g,\"max_s\":%.9g,\"reps\":%d,\"rate_median\":%.6g}", s->median,
+            s->min, s->max, s->reps, bench_rate(work, s->median));
+}
+
+static void fingerprint(FILE *f) {
+    const zn_cpu_features *c = zn_cpu();
+    struct utsname u;
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (uname(&u) != 0) memset(&u, 0, sizeof u);
+    fprintf(f, "{\"cpu\":");
+    json_string(f, c->brand);
+    fprintf(f,
+            ",\"vendor\":\"%s\",\"logical_cpus\":%d,\"memory_bytes\":%lld,\"avx2\":%d,\"fma\":%d,\"avx512f\":%d,"
+            "\"avx512_bf16\":%d,\"avx512_fp16\":%d,\"avx512_vnni\":%d,",
+            c->vendor, c->logical_cpus, (long long)pages * page, c->avx2, c->fma, c->avx512f, c->avx512_bf16,
+            c->avx512_fp16, c->avx512_vnni);
+    fprintf(f, "\"kernel\":");
+    json_string(f, u.release);
+    fprintf(f, ",\"compiler\":");
+    json_string(f, __VERSION__);
+    fprintf(f, ",\"zenn_version\":\"%s\",\"zenn_commit\":\"%s\",\"isa\":\"%s\",\"threads\":%d}", zn_version(),
+            ZN_GIT_COMMIT, zn_isa_name(zn_isa_active()), zn_pool_size(zn_pool_default()));
+}
+
+static int write_json(const char *path, const bench_run *run, int argc, char **argv) {
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        fprintf(stderr, "zenn: error: cannot write %s\n", tmp);
+        return 0;
+    }
+    fprintf(f, "{\"command\":\"");
+    for (int i = 0; i < argc; i++) fprintf(f, "%s%s", i ? " " : "", argv[i]);
+    fprintf(f, "\",\n\"fingerprint\":");
+    fingerprint(f);
+    fprintf(f, ",\n\"results\":[\n");
+    for (int i = 0; i < run->count; i++) {
+        const bench_result *r = &run->results[i];
+        fprintf(f, "{\"suite\":\"%s\",\"case\":", r->suite);
+        json_string(f, r->name);
+        fprintf(f, ",\"shape\":");
+        json_string(f, r->shape);
+        fprintf(f, ",\"threads\":%d,\"unit\":\"%s\",\"work_per_call\":%.9g,", r->threads, r->unit, r->work);
+        json_stats(f, "zenn", &r->zenn, r->work);
+        fprintf(f, ",\"peer\":");
+        if (r->peer[0]) json_string(f, r->peer);
+        else fprintf(f, "null");
+        fprintf(f, ",");
+        json_stats(f, "peer_stats", &r->other, r->work);
+        if (r->zenn.ok && r->other.ok && r->peer[0]) {
+            double q = r->other.median / r->zenn.median;
+            fprintf(f, ",\"ratio\":%.4f", q);
+            if (r->target > 0) fprintf(f, ",\"target\":%.3f,\"met\":%s", r->target, q >= r->target ? "true" : "false");
+        }
+        fprintf(f, "}%s\n", i + 1 < run->count ? "," : "");
+    }
+    fprintf(f, "]}\n");
+    int ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
+    ok = fclose(f) == 0 && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        fprintf(stderr, "zenn: error: cannot write %s\n", path);
+        remove(tmp);
+        return 0;
+    }
+    return 1;
+}
+
 int zn_cmd_bench(int argc, char **argv) {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "zenn: error: bench is being built\n");
-    return 2;
+    bench_run run;
+    memset(&run, 0, sizeof run);
+    run.out = stdout;
+    run.opts.repeat = 7;
+    run.opts.min_seconds = 0.1;
+    run.opts.settle_ms = 150;
+    const char *json = NULL;
+    int want[NSUITES] = {0}, any = 0;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "--json")) {
+            if (!val) {
+                fprintf(stderr, "zenn: error: --json expects a file name\n");
+                return 2;
+            }
+            json = val;
+            i++;
+        } else if (!strcmp(a, "--repeat")) {
+            if (!parse_int(a, val, 1, 64, &run.opts.repeat)) return 2;
+            i++;
+        } else if (!strcmp(a, "--threads")) {
+            if (!parse_int(a, val, 1, 1024, &run.opts.threads)) return 2;
+            i++;
+        } else if (!strcmp(a, "--min-time")) {
+            if (!parse_double(a, val, 1e-4, 60, &run.opts.min_seconds)) return 2;
+            i++;
+        } else if (!strcmp(a, "--settle-ms")) {
+            if (!parse_double(a, val, 0, 10000, &run.opts.settle_ms)) return 2;
+            i++;
+        } else if (!strcmp(a, "--filter")) {
+            if (!val) {
+                fprintf(stderr, "zenn: error: --filter expects text\n");
+                return 2;
+            }
+            run.opts.filter = val;
+            i++;
+        } else if (!strcmp(a, "--quick")) {
+            run.opts.quick = 1;
+            run.opts.repeat = 3;
+            run.opts.min_seconds = 0.02;
+            run.opts.settle_ms = 50;
+        } else if (a[0] == '-') {
+            fprintf(stderr, "zenn: error: unknown bench option '%s' (try zenn bench --help)\n", a);
+            return 2;
+        } else {
+            int found = 0;
+            for (int s = 0; s < NSUITES; s++)
+                if (!strcmp(a, suites[s].name)) want[s] = found = any = 1;
+            if (!found) {
+                fprintf(stderr, "zenn: error: unknown suite '%s' (try zenn bench --help)\n", a);
+                return 2;
+            }
+        }
+    }
+    const zn_cpu_features *c = zn_cpu();
+    printf("zenn %s (%s), kernels %s, %s, %d logical CPUs, default pool %d threads\n", zn_version(), ZN_GIT_COMMIT,
+           zn_isa_name(zn_isa_active()), c->brand, c->logical_cpus, zn_pool_size(zn_pool_default()));
+    printf("rates are medians of %d reps of >= %.3g s; ratio = peer time / zenn time (> 1: zenn faster)\n",
+           run.opts.repeat, run.opts.min_seconds);
+    int failed = 0;
+    for (int s = 0; s < NSUITES; s++)
+        if (!any || want[s]) failed |= suites[s].run(&run);
+    int met = 0, missed = 0;
+    for (int i = 0; i < run.count; i++) {
+        const bench_result *r = &run.results[i];
+        if (r->target > 0 && r->zenn.ok && r->other.ok) {
+            if (r->other.median / r->zenn.median >= r->target) met++;
+            else missed++;
+        }
+    }
+    printf("\ntargets: %d met, %d not met\n", met, missed);
+    if (json && !write_json(json, &run, argc + 1, argv - 1)) failed = 1;
+    free(run.results);
+    return failed ? 1 : 0;
 }

@@ -14,6 +14,7 @@ static void fill_tables(void) {
     ref->isa = ZN_ISA_REF;
     zn_vmath_init_ref(&ref->vmath);
     zn_gemm_init_ref(&ref->gemm);
+    ref->fma_loop = zn_fma_loop_ref;
 
     if (zn_isa_supported(ZN_ISA_AVX2)) {
         zn_kernels *t = &tables[ZN_ISA_AVX2];
@@ -21,6 +22,7 @@ static void fill_tables(void) {
         t->isa = ZN_ISA_AVX2;
         zn_vmath_init_avx2(&t->vmath);
         zn_gemm_init_avx2(&t->gemm);
+        t->fma_loop = zn_fma_loop_avx2;
     }
     if (zn_isa_supported(ZN_ISA_AVX512)) {
         zn_kernels *t = &tables[ZN_ISA_AVX512];
@@ -28,6 +30,7 @@ static void fill_tables(void) {
         t->isa = ZN_ISA_AVX512;
         zn_vmath_init_avx512(&t->vmath);
         zn_gemm_init_avx512(&t->gemm);
+        t->fma_loop = zn_fma_loop_avx512;
     }
     zn_log(ZN_LOG_INFO, "kernels: %s (cpu: %s)", zn_isa_name(zn_isa_active()), zn_cpu()->brand);
 }

@@ -6,12 +6,14 @@
 #include "zenn/base.h"
 #include "zenn/vmath.h"
 #include "kernels/gemm_kernels.h"
+#include "kernels/peak.h"
 #include "kernels/vmath_kernels.h"
 
 typedef struct zn_kernels {
     zn_isa isa;
     zn_vmath_kernels vmath;
     zn_gemm_kernels gemm;
+    zn_fma_loop_fn fma_loop; /* peak probe for benchmarks */
 } zn_kernels;
 
 /* The table for zn_isa_active(). Never NULL. */

@@ -1,0 +1,100 @@
+/* The benchmark harness shared by the suites of `zenn bench`.
+ *
+ * A case times one or more contenders (zenn and its peers) on the same work,
+ * interleaved rep by rep (A B A B ...) so that machine drift hits all of
+ * them. Each rep runs the work enough times to last at least min_seconds;
+ * the figures are the median, min and max over reps of the time per call. */
+#ifndef ZN_BENCH_H
+#define ZN_BENCH_H
+
+#include <stdio.h>
+
+#include "zenn/zenn.h"
+
+typedef struct bench_opts {
+    int repeat;         /* reps per contender (>= 1) */
+    double min_seconds; /* per rep */
+    int threads;        /* 0: the default pool's size */
+    int quick;          /* fewer and smaller cases */
+    const char *filter; /* run cases whose name contains this */
+    double settle_ms;   /* pause after a multi-threaded peer rep (its threads spin) */
+} bench_opts;
+
+typedef int (*bench_fn)(void *ctx); /* runs the work once; non-zero = failed */
+
+typedef struct bench_contender {
+    const char *name; /* "zenn", "openblas" */
+    bench_fn fn;
+    void *ctx;
+    void (*prepare)(void *ctx); /* optional: before each rep (e.g. set a peer's threads) */
+    int threads;      /* for the settle rule and the report */
+    int skip;         /* not available */
+    const char *skip_reason;
+} bench_contender;
+
+typedef struct bench_stats {
+    double median, min, max; /* seconds per call */
+    int reps;
+    int ok;
+} bench_stats;
+
+/* One measured row of the report. */
+typedef struct bench_result {
+    char suite[16];
+    char name[96];
+    char shape[64];
+    int threads;
+    double work;         /* units per call (flops, elements) */
+    char unit[16];       /* "GFLOP/s", "GElem/s" */
+    char peer[24];       /* "" when there is none */
+    bench_stats zenn, other;
+    double target;       /* ratio zenn/peer wanted (0: none) */
+    char target_note[96];
+} bench_result;
+
+typedef struct bench_run {
+    bench_opts opts;
+    bench_result *results;
+    int count, cap;
+    FILE *out; /* the table */
+} bench_run;
+
+/* Times the contenders, interleaved; fills stats[i] for contender i. */
+void bench_measure(const bench_opts *o, bench_contender *c, int n, bench_stats *stats);
+
+/* Appends a result and prints its table row. */
+void bench_add(bench_run *run, const bench_result *r);
+
+int bench_selected(const bench_opts *o, const char *name);
+void bench_section(bench_run *run, const char *title);
+void bench_note(bench_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Rate (work per second) from seconds per call. */
+static inline double bench_rate(double work, double seconds) { return seconds > 0 ? work / seconds : 0.0; }
+
+/* Suites. */
+int bench_suite_gemm(bench_run *run);
+int bench_suite_vmath(bench_run *run);
+int bench_suite_pool(bench_run *run);
+
+/* OpenBLAS, loaded at run time so the zenn binary does not need it. */
+typedef struct bench_openblas {
+    void *handle;
+    void (*sgemm)(int order, int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
+                  const float *b, int ldb, float beta, float *c, int ldc);
+    void (*sgemv)(int order, int trans, int m, int n, float alpha, const float *a, int lda, const float *x,
+                  int incx, float beta, float *y, int incy);
+    void (*set_threads)(int n);
+    char *(*get_corename)(void);
+    char *(*get_config)(void);
+    char why[256]; /* why it is missing */
+} bench_openblas;
+
+/* Loads libopenblas with OPENBLAS_CORETYPE=SkylakeX unless ZN_BENCH_OPENBLAS_CORETYPE
+ * names another (OpenBLAS 0.3.21 misdetects newer CPUs). Returns 0 when missing. */
+int bench_openblas_load(bench_openblas *ob);
+
+/* Machine peak: FMA flops per second on `threads` threads. */
+double bench_fma_peak(int threads);
+
+#endif

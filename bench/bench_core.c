@@ -1,0 +1,120 @@
+/* Timing, statistics and the table/JSON output of `zenn bench`. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench.h"
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void sleep_ms(double ms) {
+    if (ms <= 0) return;
+    struct timespec ts = {(time_t)(ms / 1000), (long)((ms - (double)(time_t)(ms / 1000) * 1000) * 1e6)};
+    nanosleep(&ts, NULL);
+}
+
+/* How many calls make one rep last min_seconds (after a warm-up call). */
+static long calls_per_rep(bench_contender *c, double min_seconds) {
+    long calls = 1;
+    for (;;) {
+        double t0 = zn_time_sec();
+        for (long i = 0; i < calls; i++)
+            if (c->fn(c->ctx)) return -1;
+        double t = zn_time_sec() - t0;
+        if (t >= min_seconds * 0.5 || calls > (1L << 30)) {
+            double per = t / (double)calls;
+            long want = per > 0 ? (long)(min_seconds / per) + 1 : calls;
+            return want < 1 ? 1 : want;
+        }
+        calls *= t > 0 ? (t * 8 < min_seconds ? 8 : 2) : 8;
+    }
+}
+
+void bench_measure(const bench_opts *o, bench_contender *c, int n, bench_stats *stats) {
+    enum { MAX_CONTENDERS = 4, MAX_REPS = 64 };
+    double times[MAX_CONTENDERS][MAX_REPS];
+    long calls[MAX_CONTENDERS];
+    int reps = o->repeat < 1 ? 1 : (o->repeat > MAX_REPS ? MAX_REPS : o->repeat);
+    if (n > MAX_CONTENDERS) n = MAX_CONTENDERS;
+    for (int i = 0; i < n; i++) {
+        memset(&stats[i], 0, sizeof stats[i]);
+        if (c[i].prepare && !c[i].skip) c[i].prepare(c[i].ctx);
+        calls[i] = c[i].skip ? -1 : calls_per_rep(&c[i], o->min_seconds);
+        if (c[i].threads > 1 && strcmp(c[i].name, "zenn") != 0) sleep_ms(o->settle_ms);
+    }
+    for (int r = 0; r < reps; r++) {
+        for (int i = 0; i < n; i++) {
+            if (calls[i] < 0) continue;
+            if (c[i].prepare) c[i].prepare(c[i].ctx);
+            double t0 = zn_time_sec();
+            int failed = 0;
+            for (long k = 0; k < calls[i] && !failed; k++) failed = c[i].fn(c[i].ctx);
+            double t = zn_time_sec() - t0;
+            if (failed) {
+                calls[i] = -1;
+                continue;
+            }
+            times[i][r] = t / (double)calls[i];
+            /* A peer's threads spin after a call; let them sleep before the next contender. */
+            if (c[i].threads > 1 && strcmp(c[i].name, "zenn") != 0) sleep_ms(o->settle_ms);
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        if (calls[i] < 0) continue;
+        qsort(times[i], (size_t)reps, sizeof(double), cmp_double);
+        stats[i].reps = reps;
+        stats[i].min = times[i][0];
+        stats[i].max = times[i][reps - 1];
+        stats[i].median = reps % 2 ? times[i][reps / 2] : 0.5 * (times[i][reps / 2 - 1] + times[i][reps / 2]);
+        stats[i].ok = 1;
+    }
+}
+
+int bench_selected(const bench_opts *o, const char *name) { return !o->filter || strstr(name, o->filter); }
+
+void bench_section(bench_run *run, const char *title) {
+    fprintf(run->out, "\n## %s\n", title);
+    fprintf(run->out, "%-36s %3s %-8s %9s %9s %-10s %7s %7s\n", "case", "thr", "unit", "zenn", "peer", "peer",
+            "ratio", "target");
+    fflush(run->out);
+}
+
+void bench_note(bench_run *run, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(run->out, fmt, ap);
+    va_end(ap);
+    fputc('\n', run->out);
+    fflush(run->out);
+}
+
+void bench_add(bench_run *run, const bench_result *r) {
+    if (run->count == run->cap) {
+        int cap = run->cap ? run->cap * 2 : 64;
+        bench_result *grown = realloc(run->results, (size_t)cap * sizeof *grown);
+        if (!grown) return;
+        run->results = grown;
+        run->cap = cap;
+    }
+    run->results[run->count++] = *r;
+
+    char zs[32] = "failed", ps[32] = "-", ratio[16] = "-", target[16] = "", verdict[16] = "";
+    if (r->zenn.ok) snprintf(zs, sizeof zs, "%.2f", bench_rate(r->work, r->zenn.median) * 1e-9);
+    if (r->peer[0] && r->other.ok) snprintf(ps, sizeof ps, "%.2f", bench_rate(r->work, r->other.median) * 1e-9);
+    if (r->peer[0] && !r->other.ok) snprintf(ps, sizeof ps, "skipped");
+    if (r->zenn.ok && r->other.ok && r->zenn.median > 0) {
+        double q = r->other.median / r->zenn.median;
+        snprintf(ratio, sizeof ratio, "%.2fx", q);
+        if (r->target > 0) {
+            snprintf(target, sizeof target, ">=%.2f", r->target);
+            snprintf(verdict, sizeof verdict, "%s", q >= r->target ? "met" : "NOT MET");
+        }
+    }
+    fprintf(run->out, "%-36s %3d %-8s %9s %9s %-10s %7s %7s %s %s\n", r->name, r->threads, r->unit, zs, ps,
+            r->peer[0] ? r->peer : "-", ratio, target, verdict, r->target_note);
+    fflush(run->out);
+}

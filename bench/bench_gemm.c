@@ -1,0 +1,246 @@
+/* Suite `gemm`: zenn's sgemm/sgemv against OpenBLAS on the same data,
+ * interleaved, at 1 thread and at the pool's size. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+
+typedef struct gemm_ctx {
+    int ta, tb;
+    int m, n, k;
+    const float *a, *b;
+    float *c;
+    int lda, ldb, ldc;
+    zn_pool *pool;
+    int threads;
+    bench_openblas *ob;
+} gemm_ctx;
+
+static int run_zenn_gemm(void *p) {
+    gemm_ctx *g = p;
+    zn_gemm_opts o = zn_gemm_opts_default();
+    o.pool = g->pool;
+    return zn_sgemm_ex(g->ta, g->tb, g->m, g->n, g->k, 1.0f, g->a, g->lda, g->b, g->ldb, 0.0f, g->c, g->ldc, &o) !=
+           ZN_OK;
+}
+
+enum { CBLAS_ROW_MAJOR = 101, CBLAS_NO_TRANS = 111, CBLAS_TRANS = 112 };
+
+static void prepare_openblas(void *p) {
+    gemm_ctx *g = p;
+    g->ob->set_threads(g->threads);
+}
+
+static int run_openblas_gemm(void *p) {
+    gemm_ctx *g = p;
+    g->ob->sgemm(CBLAS_ROW_MAJOR, g->ta ? CBLAS_TRANS : CBLAS_NO_TRANS, g->tb ? CBLAS_TRANS : CBLAS_NO_TRANS, g->m,
+                 g->n, g->k, 1.0f, g->a, g->lda, g->b, g->ldb, 0.0f, g->c, g->ldc);
+    return 0;
+}
+
+static int run_zenn_gemv(void *p) {
+    gemm_ctx *g = p;
+    return zn_sgemv(g->ta, g->m, g->n, 1.0f, g->a, g->lda, g->b, 1, 0.0f, g->c, 1) != ZN_OK;
+}
+
+static int run_openblas_gemv(void *p) {
+    gemm_ctx *g = p;
+    g->ob->sgemv(CBLAS_ROW_MAJOR, g->ta ? CBLAS_TRANS : CBLAS_NO_TRANS, g->m, g->n, 1.0f, g->a, g->lda, g->b, 1,
+                 0.0f, g->c, 1);
+    return 0;
+}
+
+typedef struct gemm_data {
+    float *a, *b, *c;
+} gemm_data;
+
+static int alloc_data(gemm_data *d, size_t na, size_t nb, size_t nc, zn_rng *rng) {
+    d->a = zn_alloc(na * sizeof(float));
+    d->b = zn_alloc(nb * sizeof(float));
+    d->c = zn_alloc(nc * sizeof(float));
+    if (!d->a || !d->b || !d->c) return 0;
+    zn_rng_fill_uniform(rng, d->a, na, -1.0f, 1.0f);
+    zn_rng_fill_uniform(rng, d->b, nb, -1.0f, 1.0f);
+    memset(d->c, 0, nc * sizeof(float));
+    return 1;
+}
+
+static void free_data(gemm_data *d) {
+    zn_free(d->a);
+    zn_free(d->b);
+    zn_free(d->c);
+}
+
+typedef struct gemm_env {
+    bench_run *run;
+    bench_openblas ob;
+    int have_ob;
+    zn_pool *pool1, *pooln;
+    int nthreads;
+    double peak1; /* FMA flop/s, one thread */
+    zn_rng rng;
+} gemm_env;
+
+static void fill_result(bench_result *r, const char *name, const char *shape, int threads, double work) {
+    memset(r, 0, sizeof *r);
+    snprintf(r->suite, sizeof r->suite, "gemm");
+    snprintf(r->name, sizeof r->name, "%s", name);
+    snprintf(r->shape, sizeof r->shape, "%s", shape);
+    snprintf(r->unit, sizeof r->unit, "GFLOP/s");
+    r->threads = threads;
+    r->work = work;
+}
+
+/* One sgemm shape: zenn and OpenBLAS at 1 thread and at n threads, all four
+ * interleaved. Adds rows against OpenBLAS, and optionally against the FMA
+ * peak and for 2-thread scaling. */
+static void gemm_case(gemm_env *e, const char *label, int ta, int tb, int m, int n, int k, double target_ob,
+                      double target_peak, double target_scale) {
+    char name[96], shape[64];
+    snprintf(shape, sizeof shape, "%dx%dx%d%s%s", m, n, k, ta ? " At" : "", tb ? " Bt" : "");
+    if (!bench_selected(&e->run->opts, label)) return;
+    int rows_a = ta ? k : m, cols_a = ta ? m : k, rows_b = tb ? n : k, cols_b = tb ? k : n;
+    gemm_data d;
+    if (!alloc_data(&d, (size_t)rows_a * cols_a, (size_t)rows_b * cols_b, (size_t)m * n, &e->rng)) {
+        bench_note(e->run, "%s: out of memory", label);
+        free_data(&d);
+        return;
+    }
+    gemm_ctx base = {ta, tb, m, n, k, d.a, d.b, d.c, cols_a, cols_b, n, NULL, 1, &e->ob};
+    gemm_ctx z1 = base, zn = base, o1 = base, on = base;
+    z1.pool = e->pool1;
+    zn.pool = e->pooln;
+    zn.threads = on.threads = e->nthreads;
+    bench_contender c[4] = {
+        {"zenn", run_zenn_gemm, &z1, NULL, 1, 0, NULL},
+        {"openblas", run_openblas_gemm, &o1, prepare_openblas, 1, !e->have_ob, e->ob.why},
+        {"zenn", run_zenn_gemm, &zn, NULL, e->nthreads, 0, NULL},
+        {"openblas", run_openblas_gemm, &on, prepare_openblas, e->nthreads, !e->have_ob, e->ob.why},
+    };
+    int nc = e->nthreads > 1 ? 4 : 2;
+    bench_stats st[4];
+    bench_measure(&e->run->opts, c, nc, st);
+    double flops = 2.0 * m * n * k;
+
+    bench_result r;
+    for (int t = 0; t < nc; t += 2) {
+        fill_result(&r, label, shape, c[t].threads, flops);
+        snprintf(r.peer, sizeof r.peer, "openblas");
+        r.zenn = st[t];
+        r.other = st[t + 1];
+        r.target = target_ob;
+        bench_add(e->run, &r);
+    }
+    if (target_peak > 0 && e->peak1 > 0) {
+        snprintf(name, sizeof name, "%s vs FMA peak", label);
+        fill_result(&r, name, shape, 1, flops);
+        snprintf(r.peer, sizeof r.peer, "fma-peak");
+        r.zenn = st[0];
+        r.other = st[0];
+        r.other.median = r.other.min = r.other.max = flops / e->peak1;
+        r.target = target_peak;
+        bench_add(e->run, &r);
+    }
+    if (nc == 4 && target_scale > 0) {
+        snprintf(name, sizeof name, "%s %dt vs 1t", label, e->nthreads);
+        fill_result(&r, name, shape, e->nthreads, flops);
+        snprintf(r.peer, sizeof r.peer, "zenn-1t");
+        r.zenn = st[2];
+        r.other = st[0];
+        r.target = target_scale;
+        bench_add(e->run, &r);
+    }
+    free_data(&d);
+}
+
+static void gemv_case(gemm_env *e, int trans, int m, int n, double target) {
+    char label[96], shape[64];
+    snprintf(label, sizeof label, "sgemv %dx%d%s", m, n, trans ? " At" : "");
+    snprintf(shape, sizeof shape, "%dx%d%s", m, n, trans ? " At" : "");
+    if (!bench_selected(&e->run->opts, label)) return;
+    gemm_data d;
+    if (!alloc_data(&d, (size_t)m * n, (size_t)(m > n ? m : n), (size_t)(m > n ? m : n), &e->rng)) {
+        free_data(&d);
+        return;
+    }
+    /* zn_sgemv runs on the default pool; OpenBLAS gets the same thread count. */
+    int threads = zn_pool_size(zn_pool_default());
+    gemm_ctx g = {trans, 0, m, n, 0, d.a, d.b, d.c, n, 0, 0, NULL, threads, &e->ob};
+    bench_contender c[2] = {
+        {"zenn", run_zenn_gemv, &g, NULL, threads, 0, NULL},
+        {"openblas", run_openblas_gemv, &g, prepare_openblas, threads, !e->have_ob, e->ob.why},
+    };
+    bench_stats st[2];
+    bench_measure(&e->run->opts, c, 2, st);
+    bench_result r;
+    fill_result(&r, label, shape, threads, 2.0 * m * n);
+    snprintf(r.peer, sizeof r.peer, "openblas");
+    r.zenn = st[0];
+    r.other = st[1];
+    r.target = target;
+    bench_add(e->run, &r);
+    free_data(&d);
+}
+
+int bench_suite_gemm(bench_run *run) {
+    gemm_env e;
+    memset(&e, 0, sizeof e);
+    e.run = run;
+    zn_rng_seed(&e.rng, 1234);
+    e.have_ob = bench_openblas_load(&e.ob);
+    int threads = run->opts.threads > 0 ? run->opts.threads : zn_pool_size(zn_pool_default());
+    if (zn_pool_create(1, &e.pool1) != ZN_OK || zn_pool_create(threads, &e.pooln) != ZN_OK) {
+        bench_note(run, "gemm: cannot create thread pools: %s", zn_last_error());
+        zn_pool_free(e.pool1);
+        return 1;
+    }
+    e.nthreads = threads;
+    e.peak1 = bench_fma_peak(1);
+
+    bench_section(run, "gemm: sgemm and sgemv against OpenBLAS");
+    if (e.have_ob)
+        bench_note(run, "peer: OpenBLAS %s, kernel %s (OPENBLAS_CORETYPE=%s set by the bench)",
+                   e.ob.get_config ? e.ob.get_config() : "?", e.ob.get_corename ? e.ob.get_corename() : "?",
+                   getenv("OPENBLAS_CORETYPE"));
+    else
+        bench_note(run, "peer openblas skipped: %s", e.ob.why);
+    bench_note(run, "zenn kernels: %s; FMA peak 1 thread: %.1f GFLOP/s; %d threads: %.1f GFLOP/s",
+               zn_isa_name(zn_isa_active()), e.peak1 * 1e-9, threads, bench_fma_peak(threads) * 1e-9);
+
+    static const int squares_full[] = {128, 256, 512, 1024, 2048};
+    static const int squares_quick[] = {256, 1024};
+    const int *sq = run->opts.quick ? squares_quick : squares_full;
+    int nsq = run->opts.quick ? 2 : 5;
+    for (int i = 0; i < nsq; i++) {
+        int s = sq[i];
+        char label[64];
+        snprintf(label, sizeof label, "sgemm square %d", s);
+        int big = s >= 1024;
+        gemm_case(&e, label, 0, 0, s, s, s, big ? 0.95 : 0, big ? 0.90 : 0, s == 1024 ? 1.7 : 1.0);
+    }
+
+    /* Layers of networks: forward Y = X W, then the backward products
+     * dW = X^T dY (A transposed) and dX = dY W^T (B transposed). */
+    static const int layers[][3] = {{64, 128, 784}, {64, 10, 128}, {64, 512, 2048}, {32, 512, 128}, {512, 512, 64}};
+    int nl = run->opts.quick ? 2 : 5;
+    for (int i = 0; i < nl; i++) {
+        int m = layers[i][0], n = layers[i][1], k = layers[i][2];
+        char label[64];
+        snprintf(label, sizeof label, "layer fwd %dx%d.%dx%d", m, k, k, n);
+        gemm_case(&e, label, 0, 0, m, n, k, 1.0, 0, 0);
+        snprintf(label, sizeof label, "layer dW %dx%d^T.%dx%d", m, k, m, n);
+        gemm_case(&e, label, 1, 0, k, n, m, 1.0, 0, 0);
+        snprintf(label, sizeof label, "layer dX %dx%d.(%dx%d)^T", m, n, k, n);
+        gemm_case(&e, label, 0, 1, m, k, n, 1.0, 0, 0);
+    }
+
+    bench_section(run, "gemv: batch-1 inference against OpenBLAS (default pool size, ZN_THREADS)");
+    gemv_case(&e, 1, 784, 128, 1.0);
+    gemv_case(&e, 0, 128, 784, 1.0);
+    gemv_case(&e, 1, 2048, 512, 1.0);
+    gemv_case(&e, 0, 512, 2048, 1.0);
+
+    zn_pool_free(e.pool1);
+    zn_pool_free(e.pooln);
+    return 0;
+}

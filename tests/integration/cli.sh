@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Runs the real zenn binary: help, errors with one line and a non-zero exit,
+# and a short smoke run of each benchmark suite with its JSON checked.
+# Usage: cli.sh ZENN_BINARY SOURCE_DIR
+set -u
+zenn=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+
+# expect_error CMD...: non-zero exit, exactly one line on stderr starting "zenn: error:"
+expect_error() {
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local rc=$?
+  local lines
+  lines=$(wc -l <"$tmp/err")
+  if [ $rc -ne 0 ] && [ "$lines" -eq 1 ] && grep -q '^zenn: error: ' "$tmp/err"; then ok
+  else bad "$* -> rc=$rc, stderr: $(cat "$tmp/err")"; fi
+}
+
+"$zenn" --help >"$tmp/out" 2>&1 && grep -q 'usage: zenn' "$tmp/out" && ok || bad "--help"
+"$zenn" version | grep -qE '^zenn [0-9]+\.[0-9]+\.[0-9]+$' && ok || bad "version"
+"$zenn" cpu | grep -q '^kernels: ' && ok || bad "cpu"
+[ "$(ZN_ISA=ref "$zenn" cpu | grep '^kernels:')" = "kernels: ref" ] && ok || bad "ZN_ISA=ref"
+"$zenn" bench --help | grep -q 'suites' && ok || bad "bench --help"
+
+expect_error "$zenn" frobnicate
+expect_error "$zenn" cpu extra
+expect_error "$zenn" bench nosuchsuite
+expect_error "$zenn" bench --repeat
+expect_error "$zenn" bench --repeat 0
+expect_error "$zenn" bench --repeat abc
+expect_error "$zenn" bench --threads -1
+expect_error "$zenn" bench --min-time nan
+expect_error "$zenn" bench --json
+expect_error "$zenn" bench --bogus
+expect_error "$zenn" bench pool --json /nonexistent-dir/x.json
+[ ! -e /nonexistent-dir/x.json.tmp ] && ok || bad "left a temporary file"
+"$zenn" "" >/dev/null 2>&1; [ $? -ne 0 ] && ok || bad "empty command accepted"
+"$zenn" >/dev/null 2>&1; [ $? -ne 0 ] && ok || bad "no command accepted"
+
+# Smoke runs of every suite: tiny reps, then check the JSON.
+smoke() {
+  local name=$1; shift
+  if "$zenn" bench --quick --repeat 1 --min-time 0.001 --settle-ms 0 --json "$tmp/$name.json" "$@" >"$tmp/$name.txt" 2>&1; then
+    ok
+  else
+    bad "bench $name: $(tail -3 "$tmp/$name.txt")"
+    return
+  fi
+  if python3 - "$tmp/$name.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+fp = d["fingerprint"]
+assert fp["logical_cpus"] >= 1 and fp["isa"] in ("ref", "avx2", "avx512"), fp
+for r in d["results"]:
+    assert r["zenn"] is None or r["zenn"]["median_s"] > 0, r
+    if "ratio" in r:
+        assert r["ratio"] > 0, r
+        assert r["peer_stats"]["median_s"] > 0, r
+PY
+  then ok; else bad "bench $name: bad JSON"; fi
+}
+smoke gemm gemm --filter "square 256"
+smoke gemv gemm --filter "sgemv 784"
+smoke vmath vmath --filter "exp"
+smoke pool pool
+grep -q 'sgemm square 256' "$tmp/gemm.txt" && ok || bad "gemm table has no square 256 row"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

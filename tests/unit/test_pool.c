@@ -1,0 +1,171 @@
+/* Thread pool: every part runs once, jobs back to back, nested and
+ * concurrent callers, idle workers sleep, ranges split exactly. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+
+#include "zn_test.h"
+
+typedef struct count_job {
+    atomic_int calls[16];
+    atomic_int total;
+    int seen_nth;
+} count_job;
+
+static void count_parts(void *arg, int ith, int nth) {
+    count_job *j = arg;
+    atomic_fetch_add(&j->calls[ith], 1);
+    atomic_fetch_add(&j->total, 1);
+    j->seen_nth = nth;
+}
+
+static void test_parts_run_once(void) {
+    for (int size = 1; size <= 4; size++) {
+        zn_pool *p = NULL;
+        ZT_OK(zn_pool_create(size, &p));
+        ZT_CHECK(zn_pool_size(p) == size);
+        for (int nth = 0; nth <= 6; nth++) {
+            count_job j;
+            memset(&j, 0, sizeof j);
+            ZT_OK(zn_pool_run(p, count_parts, &j, nth));
+            int want = nth < 1 ? 1 : (nth > size ? size : nth);
+            ZT_CHECK_MSG(atomic_load(&j.total) == want, "size %d nth %d: %d calls", size, nth,
+                         atomic_load(&j.total));
+            for (int i = 0; i < want; i++) ZT_CHECK(atomic_load(&j.calls[i]) == 1);
+            ZT_CHECK(j.seen_nth == want);
+        }
+        zn_pool_free(p);
+    }
+    zn_pool_free(NULL);
+}
+
+static void test_many_jobs(void) {
+    zn_pool *p = NULL;
+    ZT_OK(zn_pool_create(3, &p));
+    count_job j;
+    memset(&j, 0, sizeof j);
+    for (int i = 0; i < 20000; i++) zn_pool_run(p, count_parts, &j, 3);
+    ZT_CHECK(atomic_load(&j.total) == 60000);
+    ZT_CHECK(atomic_load(&j.calls[2]) == 20000);
+    zn_pool_free(p);
+}
+
+typedef struct nested_job {
+    zn_pool *pool;
+    atomic_int inner;
+} nested_job;
+
+static void inner_part(void *arg, int ith, int nth) {
+    (void)ith;
+    (void)nth;
+    atomic_fetch_add((atomic_int *)arg, 1);
+}
+
+static void outer_part(void *arg, int ith, int nth) {
+    nested_job *j = arg;
+    (void)ith;
+    (void)nth;
+    /* The pool is busy: this must run inline, not deadlock. */
+    zn_pool_run(j->pool, inner_part, &j->inner, 2);
+}
+
+static void test_nested(void) {
+    zn_pool *p = NULL;
+    ZT_OK(zn_pool_create(2, &p));
+    nested_job j = {p, 0};
+    ZT_OK(zn_pool_run(p, outer_part, &j, 2));
+    ZT_CHECK(atomic_load(&j.inner) == 4);
+    zn_pool_free(p);
+}
+
+typedef struct caller_arg {
+    zn_pool *pool;
+    count_job job;
+} caller_arg;
+
+static void *caller_thread(void *arg) {
+    caller_arg *c = arg;
+    for (int i = 0; i < 2000; i++) zn_pool_run(c->pool, count_parts, &c->job, 2);
+    return NULL;
+}
+
+static void test_concurrent_callers(void) {
+    zn_pool *p = NULL;
+    ZT_OK(zn_pool_create(2, &p));
+    caller_arg a, b;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    a.pool = b.pool = p;
+    pthread_t ta, tb;
+    pthread_create(&ta, NULL, caller_thread, &a);
+    pthread_create(&tb, NULL, caller_thread, &b);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    ZT_CHECK(atomic_load(&a.job.total) == 4000);
+    ZT_CHECK(atomic_load(&b.job.total) == 4000);
+    zn_pool_free(p);
+}
+
+static double process_cpu_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void test_idle_workers_sleep(void) {
+    zn_pool *p = NULL;
+    ZT_OK(zn_pool_create(4, &p));
+    count_job j;
+    memset(&j, 0, sizeof j);
+    zn_pool_run(p, count_parts, &j, 4);
+    /* Three workers idle for 300 ms: spinning would cost ~0.9 s of CPU. */
+    double c0 = process_cpu_seconds();
+    struct timespec nap = {0, 300 * 1000 * 1000};
+    nanosleep(&nap, NULL);
+    double used = process_cpu_seconds() - c0;
+    ZT_CHECK_MSG(used < 0.05, "idle pool used %.3f s of CPU in 0.3 s", used);
+    zn_pool_free(p);
+}
+
+static void test_split_range(void) {
+    int64_t cases[][2] = {{0, 1}, {1, 1}, {7, 1}, {100, 1}, {100, 16}, {17, 16}, {1023, 32}, {5, 8}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        int64_t n = cases[c][0], align = cases[c][1];
+        for (int nth = 1; nth <= 5; nth++) {
+            int64_t expect = 0;
+            for (int ith = 0; ith < nth; ith++) {
+                int64_t b, e;
+                zn_split_range(n, align, ith, nth, &b, &e);
+                ZT_CHECK(b == expect);
+                ZT_CHECK(e >= b && e <= n);
+                if (e < n && e > b) ZT_CHECK(e % align == 0);
+                expect = e;
+            }
+            ZT_CHECK(expect == n);
+        }
+    }
+}
+
+static void test_bad_args(void) {
+    zn_pool *p = NULL;
+    ZT_ERR(zn_pool_create(2, NULL), ZN_ERR_INVALID_ARG);
+    ZT_ERR(zn_pool_create(100000, &p), ZN_ERR_INVALID_ARG);
+    ZT_CHECK(p == NULL);
+    ZT_OK(zn_pool_create(0, &p)); /* ZN_THREADS or the CPU count */
+    ZT_CHECK(zn_pool_size(p) >= 1);
+    ZT_ERR(zn_pool_run(p, NULL, NULL, 2), ZN_ERR_INVALID_ARG);
+    zn_pool_free(p);
+    ZT_CHECK(zn_pool_default() != NULL);
+    ZT_CHECK(zn_pool_default() == zn_pool_default());
+}
+
+int main(void) {
+    ZT_RUN(test_parts_run_once);
+    ZT_RUN(test_many_jobs);
+    ZT_RUN(test_nested);
+    ZT_RUN(test_concurrent_callers);
+    ZT_RUN(test_idle_workers_sleep);
+    ZT_RUN(test_split_range);
+    ZT_RUN(test_bad_args);
+    return zt_finish();
+}
