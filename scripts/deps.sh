@@ -13,6 +13,7 @@ have cc || have gcc || need_pkgs+=(gcc libc6-dev)
 have make || need_pkgs+=(make)
 have cmake || need_pkgs+=(cmake)
 have git || need_pkgs+=(git)
+have pkg-config || need_pkgs+=(pkg-config)
 have python3 || need_pkgs+=(python3)
 have_pkg libopenblas-dev || need_pkgs+=(libopenblas-dev)
 for extra in "$@"; do have_pkg "$extra" || need_pkgs+=("$extra"); done

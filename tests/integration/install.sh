@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# `cmake --install` into a staging prefix, then build the example against the
+# installed headers and library through pkg-config, statically and shared.
+# Usage: install.sh ZENN_BINARY SOURCE_DIR
+set -u
+build=$(dirname "$1")
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+check() { if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $*" >&2; fi; }
+
+DESTDIR="$tmp/stage" cmake --install "$build" --prefix /opt/zn >"$tmp/log" 2>&1
+check test -f "$tmp/stage/opt/zn/include/zenn/zenn.h"
+check test -f "$tmp/stage/opt/zn/bin/zenn"
+lib=$(ls -d "$tmp"/stage/opt/zn/lib*/ | head -1)
+check test -f "$lib/libzenn.a"
+check test -e "$lib/libzenn.so"
+check test -f "$lib/pkgconfig/zenn.pc"
+
+if command -v pkg-config >/dev/null 2>&1; then
+  # The .pc is relocatable: it finds the prefix from its own place.
+  export PKG_CONFIG_PATH="$lib/pkgconfig"
+  check pkg-config --exists zenn
+  cflags=$(pkg-config --cflags zenn)
+  libs=$(pkg-config --libs zenn)
+else
+  cflags="-I$tmp/stage/opt/zn/include"
+  libs="-L$lib -lzenn"
+fi
+check cc -std=c11 -Wall -Werror $cflags "$src/examples/sgemm_dense.c" -o "$tmp/dense_shared" $libs -lpthread -lm
+check env LD_LIBRARY_PATH="$lib" "$tmp/dense_shared"
+check cc -std=c11 $cflags "$src/examples/sgemm_dense.c" -o "$tmp/dense_static" "$lib/libzenn.a" -lpthread -lm
+check "$tmp/dense_static"
+# Only the public API is exported from the shared library.
+if command -v nm >/dev/null 2>&1; then
+  check test -z "$(nm -D --defined-only "$lib/libzenn.so" | awk '{print $3}' | grep -v '^zn_' | grep -v '^_')"
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
