@@ -59,7 +59,7 @@ static void set_shape(zn_tensor *t, zn_dtype dtype, int ndim, const int64_t *sha
 zn_status zn_tensor_create(zn_dtype dtype, int ndim, const int64_t *shape, zn_tensor **out) {
     if (!out) return zn_error(ZN_ERR_INVALID_ARG, "zn_tensor_create: out is NULL");
     *out = NULL;
-    int64_t numel;
+    int64_t numel = 0;
     zn_status s = check_shape("zn_tensor_create", dtype, ndim, shape, &numel);
     if (s != ZN_OK) return s;
     zn_tensor *t = zn_calloc(1, sizeof *t);
@@ -93,7 +93,7 @@ size_t zn_tensor_bytes(const zn_tensor *t) {
 zn_status zn_tensor_view(const zn_tensor *base, int64_t offset, int ndim, const int64_t *shape, zn_tensor **out) {
     if (!base || !out) return zn_error(ZN_ERR_INVALID_ARG, "zn_tensor_view: NULL argument");
     *out = NULL;
-    int64_t numel;
+    int64_t numel = 0;
     zn_status s = check_shape("zn_tensor_view", base->dtype, ndim, shape, &numel);
     if (s != ZN_OK) return s;
     int64_t have = zn_tensor_numel(base);
@@ -111,7 +111,7 @@ zn_status zn_tensor_view(const zn_tensor *base, int64_t offset, int ndim, const 
 
 zn_status zn_tensor_reshape(zn_tensor *t, int ndim, const int64_t *shape) {
     if (!t) return zn_error(ZN_ERR_INVALID_ARG, "zn_tensor_reshape: t is NULL");
-    int64_t numel;
+    int64_t numel = 0;
     zn_status s = check_shape("zn_tensor_reshape", t->dtype, ndim, shape, &numel);
     if (s != ZN_OK) return s;
     if (numel != zn_tensor_numel(t))
