@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PREFIX ?= /usr/local
 CMAKE_FLAGS ?=
 
-.PHONY: all check sanitize bench bench-quick install clean format tidy
+.PHONY: all check sanitize bench bench-quick install clean format tidy fuzz fuzz-smoke
 
 all: $(BUILD)/Makefile
 	@cmake --build $(BUILD) -j $(JOBS)
@@ -27,6 +27,15 @@ bench: all
 bench-quick: all
 	@$(BUILD)/zenn bench --quick gemm vmath pool $(BENCH_ARGS)
 
+# Coverage-guided fuzzing of every parser (clang + libFuzzer). FUZZ_SECONDS per target.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 300
+fuzz:
+	@bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+fuzz-smoke:
+	@bash scripts/fuzz.sh $(FUZZ_BUILD) 20
+
 install: all
 	@cmake --install $(BUILD) --prefix $(PREFIX) $(if $(DESTDIR),,)
 
@@ -37,4 +46,4 @@ tidy: all
 	@clang-tidy -p $(BUILD) $$(git ls-files 'src/*.c') 2>/dev/null | grep -E 'warning|error' || true
 
 clean:
-	@rm -rf $(BUILD) $(SAN_BUILD)
+	@rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD)

@@ -16,3 +16,6 @@ cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DZN_SANITIZE=ON -DZN_WERR
 cmake --build build-sanitize -j "$jobs"
 (cd build-sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --output-on-failure -j "$jobs")
+
+echo "== fuzz smoke: every parser for 20 s (make fuzz runs longer)"
+bash scripts/fuzz.sh build-fuzz 20

@@ -59,6 +59,9 @@ ZN_API void zn_set_log_callback(zn_log_fn fn, void *user);
 ZN_API void *zn_alloc(size_t bytes);
 ZN_API void *zn_calloc(size_t count, size_t size); /* zeroed; checks count*size */
 ZN_API void zn_free(void *p);                       /* NULL is a no-op */
+/* Resizes a zn_alloc block (p NULL: allocate). On failure returns NULL and
+ * leaves p as it was. */
+ZN_API void *zn_realloc(void *p, size_t bytes);
 
 /* Bytes currently allocated through zn_alloc, and the peak since start or the
  * last reset. */

@@ -7,5 +7,6 @@
 #include "zenn/vmath.h"
 #include "zenn/gemm.h"
 #include "zenn/tensor.h"
+#include "zenn/data.h"
 
 #endif /* ZENN_ZENN_H */

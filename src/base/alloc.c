@@ -62,3 +62,15 @@ void zn_free(void *p) {
 size_t zn_mem_current(void) { return atomic_load(&mem_current); }
 size_t zn_mem_peak(void) { return atomic_load(&mem_peak); }
 void zn_mem_reset_peak(void) { atomic_store(&mem_peak, atomic_load(&mem_current)); }
+
+void *zn_realloc(void *p, size_t bytes) {
+    if (!p) return zn_alloc(bytes);
+    size_t old;
+    memcpy(&old, (char *)p - ZN_ALIGN, sizeof old);
+    if (bytes <= old && bytes > old / 2) return p; /* shrinking a little: keep the block */
+    void *q = zn_alloc(bytes);
+    if (!q) return NULL;
+    memcpy(q, p, old < bytes ? old : bytes);
+    zn_free(p);
+    return q;
+}

@@ -1,0 +1,113 @@
+/* Datasets in memory, and the files they come from: FANN's training-data
+ * text format (.data/.train/.test) both ways, and CSV with a header.
+ *
+ * Every loader checks every count and number against the file and reports
+ * the first problem as a status with a message naming the file, the line and
+ * the field ("digits.csv:12: field 3 ('pixel_2'): 'abc' is not a number").
+ * NaN and Inf values are rejected unless the options allow them. Numbers are
+ * read in the C locale whatever the process's locale is. */
+#ifndef ZENN_DATA_H
+#define ZENN_DATA_H
+
+#include "zenn/base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Rows of inputs and outputs, both row-major float matrices. Names are
+ * optional (NULL when the file had none). For classification data loaded
+ * from a CSV, the class column is one-hot encoded: n_out == n_classes and
+ * class_names[j] is the label of output j. */
+typedef struct zn_dataset {
+    int64_t rows;
+    int64_t n_in, n_out;
+    float *x; /* rows * n_in */
+    float *y; /* rows * n_out */
+    char **in_names;    /* n_in names or NULL */
+    char **out_names;   /* n_out names or NULL */
+    int64_t n_classes;  /* 0 for regression */
+    char **class_names; /* n_classes labels or NULL */
+} zn_dataset;
+
+/* A dataset of the given size with zeroed values and no names. */
+ZN_API zn_status zn_dataset_create(int64_t rows, int64_t n_in, int64_t n_out, zn_dataset **out);
+ZN_API void zn_dataset_free(zn_dataset *d); /* NULL is a no-op */
+ZN_API zn_status zn_dataset_copy(const zn_dataset *d, zn_dataset **out);
+
+/* Rows [begin, end) as a new dataset (names and classes copied). */
+ZN_API zn_status zn_dataset_slice(const zn_dataset *d, int64_t begin, int64_t end, zn_dataset **out);
+
+/* Shuffles rows in place (Fisher-Yates with the given generator). */
+ZN_API zn_status zn_dataset_shuffle(zn_dataset *d, zn_rng *rng);
+
+/* The first round(rows * fraction) rows, and the rest. fraction in [0, 1]. */
+ZN_API zn_status zn_dataset_split(const zn_dataset *d, double fraction, zn_dataset **first, zn_dataset **second);
+
+typedef struct zn_load_opts {
+    int allow_nan;        /* accept nan/inf values */
+    int64_t max_bytes;    /* refuse larger files; 0: 4 GiB */
+} zn_load_opts;
+
+ZN_API zn_load_opts zn_load_opts_default(void);
+
+/* FANN text format: "rows n_in n_out", then per row a line of n_in inputs
+ * and a line of n_out outputs (whitespace-separated; any line breaks). */
+ZN_API zn_status zn_dataset_load_fann(const char *path, const zn_load_opts *opts, zn_dataset **out);
+/* The same from memory; `name` is used in messages. */
+ZN_API zn_status zn_dataset_parse_fann(const char *text, size_t len, const char *name, const zn_load_opts *opts,
+                                       zn_dataset **out);
+/* Writes FANN text (atomically: a temporary file, fsync, rename). Values are
+ * written with enough digits to read back exactly. */
+ZN_API zn_status zn_dataset_save_fann(const zn_dataset *d, const char *path);
+
+typedef enum zn_target_kind {
+    ZN_TARGET_AUTO = 0,     /* a class column if any target cell is not a number or it has few integer values */
+    ZN_TARGET_REGRESSION,   /* numeric targets, used as they are */
+    ZN_TARGET_CLASSES,      /* one target column of labels, one-hot encoded */
+} zn_target_kind;
+
+typedef struct zn_csv_opts {
+    zn_load_opts load;
+    char delimiter;             /* 0: guess from the header (',', ';', tab) */
+    const char *const *targets; /* target column names; NULL: the last column */
+    int n_targets;
+    zn_target_kind kind;
+} zn_csv_opts;
+
+ZN_API zn_csv_opts zn_csv_opts_default(void);
+
+/* CSV with a header row. Input columns must be numeric; target columns are
+ * numeric (regression) or labels (classification, one-hot). Quoted fields
+ * ("a,b", "say ""hi""") are understood; empty lines are skipped. */
+ZN_API zn_status zn_dataset_load_csv(const char *path, const zn_csv_opts *opts, zn_dataset **out);
+ZN_API zn_status zn_dataset_parse_csv(const char *text, size_t len, const char *name, const zn_csv_opts *opts,
+                                      zn_dataset **out);
+
+/* ---- scaling --------------------------------------------------------------- */
+
+typedef enum zn_scale_kind {
+    ZN_SCALE_NONE = 0,
+    ZN_SCALE_RANGE,    /* map each column's [min, max] to [lo, hi] (FANN's scaling) */
+    ZN_SCALE_STANDARD, /* subtract the mean, divide by the standard deviation */
+} zn_scale_kind;
+
+/* A per-column affine map v' = v * mul[j] + add[j], fitted on data and saved
+ * with a model. A constant column maps to the middle of the range (or 0). */
+typedef struct zn_scaler {
+    zn_scale_kind kind;
+    int64_t cols;
+    float lo, hi; /* the target range of ZN_SCALE_RANGE */
+    float *mul, *add;
+} zn_scaler;
+
+ZN_API zn_status zn_scaler_fit(zn_scale_kind kind, float lo, float hi, const float *x, int64_t rows, int64_t cols,
+                               zn_scaler **out);
+ZN_API void zn_scaler_free(zn_scaler *s);
+ZN_API zn_status zn_scaler_apply(const zn_scaler *s, float *x, int64_t rows);   /* in place */
+ZN_API zn_status zn_scaler_inverse(const zn_scaler *s, float *x, int64_t rows); /* in place */
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ZENN_DATA_H */

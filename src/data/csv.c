@@ -1,0 +1,501 @@
+/* CSV with a header row into a dataset. Inputs are numeric columns; targets
+ * are chosen by name and are numeric (regression) or labels (one-hot). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/file.h"
+#include "base/internal.h"
+#include "data/data_internal.h"
+
+/* ---- growable buffers ---------------------------------------------------------- */
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem) {
+    if (need <= *cap) return 1;
+    size_t c = *cap ? *cap : 64;
+    while (c < need) {
+        if (c > SIZE_MAX / 2 / elem) return 0;
+        c *= 2;
+    }
+    void *q = zn_realloc(*p, c * elem);
+    if (!q) return 0;
+    *p = q;
+    *cap = c;
+    return 1;
+}
+
+/* ---- records ------------------------------------------------------------------- */
+
+typedef struct csv_reader {
+    const char *p, *end;
+    int64_t line;   /* line where the current record starts */
+    int64_t next_line;
+    char delim;
+    char *buf;      /* unescaped field text, NUL-separated */
+    size_t buf_len, buf_cap;
+    size_t *field;  /* offsets into buf */
+    size_t nfields, field_cap;
+} csv_reader;
+
+static int push_char(csv_reader *r, char c) {
+    if (!grow((void **)&r->buf, &r->buf_cap, r->buf_len + 1, 1)) return 0;
+    r->buf[r->buf_len++] = c;
+    return 1;
+}
+
+static int start_field(csv_reader *r) {
+    if (!grow((void **)&r->field, &r->field_cap, r->nfields + 1, sizeof *r->field)) return 0;
+    r->field[r->nfields++] = r->buf_len;
+    return 1;
+}
+
+static const char *field_text(const csv_reader *r, size_t i) { return r->buf + r->field[i]; }
+
+static int only_blanks(const char *p, const char *end) {
+    for (; p < end; p++)
+        if (*p != ' ' && *p != '\t') return 0;
+    return 1;
+}
+
+/* Reads one record. Returns 1 with fields, 0 at the end, -1 on error. */
+static int read_record(csv_reader *r, const char *name, zn_status *st) {
+    r->buf_len = 0;
+    r->nfields = 0;
+    r->line = r->next_line;
+    if (r->p >= r->end) return 0;
+    if (!start_field(r)) goto oom;
+    int quoted = 0, was_quoted = 0;
+    while (r->p < r->end) {
+        char c = *r->p++;
+        if (quoted) {
+            if (c == '"') {
+                if (r->p < r->end && *r->p == '"') {
+                    r->p++;
+                    if (!push_char(r, '"')) goto oom;
+                } else {
+                    quoted = 0;
+                }
+            } else {
+                if (c == '\n') r->next_line++;
+                if (!push_char(r, c)) goto oom;
+            }
+            continue;
+        }
+        if (c == '"' && !was_quoted && only_blanks(r->buf + r->field[r->nfields - 1], r->buf + r->buf_len)) {
+            r->buf_len = r->field[r->nfields - 1]; /* spaces before an opening quote are not data */
+            quoted = was_quoted = 1;
+        } else if (c == r->delim) {
+            if (!push_char(r, '\0') || !start_field(r)) goto oom;
+            was_quoted = 0;
+        } else if (c == '\n') {
+            r->next_line++;
+            break;
+        } else if (c == '\r' && r->p < r->end && *r->p == '\n') {
+            /* CRLF: the \n ends the record next time round */
+        } else {
+            if (!push_char(r, c)) goto oom;
+        }
+    }
+    if (quoted) {
+        *st = zn_error(ZN_ERR_FORMAT, "%s:%lld: a quoted field is not closed", name, (long long)r->line);
+        return -1;
+    }
+    if (!push_char(r, '\0')) goto oom;
+    return 1;
+oom:
+    *st = zn_error(ZN_ERR_OUT_OF_MEMORY, "%s: out of memory while reading line %lld", name, (long long)r->line);
+    return -1;
+}
+
+static int record_is_empty(const csv_reader *r) { return r->nfields == 1 && field_text(r, 0)[0] == '\0'; }
+
+/* Spaces around a field are not part of it. */
+static void trimmed(const char *s, const char **start, size_t *len) {
+    size_t n = strlen(s);
+    while (n && (*s == ' ' || *s == '\t')) s++, n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r')) n--;
+    *start = s;
+    *len = n;
+}
+
+static char guess_delimiter(const char *p, const char *end) {
+    size_t counts[3] = {0, 0, 0};
+    const char cand[3] = {',', ';', '\t'};
+    int quoted = 0;
+    for (; p < end && (quoted || *p != '\n'); p++) {
+        if (*p == '"') quoted = !quoted;
+        for (int i = 0; i < 3 && !quoted; i++) counts[i] += *p == cand[i];
+    }
+    int best = 0;
+    for (int i = 1; i < 3; i++)
+        if (counts[i] > counts[best]) best = i;
+    return cand[best];
+}
+
+/* ---- labels ---------------------------------------------------------------------- */
+
+typedef struct label {
+    char *name;
+    float value; /* when every label is a number */
+} label;
+
+static int by_value(const void *a, const void *b) {
+    const label *x = a, *y = b;
+    return (x->value > y->value) - (x->value < y->value);
+}
+
+static int by_name(const void *a, const void *b) { return strcmp(((const label *)a)->name, ((const label *)b)->name); }
+
+/* Target cells kept as text until the kind of target is known. */
+typedef struct target_cells {
+    char *text;       /* NUL-separated */
+    size_t len, cap;
+    size_t *start;    /* rows * n_targets offsets */
+    size_t count, start_cap;
+    int64_t *line;    /* line of each row, for messages */
+    size_t line_cap;
+} target_cells;
+
+static void free_cells(target_cells *t) {
+    zn_free(t->text);
+    zn_free(t->start);
+    zn_free(t->line);
+}
+
+static int keep_cell(target_cells *t, const char *s, size_t n) {
+    if (!grow((void **)&t->text, &t->cap, t->len + n + 1, 1) ||
+        !grow((void **)&t->start, &t->start_cap, t->count + 1, sizeof *t->start))
+        return 0;
+    t->start[t->count++] = t->len;
+    memcpy(t->text + t->len, s, n);
+    t->text[t->len + n] = '\0';
+    t->len += n + 1;
+    return 1;
+}
+
+/* ---- the loader ---------------------------------------------------------------------- */
+
+typedef struct csv_state {
+    const char *name;
+    zn_csv_opts opts;
+    csv_reader rd;
+    size_t ncols;
+    char **header;     /* ncols names */
+    int *is_target;    /* ncols flags */
+    size_t *targets;   /* target column indexes, in the order asked */
+    size_t ntargets;
+    float *x;
+    size_t x_len, x_cap;
+    target_cells cells;
+    int64_t rows;
+} csv_state;
+
+static void free_state(csv_state *c) {
+    zn_free(c->rd.buf);
+    zn_free(c->rd.field);
+    zn_names_free(c->header, (int64_t)c->ncols);
+    zn_free(c->is_target);
+    zn_free(c->targets);
+    zn_free(c->x);
+    free_cells(&c->cells);
+}
+
+static zn_status read_header(csv_state *c) {
+    zn_status st = ZN_OK;
+    int got;
+    do got = read_record(&c->rd, c->name, &st);
+    while (got == 1 && record_is_empty(&c->rd));
+    if (got < 0) return st;
+    if (got == 0) return zn_error(ZN_ERR_FORMAT, "%s: the file is empty (a header row is needed)", c->name);
+    c->ncols = c->rd.nfields;
+    if (c->ncols < 2)
+        return zn_error(ZN_ERR_FORMAT, "%s:%lld: the header has one column; inputs and a target are needed "
+                        "(is the delimiter '%c' right?)", c->name, (long long)c->rd.line, c->rd.delim);
+    c->header = zn_calloc(c->ncols, sizeof *c->header);
+    c->is_target = zn_calloc(c->ncols, sizeof *c->is_target);
+    if (!c->header || !c->is_target) return ZN_ERR_OUT_OF_MEMORY;
+    for (size_t i = 0; i < c->ncols; i++) {
+        const char *s;
+        size_t n;
+        trimmed(field_text(&c->rd, i), &s, &n);
+        c->header[i] = zn_strdup_range(s, n);
+        if (!c->header[i]) return ZN_ERR_OUT_OF_MEMORY;
+    }
+    return ZN_OK;
+}
+
+static zn_status choose_targets(csv_state *c) {
+    size_t want = c->opts.targets && c->opts.n_targets > 0 ? (size_t)c->opts.n_targets : 1;
+    if (want >= c->ncols)
+        return zn_error(ZN_ERR_FORMAT, "%s: %zu target columns leave no inputs (the header has %zu columns)", c->name,
+                        want, c->ncols);
+    c->targets = zn_calloc(want, sizeof *c->targets);
+    if (!c->targets) return ZN_ERR_OUT_OF_MEMORY;
+    c->ntargets = want;
+    if (!c->opts.targets || c->opts.n_targets <= 0) {
+        c->targets[0] = c->ncols - 1;
+        c->is_target[c->ncols - 1] = 1;
+        return ZN_OK;
+    }
+    for (size_t t = 0; t < want; t++) {
+        const char *nm = c->opts.targets[t];
+        size_t found = c->ncols;
+        for (size_t i = 0; i < c->ncols && nm; i++)
+            if (!strcmp(c->header[i], nm)) found = i;
+        if (found == c->ncols)
+            return zn_error(ZN_ERR_FORMAT, "%s:%lld: no column named '%s' in the header", c->name,
+                            (long long)c->rd.line, nm ? nm : "(null)");
+        if (c->is_target[found])
+            return zn_error(ZN_ERR_INVALID_ARG, "%s: target column '%s' named twice", c->name, nm);
+        c->is_target[found] = 1;
+        c->targets[t] = found;
+    }
+    return ZN_OK;
+}
+
+static zn_status read_rows(csv_state *c) {
+    zn_status st = ZN_OK;
+    size_t n_in = c->ncols - c->ntargets;
+    zn_c_locale loc;
+    zn_c_locale_enter(&loc);
+    for (;;) {
+        int got = read_record(&c->rd, c->name, &st);
+        if (got < 0) break;
+        if (got == 0) break;
+        if (record_is_empty(&c->rd)) continue;
+        if (c->rd.nfields != c->ncols) {
+            st = zn_error(ZN_ERR_FORMAT, "%s:%lld: %zu fields, but the header has %zu", c->name, (long long)c->rd.line,
+                          c->rd.nfields, c->ncols);
+            break;
+        }
+        if (!grow((void **)&c->x, &c->x_cap, c->x_len + n_in, sizeof(float)) ||
+            !grow((void **)&c->cells.line, &c->cells.line_cap, (size_t)c->rows + 1, sizeof(int64_t))) {
+            st = zn_error(ZN_ERR_OUT_OF_MEMORY, "%s: out of memory at line %lld", c->name, (long long)c->rd.line);
+            break;
+        }
+        c->cells.line[c->rows] = c->rd.line;
+        for (size_t i = 0; i < c->ncols && st == ZN_OK; i++) {
+            const char *s;
+            size_t n;
+            trimmed(field_text(&c->rd, i), &s, &n);
+            if (c->is_target[i]) continue;
+            float v;
+            if (!zn_parse_float(s, n, &v))
+                st = zn_error(ZN_ERR_FORMAT, "%s:%lld: field %zu ('%s'): '%.*s' is not a number", c->name,
+                              (long long)c->rd.line, i + 1, c->header[i], (int)(n > 40 ? 40 : n), s);
+            else if (!c->opts.load.allow_nan && !isfinite(v))
+                st = zn_error(ZN_ERR_FORMAT, "%s:%lld: field %zu ('%s'): '%.*s' is not finite (NaN/Inf not allowed)",
+                              c->name, (long long)c->rd.line, i + 1, c->header[i], (int)(n > 40 ? 40 : n), s);
+            else c->x[c->x_len++] = v;
+        }
+        for (size_t t = 0; t < c->ntargets && st == ZN_OK; t++) {
+            const char *s;
+            size_t n;
+            trimmed(field_text(&c->rd, c->targets[t]), &s, &n);
+            if (!keep_cell(&c->cells, s, n))
+                st = zn_error(ZN_ERR_OUT_OF_MEMORY, "%s: out of memory at line %lld", c->name, (long long)c->rd.line);
+        }
+        if (st != ZN_OK) break;
+        c->rows++;
+    }
+    zn_c_locale_leave(&loc);
+    if (st == ZN_OK && c->rows == 0)
+        st = zn_error(ZN_ERR_FORMAT, "%s: a header but no data rows", c->name);
+    return st;
+}
+
+static const char *cell(const csv_state *c, int64_t row, size_t t) {
+    return c->cells.text + c->cells.start[(size_t)row * c->ntargets + t];
+}
+
+/* Decides regression or classes; for AUTO, labels that are not all numbers,
+ * or few distinct integers, make a class column. */
+static zn_status decide_kind(const csv_state *c, zn_target_kind *kind) {
+    *kind = c->opts.kind;
+    if (*kind == ZN_TARGET_CLASSES && c->ntargets != 1)
+        return zn_error(ZN_ERR_INVALID_ARG, "%s: class targets need exactly one target column (got %zu)", c->name,
+                        c->ntargets);
+    if (*kind != ZN_TARGET_AUTO) return ZN_OK;
+    int all_numeric = 1, all_integer = 1;
+    zn_c_locale loc;
+    zn_c_locale_enter(&loc);
+    for (int64_t r = 0; r < c->rows && all_numeric; r++)
+        for (size_t t = 0; t < c->ntargets; t++) {
+            float v;
+            const char *s = cell(c, r, t);
+            if (!zn_parse_float(s, strlen(s), &v) || !isfinite(v)) all_numeric = 0;
+            else if (v != floorf(v)) all_integer = 0;
+        }
+    zn_c_locale_leave(&loc);
+    *kind = ZN_TARGET_REGRESSION;
+    if (c->ntargets == 1 && (!all_numeric || all_integer)) *kind = ZN_TARGET_CLASSES;
+    return ZN_OK;
+}
+
+static zn_status encode_regression(const csv_state *c, zn_dataset *d) {
+    zn_c_locale loc;
+    zn_c_locale_enter(&loc);
+    zn_status st = ZN_OK;
+    for (int64_t r = 0; r < c->rows && st == ZN_OK; r++)
+        for (size_t t = 0; t < c->ntargets && st == ZN_OK; t++) {
+            const char *s = cell(c, r, t);
+            float v;
+            size_t col = c->targets[t];
+            if (!zn_parse_float(s, strlen(s), &v))
+                st = zn_error(ZN_ERR_FORMAT, "%s:%lld: field %zu ('%s'): '%.40s' is not a number", c->name,
+                              (long long)c->cells.line[r], col + 1, c->header[col], s);
+            else if (!c->opts.load.allow_nan && !isfinite(v))
+                st = zn_error(ZN_ERR_FORMAT, "%s:%lld: field %zu ('%s'): '%.40s' is not finite (NaN/Inf not allowed)",
+                              c->name, (long long)c->cells.line[r], col + 1, c->header[col], s);
+            else d->y[r * d->n_out + (int64_t)t] = v;
+        }
+    zn_c_locale_leave(&loc);
+    return st;
+}
+
+/* Up to this many distinct labels in an AUTO target still counts as classes. */
+#define MAX_AUTO_CLASSES 256
+
+static zn_status encode_classes(const csv_state *c, zn_target_kind asked, label **labels_out, int64_t *n_out) {
+    label *labels = NULL;
+    size_t count = 0, cap = 0;
+    int numeric = 1;
+    zn_status st = ZN_OK;
+    zn_c_locale loc;
+    zn_c_locale_enter(&loc);
+    for (int64_t r = 0; r < c->rows && st == ZN_OK; r++) {
+        const char *s = cell(c, r, 0);
+        if (!*s) {
+            st = zn_error(ZN_ERR_FORMAT, "%s:%lld: the class label ('%s') is empty", c->name,
+                          (long long)c->cells.line[r], c->header[c->targets[0]]);
+            break;
+        }
+        size_t i = 0;
+        while (i < count && strcmp(labels[i].name, s) != 0) i++;
+        if (i < count) continue;
+        if (asked == ZN_TARGET_AUTO && count == MAX_AUTO_CLASSES) {
+            st = zn_error(ZN_ERR_FORMAT, "%s: column '%s' has more than %d distinct labels; name the kind of target",
+                          c->name, c->header[c->targets[0]], MAX_AUTO_CLASSES);
+            break;
+        }
+        if (!grow((void **)&labels, &cap, count + 1, sizeof *labels)) {
+            st = ZN_ERR_OUT_OF_MEMORY;
+            break;
+        }
+        labels[count].name = (char *)(uintptr_t)s; /* points into the cells until copied */
+        if (!zn_parse_float(s, strlen(s), &labels[count].value)) numeric = 0;
+        count++;
+    }
+    zn_c_locale_leave(&loc);
+    if (st != ZN_OK) {
+        zn_free(labels);
+        return st;
+    }
+    qsort(labels, count, sizeof *labels, numeric ? by_value : by_name);
+    *labels_out = labels;
+    *n_out = (int64_t)count;
+    return ZN_OK;
+}
+
+static zn_status build_dataset(csv_state *c, zn_dataset **out) {
+    zn_target_kind kind;
+    zn_status st = decide_kind(c, &kind);
+    if (st != ZN_OK) return st;
+    label *labels = NULL;
+    int64_t n_classes = 0;
+    if (kind == ZN_TARGET_CLASSES) {
+        st = encode_classes(c, c->opts.kind, &labels, &n_classes);
+        if (st != ZN_OK) return st;
+    }
+    int64_t n_in = (int64_t)(c->ncols - c->ntargets);
+    int64_t n_out = kind == ZN_TARGET_CLASSES ? n_classes : (int64_t)c->ntargets;
+    zn_dataset *d = NULL;
+    st = zn_dataset_create(c->rows, n_in, n_out, &d);
+    if (st == ZN_OK) {
+        memcpy(d->x, c->x, c->x_len * sizeof(float));
+        d->in_names = zn_calloc((size_t)n_in, sizeof *d->in_names);
+        d->out_names = zn_calloc((size_t)n_out, sizeof *d->out_names);
+        if (!d->in_names || !d->out_names) st = ZN_ERR_OUT_OF_MEMORY;
+    }
+    for (size_t i = 0, j = 0; st == ZN_OK && i < c->ncols; i++)
+        if (!c->is_target[i] && !(d->in_names[j++] = zn_strdup_range(c->header[i], strlen(c->header[i]))))
+            st = ZN_ERR_OUT_OF_MEMORY;
+    if (st == ZN_OK && kind == ZN_TARGET_REGRESSION) {
+        for (size_t t = 0; st == ZN_OK && t < c->ntargets; t++) {
+            const char *h = c->header[c->targets[t]];
+            if (!(d->out_names[t] = zn_strdup_range(h, strlen(h)))) st = ZN_ERR_OUT_OF_MEMORY;
+        }
+        if (st == ZN_OK) st = encode_regression(c, d);
+    } else if (st == ZN_OK) {
+        d->class_names = zn_calloc((size_t)n_classes, sizeof *d->class_names);
+        if (!d->class_names) st = ZN_ERR_OUT_OF_MEMORY;
+        else d->n_classes = n_classes;
+        for (int64_t k = 0; st == ZN_OK && k < n_classes; k++) {
+            size_t n = strlen(labels[k].name);
+            d->class_names[k] = zn_strdup_range(labels[k].name, n);
+            d->out_names[k] = zn_strdup_range(labels[k].name, n);
+            if (!d->class_names[k] || !d->out_names[k]) st = ZN_ERR_OUT_OF_MEMORY;
+        }
+        for (int64_t r = 0; st == ZN_OK && r < c->rows; r++) {
+            const char *s = cell(c, r, 0);
+            int64_t k = 0;
+            while (k < n_classes && strcmp(d->class_names[k], s) != 0) k++;
+            d->y[r * n_out + k] = 1.0f;
+        }
+    }
+    zn_free(labels);
+    if (st != ZN_OK) {
+        zn_dataset_free(d);
+        return st == ZN_ERR_OUT_OF_MEMORY ? zn_error(st, "%s: out of memory", c->name) : st;
+    }
+    *out = d;
+    return ZN_OK;
+}
+
+zn_csv_opts zn_csv_opts_default(void) {
+    zn_csv_opts o;
+    memset(&o, 0, sizeof o);
+    o.load = zn_load_opts_default();
+    o.kind = ZN_TARGET_AUTO;
+    return o;
+}
+
+zn_status zn_dataset_parse_csv(const char *text, size_t len, const char *name, const zn_csv_opts *opts,
+                               zn_dataset **out) {
+    if (!out || (!text && len)) return zn_error(ZN_ERR_INVALID_ARG, "zn_dataset_parse_csv: NULL argument");
+    *out = NULL;
+    csv_state c;
+    memset(&c, 0, sizeof c);
+    c.name = name ? name : "<memory>";
+    c.opts = opts ? *opts : zn_csv_opts_default();
+    if ((int)c.opts.kind < ZN_TARGET_AUTO || c.opts.kind > ZN_TARGET_CLASSES)
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_dataset_parse_csv: unknown target kind %d", (int)c.opts.kind);
+    const char *p = text ? text : "", *end = p + len;
+    if (len >= 3 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB && (unsigned char)p[2] == 0xBF)
+        p += 3; /* UTF-8 byte order mark */
+    if (memchr(p, '\0', (size_t)(end - p)))
+        return zn_error(ZN_ERR_FORMAT, "%s: contains a NUL byte: not a text file", c.name);
+    c.rd.p = p;
+    c.rd.end = end;
+    c.rd.next_line = 1;
+    c.rd.delim = c.opts.delimiter ? c.opts.delimiter : guess_delimiter(p, end);
+    zn_status st = read_header(&c);
+    if (st == ZN_OK) st = choose_targets(&c);
+    if (st == ZN_OK) st = read_rows(&c);
+    if (st == ZN_OK) st = build_dataset(&c, out);
+    free_state(&c);
+    return st;
+}
+
+zn_status zn_dataset_load_csv(const char *path, const zn_csv_opts *opts, zn_dataset **out) {
+    if (!path || !out) return zn_error(ZN_ERR_INVALID_ARG, "zn_dataset_load_csv: NULL argument");
+    *out = NULL;
+    zn_csv_opts o = opts ? *opts : zn_csv_opts_default();
+    char *text;
+    size_t len;
+    zn_status s = zn_file_read(path, o.load.max_bytes > 0 ? o.load.max_bytes : ZN_DEFAULT_MAX_FILE_BYTES, &text, &len);
+    if (s != ZN_OK) return s;
+    s = zn_dataset_parse_csv(text, len, path, &o, out);
+    zn_free(text);
+    return s;
+}

@@ -1,0 +1,145 @@
+/* zn_dataset: creation, copies, slices, shuffling and splitting. */
+#include <string.h>
+
+#include "base/internal.h"
+#include "data/data_internal.h"
+
+zn_status zn_dataset_create(int64_t rows, int64_t n_in, int64_t n_out, zn_dataset **out) {
+    if (!out) return zn_error(ZN_ERR_INVALID_ARG, "zn_dataset_create: out is NULL");
+    *out = NULL;
+    if (rows < 0 || n_in < 0 || n_out < 0)
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_dataset_create: negative size (%lld rows, %lld in, %lld out)",
+                        (long long)rows, (long long)n_in, (long long)n_out);
+    int64_t nx, ny;
+    if (!zn_mul_i64(rows, n_in, &nx) || !zn_mul_i64(rows, n_out, &ny) || (uint64_t)nx > SIZE_MAX / 8 ||
+        (uint64_t)ny > SIZE_MAX / 8)
+        return zn_error(ZN_ERR_OVERFLOW, "zn_dataset_create: %lld rows of %lld + %lld values overflow",
+                        (long long)rows, (long long)n_in, (long long)n_out);
+    zn_dataset *d = zn_calloc(1, sizeof *d);
+    if (!d) return ZN_ERR_OUT_OF_MEMORY;
+    d->rows = rows;
+    d->n_in = n_in;
+    d->n_out = n_out;
+    d->x = zn_calloc((size_t)(nx ? nx : 1), sizeof(float));
+    d->y = zn_calloc((size_t)(ny ? ny : 1), sizeof(float));
+    if (!d->x || !d->y) {
+        zn_dataset_free(d);
+        return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_dataset_create: cannot allocate %lld values", (long long)(nx + ny));
+    }
+    *out = d;
+    return ZN_OK;
+}
+
+void zn_names_free(char **names, int64_t n) {
+    if (!names) return;
+    for (int64_t i = 0; i < n; i++) zn_free(names[i]);
+    zn_free(names);
+}
+
+char *zn_strdup_range(const char *s, size_t n) {
+    char *p = zn_alloc(n + 1);
+    if (!p) return NULL;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+zn_status zn_names_copy(char *const *src, int64_t n, char ***dst) {
+    *dst = NULL;
+    if (!src || n == 0) return ZN_OK;
+    char **names = zn_calloc((size_t)n, sizeof *names);
+    if (!names) return ZN_ERR_OUT_OF_MEMORY;
+    for (int64_t i = 0; i < n; i++) {
+        names[i] = zn_strdup_range(src[i], strlen(src[i]));
+        if (!names[i]) {
+            zn_names_free(names, n);
+            return ZN_ERR_OUT_OF_MEMORY;
+        }
+    }
+    *dst = names;
+    return ZN_OK;
+}
+
+void zn_dataset_free(zn_dataset *d) {
+    if (!d) return;
+    zn_free(d->x);
+    zn_free(d->y);
+    zn_names_free(d->in_names, d->n_in);
+    zn_names_free(d->out_names, d->n_out);
+    zn_names_free(d->class_names, d->n_classes);
+    zn_free(d);
+}
+
+static zn_status copy_meta(const zn_dataset *src, zn_dataset *dst) {
+    dst->n_classes = src->n_classes;
+    zn_status s = zn_names_copy(src->in_names, src->n_in, &dst->in_names);
+    if (s == ZN_OK) s = zn_names_copy(src->out_names, src->n_out, &dst->out_names);
+    if (s == ZN_OK) s = zn_names_copy(src->class_names, src->n_classes, &dst->class_names);
+    if (s != ZN_OK) dst->n_classes = 0; /* names freed with the dataset */
+    return s;
+}
+
+zn_status zn_dataset_slice(const zn_dataset *d, int64_t begin, int64_t end, zn_dataset **out) {
+    if (!d || !out) return zn_error(ZN_ERR_INVALID_ARG, "zn_dataset_slice: NULL argument");
+    *out = NULL;
+    if (begin < 0 || end < begin || end > d->rows)
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_dataset_slice: rows [%lld, %lld) not within [0, %lld)",
+                        (long long)begin, (long long)end, (long long)d->rows);
+    zn_dataset *s = NULL;
+    zn_status st = zn_dataset_create(end - begin, d->n_in, d->n_out, &s);
+    if (st != ZN_OK) return st;
+    memcpy(s->x, d->x + begin * d->n_in, (size_t)((end - begin) * d->n_in) * sizeof(float));
+    memcpy(s->y, d->y + begin * d->n_out, (size_t)((end - begin) * d->n_out) * sizeof(float));
+    st = copy_meta(d, s);
+    if (st != ZN_OK) {
+        zn_dataset_free(s);
+        return st;
+    }
+    *out = s;
+    return ZN_OK;
+}
+
+zn_status zn_dataset_copy(const zn_dataset *d, zn_dataset **out) {
+    if (!d) return zn_error(ZN_ERR_INVALID_ARG, "zn_dataset_copy: NULL dataset");
+    return zn_dataset_slice(d, 0, d->rows, out);
+}
+
+static void swap_floats(float *a, float *b, int64_t n) {
+    for (int64_t i = 0; i < n; i++) {
+        float t = a[i];
+        a[i] = b[i];
+        b[i] = t;
+    }
+}
+
+zn_status zn_dataset_shuffle(zn_dataset *d, zn_rng *rng) {
+    if (!d || !rng) return zn_error(ZN_ERR_INVALID_ARG, "zn_dataset_shuffle: NULL argument");
+    for (int64_t i = d->rows - 1; i > 0; i--) {
+        int64_t j = (int64_t)zn_rng_below(rng, (uint64_t)i + 1);
+        if (j == i) continue;
+        swap_floats(d->x + i * d->n_in, d->x + j * d->n_in, d->n_in);
+        swap_floats(d->y + i * d->n_out, d->y + j * d->n_out, d->n_out);
+    }
+    return ZN_OK;
+}
+
+zn_status zn_dataset_split(const zn_dataset *d, double fraction, zn_dataset **first, zn_dataset **second) {
+    if (!d || !first || !second) return zn_error(ZN_ERR_INVALID_ARG, "zn_dataset_split: NULL argument");
+    *first = *second = NULL;
+    if (!(fraction >= 0.0 && fraction <= 1.0))
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_dataset_split: fraction %g not in [0, 1]", fraction);
+    int64_t cut = (int64_t)(fraction * (double)d->rows + 0.5);
+    if (cut > d->rows) cut = d->rows;
+    zn_status s = zn_dataset_slice(d, 0, cut, first);
+    if (s == ZN_OK) s = zn_dataset_slice(d, cut, d->rows, second);
+    if (s != ZN_OK) {
+        zn_dataset_free(*first);
+        *first = NULL;
+    }
+    return s;
+}
+
+zn_load_opts zn_load_opts_default(void) {
+    zn_load_opts o = {0, 0};
+    return o;
+}

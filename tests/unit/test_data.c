@@ -1,0 +1,318 @@
+/* Datasets: FANN and CSV files (real ones and every malformed case), round
+ * trips, slices, shuffles, splits and scalers. */
+#include <locale.h>
+#include <unistd.h>
+
+#include "zn_test.h"
+
+#define DATA(f) ZN_SOURCE_DIR "/data/" f
+
+static zn_status parse_fann(const char *text, zn_dataset **d) {
+    return zn_dataset_parse_fann(text, strlen(text), "t.data", NULL, d);
+}
+
+static zn_status parse_csv(const char *text, const zn_csv_opts *o, zn_dataset **d) {
+    return zn_dataset_parse_csv(text, strlen(text), "t.csv", o, d);
+}
+
+/* The error mentions every fragment given. */
+static int message_has(const char *a, const char *b) {
+    const char *m = zn_last_error();
+    return strstr(m, a) && (!b || strstr(m, b));
+}
+
+static void test_fann_real_files(void) {
+    zn_dataset *d = NULL;
+    ZT_OK(zn_dataset_load_fann(DATA("xor.data"), NULL, &d));
+    ZT_CHECK(d && d->rows == 4 && d->n_in == 2 && d->n_out == 1);
+    if (d) {
+        ZT_CHECK(d->x[0] == -1.0f && d->x[1] == -1.0f && d->y[0] == -1.0f);
+        ZT_CHECK(d->x[2] == -1.0f && d->x[3] == 1.0f && d->y[1] == 1.0f);
+    }
+    zn_dataset_free(d);
+    ZT_OK(zn_dataset_load_fann(DATA("diabetes.train"), NULL, &d));
+    ZT_CHECK(d && d->rows == 384 && d->n_in == 8 && d->n_out == 2);
+    if (d)
+        for (int64_t r = 0; r < d->rows; r++) ZT_CHECK(d->y[r * 2] + d->y[r * 2 + 1] == 1.0f);
+    zn_dataset_free(d);
+}
+
+static void test_fann_round_trip(void) {
+    zn_dataset *d = NULL, *back = NULL;
+    ZT_OK(zn_dataset_create(50, 7, 3, &d));
+    zn_rng rng;
+    zn_rng_seed(&rng, 5);
+    zn_rng_fill_normal(&rng, d->x, 350, 0.0f, 1000.0f);
+    zn_rng_fill_uniform(&rng, d->y, 150, -1e-30f, 1e-30f);
+    d->x[3] = 1e-40f; /* subnormal */
+    char path[] = "/tmp/zn_test_data_XXXXXX";
+    int fd = mkstemp(path);
+    ZT_CHECK(fd >= 0);
+    close(fd);
+    ZT_OK(zn_dataset_save_fann(d, path));
+    ZT_OK(zn_dataset_load_fann(path, NULL, &back));
+    ZT_CHECK(back && back->rows == 50 && back->n_in == 7 && back->n_out == 3);
+    if (back) {
+        ZT_CHECK(memcmp(d->x, back->x, 350 * sizeof(float)) == 0);
+        ZT_CHECK(memcmp(d->y, back->y, 150 * sizeof(float)) == 0);
+    }
+    zn_dataset_free(back);
+    /* A failed save leaves nothing behind and the old file intact. */
+    ZT_ERR(zn_dataset_save_fann(d, "/nonexistent-dir/x.data"), ZN_ERR_IO);
+    ZT_CHECK(message_has("/nonexistent-dir/x.data", NULL));
+    unlink(path);
+    zn_dataset_free(d);
+}
+
+static void test_fann_malformed(void) {
+    static const struct {
+        const char *text, *fragment;
+    } cases[] = {
+        {"", "header"},
+        {"   \n\n", "header"},
+        {"4 2", "number of outputs"},
+        {"-1 2 1\n", "non-negative integer"},
+        {"four 2 1\n", "'four'"},
+        {"1 0 1\n1\n", "at least 1"},
+        {"999999999999 1 1\n1\n1\n", "more than"},
+        {"9223372036854775807 9223372036854775807 1\n", "integer"},
+        {"2 2 1\n1 1\n1\n1 1\n", "ends in row 2"},
+        {"1 2 1\n1 abc\n1\n", ":2: row 1, input 2: 'abc'"},
+        {"1 2 1\n1 1\nnan\n", "not finite"},
+        {"1 2 1\n1 inf\n0\n", "not finite"},
+        {"1 2 1\n1 1e99\n0\n", "not a number"},
+        {"1 2 1\n1 0x10\n0\n", "not a number"},
+        {"1 2 1\n1 1\n0\n7\n", ":4: unexpected '7'"},
+        {"1 2 1\n1 1\n0 junk\n", "unexpected 'junk'"},
+        {"1 2 1\n1 1,5\n0\n", "'1,5'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        zn_dataset *d = (zn_dataset *)&d; /* must be reset to NULL */
+        ZT_ERR(parse_fann(cases[i].text, &d), ZN_ERR_FORMAT);
+        ZT_CHECK(d == NULL);
+        ZT_CHECK_MSG(message_has("t.data", cases[i].fragment), "case %zu: message '%s' lacks '%s'", i,
+                     zn_last_error(), cases[i].fragment);
+    }
+    zn_dataset *d = NULL;
+    zn_load_opts o = zn_load_opts_default();
+    o.allow_nan = 1;
+    ZT_OK(zn_dataset_parse_fann("1 2 1\n1 nan\ninf\n", 16, "t", &o, &d));
+    ZT_CHECK(d && isnan(d->x[1]) && isinf(d->y[0]));
+    zn_dataset_free(d);
+    ZT_ERR(zn_dataset_load_fann("/nonexistent/file.data", NULL, &d), ZN_ERR_IO);
+    ZT_CHECK(message_has("/nonexistent/file.data", NULL));
+    ZT_ERR(zn_dataset_load_fann(ZN_SOURCE_DIR "/data", NULL, &d), ZN_ERR_IO);
+    o.max_bytes = 10;
+    ZT_ERR(zn_dataset_load_fann(DATA("diabetes.train"), &o, &d), ZN_ERR_FORMAT);
+    ZT_ERR(zn_dataset_parse_fann(NULL, 5, "t", NULL, &d), ZN_ERR_INVALID_ARG);
+    /* Zero rows is a valid (empty) dataset. */
+    ZT_OK(parse_fann("0 3 1\n", &d));
+    ZT_CHECK(d && d->rows == 0 && d->n_in == 3);
+    zn_dataset_free(d);
+}
+
+static void test_numbers_ignore_locale(void) {
+    /* A decimal-comma locale must not change how files are read. */
+    const char *names[] = {"de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8", NULL};
+    const char *set = NULL;
+    for (int i = 0; names[i] && !set; i++) set = setlocale(LC_NUMERIC, names[i]);
+    zn_dataset *d = NULL;
+    ZT_OK(parse_fann("1 2 1\n0.5 -1.25\n3e-2\n", &d));
+    ZT_CHECK(d && d->x[0] == 0.5f && d->x[1] == -1.25f && d->y[0] == 0.03f);
+    zn_dataset_free(d);
+    setlocale(LC_NUMERIC, "C");
+    if (!set) fprintf(stderr, "note: no decimal-comma locale installed; parsed in C only\n");
+}
+
+static void test_csv_real_files(void) {
+    zn_dataset *d = NULL;
+    ZT_OK(zn_dataset_load_csv(DATA("digits.csv"), NULL, &d));
+    ZT_CHECK(d && d->rows == 1797 && d->n_in == 64 && d->n_out == 10 && d->n_classes == 10);
+    if (d && d->n_classes == 10) {
+        ZT_CHECK(strcmp(d->class_names[0], "0") == 0 && strcmp(d->class_names[9], "9") == 0);
+        ZT_CHECK(strcmp(d->in_names[0], "pixel_0_0") == 0);
+        int counts[10] = {0};
+        for (int64_t r = 0; r < d->rows; r++) {
+            float s = 0;
+            for (int k = 0; k < 10; k++) {
+                s += d->y[r * 10 + k];
+                if (d->y[r * 10 + k] == 1.0f) counts[k]++;
+            }
+            ZT_CHECK(s == 1.0f);
+        }
+        for (int k = 0; k < 10; k++) ZT_CHECK(counts[k] >= 170 && counts[k] <= 190);
+    }
+    zn_dataset_free(d);
+
+    zn_csv_opts o = zn_csv_opts_default();
+    const char *target = "target";
+    o.targets = &target;
+    o.n_targets = 1;
+    ZT_OK(zn_dataset_load_csv(DATA("breast_cancer.csv"), &o, &d));
+    ZT_CHECK(d && d->rows == 569 && d->n_in == 30 && d->n_classes == 2);
+    zn_dataset_free(d);
+    /* The same column as a numeric target. */
+    o.kind = ZN_TARGET_REGRESSION;
+    ZT_OK(zn_dataset_load_csv(DATA("breast_cancer.csv"), &o, &d));
+    ZT_CHECK(d && d->n_out == 1 && d->n_classes == 0 && strcmp(d->out_names[0], "target") == 0);
+    zn_dataset_free(d);
+}
+
+static void test_csv_features(void) {
+    zn_dataset *d = NULL;
+    /* Quotes, CRLF, spaces, blank lines, a BOM and string labels sorted by name. */
+    const char *text = "\xEF\xBB\xBF"
+                       "a, \"b,c\" ,label\r\n1, 2 ,\"dog\"\r\n\r\n3,4,cat\r\n5,6,\"say \"\"hi\"\"\"\r\n";
+    ZT_OK(parse_csv(text, NULL, &d));
+    ZT_CHECK(d && d->rows == 3 && d->n_in == 2 && d->n_classes == 3);
+    if (d && d->n_classes == 3) {
+        ZT_CHECK(strcmp(d->in_names[1], "b,c") == 0);
+        ZT_CHECK(strcmp(d->class_names[0], "cat") == 0 && strcmp(d->class_names[1], "dog") == 0);
+        ZT_CHECK(strcmp(d->class_names[2], "say \"hi\"") == 0);
+        ZT_CHECK(d->x[2] == 3.0f && d->y[0 * 3 + 1] == 1.0f && d->y[1 * 3 + 0] == 1.0f && d->y[2 * 3 + 2] == 1.0f);
+    }
+    zn_dataset_free(d);
+    /* Semicolons, and two numeric targets chosen by name, in the order asked. */
+    zn_csv_opts o = zn_csv_opts_default();
+    const char *targets[] = {"y2", "y1"};
+    o.targets = targets;
+    o.n_targets = 2;
+    ZT_OK(parse_csv("y1;x;y2\n1.5;2;3.25\n4;5;6\n", &o, &d));
+    ZT_CHECK(d && d->n_in == 1 && d->n_out == 2 && d->n_classes == 0);
+    if (d) ZT_CHECK(d->x[0] == 2.0f && d->y[0] == 3.25f && d->y[1] == 1.5f && strcmp(d->out_names[0], "y2") == 0);
+    zn_dataset_free(d);
+    /* Numeric labels sort by value, not text. */
+    ZT_OK(parse_csv("x,y\n1,10\n2,9\n3,10\n", NULL, &d));
+    ZT_CHECK(d && d->n_classes == 2 && strcmp(d->class_names[0], "9") == 0);
+    zn_dataset_free(d);
+    /* Fractional targets mean regression. */
+    ZT_OK(parse_csv("x,y\n1,0.5\n2,1.5\n", NULL, &d));
+    ZT_CHECK(d && d->n_classes == 0 && d->y[1] == 1.5f);
+    zn_dataset_free(d);
+}
+
+static void test_csv_malformed(void) {
+    static const struct {
+        const char *text, *fragment;
+    } cases[] = {
+        {"", "empty"},
+        {"\n\n", "empty"},
+        {"onlyone\n1\n", "one column"},
+        {"a,b\n", "no data rows"},
+        {"a,b,c\n1,2,3\n1,2\n", "t.csv:3: 2 fields, but the header has 3"},
+        {"a,b,c\n1,2,3\n1,2,3,4\n", ":3: 4 fields"},
+        {"a,b,c\n1,x,3\n", "t.csv:2: field 2 ('b'): 'x' is not a number"},
+        {"a,b,c\n1,,3\n", "field 2 ('b'): '' is not a number"},
+        {"a,b,c\n1,nan,3\n", "not finite"},
+        {"a,b,c\n1,2,\"3\n", "not closed"},
+        {"a,b,c\n1,2,\n", "label"},
+        {"a,b\x00,c\n1,2,3\n", "NUL"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        zn_dataset *d = NULL;
+        size_t len = strlen(cases[i].text);
+        if (strstr(cases[i].fragment, "NUL")) len = 16;
+        ZT_STATUS(zn_dataset_parse_csv(cases[i].text, len, "t.csv", NULL, &d), ZN_ERR_FORMAT);
+        ZT_CHECK(d == NULL);
+        ZT_CHECK_MSG(message_has("t.csv", cases[i].fragment), "case %zu: message '%s' lacks '%s'", i,
+                     zn_last_error(), cases[i].fragment);
+    }
+    zn_dataset *d = NULL;
+    zn_csv_opts o = zn_csv_opts_default();
+    const char *missing = "nope";
+    o.targets = &missing;
+    o.n_targets = 1;
+    ZT_ERR(parse_csv("a,b\n1,2\n", &o, &d), ZN_ERR_FORMAT);
+    ZT_CHECK(message_has("no column named 'nope'", NULL));
+    const char *twice[] = {"a", "a"};
+    o.targets = twice;
+    o.n_targets = 2;
+    ZT_ERR(parse_csv("a,b,c\n1,2,3\n", &o, &d), ZN_ERR_INVALID_ARG);
+    const char *all[] = {"a", "b"};
+    o.targets = all;
+    ZT_ERR(parse_csv("a,b\n1,2\n", &o, &d), ZN_ERR_FORMAT);
+    o = zn_csv_opts_default();
+    o.kind = ZN_TARGET_REGRESSION;
+    ZT_ERR(parse_csv("a,b\n1,dog\n", &o, &d), ZN_ERR_FORMAT);
+    ZT_CHECK(message_has("t.csv:2: field 2 ('b'): 'dog'", NULL));
+    o.kind = (zn_target_kind)9;
+    ZT_ERR(parse_csv("a,b\n1,2\n", &o, &d), ZN_ERR_INVALID_ARG);
+    o = zn_csv_opts_default();
+    o.load.allow_nan = 1;
+    ZT_OK(parse_csv("a,b\n1,2\nnan,3\n", &o, &d));
+    ZT_CHECK(d && isnan(d->x[1]));
+    zn_dataset_free(d);
+}
+
+static void test_slice_shuffle_split(void) {
+    zn_dataset *d = NULL, *a = NULL, *b = NULL;
+    ZT_OK(zn_dataset_create(100, 3, 1, &d));
+    for (int r = 0; r < 100; r++) {
+        for (int j = 0; j < 3; j++) d->x[r * 3 + j] = (float)(r * 10 + j);
+        d->y[r] = (float)r;
+    }
+    zn_rng rng;
+    zn_rng_seed(&rng, 11);
+    ZT_OK(zn_dataset_shuffle(d, &rng));
+    int moved = 0, sum = 0;
+    for (int r = 0; r < 100; r++) {
+        ZT_CHECK(d->x[r * 3] == d->y[r] * 10 && d->x[r * 3 + 2] == d->y[r] * 10 + 2); /* rows stay whole */
+        moved += d->y[r] != (float)r;
+        sum += (int)d->y[r];
+    }
+    ZT_CHECK(moved > 80 && sum == 4950);
+    ZT_OK(zn_dataset_split(d, 0.8, &a, &b));
+    ZT_CHECK(a && b && a->rows == 80 && b->rows == 20 && b->y[0] == d->y[80]);
+    zn_dataset_free(a);
+    zn_dataset_free(b);
+    ZT_ERR(zn_dataset_split(d, 1.5, &a, &b), ZN_ERR_INVALID_ARG);
+    ZT_ERR(zn_dataset_slice(d, 50, 101, &a), ZN_ERR_INVALID_ARG);
+    ZT_ERR(zn_dataset_create(-1, 2, 2, &a), ZN_ERR_INVALID_ARG);
+    ZT_ERR(zn_dataset_create(INT64_MAX / 2, 4, 1, &a), ZN_ERR_OVERFLOW);
+    zn_dataset_free(d);
+}
+
+static void test_scalers(void) {
+    float x[] = {0, 10, -5, 2, 10, 7, 4, 10, 9};
+    float orig[9];
+    memcpy(orig, x, sizeof x);
+    zn_scaler *s = NULL;
+    ZT_OK(zn_scaler_fit(ZN_SCALE_RANGE, -1, 1, x, 3, 3, &s));
+    ZT_OK(zn_scaler_apply(s, x, 3));
+    ZT_NEAR(x[0], -1, 1e-6);
+    ZT_NEAR(x[6], 1, 1e-6);
+    ZT_NEAR(x[1], 0, 1e-6); /* a constant column goes to the middle */
+    ZT_NEAR(x[2], -1, 1e-6);
+    ZT_NEAR(x[8], 1, 1e-6);
+    ZT_OK(zn_scaler_inverse(s, x, 3));
+    for (int i = 0; i < 9; i++) ZT_NEAR(x[i], orig[i], 1e-5);
+    zn_scaler_free(s);
+    ZT_OK(zn_scaler_fit(ZN_SCALE_STANDARD, 0, 0, x, 3, 3, &s));
+    ZT_OK(zn_scaler_apply(s, x, 3));
+    for (int j = 0; j < 3; j++) {
+        double m = (x[j] + x[3 + j] + x[6 + j]) / 3, v = 0;
+        for (int r = 0; r < 3; r++) v += (x[r * 3 + j] - m) * (x[r * 3 + j] - m);
+        ZT_NEAR(m, 0, 1e-6);
+        if (j != 1) ZT_NEAR(v / 3, 1, 1e-5);
+    }
+    ZT_OK(zn_scaler_inverse(s, x, 3));
+    for (int i = 0; i < 9; i++) ZT_NEAR(x[i], orig[i], 1e-5);
+    zn_scaler_free(s);
+    ZT_ERR(zn_scaler_fit(ZN_SCALE_RANGE, 1, 1, x, 3, 3, &s), ZN_ERR_INVALID_ARG);
+    ZT_ERR(zn_scaler_fit((zn_scale_kind)7, 0, 1, x, 3, 3, &s), ZN_ERR_INVALID_ARG);
+    ZT_ERR(zn_scaler_fit(ZN_SCALE_RANGE, 0, 1, NULL, 3, 3, &s), ZN_ERR_INVALID_ARG);
+    ZT_ERR(zn_scaler_apply(NULL, x, 3), ZN_ERR_INVALID_ARG);
+}
+
+int main(void) {
+    ZT_RUN(test_fann_real_files);
+    ZT_RUN(test_fann_round_trip);
+    ZT_RUN(test_fann_malformed);
+    ZT_RUN(test_numbers_ignore_locale);
+    ZT_RUN(test_csv_real_files);
+    ZT_RUN(test_csv_features);
+    ZT_RUN(test_csv_malformed);
+    ZT_RUN(test_slice_shuffle_split);
+    ZT_RUN(test_scalers);
+    return zt_finish();
+}
