@@ -1,6 +1,6 @@
 /* Public GEMM/GEMV entry points: argument checks, then the kernels. */
 #include "base/internal.h"
-#include "kernels/kernels.h"
+#include "kernels/gemm_driver.h"
 #include "zenn/gemm.h"
 
 zn_gemm_opts zn_gemm_opts_default(void) {
@@ -61,16 +61,9 @@ zn_status zn_sgemm_ex(zn_transpose ta, zn_transpose tb, int64_t m, int64_t n, in
     if (o.max_threads < 0)
         return zn_error(ZN_ERR_INVALID_ARG, "zn_sgemm: max_threads (%d) < 0", o.max_threads);
     if (m == 0 || n == 0) return ZN_OK;
-    const zn_kernels *kt = zn_kernels_get();
-    kt->gemm.sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    if (o.bias || o.act != ZN_ACT_NONE) {
-        for (int64_t i = 0; i < m; i++) {
-            float *row = c + i * ldc;
-            if (o.bias) kt->vmath.add_bias((size_t)n, o.bias, row);
-            zn_apply_act(&kt->vmath, o.act, o.act_alpha, (size_t)n, row, row);
-        }
-    }
-    return ZN_OK;
+    zn_pool *pool = o.max_threads == 1 ? NULL : (o.pool ? o.pool : zn_pool_default());
+    zn_gemm_call call = {ta, tb, m, n, k, alpha, beta, a, b, c, lda, ldb, ldc, o.bias, o.act, o.act_alpha};
+    return zn_gemm_run(zn_kernels_get(), &call, pool, o.max_threads);
 }
 
 zn_status zn_sgemm(zn_transpose ta, zn_transpose tb, int64_t m, int64_t n, int64_t k, float alpha,
@@ -98,21 +91,26 @@ zn_status zn_sgemv(zn_transpose trans, int64_t m, int64_t n, float alpha, const 
     if ((xlen > 0 && !zn_mul_i64(xlen - 1, incx, &span)) || !zn_mul_i64(ylen - 1, incy, &span))
         return zn_error(ZN_ERR_OVERFLOW, "zn_sgemv: vector stride overflows");
     const zn_kernels *kt = zn_kernels_get();
+    if (xlen == 0 || alpha == 0.0f) { /* A and x are not read */
+        for (int64_t i = 0; i < ylen; i++) y[i * incy] = beta == 0.0f ? 0.0f : beta * y[i * incy];
+        return ZN_OK;
+    }
+    zn_pool *pool = zn_pool_default();
     if (incx == 1 && incy == 1) {
-        kt->gemm.sgemv(trans, m, n, alpha, a, lda, x, beta, y);
+        zn_gemv_run(kt, trans, m, n, alpha, a, lda, x, beta, y, pool, 0);
         return ZN_OK;
     }
     /* Strided vectors: gather into contiguous copies, run, scatter back. */
-    float *xs = zn_alloc((size_t)(xlen > 0 ? xlen : 1) * sizeof(float));
+    float *xs = zn_alloc((size_t)xlen * sizeof(float));
     float *ys = zn_alloc((size_t)ylen * sizeof(float));
     if (!xs || !ys) {
         zn_free(xs);
         zn_free(ys);
-        return ZN_ERR_OUT_OF_MEMORY;
+        return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_sgemv: no memory for strided vectors");
     }
     for (int64_t i = 0; i < xlen; i++) xs[i] = x[i * incx];
     for (int64_t i = 0; i < ylen; i++) ys[i] = beta == 0.0f ? 0.0f : y[i * incy];
-    kt->gemm.sgemv(trans, m, n, alpha, a, lda, xs, beta, ys);
+    zn_gemv_run(kt, trans, m, n, alpha, a, lda, xs, beta, ys, pool, 0);
     for (int64_t i = 0; i < ylen; i++) y[i * incy] = ys[i];
     zn_free(xs);
     zn_free(ys);

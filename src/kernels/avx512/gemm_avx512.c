@@ -1,4 +1,123 @@
-/* AVX-512 GEMM kernels. */
+/* AVX-512 GEMM micro-kernel (14 x 32 tile: 28 accumulators, two B vectors,
+ * A broadcast from memory) and GEMV kernels.
+ *
+ * One always-inline body is instantiated for every tile height and for one or
+ * two B vectors, so edge tiles run unrolled code with masked loads and stores
+ * instead of a scalar fallback, and never touch memory outside the tile. */
+#include <immintrin.h>
+
 #include "kernels/gemm_kernels.h"
 
-void zn_gemm_init_avx512(zn_gemm_kernels *k) { (void)k; }
+#define MR 14
+#define NR 32
+#define ZN_INLINE static inline __attribute__((always_inline))
+
+/* M rows, NV vectors of 16 columns (the last one masked by ml). AROW: A is
+ * row-major in place (A(i,p) = a[i*rsa + p]), else A(i,p) = a[i + p*csa]. */
+ZN_INLINE void tile(const int M, const int NV, const int AROW, int64_t k, float alpha, const float *a,
+                    int64_t rsa, int64_t csa, const float *b, int64_t rsb, float beta, float *c, int64_t ldc,
+                    const float *bias, __mmask16 ml) {
+    const __mmask16 m0 = NV == 1 ? ml : (__mmask16)0xFFFF, m1 = ml;
+    __m512 acc[MR][2];
+    /* C is read or written only after the k loop: start fetching it now. */
+#pragma GCC unroll 16
+    for (int i = 0; i < M; i++) {
+        _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+        if (NV == 2) _mm_prefetch((const char *)(c + i * ldc + 16), _MM_HINT_T0);
+    }
+#pragma GCC unroll 16
+    for (int i = 0; i < M; i++) {
+        acc[i][0] = _mm512_setzero_ps();
+        acc[i][1] = _mm512_setzero_ps();
+    }
+    if (AROW) {
+        for (int64_t p = 0; p < k; p++, b += rsb) {
+            __m512 b0 = _mm512_maskz_loadu_ps(m0, b);
+            __m512 b1 = NV == 2 ? _mm512_maskz_loadu_ps(m1, b + 16) : b0;
+#pragma GCC unroll 16
+            for (int i = 0; i < M; i++) {
+                __m512 av = _mm512_set1_ps(a[i * rsa + p]);
+                acc[i][0] = _mm512_fmadd_ps(av, b0, acc[i][0]);
+                if (NV == 2) acc[i][1] = _mm512_fmadd_ps(av, b1, acc[i][1]);
+            }
+        }
+    } else {
+        for (int64_t p = 0; p < k; p++, b += rsb, a += csa) {
+            __m512 b0 = _mm512_maskz_loadu_ps(m0, b);
+            __m512 b1 = NV == 2 ? _mm512_maskz_loadu_ps(m1, b + 16) : b0;
+#pragma GCC unroll 16
+            for (int i = 0; i < M; i++) {
+                __m512 av = _mm512_set1_ps(a[i]);
+                acc[i][0] = _mm512_fmadd_ps(av, b0, acc[i][0]);
+                if (NV == 2) acc[i][1] = _mm512_fmadd_ps(av, b1, acc[i][1]);
+            }
+        }
+    }
+    const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+    const __m512 bias0 = bias ? _mm512_maskz_loadu_ps(m0, bias) : _mm512_setzero_ps();
+    const __m512 bias1 = bias && NV == 2 ? _mm512_maskz_loadu_ps(m1, bias + 16) : _mm512_setzero_ps();
+#pragma GCC unroll 16
+    for (int i = 0; i < M; i++) {
+        float *ci = c + i * ldc;
+        __m512 r0 = _mm512_mul_ps(va, acc[i][0]);
+        __m512 r1 = _mm512_mul_ps(va, acc[i][1]);
+        if (beta != 0.0f) {
+            r0 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m0, ci), r0);
+            if (NV == 2) r1 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m1, ci + 16), r1);
+        }
+        if (bias) {
+            r0 = _mm512_add_ps(r0, bias0);
+            r1 = _mm512_add_ps(r1, bias1);
+        }
+        _mm512_mask_storeu_ps(ci, m0, r0);
+        if (NV == 2) _mm512_mask_storeu_ps(ci + 16, m1, r1);
+    }
+}
+
+typedef void (*tile_fn)(int64_t k, float alpha, const float *a, int64_t rsa, int64_t csa, const float *b,
+                        int64_t rsb, float beta, float *c, int64_t ldc, const float *bias, __mmask16 ml);
+
+#define TILE_FN(M, NV, AROW)                                                                                 \
+    static void tile_##M##_##NV##_##AROW(int64_t k, float alpha, const float *a, int64_t rsa, int64_t csa,   \
+                                         const float *b, int64_t rsb, float beta, float *c, int64_t ldc,     \
+                                         const float *bias, __mmask16 ml) {                                  \
+        tile(M, NV, AROW, k, alpha, a, rsa, csa, b, rsb, beta, c, ldc, bias, ml);                            \
+    }
+#define TILE_FNS(M) TILE_FN(M, 1, 0) TILE_FN(M, 2, 0) TILE_FN(M, 1, 1) TILE_FN(M, 2, 1)
+TILE_FNS(1)
+TILE_FNS(2)
+TILE_FNS(3)
+TILE_FNS(4)
+TILE_FNS(5)
+TILE_FNS(6)
+TILE_FNS(7)
+TILE_FNS(8)
+TILE_FNS(9)
+TILE_FNS(10)
+TILE_FNS(11)
+TILE_FNS(12)
+TILE_FNS(13)
+TILE_FNS(14)
+
+#define ROW(AROW, NV)                                                                                         \
+    {tile_1_##NV##_##AROW,  tile_2_##NV##_##AROW,  tile_3_##NV##_##AROW,  tile_4_##NV##_##AROW,             \
+     tile_5_##NV##_##AROW,  tile_6_##NV##_##AROW,  tile_7_##NV##_##AROW,  tile_8_##NV##_##AROW,             \
+     tile_9_##NV##_##AROW,  tile_10_##NV##_##AROW, tile_11_##NV##_##AROW, tile_12_##NV##_##AROW,            \
+     tile_13_##NV##_##AROW, tile_14_##NV##_##AROW}
+static const tile_fn tiles[2][2][MR] = {{ROW(0, 1), ROW(0, 2)}, {ROW(1, 1), ROW(1, 2)}};
+
+static void ukr_avx512(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t rsa, int64_t csa,
+                       const float *b, int64_t rsb, float beta, float *c, int64_t ldc, const float *bias) {
+    const int nv = n > 16 ? 2 : 1;
+    const __mmask16 ml = (__mmask16)((1u << (n - 16 * (nv - 1))) - 1);
+    tiles[rsa != 1][nv - 1][m - 1](k, alpha, a, rsa, csa, b, rsb, beta, c, ldc, bias, ml);
+}
+
+void zn_gemm_init_avx512(zn_gemm_kernels *k) {
+    k->mr = MR;
+    k->nr = NR;
+    k->kc = 384;
+    k->mc = 1008;
+    k->nc = 512;
+    k->ukr = ukr_avx512;
+}

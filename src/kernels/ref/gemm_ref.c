@@ -1,9 +1,13 @@
-/* Scalar GEMM and GEMV: the oracle. Accumulates in double so it can serve
- * as the reference for the vector kernels. */
+/* Scalar GEMM and GEMV. The oracles accumulate in double so they can serve
+ * as the reference for every table's kernels; the scalar micro-kernel and
+ * GEMV are what ZN_ISA=ref runs through the shared blocked driver. */
 #include "kernels/gemm_kernels.h"
 
-static void sgemm_ref(int transa, int transb, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
-                      int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc) {
+#define REF_MR 4
+#define REF_NR 8
+
+static void sgemm_oracle(int transa, int transb, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
+                         int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc) {
     for (int64_t i = 0; i < m; i++) {
         for (int64_t j = 0; j < n; j++) {
             double s = 0.0;
@@ -18,8 +22,8 @@ static void sgemm_ref(int transa, int transb, int64_t m, int64_t n, int64_t k, f
     }
 }
 
-static void sgemv_ref(int trans, int64_t m, int64_t n, float alpha, const float *a, int64_t lda,
-                      const float *x, float beta, float *y) {
+static void sgemv_oracle(int trans, int64_t m, int64_t n, float alpha, const float *a, int64_t lda,
+                         const float *x, float beta, float *y) {
     int64_t rows = trans ? n : m, len = trans ? m : n;
     for (int64_t i = 0; i < rows; i++) {
         double s = 0.0;
@@ -28,7 +32,55 @@ static void sgemv_ref(int trans, int64_t m, int64_t n, float alpha, const float 
     }
 }
 
+/* Float accumulation in increasing p, one accumulator per element. */
+static void ukr_ref(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t rsa, int64_t csa,
+                    const float *b, int64_t rsb, float beta, float *c, int64_t ldc, const float *bias) {
+    float acc[REF_MR][REF_NR] = {{0}};
+    for (int64_t p = 0; p < k; p++) {
+        const float *bp = b + p * rsb;
+        for (int64_t i = 0; i < m; i++) {
+            float av = a[i * rsa + p * csa];
+            for (int64_t j = 0; j < n; j++) acc[i][j] += av * bp[j];
+        }
+    }
+    for (int64_t i = 0; i < m; i++) {
+        float *ci = c + i * ldc;
+        for (int64_t j = 0; j < n; j++) {
+            float r = alpha * acc[i][j];
+            if (beta != 0.0f) r += beta * ci[j];
+            if (bias) r += bias[j];
+            ci[j] = r;
+        }
+    }
+}
+
+/* Float GEMV: rows by dot products, A^T by row updates of y. */
+static void sgemv_ref(int trans, int64_t m, int64_t n, float alpha, const float *a, int64_t lda,
+                      const float *x, float beta, float *y) {
+    if (!trans) {
+        for (int64_t i = 0; i < m; i++) {
+            float s = 0.0f;
+            for (int64_t p = 0; p < n; p++) s += a[i * lda + p] * x[p];
+            y[i] = alpha * s + (beta == 0.0f ? 0.0f : beta * y[i]);
+        }
+        return;
+    }
+    for (int64_t j = 0; j < n; j++) y[j] = beta == 0.0f ? 0.0f : beta * y[j];
+    for (int64_t p = 0; p < m; p++) {
+        float s = alpha * x[p];
+        for (int64_t j = 0; j < n; j++) y[j] += s * a[p * lda + j];
+    }
+}
+
 void zn_gemm_init_ref(zn_gemm_kernels *k) {
-    k->sgemm = sgemm_ref;
+    k->mr = REF_MR;
+    k->nr = REF_NR;
+    k->kc = 256;
+    k->mc = 64;
+    k->nc = 1024;
+    k->ukr = ukr_ref;
+    k->pack_b = zn_gemm_pack_b_c;
     k->sgemv = sgemv_ref;
+    k->sgemm_oracle = sgemm_oracle;
+    k->sgemv_oracle = sgemv_oracle;
 }

@@ -1,0 +1,190 @@
+/* Blocked GEMM in the GotoBLAS/BLIS order, shared by every ISA:
+ *
+ *   for jc (nc columns of C)
+ *     for pc (kc steps of k)            B panel kc x nc, packed    (L2)
+ *       for ic (mc rows of C)           A block mc x kc, copied    (L3)
+ *         for ir (mr rows)              A micro-panel kc x mr      (L1)
+ *           for jr (nr columns)         micro-kernel on one tile
+ *
+ * The A micro-panel stays in L1 while B micro-panels stream from L2 (the
+ * 14 x 32 kernel needs 2 B vectors per 28 FMAs, well within L2 bandwidth).
+ * A is never transposed when packed: the kernel reads it row-major (A) or
+ * in panels (A^T), so packing A is a plain copy that only removes TLB and
+ * cache-set pressure from large strides.
+ *
+ * Every C element is summed over k in kc blocks, in increasing p inside a
+ * block, by one thread; kc comes from the table only, so neither the thread
+ * count nor packing choices change a result. Threads own disjoint blocks of C
+ * (whole row or column ranges) and pack their own operands: no barriers,
+ * which the pool could not honour when it runs a job's parts one by one. */
+#include <string.h>
+
+#include "base/internal.h"
+#include "kernels/gemm_driver.h"
+
+/* Below this many multiply-adds a product runs on the calling thread:
+ * waking a worker costs a few microseconds. */
+#define GEMM_MT_MIN_MNK (int64_t)(96 * 96 * 96)
+/* Work per extra thread, so tiny slices never pay the wake-up. */
+#define GEMM_MT_PER_THREAD (int64_t)(64 * 64 * 64)
+/* Products this small skip packing wherever the kernel can read in place. */
+#define GEMM_SMALL_MNK (int64_t)(64 * 128 * 512)
+
+typedef struct gemm_plan {
+    const zn_kernels *kt;
+    zn_gemm_call p;
+    int pack_a, pack_b;
+    int split_n; /* threads take column ranges (else row ranges) */
+    int nth;
+    float *buf;           /* nth slices of buf_floats */
+    size_t abuf, bbuf;    /* floats of A and B buffer per thread */
+} gemm_plan;
+
+static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+static int64_t round_up(int64_t x, int64_t r) { return (x + r - 1) / r * r; }
+/* Row stride of a copied A block: whole cache lines, plus one so that rows
+ * never share L1 sets at power-of-two strides. */
+static int64_t pack_ld(int64_t kc) { return round_up(kc, 16) + 16; }
+
+/* C = beta C (+ bias, act) for k == 0 or alpha == 0; A and B are not read. */
+static void scale_only(const zn_kernels *kt, const zn_gemm_call *p) {
+    for (int64_t i = 0; i < p->m; i++) {
+        float *row = p->c + i * p->ldc;
+        if (p->beta == 0.0f) memset(row, 0, (size_t)p->n * sizeof *row);
+        else if (p->beta != 1.0f) kt->vmath.scale((size_t)p->n, p->beta, row, row);
+        if (p->bias) kt->vmath.add_bias((size_t)p->n, p->bias, row);
+        if (p->act != ZN_ACT_NONE) zn_apply_act(&kt->vmath, p->act, p->act_alpha, (size_t)p->n, row, row);
+    }
+}
+
+/* C[i0:i1, j0:j1] on one thread with its own packing buffers. */
+static void gemm_block(const gemm_plan *pl, int64_t i0, int64_t i1, int64_t j0, int64_t j1, float *abuf,
+                       float *bbuf) {
+    const zn_gemm_kernels *g = &pl->kt->gemm;
+    const zn_gemm_call *p = &pl->p;
+    const int64_t mr = g->mr, nr = g->nr, kc_max = g->kc, mc_max = g->mc, nc_max = g->nc;
+    /* A(i,p) = a[i*ars + p*acs]; B(p,j) = b[p*brs + j*bcs]. */
+    const int64_t ars = p->ta ? 1 : p->lda, acs = p->ta ? p->lda : 1;
+    const int64_t brs = p->tb ? 1 : p->ldb, bcs = p->tb ? p->ldb : 1;
+    const int act = p->act != ZN_ACT_NONE;
+
+    for (int64_t jc = j0; jc < j1; jc += nc_max) {
+        const int64_t nc = min64(nc_max, j1 - jc);
+        for (int64_t pc = 0; pc < p->k; pc += kc_max) {
+            const int64_t kc = min64(kc_max, p->k - pc);
+            const int last = pc + kc == p->k;
+            const float beta = pc == 0 ? p->beta : 1.0f;
+            const float *bias = last && p->bias ? p->bias + jc : NULL;
+            const float *bsrc = p->b + pc * brs + jc * bcs;
+            int64_t b_rs, b_panel; /* row stride of a B micro-panel, distance between panels */
+            const float *bp;
+            if (pl->pack_b) {
+                g->pack_b(g->nr, kc, nc, bsrc, brs, bcs, bbuf);
+                bp = bbuf, b_rs = nr, b_panel = nr * kc;
+            } else {
+                bp = bsrc, b_rs = brs, b_panel = nr;
+            }
+            for (int64_t ic = i0; ic < i1; ic += mc_max) {
+                const int64_t mc = min64(mc_max, i1 - ic);
+                const float *asrc = p->a + ic * ars + pc * acs;
+                int64_t a_rs, a_cs, a_panel;
+                const float *ap;
+                if (pl->pack_a && !p->ta) {
+                    const int64_t ldd = pack_ld(kc);
+                    zn_gemm_pack_rows(mc, kc, asrc, p->lda, abuf, ldd);
+                    ap = abuf, a_rs = ldd, a_cs = 1, a_panel = mr * ldd;
+                } else if (pl->pack_a) {
+                    zn_gemm_pack_a_panels(g->mr, mc, kc, asrc, p->lda, abuf);
+                    ap = abuf, a_rs = 1, a_cs = mr, a_panel = mr * kc;
+                } else {
+                    ap = asrc, a_rs = ars, a_cs = acs, a_panel = mr * ars;
+                }
+                for (int64_t ir = 0; ir < mc; ir += mr) {
+                    const int64_t mm = min64(mr, mc - ir);
+                    const float *at = ap + (ir / mr) * a_panel;
+                    for (int64_t jr = 0; jr < nc; jr += nr) {
+                        const int64_t nn = min64(nr, nc - jr);
+                        float *ct = p->c + (ic + ir) * p->ldc + jc + jr;
+                        g->ukr(mm, nn, kc, p->alpha, at, a_rs, a_cs, bp + (jr / nr) * b_panel, b_rs, beta, ct,
+                               p->ldc, bias ? bias + jr : NULL);
+                        /* The activation follows while the tile is still in L1. */
+                        if (last && act)
+                            for (int64_t i = 0; i < mm; i++)
+                                zn_apply_act(&pl->kt->vmath, p->act, p->act_alpha, (size_t)nn, ct + i * p->ldc,
+                                             ct + i * p->ldc);
+                    }
+                }
+            }
+        }
+    }
+}
+
+static void gemm_part(void *arg, int ith, int nth) {
+    const gemm_plan *pl = arg;
+    int64_t i0 = 0, i1 = pl->p.m, j0 = 0, j1 = pl->p.n;
+    if (pl->split_n) zn_split_range(pl->p.n, pl->kt->gemm.nr, ith, nth, &j0, &j1);
+    else zn_split_range(pl->p.m, pl->kt->gemm.mr, ith, nth, &i0, &i1);
+    if (i0 >= i1 || j0 >= j1) return;
+    float *base = pl->buf ? pl->buf + (size_t)ith * (pl->abuf + pl->bbuf) : NULL;
+    gemm_block(pl, i0, i1, j0, j1, base, base ? base + pl->abuf : NULL);
+}
+
+/* Packing pays when an operand block is reused by many tiles, or when the
+ * kernel cannot read it in place (B^T: the kernel wants rows of B). It never
+ * changes a result. */
+static void choose_packing(gemm_plan *pl) {
+    const zn_gemm_kernels *g = &pl->kt->gemm;
+    const zn_gemm_call *p = &pl->p;
+    int64_t mnk = p->m * p->n * p->k;
+    int small = mnk <= GEMM_SMALL_MNK && p->k <= g->kc;
+    pl->pack_b = p->tb || (!small && p->m > 2 * g->mr);
+    pl->pack_a = !small && p->n > g->nr;
+}
+
+static void choose_threads(gemm_plan *pl, zn_pool *pool, int max_threads) {
+    const zn_gemm_kernels *g = &pl->kt->gemm;
+    const zn_gemm_call *p = &pl->p;
+    int nth = pool ? zn_pool_size(pool) : 1;
+    if (max_threads > 0 && max_threads < nth) nth = max_threads;
+    int64_t mnk = p->m * p->n * p->k;
+    if (mnk < GEMM_MT_MIN_MNK) nth = 1;
+    int64_t by_work = mnk / GEMM_MT_PER_THREAD;
+    if (by_work < nth) nth = by_work < 1 ? 1 : (int)by_work;
+    int64_t tm = (p->m + g->mr - 1) / g->mr, tn = (p->n + g->nr - 1) / g->nr;
+    /* Split the dimension whose operand is cheaper to pack twice. */
+    pl->split_n = p->n >= p->m ? tn >= nth : tm < nth;
+    int64_t tiles = pl->split_n ? tn : tm;
+    if (tiles < nth) nth = (int)tiles;
+    pl->nth = nth < 1 ? 1 : nth;
+}
+
+zn_status zn_gemm_run(const zn_kernels *kt, const zn_gemm_call *call, zn_pool *pool, int max_threads) {
+    const zn_gemm_kernels *g = &kt->gemm;
+    if (call->m == 0 || call->n == 0) return ZN_OK;
+    if (call->k == 0 || call->alpha == 0.0f) {
+        scale_only(kt, call);
+        return ZN_OK;
+    }
+    gemm_plan pl = {0};
+    pl.kt = kt;
+    pl.p = *call;
+    choose_packing(&pl);
+    choose_threads(&pl, pool, max_threads);
+
+    if (pl.pack_a || pl.pack_b) {
+        int64_t kc = min64(g->kc, call->k);
+        int64_t m_part = pl.split_n ? call->m : round_up((call->m + pl.nth - 1) / pl.nth, g->mr) + g->mr;
+        int64_t n_part = pl.split_n ? round_up((call->n + pl.nth - 1) / pl.nth, g->nr) + g->nr : call->n;
+        pl.abuf = pl.pack_a ? (size_t)(round_up(min64(g->mc, m_part), g->mr) * pack_ld(kc)) : 0;
+        pl.bbuf = pl.pack_b ? (size_t)(round_up(min64(g->nc, n_part), g->nr) * kc) : 0;
+        /* Keep each thread's slice on its own cache lines. */
+        pl.abuf = (pl.abuf + 15) & ~(size_t)15;
+        pl.bbuf = (pl.bbuf + 15) & ~(size_t)15;
+        pl.buf = zn_alloc((size_t)pl.nth * (pl.abuf + pl.bbuf) * sizeof(float));
+        if (!pl.buf) return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_sgemm: no memory for packing buffers");
+    }
+    if (pl.nth > 1) zn_pool_run(pool, gemm_part, &pl, pl.nth);
+    else gemm_part(&pl, 0, 1);
+    zn_free(pl.buf);
+    return ZN_OK;
+}

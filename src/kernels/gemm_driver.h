@@ -1,0 +1,31 @@
+/* The blocked, threaded GEMM driver and the threaded GEMV, shared by every
+ * ISA table. Arguments are already checked. Internal to the library (tests
+ * call it with each ISA's table). */
+#ifndef ZN_GEMM_DRIVER_H
+#define ZN_GEMM_DRIVER_H
+
+#include "kernels/kernels.h"
+#include "zenn/pool.h"
+
+typedef struct zn_gemm_call {
+    int ta, tb;
+    int64_t m, n, k;
+    float alpha, beta;
+    const float *a, *b;
+    float *c;
+    int64_t lda, ldb, ldc;
+    const float *bias; /* NULL or n floats */
+    zn_act act;
+    float act_alpha;
+} zn_gemm_call;
+
+/* Runs the product with table kt on up to max_threads threads of pool
+ * (pool NULL or max_threads 1: the calling thread only). Results do not
+ * depend on the thread count. Fails only when out of memory. */
+zn_status zn_gemm_run(const zn_kernels *kt, const zn_gemm_call *call, zn_pool *pool, int max_threads);
+
+/* y = alpha op(A) x + beta y, unit strides, split over y when large. */
+void zn_gemv_run(const zn_kernels *kt, int trans, int64_t m, int64_t n, float alpha, const float *a,
+                 int64_t lda, const float *x, float beta, float *y, zn_pool *pool, int max_threads);
+
+#endif
