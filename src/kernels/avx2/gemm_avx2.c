@@ -1,4 +1,202 @@
-/* AVX2+FMA GEMM kernels. */
+/* AVX2+FMA GEMM micro-kernel (6 x 16 tile: 12 accumulators, two B vectors,
+ * A broadcast) and GEMV kernels, for CPUs without AVX-512.
+ *
+ * As in the AVX-512 file, one always-inline body is instantiated per tile
+ * height, vector count and edge kind, so edges run unrolled code with
+ * masked loads and stores and never touch memory outside the tile. */
+#include <immintrin.h>
+
 #include "kernels/gemm_kernels.h"
 
-void zn_gemm_init_avx2(zn_gemm_kernels *k) { (void)k; }
+#define MR 6
+#define NR 16
+#define ZN_INLINE static inline __attribute__((always_inline))
+
+/* Lanes [0, w) set, w in 1..8. */
+static inline __m256i lane_mask(int64_t w) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)w), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+/* Loads vector v of NV; only the last one of a partial edge is masked. */
+#define LOADV(FULL, NV, v, p, mk) \
+    ((FULL) || (v) != (NV) - 1 ? _mm256_loadu_ps(p) : _mm256_maskload_ps((p), (mk)))
+#define STOREV(FULL, NV, v, p, mk, x) \
+    do {                                                     \
+        if ((FULL) || (v) != (NV) - 1) _mm256_storeu_ps((p), (x)); \
+        else _mm256_maskstore_ps((p), (mk), (x));            \
+    } while (0)
+
+ZN_INLINE void tile(const int M, const int NV, const int AROW, const int FULL, int64_t k, float alpha,
+                    const float *a, int64_t rsa, int64_t csa, const float *b, int64_t rsb, float beta, float *c,
+                    int64_t ldc, const float *bias, __m256i mk) {
+    __m256 acc[MR][2];
+#pragma GCC unroll 8
+    for (int i = 0; i < M; i++) {
+        _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+        acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+    }
+    for (int64_t p = 0; p < k; p++, b += rsb) {
+        __m256 b0 = LOADV(FULL, NV, 0, b, mk);
+        __m256 b1 = NV == 2 ? LOADV(FULL, NV, 1, b + 8, mk) : b0;
+#pragma GCC unroll 8
+        for (int i = 0; i < M; i++) {
+            __m256 av = _mm256_broadcast_ss(AROW ? a + i * rsa + p : a + i + p * csa);
+            acc[i][0] = _mm256_fmadd_ps(av, b0, acc[i][0]);
+            if (NV == 2) acc[i][1] = _mm256_fmadd_ps(av, b1, acc[i][1]);
+        }
+    }
+    const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
+    __m256 bias0 = _mm256_setzero_ps(), bias1 = _mm256_setzero_ps();
+    if (bias) {
+        bias0 = LOADV(FULL, NV, 0, bias, mk);
+        if (NV == 2) bias1 = LOADV(FULL, NV, 1, bias + 8, mk);
+    }
+#pragma GCC unroll 8
+    for (int i = 0; i < M; i++) {
+        float *ci = c + i * ldc;
+        __m256 r0 = _mm256_mul_ps(va, acc[i][0]);
+        __m256 r1 = _mm256_mul_ps(va, acc[i][1]);
+        if (beta != 0.0f) {
+            r0 = _mm256_fmadd_ps(vb, LOADV(FULL, NV, 0, ci, mk), r0);
+            if (NV == 2) r1 = _mm256_fmadd_ps(vb, LOADV(FULL, NV, 1, ci + 8, mk), r1);
+        }
+        if (bias) {
+            r0 = _mm256_add_ps(r0, bias0);
+            r1 = _mm256_add_ps(r1, bias1);
+        }
+        STOREV(FULL, NV, 0, ci, mk, r0);
+        if (NV == 2) STOREV(FULL, NV, 1, ci + 8, mk, r1);
+    }
+}
+
+typedef void (*tile_fn)(int64_t k, float alpha, const float *a, int64_t rsa, int64_t csa, const float *b,
+                        int64_t rsb, float beta, float *c, int64_t ldc, const float *bias, __m256i mk);
+
+#define TILE_FN(M, NV, AROW, FULL)                                                                           \
+    static void tile_##M##_##NV##_##AROW##_##FULL(int64_t k, float alpha, const float *a, int64_t rsa,       \
+                                                  int64_t csa, const float *b, int64_t rsb, float beta,      \
+                                                  float *c, int64_t ldc, const float *bias, __m256i mk) {   \
+        tile(M, NV, AROW, FULL, k, alpha, a, rsa, csa, b, rsb, beta, c, ldc, bias, mk);                      \
+    }
+#define TILE_FNS2(M, AROW, FULL) TILE_FN(M, 1, AROW, FULL) TILE_FN(M, 2, AROW, FULL)
+#define TILE_FNS(M) TILE_FNS2(M, 0, 0) TILE_FNS2(M, 0, 1) TILE_FNS2(M, 1, 0) TILE_FNS2(M, 1, 1)
+TILE_FNS(1)
+TILE_FNS(2)
+TILE_FNS(3)
+TILE_FNS(4)
+TILE_FNS(5)
+TILE_FNS(6)
+
+#define ROW(AROW, FULL, NV)                                                                                  \
+    {tile_1_##NV##_##AROW##_##FULL, tile_2_##NV##_##AROW##_##FULL, tile_3_##NV##_##AROW##_##FULL,           \
+     tile_4_##NV##_##AROW##_##FULL, tile_5_##NV##_##AROW##_##FULL, tile_6_##NV##_##AROW##_##FULL}
+/* [arow][full][nv - 1][m - 1] */
+static const tile_fn tiles[2][2][2][MR] = {{{ROW(0, 0, 1), ROW(0, 0, 2)}, {ROW(0, 1, 1), ROW(0, 1, 2)}},
+                                           {{ROW(1, 0, 1), ROW(1, 0, 2)}, {ROW(1, 1, 1), ROW(1, 1, 2)}}};
+
+static void ukr_avx2(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t rsa, int64_t csa,
+                     const float *b, int64_t rsb, float beta, float *c, int64_t ldc, const float *bias) {
+    const int nv = n > 8 ? 2 : 1;
+    const int64_t w = n - 8 * (nv - 1);
+    tiles[rsa != 1][w == 8][nv - 1][m - 1](k, alpha, a, rsa, csa, b, rsb, beta, c, ldc, bias, lane_mask(w));
+}
+
+/* ---- GEMV ------------------------------------------------------------------ */
+
+static inline float hsum(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+/* R rows dotted with x; per-row accumulation independent of the group. */
+ZN_INLINE void gemv_rows(const int R, int64_t n, float alpha, const float *a, int64_t lda, const float *x,
+                         float beta, float *y) {
+    __m256 acc[4][2];
+#pragma GCC unroll 4
+    for (int r = 0; r < R; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+    int64_t p = 0;
+    for (; p + 16 <= n; p += 16) {
+        __m256 x0 = _mm256_loadu_ps(x + p), x1 = _mm256_loadu_ps(x + p + 8);
+#pragma GCC unroll 4
+        for (int r = 0; r < R; r++) {
+            acc[r][0] = _mm256_fmadd_ps(_mm256_loadu_ps(a + r * lda + p), x0, acc[r][0]);
+            acc[r][1] = _mm256_fmadd_ps(_mm256_loadu_ps(a + r * lda + p + 8), x1, acc[r][1]);
+        }
+    }
+    if (p + 8 <= n) {
+        __m256 x0 = _mm256_loadu_ps(x + p);
+#pragma GCC unroll 4
+        for (int r = 0; r < R; r++) acc[r][0] = _mm256_fmadd_ps(_mm256_loadu_ps(a + r * lda + p), x0, acc[r][0]);
+        p += 8;
+    }
+    if (p < n) {
+        __m256i mk = lane_mask(n - p);
+        __m256 x1 = _mm256_maskload_ps(x + p, mk);
+#pragma GCC unroll 4
+        for (int r = 0; r < R; r++)
+            acc[r][1] = _mm256_fmadd_ps(_mm256_maskload_ps(a + r * lda + p, mk), x1, acc[r][1]);
+    }
+#pragma GCC unroll 4
+    for (int r = 0; r < R; r++) {
+        float s = hsum(_mm256_add_ps(acc[r][0], acc[r][1]));
+        y[r] = alpha * s + (beta == 0.0f ? 0.0f : beta * y[r]);
+    }
+}
+
+/* Columns [0, 8*NV) of y from all m rows: one FMA chain per element. */
+ZN_INLINE void gemv_cols(const int NV, const int FULL, int64_t m, float alpha, const float *a, int64_t lda,
+                         const float *x, float beta, float *y, __m256i mk) {
+    __m256 acc[12];
+#pragma GCC unroll 12
+    for (int v = 0; v < NV; v++) acc[v] = _mm256_setzero_ps();
+    for (int64_t p = 0; p < m; p++, a += lda) {
+        __m256 xv = _mm256_broadcast_ss(x + p);
+#pragma GCC unroll 12
+        for (int v = 0; v < NV; v++) acc[v] = _mm256_fmadd_ps(LOADV(FULL, NV, v, a + 8 * v, mk), xv, acc[v]);
+    }
+    const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
+#pragma GCC unroll 12
+    for (int v = 0; v < NV; v++) {
+        __m256 r = _mm256_mul_ps(va, acc[v]);
+        if (beta != 0.0f) r = _mm256_fmadd_ps(vb, LOADV(FULL, NV, v, y + 8 * v, mk), r);
+        STOREV(FULL, NV, v, y + 8 * v, mk, r);
+    }
+}
+
+static void gemv_cols_full(int64_t m, float alpha, const float *a, int64_t lda, const float *x, float beta,
+                           float *y) {
+    gemv_cols(12, 1, m, alpha, a, lda, x, beta, y, _mm256_setzero_si256());
+}
+
+/* A partial block: whole vectors one at a time, then the masked tail. */
+static void gemv_cols_part(int64_t m, int64_t w, float alpha, const float *a, int64_t lda, const float *x,
+                           float beta, float *y) {
+    int64_t j = 0;
+    for (; j + 8 <= w; j += 8) gemv_cols(1, 1, m, alpha, a + j, lda, x, beta, y + j, _mm256_setzero_si256());
+    if (j < w) gemv_cols(1, 0, m, alpha, a + j, lda, x, beta, y + j, lane_mask(w - j));
+}
+
+static void sgemv_avx2(int trans, int64_t m, int64_t n, float alpha, const float *a, int64_t lda,
+                       const float *x, float beta, float *y) {
+    if (!trans) {
+        int64_t i = 0;
+        for (; i + 4 <= m; i += 4) gemv_rows(4, n, alpha, a + i * lda, lda, x, beta, y + i);
+        for (; i < m; i++) gemv_rows(1, n, alpha, a + i * lda, lda, x, beta, y + i);
+        return;
+    }
+    int64_t j = 0;
+    for (; j + 96 <= n; j += 96) gemv_cols_full(m, alpha, a + j, lda, x, beta, y + j);
+    if (j < n) gemv_cols_part(m, n - j, alpha, a + j, lda, x, beta, y + j);
+}
+
+void zn_gemm_init_avx2(zn_gemm_kernels *k) {
+    k->mr = MR;
+    k->nr = NR;
+    k->kc = 256;
+    k->mc = 960;
+    k->nc = 1024;
+    k->ukr = ukr_avx2;
+    k->sgemv = sgemv_avx2;
+}
