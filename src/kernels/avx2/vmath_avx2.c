@@ -84,17 +84,17 @@ static inline __m256 gelu_tanh8(__m256 x) {
 
 static inline __m256 tanh8(__m256 x) {
     __m256 a = abs8(x);
-    /* small |x|: odd polynomial, keeps the sign of zero */
-    __m256 x2 = _mm256_mul_ps(x, x);
+    /* small |x|: odd polynomial, on a = |x| */
+    __m256 x2 = _mm256_mul_ps(a, a);
     __m256 p = _mm256_fmadd_ps(K(ZN_TANH_P6), x2, K(ZN_TANH_P5));
     p = _mm256_fmadd_ps(p, x2, K(ZN_TANH_P4));
     p = _mm256_fmadd_ps(p, x2, K(ZN_TANH_P3));
     p = _mm256_fmadd_ps(p, x2, K(ZN_TANH_P2));
     p = _mm256_fmadd_ps(p, x2, K(ZN_TANH_P1));
     p = _mm256_fmadd_ps(p, x2, K(ZN_TANH_P0));
-    __m256 small = _mm256_fmadd_ps(_mm256_mul_ps(x, x2), p, x);
+    __m256 small = _mm256_fmadd_ps(_mm256_mul_ps(a, x2), p, a);
     /* large |x|: 1 - 2 / (exp(2|x|) + 1), degree-5 exp (its error is damped
-     * by 2 / (e + 1) <= 0.29), sign copied from x */
+     * by 2 / (e + 1) <= 0.29) */
     __m256 t = _mm256_min_ps(K(ZN_TANH_CLAMP), _mm256_add_ps(a, a));
     __m256 n = _mm256_round_ps(_mm256_mul_ps(t, K(ZN_EXP_LOG2E)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m256 r = _mm256_fnmadd_ps(n, K(ZN_EXP_LN2_HI), t);
@@ -106,8 +106,8 @@ static inline __m256 tanh8(__m256 x) {
     q = _mm256_fmadd_ps(q, r, K(1.0f));
     __m256 e = scale2n8(q, n);
     __m256 big = _mm256_sub_ps(K(1.0f), _mm256_div_ps(K(2.0f), _mm256_add_ps(e, K(1.0f))));
-    big = _mm256_or_ps(big, _mm256_and_ps(x, K(-0.0f)));
-    return _mm256_blendv_ps(big, small, _mm256_cmp_ps(a, K(ZN_TANH_SMALL), _CMP_LT_OQ));
+    __m256 y = _mm256_blendv_ps(big, small, _mm256_cmp_ps(a, K(ZN_TANH_SMALL), _CMP_LT_OQ));
+    return _mm256_or_ps(y, _mm256_and_ps(x, K(-0.0f))); /* sign of x, also for -0 */
 }
 
 static inline __m256 log8(__m256 x) {

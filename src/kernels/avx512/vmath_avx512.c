@@ -87,7 +87,7 @@ static inline __m512 gelu_tanh16(__m512 x) {
 /* tanh for |x| >= ZN_TANH_SMALL: 1 - 2 / (exp(2|x|) + 1), sign from x. The
  * 2 / (e + 1) term is at most 0.29 of the result, so exp's degree-5 form is
  * enough here. */
-static inline __m512 tanh_big16(__m512 x, __m512 a) {
+static inline __m512 tanh_big16(__m512 a) {
     __m512 t = _mm512_min_ps(K(ZN_TANH_CLAMP), _mm512_add_ps(a, a));
     __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(t, K(ZN_EXP_LOG2E)),
                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
@@ -99,11 +99,10 @@ static inline __m512 tanh_big16(__m512 x, __m512 a) {
     p = _mm512_fmadd_ps(p, r, K(ZN_EXP5_C1));
     p = _mm512_fmadd_ps(p, r, K(1.0f));
     __m512 e = _mm512_scalef_ps(p, n);
-    __m512 big = _mm512_sub_ps(K(1.0f), div16(K(2.0f), _mm512_add_ps(e, K(1.0f))));
-    return _mm512_or_ps(big, _mm512_and_ps(x, K(-0.0f)));
+    return _mm512_sub_ps(K(1.0f), div16(K(2.0f), _mm512_add_ps(e, K(1.0f))));
 }
 
-/* tanh for |x| < ZN_TANH_SMALL: odd polynomial, keeps the sign of zero. */
+/* tanh for |x| < ZN_TANH_SMALL: odd polynomial, on a = |x|. */
 static inline __m512 tanh_small16(__m512 x) {
     __m512 x2 = _mm512_mul_ps(x, x);
     __m512 p = _mm512_fmadd_ps(K(ZN_TANH_P6), x2, K(ZN_TANH_P5));
@@ -115,11 +114,13 @@ static inline __m512 tanh_small16(__m512 x) {
     return _mm512_fmadd_ps(_mm512_mul_ps(x, x2), p, x);
 }
 
-/* Both branches, blended: branching per vector loses on mixed data. */
+/* Both branches on |x|, blended (branching per vector loses on mixed
+ * data), then the sign of x put back. */
 static inline __m512 tanh16(__m512 x) {
     __m512 a = _mm512_abs_ps(x);
     __mmask16 small = _mm512_cmp_ps_mask(a, K(ZN_TANH_SMALL), _CMP_LT_OQ);
-    return _mm512_mask_blend_ps(small, tanh_big16(x, a), tanh_small16(x));
+    __m512 y = _mm512_mask_blend_ps(small, tanh_big16(a), tanh_small16(a));
+    return _mm512_or_ps(y, _mm512_and_ps(x, K(-0.0f))); /* sign of x, also for -0 */
 }
 
 static inline __m512 log16(__m512 x) {

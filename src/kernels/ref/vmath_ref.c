@@ -28,31 +28,45 @@ static void log_ref(size_t n, const float *x, float *y) {
     for (size_t i = 0; i < n; i++) y[i] = logf(x[i]);
 }
 
+/* The three below tend to -0 as x -> -inf; v * 0 would give NaN there. */
 static void gelu_tanh_ref(size_t n, const float *x, float *y) {
     const double c = 0.7978845608028654; /* sqrt(2/pi) */
     for (size_t i = 0; i < n; i++) {
         double v = x[i];
-        y[i] = (float)(0.5 * v * (1.0 + tanh(c * (v + 0.044715 * v * v * v))));
+        /* 0.5 (1 + tanh(u)) = 1 / (1 + exp(-2u)): no cancellation for u << 0 */
+        double u = c * (v + 0.044715 * v * v * v);
+        y[i] = v == -INFINITY ? -0.0f : (float)(v / (1.0 + exp(-2.0 * u)));
     }
 }
 
 static void gelu_erf_ref(size_t n, const float *x, float *y) {
     for (size_t i = 0; i < n; i++) {
         double v = x[i];
-        y[i] = (float)(0.5 * v * (1.0 + erf(v * 0.7071067811865476)));
+        /* 1 + erf(t) = erfc(-t), accurate in the negative tail */
+        y[i] = v == -INFINITY ? -0.0f : (float)(0.5 * v * erfc(-v * 0.7071067811865476));
     }
 }
 
 static void silu_ref(size_t n, const float *x, float *y) {
     for (size_t i = 0; i < n; i++) {
         double v = x[i];
-        y[i] = (float)(v / (1.0 + exp(-v)));
+        y[i] = v == -INFINITY ? -0.0f : (float)(v / (1.0 + exp(-v)));
     }
 }
 
 static void softmax_ref(size_t n, const float *x, float *y) {
     float mx = -INFINITY;
-    for (size_t i = 0; i < n; i++) mx = fmaxf(mx, x[i]);
+    int nan = 0;
+    for (size_t i = 0; i < n; i++) {
+        mx = fmaxf(mx, x[i]);
+        nan |= x[i] != x[i];
+    }
+    if (mx == INFINITY) { /* the limit: equal shares on the +inf entries, 0 elsewhere */
+        size_t count = 0;
+        for (size_t i = 0; i < n; i++) count += x[i] == INFINITY;
+        for (size_t i = 0; i < n; i++) y[i] = nan ? NAN : x[i] == INFINITY ? 1.0f / (float)count : 0.0f;
+        return;
+    }
     if (mx == -INFINITY) mx = 0.0f; /* all -inf: exp gives 0s, then 0/0 = NaN like PyTorch */
     double s = 0.0;
     for (size_t i = 0; i < n; i++) {
