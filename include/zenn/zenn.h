@@ -8,5 +8,6 @@
 #include "zenn/gemm.h"
 #include "zenn/tensor.h"
 #include "zenn/data.h"
+#include "zenn/graph.h"
 
 #endif /* ZENN_ZENN_H */

@@ -1,0 +1,200 @@
+/* Computation graphs with reverse-mode autodiff, compiled into models.
+ *
+ * Build a graph with the node functions below; every node's value has a
+ * leading batch dimension (implied, any size up to the workspace's maximum)
+ * followed by `features` values per sample. Parameters (weights) have no
+ * batch dimension. A builder that fails returns NULL and records the first
+ * error in the graph; later builders given a NULL node also return NULL, so
+ * a whole network can be written without checks and the error read once, from
+ * zn_graph_status() or from zn_model_compile().
+ *
+ *   zn_graph *g;  zn_graph_create(&g);
+ *   zn_node *x = zn_input(g, "x", 784);
+ *   zn_node *h = zn_activation(g, zn_dense(g, x, 128, "fc1"), ZN_NACT_RELU, 1.0f);
+ *   zn_node *y = zn_dense(g, h, 10, "fc2");
+ *   zn_node *p = zn_softmax(g, y);                         // the prediction
+ *   zn_node *loss = zn_softmax_xent(g, y, zn_input(g, "label", 10));
+ *   zn_model *m;  zn_model_compile(g, &p, 1, loss, &m);    // g may be freed now
+ *
+ * A compiled zn_model holds the parameters in one 64-byte aligned block and
+ * never changes while it runs: any number of threads may run one model at
+ * once, each with its own zn_ws (workspace) holding activations, gradients
+ * and random state. Only training (writing the parameters) needs exclusive
+ * access. */
+#ifndef ZENN_GRAPH_H
+#define ZENN_GRAPH_H
+
+#include "zenn/base.h"
+#include "zenn/pool.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct zn_graph zn_graph;
+typedef struct zn_node zn_node;
+typedef struct zn_model zn_model;
+typedef struct zn_ws zn_ws;
+
+/* Neuron activations: FANN's twenty (applied to steepness * x, with FANN's
+ * formulas) and the modern ones. */
+typedef enum zn_nact {
+    ZN_NACT_LINEAR = 0,
+    ZN_NACT_THRESHOLD,
+    ZN_NACT_THRESHOLD_SYMMETRIC,
+    ZN_NACT_SIGMOID,
+    ZN_NACT_SIGMOID_STEPWISE,
+    ZN_NACT_SIGMOID_SYMMETRIC,
+    ZN_NACT_SIGMOID_SYMMETRIC_STEPWISE,
+    ZN_NACT_GAUSSIAN,
+    ZN_NACT_GAUSSIAN_SYMMETRIC,
+    ZN_NACT_GAUSSIAN_STEPWISE,
+    ZN_NACT_ELLIOT,
+    ZN_NACT_ELLIOT_SYMMETRIC,
+    ZN_NACT_LINEAR_PIECE,
+    ZN_NACT_LINEAR_PIECE_SYMMETRIC,
+    ZN_NACT_SIN_SYMMETRIC,
+    ZN_NACT_COS_SYMMETRIC,
+    ZN_NACT_SIN,
+    ZN_NACT_COS,
+    ZN_NACT_LINEAR_PIECE_RECT,
+    ZN_NACT_LINEAR_PIECE_RECT_LEAKY,
+    /* modern */
+    ZN_NACT_RELU,
+    ZN_NACT_LEAKY_RELU, /* slope 0.01 below zero */
+    ZN_NACT_ELU,
+    ZN_NACT_GELU,       /* tanh form */
+    ZN_NACT_SILU,
+    ZN_NACT_SOFTPLUS,
+    ZN_NACT_TANH,
+    ZN_NACT_COUNT
+} zn_nact;
+
+/* "sigmoid_symmetric", "relu", ... and back; -1 when unknown. */
+ZN_API const char *zn_nact_name(zn_nact act);
+ZN_API int zn_nact_from_name(const char *name);
+
+/* Parameter initialisation. */
+typedef enum zn_init {
+    ZN_INIT_UNIFORM = 0, /* uniform in [-scale, scale] (FANN's random weights: scale 0.1) */
+    ZN_INIT_XAVIER,      /* uniform, limit sqrt(6 / (fan_in + fan_out)) */
+    ZN_INIT_HE,          /* normal, sd sqrt(2 / fan_in) */
+    ZN_INIT_ZERO,
+    ZN_INIT_CONSTANT,    /* every value = scale */
+} zn_init;
+
+ZN_API zn_status zn_graph_create(zn_graph **out);
+ZN_API void zn_graph_free(zn_graph *g);
+ZN_API zn_status zn_graph_status(const zn_graph *g); /* the first builder error, or ZN_OK */
+ZN_API int zn_graph_node_count(const zn_graph *g);
+
+/* ---- leaves ------------------------------------------------------------ */
+
+/* A batch input with `features` values per sample, bound by name at run time. */
+ZN_API zn_node *zn_input(zn_graph *g, const char *name, int64_t features);
+/* A trainable parameter of rows x cols (cols = 1 for a vector). */
+ZN_API zn_node *zn_param(zn_graph *g, const char *name, int64_t rows, int64_t cols, zn_init init, float scale);
+
+/* ---- layers and ops ---------------------------------------------------------- */
+
+/* y = x W + b with W: in x units, b: units (parameters "<name>.weight",
+ * "<name>.bias"; Xavier initialisation). */
+ZN_API zn_node *zn_dense(zn_graph *g, zn_node *x, int64_t units, const char *name);
+/* y = x W (+ b when b is not NULL); W a parameter node of in x out. */
+ZN_API zn_node *zn_matmul(zn_graph *g, zn_node *x, zn_node *w, zn_node *b);
+
+ZN_API zn_node *zn_add(zn_graph *g, zn_node *a, zn_node *b);  /* same shape */
+ZN_API zn_node *zn_sub(zn_graph *g, zn_node *a, zn_node *b);
+ZN_API zn_node *zn_mul(zn_graph *g, zn_node *a, zn_node *b);  /* element-wise */
+ZN_API zn_node *zn_scale(zn_graph *g, zn_node *a, float s);
+ZN_API zn_node *zn_concat(zn_graph *g, zn_node *a, zn_node *b); /* along features */
+ZN_API zn_node *zn_slice(zn_graph *g, zn_node *a, int64_t begin, int64_t end); /* features [begin, end) */
+
+/* y = f(steepness * x). */
+ZN_API zn_node *zn_activation(zn_graph *g, zn_node *x, zn_nact act, float steepness);
+ZN_API zn_node *zn_softmax(zn_graph *g, zn_node *x); /* over the features of each sample */
+/* Inverted dropout: in training, zeroes a fraction `rate` and scales the rest
+ * by 1/(1-rate); the identity in inference. */
+ZN_API zn_node *zn_dropout(zn_graph *g, zn_node *x, float rate);
+
+/* ---- losses: scalar nodes, averaged over the batch ------------------------------------- */
+
+ZN_API zn_node *zn_mse(zn_graph *g, zn_node *y, zn_node *target);   /* mean over batch and features */
+ZN_API zn_node *zn_mae(zn_graph *g, zn_node *y, zn_node *target);
+ZN_API zn_node *zn_huber(zn_graph *g, zn_node *y, zn_node *target, float delta);
+/* Binary cross-entropy on logits (sigmoid fused in, stable for any logit). */
+ZN_API zn_node *zn_bce_logits(zn_graph *g, zn_node *logits, zn_node *target);
+/* Softmax cross-entropy on logits against a one-hot (or soft) target: sum
+ * over classes, mean over the batch. */
+ZN_API zn_node *zn_softmax_xent(zn_graph *g, zn_node *logits, zn_node *target);
+
+/* ---- models ---------------------------------------------------------------------- */
+
+/* Compiles outputs (what inference computes) and an optional scalar loss
+ * (what training minimises) into a model with freshly initialised
+ * parameters drawn from `seed`. The graph is copied: free it when you like. */
+ZN_API zn_status zn_model_compile(const zn_graph *g, zn_node *const *outputs, int n_outputs, zn_node *loss,
+                                  uint64_t seed, zn_model **out);
+ZN_API void zn_model_free(zn_model *m);
+
+/* All parameters as one flat array, in the order they were declared. */
+ZN_API float *zn_model_params(zn_model *m, int64_t *count);
+ZN_API const float *zn_model_params_const(const zn_model *m, int64_t *count);
+ZN_API int zn_model_param_tensors(const zn_model *m); /* how many named parameters */
+/* Name, shape and offset (into the flat array) of parameter i. */
+ZN_API zn_status zn_model_param_info(const zn_model *m, int i, const char **name, int64_t *rows, int64_t *cols,
+                                     int64_t *offset);
+/* Input and output sizes (features per sample), by position. */
+ZN_API int zn_model_input_count(const zn_model *m);
+ZN_API int zn_model_output_count(const zn_model *m);
+ZN_API const char *zn_model_input_name(const zn_model *m, int i);
+ZN_API int64_t zn_model_input_features(const zn_model *m, int i);
+ZN_API int64_t zn_model_output_features(const zn_model *m, int i);
+ZN_API int zn_model_has_loss(const zn_model *m);
+
+/* ---- workspaces ------------------------------------------------------------------------- */
+
+typedef enum zn_ws_mode { ZN_WS_INFER = 0, ZN_WS_TRAIN = 1 } zn_ws_mode;
+
+typedef struct zn_ws_opts {
+    int64_t max_batch;    /* largest batch this workspace runs */
+    zn_ws_mode mode;
+    size_t budget_bytes;  /* 0: none; otherwise creation fails with ZN_ERR_BUDGET past it */
+    zn_pool *pool;        /* NULL: the default pool */
+    int max_threads;      /* 0: the pool's size */
+    uint64_t seed;        /* dropout's random stream */
+} zn_ws_opts;
+
+ZN_API zn_ws_opts zn_ws_opts_default(void);
+ZN_API zn_status zn_ws_create(const zn_model *m, const zn_ws_opts *opts, zn_ws **out);
+ZN_API void zn_ws_free(zn_ws *ws);
+ZN_API size_t zn_ws_bytes(const zn_ws *ws); /* the workspace's size */
+
+/* Runs the outputs on `batch` samples. inputs[i] holds batch x features(i)
+ * floats for input i (in the order of zn_model_input_name, labels/targets
+ * needed only by the loss may be NULL); outputs[j] receives batch x
+ * features(j) floats. */
+ZN_API zn_status zn_model_forward(const zn_model *m, zn_ws *ws, int64_t batch, const float *const *inputs,
+                                  float *const *outputs);
+
+/* One training pass: forward to the loss, then backward. The loss value is
+ * stored in *loss; the gradient of the loss with respect to every parameter
+ * is left in the workspace (zn_ws_grads), in the layout of zn_model_params. */
+ZN_API zn_status zn_model_backward(const zn_model *m, zn_ws *ws, int64_t batch, const float *const *inputs,
+                                   float *loss);
+ZN_API float *zn_ws_grads(zn_ws *ws, int64_t *count);
+
+/* The loss on `batch` samples without the backward pass (validation). */
+ZN_API zn_status zn_model_loss(const zn_model *m, zn_ws *ws, int64_t batch, const float *const *inputs,
+                               float *loss);
+
+/* The value of any node after a forward pass in this workspace (batch x
+ * features), or NULL when the plan did not compute or keep it. */
+ZN_API const float *zn_ws_node_value(const zn_ws *ws, int node_index);
+ZN_API int zn_node_index(const zn_node *n);
+ZN_API int64_t zn_node_features(const zn_node *n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ZENN_GRAPH_H */

@@ -1,0 +1,110 @@
+/* The graph engine's insides: nodes, ops, plans and workspaces. */
+#ifndef ZN_GRAPH_INTERNAL_H
+#define ZN_GRAPH_INTERNAL_H
+
+#include "kernels/kernels.h"
+#include "zenn/gemm.h"
+#include "zenn/graph.h"
+
+typedef enum zn_op {
+    ZN_OP_INPUT = 0,
+    ZN_OP_PARAM,
+    ZN_OP_MATMUL,
+    ZN_OP_ADD,
+    ZN_OP_SUB,
+    ZN_OP_MUL,
+    ZN_OP_SCALE,
+    ZN_OP_CONCAT,
+    ZN_OP_SLICE,
+    ZN_OP_ACT,
+    ZN_OP_SOFTMAX,
+    ZN_OP_DROPOUT,
+    ZN_OP_MSE,
+    ZN_OP_MAE,
+    ZN_OP_HUBER,
+    ZN_OP_BCE_LOGITS,
+    ZN_OP_SOFTMAX_XENT,
+    ZN_OP_COUNT
+} zn_op;
+
+#define ZN_MAX_OP_INPUTS 3
+
+struct zn_node {
+    int index;
+    zn_op op;
+    int n_in;
+    int in[ZN_MAX_OP_INPUTS]; /* input node indexes */
+    int batched;              /* the value has a leading batch dimension */
+    int64_t rows, cols;       /* per sample: 1 x cols; parameters: rows x cols; losses: 1 x 1 */
+    float f[2];               /* attributes: steepness, rate, scale, delta ... */
+    int i[2];                 /* attributes: activation, slice begin ... */
+    zn_init init;
+    float init_scale;
+    char *name;               /* inputs and parameters; NULL otherwise */
+    int param;                /* parameter tensor index, or -1 */
+    int input;                /* input index, or -1 */
+};
+
+/* Elements of a node's value: per sample when batched, in all otherwise. */
+static inline int64_t zn_node_size(const zn_node *n) { return n->rows * n->cols; }
+
+struct zn_graph {
+    zn_node **nodes;
+    int count, cap;
+    int n_params, n_inputs;
+    zn_status status;       /* first builder error */
+    char message[256];
+};
+
+/* Adds a node (copied) with the given inputs; returns the graph's copy or
+ * NULL after recording an error. Inputs must belong to g. */
+zn_node *zn_graph_add(zn_graph *g, zn_op op, const zn_node *proto, int n_in, zn_node *const *in);
+/* Records the first error of a builder (and returns NULL for convenience). */
+zn_node *zn_graph_fail(zn_graph *g, zn_status s, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Checks builder inputs: non-NULL, from g; NULL after recording an error. */
+int zn_graph_check_inputs(zn_graph *g, const char *fn, int n, zn_node *const *in);
+
+/* ---- execution ---------------------------------------------------------------- */
+
+typedef struct zn_exec {
+    int64_t batch;
+    float **val;   /* per node: value (batch x size for batched nodes) */
+    float **grad;  /* per node: gradient of the loss, or NULL */
+    float **aux;   /* per node: scratch kept from forward to backward, or NULL */
+    unsigned char *grad_ready; /* per node: gradient zeroed/written this pass */
+    const zn_node *nodes;
+    const zn_kernels *k;
+    zn_pool *pool;
+    int max_threads;
+    zn_rng *rng;
+    int training;
+} zn_exec;
+
+typedef struct zn_op_def {
+    const char *name;
+    void (*forward)(const zn_exec *e, const zn_node *n);
+    /* Adds this node's contribution to its inputs' gradients (those not NULL). */
+    void (*backward)(const zn_exec *e, const zn_node *n);
+    /* Scratch floats per sample kept from forward to backward (training only). */
+    int64_t (*aux_size)(const zn_node *n);
+} zn_op_def;
+
+const zn_op_def *zn_op_def_get(zn_op op);
+
+/* The gradient buffer of input slot `slot` of n, zeroed on first use in a
+ * pass; NULL when that input takes no gradient. */
+float *zn_exec_input_grad(const zn_exec *e, const zn_node *n, int slot);
+
+/* Op tables of each family (one file each). */
+extern const zn_op_def zn_op_input_def, zn_op_param_def;
+extern const zn_op_def zn_op_matmul_def, zn_op_add_def, zn_op_sub_def, zn_op_mul_def, zn_op_scale_def,
+    zn_op_concat_def, zn_op_slice_def;
+extern const zn_op_def zn_op_act_def, zn_op_softmax_def, zn_op_dropout_def;
+extern const zn_op_def zn_op_mse_def, zn_op_mae_def, zn_op_huber_def, zn_op_bce_logits_def, zn_op_softmax_xent_def;
+
+/* Scalar activation and derivative shared by the op and the tests. */
+float zn_nact_value(zn_nact act, float steepness, float x);
+/* d f(steepness * x) / dx, given x and y = f(steepness * x). */
+float zn_nact_derivative(zn_nact act, float steepness, float x, float y);
+
+#endif

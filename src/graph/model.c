@@ -1,0 +1,198 @@
+/* zn_model: compiling a graph (copy, schedules, parameter block) and the
+ * accessors. */
+#include <math.h>
+#include <string.h>
+
+#include "base/internal.h"
+#include "graph/model_internal.h"
+
+static zn_status plan_build(zn_plan *p, const zn_model *m, const int *roots, int n_roots) {
+    p->used = zn_calloc((size_t)m->n_nodes, 1);
+    p->steps = zn_calloc((size_t)m->n_nodes, sizeof(int));
+    if (!p->used || !p->steps) return ZN_ERR_OUT_OF_MEMORY;
+    for (int r = 0; r < n_roots; r++) p->used[roots[r]] = 1;
+    /* Nodes only point backwards, so one reverse sweep marks what the roots need. */
+    for (int i = m->n_nodes - 1; i >= 0; i--)
+        if (p->used[i])
+            for (int k = 0; k < m->nodes[i].n_in; k++) p->used[m->nodes[i].in[k]] = 1;
+    p->n_steps = 0;
+    for (int i = 0; i < m->n_nodes; i++)
+        if (p->used[i] && m->nodes[i].op != ZN_OP_INPUT && m->nodes[i].op != ZN_OP_PARAM) p->steps[p->n_steps++] = i;
+    return ZN_OK;
+}
+
+static void plan_free(zn_plan *p) {
+    zn_free(p->steps);
+    zn_free(p->used);
+}
+
+static int is_loss_op(zn_op op) {
+    return op == ZN_OP_MSE || op == ZN_OP_MAE || op == ZN_OP_HUBER || op == ZN_OP_BCE_LOGITS ||
+           op == ZN_OP_SOFTMAX_XENT;
+}
+
+static void init_param(const zn_node *n, float *w, zn_rng *rng) {
+    size_t count = (size_t)zn_node_size(n);
+    double fan_in = (double)n->rows, fan_out = (double)n->cols;
+    switch (n->init) {
+    case ZN_INIT_UNIFORM: zn_rng_fill_uniform(rng, w, count, -n->init_scale, n->init_scale); break;
+    case ZN_INIT_XAVIER: {
+        float limit = (float)(n->init_scale * sqrt(6.0 / (fan_in + fan_out)));
+        zn_rng_fill_uniform(rng, w, count, -limit, limit);
+        break;
+    }
+    case ZN_INIT_HE: zn_rng_fill_normal(rng, w, count, 0.0f, (float)(n->init_scale * sqrt(2.0 / fan_in))); break;
+    case ZN_INIT_ZERO: memset(w, 0, count * sizeof(float)); break;
+    case ZN_INIT_CONSTANT:
+        for (size_t i = 0; i < count; i++) w[i] = n->init_scale;
+        break;
+    }
+}
+
+static zn_status check_roots(const zn_graph *g, zn_node *const *outputs, int n_outputs, zn_node *loss) {
+    if (!g) return zn_error(ZN_ERR_INVALID_ARG, "zn_model_compile: graph is NULL");
+    if (g->status != ZN_OK) return zn_error(g->status, "zn_model_compile: the graph has an error: %s", g->message);
+    if (n_outputs < 0 || (n_outputs > 0 && !outputs) || (n_outputs == 0 && !loss))
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_model_compile: give at least one output or a loss");
+    for (int i = 0; i < n_outputs; i++) {
+        const zn_node *o = outputs[i];
+        if (!o || o->index < 0 || o->index >= g->count || g->nodes[o->index] != o)
+            return zn_error(ZN_ERR_INVALID_ARG, "zn_model_compile: output %d is NULL or from another graph", i);
+        if (!o->batched)
+            return zn_error(ZN_ERR_INVALID_ARG, "zn_model_compile: output %d is not a batch node", i);
+    }
+    if (loss) {
+        if (loss->index < 0 || loss->index >= g->count || g->nodes[loss->index] != loss)
+            return zn_error(ZN_ERR_INVALID_ARG, "zn_model_compile: the loss is from another graph");
+        if (!is_loss_op(loss->op))
+            return zn_error(ZN_ERR_INVALID_ARG, "zn_model_compile: the loss node is not a loss");
+    }
+    return ZN_OK;
+}
+
+zn_status zn_model_compile(const zn_graph *g, zn_node *const *outputs, int n_outputs, zn_node *loss, uint64_t seed,
+                           zn_model **out) {
+    if (!out) return zn_error(ZN_ERR_INVALID_ARG, "zn_model_compile: out is NULL");
+    *out = NULL;
+    zn_status s = check_roots(g, outputs, n_outputs, loss);
+    if (s != ZN_OK) return s;
+    zn_model *m = zn_calloc(1, sizeof *m);
+    if (!m) return ZN_ERR_OUT_OF_MEMORY;
+    m->n_nodes = g->count;
+    m->loss = loss ? loss->index : -1;
+    m->n_outputs = n_outputs;
+    m->n_inputs = g->n_inputs;
+    m->n_params = g->n_params;
+    m->nodes = zn_calloc((size_t)g->count, sizeof *m->nodes);
+    m->outputs = zn_calloc((size_t)(n_outputs ? n_outputs : 1), sizeof(int));
+    m->inputs = zn_calloc((size_t)(g->n_inputs ? g->n_inputs : 1), sizeof(int));
+    m->params = zn_calloc((size_t)(g->n_params ? g->n_params : 1), sizeof(int));
+    m->param_offset = zn_calloc((size_t)(g->n_params ? g->n_params : 1), sizeof(int64_t));
+    m->needs_grad = zn_calloc((size_t)g->count, 1);
+    if (!m->nodes || !m->outputs || !m->inputs || !m->params || !m->param_offset || !m->needs_grad) {
+        zn_model_free(m);
+        return ZN_ERR_OUT_OF_MEMORY;
+    }
+    for (int i = 0; i < g->count; i++) {
+        m->nodes[i] = *g->nodes[i];
+        m->nodes[i].name = NULL;
+        if (g->nodes[i]->name) {
+            m->nodes[i].name = zn_alloc(strlen(g->nodes[i]->name) + 1);
+            if (!m->nodes[i].name) {
+                zn_model_free(m);
+                return ZN_ERR_OUT_OF_MEMORY;
+            }
+            strcpy(m->nodes[i].name, g->nodes[i]->name);
+        }
+        if (m->nodes[i].input >= 0) m->inputs[m->nodes[i].input] = i;
+        if (m->nodes[i].param >= 0) {
+            m->params[m->nodes[i].param] = i;
+            m->param_offset[m->nodes[i].param] = m->n_param_values;
+            /* Each tensor starts on a 64-byte boundary: kernels like aligned rows. */
+            m->n_param_values += (zn_node_size(&m->nodes[i]) + 15) & ~(int64_t)15;
+        }
+    }
+    for (int i = 0; i < n_outputs; i++) m->outputs[i] = outputs[i]->index;
+
+    m->params_data = zn_calloc((size_t)(m->n_param_values ? m->n_param_values : 1), sizeof(float));
+    if (!m->params_data) {
+        zn_model_free(m);
+        return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_model_compile: cannot allocate %lld parameters",
+                        (long long)m->n_param_values);
+    }
+    zn_rng rng;
+    zn_rng_seed(&rng, seed);
+    for (int p = 0; p < m->n_params; p++)
+        init_param(&m->nodes[m->params[p]], m->params_data + m->param_offset[p], &rng);
+
+    s = plan_build(&m->infer, m, m->outputs, m->n_outputs);
+    if (s == ZN_OK && loss) s = plan_build(&m->train, m, &m->loss, 1);
+    if (s != ZN_OK) {
+        zn_model_free(m);
+        return s;
+    }
+    /* A node takes a gradient when a parameter feeds it (inputs never do). */
+    for (int i = 0; loss && i < m->n_nodes; i++) {
+        const zn_node *n = &m->nodes[i];
+        if (n->op == ZN_OP_PARAM) m->needs_grad[i] = 1;
+        for (int k = 0; k < n->n_in; k++) m->needs_grad[i] |= m->needs_grad[n->in[k]];
+        if (!m->train.used[i]) m->needs_grad[i] = 0;
+    }
+    *out = m;
+    return ZN_OK;
+}
+
+void zn_model_free(zn_model *m) {
+    if (!m) return;
+    for (int i = 0; m->nodes && i < m->n_nodes; i++) zn_free(m->nodes[i].name);
+    zn_free(m->nodes);
+    zn_free(m->outputs);
+    zn_free(m->inputs);
+    zn_free(m->params);
+    zn_free(m->param_offset);
+    zn_free(m->params_data);
+    zn_free(m->needs_grad);
+    plan_free(&m->infer);
+    plan_free(&m->train);
+    zn_free(m);
+}
+
+float *zn_model_params(zn_model *m, int64_t *count) {
+    if (count) *count = m ? m->n_param_values : 0;
+    return m ? m->params_data : NULL;
+}
+
+const float *zn_model_params_const(const zn_model *m, int64_t *count) {
+    if (count) *count = m ? m->n_param_values : 0;
+    return m ? m->params_data : NULL;
+}
+
+int zn_model_param_tensors(const zn_model *m) { return m ? m->n_params : 0; }
+
+zn_status zn_model_param_info(const zn_model *m, int i, const char **name, int64_t *rows, int64_t *cols,
+                              int64_t *offset) {
+    if (!m || i < 0 || i >= m->n_params)
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_model_param_info: no parameter %d", i);
+    const zn_node *n = &m->nodes[m->params[i]];
+    if (name) *name = n->name;
+    if (rows) *rows = n->rows;
+    if (cols) *cols = n->cols;
+    if (offset) *offset = m->param_offset[i];
+    return ZN_OK;
+}
+
+int zn_model_input_count(const zn_model *m) { return m ? m->n_inputs : 0; }
+int zn_model_output_count(const zn_model *m) { return m ? m->n_outputs : 0; }
+int zn_model_has_loss(const zn_model *m) { return m && m->loss >= 0; }
+
+const char *zn_model_input_name(const zn_model *m, int i) {
+    return (m && i >= 0 && i < m->n_inputs) ? m->nodes[m->inputs[i]].name : NULL;
+}
+
+int64_t zn_model_input_features(const zn_model *m, int i) {
+    return (m && i >= 0 && i < m->n_inputs) ? m->nodes[m->inputs[i]].cols : 0;
+}
+
+int64_t zn_model_output_features(const zn_model *m, int i) {
+    return (m && i >= 0 && i < m->n_outputs) ? m->nodes[m->outputs[i]].cols : 0;
+}

@@ -1,0 +1,235 @@
+/* Linear ops: matmul (+bias), add, sub, mul, scale, concat, slice, and the
+ * dense layer built from them. Each op: builder (shape), forward, backward. */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/internal.h"
+#include "graph/graph_internal.h"
+
+static int64_t count_of(const zn_exec *e, const zn_node *n) { return zn_node_size(n) * (n->batched ? e->batch : 1); }
+
+static zn_gemm_opts gemm_opts(const zn_exec *e) {
+    zn_gemm_opts o = zn_gemm_opts_default();
+    o.pool = e->pool;
+    o.max_threads = e->max_threads;
+    return o;
+}
+
+/* ---- matmul: y[B x out] = x[B x in] W[in x out] (+ b[out]) ---------------------------- */
+
+zn_node *zn_matmul(zn_graph *g, zn_node *x, zn_node *w, zn_node *b) {
+    zn_node *in[3] = {x, w, b};
+    if (!zn_graph_check_inputs(g, "zn_matmul", b ? 3 : 2, in)) return NULL;
+    if (!x->batched || w->op != ZN_OP_PARAM || (b && b->op != ZN_OP_PARAM))
+        return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_matmul: x must be a batch node and W, b parameters");
+    if (w->rows != x->cols)
+        return zn_graph_fail(g, ZN_ERR_SHAPE, "zn_matmul: x has %lld features but W has %lld rows",
+                             (long long)x->cols, (long long)w->rows);
+    if (b && zn_node_size(b) != w->cols)
+        return zn_graph_fail(g, ZN_ERR_SHAPE, "zn_matmul: bias has %lld values for %lld outputs",
+                             (long long)zn_node_size(b), (long long)w->cols);
+    zn_node proto = {0};
+    proto.batched = 1;
+    proto.rows = 1;
+    proto.cols = w->cols;
+    return zn_graph_add(g, ZN_OP_MATMUL, &proto, b ? 3 : 2, in);
+}
+
+static void matmul_forward(const zn_exec *e, const zn_node *n) {
+    const zn_node *x = &e->nodes[n->in[0]], *w = &e->nodes[n->in[1]];
+    zn_gemm_opts o = gemm_opts(e);
+    o.bias = n->n_in == 3 ? e->val[n->in[2]] : NULL;
+    zn_sgemm_ex(ZN_NO_TRANS, ZN_NO_TRANS, e->batch, w->cols, w->rows, 1.0f, e->val[x->index], x->cols,
+                e->val[w->index], w->cols, 0.0f, e->val[n->index], n->cols, &o);
+}
+
+static void matmul_backward(const zn_exec *e, const zn_node *n) {
+    const zn_node *x = &e->nodes[n->in[0]], *w = &e->nodes[n->in[1]];
+    const float *dy = e->grad[n->index];
+    zn_gemm_opts o = gemm_opts(e);
+    float *dx = zn_exec_input_grad(e, n, 0), *dw = zn_exec_input_grad(e, n, 1);
+    /* dX += dY W^T ; dW += X^T dY ; db += column sums of dY */
+    if (dx)
+        zn_sgemm_ex(ZN_NO_TRANS, ZN_TRANS, e->batch, x->cols, w->cols, 1.0f, dy, n->cols, e->val[w->index], w->cols,
+                    1.0f, dx, x->cols, &o);
+    if (dw)
+        zn_sgemm_ex(ZN_TRANS, ZN_NO_TRANS, w->rows, w->cols, e->batch, 1.0f, e->val[x->index], x->cols, dy, n->cols,
+                    1.0f, dw, w->cols, &o);
+    float *db = n->n_in == 3 ? zn_exec_input_grad(e, n, 2) : NULL;
+    if (db)
+        for (int64_t r = 0; r < e->batch; r++) e->k->vmath.add_bias((size_t)n->cols, dy + r * n->cols, db);
+}
+
+const zn_op_def zn_op_matmul_def = {"matmul", matmul_forward, matmul_backward, NULL};
+
+zn_node *zn_dense(zn_graph *g, zn_node *x, int64_t units, const char *name) {
+    if (!zn_graph_check_inputs(g, "zn_dense", 1, &x)) return NULL;
+    if (!name || !*name) return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_dense: a layer needs a name");
+    if (units < 1) return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_dense '%s': units (%lld) < 1", name, (long long)units);
+    char wname[256], bname[256];
+    snprintf(wname, sizeof wname, "%s.weight", name);
+    snprintf(bname, sizeof bname, "%s.bias", name);
+    zn_node *w = zn_param(g, wname, x->cols, units, ZN_INIT_XAVIER, 1.0f);
+    zn_node *b = zn_param(g, bname, units, 1, ZN_INIT_ZERO, 0.0f);
+    return w && b ? zn_matmul(g, x, w, b) : NULL;
+}
+
+/* ---- element-wise binary ops on equal shapes ---------------------------------------------- */
+
+static zn_node *binary(zn_graph *g, const char *fn, zn_op op, zn_node *a, zn_node *b) {
+    zn_node *in[2] = {a, b};
+    if (!zn_graph_check_inputs(g, fn, 2, in)) return NULL;
+    if (a->batched != b->batched || a->rows != b->rows || a->cols != b->cols)
+        return zn_graph_fail(g, ZN_ERR_SHAPE, "%s: shapes differ (%lld x %lld%s vs %lld x %lld%s)", fn,
+                             (long long)a->rows, (long long)a->cols, a->batched ? " per sample" : "",
+                             (long long)b->rows, (long long)b->cols, b->batched ? " per sample" : "");
+    zn_node proto = {0};
+    proto.batched = a->batched;
+    proto.rows = a->rows;
+    proto.cols = a->cols;
+    return zn_graph_add(g, op, &proto, 2, in);
+}
+
+zn_node *zn_add(zn_graph *g, zn_node *a, zn_node *b) { return binary(g, "zn_add", ZN_OP_ADD, a, b); }
+zn_node *zn_sub(zn_graph *g, zn_node *a, zn_node *b) { return binary(g, "zn_sub", ZN_OP_SUB, a, b); }
+zn_node *zn_mul(zn_graph *g, zn_node *a, zn_node *b) { return binary(g, "zn_mul", ZN_OP_MUL, a, b); }
+
+static void add_forward(const zn_exec *e, const zn_node *n) {
+    const float *a = e->val[n->in[0]], *b = e->val[n->in[1]];
+    float *y = e->val[n->index];
+    int64_t c = count_of(e, n);
+    for (int64_t i = 0; i < c; i++) y[i] = a[i] + b[i];
+}
+
+static void sub_forward(const zn_exec *e, const zn_node *n) {
+    const float *a = e->val[n->in[0]], *b = e->val[n->in[1]];
+    float *y = e->val[n->index];
+    int64_t c = count_of(e, n);
+    for (int64_t i = 0; i < c; i++) y[i] = a[i] - b[i];
+}
+
+static void mul_forward(const zn_exec *e, const zn_node *n) {
+    const float *a = e->val[n->in[0]], *b = e->val[n->in[1]];
+    float *y = e->val[n->index];
+    int64_t c = count_of(e, n);
+    for (int64_t i = 0; i < c; i++) y[i] = a[i] * b[i];
+}
+
+/* d(a +- b): da += dy, db += +-dy. */
+static void add_sub_backward(const zn_exec *e, const zn_node *n, float sign_b) {
+    const float *dy = e->grad[n->index];
+    int64_t c = count_of(e, n);
+    float *da = zn_exec_input_grad(e, n, 0);
+    if (da) e->k->vmath.axpy((size_t)c, 1.0f, dy, da);
+    float *db = zn_exec_input_grad(e, n, 1);
+    if (db) e->k->vmath.axpy((size_t)c, sign_b, dy, db);
+}
+
+static void add_backward(const zn_exec *e, const zn_node *n) { add_sub_backward(e, n, 1.0f); }
+static void sub_backward(const zn_exec *e, const zn_node *n) { add_sub_backward(e, n, -1.0f); }
+
+static void mul_backward(const zn_exec *e, const zn_node *n) {
+    const float *dy = e->grad[n->index], *a = e->val[n->in[0]], *b = e->val[n->in[1]];
+    int64_t c = count_of(e, n);
+    float *da = zn_exec_input_grad(e, n, 0);
+    if (da)
+        for (int64_t i = 0; i < c; i++) da[i] += dy[i] * b[i];
+    float *db = zn_exec_input_grad(e, n, 1);
+    if (db)
+        for (int64_t i = 0; i < c; i++) db[i] += dy[i] * a[i];
+}
+
+const zn_op_def zn_op_add_def = {"add", add_forward, add_backward, NULL};
+const zn_op_def zn_op_sub_def = {"sub", sub_forward, sub_backward, NULL};
+const zn_op_def zn_op_mul_def = {"mul", mul_forward, mul_backward, NULL};
+
+/* ---- scale ------------------------------------------------------------------------------ */
+
+zn_node *zn_scale(zn_graph *g, zn_node *a, float s) {
+    if (!zn_graph_check_inputs(g, "zn_scale", 1, &a)) return NULL;
+    zn_node proto = {0};
+    proto.batched = a->batched;
+    proto.rows = a->rows;
+    proto.cols = a->cols;
+    proto.f[0] = s;
+    return zn_graph_add(g, ZN_OP_SCALE, &proto, 1, &a);
+}
+
+static void scale_forward(const zn_exec *e, const zn_node *n) {
+    e->k->vmath.scale((size_t)count_of(e, n), n->f[0], e->val[n->in[0]], e->val[n->index]);
+}
+
+static void scale_backward(const zn_exec *e, const zn_node *n) {
+    float *da = zn_exec_input_grad(e, n, 0);
+    if (da) e->k->vmath.axpy((size_t)count_of(e, n), n->f[0], e->grad[n->index], da);
+}
+
+const zn_op_def zn_op_scale_def = {"scale", scale_forward, scale_backward, NULL};
+
+/* ---- concat and slice along the features ------------------------------------------------ */
+
+zn_node *zn_concat(zn_graph *g, zn_node *a, zn_node *b) {
+    zn_node *in[2] = {a, b};
+    if (!zn_graph_check_inputs(g, "zn_concat", 2, in)) return NULL;
+    if (!a->batched || !b->batched)
+        return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_concat: both inputs must be batch nodes");
+    zn_node proto = {0};
+    proto.batched = 1;
+    proto.rows = 1;
+    proto.cols = a->cols + b->cols;
+    return zn_graph_add(g, ZN_OP_CONCAT, &proto, 2, in);
+}
+
+static void concat_forward(const zn_exec *e, const zn_node *n) {
+    const zn_node *a = &e->nodes[n->in[0]], *b = &e->nodes[n->in[1]];
+    float *y = e->val[n->index];
+    for (int64_t r = 0; r < e->batch; r++) {
+        memcpy(y + r * n->cols, e->val[a->index] + r * a->cols, (size_t)a->cols * sizeof(float));
+        memcpy(y + r * n->cols + a->cols, e->val[b->index] + r * b->cols, (size_t)b->cols * sizeof(float));
+    }
+}
+
+static void concat_backward(const zn_exec *e, const zn_node *n) {
+    const zn_node *a = &e->nodes[n->in[0]], *b = &e->nodes[n->in[1]];
+    const float *dy = e->grad[n->index];
+    float *da = zn_exec_input_grad(e, n, 0), *db = zn_exec_input_grad(e, n, 1);
+    for (int64_t r = 0; r < e->batch; r++) {
+        if (da) e->k->vmath.axpy((size_t)a->cols, 1.0f, dy + r * n->cols, da + r * a->cols);
+        if (db) e->k->vmath.axpy((size_t)b->cols, 1.0f, dy + r * n->cols + a->cols, db + r * b->cols);
+    }
+}
+
+const zn_op_def zn_op_concat_def = {"concat", concat_forward, concat_backward, NULL};
+
+zn_node *zn_slice(zn_graph *g, zn_node *a, int64_t begin, int64_t end) {
+    if (!zn_graph_check_inputs(g, "zn_slice", 1, &a)) return NULL;
+    if (!a->batched) return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_slice: the input must be a batch node");
+    if (begin < 0 || end <= begin || end > a->cols)
+        return zn_graph_fail(g, ZN_ERR_SHAPE, "zn_slice: [%lld, %lld) is not within the %lld features",
+                             (long long)begin, (long long)end, (long long)a->cols);
+    zn_node proto = {0};
+    proto.batched = 1;
+    proto.rows = 1;
+    proto.cols = end - begin;
+    proto.i[0] = (int)begin;
+    if ((int64_t)proto.i[0] != begin) return zn_graph_fail(g, ZN_ERR_OVERFLOW, "zn_slice: begin too large");
+    return zn_graph_add(g, ZN_OP_SLICE, &proto, 1, &a);
+}
+
+static void slice_forward(const zn_exec *e, const zn_node *n) {
+    const zn_node *a = &e->nodes[n->in[0]];
+    for (int64_t r = 0; r < e->batch; r++)
+        memcpy(e->val[n->index] + r * n->cols, e->val[a->index] + r * a->cols + n->i[0],
+               (size_t)n->cols * sizeof(float));
+}
+
+static void slice_backward(const zn_exec *e, const zn_node *n) {
+    const zn_node *a = &e->nodes[n->in[0]];
+    float *da = zn_exec_input_grad(e, n, 0);
+    if (!da) return;
+    for (int64_t r = 0; r < e->batch; r++)
+        e->k->vmath.axpy((size_t)n->cols, 1.0f, e->grad[n->index] + r * n->cols, da + r * a->cols + n->i[0]);
+}
+
+const zn_op_def zn_op_slice_def = {"slice", slice_forward, slice_backward, NULL};
+

@@ -1,0 +1,181 @@
+/* Losses: scalar nodes, averaged over the batch. Their backward writes the
+ * gradient of the loss itself (the root of the backward pass). */
+#include <math.h>
+
+#include "base/internal.h"
+#include "graph/graph_internal.h"
+
+static zn_node *loss_node(zn_graph *g, const char *fn, zn_op op, zn_node *y, zn_node *t, float param) {
+    zn_node *in[2] = {y, t};
+    if (!zn_graph_check_inputs(g, fn, 2, in)) return NULL;
+    if (!y->batched || !t->batched)
+        return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "%s: prediction and target must be batch nodes", fn);
+    if (y->cols != t->cols)
+        return zn_graph_fail(g, ZN_ERR_SHAPE, "%s: prediction has %lld features, target %lld", fn,
+                             (long long)y->cols, (long long)t->cols);
+    zn_node proto = {0};
+    proto.rows = 1;
+    proto.cols = 1;
+    proto.f[0] = param;
+    return zn_graph_add(g, op, &proto, 2, in);
+}
+
+zn_node *zn_mse(zn_graph *g, zn_node *y, zn_node *t) { return loss_node(g, "zn_mse", ZN_OP_MSE, y, t, 0); }
+zn_node *zn_mae(zn_graph *g, zn_node *y, zn_node *t) { return loss_node(g, "zn_mae", ZN_OP_MAE, y, t, 0); }
+zn_node *zn_bce_logits(zn_graph *g, zn_node *z, zn_node *t) {
+    return loss_node(g, "zn_bce_logits", ZN_OP_BCE_LOGITS, z, t, 0);
+}
+zn_node *zn_softmax_xent(zn_graph *g, zn_node *z, zn_node *t) {
+    return loss_node(g, "zn_softmax_xent", ZN_OP_SOFTMAX_XENT, z, t, 0);
+}
+zn_node *zn_huber(zn_graph *g, zn_node *y, zn_node *t, float delta) {
+    if (!(delta > 0.0f) || !isfinite(delta))
+        return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_huber: delta must be positive and finite");
+    return loss_node(g, "zn_huber", ZN_OP_HUBER, y, t, delta);
+}
+
+typedef struct loss_view {
+    const float *y, *t;
+    float *dy; /* NULL when the prediction takes no gradient */
+    int64_t n; /* batch x features */
+    double inv; /* 1 / n for element means, 1 / batch for xent */
+} loss_view;
+
+static loss_view view(const zn_exec *e, const zn_node *n, int backward) {
+    loss_view v;
+    const zn_node *y = &e->nodes[n->in[0]];
+    v.y = e->val[n->in[0]];
+    v.t = e->val[n->in[1]];
+    v.n = e->batch * y->cols;
+    v.inv = v.n > 0 ? 1.0 / (double)v.n : 0.0;
+    v.dy = backward ? zn_exec_input_grad(e, n, 0) : NULL;
+    return v;
+}
+
+/* The seed gradient: a loss is the root, but it may be scaled by a consumer. */
+static float seed(const zn_exec *e, const zn_node *n) { return e->grad[n->index] ? e->grad[n->index][0] : 1.0f; }
+
+static void mse_forward(const zn_exec *e, const zn_node *n) {
+    loss_view v = view(e, n, 0);
+    double s = 0;
+    for (int64_t i = 0; i < v.n; i++) {
+        double d = (double)v.y[i] - v.t[i];
+        s += d * d;
+    }
+    e->val[n->index][0] = (float)(s * v.inv);
+}
+
+static void mse_backward(const zn_exec *e, const zn_node *n) {
+    loss_view v = view(e, n, 1);
+    if (!v.dy) return;
+    float k = (float)(2.0 * v.inv) * seed(e, n);
+    for (int64_t i = 0; i < v.n; i++) v.dy[i] += k * (v.y[i] - v.t[i]);
+}
+
+static void mae_forward(const zn_exec *e, const zn_node *n) {
+    loss_view v = view(e, n, 0);
+    double s = 0;
+    for (int64_t i = 0; i < v.n; i++) s += fabs((double)v.y[i] - v.t[i]);
+    e->val[n->index][0] = (float)(s * v.inv);
+}
+
+static void mae_backward(const zn_exec *e, const zn_node *n) {
+    loss_view v = view(e, n, 1);
+    if (!v.dy) return;
+    float k = (float)v.inv * seed(e, n);
+    for (int64_t i = 0; i < v.n; i++) {
+        float d = v.y[i] - v.t[i];
+        v.dy[i] += d > 0 ? k : (d < 0 ? -k : 0.0f);
+    }
+}
+
+static void huber_forward(const zn_exec *e, const zn_node *n) {
+    loss_view v = view(e, n, 0);
+    double s = 0, delta = n->f[0];
+    for (int64_t i = 0; i < v.n; i++) {
+        double a = fabs((double)v.y[i] - v.t[i]);
+        s += a <= delta ? 0.5 * a * a : delta * (a - 0.5 * delta);
+    }
+    e->val[n->index][0] = (float)(s * v.inv);
+}
+
+static void huber_backward(const zn_exec *e, const zn_node *n) {
+    loss_view v = view(e, n, 1);
+    if (!v.dy) return;
+    float k = (float)v.inv * seed(e, n), delta = n->f[0];
+    for (int64_t i = 0; i < v.n; i++) {
+        float d = v.y[i] - v.t[i];
+        v.dy[i] += k * (d > delta ? delta : (d < -delta ? -delta : d));
+    }
+}
+
+/* max(z, 0) - z t + log(1 + exp(-|z|)): no overflow for any z. */
+static void bce_forward(const zn_exec *e, const zn_node *n) {
+    loss_view v = view(e, n, 0);
+    double s = 0;
+    for (int64_t i = 0; i < v.n; i++) {
+        double z = v.y[i];
+        s += (z > 0 ? z : 0) - z * v.t[i] + log1p(exp(-fabs(z)));
+    }
+    e->val[n->index][0] = (float)(s * v.inv);
+}
+
+static void bce_backward(const zn_exec *e, const zn_node *n) {
+    loss_view v = view(e, n, 1);
+    if (!v.dy) return;
+    float k = (float)v.inv * seed(e, n);
+    for (int64_t i = 0; i < v.n; i++) {
+        float z = v.y[i];
+        float p = z >= 0 ? 1.0f / (1.0f + expf(-z)) : expf(z) / (1.0f + expf(z));
+        v.dy[i] += k * (p - v.t[i]);
+    }
+}
+
+/* Per sample: sum_j t_j (logsumexp(z) - z_j). */
+static void xent_forward(const zn_exec *e, const zn_node *n) {
+    const zn_node *y = &e->nodes[n->in[0]];
+    int64_t c = y->cols;
+    double s = 0;
+    for (int64_t r = 0; r < e->batch; r++) {
+        const float *z = e->val[y->index] + r * c, *t = e->val[n->in[1]] + r * c;
+        float mx = z[0];
+        for (int64_t j = 1; j < c; j++) mx = z[j] > mx ? z[j] : mx;
+        double sum = 0, tsum = 0, tz = 0;
+        for (int64_t j = 0; j < c; j++) {
+            sum += exp((double)z[j] - mx);
+            tsum += t[j];
+            tz += (double)t[j] * z[j];
+        }
+        s += tsum * (mx + log(sum)) - tz;
+    }
+    e->val[n->index][0] = (float)(e->batch > 0 ? s / (double)e->batch : 0.0);
+}
+
+static void xent_backward(const zn_exec *e, const zn_node *n) {
+    float *dz = zn_exec_input_grad(e, n, 0);
+    if (!dz) return;
+    const zn_node *y = &e->nodes[n->in[0]];
+    int64_t c = y->cols;
+    float k = (e->batch > 0 ? 1.0f / (float)e->batch : 0.0f) * seed(e, n);
+    for (int64_t r = 0; r < e->batch; r++) {
+        const float *z = e->val[y->index] + r * c, *t = e->val[n->in[1]] + r * c;
+        float *d = dz + r * c;
+        float mx = z[0];
+        double sum = 0, tsum = 0;
+        for (int64_t j = 1; j < c; j++) mx = z[j] > mx ? z[j] : mx;
+        for (int64_t j = 0; j < c; j++) {
+            sum += exp((double)z[j] - mx);
+            tsum += t[j];
+        }
+        for (int64_t j = 0; j < c; j++) {
+            double p = exp((double)z[j] - mx) / sum;
+            d[j] += k * (float)(p * tsum - t[j]);
+        }
+    }
+}
+
+const zn_op_def zn_op_mse_def = {"mse", mse_forward, mse_backward, NULL};
+const zn_op_def zn_op_mae_def = {"mae", mae_forward, mae_backward, NULL};
+const zn_op_def zn_op_huber_def = {"huber", huber_forward, huber_backward, NULL};
+const zn_op_def zn_op_bce_logits_def = {"bce_logits", bce_forward, bce_backward, NULL};
+const zn_op_def zn_op_softmax_xent_def = {"softmax_xent", xent_forward, xent_backward, NULL};

@@ -1,0 +1,320 @@
+/* Workspaces: one block holding every activation, gradient and scratch
+ * buffer of a model's plans, laid out by liveness, and the passes that run
+ * in it. */
+#include <string.h>
+
+#include "base/internal.h"
+#include "graph/model_internal.h"
+
+struct zn_ws {
+    const zn_model *m;
+    zn_ws_mode mode;
+    int64_t max_batch;
+    float *block;
+    size_t bytes;
+    float **val, **grad, **aux;
+    unsigned char *grad_ready, *kept;
+    float *param_grads;
+    zn_rng rng;
+    zn_pool *pool;
+    int max_threads;
+};
+
+zn_ws_opts zn_ws_opts_default(void) {
+    zn_ws_opts o;
+    memset(&o, 0, sizeof o);
+    o.max_batch = 1;
+    o.mode = ZN_WS_INFER;
+    o.seed = 1;
+    return o;
+}
+
+/* ---- layout ---------------------------------------------------------------------- */
+
+typedef struct buffer {
+    int node;
+    int kind;       /* 0 value, 1 gradient, 2 scratch */
+    size_t floats;  /* rounded up to 16 (64 bytes) */
+    int start, end; /* live over [start, end] on the pass timeline */
+    size_t offset;
+} buffer;
+
+static int overlaps_in_time(const buffer *a, const buffer *b) { return a->start <= b->end && b->start <= a->end; }
+
+/* Greedy: biggest first, each at the lowest offset clear of the buffers it
+ * is live with. */
+static size_t place_buffers(buffer *b, int n) {
+    for (int i = 1; i < n; i++) /* insertion sort by size, descending: n is small */
+        for (int j = i; j > 0 && b[j].floats > b[j - 1].floats; j--) {
+            buffer t = b[j];
+            b[j] = b[j - 1];
+            b[j - 1] = t;
+        }
+    size_t total = 0;
+    for (int i = 0; i < n; i++) {
+        size_t at = 0;
+        for (int moved = 1; moved;) {
+            moved = 0;
+            for (int j = 0; j < i; j++) {
+                if (!overlaps_in_time(&b[i], &b[j])) continue;
+                if (at < b[j].offset + b[j].floats && b[j].offset < at + b[i].floats) {
+                    at = b[j].offset + b[j].floats;
+                    moved = 1;
+                }
+            }
+        }
+        b[i].offset = at;
+        if (at + b[i].floats > total) total = at + b[i].floats;
+    }
+    return total;
+}
+
+static size_t round16(int64_t floats) { return (size_t)((floats + 15) & ~(int64_t)15); }
+
+static int64_t value_floats(const zn_node *n, int64_t max_batch) {
+    return zn_node_size(n) * (n->batched ? max_batch : 1);
+}
+
+static int is_leaf(const zn_node *n) { return n->op == ZN_OP_INPUT || n->op == ZN_OP_PARAM; }
+
+/* Lists the buffers of the workspace's plans with their live ranges. */
+static int collect_buffers(const zn_model *m, zn_ws_mode mode, int64_t max_batch, buffer *b) {
+    int nb = 0;
+    const zn_plan *infer = &m->infer;
+    if (mode == ZN_WS_INFER) {
+        int *last = zn_calloc((size_t)m->n_nodes, sizeof(int));
+        if (!last) return -1;
+        for (int s = 0; s < infer->n_steps; s++) {
+            const zn_node *n = &m->nodes[infer->steps[s]];
+            last[n->index] = s;
+            for (int k = 0; k < n->n_in; k++) last[n->in[k]] = s;
+        }
+        for (int k = 0; k < m->n_outputs; k++) last[m->outputs[k]] = infer->n_steps;
+        for (int s = 0; s < infer->n_steps; s++) {
+            int id = infer->steps[s];
+            b[nb++] = (buffer){id, 0, round16(value_floats(&m->nodes[id], max_batch)), s, last[id], 0};
+        }
+        zn_free(last);
+        return nb;
+    }
+    /* Training: values live throughout (backward reads them); gradients of
+     * inner nodes live from their first writer to their own backward step. */
+    const zn_plan *train = &m->train;
+    int F = train->n_steps, forever = 4 * F + 8;
+    for (int i = 0; i < m->n_nodes; i++) {
+        const zn_node *n = &m->nodes[i];
+        if (is_leaf(n) || !(infer->used[i] || train->used[i])) continue;
+        b[nb++] = (buffer){i, 0, round16(value_floats(n, max_batch)), 0, forever, 0};
+        const zn_op_def *def = zn_op_def_get(n->op);
+        if (train->used[i] && def->aux_size)
+            b[nb++] = (buffer){i, 2, round16(def->aux_size(n) * max_batch), 0, forever, 0};
+    }
+    int *tb = zn_calloc((size_t)m->n_nodes, sizeof(int)), *first = zn_calloc((size_t)m->n_nodes, sizeof(int));
+    if (!tb || !first) {
+        zn_free(tb);
+        zn_free(first);
+        return -1;
+    }
+    for (int s = 0; s < F; s++) tb[train->steps[s]] = F + (F - 1 - s);
+    for (int i = 0; i < m->n_nodes; i++) first[i] = forever;
+    for (int s = 0; s < F; s++) {
+        const zn_node *n = &m->nodes[train->steps[s]];
+        for (int k = 0; k < n->n_in; k++)
+            if (tb[n->index] < first[n->in[k]]) first[n->in[k]] = tb[n->index];
+    }
+    for (int s = 0; s < F; s++) {
+        int id = train->steps[s];
+        if (!m->needs_grad[id]) continue;
+        int start = id == m->loss ? F : first[id], end = tb[id];
+        if (start > end) start = end;
+        b[nb++] = (buffer){id, 1, round16(value_floats(&m->nodes[id], max_batch)), start, end, 0};
+    }
+    zn_free(tb);
+    zn_free(first);
+    return nb;
+}
+
+zn_status zn_ws_create(const zn_model *m, const zn_ws_opts *opts, zn_ws **out) {
+    if (!m || !out) return zn_error(ZN_ERR_INVALID_ARG, "zn_ws_create: NULL argument");
+    *out = NULL;
+    zn_ws_opts o = opts ? *opts : zn_ws_opts_default();
+    if (o.max_batch < 1 || o.max_batch > ((int64_t)1 << 32))
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_ws_create: max_batch (%lld) must be in [1, 2^32]",
+                        (long long)o.max_batch);
+    if (o.mode != ZN_WS_INFER && o.mode != ZN_WS_TRAIN)
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_ws_create: unknown mode %d", (int)o.mode);
+    if (o.mode == ZN_WS_TRAIN && m->loss < 0)
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_ws_create: a training workspace needs a model with a loss");
+    if (o.max_threads < 0) return zn_error(ZN_ERR_INVALID_ARG, "zn_ws_create: max_threads < 0");
+    for (int i = 0; i < m->n_nodes; i++) {
+        int64_t v;
+        if (!zn_mul_i64(zn_node_size(&m->nodes[i]), o.max_batch, &v) || v > ((int64_t)1 << 40))
+            return zn_error(ZN_ERR_OVERFLOW, "zn_ws_create: node %d needs too much memory at batch %lld", i,
+                            (long long)o.max_batch);
+    }
+    buffer *b = zn_calloc((size_t)m->n_nodes * 3 + 1, sizeof *b);
+    if (!b) return ZN_ERR_OUT_OF_MEMORY;
+    int nb = collect_buffers(m, o.mode, o.max_batch, b);
+    if (nb < 0) {
+        zn_free(b);
+        return ZN_ERR_OUT_OF_MEMORY;
+    }
+    size_t floats = place_buffers(b, nb);
+    size_t grads = o.mode == ZN_WS_TRAIN ? round16(m->n_param_values) + 16 : 0; /* + the loss seed */
+    size_t total_floats = floats + grads + 16, bytes = total_floats * sizeof(float);
+    size_t tables = (size_t)m->n_nodes * (3 * sizeof(float *) + 2);
+    if (o.budget_bytes && bytes + tables > o.budget_bytes) {
+        zn_free(b);
+        return zn_error(ZN_ERR_BUDGET, "zn_ws_create: the workspace needs %zu bytes, the budget is %zu", bytes + tables,
+                        o.budget_bytes);
+    }
+    zn_ws *ws = zn_calloc(1, sizeof *ws);
+    if (ws) {
+        ws->block = zn_calloc(total_floats, sizeof(float));
+        ws->val = zn_calloc((size_t)m->n_nodes, sizeof(float *));
+        ws->grad = zn_calloc((size_t)m->n_nodes, sizeof(float *));
+        ws->aux = zn_calloc((size_t)m->n_nodes, sizeof(float *));
+        ws->grad_ready = zn_calloc((size_t)m->n_nodes, 1);
+        ws->kept = zn_calloc((size_t)m->n_nodes, 1);
+    }
+    if (!ws || !ws->block || !ws->val || !ws->grad || !ws->aux || !ws->grad_ready || !ws->kept) {
+        zn_free(b);
+        zn_ws_free(ws);
+        return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_ws_create: cannot allocate %zu bytes", bytes + tables);
+    }
+    ws->m = m;
+    ws->mode = o.mode;
+    ws->max_batch = o.max_batch;
+    ws->bytes = bytes + tables;
+    ws->pool = o.pool;
+    ws->max_threads = o.max_threads;
+    zn_rng_seed(&ws->rng, o.seed);
+    for (int i = 0; i < nb; i++) {
+        float *p = ws->block + b[i].offset;
+        if (b[i].kind == 0) ws->val[b[i].node] = p;
+        else if (b[i].kind == 1) ws->grad[b[i].node] = p;
+        else ws->aux[b[i].node] = p;
+    }
+    for (int i = 0; i < m->n_nodes; i++) ws->kept[i] = o.mode == ZN_WS_TRAIN && ws->val[i] != NULL;
+    for (int k = 0; k < m->n_outputs; k++) ws->kept[m->outputs[k]] = 1;
+    if (o.mode == ZN_WS_TRAIN) {
+        ws->param_grads = ws->block + floats;
+        for (int p = 0; p < m->n_params; p++) ws->grad[m->params[p]] = ws->param_grads + m->param_offset[p];
+        ws->grad[m->loss] = ws->block + floats + round16(m->n_param_values); /* the seed, 1 float */
+    }
+    for (int p = 0; p < m->n_params; p++) /* parameters are read in place, never written by a pass */
+        ws->val[m->params[p]] = (float *)(uintptr_t)(m->params_data + m->param_offset[p]);
+    zn_free(b);
+    *out = ws;
+    return ZN_OK;
+}
+
+void zn_ws_free(zn_ws *ws) {
+    if (!ws) return;
+    zn_free(ws->block);
+    zn_free(ws->val);
+    zn_free(ws->grad);
+    zn_free(ws->aux);
+    zn_free(ws->grad_ready);
+    zn_free(ws->kept);
+    zn_free(ws);
+}
+
+size_t zn_ws_bytes(const zn_ws *ws) { return ws ? ws->bytes : 0; }
+
+float *zn_ws_grads(zn_ws *ws, int64_t *count) {
+    if (count) *count = ws && ws->param_grads ? ws->m->n_param_values : 0;
+    return ws ? ws->param_grads : NULL;
+}
+
+const float *zn_ws_node_value(const zn_ws *ws, int node_index) {
+    if (!ws || node_index < 0 || node_index >= ws->m->n_nodes || !ws->kept[node_index]) return NULL;
+    return ws->val[node_index];
+}
+
+/* ---- passes ------------------------------------------------------------------------ */
+
+static zn_status bind(const zn_model *m, zn_ws *ws, const char *fn, int64_t batch, const float *const *inputs,
+                      const zn_plan *plan, int training, zn_exec *e) {
+    if (!m || !ws || ws->m != m) return zn_error(ZN_ERR_INVALID_ARG, "%s: NULL model or a workspace of another model", fn);
+    if (batch < 1 || batch > ws->max_batch)
+        return zn_error(ZN_ERR_INVALID_ARG, "%s: batch %lld not in [1, %lld] (the workspace's max_batch)", fn,
+                        (long long)batch, (long long)ws->max_batch);
+    if (m->n_inputs > 0 && !inputs) return zn_error(ZN_ERR_INVALID_ARG, "%s: inputs is NULL", fn);
+    for (int i = 0; i < m->n_inputs; i++) {
+        int id = m->inputs[i];
+        if (plan->used[id] && !inputs[i])
+            return zn_error(ZN_ERR_INVALID_ARG, "%s: input '%s' is needed but NULL", fn, m->nodes[id].name);
+        ws->val[id] = (float *)(uintptr_t)inputs[i]; /* read only */
+    }
+    e->batch = batch;
+    e->val = ws->val;
+    e->grad = ws->grad;
+    e->aux = ws->aux;
+    e->grad_ready = ws->grad_ready;
+    e->nodes = m->nodes;
+    e->k = zn_kernels_get();
+    e->pool = ws->pool;
+    e->max_threads = ws->max_threads;
+    e->rng = &ws->rng;
+    e->training = training;
+    return ZN_OK;
+}
+
+static void run_forward(const zn_exec *e, const zn_plan *plan) {
+    for (int s = 0; s < plan->n_steps; s++) {
+        const zn_node *n = &e->nodes[plan->steps[s]];
+        zn_op_def_get(n->op)->forward(e, n);
+    }
+}
+
+zn_status zn_model_forward(const zn_model *m, zn_ws *ws, int64_t batch, const float *const *inputs,
+                           float *const *outputs) {
+    zn_exec e;
+    zn_status s = bind(m, ws, "zn_model_forward", batch, inputs, &m->infer, 0, &e);
+    if (s != ZN_OK) return s;
+    if (m->n_outputs > 0 && !outputs) return zn_error(ZN_ERR_INVALID_ARG, "zn_model_forward: outputs is NULL");
+    run_forward(&e, &m->infer);
+    for (int k = 0; k < m->n_outputs; k++) {
+        const zn_node *o = &m->nodes[m->outputs[k]];
+        if (outputs[k]) memcpy(outputs[k], ws->val[o->index], (size_t)(batch * o->cols) * sizeof(float));
+    }
+    return ZN_OK;
+}
+
+zn_status zn_model_loss(const zn_model *m, zn_ws *ws, int64_t batch, const float *const *inputs, float *loss) {
+    if (m && m->loss < 0) return zn_error(ZN_ERR_INVALID_ARG, "zn_model_loss: the model has no loss");
+    if (ws && ws->mode != ZN_WS_TRAIN)
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_model_loss: needs a training workspace");
+    zn_exec e;
+    zn_status s = bind(m, ws, "zn_model_loss", batch, inputs, &m->train, 0, &e);
+    if (s != ZN_OK) return s;
+    run_forward(&e, &m->train);
+    if (loss) *loss = ws->val[m->loss][0];
+    return ZN_OK;
+}
+
+zn_status zn_model_backward(const zn_model *m, zn_ws *ws, int64_t batch, const float *const *inputs, float *loss) {
+    if (m && m->loss < 0) return zn_error(ZN_ERR_INVALID_ARG, "zn_model_backward: the model has no loss");
+    if (ws && ws->mode != ZN_WS_TRAIN)
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_model_backward: needs a training workspace");
+    zn_exec e;
+    zn_status s = bind(m, ws, "zn_model_backward", batch, inputs, &m->train, 1, &e);
+    if (s != ZN_OK) return s;
+    run_forward(&e, &m->train);
+    if (loss) *loss = ws->val[m->loss][0];
+
+    memset(ws->grad_ready, 0, (size_t)m->n_nodes);
+    memset(ws->param_grads, 0, (size_t)m->n_param_values * sizeof(float));
+    for (int p = 0; p < m->n_params; p++) ws->grad_ready[m->params[p]] = 1;
+    ws->grad[m->loss][0] = 1.0f;
+    ws->grad_ready[m->loss] = 1;
+    const zn_plan *plan = &m->train;
+    for (int s2 = plan->n_steps - 1; s2 >= 0; s2--) {
+        const zn_node *n = &m->nodes[plan->steps[s2]];
+        /* No gradient reached this node (or none is needed): nothing to pass on. */
+        if (!m->needs_grad[n->index] || !ws->grad_ready[n->index]) continue;
+        zn_op_def_get(n->op)->backward(&e, n);
+    }
+    return ZN_OK;
+}
