@@ -195,8 +195,8 @@ void zn_gemm_init_avx2(zn_gemm_kernels *k) {
     k->mr = MR;
     k->nr = NR;
     k->kc = 256;
-    k->mc = 960;
-    k->nc = 1024;
+    k->mc = 144;
+    k->nc = 4096;
     k->ukr = ukr_avx2;
     k->sgemv = sgemv_avx2;
 }
