@@ -120,6 +120,8 @@ ZN_API zn_node *zn_dropout(zn_graph *g, zn_node *x, float rate);
 /* ---- losses: scalar nodes, averaged over the batch ------------------------------------- */
 
 ZN_API zn_node *zn_mse(zn_graph *g, zn_node *y, zn_node *target);   /* mean over batch and features */
+/* FANN's error function: 0.5 * sum over features of (y - t)^2, mean over the batch. */
+ZN_API zn_node *zn_sse(zn_graph *g, zn_node *y, zn_node *target);
 ZN_API zn_node *zn_mae(zn_graph *g, zn_node *y, zn_node *target);
 ZN_API zn_node *zn_huber(zn_graph *g, zn_node *y, zn_node *target, float delta);
 /* Binary cross-entropy on logits (sigmoid fused in, stable for any logit). */

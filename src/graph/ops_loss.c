@@ -21,6 +21,8 @@ static zn_node *loss_node(zn_graph *g, const char *fn, zn_op op, zn_node *y, zn_
 }
 
 zn_node *zn_mse(zn_graph *g, zn_node *y, zn_node *t) { return loss_node(g, "zn_mse", ZN_OP_MSE, y, t, 0); }
+/* FANN's error: half the sum of squares over the outputs, mean over samples. */
+zn_node *zn_sse(zn_graph *g, zn_node *y, zn_node *t) { return loss_node(g, "zn_sse", ZN_OP_MSE, y, t, 1); }
 zn_node *zn_mae(zn_graph *g, zn_node *y, zn_node *t) { return loss_node(g, "zn_mae", ZN_OP_MAE, y, t, 0); }
 zn_node *zn_bce_logits(zn_graph *g, zn_node *z, zn_node *t) {
     return loss_node(g, "zn_bce_logits", ZN_OP_BCE_LOGITS, z, t, 0);
@@ -38,7 +40,7 @@ typedef struct loss_view {
     const float *y, *t;
     float *dy; /* NULL when the prediction takes no gradient */
     int64_t n; /* batch x features */
-    double inv; /* 1 / n for element means, 1 / batch for xent */
+    double inv; /* the factor that makes the sum a mean */
 } loss_view;
 
 static loss_view view(const zn_exec *e, const zn_node *n, int backward) {
@@ -55,8 +57,14 @@ static loss_view view(const zn_exec *e, const zn_node *n, int backward) {
 /* The seed gradient: a loss is the root, but it may be scaled by a consumer. */
 static float seed(const zn_exec *e, const zn_node *n) { return e->grad[n->index] ? e->grad[n->index][0] : 1.0f; }
 
+/* f[0] == 1: FANN's half sum of squares per sample instead of the element mean. */
+static double mse_factor(const zn_exec *e, const zn_node *n, const loss_view *v) {
+    return n->f[0] == 1.0f ? (e->batch > 0 ? 0.5 / (double)e->batch : 0.0) : v->inv;
+}
+
 static void mse_forward(const zn_exec *e, const zn_node *n) {
     loss_view v = view(e, n, 0);
+    v.inv = mse_factor(e, n, &v);
     double s = 0;
     for (int64_t i = 0; i < v.n; i++) {
         double d = (double)v.y[i] - v.t[i];
@@ -68,6 +76,7 @@ static void mse_forward(const zn_exec *e, const zn_node *n) {
 static void mse_backward(const zn_exec *e, const zn_node *n) {
     loss_view v = view(e, n, 1);
     if (!v.dy) return;
+    v.inv = mse_factor(e, n, &v);
     float k = (float)(2.0 * v.inv) * seed(e, n);
     for (int64_t i = 0; i < v.n; i++) v.dy[i] += k * (v.y[i] - v.t[i]);
 }

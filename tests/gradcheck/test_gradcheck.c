@@ -103,7 +103,7 @@ static void test_losses(void) {
     float *x = random_array(&r, 8 * 3, -1, 1), *t = random_array(&r, 8 * 4, 0, 1);
     float *onehot = zn_calloc(8 * 4, sizeof(float));
     for (int i = 0; i < 8; i++) onehot[i * 4 + (int)zn_rng_below(&r, 4)] = 1.0f;
-    for (int kind = 0; kind < 6; kind++) {
+    for (int kind = 0; kind < 7; kind++) {
         zn_graph *g = NULL;
         zn_graph_create(&g);
         zn_node *in = zn_input(g, "x", 3), *target = zn_input(g, "t", 4);
@@ -116,6 +116,7 @@ static void test_losses(void) {
         case 2: loss = zn_huber(g, y, target, 0.3f), name = "huber"; break;
         case 3: loss = zn_bce_logits(g, y, target), name = "bce_logits"; break;
         case 4: loss = zn_softmax_xent(g, y, target), name = "softmax_xent (soft)"; break;
+        case 5: loss = zn_sse(g, y, target), name = "sse"; break;
         default: loss = zn_mse(g, zn_softmax(g, y), target), name = "softmax+mse"; break;
         }
         const float *inputs[2] = {x, t};

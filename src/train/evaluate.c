@@ -1,0 +1,97 @@
+/* Evaluation of a model on a dataset: loss, MSE/MAE, accuracy, bit fails. */
+#include <math.h>
+#include <string.h>
+
+#include "base/internal.h"
+#include "train/train_internal.h"
+
+zn_status zn_evaluator_init(zn_evaluator *ev, const zn_model *m, int64_t max_rows, zn_pool *pool, int max_threads) {
+    memset(ev, 0, sizeof *ev);
+    if (zn_model_input_count(m) < 1 || zn_model_output_count(m) < 1)
+        return zn_error(ZN_ERR_INVALID_ARG, "evaluate: the model needs an input and an output");
+    ev->m = m;
+    ev->chunk = max_rows < 256 ? (max_rows > 0 ? max_rows : 1) : 256;
+    zn_ws_opts o = zn_ws_opts_default();
+    o.max_batch = ev->chunk;
+    o.mode = zn_model_has_loss(m) ? ZN_WS_TRAIN : ZN_WS_INFER;
+    o.pool = pool;
+    o.max_threads = max_threads;
+    zn_status s = zn_ws_create(m, &o, &ev->ws);
+    if (s != ZN_OK) return s;
+    ev->out = zn_alloc((size_t)(ev->chunk * zn_model_output_features(m, 0)) * sizeof(float));
+    if (!ev->out) {
+        zn_evaluator_free(ev);
+        return ZN_ERR_OUT_OF_MEMORY;
+    }
+    return ZN_OK;
+}
+
+void zn_evaluator_free(zn_evaluator *ev) {
+    zn_ws_free(ev->ws);
+    zn_free(ev->out);
+    memset(ev, 0, sizeof *ev);
+}
+
+static int64_t argmax(const float *v, int64_t n) {
+    int64_t best = 0;
+    for (int64_t j = 1; j < n; j++)
+        if (v[j] > v[best]) best = j;
+    return best;
+}
+
+zn_status zn_evaluator_run(zn_evaluator *ev, const zn_dataset *d, float bit_fail_limit, zn_eval *out) {
+    const zn_model *m = ev->m;
+    int64_t nout = zn_model_output_features(m, 0);
+    memset(out, 0, sizeof *out);
+    out->rows = d->rows;
+    if (zn_model_input_features(m, 0) != d->n_in)
+        return zn_error(ZN_ERR_SHAPE, "evaluate: the model takes %lld inputs, the data has %lld",
+                        (long long)zn_model_input_features(m, 0), (long long)d->n_in);
+    if (nout != d->n_out)
+        return zn_error(ZN_ERR_SHAPE, "evaluate: the model gives %lld outputs, the data has %lld",
+                        (long long)nout, (long long)d->n_out);
+    int has_loss = zn_model_has_loss(m) && zn_model_input_count(m) >= 2;
+    double loss = 0, se = 0, ae = 0;
+    int64_t correct = 0, fails = 0;
+    for (int64_t r0 = 0; r0 < d->rows; r0 += ev->chunk) {
+        int64_t n = d->rows - r0 < ev->chunk ? d->rows - r0 : ev->chunk;
+        const float *x = d->x + r0 * d->n_in, *y = d->y + r0 * d->n_out;
+        const float *inputs[2] = {x, y};
+        float *outs[1] = {ev->out};
+        zn_status s = zn_model_forward(m, ev->ws, n, inputs, outs);
+        if (s != ZN_OK) return s;
+        if (has_loss) {
+            float l;
+            s = zn_model_loss(m, ev->ws, n, inputs, &l);
+            if (s != ZN_OK) return s;
+            loss += (double)l * (double)n;
+        }
+        for (int64_t i = 0; i < n; i++) {
+            const float *p = ev->out + i * nout, *t = y + i * nout;
+            for (int64_t j = 0; j < nout; j++) {
+                double diff = (double)p[j] - t[j];
+                se += diff * diff;
+                ae += fabs(diff);
+                fails += fabs(diff) >= bit_fail_limit;
+            }
+            if (nout > 1) correct += argmax(p, nout) == argmax(t, nout);
+        }
+    }
+    double rows = d->rows > 0 ? (double)d->rows : 1.0;
+    out->loss = has_loss ? loss / rows : NAN;
+    out->mse = se / (rows * (double)nout);
+    out->mae = ae / (rows * (double)nout);
+    out->accuracy = nout > 1 ? (double)correct / rows : NAN;
+    out->bit_fail = fails;
+    return ZN_OK;
+}
+
+zn_status zn_evaluate(const zn_model *m, const zn_dataset *d, float bit_fail_limit, zn_pool *pool, zn_eval *out) {
+    if (!m || !d || !out) return zn_error(ZN_ERR_INVALID_ARG, "zn_evaluate: NULL argument");
+    zn_evaluator ev;
+    zn_status s = zn_evaluator_init(&ev, m, d->rows, pool, 0);
+    if (s != ZN_OK) return s;
+    s = zn_evaluator_run(&ev, d, bit_fail_limit, out);
+    zn_evaluator_free(&ev);
+    return s;
+}

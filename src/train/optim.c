@@ -1,0 +1,264 @@
+/* Optimizers over flat parameter arrays. FANN's five follow FANN 2.2's update
+ * rules (including its weight clamp at +-1500) on FANN's slopes, which are
+ * minus the gradient of the error summed over the samples. */
+#include <math.h>
+#include <string.h>
+
+#include "base/internal.h"
+#include "zenn/train.h"
+
+struct zn_optim {
+    zn_optim_config cfg;
+    int64_t n, steps;
+    float *a, *b;  /* per-parameter state: steps/slopes (FANN), moments (Adam) */
+    zn_rng rng;
+};
+
+static const char *const algo_names[ZN_ALGO_COUNT] = {"incremental", "batch", "rprop", "quickprop", "sarprop",
+                                                      "sgd",         "momentum", "adam", "adamw", "rmsprop"};
+
+const char *zn_algo_name(zn_algo algo) { return ((int)algo >= 0 && algo < ZN_ALGO_COUNT) ? algo_names[algo] : "unknown"; }
+
+int zn_algo_from_name(const char *name) {
+    for (int i = 0; name && i < ZN_ALGO_COUNT; i++)
+        if (!strcmp(name, algo_names[i])) return i;
+    return -1;
+}
+
+int zn_algo_is_full_batch(zn_algo a) {
+    return a == ZN_ALGO_BATCH || a == ZN_ALGO_RPROP || a == ZN_ALGO_QUICKPROP || a == ZN_ALGO_SARPROP;
+}
+
+zn_optim_config zn_optim_config_default(zn_algo algo) {
+    zn_optim_config c;
+    memset(&c, 0, sizeof c);
+    c.algo = algo;
+    c.lr = 0.7f; /* FANN's learning_rate */
+    if (algo == ZN_ALGO_SGD || algo == ZN_ALGO_MOMENTUM) c.lr = 0.01f;
+    if (algo == ZN_ALGO_ADAM || algo == ZN_ALGO_ADAMW || algo == ZN_ALGO_RMSPROP) c.lr = 1e-3f;
+    if (algo == ZN_ALGO_MOMENTUM) c.momentum = 0.9f;
+    if (algo == ZN_ALGO_ADAMW) c.weight_decay = 0.01f;
+    c.beta1 = 0.9f;
+    c.beta2 = algo == ZN_ALGO_RMSPROP ? 0.99f : 0.999f;
+    c.eps = 1e-8f;
+    c.rprop_increase = 1.2f;
+    c.rprop_decrease = 0.5f;
+    c.rprop_delta_min = 0.0f;
+    c.rprop_delta_max = 50.0f;
+    c.rprop_delta_zero = 0.1f;
+    c.quickprop_decay = -0.0001f;
+    c.quickprop_mu = 1.75f;
+    c.sarprop_weight_decay_shift = -6.644f;
+    c.sarprop_step_error_threshold_factor = 0.1f;
+    c.sarprop_step_error_shift = 1.385f;
+    c.sarprop_temperature = 0.015f;
+    return c;
+}
+
+static int finite_nonneg(float v) { return isfinite(v) && v >= 0.0f; }
+
+zn_status zn_optim_create(const zn_optim_config *cfg, int64_t n, uint64_t seed, zn_optim **out) {
+    if (!cfg || !out) return zn_error(ZN_ERR_INVALID_ARG, "zn_optim_create: NULL argument");
+    *out = NULL;
+    if ((int)cfg->algo < 0 || cfg->algo >= ZN_ALGO_COUNT)
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_optim_create: unknown algorithm %d", (int)cfg->algo);
+    if (n < 0) return zn_error(ZN_ERR_INVALID_ARG, "zn_optim_create: n (%lld) < 0", (long long)n);
+    if (!finite_nonneg(cfg->lr) || !finite_nonneg(cfg->momentum) || cfg->momentum >= 1.0f ||
+        !finite_nonneg(cfg->weight_decay) || !finite_nonneg(cfg->clip_norm) || !finite_nonneg(cfg->clip_value))
+        return zn_error(ZN_ERR_INVALID_ARG,
+                        "zn_optim_create: lr, weight decay and clipping must be finite and >= 0, momentum in [0, 1)");
+    if (!(cfg->beta1 >= 0 && cfg->beta1 < 1 && cfg->beta2 >= 0 && cfg->beta2 < 1 && cfg->eps > 0))
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_optim_create: betas must be in [0, 1) and eps > 0");
+    if (!(cfg->rprop_increase >= 1.0f && cfg->rprop_decrease > 0.0f && cfg->rprop_decrease <= 1.0f &&
+          cfg->rprop_delta_min >= 0.0f && cfg->rprop_delta_max >= cfg->rprop_delta_min && cfg->rprop_delta_zero > 0))
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_optim_create: RPROP factors out of range");
+    zn_optim *o = zn_calloc(1, sizeof *o);
+    if (!o) return ZN_ERR_OUT_OF_MEMORY;
+    o->cfg = *cfg;
+    o->n = n;
+    size_t cnt = (size_t)(n ? n : 1);
+    o->a = zn_calloc(cnt, sizeof(float));
+    o->b = zn_calloc(cnt, sizeof(float));
+    if (!o->a || !o->b) {
+        zn_optim_free(o);
+        return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_optim_create: state for %lld parameters", (long long)n);
+    }
+    if (cfg->algo == ZN_ALGO_RPROP) /* FANN starts RPROP's steps at delta_zero, the others at 0 */
+        for (int64_t i = 0; i < n; i++) o->a[i] = cfg->rprop_delta_zero;
+    zn_rng_seed(&o->rng, seed);
+    *out = o;
+    return ZN_OK;
+}
+
+void zn_optim_free(zn_optim *o) {
+    if (!o) return;
+    zn_free(o->a);
+    zn_free(o->b);
+    zn_free(o);
+}
+
+void zn_optim_set_lr(zn_optim *o, float lr) {
+    if (o && isfinite(lr) && lr >= 0.0f) o->cfg.lr = lr;
+}
+float zn_optim_lr(const zn_optim *o) { return o ? o->cfg.lr : 0.0f; }
+int64_t zn_optim_step_count(const zn_optim *o) { return o ? o->steps : 0; }
+
+static float clamp_weight(float w) { return w > 1500.0f ? 1500.0f : (w < -1500.0f ? -1500.0f : w); }
+
+static void clip(const zn_optim_config *c, float *g, int64_t n) {
+    if (c->clip_value > 0.0f)
+        for (int64_t i = 0; i < n; i++) g[i] = g[i] > c->clip_value ? c->clip_value : (g[i] < -c->clip_value ? -c->clip_value : g[i]);
+    if (c->clip_norm > 0.0f) {
+        double ss = 0.0;
+        for (int64_t i = 0; i < n; i++) ss += (double)g[i] * g[i];
+        double norm = sqrt(ss);
+        if (norm > c->clip_norm) {
+            float k = (float)(c->clip_norm / norm);
+            for (int64_t i = 0; i < n; i++) g[i] *= k;
+        }
+    }
+}
+
+/* FANN incremental/batch: step = lr * slope + momentum * previous step. */
+static void step_fann_gd(zn_optim *o, float *w, const float *g, int64_t n) {
+    const float lr = o->cfg.lr, mom = o->cfg.momentum;
+    for (int64_t i = 0; i < n; i++) {
+        float delta = -lr * (g[i] + o->cfg.weight_decay * w[i]) + mom * o->a[i];
+        w[i] += delta;
+        o->a[i] = delta;
+    }
+}
+
+/* iRPROP- as FANN 2.2 does it: a = previous steps, b = previous slopes. */
+static void step_rprop(zn_optim *o, float *w, const float *g, int64_t n, int64_t batch) {
+    const zn_optim_config *c = &o->cfg;
+    for (int64_t i = 0; i < n; i++) {
+        float prev_step = o->a[i] > 0.0001f ? o->a[i] : 0.0001f; /* a zero step would stop training */
+        float slope = -(float)batch * g[i], next;
+        if (o->b[i] * slope >= 0.0f) {
+            next = prev_step * c->rprop_increase;
+            if (next > c->rprop_delta_max) next = c->rprop_delta_max;
+        } else {
+            next = prev_step * c->rprop_decrease;
+            if (next < c->rprop_delta_min) next = c->rprop_delta_min;
+            slope = 0.0f;
+        }
+        w[i] = clamp_weight(slope < 0.0f ? w[i] - next : w[i] + next);
+        o->a[i] = next;
+        o->b[i] = slope;
+    }
+}
+
+/* Quickprop as FANN 2.2 does it: a = previous steps, b = previous slopes. */
+static void step_quickprop(zn_optim *o, float *w, const float *g, int64_t n, int64_t batch) {
+    const float epsilon = o->cfg.lr / (float)batch, decay = o->cfg.quickprop_decay, mu = o->cfg.quickprop_mu;
+    const float shrink = mu / (1.0f + mu);
+    for (int64_t i = 0; i < n; i++) {
+        float prev_step = o->a[i], prev_slope = o->b[i];
+        float slope = -(float)batch * g[i] + decay * w[i], next = 0.0f;
+        if (prev_step > 0.001f) {
+            if (slope > 0.0f) next += epsilon * slope;
+            next += slope > shrink * prev_slope ? mu * prev_step : prev_step * slope / (prev_slope - slope);
+        } else if (prev_step < -0.001f) {
+            if (slope < 0.0f) next += epsilon * slope;
+            next += slope < shrink * prev_slope ? mu * prev_step : prev_step * slope / (prev_slope - slope);
+        } else {
+            next += epsilon * slope;
+        }
+        o->a[i] = next;
+        w[i] = clamp_weight(w[i] + next);
+        o->b[i] = slope;
+    }
+}
+
+/* SARPROP as FANN 2.2 does it, with zenn's generator for its noise. */
+static void step_sarprop(zn_optim *o, float *w, const float *g, int64_t n, int64_t batch, float mse) {
+    const zn_optim_config *c = &o->cfg;
+    const float delta_min = 0.000001f, rmse = sqrtf(mse > 0 ? mse : 0);
+    const float t = (float)o->steps;
+    const float decay = exp2f(-c->sarprop_temperature * t + c->sarprop_weight_decay_shift);
+    const float noise = exp2f(-c->sarprop_temperature * t + c->sarprop_step_error_shift);
+    for (int64_t i = 0; i < n; i++) {
+        float prev_step = o->a[i] > 0.000001f ? o->a[i] : 0.000001f;
+        float slope = (float)batch * g[i] - w[i] * decay; /* FANN: -slopes - w * 2^(...) */
+        float same = o->b[i] * slope, next = 0.0f;
+        if (same > 0.0f) {
+            next = prev_step * c->rprop_increase;
+            if (next > c->rprop_delta_max) next = c->rprop_delta_max;
+            w[i] += slope < 0.0f ? next : -next;
+        } else if (same < 0.0f) {
+            if (prev_step < c->sarprop_step_error_threshold_factor * mse)
+                next = prev_step * c->rprop_decrease + zn_rng_uniformf(&o->rng) * rmse * noise;
+            else
+                next = prev_step * c->rprop_decrease > delta_min ? prev_step * c->rprop_decrease : delta_min;
+            slope = 0.0f;
+        } else {
+            w[i] += slope < 0.0f ? prev_step : -prev_step;
+        }
+        w[i] = clamp_weight(w[i]);
+        o->a[i] = next;
+        o->b[i] = slope;
+    }
+}
+
+/* SGD, momentum and Nesterov in PyTorch's convention: v = mu v + g. */
+static void step_sgd(zn_optim *o, float *w, const float *g, int64_t n) {
+    const zn_optim_config *c = &o->cfg;
+    for (int64_t i = 0; i < n; i++) {
+        float gi = g[i] + c->weight_decay * w[i];
+        if (c->algo == ZN_ALGO_MOMENTUM) {
+            o->a[i] = c->momentum * o->a[i] + gi;
+            gi = c->nesterov ? gi + c->momentum * o->a[i] : o->a[i];
+        }
+        w[i] -= c->lr * gi;
+    }
+}
+
+static void step_adam(zn_optim *o, float *w, const float *g, int64_t n) {
+    const zn_optim_config *c = &o->cfg;
+    double t = (double)o->steps + 1.0;
+    float bc1 = (float)(1.0 - pow(c->beta1, t)), bc2 = (float)(1.0 - pow(c->beta2, t));
+    float step = c->lr / bc1, root_bc2 = sqrtf(bc2);
+    int decoupled = c->algo == ZN_ALGO_ADAMW;
+    for (int64_t i = 0; i < n; i++) {
+        float gi = decoupled ? g[i] : g[i] + c->weight_decay * w[i];
+        if (decoupled) w[i] -= c->lr * c->weight_decay * w[i];
+        o->a[i] = c->beta1 * o->a[i] + (1.0f - c->beta1) * gi;
+        o->b[i] = c->beta2 * o->b[i] + (1.0f - c->beta2) * gi * gi;
+        w[i] -= step * o->a[i] / (sqrtf(o->b[i]) / root_bc2 + c->eps);
+    }
+}
+
+static void step_rmsprop(zn_optim *o, float *w, const float *g, int64_t n) {
+    const zn_optim_config *c = &o->cfg;
+    for (int64_t i = 0; i < n; i++) {
+        float gi = g[i] + c->weight_decay * w[i];
+        o->b[i] = c->beta2 * o->b[i] + (1.0f - c->beta2) * gi * gi;
+        w[i] -= c->lr * gi / (sqrtf(o->b[i]) + c->eps);
+    }
+}
+
+zn_status zn_optim_step(zn_optim *o, float *params, float *grads, int64_t n, int64_t batch, float error) {
+    if (!o || (n > 0 && (!params || !grads)))
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_optim_step: NULL argument");
+    if (n != o->n)
+        return zn_error(ZN_ERR_SHAPE, "zn_optim_step: %lld parameters, the optimizer was made for %lld", (long long)n,
+                        (long long)o->n);
+    if (batch < 1) return zn_error(ZN_ERR_INVALID_ARG, "zn_optim_step: batch (%lld) < 1", (long long)batch);
+    clip(&o->cfg, grads, n);
+    switch (o->cfg.algo) {
+    case ZN_ALGO_INCREMENTAL:
+    case ZN_ALGO_BATCH: step_fann_gd(o, params, grads, n); break;
+    case ZN_ALGO_RPROP: step_rprop(o, params, grads, n, batch); break;
+    case ZN_ALGO_QUICKPROP: step_quickprop(o, params, grads, n, batch); break;
+    case ZN_ALGO_SARPROP: step_sarprop(o, params, grads, n, batch, error); break;
+    case ZN_ALGO_SGD:
+    case ZN_ALGO_MOMENTUM: step_sgd(o, params, grads, n); break;
+    case ZN_ALGO_ADAM:
+    case ZN_ALGO_ADAMW: step_adam(o, params, grads, n); break;
+    case ZN_ALGO_RMSPROP: step_rmsprop(o, params, grads, n); break;
+    case ZN_ALGO_COUNT: break;
+    }
+    o->steps++;
+    return ZN_OK;
+}

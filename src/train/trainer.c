@@ -1,0 +1,244 @@
+/* The trainer loop: batches, optimizer steps, validation, early stopping,
+ * FANN's stop criteria and the per-epoch callback. */
+#include <math.h>
+#include <string.h>
+
+#include "base/internal.h"
+#include "train/train_internal.h"
+
+zn_train_config zn_train_config_default(zn_algo algo) {
+    zn_train_config c;
+    memset(&c, 0, sizeof c);
+    c.optim = zn_optim_config_default(algo);
+    c.schedule.kind = ZN_SCHED_CONSTANT;
+    c.schedule.gamma = 0.1f;
+    c.schedule.step = 10;
+    c.epochs = 100;
+    c.shuffle = 1;
+    c.seed = 1;
+    c.restore_best = 1;
+    c.stop = ZN_STOP_MSE;
+    c.bit_fail_limit = 0.35f;
+    return c;
+}
+
+static zn_status check_config(const zn_model *m, const zn_dataset *train, const zn_dataset *val,
+                              const zn_train_config *c) {
+    if (!m || !train || !c) return zn_error(ZN_ERR_INVALID_ARG, "zn_train: NULL argument");
+    if (!zn_model_has_loss(m) || zn_model_input_count(m) < 2 || zn_model_output_count(m) < 1)
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_train: the model needs a loss, two inputs (x, target) and an output");
+    if (zn_model_input_features(m, 0) != train->n_in || zn_model_input_features(m, 1) != train->n_out)
+        return zn_error(ZN_ERR_SHAPE, "zn_train: the model takes %lld inputs and %lld targets, the data has %lld and %lld",
+                        (long long)zn_model_input_features(m, 0), (long long)zn_model_input_features(m, 1),
+                        (long long)train->n_in, (long long)train->n_out);
+    if (val && (val->n_in != train->n_in || val->n_out != train->n_out))
+        return zn_error(ZN_ERR_SHAPE, "zn_train: the validation data has other columns than the training data");
+    if (train->rows < 1) return zn_error(ZN_ERR_INVALID_ARG, "zn_train: no training rows");
+    if (c->epochs < 1 || c->batch_size < 0 || c->patience < 0)
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_train: epochs must be >= 1, batch size and patience >= 0");
+    if (!(c->val_split >= 0.0 && c->val_split < 1.0))
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_train: val_split %g not in [0, 1)", c->val_split);
+    if (!(c->bit_fail_limit > 0.0f)) return zn_error(ZN_ERR_INVALID_ARG, "zn_train: bit_fail_limit must be > 0");
+    if (c->stop != ZN_STOP_MSE && c->stop != ZN_STOP_BIT)
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_train: unknown stop function %d", (int)c->stop);
+    return ZN_OK;
+}
+
+typedef struct trainer {
+    zn_model *m;
+    const zn_train_config *cfg;
+    zn_dataset *own_train, *own_val; /* made by a validation split */
+    const zn_dataset *train, *val;
+    int64_t batch;
+    zn_ws *ws;
+    zn_optim *opt;
+    zn_evaluator eval_val, eval_train;
+    float *xb, *yb, *best;
+    int64_t *order;
+    zn_rng rng;
+} trainer;
+
+static void trainer_free(trainer *t) {
+    zn_ws_free(t->ws);
+    zn_optim_free(t->opt);
+    zn_evaluator_free(&t->eval_val);
+    zn_evaluator_free(&t->eval_train);
+    zn_free(t->xb);
+    zn_free(t->yb);
+    zn_free(t->best);
+    zn_free(t->order);
+    zn_dataset_free(t->own_train);
+    zn_dataset_free(t->own_val);
+}
+
+static zn_status trainer_init(trainer *t, zn_model *m, const zn_dataset *train, const zn_dataset *val,
+                              const zn_train_config *c) {
+    memset(t, 0, sizeof *t);
+    t->m = m;
+    t->cfg = c;
+    t->train = train;
+    t->val = val;
+    zn_rng_seed(&t->rng, c->seed);
+    zn_status s = ZN_OK;
+    if (!val && c->val_split > 0.0) {
+        zn_dataset *copy = NULL;
+        s = zn_dataset_copy(train, &copy);
+        if (s == ZN_OK) s = zn_dataset_shuffle(copy, &t->rng);
+        if (s == ZN_OK) s = zn_dataset_split(copy, 1.0 - c->val_split, &t->own_train, &t->own_val);
+        zn_dataset_free(copy);
+        if (s != ZN_OK) return s;
+        if (t->own_train->rows < 1 || t->own_val->rows < 1)
+            return zn_error(ZN_ERR_INVALID_ARG, "zn_train: a validation split of %g leaves an empty part", c->val_split);
+        t->train = t->own_train;
+        t->val = t->own_val;
+    }
+    int64_t rows = t->train->rows, batch = c->batch_size;
+    if (batch == 0) batch = c->optim.algo == ZN_ALGO_INCREMENTAL ? 1 : (zn_algo_is_full_batch(c->optim.algo) ? rows : 32);
+    t->batch = batch < rows ? batch : rows;
+
+    zn_ws_opts o = zn_ws_opts_default();
+    o.mode = ZN_WS_TRAIN;
+    o.max_batch = t->batch;
+    o.pool = c->pool;
+    o.max_threads = c->max_threads;
+    o.seed = c->seed ^ 0x5a5a5a5aULL;
+    int64_t np = 0;
+    zn_model_params(m, &np);
+    s = zn_ws_create(m, &o, &t->ws);
+    if (s == ZN_OK) s = zn_optim_create(&c->optim, np, c->seed, &t->opt);
+    if (s == ZN_OK && t->val) s = zn_evaluator_init(&t->eval_val, m, t->val->rows, c->pool, c->max_threads);
+    if (s == ZN_OK) s = zn_evaluator_init(&t->eval_train, m, rows, c->pool, c->max_threads);
+    if (s != ZN_OK) return s;
+    t->xb = zn_alloc((size_t)(t->batch * t->train->n_in) * sizeof(float));
+    t->yb = zn_alloc((size_t)(t->batch * t->train->n_out) * sizeof(float));
+    t->order = zn_alloc((size_t)rows * sizeof(int64_t));
+    t->best = zn_alloc((size_t)(np ? np : 1) * sizeof(float));
+    if (!t->xb || !t->yb || !t->order || !t->best) return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_train: out of memory");
+    for (int64_t i = 0; i < rows; i++) t->order[i] = i;
+    return ZN_OK;
+}
+
+/* One pass over the training rows; returns the mean loss. */
+static zn_status run_epoch(trainer *t, double error_for_sarprop, double *mean_loss) {
+    const zn_dataset *d = t->train;
+    int64_t rows = d->rows, np = 0;
+    float *params = zn_model_params(t->m, &np);
+    if (t->cfg->shuffle)
+        for (int64_t i = rows - 1; i > 0; i--) {
+            int64_t j = (int64_t)zn_rng_below(&t->rng, (uint64_t)i + 1), tmp = t->order[i];
+            t->order[i] = t->order[j];
+            t->order[j] = tmp;
+        }
+    double total = 0;
+    for (int64_t r0 = 0; r0 < rows; r0 += t->batch) {
+        int64_t n = rows - r0 < t->batch ? rows - r0 : t->batch;
+        const float *x = d->x + r0 * d->n_in, *y = d->y + r0 * d->n_out;
+        if (t->cfg->shuffle) { /* gather the batch's rows */
+            for (int64_t i = 0; i < n; i++) {
+                int64_t r = t->order[r0 + i];
+                memcpy(t->xb + i * d->n_in, d->x + r * d->n_in, (size_t)d->n_in * sizeof(float));
+                memcpy(t->yb + i * d->n_out, d->y + r * d->n_out, (size_t)d->n_out * sizeof(float));
+            }
+            x = t->xb;
+            y = t->yb;
+        }
+        const float *inputs[2] = {x, y};
+        float loss;
+        zn_status s = zn_model_backward(t->m, t->ws, n, inputs, &loss);
+        if (s != ZN_OK) return s;
+        if (!isfinite(loss))
+            return zn_error(ZN_ERR_INTERNAL, "zn_train: the loss became %g at epoch %lld; lower the learning rate",
+                            (double)loss, (long long)zn_optim_step_count(t->opt));
+        int64_t ng = 0;
+        float *grads = zn_ws_grads(t->ws, &ng);
+        s = zn_optim_step(t->opt, params, grads, np, n, (float)error_for_sarprop);
+        if (s != ZN_OK) return s;
+        total += (double)loss * (double)n;
+    }
+    *mean_loss = total / (double)rows;
+    return ZN_OK;
+}
+
+zn_status zn_train(zn_model *m, const zn_dataset *train, const zn_dataset *val, const zn_train_config *cfg,
+                   zn_train_report *report) {
+    zn_status s = check_config(m, train, val, cfg);
+    if (s != ZN_OK) return s;
+    trainer t;
+    s = trainer_init(&t, m, train, val, cfg);
+    if (s != ZN_OK) {
+        trainer_free(&t);
+        return s;
+    }
+    zn_train_report rep;
+    memset(&rep, 0, sizeof rep);
+    rep.val_loss = rep.val_mse = rep.val_accuracy = NAN;
+    int64_t np = 0;
+    float *params = zn_model_params(m, &np);
+    double best_val = INFINITY, start = zn_time_sec(), error = 0.0;
+    int64_t since_best = 0;
+    memcpy(t.best, params, (size_t)np * sizeof(float));
+    for (int64_t epoch = 0; epoch < cfg->epochs; epoch++) {
+        float lr = zn_schedule_lr(&cfg->schedule, cfg->optim.lr, epoch, cfg->epochs);
+        zn_optim_set_lr(t.opt, lr);
+        zn_epoch_report er;
+        memset(&er, 0, sizeof er);
+        er.epoch = epoch + 1;
+        er.epochs = cfg->epochs;
+        er.lr = lr;
+        s = run_epoch(&t, error, &er.train_loss);
+        if (s != ZN_OK) break;
+        zn_eval ev;
+        s = zn_evaluator_run(&t.eval_train, t.train, cfg->bit_fail_limit, &ev);
+        if (s != ZN_OK) break;
+        er.train_mse = ev.mse;
+        er.bit_fail = ev.bit_fail;
+        error = ev.mse;
+        er.val_loss = er.val_mse = er.val_accuracy = NAN;
+        if (t.val) {
+            s = zn_evaluator_run(&t.eval_val, t.val, cfg->bit_fail_limit, &ev);
+            if (s != ZN_OK) break;
+            er.val_loss = isnan(ev.loss) ? ev.mse : ev.loss;
+            er.val_mse = ev.mse;
+            er.val_accuracy = ev.accuracy;
+            if (er.val_loss < best_val) {
+                best_val = er.val_loss;
+                rep.best_epoch = epoch + 1;
+                er.improved = 1;
+                since_best = 0;
+                memcpy(t.best, params, (size_t)np * sizeof(float));
+            } else {
+                since_best++;
+            }
+        }
+        er.seconds = zn_time_sec() - start;
+        er.samples_per_second = er.seconds > 0 ? (double)t.train->rows * (double)(epoch + 1) / er.seconds : 0;
+        rep.epochs = epoch + 1;
+        rep.train_loss = er.train_loss;
+        rep.train_mse = er.train_mse;
+        rep.bit_fail = er.bit_fail;
+        int stop = 0;
+        if (cfg->target_error > 0 &&
+            (cfg->stop == ZN_STOP_MSE ? er.train_mse <= cfg->target_error : (double)er.bit_fail <= cfg->target_error))
+            stop = 1;
+        if (t.val && cfg->patience > 0 && since_best >= cfg->patience) stop = 1;
+        if (cfg->on_epoch && cfg->on_epoch(&er, cfg->user)) stop = 1;
+        if (stop) {
+            rep.stopped_early = epoch + 1 < cfg->epochs;
+            break;
+        }
+    }
+    if (s == ZN_OK && t.val && cfg->restore_best && rep.best_epoch > 0 && rep.best_epoch != rep.epochs)
+        memcpy(params, t.best, (size_t)np * sizeof(float));
+    if (s == ZN_OK && t.val) {
+        zn_eval ev;
+        s = zn_evaluator_run(&t.eval_val, t.val, cfg->bit_fail_limit, &ev);
+        rep.val_loss = isnan(ev.loss) ? ev.mse : ev.loss;
+        rep.val_mse = ev.mse;
+        rep.val_accuracy = ev.accuracy;
+    }
+    rep.seconds = zn_time_sec() - start;
+    rep.samples_per_second = rep.seconds > 0 ? (double)t.train->rows * (double)rep.epochs / rep.seconds : 0;
+    if (report) *report = rep;
+    trainer_free(&t);
+    return s;
+}

@@ -1,0 +1,311 @@
+/* Optimizers against hand-computed updates, FANN's update rules, and
+ * training to convergence on real data with fixed seeds. */
+#include "zn_test.h"
+
+#define DATA(f) ZN_SOURCE_DIR "/data/" f
+
+static void test_adam_matches_formula(void) {
+    zn_optim_config c = zn_optim_config_default(ZN_ALGO_ADAM);
+    c.lr = 0.01f;
+    zn_optim *o = NULL;
+    ZT_OK(zn_optim_create(&c, 3, 1, &o));
+    float w[3] = {1.0f, -2.0f, 0.5f};
+    double wd[3] = {1.0, -2.0, 0.5}, m[3] = {0}, v[3] = {0};
+    for (int t = 1; t <= 5; t++) {
+        float g[3] = {0.3f * (float)t, -0.1f, 2.0f / (float)t};
+        double gd[3] = {g[0], g[1], g[2]};
+        ZT_OK(zn_optim_step(o, w, g, 3, 4, 0));
+        for (int i = 0; i < 3; i++) {
+            m[i] = 0.9 * m[i] + 0.1 * gd[i];
+            v[i] = 0.999 * v[i] + 0.001 * gd[i] * gd[i];
+            double mh = m[i] / (1 - pow(0.9, t)), vh = v[i] / (1 - pow(0.999, t));
+            wd[i] -= 0.01 * mh / (sqrt(vh) + 1e-8);
+            ZT_NEAR(w[i], wd[i], 1e-5);
+        }
+    }
+    ZT_CHECK(zn_optim_step_count(o) == 5);
+    zn_optim_free(o);
+}
+
+static void test_sgd_family(void) {
+    /* Momentum (PyTorch's form), Nesterov, RMSprop, AdamW's decoupled decay. */
+    zn_optim_config c = zn_optim_config_default(ZN_ALGO_MOMENTUM);
+    c.lr = 0.1f;
+    c.momentum = 0.5f;
+    zn_optim *o = NULL;
+    ZT_OK(zn_optim_create(&c, 1, 1, &o));
+    float w = 1.0f, g = 2.0f;
+    ZT_OK(zn_optim_step(o, &w, &g, 1, 1, 0)); /* v = 2, w = 1 - 0.2 */
+    ZT_NEAR(w, 0.8, 1e-6);
+    g = 2.0f;
+    ZT_OK(zn_optim_step(o, &w, &g, 1, 1, 0)); /* v = 1 + 2 = 3, w = 0.8 - 0.3 */
+    ZT_NEAR(w, 0.5, 1e-6);
+    zn_optim_free(o);
+    c.nesterov = 1;
+    ZT_OK(zn_optim_create(&c, 1, 1, &o));
+    w = 1.0f, g = 2.0f;
+    ZT_OK(zn_optim_step(o, &w, &g, 1, 1, 0)); /* v = 2, step g + mu v = 3 */
+    ZT_NEAR(w, 0.7, 1e-6);
+    zn_optim_free(o);
+
+    c = zn_optim_config_default(ZN_ALGO_RMSPROP);
+    c.lr = 0.01f;
+    ZT_OK(zn_optim_create(&c, 1, 1, &o));
+    w = 1.0f, g = 0.5f;
+    ZT_OK(zn_optim_step(o, &w, &g, 1, 1, 0));
+    ZT_NEAR(w, 1.0 - 0.01 * 0.5 / (sqrt(0.01 * 0.25) + 1e-8), 1e-6);
+    zn_optim_free(o);
+
+    c = zn_optim_config_default(ZN_ALGO_ADAMW);
+    c.lr = 0.1f;
+    c.weight_decay = 0.5f;
+    ZT_OK(zn_optim_create(&c, 1, 1, &o));
+    w = 2.0f, g = 0.0f;
+    ZT_OK(zn_optim_step(o, &w, &g, 1, 1, 0)); /* zero gradient: only the decay acts */
+    ZT_NEAR(w, 2.0 - 0.1 * 0.5 * 2.0, 1e-6);
+    zn_optim_free(o);
+
+    /* Clipping by global norm. */
+    c = zn_optim_config_default(ZN_ALGO_SGD);
+    c.lr = 1.0f;
+    c.clip_norm = 1.0f;
+    ZT_OK(zn_optim_create(&c, 2, 1, &o));
+    float w2[2] = {0, 0}, g2[2] = {3, 4};
+    ZT_OK(zn_optim_step(o, w2, g2, 2, 1, 0));
+    ZT_NEAR(w2[0], -0.6, 1e-6);
+    ZT_NEAR(w2[1], -0.8, 1e-6);
+    zn_optim_free(o);
+}
+
+static void test_fann_rules(void) {
+    /* iRPROP-: steps grow by 1.2 while the slope keeps its sign, halve and
+     * skip the move when it flips; FANN's start step is 0.1. */
+    zn_optim_config c = zn_optim_config_default(ZN_ALGO_RPROP);
+    zn_optim *o = NULL;
+    ZT_OK(zn_optim_create(&c, 1, 1, &o));
+    float w = 0.0f, g = -1.0f; /* slope +1: w goes up */
+    ZT_OK(zn_optim_step(o, &w, &g, 1, 10, 0));
+    ZT_NEAR(w, 0.12, 1e-6);
+    g = -1.0f;
+    ZT_OK(zn_optim_step(o, &w, &g, 1, 10, 0));
+    ZT_NEAR(w, 0.12 + 0.144, 1e-6);
+    g = 1.0f; /* flipped: step halves (0.072), slope forgotten, FANN moves up by it */
+    ZT_OK(zn_optim_step(o, &w, &g, 1, 10, 0));
+    ZT_NEAR(w, 0.264 + 0.072, 1e-6);
+    zn_optim_free(o);
+
+    /* Quickprop's first step is the linear one: lr / n * slope. */
+    c = zn_optim_config_default(ZN_ALGO_QUICKPROP);
+    ZT_OK(zn_optim_create(&c, 1, 1, &o));
+    w = 1.0f, g = -0.5f; /* mean gradient over 4 samples: slope = 2 + decay * w */
+    ZT_OK(zn_optim_step(o, &w, &g, 1, 4, 0));
+    ZT_NEAR(w, 1.0 + 0.7 / 4 * (2.0 - 0.0001), 1e-6);
+    zn_optim_free(o);
+
+    /* FANN batch: w -= lr * mean gradient. */
+    c = zn_optim_config_default(ZN_ALGO_BATCH);
+    ZT_OK(zn_optim_create(&c, 1, 1, &o));
+    w = 1.0f, g = 0.5f;
+    ZT_OK(zn_optim_step(o, &w, &g, 1, 4, 0));
+    ZT_NEAR(w, 1.0 - 0.35, 1e-6);
+    zn_optim_free(o);
+}
+
+static void test_bad_configs(void) {
+    zn_optim *o = NULL;
+    zn_optim_config c = zn_optim_config_default(ZN_ALGO_ADAM);
+    c.lr = -1.0f;
+    ZT_ERR(zn_optim_create(&c, 3, 1, &o), ZN_ERR_INVALID_ARG);
+    c = zn_optim_config_default(ZN_ALGO_ADAM);
+    c.beta1 = 1.0f;
+    ZT_ERR(zn_optim_create(&c, 3, 1, &o), ZN_ERR_INVALID_ARG);
+    c.algo = (zn_algo)77;
+    ZT_ERR(zn_optim_create(&c, 3, 1, &o), ZN_ERR_INVALID_ARG);
+    c = zn_optim_config_default(ZN_ALGO_SGD);
+    ZT_OK(zn_optim_create(&c, 3, 1, &o));
+    float w[3], g[3];
+    ZT_ERR(zn_optim_step(o, w, g, 2, 1, 0), ZN_ERR_SHAPE);
+    ZT_ERR(zn_optim_step(o, w, g, 3, 0, 0), ZN_ERR_INVALID_ARG);
+    zn_optim_free(o);
+    ZT_CHECK(zn_algo_from_name("quickprop") == ZN_ALGO_QUICKPROP && zn_algo_from_name("x") == -1);
+}
+
+static void test_schedules(void) {
+    zn_schedule_config s = {ZN_SCHED_STEP, 0.5f, 10, 0};
+    ZT_NEAR(zn_schedule_lr(&s, 1.0f, 9, 100), 1.0, 1e-7);
+    ZT_NEAR(zn_schedule_lr(&s, 1.0f, 25, 100), 0.25, 1e-7);
+    s.kind = ZN_SCHED_EXPONENTIAL;
+    ZT_NEAR(zn_schedule_lr(&s, 1.0f, 3, 100), 0.125, 1e-7);
+    s.kind = ZN_SCHED_COSINE;
+    s.gamma = 0.0f;
+    ZT_NEAR(zn_schedule_lr(&s, 1.0f, 0, 11), 1.0, 1e-6);
+    ZT_NEAR(zn_schedule_lr(&s, 1.0f, 5, 11), 0.5, 1e-6);
+    ZT_NEAR(zn_schedule_lr(&s, 1.0f, 10, 11), 0.0, 1e-6);
+    s.kind = ZN_SCHED_CONSTANT;
+    s.warmup_epochs = 3;
+    ZT_NEAR(zn_schedule_lr(&s, 1.0f, 0, 11), 0.25, 1e-7);
+    ZT_NEAR(zn_schedule_lr(&s, 1.0f, 3, 11), 1.0, 1e-7);
+}
+
+static zn_model *fann_net(int64_t in, int64_t hidden, int64_t out, uint64_t seed) {
+    zn_mlp_spec s = zn_mlp_spec_default();
+    s.n_layers = 3;
+    s.sizes[0] = in;
+    s.sizes[1] = hidden;
+    s.sizes[2] = out;
+    zn_model *m = NULL;
+    zn_status st = zn_mlp_create(&s, seed, &m);
+    if (st != ZN_OK) fprintf(stderr, "zn_mlp_create: %s\n", zn_last_error());
+    return m;
+}
+
+static void test_xor_rprop(void) {
+    zn_dataset *d = NULL;
+    ZT_OK(zn_dataset_load_fann(DATA("xor.data"), NULL, &d));
+    zn_model *m = fann_net(2, 3, 1, 3);
+    zn_train_config c = zn_train_config_default(ZN_ALGO_RPROP);
+    c.epochs = 1000;
+    c.target_error = 0.001;
+    zn_train_report r;
+    ZT_OK(zn_train(m, d, NULL, &c, &r));
+    ZT_CHECK_MSG(r.train_mse <= 0.001, "xor: mse %g after %lld epochs", r.train_mse, (long long)r.epochs);
+    ZT_CHECK(r.stopped_early && r.epochs < 1000);
+    zn_eval ev;
+    ZT_OK(zn_evaluate(m, d, 0.35f, NULL, &ev));
+    ZT_CHECK(ev.bit_fail == 0);
+    zn_model_free(m);
+    zn_dataset_free(d);
+}
+
+/* Every algorithm lowers FANN's MSE on a real dataset with its defaults. */
+static void test_every_algorithm_learns(void) {
+    zn_dataset *d = NULL;
+    ZT_OK(zn_dataset_load_fann(DATA("diabetes.train"), NULL, &d));
+    for (int a = 0; a < ZN_ALGO_COUNT; a++) {
+        zn_model *m = fann_net(8, 10, 2, 5);
+        zn_eval before, after;
+        ZT_OK(zn_evaluate(m, d, 0.35f, NULL, &before));
+        zn_train_config c = zn_train_config_default((zn_algo)a);
+        /* Full-batch algorithms take one step per epoch: give them more epochs. */
+        c.epochs = a == ZN_ALGO_INCREMENTAL ? 10 : (zn_algo_is_full_batch((zn_algo)a) ? 300 : 60);
+        if (a == ZN_ALGO_INCREMENTAL) c.optim.lr = 0.1f;
+        if (a >= ZN_ALGO_SGD) c.optim.lr *= 10.0f; /* few epochs: a bolder rate */
+        if (a == ZN_ALGO_SGD) c.optim.lr = 0.5f;    /* no momentum to speed it up */
+        zn_train_report r;
+        ZT_OK(zn_train(m, d, NULL, &c, &r));
+        ZT_OK(zn_evaluate(m, d, 0.35f, NULL, &after));
+        ZT_CHECK_MSG(after.mse < 0.75 * before.mse && after.mse < 0.2, "%s: mse %.4f -> %.4f",
+                     zn_algo_name((zn_algo)a), before.mse, after.mse);
+        zn_model_free(m);
+    }
+    zn_dataset_free(d);
+}
+
+static int record_val(const zn_epoch_report *r, void *user) {
+    double *best = user;
+    if (r->val_loss < *best) *best = r->val_loss;
+    return 0;
+}
+
+static void test_digits_adam_and_early_stopping(void) {
+    zn_dataset *d = NULL, *train = NULL, *test = NULL;
+    ZT_OK(zn_dataset_load_csv(DATA("digits.csv"), NULL, &d));
+    for (int64_t i = 0; i < d->rows * d->n_in; i++) d->x[i] /= 16.0f;
+    zn_rng r;
+    zn_rng_seed(&r, 1);
+    ZT_OK(zn_dataset_shuffle(d, &r));
+    ZT_OK(zn_dataset_split(d, 0.8, &train, &test));
+    zn_mlp_spec s = zn_mlp_spec_default();
+    s.n_layers = 3;
+    s.sizes[0] = 64;
+    s.sizes[1] = 64;
+    s.sizes[2] = 10;
+    s.hidden_act = ZN_NACT_RELU;
+    s.hidden_steepness = 1.0f;
+    s.loss = ZN_LOSS_XENT;
+    s.init = ZN_INIT_XAVIER;
+    s.init_scale = 1.0f;
+    zn_model *m = NULL;
+    ZT_OK(zn_mlp_create(&s, 11, &m));
+    zn_train_config c = zn_train_config_default(ZN_ALGO_ADAM);
+    c.epochs = 40;
+    c.batch_size = 32;
+    c.val_split = 0.15;
+    c.patience = 5;
+    double best = INFINITY;
+    c.on_epoch = record_val;
+    c.user = &best;
+    zn_train_report rep;
+    ZT_OK(zn_train(m, train, NULL, &c, &rep));
+    ZT_NEAR(rep.val_loss, best, 1e-6); /* the best epoch's parameters were restored */
+    zn_eval ev;
+    ZT_OK(zn_evaluate(m, test, 0.35f, NULL, &ev));
+    ZT_CHECK_MSG(ev.accuracy >= 0.95, "digits: test accuracy %.4f", ev.accuracy);
+    fprintf(stderr, "digits: %lld epochs (best %lld), test accuracy %.4f\n", (long long)rep.epochs,
+            (long long)rep.best_epoch, ev.accuracy);
+    zn_model_free(m);
+    zn_dataset_free(d);
+    zn_dataset_free(train);
+    zn_dataset_free(test);
+}
+
+/* The same seed gives bit-identical weights on 1 and 2 threads. */
+static void test_training_determinism(void) {
+    zn_dataset *d = NULL;
+    ZT_OK(zn_dataset_load_fann(DATA("diabetes.train"), NULL, &d));
+    zn_pool *p1 = NULL, *p2 = NULL;
+    ZT_OK(zn_pool_create(1, &p1));
+    ZT_OK(zn_pool_create(2, &p2));
+    zn_model *a = fann_net(8, 64, 2, 9), *b = fann_net(8, 64, 2, 9);
+    zn_train_config c = zn_train_config_default(ZN_ALGO_ADAM);
+    c.epochs = 5;
+    c.batch_size = 64;
+    c.pool = p1;
+    ZT_OK(zn_train(a, d, NULL, &c, NULL));
+    c.pool = p2;
+    ZT_OK(zn_train(b, d, NULL, &c, NULL));
+    int64_t na, nb;
+    const float *wa = zn_model_params_const(a, &na), *wb = zn_model_params_const(b, &nb);
+    ZT_CHECK(na == nb && memcmp(wa, wb, (size_t)na * sizeof(float)) == 0);
+    zn_model_free(a);
+    zn_model_free(b);
+    zn_pool_free(p1);
+    zn_pool_free(p2);
+    zn_dataset_free(d);
+}
+
+static void test_train_bad_input(void) {
+    zn_dataset *d = NULL;
+    ZT_OK(zn_dataset_load_fann(DATA("xor.data"), NULL, &d));
+    zn_model *m = fann_net(3, 2, 1, 1); /* 3 inputs, the data has 2 */
+    zn_train_config c = zn_train_config_default(ZN_ALGO_RPROP);
+    ZT_ERR(zn_train(m, d, NULL, &c, NULL), ZN_ERR_SHAPE);
+    zn_model_free(m);
+    m = fann_net(2, 2, 1, 1);
+    c.epochs = 0;
+    ZT_ERR(zn_train(m, d, NULL, &c, NULL), ZN_ERR_INVALID_ARG);
+    c.epochs = 5;
+    c.val_split = 1.5;
+    ZT_ERR(zn_train(m, d, NULL, &c, NULL), ZN_ERR_INVALID_ARG);
+    c.val_split = 0.0;
+    ZT_ERR(zn_train(NULL, d, NULL, &c, NULL), ZN_ERR_INVALID_ARG);
+    zn_mlp_spec s = zn_mlp_spec_default();
+    s.n_layers = 1;
+    ZT_ERR(zn_mlp_create(&s, 1, &m), ZN_ERR_INVALID_ARG);
+    zn_model_free(m);
+    zn_dataset_free(d);
+}
+
+int main(void) {
+    ZT_RUN(test_adam_matches_formula);
+    ZT_RUN(test_sgd_family);
+    ZT_RUN(test_fann_rules);
+    ZT_RUN(test_bad_configs);
+    ZT_RUN(test_schedules);
+    ZT_RUN(test_xor_rprop);
+    ZT_RUN(test_every_algorithm_learns);
+    ZT_RUN(test_digits_adam_and_early_stopping);
+    ZT_RUN(test_training_determinism);
+    ZT_RUN(test_train_bad_input);
+    return zt_finish();
+}
