@@ -14,7 +14,13 @@ extern "C" {
 
 #define ZN_MAX_DIMS 4
 
-typedef enum zn_dtype { ZN_F32 = 0, ZN_F16, ZN_BF16, ZN_I8, ZN_I32, ZN_DTYPE_COUNT } zn_dtype;
+/* Values are stable (they may be stored); new types go before ZN_DTYPE_COUNT.
+ * F64 .. BOOL exist so that any safetensors file can be read. */
+typedef enum zn_dtype {
+    ZN_F32 = 0, ZN_F16, ZN_BF16, ZN_I8, ZN_I32,
+    ZN_F64, ZN_U8, ZN_I16, ZN_I64, ZN_BOOL, /* BOOL: one byte, 0 or 1 */
+    ZN_DTYPE_COUNT
+} zn_dtype;
 
 typedef struct zn_tensor {
     zn_dtype dtype;

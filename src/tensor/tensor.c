@@ -11,6 +11,11 @@ size_t zn_dtype_size(zn_dtype dtype) {
     case ZN_BF16: return 2;
     case ZN_I8: return 1;
     case ZN_I32: return 4;
+    case ZN_F64: return 8;
+    case ZN_U8: return 1;
+    case ZN_I16: return 2;
+    case ZN_I64: return 8;
+    case ZN_BOOL: return 1;
     default: return 0;
     }
 }
@@ -22,6 +27,11 @@ const char *zn_dtype_name(zn_dtype dtype) {
     case ZN_BF16: return "BF16";
     case ZN_I8: return "I8";
     case ZN_I32: return "I32";
+    case ZN_F64: return "F64";
+    case ZN_U8: return "U8";
+    case ZN_I16: return "I16";
+    case ZN_I64: return "I64";
+    case ZN_BOOL: return "BOOL";
     default: return "unknown";
     }
 }
