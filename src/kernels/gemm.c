@@ -26,6 +26,13 @@ static zn_status check_matrix(const char *fn, const char *name, const float *p, 
     return ZN_OK;
 }
 
+/* len floats at stride inc span an addressable range. */
+static int vector_fits(int64_t len, int64_t inc) {
+    int64_t span;
+    if (len == 0) return 1;
+    return zn_mul_i64(len - 1, inc, &span) && (uint64_t)span < SIZE_MAX / sizeof(float);
+}
+
 static int valid_trans(zn_transpose t) { return t == ZN_NO_TRANS || t == ZN_TRANS; }
 
 static zn_status gemm_check(const char *fn, zn_transpose ta, zn_transpose tb, int64_t m, int64_t n, int64_t k,
@@ -87,9 +94,8 @@ zn_status zn_sgemv(zn_transpose trans, int64_t m, int64_t n, float alpha, const 
     int64_t xlen = trans ? m : n, ylen = trans ? n : m;
     if (ylen == 0) return ZN_OK;
     if ((xlen > 0 && !x) || !y) return zn_error(ZN_ERR_INVALID_ARG, "zn_sgemv: x or y is NULL");
-    int64_t span;
-    if ((xlen > 0 && !zn_mul_i64(xlen - 1, incx, &span)) || !zn_mul_i64(ylen - 1, incy, &span))
-        return zn_error(ZN_ERR_OVERFLOW, "zn_sgemv: vector stride overflows");
+    if (!vector_fits(xlen, incx) || !vector_fits(ylen, incy))
+        return zn_error(ZN_ERR_OVERFLOW, "zn_sgemv: vector length times stride overflows");
     const zn_kernels *kt = zn_kernels_get();
     if (xlen == 0 || alpha == 0.0f) { /* A and x are not read */
         for (int64_t i = 0; i < ylen; i++) y[i * incy] = beta == 0.0f ? 0.0f : beta * y[i * incy];
