@@ -142,12 +142,32 @@ static inline void transpose16(__m512 r[16]) {
     }
 }
 
-/* B^T (B(p,j) = b[j*csb + p]) is the only operand packing transposes: full
- * 32-column panels go through 16 x 16 register transposes; edges and the
- * plain-copy case use the portable routine. */
+/* B (rows contiguous) is copied with vector moves, avoiding a memcpy call per
+ * 128-byte row piece. B^T (B(p,j) = b[j*csb + p]) is the only operand
+ * packing transposes: full 32-column panels go through 16 x 16 register
+ * transposes; its edge panel uses the portable routine. */
 static void pack_b_avx512(int nr, int64_t k, int64_t n, const float *b, int64_t rsb, int64_t csb, float *dst) {
-    if (csb == 1 || nr != NR) {
+    if (nr != NR) {
         zn_gemm_pack_b_c(nr, k, n, b, rsb, csb, dst);
+        return;
+    }
+    if (csb == 1) {
+        /* Row by row, so B is read sequentially; each row feeds every panel. */
+        const int64_t full = n / NR, w = n - full * NR;
+        const __mmask16 m0 = (__mmask16)(w >= 16 ? 0xFFFF : (1u << w) - 1);
+        const __mmask16 m1 = (__mmask16)(w > 16 ? (1u << (w - 16)) - 1 : 0);
+        for (int64_t p = 0; p < k; p++) {
+            const float *src = b + p * rsb;
+            float *d = dst + p * NR;
+            for (int64_t jp = 0; jp < full; jp++, src += NR, d += NR * k) {
+                _mm512_storeu_ps(d, _mm512_loadu_ps(src));
+                _mm512_storeu_ps(d + 16, _mm512_loadu_ps(src + 16));
+            }
+            if (w) {
+                _mm512_storeu_ps(d, _mm512_maskz_loadu_ps(m0, src));
+                _mm512_storeu_ps(d + 16, _mm512_maskz_loadu_ps(m1, src + 16));
+            }
+        }
         return;
     }
     for (int64_t j = 0; j < n; j += NR, dst += NR * k) {
