@@ -93,7 +93,7 @@ static void gemm_block(const gemm_plan *pl, int64_t i0, int64_t i1, int64_t j0, 
                 const float *ap;
                 if (pl->pack_a && !p->ta) {
                     const int64_t ldd = pack_ld(kc);
-                    zn_gemm_pack_rows(mc, kc, asrc, p->lda, abuf, ldd);
+                    g->pack_rows(mc, kc, asrc, p->lda, abuf, ldd);
                     ap = abuf, a_rs = ldd, a_cs = 1, a_panel = mr * ldd;
                 } else if (pl->pack_a) {
                     zn_gemm_pack_a_panels(g->mr, mc, kc, asrc, p->lda, abuf);

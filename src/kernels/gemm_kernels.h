@@ -44,6 +44,8 @@ typedef struct zn_gemm_kernels {
     int kc, mc, nc; /* cache blocks (mc a multiple of mr, nc of nr) */
     zn_sgemm_ukr_fn ukr;
     zn_gemm_pack_b_fn pack_b;
+    /* Copies m rows of k floats (stride lda) to dst (stride ldd). */
+    void (*pack_rows)(int64_t m, int64_t k, const float *a, int64_t lda, float *dst, int64_t ldd);
     zn_sgemv_fn sgemv;
     /* Scalar double-accumulating oracles (the same in every table): the
      * references the tests compare with. Single-threaded, no epilogue. */

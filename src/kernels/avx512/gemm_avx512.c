@@ -188,6 +188,31 @@ static void pack_b_avx512(int nr, int64_t k, int64_t n, const float *b, int64_t 
     }
 }
 
+/* Row copies for A blocks: short rows (kc floats) make memcpy's per-call
+ * setup a visible cost. */
+static void pack_rows_avx512(int64_t m, int64_t k, const float *a, int64_t lda, float *dst, int64_t ldd) {
+    const __mmask16 mt = (__mmask16)((1u << (k & 15)) - 1);
+    for (int64_t i = 0; i < m; i++, a += lda, dst += ldd) {
+        int64_t p = 0;
+        for (; p + 64 <= k; p += 64) {
+            /* Rows are short: fetch the next row alongside so its start never waits on memory. */
+            const char *nx = (const char *)(a + lda + p);
+            _mm_prefetch(nx, _MM_HINT_T0);
+            _mm_prefetch(nx + 64, _MM_HINT_T0);
+            _mm_prefetch(nx + 128, _MM_HINT_T0);
+            _mm_prefetch(nx + 192, _MM_HINT_T0);
+            __m512 v0 = _mm512_loadu_ps(a + p), v1 = _mm512_loadu_ps(a + p + 16);
+            __m512 v2 = _mm512_loadu_ps(a + p + 32), v3 = _mm512_loadu_ps(a + p + 48);
+            _mm512_storeu_ps(dst + p, v0);
+            _mm512_storeu_ps(dst + p + 16, v1);
+            _mm512_storeu_ps(dst + p + 32, v2);
+            _mm512_storeu_ps(dst + p + 48, v3);
+        }
+        for (; p + 16 <= k; p += 16) _mm512_storeu_ps(dst + p, _mm512_loadu_ps(a + p));
+        if (p < k) _mm512_mask_storeu_ps(dst + p, mt, _mm512_maskz_loadu_ps(mt, a + p));
+    }
+}
+
 /* ---- GEMV ------------------------------------------------------------------ */
 
 /* R rows of A dotted with x. Each row uses two accumulators (32-float steps,
@@ -307,5 +332,6 @@ void zn_gemm_init_avx512(zn_gemm_kernels *k) {
     k->nc = 4096;
     k->ukr = ukr_avx512;
     k->pack_b = pack_b_avx512;
+    k->pack_rows = pack_rows_avx512;
     k->sgemv = sgemv_avx512;
 }

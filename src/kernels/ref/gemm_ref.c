@@ -80,6 +80,7 @@ void zn_gemm_init_ref(zn_gemm_kernels *k) {
     k->nc = 1024;
     k->ukr = ukr_ref;
     k->pack_b = zn_gemm_pack_b_c;
+    k->pack_rows = zn_gemm_pack_rows;
     k->sgemv = sgemv_ref;
     k->sgemm_oracle = sgemm_oracle;
     k->sgemv_oracle = sgemv_oracle;
