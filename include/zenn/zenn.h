@@ -9,6 +9,7 @@
 #include "zenn/tensor.h"
 #include "zenn/data.h"
 #include "zenn/graph.h"
+#include "zenn/safetensors.h"
 #include "zenn/nn.h"
 #include "zenn/train.h"
 
