@@ -44,6 +44,11 @@ ZN_API zn_status zn_dataset_shuffle(zn_dataset *d, zn_rng *rng);
 /* The first round(rows * fraction) rows, and the rest. fraction in [0, 1]. */
 ZN_API zn_status zn_dataset_split(const zn_dataset *d, double fraction, zn_dataset **first, zn_dataset **second);
 
+/* Reorders a classification dataset's one-hot columns to follow `names`
+ * (the classes a model was trained on). A label of d that is not among
+ * `names` is an error naming it; classes of `names` absent from d are fine. */
+ZN_API zn_status zn_dataset_align_classes(zn_dataset *d, char *const *names, int64_t n_names);
+
 typedef struct zn_load_opts {
     int allow_nan;        /* accept nan/inf values */
     int64_t max_bytes;    /* refuse larger files; 0: 4 GiB */

@@ -171,6 +171,7 @@ ZN_API zn_ws_opts zn_ws_opts_default(void);
 ZN_API zn_status zn_ws_create(const zn_model *m, const zn_ws_opts *opts, zn_ws **out);
 ZN_API void zn_ws_free(zn_ws *ws);
 ZN_API size_t zn_ws_bytes(const zn_ws *ws); /* the workspace's size */
+ZN_API int64_t zn_ws_max_batch(const zn_ws *ws);
 
 /* Runs the outputs on `batch` samples. inputs[i] holds batch x features(i)
  * floats for input i (in the order of zn_model_input_name, labels/targets

@@ -2,6 +2,7 @@
 #ifndef ZENN_NN_H
 #define ZENN_NN_H
 
+#include "zenn/data.h"
 #include "zenn/graph.h"
 
 #ifdef __cplusplus
@@ -42,6 +43,34 @@ ZN_API zn_mlp_spec zn_mlp_spec_default(void);
 /* The model's inputs are "x" (sizes[0]) and "target" (sizes[last]); its one
  * output is the prediction. */
 ZN_API zn_status zn_mlp_create(const zn_mlp_spec *spec, uint64_t seed, zn_model **out);
+
+/* ---- a trained network with what it needs to run on raw data ------------------- */
+
+/* An MLP together with its input/output scaling and class names: what
+ * `zenn train` writes and `zenn run` reads. Files are safetensors with the
+ * architecture, scaling and labels in the metadata (see docs/FORMATS.md). */
+typedef struct zn_mlp {
+    zn_mlp_spec spec;
+    zn_model *model;
+    zn_scaler *input_scaler;  /* NULL: inputs used as they are */
+    zn_scaler *output_scaler; /* NULL: outputs as the network gives them */
+    int64_t n_classes;        /* > 0 for classifiers: outputs are class probabilities */
+    char **class_names;
+    int64_t n_targets;        /* the CSV columns it was trained to predict (0 for FANN data) */
+    char **target_names;
+} zn_mlp;
+
+/* Takes ownership of nothing: copies the scalers and names it is given. */
+ZN_API zn_status zn_mlp_wrap(const zn_mlp_spec *spec, uint64_t seed, const zn_scaler *input_scaler,
+                             const zn_scaler *output_scaler, int64_t n_classes, char *const *class_names,
+                             zn_mlp **out);
+ZN_API void zn_mlp_free(zn_mlp *mlp);
+/* Records the CSV target columns (copied), so test data can be read alike. */
+ZN_API zn_status zn_mlp_set_targets(zn_mlp *mlp, char *const *names, int64_t n);
+/* Runs raw (unscaled) rows: scales the inputs, runs, unscales the outputs. */
+ZN_API zn_status zn_mlp_predict(const zn_mlp *mlp, zn_ws *ws, int64_t rows, const float *x, float *y);
+ZN_API zn_status zn_mlp_save(const zn_mlp *mlp, const char *path);
+ZN_API zn_status zn_mlp_load(const char *path, zn_mlp **out);
 
 #ifdef __cplusplus
 }

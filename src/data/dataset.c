@@ -143,3 +143,47 @@ zn_load_opts zn_load_opts_default(void) {
     zn_load_opts o = {0, 0};
     return o;
 }
+
+zn_status zn_dataset_align_classes(zn_dataset *d, char *const *names, int64_t n_names) {
+    if (!d || (n_names > 0 && !names)) return zn_error(ZN_ERR_INVALID_ARG, "zn_dataset_align_classes: NULL argument");
+    if (d->n_classes == 0) return zn_error(ZN_ERR_INVALID_ARG, "zn_dataset_align_classes: the data has no classes");
+    int64_t *map = zn_alloc((size_t)d->n_classes * sizeof(int64_t));
+    if (!map) return ZN_ERR_OUT_OF_MEMORY;
+    for (int64_t k = 0; k < d->n_classes; k++) {
+        map[k] = -1;
+        for (int64_t j = 0; j < n_names; j++)
+            if (!strcmp(d->class_names[k], names[j])) map[k] = j;
+        if (map[k] < 0) {
+            zn_status s = zn_error(ZN_ERR_FORMAT, "class '%s' was not among the %lld classes trained on",
+                                   d->class_names[k], (long long)n_names);
+            zn_free(map);
+            return s;
+        }
+    }
+    zn_dataset *aligned = NULL;
+    zn_status s = zn_dataset_create(d->rows, d->n_in, n_names, &aligned);
+    if (s == ZN_OK) s = zn_names_copy(names, n_names, &aligned->class_names);
+    if (s == ZN_OK) s = zn_names_copy(names, n_names, &aligned->out_names);
+    if (s != ZN_OK) {
+        zn_free(map);
+        zn_dataset_free(aligned);
+        return s;
+    }
+    aligned->n_classes = n_names;
+    for (int64_t r = 0; r < d->rows; r++)
+        for (int64_t k = 0; k < d->n_classes; k++) aligned->y[r * n_names + map[k]] = d->y[r * d->n_out + k];
+    zn_free(map);
+    /* Swap the new outputs in; inputs and their names stay. */
+    zn_free(d->y);
+    zn_names_free(d->out_names, d->n_out);
+    zn_names_free(d->class_names, d->n_classes);
+    d->y = aligned->y;
+    d->out_names = aligned->out_names;
+    d->class_names = aligned->class_names;
+    d->n_out = d->n_classes = n_names;
+    aligned->y = NULL;
+    aligned->out_names = aligned->class_names = NULL;
+    aligned->n_classes = 0;
+    zn_dataset_free(aligned);
+    return ZN_OK;
+}

@@ -221,6 +221,7 @@ void zn_ws_free(zn_ws *ws) {
 }
 
 size_t zn_ws_bytes(const zn_ws *ws) { return ws ? ws->bytes : 0; }
+int64_t zn_ws_max_batch(const zn_ws *ws) { return ws ? ws->max_batch : 0; }
 
 float *zn_ws_grads(zn_ws *ws, int64_t *count) {
     if (count) *count = ws && ws->param_grads ? ws->m->n_param_values : 0;

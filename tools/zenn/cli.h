@@ -4,5 +4,9 @@
 
 int zn_cmd_cpu(int argc, char **argv);
 int zn_cmd_bench(int argc, char **argv);
+int zn_cmd_train(int argc, char **argv);
+int zn_cmd_test(int argc, char **argv);
+int zn_cmd_run(int argc, char **argv);
+int zn_cmd_info(int argc, char **argv);
 
 #endif

@@ -10,7 +10,11 @@ static void usage(FILE *f) {
             "usage: zenn <command> [options]\n"
             "\n"
             "commands:\n"
-            "  bench [gemm|vmath|pool]...  measure kernels against OpenBLAS (see zenn bench --help)\n"
+            "  train DATA -o MODEL [opts]  train a network on a FANN data file or a CSV\n"
+            "  test MODEL DATA             error and accuracy of a model on data\n"
+            "  run MODEL [INPUT|-]         outputs for each input row, as CSV\n"
+            "  info MODEL                  layers, activations, parameters, file size\n"
+            "  bench [SUITE]...            measure zenn against its peers (see zenn bench --help)\n"
             "  cpu                         show the CPU's features and the kernels in use\n"
             "  version                     print the version\n");
 }
@@ -31,6 +35,10 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(cmd, "cpu")) return zn_cmd_cpu(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench")) return zn_cmd_bench(argc - 1, argv + 1);
+    if (!strcmp(cmd, "train")) return zn_cmd_train(argc - 1, argv + 1);
+    if (!strcmp(cmd, "test")) return zn_cmd_test(argc - 1, argv + 1);
+    if (!strcmp(cmd, "run")) return zn_cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "info")) return zn_cmd_info(argc - 1, argv + 1);
     fprintf(stderr, "zenn: error: unknown command '%s' (try zenn --help)\n", cmd);
     return 2;
 }

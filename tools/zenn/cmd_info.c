@@ -1,0 +1,61 @@
+/* zenn info MODEL [--json]: what a model file holds. */
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "cli_util.h"
+
+int zn_cmd_info(int argc, char **argv) {
+    const char *path = NULL;
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            printf("usage: zenn info MODEL [--json]\n");
+            return 0;
+        }
+        if (!strcmp(argv[i], "--json")) json = 1;
+        else if (argv[i][0] == '-' && argv[i][1]) return cli_error("unknown option '%s' for info", argv[i]) + 1;
+        else if (!path) path = argv[i];
+        else return cli_error("info takes one MODEL; '%s' is extra", argv[i]) + 1;
+    }
+    if (!path) return cli_error("info needs a MODEL (try zenn info --help)") + 1;
+    zn_mlp *m = NULL;
+    zn_status s = zn_mlp_load(path, &m);
+    if (s != ZN_OK) return cli_fail(s);
+    struct stat st;
+    long long bytes = stat(path, &st) == 0 ? (long long)st.st_size : -1;
+    int64_t params = 0; /* the weights themselves, without the alignment padding between tensors */
+    for (int i = 0; i < zn_model_param_tensors(m->model); i++) {
+        int64_t r, c;
+        zn_model_param_info(m->model, i, NULL, &r, &c, NULL);
+        params += r * c;
+    }
+    const zn_mlp_spec *sp = &m->spec;
+    if (json) {
+        printf("{\"kind\":\"mlp\",\"layers\":[");
+        for (int i = 0; i < sp->n_layers; i++) printf("%s%lld", i ? "," : "", (long long)sp->sizes[i]);
+        printf("],\"hidden_act\":\"%s\",\"hidden_steepness\":%g,\"output_act\":\"%s\",\"output_steepness\":%g,",
+               zn_nact_name(sp->hidden_act), (double)sp->hidden_steepness, zn_nact_name(sp->output_act),
+               (double)sp->output_steepness);
+        printf("\"shortcut\":%s,\"loss\":\"%s\",\"parameters\":%lld,\"file_bytes\":%lld,\"classes\":%lld,"
+               "\"input_scaling\":%s}\n",
+               sp->shortcut ? "true" : "false", zn_loss_name(sp->loss), (long long)params, bytes,
+               (long long)m->n_classes, m->input_scaler ? "true" : "false");
+    } else {
+        printf("kind: mlp\nlayers:");
+        for (int i = 0; i < sp->n_layers; i++) printf("%s%lld", i ? "," : " ", (long long)sp->sizes[i]);
+        printf("\nhidden activation: %s (steepness %g)\noutput activation: %s (steepness %g)\n",
+               zn_nact_name(sp->hidden_act), (double)sp->hidden_steepness, zn_nact_name(sp->output_act),
+               (double)sp->output_steepness);
+        printf("shortcut: %s\nloss: %s\nparameters: %lld\nfile size: %lld bytes\n", sp->shortcut ? "yes" : "no",
+               zn_loss_name(sp->loss), (long long)params, bytes);
+        if (m->n_classes) {
+            printf("classes:");
+            for (int64_t k = 0; k < m->n_classes; k++) printf("%s%s", k ? ", " : " ", m->class_names[k]);
+            printf("\n");
+        }
+        printf("input scaling: %s\n", m->input_scaler ? "standardised" : "none");
+    }
+    zn_mlp_free(m);
+    return 0;
+}
