@@ -44,6 +44,11 @@ ZN_API zn_mlp_spec zn_mlp_spec_default(void);
  * output is the prediction. */
 ZN_API zn_status zn_mlp_create(const zn_mlp_spec *spec, uint64_t seed, zn_model **out);
 
+/* FANN's fann_init_weights (Nguyen-Widrow): with s = (0.7 * hidden
+ * neurons)^(1 / inputs) / (largest input - smallest input) over `data`,
+ * weights are drawn uniform in [0, s] and biases in [-s, s]. */
+ZN_API zn_status zn_mlp_init_widrow(zn_model *m, const zn_mlp_spec *spec, const zn_dataset *data, uint64_t seed);
+
 /* ---- a trained network with what it needs to run on raw data ------------------- */
 
 /* An MLP together with its input/output scaling and class names: what

@@ -296,7 +296,43 @@ static void test_train_bad_input(void) {
     zn_dataset_free(d);
 }
 
+static void test_widrow_init(void) {
+    zn_dataset *d = NULL;
+    ZT_OK(zn_dataset_load_fann(DATA("diabetes.train"), NULL, &d));
+    zn_mlp_spec s = zn_mlp_spec_default();
+    s.n_layers = 3;
+    s.sizes[0] = 8;
+    s.sizes[1] = 12;
+    s.sizes[2] = 2;
+    zn_model *m = NULL;
+    ZT_OK(zn_mlp_create(&s, 1, &m));
+    ZT_OK(zn_mlp_init_widrow(m, &s, d, 4));
+    /* Diabetes inputs span [0, 1]: s = (0.7 * 12)^(1/8). */
+    double scale = pow(0.7 * 12, 1.0 / 8);
+    int negative_weight = 0, negative_bias = 0;
+    for (int i = 0; i < zn_model_param_tensors(m); i++) {
+        const char *name;
+        int64_t rows, cols, off;
+        zn_model_param_info(m, i, &name, &rows, &cols, &off);
+        const float *w = zn_model_params(m, NULL) + off;
+        for (int64_t k = 0; k < rows * cols; k++) {
+            ZT_CHECK(fabs(w[k]) <= scale);
+            if (strstr(name, ".weight")) negative_weight |= w[k] < 0;
+            else negative_bias |= w[k] < 0;
+        }
+    }
+    ZT_CHECK(!negative_weight && negative_bias);
+    zn_train_config c = zn_train_config_default(ZN_ALGO_RPROP);
+    c.epochs = 100;
+    zn_train_report r;
+    ZT_OK(zn_train(m, d, NULL, &c, &r));
+    ZT_CHECK(r.train_mse < 0.2);
+    zn_model_free(m);
+    zn_dataset_free(d);
+}
+
 int main(void) {
+    ZT_RUN(test_widrow_init);
     ZT_RUN(test_adam_matches_formula);
     ZT_RUN(test_sgd_family);
     ZT_RUN(test_fann_rules);
