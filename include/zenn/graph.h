@@ -81,6 +81,8 @@ typedef enum zn_init {
     ZN_INIT_HE,          /* normal, sd sqrt(2 / fan_in) */
     ZN_INIT_ZERO,
     ZN_INIT_CONSTANT,    /* every value = scale */
+    ZN_INIT_SPARSE_MASK, /* 0/1 connection mask of rows inputs x cols units keeping a fraction `scale`
+                            (FANN's connection rate): every unit keeps an input, every input a unit */
 } zn_init;
 
 ZN_API zn_status zn_graph_create(zn_graph **out);
@@ -95,12 +97,17 @@ ZN_API zn_node *zn_input(zn_graph *g, const char *name, int64_t features);
 /* A trainable parameter of rows x cols (cols = 1 for a vector). */
 ZN_API zn_node *zn_param(zn_graph *g, const char *name, int64_t rows, int64_t cols, zn_init init, float scale);
 
+/* A constant of rows x cols, made at compile time from `init` and the seed
+ * and saved with the model, but never trained (masks, fixed tables). */
+ZN_API zn_node *zn_const(zn_graph *g, const char *name, int64_t rows, int64_t cols, zn_init init, float scale);
+
 /* ---- layers and ops ---------------------------------------------------------- */
 
 /* y = x W + b with W: in x units, b: units (parameters "<name>.weight",
  * "<name>.bias"; Xavier initialisation). */
 ZN_API zn_node *zn_dense(zn_graph *g, zn_node *x, int64_t units, const char *name);
-/* y = x W (+ b when b is not NULL); W a parameter node of in x out. */
+/* y = x W (+ b when b is not NULL); W and b are unbatched nodes (parameters,
+ * or ops on them such as a masked weight zn_mul(W, mask)), W of in x out. */
 ZN_API zn_node *zn_matmul(zn_graph *g, zn_node *x, zn_node *w, zn_node *b);
 
 ZN_API zn_node *zn_add(zn_graph *g, zn_node *a, zn_node *b);  /* same shape */
@@ -145,6 +152,11 @@ ZN_API const float *zn_model_params_const(const zn_model *m, int64_t *count);
 ZN_API int zn_model_param_tensors(const zn_model *m); /* how many named parameters */
 /* Name, shape and offset (into the flat array) of parameter i. */
 ZN_API zn_status zn_model_param_info(const zn_model *m, int i, const char **name, int64_t *rows, int64_t *cols,
+                                     int64_t *offset);
+/* Constants (zn_const), in their own block, in the order declared. */
+ZN_API float *zn_model_consts(zn_model *m, int64_t *count);
+ZN_API int zn_model_const_tensors(const zn_model *m);
+ZN_API zn_status zn_model_const_info(const zn_model *m, int i, const char **name, int64_t *rows, int64_t *cols,
                                      int64_t *offset);
 /* Input and output sizes (features per sample), by position. */
 ZN_API int zn_model_input_count(const zn_model *m);

@@ -34,6 +34,7 @@ typedef struct zn_mlp_spec {
     zn_init init;        /* ZN_INIT_UNIFORM with init_scale 0.1 is FANN's fann_randomize_weights */
     float init_scale;
     float dropout;       /* after each hidden layer (0: none) */
+    float connection_rate; /* FANN's sparse networks: the fraction of connections kept (0 or 1: all) */
 } zn_mlp_spec;
 
 /* FANN's defaults: sigmoid-symmetric hidden and output layers with

@@ -79,7 +79,7 @@ zn_node *zn_graph_add(zn_graph *g, zn_op op, const zn_node *proto, int n_in, zn_
     n->n_in = n_in;
     for (int i = 0; i < ZN_MAX_OP_INPUTS; i++) n->in[i] = i < n_in ? in[i]->index : -1;
     n->name = NULL;
-    n->param = n->input = -1;
+    n->param = n->input = n->constant = -1;
     if (proto->name) {
         n->name = zn_alloc(strlen(proto->name) + 1);
         if (!n->name) {
@@ -114,25 +114,39 @@ zn_node *zn_input(zn_graph *g, const char *name, int64_t features) {
     return n;
 }
 
-zn_node *zn_param(zn_graph *g, const char *name, int64_t rows, int64_t cols, zn_init init, float scale) {
-    if (!zn_graph_check_inputs(g, "zn_param", 0, NULL)) return NULL;
-    if (!name || !*name) return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_param: a parameter needs a name");
+/* Parameters and constants: stored tensors made from an init rule. */
+static zn_node *stored(zn_graph *g, const char *fn, zn_op op, const char *name, int64_t rows, int64_t cols,
+                       zn_init init, float scale) {
+    if (!zn_graph_check_inputs(g, fn, 0, NULL)) return NULL;
+    if (!name || !*name) return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "%s: a stored tensor needs a name", fn);
     int64_t total;
     if (rows < 1 || cols < 1 || !zn_mul_i64(rows, cols, &total) || total > ((int64_t)1 << 40))
-        return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_param '%s': bad shape %lld x %lld", name, (long long)rows,
+        return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "%s '%s': bad shape %lld x %lld", fn, name, (long long)rows,
                              (long long)cols);
-    if ((int)init < ZN_INIT_UNIFORM || init > ZN_INIT_CONSTANT)
-        return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_param '%s': unknown init %d", name, (int)init);
-    if (name_taken(g, name)) return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_param: the name '%s' is taken", name);
+    if ((int)init < ZN_INIT_UNIFORM || init > ZN_INIT_SPARSE_MASK)
+        return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "%s '%s': unknown init %d", fn, name, (int)init);
+    if (init == ZN_INIT_SPARSE_MASK && !(scale > 0.0f && scale <= 1.0f))
+        return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "%s '%s': connection rate %g not in (0, 1]", fn, name,
+                             (double)scale);
+    if (name_taken(g, name)) return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "%s: the name '%s' is taken", fn, name);
     zn_node proto = {0};
     proto.rows = rows;
     proto.cols = cols;
     proto.init = init;
     proto.init_scale = scale;
     proto.name = (char *)(uintptr_t)name;
-    zn_node *n = zn_graph_add(g, ZN_OP_PARAM, &proto, 0, NULL);
-    if (n) n->param = g->n_params++;
+    zn_node *n = zn_graph_add(g, op, &proto, 0, NULL);
+    if (n && op == ZN_OP_PARAM) n->param = g->n_params++;
+    if (n && op == ZN_OP_CONST) n->constant = g->n_consts++;
     return n;
+}
+
+zn_node *zn_param(zn_graph *g, const char *name, int64_t rows, int64_t cols, zn_init init, float scale) {
+    return stored(g, "zn_param", ZN_OP_PARAM, name, rows, cols, init, scale);
+}
+
+zn_node *zn_const(zn_graph *g, const char *name, int64_t rows, int64_t cols, zn_init init, float scale) {
+    return stored(g, "zn_const", ZN_OP_CONST, name, rows, cols, init, scale);
 }
 
 int zn_node_index(const zn_node *n) { return n ? n->index : -1; }
@@ -145,6 +159,7 @@ static void leaf_noop(const zn_exec *e, const zn_node *n) {
 }
 const zn_op_def zn_op_input_def = {"input", leaf_noop, leaf_noop, NULL};
 const zn_op_def zn_op_param_def = {"param", leaf_noop, leaf_noop, NULL};
+const zn_op_def zn_op_const_def = {"const", leaf_noop, leaf_noop, NULL};
 
 const zn_op_def *zn_op_def_get(zn_op op) {
     static const zn_op_def *const table[ZN_OP_COUNT] = {
@@ -156,7 +171,7 @@ const zn_op_def *zn_op_def_get(zn_op op) {
         [ZN_OP_SOFTMAX] = &zn_op_softmax_def, [ZN_OP_DROPOUT] = &zn_op_dropout_def,
         [ZN_OP_MSE] = &zn_op_mse_def,       [ZN_OP_MAE] = &zn_op_mae_def,
         [ZN_OP_HUBER] = &zn_op_huber_def,   [ZN_OP_BCE_LOGITS] = &zn_op_bce_logits_def,
-        [ZN_OP_SOFTMAX_XENT] = &zn_op_softmax_xent_def,
+        [ZN_OP_SOFTMAX_XENT] = &zn_op_softmax_xent_def, [ZN_OP_CONST] = &zn_op_const_def,
     };
     return ((int)op >= 0 && op < ZN_OP_COUNT) ? table[op] : NULL;
 }

@@ -24,6 +24,7 @@ typedef enum zn_op {
     ZN_OP_HUBER,
     ZN_OP_BCE_LOGITS,
     ZN_OP_SOFTMAX_XENT,
+    ZN_OP_CONST,
     ZN_OP_COUNT
 } zn_op;
 
@@ -42,6 +43,7 @@ struct zn_node {
     float init_scale;
     char *name;               /* inputs and parameters; NULL otherwise */
     int param;                /* parameter tensor index, or -1 */
+    int constant;             /* constant tensor index, or -1 */
     int input;                /* input index, or -1 */
 };
 
@@ -51,7 +53,7 @@ static inline int64_t zn_node_size(const zn_node *n) { return n->rows * n->cols;
 struct zn_graph {
     zn_node **nodes;
     int count, cap;
-    int n_params, n_inputs;
+    int n_params, n_inputs, n_consts;
     zn_status status;       /* first builder error */
     char message[256];
 };
@@ -96,7 +98,9 @@ const zn_op_def *zn_op_def_get(zn_op op);
 float *zn_exec_input_grad(const zn_exec *e, const zn_node *n, int slot);
 
 /* Op tables of each family (one file each). */
-extern const zn_op_def zn_op_input_def, zn_op_param_def;
+extern const zn_op_def zn_op_input_def, zn_op_param_def, zn_op_const_def;
+/* Inputs, parameters and constants: values bound or stored, never computed. */
+static inline int zn_op_is_leaf(zn_op op) { return op == ZN_OP_INPUT || op == ZN_OP_PARAM || op == ZN_OP_CONST; }
 extern const zn_op_def zn_op_matmul_def, zn_op_add_def, zn_op_sub_def, zn_op_mul_def, zn_op_scale_def,
     zn_op_concat_def, zn_op_slice_def;
 extern const zn_op_def zn_op_act_def, zn_op_softmax_def, zn_op_dropout_def;

@@ -17,7 +17,7 @@ static zn_status plan_build(zn_plan *p, const zn_model *m, const int *roots, int
             for (int k = 0; k < m->nodes[i].n_in; k++) p->used[m->nodes[i].in[k]] = 1;
     p->n_steps = 0;
     for (int i = 0; i < m->n_nodes; i++)
-        if (p->used[i] && m->nodes[i].op != ZN_OP_INPUT && m->nodes[i].op != ZN_OP_PARAM) p->steps[p->n_steps++] = i;
+        if (p->used[i] && !zn_op_is_leaf(m->nodes[i].op)) p->steps[p->n_steps++] = i;
     return ZN_OK;
 }
 
@@ -29,6 +29,27 @@ static void plan_free(zn_plan *p) {
 static int is_loss_op(zn_op op) {
     return op == ZN_OP_MSE || op == ZN_OP_MAE || op == ZN_OP_HUBER || op == ZN_OP_BCE_LOGITS ||
            op == ZN_OP_SOFTMAX_XENT;
+}
+
+/* A 0/1 mask keeping round(rate * rows * cols) connections, at least one per
+ * unit (column) and one per input (row), so no neuron is cut off. */
+static void init_sparse_mask(const zn_node *n, float *w, zn_rng *rng) {
+    int64_t rows = n->rows, cols = n->cols, total = rows * cols, kept = 0;
+    int64_t want = (int64_t)((double)n->init_scale * (double)total + 0.5);
+    memset(w, 0, (size_t)total * sizeof(float));
+    for (int64_t c = 0; c < cols; c++) { /* every unit gets an input */
+        int64_t r = (int64_t)zn_rng_below(rng, (uint64_t)rows);
+        if (w[r * cols + c] == 0.0f) w[r * cols + c] = 1.0f, kept++;
+    }
+    for (int64_t r = 0; r < rows; r++) { /* every input feeds a unit */
+        int used = 0;
+        for (int64_t c = 0; c < cols && !used; c++) used = w[r * cols + c] != 0.0f;
+        if (!used) w[r * cols + (int64_t)zn_rng_below(rng, (uint64_t)cols)] = 1.0f, kept++;
+    }
+    while (kept < want) { /* then random extra connections up to the rate */
+        int64_t k = (int64_t)zn_rng_below(rng, (uint64_t)total);
+        if (w[k] == 0.0f) w[k] = 1.0f, kept++;
+    }
 }
 
 static void init_param(const zn_node *n, float *w, zn_rng *rng) {
@@ -46,6 +67,7 @@ static void init_param(const zn_node *n, float *w, zn_rng *rng) {
     case ZN_INIT_CONSTANT:
         for (size_t i = 0; i < count; i++) w[i] = n->init_scale;
         break;
+    case ZN_INIT_SPARSE_MASK: init_sparse_mask(n, w, rng); break;
     }
 }
 
@@ -83,13 +105,17 @@ zn_status zn_model_compile(const zn_graph *g, zn_node *const *outputs, int n_out
     m->n_outputs = n_outputs;
     m->n_inputs = g->n_inputs;
     m->n_params = g->n_params;
+    m->n_consts = g->n_consts;
     m->nodes = zn_calloc((size_t)g->count, sizeof *m->nodes);
     m->outputs = zn_calloc((size_t)(n_outputs ? n_outputs : 1), sizeof(int));
     m->inputs = zn_calloc((size_t)(g->n_inputs ? g->n_inputs : 1), sizeof(int));
     m->params = zn_calloc((size_t)(g->n_params ? g->n_params : 1), sizeof(int));
     m->param_offset = zn_calloc((size_t)(g->n_params ? g->n_params : 1), sizeof(int64_t));
     m->needs_grad = zn_calloc((size_t)g->count, 1);
-    if (!m->nodes || !m->outputs || !m->inputs || !m->params || !m->param_offset || !m->needs_grad) {
+    m->consts = zn_calloc((size_t)(g->n_consts ? g->n_consts : 1), sizeof(int));
+    m->const_offset = zn_calloc((size_t)(g->n_consts ? g->n_consts : 1), sizeof(int64_t));
+    if (!m->nodes || !m->outputs || !m->inputs || !m->params || !m->param_offset || !m->needs_grad || !m->consts ||
+        !m->const_offset) {
         zn_model_free(m);
         return ZN_ERR_OUT_OF_MEMORY;
     }
@@ -111,11 +137,17 @@ zn_status zn_model_compile(const zn_graph *g, zn_node *const *outputs, int n_out
             /* Each tensor starts on a 64-byte boundary: kernels like aligned rows. */
             m->n_param_values += (zn_node_size(&m->nodes[i]) + 15) & ~(int64_t)15;
         }
+        if (m->nodes[i].constant >= 0) {
+            m->consts[m->nodes[i].constant] = i;
+            m->const_offset[m->nodes[i].constant] = m->n_const_values;
+            m->n_const_values += (zn_node_size(&m->nodes[i]) + 15) & ~(int64_t)15;
+        }
     }
     for (int i = 0; i < n_outputs; i++) m->outputs[i] = outputs[i]->index;
 
     m->params_data = zn_calloc((size_t)(m->n_param_values ? m->n_param_values : 1), sizeof(float));
-    if (!m->params_data) {
+    m->consts_data = zn_calloc((size_t)(m->n_const_values ? m->n_const_values : 1), sizeof(float));
+    if (!m->params_data || !m->consts_data) {
         zn_model_free(m);
         return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_model_compile: cannot allocate %lld parameters",
                         (long long)m->n_param_values);
@@ -124,6 +156,8 @@ zn_status zn_model_compile(const zn_graph *g, zn_node *const *outputs, int n_out
     zn_rng_seed(&rng, seed);
     for (int p = 0; p < m->n_params; p++)
         init_param(&m->nodes[m->params[p]], m->params_data + m->param_offset[p], &rng);
+    for (int c = 0; c < m->n_consts; c++)
+        init_param(&m->nodes[m->consts[c]], m->consts_data + m->const_offset[c], &rng);
 
     s = plan_build(&m->infer, m, m->outputs, m->n_outputs);
     if (s == ZN_OK && loss) s = plan_build(&m->train, m, &m->loss, 1);
@@ -151,6 +185,9 @@ void zn_model_free(zn_model *m) {
     zn_free(m->params);
     zn_free(m->param_offset);
     zn_free(m->params_data);
+    zn_free(m->consts);
+    zn_free(m->const_offset);
+    zn_free(m->consts_data);
     zn_free(m->needs_grad);
     plan_free(&m->infer);
     plan_free(&m->train);
@@ -195,4 +232,23 @@ int64_t zn_model_input_features(const zn_model *m, int i) {
 
 int64_t zn_model_output_features(const zn_model *m, int i) {
     return (m && i >= 0 && i < m->n_outputs) ? m->nodes[m->outputs[i]].cols : 0;
+}
+
+float *zn_model_consts(zn_model *m, int64_t *count) {
+    if (count) *count = m ? m->n_const_values : 0;
+    return m ? m->consts_data : NULL;
+}
+
+int zn_model_const_tensors(const zn_model *m) { return m ? m->n_consts : 0; }
+
+zn_status zn_model_const_info(const zn_model *m, int i, const char **name, int64_t *rows, int64_t *cols,
+                              int64_t *offset) {
+    if (!m || i < 0 || i >= m->n_consts)
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_model_const_info: no constant %d", i);
+    const zn_node *n = &m->nodes[m->consts[i]];
+    if (name) *name = n->name;
+    if (rows) *rows = n->rows;
+    if (cols) *cols = n->cols;
+    if (offset) *offset = m->const_offset[i];
+    return ZN_OK;
 }

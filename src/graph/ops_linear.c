@@ -20,8 +20,8 @@ static zn_gemm_opts gemm_opts(const zn_exec *e) {
 zn_node *zn_matmul(zn_graph *g, zn_node *x, zn_node *w, zn_node *b) {
     zn_node *in[3] = {x, w, b};
     if (!zn_graph_check_inputs(g, "zn_matmul", b ? 3 : 2, in)) return NULL;
-    if (!x->batched || w->op != ZN_OP_PARAM || (b && b->op != ZN_OP_PARAM))
-        return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_matmul: x must be a batch node and W, b parameters");
+    if (!x->batched || w->batched || (b && b->batched))
+        return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_matmul: x must be a batch node, W and b unbatched");
     if (w->rows != x->cols)
         return zn_graph_fail(g, ZN_ERR_SHAPE, "zn_matmul: x has %lld features but W has %lld rows",
                              (long long)x->cols, (long long)w->rows);

@@ -75,7 +75,7 @@ static int64_t value_floats(const zn_node *n, int64_t max_batch) {
     return zn_node_size(n) * (n->batched ? max_batch : 1);
 }
 
-static int is_leaf(const zn_node *n) { return n->op == ZN_OP_INPUT || n->op == ZN_OP_PARAM; }
+static int is_leaf(const zn_node *n) { return zn_op_is_leaf(n->op); }
 
 /* Lists the buffers of the workspace's plans with their live ranges. */
 static int collect_buffers(const zn_model *m, zn_ws_mode mode, int64_t max_batch, buffer *b) {
@@ -204,6 +204,8 @@ zn_status zn_ws_create(const zn_model *m, const zn_ws_opts *opts, zn_ws **out) {
     }
     for (int p = 0; p < m->n_params; p++) /* parameters are read in place, never written by a pass */
         ws->val[m->params[p]] = (float *)(uintptr_t)(m->params_data + m->param_offset[p]);
+    for (int c = 0; c < m->n_consts; c++)
+        ws->val[m->consts[c]] = (float *)(uintptr_t)(m->consts_data + m->const_offset[c]);
     zn_free(b);
     *out = ws;
     return ZN_OK;

@@ -39,6 +39,8 @@ static zn_status describe(const zn_mlp *m, char **json) {
     zn_jw_string(&w, zn_loss_name(s->loss));
     zn_jw_key(&w, "dropout");
     zn_jw_double(&w, s->dropout);
+    zn_jw_key(&w, "connection_rate");
+    zn_jw_double(&w, s->connection_rate);
     zn_jw_key(&w, "classes");
     zn_jw_begin_array(&w);
     for (int64_t k = 0; k < m->n_classes; k++) zn_jw_string(&w, m->class_names[k]);
@@ -73,6 +75,14 @@ zn_status zn_mlp_save(const zn_mlp *m, const char *path) {
         zn_model_param_info(m->model, i, &name, &rows, &cols, &offset);
         int64_t shape[2] = {rows, cols};
         s = zn_st_writer_add(w, name, ZN_F32, cols == 1 ? 1 : 2, shape, params + offset);
+    }
+    const float *consts = zn_model_consts(m->model, NULL);
+    for (int i = 0; s == ZN_OK && i < zn_model_const_tensors(m->model); i++) {
+        const char *name;
+        int64_t rows, cols, offset;
+        zn_model_const_info(m->model, i, &name, &rows, &cols, &offset);
+        int64_t shape[2] = {rows, cols};
+        s = zn_st_writer_add(w, name, ZN_F32, cols == 1 ? 1 : 2, shape, consts + offset);
     }
     const zn_scaler *sc[2] = {m->input_scaler, m->output_scaler};
     const char *names[2][2] = {{"scaler.input.mul", "scaler.input.add"}, {"scaler.output.mul", "scaler.output.add"}};
@@ -173,7 +183,8 @@ static zn_status parse_spec(const char *path, const zn_json *root, zn_mlp_spec *
         (s = act_field(path, root, "output_act", &spec->output_act)) != ZN_OK ||
         (s = float_field(path, root, "hidden_steepness", &spec->hidden_steepness)) != ZN_OK ||
         (s = float_field(path, root, "output_steepness", &spec->output_steepness)) != ZN_OK ||
-        (s = float_field(path, root, "dropout", &spec->dropout)) != ZN_OK)
+        (s = float_field(path, root, "dropout", &spec->dropout)) != ZN_OK ||
+        (s = float_field(path, root, "connection_rate", &spec->connection_rate)) != ZN_OK)
         return s;
     if ((s = want(path, root, "shortcut", ZN_JSON_BOOL, &v)) != ZN_OK) return s;
     spec->shortcut = v->boolean;
@@ -212,13 +223,15 @@ static zn_status load_scaler(const char *path, const zn_st_file *f, const zn_jso
     return ZN_OK;
 }
 
-static zn_status load_params(const char *path, const zn_st_file *f, zn_model *model) {
-    float *params = zn_model_params(model, NULL);
-    int n = zn_model_param_tensors(model);
+/* Parameters (consts = 0) or constants (consts = 1) from the file. */
+static zn_status load_tensors(const char *path, const zn_st_file *f, zn_model *model, int consts) {
+    float *params = consts ? zn_model_consts(model, NULL) : zn_model_params(model, NULL);
+    int n = consts ? zn_model_const_tensors(model) : zn_model_param_tensors(model);
     for (int i = 0; i < n; i++) {
         const char *name;
         int64_t rows, cols, offset;
-        zn_model_param_info(model, i, &name, &rows, &cols, &offset);
+        if (consts) zn_model_const_info(model, i, &name, &rows, &cols, &offset);
+        else zn_model_param_info(model, i, &name, &rows, &cols, &offset);
         zn_st_info info;
         if (zn_st_find(f, name, &info) != ZN_OK)
             return zn_error(ZN_ERR_FORMAT, "%s: tensor '%s' is missing", path, name);
@@ -270,7 +283,8 @@ zn_status zn_mlp_load(const char *path, zn_mlp **out) {
         if (s != ZN_OK) s = zn_error(ZN_ERR_FORMAT, "%s: %s", path, zn_last_error());
     }
     if (s == ZN_OK && n_targets) s = zn_mlp_set_targets(m, targets, n_targets);
-    if (s == ZN_OK) s = load_params(path, f, m->model);
+    if (s == ZN_OK) s = load_tensors(path, f, m->model, 0);
+    if (s == ZN_OK) s = load_tensors(path, f, m->model, 1);
     if (s != ZN_OK) zn_mlp_free(m);
     else *out = m;
     zn_scaler_free(in_sc);

@@ -40,6 +40,8 @@ static zn_status check_spec(const zn_mlp_spec *s) {
         return zn_error(ZN_ERR_INVALID_ARG, "zn_mlp_create: unknown loss %d", (int)s->loss);
     if (s->loss == ZN_LOSS_XENT && s->sizes[s->n_layers - 1] < 2)
         return zn_error(ZN_ERR_INVALID_ARG, "zn_mlp_create: cross-entropy needs at least two outputs");
+    if (!(s->connection_rate >= 0.0f && s->connection_rate <= 1.0f))
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_mlp_create: connection rate %g not in [0, 1]", (double)s->connection_rate);
     if (!(s->dropout >= 0.0f && s->dropout < 1.0f))
         return zn_error(ZN_ERR_INVALID_ARG, "zn_mlp_create: dropout %g not in [0, 1)", (double)s->dropout);
     return ZN_OK;
@@ -68,6 +70,12 @@ zn_status zn_mlp_create(const zn_mlp_spec *spec, uint64_t seed, zn_model **out) 
         zn_node *w = zn_param(g, wname, fan_in, spec->sizes[l], spec->init, spec->init_scale);
         zn_node *b = zn_param(g, bname, spec->sizes[l], 1, spec->init == ZN_INIT_UNIFORM ? ZN_INIT_UNIFORM : ZN_INIT_ZERO,
                               spec->init_scale);
+        if (spec->connection_rate > 0.0f && spec->connection_rate < 1.0f) {
+            /* A sparse layer: the weights times a fixed 0/1 mask (FANN's fann_create_sparse). */
+            char mname[48];
+            snprintf(mname, sizeof mname, "%s.mask", name);
+            w = zn_mul(g, w, zn_const(g, mname, fan_in, spec->sizes[l], ZN_INIT_SPARSE_MASK, spec->connection_rate));
+        }
         zn_node *z = zn_matmul(g, in, w, b);
         if (l < last) {
             h = zn_activation(g, z, spec->hidden_act, spec->hidden_steepness);

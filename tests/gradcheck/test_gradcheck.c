@@ -135,6 +135,23 @@ static void test_losses(void) {
     zn_free(onehot);
 }
 
+static void test_masked_weights(void) {
+    zn_rng r;
+    zn_rng_seed(&r, 12);
+    float *x = random_array(&r, 7 * 6, -1, 1), *t = random_array(&r, 7 * 2, -0.5f, 0.5f);
+    const float *inputs[2] = {x, t};
+    zn_graph *g = NULL;
+    zn_graph_create(&g);
+    zn_node *in = zn_input(g, "x", 6), *target = zn_input(g, "t", 2);
+    zn_node *w = zn_param(g, "w", 6, 9, ZN_INIT_XAVIER, 1.0f), *b = zn_param(g, "b", 9, 1, ZN_INIT_UNIFORM, 0.1f);
+    zn_node *mask = zn_const(g, "mask", 6, 9, ZN_INIT_SPARSE_MASK, 0.4f);
+    zn_node *h = zn_activation(g, zn_matmul(g, in, zn_mul(g, w, mask), b), ZN_NACT_TANH, 1.0f);
+    check_grads("masked (sparse) matmul", g, zn_mse(g, zn_dense(g, h, 2, "o"), target), inputs, 7, 2e-2);
+    zn_graph_free(g);
+    zn_free(x);
+    zn_free(t);
+}
+
 static void test_loss_values(void) {
     /* Known values: softmax cross-entropy of equal logits is log(classes). */
     zn_graph *g = NULL;
@@ -468,6 +485,7 @@ int main(void) {
     ZT_RUN(test_dense_and_activations);
     ZT_RUN(test_elementwise_ops);
     ZT_RUN(test_losses);
+    ZT_RUN(test_masked_weights);
     ZT_RUN(test_loss_values);
     ZT_RUN(test_network_and_threads);
     ZT_RUN(test_dropout);

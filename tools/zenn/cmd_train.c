@@ -21,6 +21,8 @@ typedef struct train_args {
     const char *targets[MAX_TARGETS];
     int n_targets;
     int json, quiet, allow_nan, scale; /* scale: -1 default, 0 off, 1 on */
+    int shortcut;
+    double connection_rate;
 } train_args;
 
 static void usage(FILE *f) {
@@ -46,6 +48,8 @@ static void usage(FILE *f) {
             "  --seed N             random seed (default 1)\n"
             "  --threads N          threads (default: ZN_THREADS or all CPUs)\n"
             "  --target COL         CSV target column (repeat for several)\n"
+            "  --shortcut           FANN shortcut network: every layer sees all earlier layers\n"
+            "  --connection-rate X  FANN sparse network: keep this fraction of the connections\n"
             "  --scale / --no-scale standardise the inputs (default: on for CSV, off for FANN data)\n"
             "  --allow-nan          accept NaN/Inf values in the data\n"
             "  --plot FILE.svg      write the loss curves\n"
@@ -86,6 +90,8 @@ static int parse_args(int argc, char **argv, train_args *a) {
         else if (!strcmp(o, "--lr")) { VALUE(); if (!cli_float(o, v, 1e-12, 1e6, &a->lr)) return 0; }
         else if (!strcmp(o, "--target-mse")) { VALUE(); if (!cli_float(o, v, 0, 1e30, &a->target_mse)) return 0; }
         else if (!strcmp(o, "--val-split")) { VALUE(); if (!cli_float(o, v, 0, 0.9, &a->val_split)) return 0; }
+        else if (!strcmp(o, "--connection-rate")) { VALUE(); if (!cli_float(o, v, 1e-6, 1, &a->connection_rate)) return 0; }
+        else if (!strcmp(o, "--shortcut")) a->shortcut = 1;
         else if (!strcmp(o, "--target")) {
             VALUE();
             if (a->n_targets == MAX_TARGETS) return !cli_error("at most %d --target columns", MAX_TARGETS);
@@ -195,6 +201,8 @@ int zn_cmd_train(int argc, char **argv) {
         spec.init = ZN_INIT_XAVIER;
         spec.init_scale = 1.0f;
     }
+    spec.shortcut = a.shortcut;
+    spec.connection_rate = (float)a.connection_rate;
     if (a.hidden_act) {
         int act = zn_nact_from_name(a.hidden_act);
         if (act < 0) {
