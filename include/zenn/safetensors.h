@@ -12,7 +12,8 @@
  * inside the buffer, tensors covering the buffer exactly: no overlap, no
  * hole, no trailing byte) and a malformed file fails with ZN_ERR_FORMAT and
  * a message naming the file, the tensor and the problem. Nothing is read
- * outside the file.
+ * outside the file. The parsed header may take at most 1 GiB of memory
+ * (ZN_ERR_BUDGET past that), so a hostile 100 MB header cannot exhaust it.
  *
  * Writing pads the header with spaces so the data buffer starts 8-byte
  * aligned, and orders tensors by element size (largest first) and then by

@@ -23,6 +23,7 @@ typedef struct parser {
     zn_arena *arena;
     zn_json *stack; /* members of the containers being parsed */
     size_t top, cap;
+    size_t budget; /* 0: none */
     zn_c_locale loc;
     int in_c_locale;
 } parser;
@@ -53,6 +54,10 @@ static void show_char(unsigned char c, char out[8]) {
 static zn_status push(parser *p, const zn_json *v) {
     if (p->top == p->cap) {
         size_t cap = p->cap ? p->cap * 2 : 64;
+        if (p->budget && (zn_arena_reserved(p->arena) > p->budget ||
+                          cap * sizeof *p->stack > p->budget - zn_arena_reserved(p->arena)))
+            return zn_error(ZN_ERR_BUDGET, "%s: the JSON needs more than %zu bytes of memory to parse", p->name,
+                            p->budget);
         zn_json *grown = zn_realloc(p->stack, cap * sizeof *grown);
         if (!grown) return zn_error(ZN_ERR_OUT_OF_MEMORY, "%s: out of memory parsing JSON", p->name);
         p->stack = grown;
@@ -394,21 +399,28 @@ static zn_status parse_value(parser *p, int depth, zn_json *out) {
 }
 
 zn_status zn_json_parse(const char *text, size_t len, const char *name, zn_json_doc **out) {
+    return zn_json_parse_budget(text, len, name, 0, out);
+}
+
+zn_status zn_json_parse_budget(const char *text, size_t len, const char *name, size_t budget, zn_json_doc **out) {
     if (!out || (!text && len)) return zn_error(ZN_ERR_INVALID_ARG, "zn_json_parse: NULL argument");
     *out = NULL;
     zn_json_doc *doc = zn_calloc(1, sizeof *doc);
     if (!doc) return ZN_ERR_OUT_OF_MEMORY;
-    zn_status s = zn_arena_create(0, &doc->arena);
+    zn_status s = zn_arena_create(budget, &doc->arena);
     if (s != ZN_OK) {
         zn_free(doc);
         return s;
     }
-    parser p = {.text = text ? text : "", .len = len, .name = name ? name : "<json>", .arena = doc->arena};
+    parser p = {.text = text ? text : "", .len = len, .name = name ? name : "<json>", .arena = doc->arena,
+                .budget = budget};
     s = parse_value(&p, 0, &doc->root);
     if (s == ZN_OK) {
         skip_ws(&p);
         if (p.pos < p.len) s = fail(&p, p.pos, "unexpected text after the value");
     }
+    if (s == ZN_ERR_BUDGET) /* also from the arena, whose message names no file */
+        s = zn_error(ZN_ERR_BUDGET, "%s: the JSON needs more than %zu bytes of memory to parse", p.name, budget);
     if (p.in_c_locale) zn_c_locale_leave(&p.loc);
     zn_free(p.stack);
     if (s != ZN_OK) {

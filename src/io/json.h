@@ -48,6 +48,11 @@ typedef struct zn_json_doc zn_json_doc;
 /* Parses text[0..len). Errors are ZN_ERR_FORMAT with a message
  * "NAME: invalid JSON at line L, column C (byte B): reason". */
 zn_status zn_json_parse(const char *text, size_t len, const char *name, zn_json_doc **out);
+/* The same, failing with ZN_ERR_BUDGET when the document would need more than
+ * budget_bytes (> 0) of memory: a value can take 2 bytes of text but ~100 of
+ * DOM, so untrusted text needs a cap that does not depend on its length. */
+zn_status zn_json_parse_budget(const char *text, size_t len, const char *name, size_t budget_bytes,
+                               zn_json_doc **out);
 const zn_json *zn_json_root(const zn_json_doc *doc);
 void zn_json_free(zn_json_doc *doc); /* NULL is a no-op */
 

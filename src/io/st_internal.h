@@ -8,6 +8,11 @@
 #include "io/json.h"
 #include "zenn/safetensors.h"
 
+/* The memory the header's JSON may take once parsed: far above any real
+ * header (about 200 bytes per tensor), far below what 100 MB of "[0,0,..."
+ * would take. */
+#define ZN_ST_MAX_HEADER_MEMORY ((size_t)1 << 30)
+
 /* The most dimensions the writer accepts (the reader takes any number). */
 #define ZN_ST_WRITER_MAX_DIMS 64
 

@@ -203,11 +203,11 @@ zn_status zn_st_check(zn_st_file *f) {
     f->data_len = f->len - 8 - (size_t)n;
 
     size_t nl = strlen(f->name);
-    char *jname = zn_alloc(nl + 8);
+    char *jname = zn_alloc(nl + sizeof ": header");
     if (!jname) return ZN_ERR_OUT_OF_MEMORY;
     memcpy(jname, f->name, nl);
     memcpy(jname + nl, ": header", 9);
-    zn_status s = zn_json_parse(text, (size_t)n, jname, &f->doc);
+    zn_status s = zn_json_parse_budget(text, (size_t)n, jname, ZN_ST_MAX_HEADER_MEMORY, &f->doc);
     zn_free(jname);
     if (s != ZN_OK) return s;
     const zn_json *root = zn_json_root(f->doc);

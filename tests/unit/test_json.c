@@ -177,6 +177,22 @@ static void test_depth(void) {
     }
 }
 
+static void test_budget(void) {
+    /* 2 bytes of text per value, ~100 bytes of DOM: the budget stops it. */
+    size_t n = 200001;
+    char *text = malloc(n + 2);
+    text[0] = '[';
+    for (size_t i = 1; i < n; i += 2) text[i] = '0', text[i + 1] = ',';
+    text[n - 1] = ']';
+    zn_json_doc *d = NULL;
+    ZT_ERR(zn_json_parse_budget(text, n, "big.json", (size_t)1 << 20, &d), ZN_ERR_BUDGET);
+    ZT_CHECK(d == NULL && strstr(zn_last_error(), "big.json: the JSON needs more than 1048576 bytes"));
+    ZT_OK(zn_json_parse_budget(text, n, "big.json", (size_t)1 << 26, &d));
+    ZT_CHECK(d && zn_json_root(d)->count == 100000);
+    zn_json_free(d);
+    free(text);
+}
+
 static char *emit_sample(void) {
     zn_json_writer w;
     zn_jw_init(&w);
@@ -292,6 +308,7 @@ int main(void) {
     ZT_RUN(test_strings);
     ZT_RUN(test_malformed);
     ZT_RUN(test_depth);
+    ZT_RUN(test_budget);
     ZT_RUN(test_emit_round_trip);
     ZT_RUN(test_emit_errors);
     ZT_RUN(test_locale);
