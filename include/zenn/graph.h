@@ -131,6 +131,11 @@ ZN_API zn_node *zn_mse(zn_graph *g, zn_node *y, zn_node *target);   /* mean over
 ZN_API zn_node *zn_sse(zn_graph *g, zn_node *y, zn_node *target);
 ZN_API zn_node *zn_mae(zn_graph *g, zn_node *y, zn_node *target);
 ZN_API zn_node *zn_huber(zn_graph *g, zn_node *y, zn_node *target, float delta);
+/* FANN's tanh error function: per output F(d) = (1+d) ln(1+d) + (1-d) ln(1-d)
+ * with d = target - y, so the error sent back is ln((1+d)/(1-d)) (FANN
+ * clamps it to +-17 where |d| >= 0.9999999); summed over the outputs, mean
+ * over the batch. It punishes large errors harder than SSE. */
+ZN_API zn_node *zn_tanh_error(zn_graph *g, zn_node *y, zn_node *target);
 /* Binary cross-entropy on logits (sigmoid fused in, stable for any logit). */
 ZN_API zn_node *zn_bce_logits(zn_graph *g, zn_node *logits, zn_node *target);
 /* Softmax cross-entropy on logits against a one-hot (or soft) target: sum

@@ -18,6 +18,7 @@ typedef enum zn_loss_kind {
     ZN_LOSS_BCE,      /* binary cross-entropy on logits; the output is the sigmoid */
     ZN_LOSS_MAE,
     ZN_LOSS_HUBER,    /* delta 1 */
+    ZN_LOSS_TANH_ERROR, /* FANN's FANN_ERRORFUNC_TANH */
 } zn_loss_kind;
 
 ZN_API const char *zn_loss_name(zn_loss_kind kind);

@@ -172,6 +172,7 @@ const zn_op_def *zn_op_def_get(zn_op op) {
         [ZN_OP_MSE] = &zn_op_mse_def,       [ZN_OP_MAE] = &zn_op_mae_def,
         [ZN_OP_HUBER] = &zn_op_huber_def,   [ZN_OP_BCE_LOGITS] = &zn_op_bce_logits_def,
         [ZN_OP_SOFTMAX_XENT] = &zn_op_softmax_xent_def, [ZN_OP_CONST] = &zn_op_const_def,
+        [ZN_OP_TANH_ERROR] = &zn_op_tanh_error_def,
     };
     return ((int)op >= 0 && op < ZN_OP_COUNT) ? table[op] : NULL;
 }

@@ -25,6 +25,7 @@ typedef enum zn_op {
     ZN_OP_BCE_LOGITS,
     ZN_OP_SOFTMAX_XENT,
     ZN_OP_CONST,
+    ZN_OP_TANH_ERROR,
     ZN_OP_COUNT
 } zn_op;
 
@@ -104,7 +105,8 @@ static inline int zn_op_is_leaf(zn_op op) { return op == ZN_OP_INPUT || op == ZN
 extern const zn_op_def zn_op_matmul_def, zn_op_add_def, zn_op_sub_def, zn_op_mul_def, zn_op_scale_def,
     zn_op_concat_def, zn_op_slice_def;
 extern const zn_op_def zn_op_act_def, zn_op_softmax_def, zn_op_dropout_def;
-extern const zn_op_def zn_op_mse_def, zn_op_mae_def, zn_op_huber_def, zn_op_bce_logits_def, zn_op_softmax_xent_def;
+extern const zn_op_def zn_op_mse_def, zn_op_mae_def, zn_op_huber_def, zn_op_bce_logits_def, zn_op_softmax_xent_def,
+    zn_op_tanh_error_def;
 
 /* Scalar activation and derivative shared by the op and the tests. */
 float zn_nact_value(zn_nact act, float steepness, float x);

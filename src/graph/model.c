@@ -28,7 +28,7 @@ static void plan_free(zn_plan *p) {
 
 static int is_loss_op(zn_op op) {
     return op == ZN_OP_MSE || op == ZN_OP_MAE || op == ZN_OP_HUBER || op == ZN_OP_BCE_LOGITS ||
-           op == ZN_OP_SOFTMAX_XENT;
+           op == ZN_OP_SOFTMAX_XENT || op == ZN_OP_TANH_ERROR;
 }
 
 /* A 0/1 mask keeping round(rate * rows * cols) connections, at least one per

@@ -30,6 +30,10 @@ zn_node *zn_bce_logits(zn_graph *g, zn_node *z, zn_node *t) {
 zn_node *zn_softmax_xent(zn_graph *g, zn_node *z, zn_node *t) {
     return loss_node(g, "zn_softmax_xent", ZN_OP_SOFTMAX_XENT, z, t, 0);
 }
+zn_node *zn_tanh_error(zn_graph *g, zn_node *y, zn_node *t) {
+    return loss_node(g, "zn_tanh_error", ZN_OP_TANH_ERROR, y, t, 0);
+}
+
 zn_node *zn_huber(zn_graph *g, zn_node *y, zn_node *t, float delta) {
     if (!(delta > 0.0f) || !isfinite(delta))
         return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_huber: delta must be positive and finite");
@@ -183,8 +187,41 @@ static void xent_backward(const zn_exec *e, const zn_node *n) {
     }
 }
 
+/* FANN's tanh error: F(d) = (1+d) ln(1+d) + (1-d) ln(1-d), F'(d) = ln((1+d)/(1-d)).
+ * Past |d| = FANN's 0.9999999 the slope is FANN's 17 and F continues linearly. */
+#define TANH_ERR_EDGE 0.9999999
+#define TANH_ERR_SLOPE 17.0
+
+static double tanh_err_value(double d) {
+    double a = fabs(d);
+    if (a < TANH_ERR_EDGE) return (1 + a) * log1p(a) + (1 - a) * log1p(-a);
+    double edge = (1 + TANH_ERR_EDGE) * log1p(TANH_ERR_EDGE) + (1 - TANH_ERR_EDGE) * log1p(-TANH_ERR_EDGE);
+    return edge + TANH_ERR_SLOPE * (a - TANH_ERR_EDGE);
+}
+
+static double tanh_err_slope(double d) {
+    if (d >= TANH_ERR_EDGE) return TANH_ERR_SLOPE;
+    if (d <= -TANH_ERR_EDGE) return -TANH_ERR_SLOPE;
+    return log((1 + d) / (1 - d));
+}
+
+static void tanh_error_forward(const zn_exec *e, const zn_node *n) {
+    loss_view v = view(e, n, 0);
+    double s = 0;
+    for (int64_t i = 0; i < v.n; i++) s += tanh_err_value((double)v.t[i] - v.y[i]);
+    e->val[n->index][0] = (float)(e->batch > 0 ? s / (double)e->batch : 0.0);
+}
+
+static void tanh_error_backward(const zn_exec *e, const zn_node *n) {
+    loss_view v = view(e, n, 1);
+    if (!v.dy) return;
+    float k = (e->batch > 0 ? 1.0f / (float)e->batch : 0.0f) * seed(e, n);
+    for (int64_t i = 0; i < v.n; i++) v.dy[i] -= k * (float)tanh_err_slope((double)v.t[i] - v.y[i]);
+}
+
 const zn_op_def zn_op_mse_def = {"mse", mse_forward, mse_backward, NULL};
 const zn_op_def zn_op_mae_def = {"mae", mae_forward, mae_backward, NULL};
 const zn_op_def zn_op_huber_def = {"huber", huber_forward, huber_backward, NULL};
 const zn_op_def zn_op_bce_logits_def = {"bce_logits", bce_forward, bce_backward, NULL};
 const zn_op_def zn_op_softmax_xent_def = {"softmax_xent", xent_forward, xent_backward, NULL};
+const zn_op_def zn_op_tanh_error_def = {"tanh_error", tanh_error_forward, tanh_error_backward, NULL};

@@ -5,14 +5,14 @@
 #include "base/internal.h"
 #include "zenn/nn.h"
 
-static const char *const loss_names[] = {"sse", "mse", "xent", "bce", "mae", "huber"};
+static const char *const loss_names[] = {"sse", "mse", "xent", "bce", "mae", "huber", "tanh_error"};
 
 const char *zn_loss_name(zn_loss_kind k) {
-    return ((int)k >= 0 && k <= ZN_LOSS_HUBER) ? loss_names[k] : "unknown";
+    return ((int)k >= 0 && k <= ZN_LOSS_TANH_ERROR) ? loss_names[k] : "unknown";
 }
 
 int zn_loss_from_name(const char *name) {
-    for (int i = 0; name && i <= ZN_LOSS_HUBER; i++)
+    for (int i = 0; name && i <= ZN_LOSS_TANH_ERROR; i++)
         if (!strcmp(name, loss_names[i])) return i;
     return -1;
 }
@@ -36,7 +36,7 @@ static zn_status check_spec(const zn_mlp_spec *s) {
     for (int i = 0; i < s->n_layers; i++)
         if (s->sizes[i] < 1 || s->sizes[i] > ((int64_t)1 << 24))
             return zn_error(ZN_ERR_INVALID_ARG, "zn_mlp_create: layer %d has %lld neurons", i, (long long)s->sizes[i]);
-    if ((int)s->loss < ZN_LOSS_SSE || s->loss > ZN_LOSS_HUBER)
+    if ((int)s->loss < ZN_LOSS_SSE || s->loss > ZN_LOSS_TANH_ERROR)
         return zn_error(ZN_ERR_INVALID_ARG, "zn_mlp_create: unknown loss %d", (int)s->loss);
     if (s->loss == ZN_LOSS_XENT && s->sizes[s->n_layers - 1] < 2)
         return zn_error(ZN_ERR_INVALID_ARG, "zn_mlp_create: cross-entropy needs at least two outputs");
@@ -100,6 +100,7 @@ zn_status zn_mlp_create(const zn_mlp_spec *spec, uint64_t seed, zn_model **out) 
         if (spec->loss == ZN_LOSS_SSE) loss = zn_sse(g, pred, target);
         else if (spec->loss == ZN_LOSS_MSE) loss = zn_mse(g, pred, target);
         else if (spec->loss == ZN_LOSS_MAE) loss = zn_mae(g, pred, target);
+        else if (spec->loss == ZN_LOSS_TANH_ERROR) loss = zn_tanh_error(g, pred, target);
         else loss = zn_huber(g, pred, target, 1.0f);
         break;
     }

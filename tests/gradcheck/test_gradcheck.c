@@ -103,7 +103,7 @@ static void test_losses(void) {
     float *x = random_array(&r, 8 * 3, -1, 1), *t = random_array(&r, 8 * 4, 0, 1);
     float *onehot = zn_calloc(8 * 4, sizeof(float));
     for (int i = 0; i < 8; i++) onehot[i * 4 + (int)zn_rng_below(&r, 4)] = 1.0f;
-    for (int kind = 0; kind < 7; kind++) {
+    for (int kind = 0; kind < 8; kind++) {
         zn_graph *g = NULL;
         zn_graph_create(&g);
         zn_node *in = zn_input(g, "x", 3), *target = zn_input(g, "t", 4);
@@ -117,6 +117,7 @@ static void test_losses(void) {
         case 3: loss = zn_bce_logits(g, y, target), name = "bce_logits"; break;
         case 4: loss = zn_softmax_xent(g, y, target), name = "softmax_xent (soft)"; break;
         case 5: loss = zn_sse(g, y, target), name = "sse"; break;
+        case 6: loss = zn_tanh_error(g, zn_activation(g, y, ZN_NACT_TANH, 1.0f), target), name = "tanh_error"; break;
         default: loss = zn_mse(g, zn_softmax(g, y), target), name = "softmax+mse"; break;
         }
         const float *inputs[2] = {x, t};

@@ -52,6 +52,35 @@ check grep -q '^0,1,2,3,4,5,6,7,8,9,label$' "$tmp/run.csv"
 right=$(paste -d, <(tail -n +2 "$tmp/run.csv" | awk -F, '{print $NF}') <(head -21 "$src/data/digits.test.csv" | tail -n +2 | awk -F, '{print $NF}') | awk -F, '$1==$2' | wc -l)
 check test "$right" -ge 17
 
+# The model file is plain safetensors: Python (struct + json only) reads the weights and the
+# metadata, recomputes the network's outputs and matches what `zenn run` printed.
+python3 - "$tmp/digits.st" "$tmp/in.csv" "$tmp/run.csv" <<'PY' && ok || bad "python reads the model and agrees with zenn run"
+import json, math, struct, sys
+raw = open(sys.argv[1], "rb").read()
+n = struct.unpack("<Q", raw[:8])[0]
+header = json.loads(raw[8:8 + n])
+meta = json.loads(header["__metadata__"]["zenn"])
+assert meta["format"] == "zenn-mlp" and meta["layers"] == [64, 50, 10] and meta["hidden_act"] == "relu"
+base = 8 + n
+def tensor(name):
+    t = header[name]
+    assert t["dtype"] == "F32"
+    b, e = t["data_offsets"]
+    vals = struct.unpack("<%df" % ((e - b) // 4), raw[base + b:base + e])
+    return vals, t["shape"]
+mul, _ = tensor("scaler.input.mul"); add, _ = tensor("scaler.input.add")
+w1, s1 = tensor("layer1.weight"); b1, _ = tensor("layer1.bias")
+w2, s2 = tensor("layer2.weight"); b2, _ = tensor("layer2.bias")
+rows = [list(map(float, l.split(","))) for l in open(sys.argv[2]).read().splitlines()[1:]]
+got = [list(map(float, l.split(",")[:10])) for l in open(sys.argv[3]).read().splitlines()[1:]]
+for x, g in zip(rows, got):
+    x = [v * m + a for v, m, a in zip(x, mul, add)]
+    h = [max(0.0, b1[j] + sum(x[i] * w1[i * s1[1] + j] for i in range(s1[0]))) for j in range(s1[1])]
+    z = [b2[j] + sum(h[i] * w2[i * s2[1] + j] for i in range(s2[0])) for j in range(s2[1])]
+    mx = max(z); e = [math.exp(v - mx) for v in z]; p = [v / sum(e) for v in e]
+    assert all(abs(a - b) < 1e-4 for a, b in zip(p, g)), (p, g)
+PY
+
 # FANN data: XOR with RPROP to FANN's target, then run on the file itself.
 "$zenn" train "$src/data/xor.data" -o "$tmp/xor.st" --target-mse 0.001 --quiet
 check test $? -eq 0

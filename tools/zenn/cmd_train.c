@@ -38,7 +38,7 @@ static void usage(FILE *f) {
             "  --hidden-act NAME    hidden activation (default: sigmoid_symmetric for FANN data, relu for CSV)\n"
             "  --output-act NAME    output activation for regression (default: sigmoid_symmetric / linear)\n"
             "  --algo NAME          rprop|quickprop|sarprop|batch|incremental|sgd|momentum|adam|adamw|rmsprop\n"
-            "  --loss NAME          sse|mse|xent|bce|mae|huber (default from the data)\n"
+            "  --loss NAME          sse|mse|xent|bce|mae|huber|tanh_error (default from the data)\n"
             "  --epochs N           maximum epochs (default 500 for FANN's algorithms, 30 otherwise)\n"
             "  --batch N            batch size (default: the algorithm's)\n"
             "  --lr X               learning rate\n"
@@ -224,7 +224,7 @@ int zn_cmd_train(int argc, char **argv) {
     if (a.loss) {
         int l = zn_loss_from_name(a.loss);
         if (l < 0) {
-            rc = cli_error("unknown --loss '%s' (sse, mse, xent, bce, mae, huber)", a.loss);
+            rc = cli_error("unknown --loss '%s' (sse, mse, xent, bce, mae, huber, tanh_error)", a.loss);
             goto done;
         }
         spec.loss = (zn_loss_kind)l;
