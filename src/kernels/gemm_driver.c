@@ -64,7 +64,10 @@ static void gemm_block(const gemm_plan *pl, int64_t i0, int64_t i1, int64_t j0, 
                        float *bbuf) {
     const zn_gemm_kernels *g = &pl->kt->gemm;
     const zn_gemm_call *p = &pl->p;
-    const int64_t mr = g->mr, nr = g->nr, kc_max = g->kc, mc_max = g->mc, nc_max = g->nc;
+    const int64_t mr = g->mr, nr = g->nr, kc_max = g->kc, mc_max = g->mc;
+    /* With one mc block, nothing amortises a B panel beyond L2: keep it there
+     * (A is small then, so copying it once per panel costs little). */
+    const int64_t nc_max = i1 - i0 <= mc_max ? min64(g->nc, g->nc_l2) : g->nc;
     /* A(i,p) = a[i*ars + p*acs]; B(p,j) = b[p*brs + j*bcs]. */
     const int64_t ars = p->ta ? 1 : p->lda, acs = p->ta ? p->lda : 1;
     const int64_t brs = p->tb ? 1 : p->ldb, bcs = p->tb ? p->ldb : 1;

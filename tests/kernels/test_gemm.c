@@ -114,6 +114,7 @@ static zn_kernels tiny_blocks(const zn_kernels *kt) {
     t.gemm.kc = 5;
     t.gemm.mc = 2 * t.gemm.mr;
     t.gemm.nc = 2 * t.gemm.nr;
+    t.gemm.nc_l2 = t.gemm.nr;
     return t;
 }
 

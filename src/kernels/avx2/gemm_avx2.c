@@ -197,6 +197,7 @@ void zn_gemm_init_avx2(zn_gemm_kernels *k) {
     k->kc = 256;
     k->mc = 144;
     k->nc = 4096;
+    k->nc_l2 = 512;
     k->ukr = ukr_avx2;
     k->sgemv = sgemv_avx2;
 }

@@ -330,6 +330,7 @@ void zn_gemm_init_avx512(zn_gemm_kernels *k) {
     k->kc = 384;
     k->mc = 168;
     k->nc = 4096;
+    k->nc_l2 = 512;
     k->ukr = ukr_avx512;
     k->pack_b = pack_b_avx512;
     k->pack_rows = pack_rows_avx512;

@@ -78,6 +78,7 @@ void zn_gemm_init_ref(zn_gemm_kernels *k) {
     k->kc = 256;
     k->mc = 64;
     k->nc = 1024;
+    k->nc_l2 = 512;
     k->ukr = ukr_ref;
     k->pack_b = zn_gemm_pack_b_c;
     k->pack_rows = zn_gemm_pack_rows;
