@@ -18,6 +18,7 @@ typedef struct bench_opts {
     int quick;          /* fewer and smaller cases */
     const char *filter; /* run cases whose name contains this */
     double settle_ms;   /* pause after a multi-threaded peer rep (its threads spin) */
+    const char *mnist_dir; /* the mnist suite's IDX files (NULL: next to the repo) */
 } bench_opts;
 
 typedef int (*bench_fn)(void *ctx); /* runs the work once; non-zero = failed */
@@ -30,6 +31,10 @@ typedef struct bench_contender {
     int threads;      /* for the settle rule and the report */
     int skip;         /* not available */
     const char *skip_reason;
+    /* A contender that times itself (a peer process): runs the work for at
+     * least min_seconds and returns seconds per call, or < 0 when it failed.
+     * Used instead of fn when set. */
+    double (*timed)(void *ctx, double min_seconds);
 } bench_contender;
 
 typedef struct bench_stats {
@@ -50,7 +55,20 @@ typedef struct bench_result {
     bench_stats zenn, other;
     double target;       /* ratio zenn/peer wanted (0: none) */
     char target_note[96];
+    /* Display: rates are printed as work/second * scale (0: 1e-9, giga);
+     * with show_value the medians themselves are printed, times scale. */
+    double scale;
+    int show_value;
+    /* BENCH_TARGET_RATIO: peer/zenn >= target; BENCH_TARGET_MARGIN: the
+     * values (e.g. accuracy) satisfy zenn >= peer - target. */
+    int target_kind;
+    char why[192];       /* why the peer was not measured */
 } bench_result;
+
+enum { BENCH_TARGET_RATIO = 0, BENCH_TARGET_MARGIN = 1 };
+
+/* 1: target met, 0: not met, -1: no target or not measurable. */
+int bench_verdict(const bench_result *r);
 
 typedef struct bench_run {
     bench_opts opts;
@@ -76,6 +94,14 @@ static inline double bench_rate(double work, double seconds) { return seconds > 
 int bench_suite_gemm(bench_run *run);
 int bench_suite_vmath(bench_run *run);
 int bench_suite_pool(bench_run *run);
+int bench_suite_mlp_forward(bench_run *run);
+int bench_suite_mlp_train(bench_run *run);
+int bench_suite_memory(bench_run *run);
+int bench_suite_mnist(bench_run *run);
+
+/* The memory suite's probe, run in a fresh process: creates the network
+ * named by "784,128,10", runs one forward and prints its peak RSS as JSON. */
+int bench_rss_probe(const char *layers);
 
 /* OpenBLAS, loaded at run time so the zenn binary does not need it. */
 typedef struct bench_openblas {

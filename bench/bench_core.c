@@ -35,7 +35,7 @@ static long calls_per_rep(bench_contender *c, double min_seconds) {
 }
 
 void bench_measure(const bench_opts *o, bench_contender *c, int n, bench_stats *stats) {
-    enum { MAX_CONTENDERS = 4, MAX_REPS = 64 };
+    enum { MAX_CONTENDERS = 8, MAX_REPS = 64 };
     double times[MAX_CONTENDERS][MAX_REPS];
     long calls[MAX_CONTENDERS];
     int reps = o->repeat < 1 ? 1 : (o->repeat > MAX_REPS ? MAX_REPS : o->repeat);
@@ -43,13 +43,22 @@ void bench_measure(const bench_opts *o, bench_contender *c, int n, bench_stats *
     for (int i = 0; i < n; i++) {
         memset(&stats[i], 0, sizeof stats[i]);
         if (c[i].prepare && !c[i].skip) c[i].prepare(c[i].ctx);
-        calls[i] = c[i].skip ? -1 : calls_per_rep(&c[i], o->min_seconds);
+        if (c[i].timed) /* a warm-up request; the peer sizes its own reps */
+            calls[i] = c[i].skip || c[i].timed(c[i].ctx, o->min_seconds * 0.5) < 0 ? -1 : 1;
+        else
+            calls[i] = c[i].skip ? -1 : calls_per_rep(&c[i], o->min_seconds);
         if (c[i].threads > 1 && strcmp(c[i].name, "zenn") != 0) sleep_ms(o->settle_ms);
     }
     for (int r = 0; r < reps; r++) {
         for (int i = 0; i < n; i++) {
             if (calls[i] < 0) continue;
             if (c[i].prepare) c[i].prepare(c[i].ctx);
+            if (c[i].timed) {
+                double per = c[i].timed(c[i].ctx, o->min_seconds);
+                if (per <= 0) calls[i] = -1;
+                else times[i][r] = per;
+                continue;
+            }
             double t0 = zn_time_sec();
             int failed = 0;
             for (long k = 0; k < calls[i] && !failed; k++) failed = c[i].fn(c[i].ctx);
@@ -92,6 +101,19 @@ void bench_note(bench_run *run, const char *fmt, ...) {
     fflush(run->out);
 }
 
+int bench_verdict(const bench_result *r) {
+    if (r->target <= 0 || !r->zenn.ok || !r->other.ok || !r->peer[0]) return -1;
+    if (r->target_kind == BENCH_TARGET_MARGIN) return r->zenn.median >= r->other.median - r->target;
+    return r->zenn.median > 0 && r->other.median / r->zenn.median >= r->target;
+}
+
+/* A table cell for one contender's median. */
+static void cell(const bench_result *r, const bench_stats *s, char *out, size_t cap) {
+    double scale = r->scale > 0 ? r->scale : 1e-9;
+    double v = r->show_value ? s->median * scale : bench_rate(r->work, s->median) * scale;
+    snprintf(out, cap, v != 0 && (v >= 1e6 || v < 1e-2) ? "%.3g" : "%.2f", v);
+}
+
 void bench_add(bench_run *run, const bench_result *r) {
     if (run->count == run->cap) {
         int cap = run->cap ? run->cap * 2 : 64;
@@ -103,18 +125,29 @@ void bench_add(bench_run *run, const bench_result *r) {
     run->results[run->count++] = *r;
 
     char zs[32] = "failed", ps[32] = "-", ratio[16] = "-", target[16] = "", verdict[16] = "";
-    if (r->zenn.ok) snprintf(zs, sizeof zs, "%.2f", bench_rate(r->work, r->zenn.median) * 1e-9);
-    if (r->peer[0] && r->other.ok) snprintf(ps, sizeof ps, "%.2f", bench_rate(r->work, r->other.median) * 1e-9);
+    if (r->zenn.ok) cell(r, &r->zenn, zs, sizeof zs);
+    if (r->peer[0] && r->other.ok) cell(r, &r->other, ps, sizeof ps);
     if (r->peer[0] && !r->other.ok) snprintf(ps, sizeof ps, "skipped");
     if (r->zenn.ok && r->other.ok && r->zenn.median > 0) {
-        double q = r->other.median / r->zenn.median;
-        snprintf(ratio, sizeof ratio, "%.2fx", q);
-        if (r->target > 0) {
-            snprintf(target, sizeof target, ">=%.2f", r->target);
-            snprintf(verdict, sizeof verdict, "%s", q >= r->target ? "met" : "NOT MET");
-        }
+        if (r->target_kind == BENCH_TARGET_MARGIN)
+            snprintf(ratio, sizeof ratio, "%+.2f", (r->zenn.median - r->other.median) * (r->scale > 0 ? r->scale : 1));
+        else
+            snprintf(ratio, sizeof ratio, "%.2fx", r->other.median / r->zenn.median);
     }
+    int v = bench_verdict(r);
+    if (r->target > 0) {
+        if (r->target_kind == BENCH_TARGET_MARGIN)
+            snprintf(target, sizeof target, ">=-%.2g", r->target * (r->scale > 0 ? r->scale : 1));
+        else
+            snprintf(target, sizeof target, ">=%.2f", r->target);
+        snprintf(verdict, sizeof verdict, "%s", v == 1 ? "met" : v == 0 ? "NOT MET" : "skipped:");
+    }
+    char note[320];
+    snprintf(note, sizeof note, "%s%s%s", r->target > 0 && v < 0 ? (r->why[0] ? r->why : "not measured") : "",
+             r->target > 0 && v < 0 && r->target_note[0] ? "; " : "", r->target_note);
+    if (r->target <= 0 && r->peer[0] && !r->other.ok && r->why[0])
+        snprintf(note, sizeof note, "skipped: %.200s", r->why);
     fprintf(run->out, "%-36s %3d %-8s %9s %9s %-10s %7s %7s %s %s\n", r->name, r->threads, r->unit, zs, ps,
-            r->peer[0] ? r->peer : "-", ratio, target, verdict, r->target_note);
+            r->peer[0] ? r->peer : "-", ratio, target, verdict, note);
     fflush(run->out);
 }

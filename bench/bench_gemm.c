@@ -112,10 +112,10 @@ static void gemm_case(gemm_env *e, const char *label, int ta, int tb, int m, int
     zn.pool = e->pooln;
     zn.threads = on.threads = e->nthreads;
     bench_contender c[4] = {
-        {"zenn", run_zenn_gemm, &z1, NULL, 1, 0, NULL},
-        {"openblas", run_openblas_gemm, &o1, prepare_openblas, 1, !e->have_ob, e->ob.why},
-        {"zenn", run_zenn_gemm, &zn, NULL, e->nthreads, 0, NULL},
-        {"openblas", run_openblas_gemm, &on, prepare_openblas, e->nthreads, !e->have_ob, e->ob.why},
+        {"zenn", run_zenn_gemm, &z1, NULL, 1, 0, NULL, NULL},
+        {"openblas", run_openblas_gemm, &o1, prepare_openblas, 1, !e->have_ob, e->ob.why, NULL},
+        {"zenn", run_zenn_gemm, &zn, NULL, e->nthreads, 0, NULL, NULL},
+        {"openblas", run_openblas_gemm, &on, prepare_openblas, e->nthreads, !e->have_ob, e->ob.why, NULL},
     };
     int nc = e->nthreads > 1 ? 4 : 2;
     bench_stats st[4];
@@ -167,8 +167,8 @@ static void gemv_case(gemm_env *e, int trans, int m, int n, double target) {
     int threads = zn_pool_size(zn_pool_default());
     gemm_ctx g = {trans, 0, m, n, 0, d.a, d.b, d.c, n, 0, 0, NULL, threads, &e->ob};
     bench_contender c[2] = {
-        {"zenn", run_zenn_gemv, &g, NULL, threads, 0, NULL},
-        {"openblas", run_openblas_gemv, &g, prepare_openblas, threads, !e->have_ob, e->ob.why},
+        {"zenn", run_zenn_gemv, &g, NULL, threads, 0, NULL, NULL},
+        {"openblas", run_openblas_gemv, &g, prepare_openblas, threads, !e->have_ob, e->ob.why, NULL},
     };
     bench_stats st[2];
     bench_measure(&e->run->opts, c, 2, st);

@@ -22,6 +22,10 @@ static const suite_entry suites[] = {
     {"gemm", bench_suite_gemm, "sgemm/sgemv against OpenBLAS, % of FMA peak, thread scaling"},
     {"vmath", bench_suite_vmath, "element-wise math in GElements/s; relu against memcpy"},
     {"pool", bench_suite_pool, "thread-pool job latency and idle CPU"},
+    {"mlp-forward", bench_suite_mlp_forward, "MLP inference against libfann, PyTorch, brain.js, tfjs"},
+    {"mlp-train", bench_suite_mlp_train, "MLP training samples/s against libfann, PyTorch, brain.js, tfjs"},
+    {"memory", bench_suite_memory, "peak RSS to load and run 784-128-10 against PyTorch"},
+    {"mnist", bench_suite_mnist, "MNIST 5 epochs: accuracy and time against PyTorch (not in --quick)"},
 };
 #define NSUITES ((int)(sizeof suites / sizeof suites[0]))
 
@@ -33,7 +37,7 @@ static void usage(FILE *f) {
             "GElements/s with ratios (peer time / zenn time: above 1 means zenn is faster).\n"
             "\n"
             "suites (default: all):\n");
-    for (int i = 0; i < NSUITES; i++) fprintf(f, "  %-8s %s\n", suites[i].name, suites[i].what);
+    for (int i = 0; i < NSUITES; i++) fprintf(f, "  %-12s %s\n", suites[i].name, suites[i].what);
     fprintf(f,
             "\noptions:\n"
             "  --json FILE     also write every case and the machine fingerprint as JSON\n"
@@ -42,7 +46,12 @@ static void usage(FILE *f) {
             "  --threads N     threads for the multi-threaded cases (default: ZN_THREADS or all CPUs)\n"
             "  --filter TEXT   only cases whose name contains TEXT\n"
             "  --quick         fewer cases, shorter reps (a smoke run)\n"
-            "  --settle-ms MS  pause after a multi-threaded peer rep (default 150; OpenBLAS threads spin)\n");
+            "  --settle-ms MS  pause after a multi-threaded peer rep (default 150; OpenBLAS threads spin)\n"
+            "  --mnist DIR     MNIST IDX .gz files for the mnist suite (default: ../shared/data/mnist\n"
+            "                  beside the source tree; the suite is skipped when they are absent)\n"
+            "\n"
+            "Peers in other processes (libfann, PyTorch, brain.js, tfjs) are skipped with a reason\n"
+            "when missing; install them with: bash scripts/deps.sh --peers (bench/peers/README.md).\n");
 }
 
 static int parse_int(const char *opt, const char *s, int lo, int hi, int *out) {
@@ -133,10 +142,21 @@ static int write_json(const char *path, const bench_run *run, int argc, char **a
         else fprintf(f, "null");
         fprintf(f, ",");
         json_stats(f, "peer_stats", &r->other, r->work);
-        if (r->zenn.ok && r->other.ok && r->peer[0]) {
-            double q = r->other.median / r->zenn.median;
-            fprintf(f, ",\"ratio\":%.4f", q);
-            if (r->target > 0) fprintf(f, ",\"target\":%.3f,\"met\":%s", r->target, q >= r->target ? "true" : "false");
+        if (r->zenn.ok && r->other.ok && r->peer[0] && r->zenn.median > 0)
+            fprintf(f, ",\"ratio\":%.4f", r->other.median / r->zenn.median);
+        if (r->target > 0) {
+            int v = bench_verdict(r);
+            fprintf(f, ",\"target\":%.4g,\"target_kind\":\"%s\",\"met\":%s", r->target,
+                    r->target_kind == BENCH_TARGET_MARGIN ? "margin" : "ratio",
+                    v == 1 ? "true" : v == 0 ? "false" : "null");
+        }
+        if (r->peer[0] && !r->other.ok) {
+            fprintf(f, ",\"skipped\":");
+            json_string(f, r->why[0] ? r->why : "not measured");
+        }
+        if (r->target_note[0]) {
+            fprintf(f, ",\"note\":");
+            json_string(f, r->target_note);
         }
         fprintf(f, "}%s\n", i + 1 < run->count ? "," : "");
     }
@@ -193,6 +213,16 @@ int zn_cmd_bench(int argc, char **argv) {
             }
             run.opts.filter = val;
             i++;
+        } else if (!strcmp(a, "--mnist")) {
+            if (!val) {
+                fprintf(stderr, "zenn: error: --mnist expects a directory\n");
+                return 2;
+            }
+            run.opts.mnist_dir = val;
+            i++;
+        } else if (!strcmp(a, "--rss-probe")) {
+            /* Internal: the memory suite's fresh process (prints one JSON line). */
+            return bench_rss_probe(val);
         } else if (!strcmp(a, "--quick")) {
             run.opts.quick = 1;
             run.opts.repeat = 3;
@@ -222,10 +252,9 @@ int zn_cmd_bench(int argc, char **argv) {
     int met = 0, missed = 0;
     for (int i = 0; i < run.count; i++) {
         const bench_result *r = &run.results[i];
-        if (r->target > 0 && r->zenn.ok && r->other.ok) {
-            if (r->other.median / r->zenn.median >= r->target) met++;
-            else missed++;
-        }
+        int v = bench_verdict(r);
+        met += v == 1;
+        missed += v == 0;
     }
     printf("\ntargets: %d met, %d not met\n", met, missed);
     if (json && !write_json(json, &run, argc + 1, argv - 1)) failed = 1;

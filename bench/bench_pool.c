@@ -27,7 +27,7 @@ int bench_suite_pool(bench_run *run) {
     bench_section(run, "pool: thread pool overheads");
     if (bench_selected(&run->opts, "pool empty job")) {
         pool_ctx c = {pool, threads};
-        bench_contender k = {"zenn", run_empty_job, &c, NULL, threads, 0, NULL};
+        bench_contender k = {"zenn", run_empty_job, &c, NULL, threads, 0, NULL, NULL};
         bench_stats st;
         bench_measure(&run->opts, &k, 1, &st);
         bench_note(run, "empty job on %d threads: median %.2f us (min %.2f, max %.2f)", threads, st.median * 1e6,

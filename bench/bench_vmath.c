@@ -26,7 +26,7 @@ static int run_vmath(void *p) {
 
 static void vmath_case(bench_run *run, const char *label, vmath_ctx *v, double target_abs) {
     if (!bench_selected(&run->opts, label)) return;
-    bench_contender c = {"zenn", run_vmath, v, NULL, 1, 0, NULL};
+    bench_contender c = {"zenn", run_vmath, v, NULL, 1, 0, NULL, NULL};
     bench_stats st;
     bench_measure(&run->opts, &c, 1, &st);
     bench_result r;
@@ -91,8 +91,8 @@ int bench_suite_vmath(bench_run *run) {
     /* relu out of cache against memcpy of the same bytes, interleaved. */
     if (bench_selected(&run->opts, "relu 12.5M vs memcpy")) {
         vmath_ctx relu = {ZN_ACT_RELU, big, x, y, 0, 1}, copy = {ZN_ACT_NONE, big, x, y, 4, 1};
-        bench_contender c[2] = {{"zenn", run_vmath, &relu, NULL, 1, 0, NULL},
-                                {"memcpy", run_vmath, &copy, NULL, 1, 0, NULL}};
+        bench_contender c[2] = {{"zenn", run_vmath, &relu, NULL, 1, 0, NULL, NULL},
+                                {"memcpy", run_vmath, &copy, NULL, 1, 0, NULL, NULL}};
         bench_stats st[2];
         bench_measure(&run->opts, c, 2, st);
         bench_result r;

@@ -1,0 +1,153 @@
+/* Suite `mlp-forward`: inference of sigmoid MLPs (hidden and output layers
+ * sigmoid for every contender: brain.js has no other output) on one sample
+ * and on batches of 64, zenn against libfann's fann_run, PyTorch, brain.js
+ * and TensorFlow.js, interleaved rep by rep. */
+#include <stdio.h>
+#include <string.h>
+
+#include "bench_mlp.h"
+
+typedef struct fwd_ctx {
+    zn_model *m;
+    zn_ws *ws;
+    int64_t batch;
+    float *x, *y;
+} fwd_ctx;
+
+static int run_zenn(void *p) {
+    fwd_ctx *f = p;
+    const float *in[2] = {f->x, NULL};
+    float *out[1] = {f->y};
+    return zn_model_forward(f->m, f->ws, f->batch, in, out) != ZN_OK;
+}
+
+static int fwd_init(fwd_ctx *f, const bench_net *net, int64_t batch, zn_pool *pool) {
+    memset(f, 0, sizeof *f);
+    f->batch = batch;
+    if (bench_mlp_model(net, ZN_NACT_SIGMOID, ZN_NACT_SIGMOID, ZN_LOSS_MSE, &f->m) != ZN_OK) return 0;
+    zn_ws_opts o = zn_ws_opts_default();
+    o.max_batch = batch;
+    o.mode = ZN_WS_INFER;
+    o.pool = pool;
+    if (zn_ws_create(f->m, &o, &f->ws) != ZN_OK) return 0;
+    size_t nin = (size_t)batch * net->sizes[0], nout = (size_t)batch * net->sizes[net->n_layers - 1];
+    f->x = zn_alloc(nin * sizeof(float));
+    f->y = zn_alloc(nout * sizeof(float));
+    if (!f->x || !f->y) return 0;
+    zn_rng rng;
+    zn_rng_seed(&rng, 7);
+    zn_rng_fill_uniform(&rng, f->x, nin, 0.0f, 1.0f);
+    return 1;
+}
+
+static void fwd_free(fwd_ctx *f) {
+    zn_ws_free(f->ws);
+    zn_model_free(f->m);
+    zn_free(f->x);
+    zn_free(f->y);
+}
+
+typedef struct peer_row {
+    int peer;       /* PEER_* */
+    double target;  /* 0: for reference */
+    const char *note;
+} peer_row;
+
+/* One network at one batch size: zenn and the listed peers, interleaved. */
+static void forward_case(bench_run *run, bench_peers *ps, const bench_net *net, int batch, zn_pool *pool,
+                         int threads, const peer_row *rows, int nrows, double peak2) {
+    char label[32], name[96], shape[64], layers[64];
+    bench_net_label(net, label, sizeof label);
+    bench_net_json(net, layers, sizeof layers);
+    snprintf(name, sizeof name, "fwd %s b%d", label, batch);
+    snprintf(shape, sizeof shape, "%s batch %d", label, batch);
+    if (!bench_selected(&run->opts, name)) return;
+    fwd_ctx z;
+    if (!fwd_init(&z, net, batch, pool)) {
+        bench_note(run, "%s: zenn setup failed: %s", name, zn_last_error());
+        fwd_free(&z);
+        return;
+    }
+    bench_contender c[1 + PEER_COUNT];
+    peer_job jobs[PEER_COUNT];
+    c[0] = (bench_contender){"zenn", run_zenn, &z, NULL, threads, 0, NULL, NULL};
+    for (int i = 0; i < nrows; i++) {
+        peer_job *j = &jobs[i];
+        memset(j, 0, sizeof *j);
+        j->peer = &ps->p[rows[i].peer];
+        snprintf(j->request, sizeof j->request,
+                 "{\"op\":\"forward\",\"layers\":%s,\"act\":\"sigmoid\",\"out_act\":\"sigmoid\",\"batch\":%d", layers,
+                 batch);
+        c[1 + i] = peer_contender(j, j->peer->threads > 0 ? j->peer->threads : 1);
+    }
+    bench_stats st[1 + PEER_COUNT];
+    bench_measure(&run->opts, c, 1 + nrows, st);
+    bench_result r;
+    for (int i = 0; i < nrows; i++) {
+        bench_mlp_result(&r, "mlp-forward", name, shape, threads, batch, "ksmp/s", 1e-3);
+        snprintf(r.peer, sizeof r.peer, "%s", jobs[i].peer->name);
+        r.zenn = st[0];
+        r.other = st[1 + i];
+        r.target = rows[i].target;
+        snprintf(r.target_note, sizeof r.target_note, "%s", rows[i].note ? rows[i].note : "");
+        if (!r.other.ok) bench_peer_why(&r, &jobs[i], &c[1 + i]);
+        bench_add(run, &r);
+    }
+    if (peak2 > 0) {
+        double flops = bench_net_flops(net) * batch;
+        bench_mlp_result(&r, "mlp-forward", name, shape, threads, flops, "GFLOP/s", 1e-9);
+        snprintf(r.peer, sizeof r.peer, "fma-peak-2t");
+        r.zenn = st[0];
+        r.other = st[0];
+        r.other.median = r.other.min = r.other.max = flops / peak2;
+        r.target = 0.6;
+        if (st[0].ok && st[0].median > 0)
+            snprintf(r.target_note, sizeof r.target_note, "%.0f%% of the 2-thread FMA peak",
+                     100.0 * flops / st[0].median / peak2);
+        bench_add(run, &r);
+    }
+    fwd_free(&z);
+}
+
+/* PyTorch at 1 and 2 threads once, to show why it runs with one here. */
+static void torch_threads_note(bench_run *run, bench_peer *torch) {
+    char reply[512];
+    const char *req = "{\"op\":\"probe_threads\",\"layers\":[784,128,10],\"act\":\"sigmoid\",\"out_act\":\"sigmoid\","
+                      "\"batch\":64,\"min_seconds\":0.05}";
+    double t1 = 0, t2 = 0;
+    if (bench_peer_call(torch, req, 120.0, reply, sizeof reply) && bench_json_num(reply, "t1", &t1) &&
+        bench_json_num(reply, "t2", &t2))
+        bench_note(run, "pytorch 784-128-10 batch 64: 1 thread %.1f us, 2 threads %.1f us per batch -> runs with %d",
+                   t1 * 1e6, t2 * 1e6, t2 < t1 ? 2 : 1);
+    else
+        bench_note(run, "pytorch thread probe failed: %s", torch->why);
+}
+
+int bench_suite_mlp_forward(bench_run *run) {
+    int threads = run->opts.threads > 0 ? run->opts.threads : zn_pool_size(zn_pool_default());
+    zn_pool *pool = NULL;
+    if (run->opts.threads > 0 && zn_pool_create(threads, &pool) != ZN_OK) {
+        bench_note(run, "mlp-forward: cannot create a pool: %s", zn_last_error());
+        return 1;
+    }
+    bench_section(run, "mlp-forward: sigmoid MLP inference, samples/s (hidden and output sigmoid)");
+    double peak2 = bench_fma_peak(2);
+    bench_note(run, "zenn: zn_model_forward on %d thread(s); FMA peak 2 threads %.1f GFLOP/s", threads, peak2 * 1e-9);
+    bench_peers ps;
+    const int want[PEER_COUNT] = {1, 1, 1, 1};
+    bench_peers_start(run, &ps, want);
+    if (ps.up[PEER_TORCH]) torch_threads_note(run, &ps.p[PEER_TORCH]);
+
+    static const peer_row one[] = {
+        {PEER_FANN, 15, "fann_run"}, {PEER_BRAIN, 50, NULL}, {PEER_TORCH, 0, NULL}, {PEER_TFJS, 0, NULL}};
+    static const peer_row many[] = {{PEER_TORCH, 2, NULL}, {PEER_TFJS, 0, NULL}};
+    const bench_net *nets;
+    int nn = bench_mlp_nets(&run->opts, &nets);
+    for (int i = 0; i < nn; i++) {
+        forward_case(run, &ps, &nets[i], 1, pool, threads, one, 4, 0);
+        forward_case(run, &ps, &nets[i], 64, pool, threads, many, 2, i > 0 ? peak2 : 0);
+    }
+    bench_peers_stop(&ps);
+    zn_pool_free(pool);
+    return 0;
+}

@@ -1,0 +1,64 @@
+/* Where the peer runners live and how each is started: its program, its
+ * arguments and the environment that lets it run at its best here. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench_peer.h"
+
+#ifndef ZN_SOURCE_DIR
+#define ZN_SOURCE_DIR "."
+#endif
+
+const char *bench_peers_dir(void) {
+    static char dir[PATH_MAX];
+    const char *env = getenv("ZN_BENCH_PEERS_DIR");
+    snprintf(dir, sizeof dir, "%s", env && *env ? env : ZN_SOURCE_DIR "/bench/peers");
+    return dir;
+}
+
+const char *bench_exe_dir(void) {
+    static char dir[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
+    if (n <= 0) return ".";
+    dir[n] = 0;
+    char *slash = strrchr(dir, '/');
+    if (slash) *slash = 0;
+    return dir;
+}
+
+int bench_peer_start_fann(bench_peer *p) {
+    char prog[PATH_MAX + 16];
+    snprintf(prog, sizeof prog, "%s/fann_peer", bench_exe_dir());
+    if (access(prog, X_OK) != 0) {
+        memset(p, 0, sizeof *p);
+        snprintf(p->name, sizeof p->name, "libfann");
+        snprintf(p->why, sizeof p->why, "fann_peer not built (libfann-dev missing: bash scripts/deps.sh --peers)");
+        return 0;
+    }
+    char *argv[] = {prog, NULL};
+    return bench_peer_start(p, "libfann", argv, NULL, 1);
+}
+
+int bench_peer_start_torch(bench_peer *p) {
+    char script[PATH_MAX + 32];
+    snprintf(script, sizeof script, "%s/torch_peer.py", bench_peers_dir());
+    /* Debian's python3-torch lives with /usr/bin/python3, not a pyenv python
+     * first on PATH. One BLAS/OpenMP thread: two spin on this 2-vCPU machine
+     * and are far slower; OpenBLAS 0.3.21 misdetects newer CPUs. */
+    char *argv[] = {"/usr/bin/python3", "-u", script, NULL};
+    char *env[] = {"OPENBLAS_NUM_THREADS=1", "OMP_NUM_THREADS=1", "OPENBLAS_CORETYPE=SkylakeX", "MKL_NUM_THREADS=1",
+                   NULL};
+    return bench_peer_start(p, "pytorch", argv, env, 1);
+}
+
+int bench_peer_start_js(bench_peer *p, const char *lib) {
+    char script[PATH_MAX + 32];
+    snprintf(script, sizeof script, "%s/js/peer.js", bench_peers_dir());
+    char which[16];
+    snprintf(which, sizeof which, "%s", lib);
+    char *argv[] = {"node", script, which, NULL};
+    return bench_peer_start(p, strcmp(lib, "brain") ? "tfjs" : "brain.js", argv, NULL, 1);
+}

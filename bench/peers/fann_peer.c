@@ -1,0 +1,216 @@
+/* libfann peer of `zenn bench`: one JSON request per line on stdin, one JSON
+ * reply per line on stdout (bench/peers/README.md). Built by CMake only when
+ * libfann (floatfann) is installed. */
+#include <floatfann.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#ifndef FANN_PEER_VERSION
+#define FANN_PEER_VERSION "2.2"
+#endif
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static long long peak_rss(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (long long)ru.ru_maxrss * 1024;
+}
+
+/* ---- just enough JSON for flat requests ---- */
+
+static const char *value_of(const char *json, const char *key) {
+    size_t k = strlen(key);
+    for (const char *s = strchr(json, '"'); s; s = strchr(s + 1, '"'))
+        if (!strncmp(s + 1, key, k) && s[k + 1] == '"') {
+            s += k + 2;
+            while (*s == ' ') s++;
+            if (*s++ != ':') continue;
+            while (*s == ' ') s++;
+            return s;
+        }
+    return NULL;
+}
+
+static double num(const char *json, const char *key, double dflt) {
+    const char *v = value_of(json, key);
+    return v ? strtod(v, NULL) : dflt;
+}
+
+static int str_is(const char *json, const char *key, const char *want) {
+    const char *v = value_of(json, key);
+    size_t n = strlen(want);
+    return v && *v == '"' && !strncmp(v + 1, want, n) && v[n + 1] == '"';
+}
+
+/* "layers":[784,128,10] -> sizes; returns the count (0 when malformed). */
+static unsigned layers_of(const char *json, unsigned *sizes, unsigned cap) {
+    const char *v = value_of(json, "layers");
+    if (!v || *v != '[') return 0;
+    unsigned n = 0;
+    for (v++; n < cap;) {
+        char *end;
+        long s = strtol(v, &end, 10);
+        if (end == v || s < 1 || s > 1 << 20) return 0;
+        sizes[n++] = (unsigned)s;
+        v = end;
+        while (*v == ' ') v++;
+        if (*v == ']') return n >= 2 ? n : 0;
+        if (*v++ != ',') return 0;
+    }
+    return 0;
+}
+
+/* ---- the work ---- */
+
+static struct fann *make_net(const char *req, unsigned *sizes, unsigned *n) {
+    *n = layers_of(req, sizes, 16);
+    if (!*n || !(str_is(req, "act", "sigmoid") || !value_of(req, "act"))) return NULL; /* FANN 2.2 has no ReLU */
+    struct fann *ann = fann_create_standard_array(*n, sizes);
+    if (!ann) return NULL;
+    /* Sigmoid at FANN's default steepness 0.5 is the logistic function 1/(1+e^-x). */
+    fann_set_activation_function_hidden(ann, FANN_SIGMOID);
+    fann_set_activation_function_output(ann, str_is(req, "out_act", "linear") ? FANN_LINEAR : FANN_SIGMOID);
+    return ann;
+}
+
+static fann_type *random_values(size_t n, unsigned seed) {
+    fann_type *v = malloc((n ? n : 1) * sizeof *v);
+    for (size_t i = 0; v && i < n; i++) {
+        seed = seed * 1664525u + 1013904223u;
+        v[i] = (fann_type)(seed >> 8) / (fann_type)(1u << 24);
+    }
+    return v;
+}
+
+/* Runs step(ctx) once to warm up, then until min_seconds pass; seconds per step. */
+static double timed(void (*step)(void *), void *ctx, double min_seconds, long *iters) {
+    step(ctx);
+    double t0 = now(), t;
+    *iters = 0;
+    do {
+        step(ctx);
+        ++*iters;
+        t = now() - t0;
+    } while (t < min_seconds);
+    return t / (double)*iters;
+}
+
+typedef struct work {
+    struct fann *ann;
+    fann_type *x, *y;
+    unsigned nin, nout, samples, pos;
+    struct fann_train_data *data;
+} work;
+
+static void run_one(void *p) {
+    work *w = p;
+    fann_run(w->ann, w->x);
+}
+
+static void train_one(void *p) {
+    work *w = p;
+    fann_train(w->ann, w->x + (size_t)w->pos * w->nin, w->y + (size_t)w->pos * w->nout);
+    w->pos = (w->pos + 1) % w->samples;
+}
+
+static void train_epoch(void *p) {
+    work *w = p;
+    fann_train_epoch(w->ann, w->data);
+}
+
+/* The last network, kept while requests name the same one. */
+static struct fann *cached_ann;
+static char cached_key[256];
+
+static struct fann *net_for(const char *req, unsigned *sizes, unsigned *n) {
+    char key[256];
+    const char *l = value_of(req, "layers");
+    snprintf(key, sizeof key, "%.120s|%d|%d|%.40s", l ? l : "", str_is(req, "act", "sigmoid"),
+             str_is(req, "out_act", "linear"), value_of(req, "algo") ? value_of(req, "algo") : "");
+    *n = layers_of(req, sizes, 16);
+    if (cached_ann && !strcmp(key, cached_key)) return cached_ann;
+    if (cached_ann) fann_destroy(cached_ann);
+    cached_ann = make_net(req, sizes, n);
+    snprintf(cached_key, sizeof cached_key, "%s", cached_ann ? key : "");
+    return cached_ann;
+}
+
+static void handle(const char *req) {
+    unsigned sizes[16], n = 0;
+    double min_seconds = num(req, "min_seconds", 0.1);
+    long iters = 0;
+    if (str_is(req, "op", "hello")) {
+        printf("{\"ok\":true,\"name\":\"libfann\",\"version\":\"%s\",\"threads\":1", FANN_PEER_VERSION);
+    } else if (str_is(req, "op", "forward") || str_is(req, "op", "memory")) {
+        work w = {0};
+        w.ann = net_for(req, sizes, &n);
+        if (!w.ann) {
+            printf("{\"ok\":false,\"error\":\"bad network\"");
+        } else if (num(req, "batch", 1) != 1 && !str_is(req, "op", "memory")) {
+            printf("{\"ok\":false,\"error\":\"fann_run takes one sample\"");
+        } else {
+            w.x = random_values(sizes[0], 7);
+            double per = str_is(req, "op", "memory") ? (run_one(&w), 0.0) : timed(run_one, &w, min_seconds, &iters);
+            printf("{\"ok\":true,\"seconds_per_iter\":%.6g,\"iters\":%ld", per, iters);
+            free(w.x);
+        }
+    } else if (str_is(req, "op", "train")) {
+        work w = {0};
+        w.ann = net_for(req, sizes, &n);
+        int incremental = str_is(req, "algo", "incremental");
+        int full = str_is(req, "algo", "batch") || str_is(req, "algo", "rprop");
+        if (!w.ann || (!incremental && !full)) {
+            printf("{\"ok\":false,\"error\":\"bad network or algo (incremental, batch, rprop)\"");
+        } else {
+            w.nin = sizes[0];
+            w.nout = sizes[n - 1];
+            w.samples = (unsigned)num(req, "samples", 256);
+            if (w.samples < 1) w.samples = 1;
+            w.x = random_values((size_t)w.samples * w.nin, 1);
+            w.y = random_values((size_t)w.samples * w.nout, 2);
+            double per, per_sample;
+            if (incremental) {
+                fann_set_training_algorithm(w.ann, FANN_TRAIN_INCREMENTAL);
+                per = per_sample = timed(train_one, &w, min_seconds, &iters);
+            } else {
+                /* FANN's batch algorithms step once per epoch over the whole set. */
+                fann_set_training_algorithm(w.ann, str_is(req, "algo", "rprop") ? FANN_TRAIN_RPROP : FANN_TRAIN_BATCH);
+                w.data = fann_create_train(w.samples, w.nin, w.nout);
+                for (unsigned i = 0; w.data && i < w.samples; i++) {
+                    memcpy(w.data->input[i], w.x + (size_t)i * w.nin, w.nin * sizeof(fann_type));
+                    memcpy(w.data->output[i], w.y + (size_t)i * w.nout, w.nout * sizeof(fann_type));
+                }
+                per = w.data ? timed(train_epoch, &w, min_seconds, &iters) : 0;
+                per_sample = per / w.samples;
+                fann_destroy_train(w.data);
+            }
+            printf("{\"ok\":true,\"seconds_per_iter\":%.6g,\"seconds_per_sample\":%.6g,\"iters\":%ld", per,
+                   per_sample, iters);
+            free(w.x);
+            free(w.y);
+        }
+    } else {
+        printf("{\"ok\":false,\"error\":\"unknown op\"");
+    }
+    printf(",\"peak_rss_bytes\":%lld}\n", peak_rss());
+    fflush(stdout);
+}
+
+int main(void) {
+    static char line[1 << 16];
+    fann_set_error_log(NULL, NULL); /* errors go in replies, not on stdout */
+    while (fgets(line, sizeof line, stdin)) {
+        line[strcspn(line, "\r\n")] = 0;
+        if (line[0]) handle(line);
+    }
+    if (cached_ann) fann_destroy(cached_ann);
+    return 0;
+}

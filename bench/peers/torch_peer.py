@@ -1,0 +1,199 @@
+#!/usr/bin/python3
+"""PyTorch peer of `zenn bench`: one JSON request per line on stdin, one JSON
+reply per line on stdout (bench/peers/README.md). Run with Debian's
+/usr/bin/python3 (python3-torch); the bench sets OMP/OPENBLAS threads to 1."""
+import gzip
+import json
+import os
+import resource
+import struct
+import sys
+import time
+
+try:
+    import torch
+    import torch.nn as nn
+except Exception as e:  # reported by hello, so the bench can skip us with a reason
+    torch = None
+    IMPORT_ERROR = "cannot import torch: %s" % e
+
+if torch is not None:
+    # Two threads spin against each other on a 2-vCPU machine; one is fastest here.
+    torch.set_num_threads(1)
+
+
+def peak_rss():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+ACTS = {"sigmoid": lambda: nn.Sigmoid(), "relu": lambda: nn.ReLU(), "tanh": lambda: nn.Tanh(),
+        "linear": lambda: nn.Identity()}
+
+
+def build(req):
+    layers, act, out_act = req["layers"], req.get("act", "sigmoid"), req.get("out_act", "sigmoid")
+    mods = []
+    for i in range(1, len(layers)):
+        mods.append(nn.Linear(layers[i - 1], layers[i]))
+        mods.append(ACTS[act if i < len(layers) - 1 else out_act]())
+    return nn.Sequential(*mods)
+
+
+def timed(step, min_seconds):
+    """Runs step once to warm up, then until min_seconds have passed."""
+    step()
+    iters, t0 = 0, time.perf_counter()
+    while True:
+        step()
+        iters += 1
+        t = time.perf_counter() - t0
+        if t >= min_seconds:
+            return t / iters, iters
+
+
+_cache = {}
+
+
+def cached(kind, req, make):
+    """The last model/data per kind, rebuilt only when the request changes."""
+    key = json.dumps({k: v for k, v in req.items() if k != "min_seconds"}, sort_keys=True)
+    if kind not in _cache or _cache[kind][0] != key:
+        _cache.pop(kind, None)
+        _cache[kind] = (key, make())
+    return _cache[kind][1]
+
+
+def forward(req):
+    def make():
+        torch.manual_seed(1)
+        m = build(req).eval()
+        return m, torch.rand(req["batch"], req["layers"][0])
+
+    m, x = cached("forward", req, make)
+    with torch.no_grad():
+        per, iters = timed(lambda: m(x), req.get("min_seconds", 0.1))
+    return {"seconds_per_iter": per, "iters": iters}
+
+
+def probe_threads(req):
+    out = {}
+    for n in (1, 2):
+        torch.set_num_threads(n)
+        out["t%d" % n] = forward(req)["seconds_per_iter"]
+    torch.set_num_threads(1)
+    return out
+
+
+def train(req):
+    algo, batch = req["algo"], req["batch"]
+    samples = max(req.get("samples", 256), batch)
+
+    def make():
+        torch.manual_seed(1)
+        m = build(req)
+        x = torch.rand(samples, req["layers"][0])
+        y = torch.rand(samples, req["layers"][-1])
+        lr = req.get("lr", 0.01)
+        if algo == "sgd":
+            opt = torch.optim.SGD(m.parameters(), lr=lr)
+        elif algo == "adam":
+            opt = torch.optim.Adam(m.parameters(), lr=lr)
+        elif algo == "rprop":
+            opt = torch.optim.Rprop(m.parameters())
+        else:
+            raise ValueError("unsupported algo %s" % algo)
+        return m, x, y, opt, [0]
+
+    m, x, y, opt, pos = cached("train", req, make)
+    loss_fn = nn.MSELoss()
+
+    def step():
+        i = pos[0]
+        pos[0] = (i + batch) % (samples - batch + 1)
+        xb, yb = x[i:i + batch], y[i:i + batch]
+        opt.zero_grad()
+        loss = loss_fn(m(xb), yb)
+        loss.backward()
+        opt.step()
+
+    per, iters = timed(step, req.get("min_seconds", 0.1))
+    return {"seconds_per_iter": per, "seconds_per_sample": per / batch, "iters": iters}
+
+
+def memory(req):
+    m = build(req).eval()
+    with torch.no_grad():
+        m(torch.rand(req.get("batch", 1), req["layers"][0]))
+    return {}
+
+
+def read_idx(path):
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    magic, = struct.unpack(">I", data[:4])
+    ndim = magic & 0xFF
+    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
+    t = torch.frombuffer(bytearray(data[4 + 4 * ndim:]), dtype=torch.uint8)
+    return t.reshape(*dims)
+
+
+def mnist(req):
+    d = req["dir"]
+    xtr = read_idx(os.path.join(d, "train-images-idx3-ubyte.gz")).reshape(-1, 784).float() / 255.0
+    ytr = read_idx(os.path.join(d, "train-labels-idx1-ubyte.gz")).long()
+    xte = read_idx(os.path.join(d, "t10k-images-idx3-ubyte.gz")).reshape(-1, 784).float() / 255.0
+    yte = read_idx(os.path.join(d, "t10k-labels-idx1-ubyte.gz")).long()
+    limit = req.get("train_rows", 0)
+    if limit:
+        xtr, ytr = xtr[:limit], ytr[:limit]
+    torch.manual_seed(req.get("seed", 1))
+    hidden = req.get("hidden", 128)
+    m = nn.Sequential(nn.Linear(784, hidden), nn.ReLU(), nn.Linear(hidden, 10))
+    opt = torch.optim.Adam(m.parameters(), lr=req.get("lr", 1e-3))
+    loss_fn = nn.CrossEntropyLoss()
+    batch, n = req.get("batch", 64), xtr.shape[0]
+    t0 = time.perf_counter()
+    for _ in range(req.get("epochs", 5)):
+        order = torch.randperm(n)
+        for i in range(0, n, batch):
+            idx = order[i:i + batch]
+            opt.zero_grad()
+            loss = loss_fn(m(xtr[idx]), ytr[idx])
+            loss.backward()
+            opt.step()
+    seconds = time.perf_counter() - t0
+    with torch.no_grad():
+        acc = (m(xte).argmax(1) == yte).float().mean().item() * 100.0
+    return {"accuracy": acc, "train_seconds": seconds, "rows": n}
+
+
+OPS = {"forward": forward, "train": train, "memory": memory, "mnist": mnist, "probe_threads": probe_threads}
+
+
+def main():
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            req = json.loads(line)
+            op = req.get("op")
+            if torch is None:
+                reply = {"ok": False, "error": IMPORT_ERROR}
+            elif op == "hello":
+                reply = {"ok": True, "name": "pytorch", "version": torch.__version__,
+                         "threads": torch.get_num_threads()}
+            elif op in OPS:
+                reply = OPS[op](req)
+                reply["ok"] = True
+            else:
+                reply = {"ok": False, "error": "unknown op %r" % op}
+        except Exception as e:
+            reply = {"ok": False, "error": "%s: %s" % (type(e).__name__, e)}
+        reply["peak_rss_bytes"] = peak_rss()
+        sys.stdout.write(json.dumps(reply) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
