@@ -29,9 +29,14 @@ else
   cflags="-I$tmp/stage/opt/zn/include"
   libs="-L$lib -lzenn"
 fi
-check cc -std=c11 -Wall -Werror $cflags "$src/examples/sgemm_dense.c" -o "$tmp/dense_shared" $libs -lpthread -lm
+# A sanitizer build's library needs its runtime in the programs that link it.
+san=""
+if command -v ldd >/dev/null 2>&1 && ldd "$lib/libzenn.so" 2>/dev/null | grep -q libasan; then
+  san="-fsanitize=address,undefined"
+fi
+check cc -std=c11 -Wall -Werror $san $cflags "$src/examples/sgemm_dense.c" -o "$tmp/dense_shared" $libs -lpthread -lm
 check env LD_LIBRARY_PATH="$lib" "$tmp/dense_shared"
-check cc -std=c11 $cflags "$src/examples/sgemm_dense.c" -o "$tmp/dense_static" "$lib/libzenn.a" -lpthread -lm
+check cc -std=c11 $san $cflags "$src/examples/sgemm_dense.c" -o "$tmp/dense_static" "$lib/libzenn.a" -lpthread -lm
 check "$tmp/dense_static"
 # Only the public API is exported from the shared library.
 if command -v nm >/dev/null 2>&1; then

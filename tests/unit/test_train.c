@@ -289,10 +289,11 @@ static void test_train_bad_input(void) {
     ZT_ERR(zn_train(m, d, NULL, &c, NULL), ZN_ERR_INVALID_ARG);
     c.val_split = 0.0;
     ZT_ERR(zn_train(NULL, d, NULL, &c, NULL), ZN_ERR_INVALID_ARG);
+    zn_model_free(m);
     zn_mlp_spec s = zn_mlp_spec_default();
     s.n_layers = 1;
     ZT_ERR(zn_mlp_create(&s, 1, &m), ZN_ERR_INVALID_ARG);
-    zn_model_free(m);
+    ZT_CHECK(m == NULL);
     zn_dataset_free(d);
 }
 
