@@ -34,6 +34,7 @@ int bench_peer_start_fann(bench_peer *p) {
     snprintf(prog, sizeof prog, "%s/fann_peer", bench_exe_dir());
     if (access(prog, X_OK) != 0) {
         memset(p, 0, sizeof *p);
+        p->to_fd = p->from_fd = -1;
         snprintf(p->name, sizeof p->name, "libfann");
         snprintf(p->why, sizeof p->why, "fann_peer not built (libfann-dev missing: bash scripts/deps.sh --peers)");
         return 0;
