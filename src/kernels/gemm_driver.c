@@ -163,6 +163,36 @@ static void choose_threads(gemm_plan *pl, zn_pool *pool, int max_threads) {
     pl->nth = nth < 1 ? 1 : nth;
 }
 
+/* C with very few columns (n <= nr/2) and many rows wastes most of each
+ * vector: compute C^T = op(B)^T op(A)^T (n x m, vectors along m) into a
+ * buffer, then add it into C transposed. Only for A^T, which the flipped
+ * product then reads in place (for A it would need a transposing pack,
+ * which measured slower than the masked narrow tiles). Each element is still summed over k
+ * in the same blocks and order; only the beta term is added after rounding
+ * alpha*AB. The choice depends on the shape only. */
+static zn_status gemm_flipped(const zn_kernels *kt, const zn_gemm_call *call, zn_pool *pool, int max_threads) {
+    const int64_t m = call->m, n = call->n;
+    float *t = zn_alloc((size_t)(m * n) * sizeof *t);
+    if (!t) return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_sgemm: no memory for a %lld x %lld buffer", (long long)n,
+                            (long long)m);
+    zn_gemm_call f = {!call->tb, !call->ta, n, m, call->k, call->alpha, 0.0f, call->b, call->a, t,
+                      call->ldb, call->lda, m, NULL, ZN_ACT_NONE, 0.0f};
+    zn_status s = zn_gemm_run(kt, &f, pool, max_threads);
+    if (s == ZN_OK) {
+        for (int64_t i = 0; i < m; i++) {
+            float *row = call->c + i * call->ldc;
+            if (call->beta == 0.0f)
+                for (int64_t j = 0; j < n; j++) row[j] = t[j * m + i];
+            else
+                for (int64_t j = 0; j < n; j++) row[j] = t[j * m + i] + call->beta * row[j];
+            if (call->bias) kt->vmath.add_bias((size_t)n, call->bias, row);
+            if (call->act != ZN_ACT_NONE) zn_apply_act(&kt->vmath, call->act, call->act_alpha, (size_t)n, row, row);
+        }
+    }
+    zn_free(t);
+    return s;
+}
+
 zn_status zn_gemm_run(const zn_kernels *kt, const zn_gemm_call *call, zn_pool *pool, int max_threads) {
     const zn_gemm_kernels *g = &kt->gemm;
     if (call->m == 0 || call->n == 0) return ZN_OK;
@@ -170,6 +200,7 @@ zn_status zn_gemm_run(const zn_kernels *kt, const zn_gemm_call *call, zn_pool *p
         scale_only(kt, call);
         return ZN_OK;
     }
+    if (call->ta && 2 * call->n <= g->nr && call->m >= 2 * g->nr) return gemm_flipped(kt, call, pool, max_threads);
     gemm_plan pl = {0};
     pl.kt = kt;
     pl.p = *call;

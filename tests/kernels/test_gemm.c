@@ -195,14 +195,18 @@ static void expect_epilogue(gemm_data *d, const gemm_case *g, const float *bias,
 }
 
 static void test_epilogue(void) {
+    /* The second shape (few columns, many rows) takes the flipped path for A^T. */
+    static const int64_t shapes[][3] = {{37, 45, 300}, {100, 10, 50}};
+    for (int sh = 0; sh < 2; sh++)
     for (int act = 0; act < ZN_ACT_COUNT; act++)
         for (int tr = 0; tr < 4; tr++)
             for (int use_bias = 0; use_bias < 2; use_bias++) {
-                gemm_case g = make_case(tr & 1, tr >> 1, 37, 45, 300, 0.25f, use_bias ? 0.5f : 0.0f, 2, 1);
+                gemm_case g = make_case(tr & 1, tr >> 1, shapes[sh][0], shapes[sh][1], shapes[sh][2], 0.25f,
+                                        use_bias ? 0.5f : 0.0f, 2, 1);
                 gemm_data d;
                 data_make(&g, &d);
                 float bias[45];
-                zn_rng_fill_uniform(&rng, bias, 45, -1.0f, 1.0f);
+                zn_rng_fill_uniform(&rng, bias, (size_t)g.n, -1.0f, 1.0f);
                 zn_kernels_for(ZN_ISA_REF)->gemm.sgemm_oracle(g.ta, g.tb, g.m, g.n, g.k, g.alpha, d.a, g.lda, d.b,
                                                               g.ldb, g.beta, d.want, g.ldc);
                 expect_epilogue(&d, &g, use_bias ? bias : NULL, (zn_act)act, 0.1f);
@@ -246,7 +250,8 @@ static void test_k0_alpha0(void) {
 static void test_threads_bitwise(void) {
     zn_pool *pool = NULL;
     ZT_OK(zn_pool_create(2, &pool));
-    static const int64_t shapes[][3] = {{300, 200, 500}, {64, 700, 300}, {500, 40, 700}, {130, 129, 97}, {64, 512, 800}};
+    static const int64_t shapes[][3] = {{300, 200, 500}, {64, 700, 300}, {500, 40, 700}, {130, 129, 97},
+                                        {64, 512, 800}, {1000, 12, 400}};
     float bias[700];
     zn_rng_fill_uniform(&rng, bias, 700, -1.0f, 1.0f);
     ZT_FOR_EACH_ISA(isa) {
