@@ -19,8 +19,8 @@
 extern char **environ;
 
 static void set_why(bench_peer *p, const char *what) {
-    /* The last line its stderr holds usually says why it died. */
-    char last[120] = "";
+    /* Its stderr says why it died: the last line naming an error, else the last line. */
+    char last[120] = "", error[120] = "";
     FILE *f = p->err_path[0] ? fopen(p->err_path, "r") : NULL;
     if (f) {
         char line[512];
@@ -28,8 +28,10 @@ static void set_why(bench_peer *p, const char *what) {
             if (line[0] != '\n') {
                 line[strcspn(line, "\r\n")] = 0;
                 snprintf(last, sizeof last, "%.119s", line);
+                if (strstr(line, "Error")) snprintf(error, sizeof error, "%.119s", line);
             }
         fclose(f);
+        if (error[0]) memcpy(last, error, sizeof last);
     }
     snprintf(p->why, sizeof p->why, "%s%s%s", what, last[0] ? ": " : "", last);
 }

@@ -3,7 +3,25 @@
 # a C compiler, CMake, make, and OpenBLAS (the benchmark's peer; the library
 # itself needs only libc, libm and pthreads). Run as root it installs what is
 # missing with apt-get; otherwise it names what to install and stops.
+# --peers (opt-in) also installs the MLP benchmarks' peers: libfann, PyTorch
+# (python3-torch), Node.js with npm, and brain.js + tfjs by `npm ci` in
+# bench/peers/js. The default build and tests never need them.
 set -euo pipefail
+
+peers=0
+args=()
+for a in "$@"; do
+  if [ "$a" = "--peers" ]; then peers=1; else args+=("$a"); fi
+done
+set -- "${args[@]+"${args[@]}"}"
+
+install_js_peers() {
+  local dir
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/bench/peers/js"
+  [ -d "$dir/node_modules/brain.js" ] && [ -d "$dir/node_modules/@tensorflow/tfjs" ] && return 0
+  echo "zenn: npm ci in $dir" >&2
+  (cd "$dir" && npm ci --no-audit --no-fund >/dev/null)
+}
 
 need_pkgs=()
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -17,8 +35,18 @@ have pkg-config || need_pkgs+=(pkg-config)
 have python3 || need_pkgs+=(python3)
 have_pkg libopenblas-dev || need_pkgs+=(libopenblas-dev)
 for extra in "$@"; do have_pkg "$extra" || need_pkgs+=("$extra"); done
+if [ $peers -eq 1 ]; then
+  have_pkg libfann-dev || need_pkgs+=(libfann-dev)
+  have_pkg python3-torch || need_pkgs+=(python3-torch)
+  # Node may come from elsewhere than Debian (with its own npm): look for the commands.
+  have node || need_pkgs+=(nodejs)
+  have npm || need_pkgs+=(npm)
+fi
 
-[ ${#need_pkgs[@]} -eq 0 ] && exit 0
+if [ ${#need_pkgs[@]} -eq 0 ]; then
+  [ $peers -eq 1 ] && install_js_peers
+  exit 0
+fi
 
 if ! have apt-get; then
   echo "zenn: please install: ${need_pkgs[*]}" >&2
@@ -33,3 +61,5 @@ echo "zenn: installing ${need_pkgs[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
 apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+[ $peers -eq 1 ] && install_js_peers
+exit 0

@@ -70,5 +70,21 @@ smoke vmath vmath --filter "exp"
 smoke pool pool
 grep -q 'sgemm square 256' "$tmp/gemm.txt" && ok || bad "gemm table has no square 256 row"
 
+# The MLP suites with whatever peers this machine has; a missing peer is skipped, never failed.
+smoke mlp-forward mlp-forward --filter "b1"
+smoke mlp-train mlp-train --filter "b64 sgd"
+smoke memory memory
+smoke mnist mnist
+grep -q 'fwd 784-128-10 b1' "$tmp/mlp-forward.txt" && ok || bad "mlp-forward has no 784-128-10 b1 row"
+grep -q 'mnist skipped: not part of --quick' "$tmp/mnist.txt" && ok || bad "mnist ran in --quick"
+# Peers that cannot start are reported as skipped with a reason.
+ZN_BENCH_PEERS_DIR=/nonexistent "$zenn" bench --quick --repeat 1 --min-time 0.001 --filter "b64 sgd" \
+  --json "$tmp/nopeer.json" mlp-train >"$tmp/nopeer.txt" 2>&1 && ok || bad "bench without peers failed"
+python3 - "$tmp/nopeer.json" <<'PY' && ok || bad "peers absent: not reported as skipped"
+import json, sys
+rows = [r for r in json.load(open(sys.argv[1]))["results"] if r["peer"] == "pytorch"]
+assert rows and all(r["zenn"] and r["skipped"] and r["met"] is None for r in rows), rows
+PY
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
