@@ -6,6 +6,7 @@
 #include "zenn/base.h"
 #include "zenn/vmath.h"
 #include "kernels/gemm_kernels.h"
+#include "kernels/optim_kernels.h"
 #include "kernels/peak.h"
 #include "kernels/vmath_kernels.h"
 
@@ -13,6 +14,7 @@ typedef struct zn_kernels {
     zn_isa isa;
     zn_vmath_kernels vmath;
     zn_gemm_kernels gemm;
+    zn_optim_kernels optim;
     zn_fma_loop_fn fma_loop; /* peak probe for benchmarks */
 } zn_kernels;
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/internal.h"
+#include "kernels/kernels.h"
 #include "zenn/train.h"
 
 struct zn_optim {
@@ -201,32 +202,28 @@ static void step_sarprop(zn_optim *o, float *w, const float *g, int64_t n, int64
     }
 }
 
-/* SGD, momentum and Nesterov in PyTorch's convention: v = mu v + g. */
+/* SGD, momentum and Nesterov in PyTorch's convention (v = mu v + g), through
+ * the vector kernels: the update is one pass over memory. */
 static void step_sgd(zn_optim *o, float *w, const float *g, int64_t n) {
     const zn_optim_config *c = &o->cfg;
-    for (int64_t i = 0; i < n; i++) {
-        float gi = g[i] + c->weight_decay * w[i];
-        if (c->algo == ZN_ALGO_MOMENTUM) {
-            o->a[i] = c->momentum * o->a[i] + gi;
-            gi = c->nesterov ? gi + c->momentum * o->a[i] : o->a[i];
-        }
-        w[i] -= c->lr * gi;
-    }
+    float mu = c->algo == ZN_ALGO_MOMENTUM ? c->momentum : 0.0f;
+    zn_kernels_get()->optim.momentum((size_t)n, w, g, o->a, c->lr, mu, c->weight_decay,
+                                     c->algo == ZN_ALGO_MOMENTUM && c->nesterov);
 }
 
 static void step_adam(zn_optim *o, float *w, const float *g, int64_t n) {
     const zn_optim_config *c = &o->cfg;
     double t = (double)o->steps + 1.0;
-    float bc1 = (float)(1.0 - pow(c->beta1, t)), bc2 = (float)(1.0 - pow(c->beta2, t));
-    float step = c->lr / bc1, root_bc2 = sqrtf(bc2);
     int decoupled = c->algo == ZN_ALGO_ADAMW;
-    for (int64_t i = 0; i < n; i++) {
-        float gi = decoupled ? g[i] : g[i] + c->weight_decay * w[i];
-        if (decoupled) w[i] -= c->lr * c->weight_decay * w[i];
-        o->a[i] = c->beta1 * o->a[i] + (1.0f - c->beta1) * gi;
-        o->b[i] = c->beta2 * o->b[i] + (1.0f - c->beta2) * gi * gi;
-        w[i] -= step * o->a[i] / (sqrtf(o->b[i]) / root_bc2 + c->eps);
-    }
+    zn_adam_args a;
+    a.step = (float)(c->lr / (1.0 - pow(c->beta1, t)));
+    a.inv_root_bc2 = (float)(1.0 / sqrt(1.0 - pow(c->beta2, t)));
+    a.beta1 = c->beta1;
+    a.beta2 = c->beta2;
+    a.eps = c->eps;
+    a.l2 = decoupled ? 0.0f : c->weight_decay;
+    a.decay = decoupled ? c->lr * c->weight_decay : 0.0f;
+    zn_kernels_get()->optim.adam((size_t)n, w, g, o->a, o->b, &a);
 }
 
 static void step_rmsprop(zn_optim *o, float *w, const float *g, int64_t n) {
