@@ -23,12 +23,12 @@
 #include "kernels/gemm_driver.h"
 
 /* Below this many multiply-adds a product runs on the calling thread.
- * Measured on a 2-vCPU Zen 5 VM: 128^3 ran slower on 2 threads than on
- * one, 32x512x128 (same work, more columns) and 64x128x784 gained little,
- * 512x512x64 gained 1.25x. */
-#define GEMM_MT_MIN_MNK ((int64_t)3 << 20)
+ * Measured on an idle 2-vCPU Zen 5 VM: 2 threads gave 1.1-1.4x from about
+ * 48^3 up (64^3 1.24x, 100^3 1.39x); the bar sits higher, at ~80^3 (about
+ * 2.5 us on one thread), because a busy machine makes every hand-off slower. */
+#define GEMM_MT_MIN_MNK ((int64_t)1 << 19)
 /* Work per thread, so slices never get too small to pay the hand-off. */
-#define GEMM_MT_PER_THREAD ((int64_t)1 << 20)
+#define GEMM_MT_PER_THREAD ((int64_t)1 << 18)
 /* Products this small skip packing wherever the kernel can read in place. */
 #define GEMM_SMALL_MNK (int64_t)(64 * 128 * 512)
 
@@ -156,8 +156,13 @@ static void choose_threads(gemm_plan *pl, zn_pool *pool, int max_threads) {
     int64_t by_work = mnk / GEMM_MT_PER_THREAD;
     if (by_work < nth) nth = by_work < 1 ? 1 : (int)by_work;
     int64_t tm = (p->m + g->mr - 1) / g->mr, tn = (p->n + g->nr - 1) / g->nr;
-    /* Split the dimension whose operand is cheaper to pack twice. */
-    pl->split_n = p->n >= p->m ? tn >= nth : tm < nth;
+    /* Split the dimension that shares out evenly; if both do, the one whose
+     * operand is cheaper to pack twice. */
+    double even_m = (double)tm / (double)(nth * ((tm + nth - 1) / nth));
+    double even_n = (double)tn / (double)(nth * ((tn + nth - 1) / nth));
+    if (even_m > even_n + 0.1) pl->split_n = 0;
+    else if (even_n > even_m + 0.1) pl->split_n = 1;
+    else pl->split_n = p->n >= p->m ? tn >= nth : tm < nth;
     int64_t tiles = pl->split_n ? tn : tm;
     if (tiles < nth) nth = (int)tiles;
     pl->nth = nth < 1 ? 1 : nth;
