@@ -42,7 +42,7 @@ typedef void (*zn_sgemm_full_fn)(int transa, int transb, int64_t m, int64_t n, i
 typedef struct zn_gemm_kernels {
     int mr, nr;     /* micro-tile */
     int kc, mc, nc; /* cache blocks (mc a multiple of mr, nc of nr) */
-    int nc_l2;      /* nc when a thread has one mc block: a B panel that fits L2 */
+    int nc_l2;      /* nc for a B panel that fits L2 (one mc block, or several threads) */
     zn_sgemm_ukr_fn ukr;
     zn_gemm_pack_b_fn pack_b;
     /* Copies m rows of k floats (stride lda) to dst (stride ldd). */
