@@ -179,7 +179,12 @@ static void pack_b_avx512(int nr, int64_t k, int64_t n, const float *b, int64_t 
         for (; p + 16 <= k; p += 16)
             for (int h = 0; h < 2; h++) {
                 __m512 r[16];
-                for (int i = 0; i < 16; i++) r[i] = _mm512_loadu_ps(b + (j + 16 * h + i) * csb + p);
+                for (int i = 0; i < 16; i++) {
+                    const float *src = b + (j + 16 * h + i) * csb + p;
+                    /* 32 strided rows are too many streams for the hardware prefetcher. */
+                    _mm_prefetch((const char *)(src + 64), _MM_HINT_T0);
+                    r[i] = _mm512_loadu_ps(src);
+                }
                 transpose16(r);
                 for (int q = 0; q < 16; q++) _mm512_storeu_ps(dst + (p + q) * NR + 16 * h, r[q]);
             }
