@@ -136,6 +136,15 @@ static void gemm_part(void *arg, int ith, int nth) {
     gemm_block(pl, i0, i1, j0, j1, base, base ? base + pl->abuf : NULL);
 }
 
+/* A^T read in place steps through A's rows, one per k step. Only strides
+ * that are multiples of 512 bytes crowd those rows into a few L1 sets (eight
+ * or fewer of the 64); other strides spread them, and then copying A into
+ * panels costs more than it saves. */
+static int stride_conflicts(int64_t ld) {
+    int64_t lines = ld / 16; /* 64-byte lines per row, when rows are line-aligned */
+    return ld % 16 == 0 && lines % 8 == 0;
+}
+
 /* Packing pays when an operand block is reused by many tiles, or when the
  * kernel cannot read it in place (B^T: the kernel wants rows of B). It never
  * changes a result. */
@@ -145,7 +154,7 @@ static void choose_packing(gemm_plan *pl) {
     int64_t mnk = p->m * p->n * p->k;
     int small = mnk <= GEMM_SMALL_MNK && p->k <= g->kc;
     pl->pack_b = p->tb || (!small && p->m > 2 * g->mr);
-    pl->pack_a = !small && p->n > g->nr;
+    pl->pack_a = !small && p->n > g->nr && (!p->ta || stride_conflicts(p->lda));
 }
 
 static void choose_threads(gemm_plan *pl, zn_pool *pool, int max_threads) {

@@ -30,9 +30,10 @@ static void panel_transpose(int w, int64_t h, int64_t k, const float *s, int64_t
 
 /* dst is a k x w panel; copies k source rows of h contiguous floats. */
 static void panel_copy(int w, int64_t h, int64_t k, const float *s, int64_t ld, float *dst) {
+    /* Rows are a few dozen bytes: a plain loop beats a memcpy call per row. */
     for (int64_t p = 0; p < k; p++, dst += w, s += ld) {
-        memcpy(dst, s, (size_t)h * sizeof *dst);
-        if (h < w) memset(dst + h, 0, (size_t)(w - h) * sizeof *dst);
+        for (int64_t j = 0; j < h; j++) dst[j] = s[j];
+        for (int64_t j = h; j < w; j++) dst[j] = 0.0f;
     }
 }
 
