@@ -102,6 +102,7 @@ int bench_suite_mnist(bench_run *run);
 /* The memory suite's probe, run in a fresh process: creates the network
  * named by "784,128,10", runs one forward and prints its peak RSS as JSON. */
 int bench_rss_probe(const char *layers);
+long long bench_peak_rss(void); /* bytes: VmHWM, else ru_maxrss */
 
 /* OpenBLAS, loaded at run time so the zenn binary does not need it. */
 typedef struct bench_openblas {

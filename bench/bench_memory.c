@@ -11,6 +11,23 @@
 
 #include "bench_mlp.h"
 
+/* This process's peak RSS. VmHWM, not ru_maxrss: Linux carries the parent's
+ * high-water mark into ru_maxrss across posix_spawn + exec. */
+long long bench_peak_rss(void) {
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long long kb = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, "VmHWM:", 6)) kb = atoll(line + 6);
+    if (f) fclose(f);
+    if (kb < 0) {
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        kb = ru.ru_maxrss;
+    }
+    return kb * 1024;
+}
+
 int bench_rss_probe(const char *layers) {
     bench_net net = {0, {0}};
     for (const char *s = layers; s && *s && net.n_layers < 4;) {
@@ -35,9 +52,7 @@ int bench_rss_probe(const char *layers) {
         zn_model_free(m);
         return 1;
     }
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    printf("{\"ok\":true,\"peak_rss_bytes\":%lld}\n", (long long)ru.ru_maxrss * 1024);
+    printf("{\"ok\":true,\"peak_rss_bytes\":%lld}\n", bench_peak_rss());
     zn_ws_free(ws);
     zn_model_free(m);
     return 0;

@@ -23,6 +23,14 @@ if torch is not None:
 
 
 def peak_rss():
+    # VmHWM: ru_maxrss would include the spawning zenn's own high-water mark.
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 

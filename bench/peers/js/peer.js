@@ -15,7 +15,12 @@ try {
   loadError = `cannot load ${which} (run npm ci in bench/peers/js): ${e.message.split('\n')[0]}`;
 }
 
+// VmHWM: maxRSS would include the spawning zenn's own high-water mark.
 function peakRss() {
+  try {
+    const m = /VmHWM:\s+(\d+)/.exec(require('fs').readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) * 1024;
+  } catch (e) { /* not Linux */ }
   return process.resourceUsage().maxRSS * 1024;
 }
 
