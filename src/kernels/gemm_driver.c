@@ -1,13 +1,16 @@
-/* Blocked GEMM in the GotoBLAS/BLIS order, shared by every ISA:
+/* Blocked GEMM in the GotoBLAS/BLIS manner, shared by every ISA:
  *
  *   for jc (nc columns of C)
- *     for pc (kc steps of k)            B panel kc x nc, packed    (L2)
- *       for ic (mc rows of C)           A block mc x kc, copied    (L3)
+ *     for pc (kc steps of k)            B panel kc x nc, packed    (L2 or L3)
+ *       for ic (mc rows of C)           A block mc x kc, copied
  *         for ir (mr rows)              A micro-panel kc x mr      (L1)
  *           for jr (nr columns)         micro-kernel on one tile
  *
- * The A micro-panel stays in L1 while B micro-panels stream from L2 (the
- * 14 x 32 kernel needs 2 B vectors per 28 FMAs, well within L2 bandwidth).
+ * The A micro-panel stays in L1 while B micro-panels stream past it (the
+ * 14 x 32 kernel needs 2 B vectors per 28 FMAs, well within L2 and L3
+ * bandwidth). A tall B panel (nc 4096, in L3) is packed once per k block; an
+ * L2-sized one (nc_l2) is used when threads share L3 or a thread has one
+ * row block.
  * A is never transposed when packed: the kernel reads it row-major (A) or
  * in panels (A^T), so packing A is a plain copy that only removes TLB and
  * cache-set pressure from large strides.
@@ -38,8 +41,8 @@ typedef struct gemm_plan {
     int pack_a, pack_b;
     int split_n; /* threads take column ranges (else row ranges) */
     int nth;
-    float *buf;           /* nth slices of buf_floats */
-    size_t abuf, bbuf;    /* floats of A and B buffer per thread */
+    float *buf;        /* nth slices of abuf + bbuf floats */
+    size_t abuf, bbuf; /* floats of the A and B buffers of one thread */
 } gemm_plan;
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
