@@ -19,6 +19,7 @@ typedef struct bench_opts {
     const char *filter; /* run cases whose name contains this */
     double settle_ms;   /* pause after a multi-threaded peer rep (its threads spin) */
     const char *mnist_dir; /* the mnist suite's IDX files (NULL: next to the repo) */
+    const char *fann_dir;  /* FANN's .train/.test files (NULL: next to the repo) */
 } bench_opts;
 
 typedef int (*bench_fn)(void *ctx); /* runs the work once; non-zero = failed */
@@ -67,6 +68,9 @@ typedef struct bench_result {
 
 enum { BENCH_TARGET_RATIO = 0, BENCH_TARGET_MARGIN = 1 };
 
+/* Median, min and max of the positive values of v (sorted in place). */
+void bench_stats_of(double *v, int n, bench_stats *s);
+
 /* 1: target met, 0: not met, -1: no target or not measurable. */
 int bench_verdict(const bench_result *r);
 
@@ -98,6 +102,7 @@ int bench_suite_mlp_forward(bench_run *run);
 int bench_suite_mlp_train(bench_run *run);
 int bench_suite_memory(bench_run *run);
 int bench_suite_mnist(bench_run *run);
+int bench_suite_fann_accuracy(bench_run *run);
 
 /* The memory suite's probe, run in a fresh process: creates the network
  * named by "784,128,10", runs one forward and prints its peak RSS as JSON. */

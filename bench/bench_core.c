@@ -111,7 +111,9 @@ int bench_verdict(const bench_result *r) {
 static void cell(const bench_result *r, const bench_stats *s, char *out, size_t cap) {
     double scale = r->scale > 0 ? r->scale : 1e-9;
     double v = r->show_value ? s->median * scale : bench_rate(r->work, s->median) * scale;
-    snprintf(out, cap, v != 0 && (v >= 1e6 || v < 1e-2) ? "%.3g" : "%.2f", v);
+    /* Values (MSE, MB) keep four significant digits; rates two decimals. */
+    if (r->show_value) snprintf(out, cap, "%.4g", v);
+    else snprintf(out, cap, v != 0 && (v >= 1e6 || v < 1e-2) ? "%.3g" : "%.2f", v);
 }
 
 void bench_add(bench_run *run, const bench_result *r) {
@@ -150,4 +152,18 @@ void bench_add(bench_run *run, const bench_result *r) {
     fprintf(run->out, "%-36s %3d %-8s %9s %9s %-10s %7s %7s %s %s\n", r->name, r->threads, r->unit, zs, ps,
             r->peer[0] ? r->peer : "-", ratio, target, verdict, note);
     fflush(run->out);
+}
+
+void bench_stats_of(double *v, int n, bench_stats *s) {
+    memset(s, 0, sizeof *s);
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (v[i] > 0) v[k++] = v[i];
+    if (!k) return;
+    qsort(v, (size_t)k, sizeof *v, cmp_double);
+    s->min = v[0];
+    s->max = v[k - 1];
+    s->median = k % 2 ? v[k / 2] : 0.5 * (v[k / 2 - 1] + v[k / 2]);
+    s->reps = k;
+    s->ok = 1;
 }

@@ -26,6 +26,7 @@ static const suite_entry suites[] = {
     {"mlp-train", bench_suite_mlp_train, "MLP training samples/s against libfann, PyTorch, brain.js, tfjs"},
     {"memory", bench_suite_memory, "peak RSS to load and run 784-128-10 against PyTorch"},
     {"mnist", bench_suite_mnist, "MNIST 5 epochs: accuracy and time against PyTorch (not in --quick)"},
+    {"fann-accuracy", bench_suite_fann_accuracy, "FANN's datasets with FANN's defaults: test MSE against libfann"},
 };
 #define NSUITES ((int)(sizeof suites / sizeof suites[0]))
 
@@ -47,6 +48,7 @@ static void usage(FILE *f) {
             "  --filter TEXT   only cases whose name contains TEXT\n"
             "  --quick         fewer cases, shorter reps (a smoke run)\n"
             "  --settle-ms MS  pause after a multi-threaded peer rep (default 150; OpenBLAS threads spin)\n"
+            "  --fann-data DIR FANN .train/.test files for fann-accuracy (default: ../shared/data/fann)\n"
             "  --mnist DIR     MNIST IDX .gz files for the mnist suite (default: ../shared/data/mnist\n"
             "                  beside the source tree; the suite is skipped when they are absent)\n"
             "\n"
@@ -219,6 +221,13 @@ int zn_cmd_bench(int argc, char **argv) {
                 return 2;
             }
             run.opts.mnist_dir = val;
+            i++;
+        } else if (!strcmp(a, "--fann-data")) {
+            if (!val) {
+                fprintf(stderr, "zenn: error: --fann-data expects a directory\n");
+                return 2;
+            }
+            run.opts.fann_dir = val;
             i++;
         } else if (!strcmp(a, "--rss-probe")) {
             /* Internal: the memory suite's fresh process (prints one JSON line). */

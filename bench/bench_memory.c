@@ -91,25 +91,6 @@ static double peer_rss(int which, const char *request, char *why, size_t cap) {
     return rss;
 }
 
-static void stats_of(double *v, int n, bench_stats *s) {
-    memset(s, 0, sizeof *s);
-    int k = 0;
-    for (int i = 0; i < n; i++)
-        if (v[i] > 0) v[k++] = v[i];
-    if (!k) return;
-    for (int i = 1; i < k; i++) /* insertion sort: a handful of values */
-        for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
-            double t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
-    s->min = v[0];
-    s->max = v[k - 1];
-    s->median = k % 2 ? v[k / 2] : 0.5 * (v[k / 2 - 1] + v[k / 2]);
-    s->reps = k;
-    s->ok = 1;
-}
-
 int bench_suite_memory(bench_run *run) {
     const char *name = "peak RSS 784-128-10 load+forward";
     if (!bench_selected(&run->opts, name)) return 0;
@@ -127,7 +108,7 @@ int bench_suite_memory(bench_run *run) {
         for (int i = 0; i < PEER_COUNT; i++) pv[order[i]][r] = peer_rss(order[i], req, pwhy[order[i]], sizeof pwhy[0]);
     }
     bench_stats zs;
-    stats_of(z, reps, &zs);
+    bench_stats_of(z, reps, &zs);
     if (!zs.ok) bench_note(run, "zenn probe failed: %s", zwhy);
     for (int i = 0; i < PEER_COUNT; i++) {
         int w = order[i];
@@ -137,7 +118,7 @@ int bench_suite_memory(bench_run *run) {
         static const char *names[PEER_COUNT] = {"libfann", "pytorch", "brain.js", "tfjs"};
         snprintf(r.peer, sizeof r.peer, "%s", names[w]);
         r.zenn = zs;
-        stats_of(pv[w], reps, &r.other);
+        bench_stats_of(pv[w], reps, &r.other);
         if (w == PEER_TORCH) {
             r.target = 1.0 / 0.3;
             snprintf(r.target_note, sizeof r.target_note, "zenn <= 30%% of PyTorch's peak RSS");
