@@ -1,10 +1,14 @@
 /* A persistent thread pool with a short spin and then a kernel sleep.
  *
  * A job is published by bumping `generation`; workers wait for it to change.
- * The caller runs part 0 itself and then waits for `pending` to reach zero.
- * Both waits spin for a bounded few microseconds (so back-to-back jobs start
- * fast) and then sleep on a futex (so an idle pool burns no CPU, and spinning
- * workers never fight the caller for a core the way OpenMP's do). */
+ * The parts of a job are claimed, not assigned: the caller and every awake
+ * worker take the next unclaimed part until none is left, so a job never
+ * waits for a worker that is asleep or has lost its core to another process
+ * (on a busy 2-vCPU machine that stall is the common case). Each part is
+ * still the same static slice whoever runs it, so results do not depend on
+ * timing. Waits spin for a bounded few microseconds (so back-to-back jobs
+ * start fast) and then sleep on a futex (so an idle pool burns no CPU, and
+ * spinning workers never fight the caller for a core as OpenMP's do). */
 #define _DEFAULT_SOURCE /* syscall() */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -38,13 +42,15 @@ struct zn_pool {
     pool_worker *workers; /* size - 1 of them */
     pthread_mutex_t busy; /* held by the caller of the running job */
 
-    zn_pool_fn fn;
-    void *arg;
-    int nth;
-    int stop;
+    /* The job: written by the caller before the claim word is published. */
+    _Atomic(zn_pool_fn) fn;
+    _Atomic(void *) arg;
+    atomic_int nth;
+    atomic_int stop;
 
-    atomic_uint generation; /* futex word: bumped once per job */
-    atomic_uint pending;    /* futex word: workers still in the job */
+    atomic_uint_fast64_t claim; /* job number << 32 | next unclaimed part */
+    atomic_uint generation;     /* futex word: bumped once per job, wakes workers */
+    atomic_uint done;           /* futex word: parts finished in this job */
     atomic_int sleepers;    /* threads asleep (or about to be) on either word */
     uint64_t spin_ns;
 
@@ -104,6 +110,26 @@ static void notify(zn_pool *p, atomic_uint *word) {
 
 /* ---- workers ------------------------------------------------------------------------ */
 
+/* Claims and runs parts of the current job until none is left. The job's
+ * fields are read after the claim word (acquire) and used only if the claim
+ * succeeds while the part is unclaimed: the job cannot have finished (and
+ * been replaced) before that part ran, so they belong to the claimed job. */
+static void run_parts(zn_pool *p) {
+    uint_fast64_t c = atomic_load_explicit(&p->claim, memory_order_acquire);
+    for (;;) {
+        zn_pool_fn fn = atomic_load_explicit(&p->fn, memory_order_relaxed);
+        void *arg = atomic_load_explicit(&p->arg, memory_order_relaxed);
+        int nth = atomic_load_explicit(&p->nth, memory_order_relaxed);
+        unsigned part = (unsigned)(c & 0xffffffffu);
+        if (part >= (unsigned)nth) return;
+        if (!atomic_compare_exchange_weak_explicit(&p->claim, &c, c + 1, memory_order_acq_rel, memory_order_acquire))
+            continue; /* c now holds the current word */
+        fn(arg, (int)part, nth);
+        if (atomic_fetch_add(&p->done, 1) + 1 == (unsigned)nth) notify(p, &p->done);
+        c = atomic_load_explicit(&p->claim, memory_order_acquire);
+    }
+}
+
 static void *worker_main(void *arg) {
     pool_worker *w = arg;
     zn_pool *p = w->pool;
@@ -111,9 +137,8 @@ static void *worker_main(void *arg) {
     for (;;) {
         wait_while_equal(p, &p->generation, seen);
         seen = atomic_load_explicit(&p->generation, memory_order_acquire);
-        if (p->stop) break;
-        if (w->ith < p->nth) p->fn(p->arg, w->ith, p->nth);
-        if (atomic_fetch_sub(&p->pending, 1) == 1) notify(p, &p->pending);
+        if (atomic_load(&p->stop)) break;
+        run_parts(p);
     }
     return NULL;
 }
@@ -164,7 +189,7 @@ void zn_pool_free(zn_pool *p) {
     if (!p) return;
     if (p->size > 1 && p->workers) {
         pthread_mutex_lock(&p->busy);
-        p->stop = 1;
+        atomic_store(&p->stop, 1);
         atomic_fetch_add(&p->generation, 1);
         wake_all(p, &p->generation);
         for (int i = 0; i < p->size - 1; i++) pthread_join(p->workers[i].thread, NULL);
@@ -195,19 +220,23 @@ zn_status zn_pool_run(zn_pool *p, zn_pool_fn fn, void *arg, int nth) {
         for (int i = 0; i < nth; i++) fn(arg, i, nth);
         return ZN_OK;
     }
-    p->fn = fn;
-    p->arg = arg;
-    p->nth = nth;
-    atomic_store(&p->pending, (unsigned)(p->size - 1));
+    /* Every part of the previous job was claimed and finished, so no worker
+     * can still use these fields; the claim word publishes them. */
+    atomic_store_explicit(&p->fn, fn, memory_order_relaxed);
+    atomic_store_explicit(&p->arg, arg, memory_order_relaxed);
+    atomic_store_explicit(&p->nth, nth, memory_order_relaxed);
+    atomic_store(&p->done, 0);
+    uint_fast64_t job = (atomic_load_explicit(&p->claim, memory_order_relaxed) >> 32) + 1;
+    atomic_store_explicit(&p->claim, (job & 0xffffffffu) << 32, memory_order_release);
     atomic_fetch_add(&p->generation, 1);
     notify(p, &p->generation);
 
-    fn(arg, 0, nth);
+    run_parts(p);
 
     for (;;) {
-        unsigned left = atomic_load_explicit(&p->pending, memory_order_acquire);
-        if (left == 0) break;
-        wait_while_equal(p, &p->pending, left);
+        unsigned finished = atomic_load_explicit(&p->done, memory_order_acquire);
+        if (finished >= (unsigned)nth) break;
+        wait_while_equal(p, &p->done, finished);
     }
     pthread_mutex_unlock(&p->busy);
     return ZN_OK;

@@ -9,14 +9,14 @@
 typedef struct count_job {
     atomic_int calls[16];
     atomic_int total;
-    int seen_nth;
+    atomic_int seen_nth;
 } count_job;
 
 static void count_parts(void *arg, int ith, int nth) {
     count_job *j = arg;
     atomic_fetch_add(&j->calls[ith], 1);
     atomic_fetch_add(&j->total, 1);
-    j->seen_nth = nth;
+    atomic_store(&j->seen_nth, nth);
 }
 
 static void test_parts_run_once(void) {
@@ -32,7 +32,7 @@ static void test_parts_run_once(void) {
             ZT_CHECK_MSG(atomic_load(&j.total) == want, "size %d nth %d: %d calls", size, nth,
                          atomic_load(&j.total));
             for (int i = 0; i < want; i++) ZT_CHECK(atomic_load(&j.calls[i]) == 1);
-            ZT_CHECK(j.seen_nth == want);
+            ZT_CHECK(atomic_load(&j.seen_nth) == want);
         }
         zn_pool_free(p);
     }
