@@ -57,6 +57,20 @@ static zn_status gemm_check(const char *fn, zn_transpose ta, zn_transpose tb, in
     return check_matrix(fn, "c", c, m, n, ldc);
 }
 
+/* One row of C (batch-1 inference): a GEMV over B, which streams B once
+ * instead of packing it. The choice depends on m only, never on threads. */
+static zn_status gemm_row(zn_transpose ta, zn_transpose tb, int64_t n, int64_t k, float alpha, const float *a,
+                          const float *b, int64_t ldb, float beta, float *c, const zn_gemm_opts *o, zn_pool *pool) {
+    (void)ta; /* a single row of op(A) is contiguous either way when lda == 1 or A is not transposed */
+    const zn_kernels *kt = zn_kernels_get();
+    /* c[1 x n] = alpha * a[1 x k] op(B) + beta c: op(B) = B (k x n) is B^T x; B^T stored (n x k) is B x. */
+    if (tb == ZN_NO_TRANS) zn_gemv_run(kt, 1, k, n, alpha, b, ldb, a, beta, c, pool, o->max_threads);
+    else zn_gemv_run(kt, 0, n, k, alpha, b, ldb, a, beta, c, pool, o->max_threads);
+    if (o->bias) kt->vmath.add_bias((size_t)n, o->bias, c);
+    if (o->act != ZN_ACT_NONE) zn_apply_act(&kt->vmath, o->act, o->act_alpha, (size_t)n, c, c);
+    return ZN_OK;
+}
+
 zn_status zn_sgemm_ex(zn_transpose ta, zn_transpose tb, int64_t m, int64_t n, int64_t k, float alpha,
                       const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
                       int64_t ldc, const zn_gemm_opts *opts) {
@@ -69,6 +83,8 @@ zn_status zn_sgemm_ex(zn_transpose ta, zn_transpose tb, int64_t m, int64_t n, in
         return zn_error(ZN_ERR_INVALID_ARG, "zn_sgemm: max_threads (%d) < 0", o.max_threads);
     if (m == 0 || n == 0) return ZN_OK;
     zn_pool *pool = o.max_threads == 1 ? NULL : (o.pool ? o.pool : zn_pool_default());
+    if (m == 1 && k > 0 && alpha != 0.0f && (ta == ZN_NO_TRANS || lda == 1))
+        return gemm_row(ta, tb, n, k, alpha, a, b, ldb, beta, c, &o, pool);
     zn_gemm_call call = {ta, tb, m, n, k, alpha, beta, a, b, c, lda, ldb, ldc, o.bias, o.act, o.act_alpha};
     return zn_gemm_run(zn_kernels_get(), &call, pool, o.max_threads);
 }
