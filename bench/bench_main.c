@@ -8,9 +8,7 @@
 #include "bench.h"
 #include "cli.h"
 
-#ifndef ZN_GIT_COMMIT
-#define ZN_GIT_COMMIT "unknown"
-#endif
+#include "zn_git_commit.h" /* generated at build time: ZN_GIT_COMMIT */
 
 typedef struct suite_entry {
     const char *name;

@@ -114,9 +114,12 @@ zn_status bench_mlp_model(const bench_net *net, zn_nact hidden, zn_nact out, zn_
     for (int i = 0; i < net->n_layers; i++) s.sizes[i] = net->sizes[i];
     s.hidden_act = hidden;
     s.output_act = out;
-    s.hidden_steepness = s.output_steepness = 1.0f;
+    /* FANN's sigmoid at steepness 0.5 is the logistic function the peers use. */
+    s.hidden_steepness = hidden == ZN_NACT_SIGMOID ? 0.5f : 1.0f;
+    s.output_steepness = out == ZN_NACT_SIGMOID ? 0.5f : 1.0f;
     s.loss = loss;
     s.init = ZN_INIT_XAVIER;
     s.init_scale = 1.0f;
+    s.fann_derivatives = 0; /* exact gradients, as PyTorch computes them */
     return zn_mlp_create(&s, 42, m);
 }

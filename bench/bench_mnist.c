@@ -83,6 +83,7 @@ static double zenn_mnist(const mnist_set *tr, const mnist_set *te, zn_pool *pool
     spec.loss = ZN_LOSS_XENT;
     spec.init = ZN_INIT_XAVIER;
     spec.init_scale = 1.0f;
+    spec.fann_derivatives = 0;
     zn_model *m = NULL;
     zn_ws *ws = NULL, *ws_eval = NULL;
     zn_optim *opt = NULL;

@@ -119,6 +119,15 @@ ZN_API zn_node *zn_slice(zn_graph *g, zn_node *a, int64_t begin, int64_t end); /
 
 /* y = f(steepness * x). */
 ZN_API zn_node *zn_activation(zn_graph *g, zn_node *x, zn_nact act, float steepness);
+/* The same, but backpropagating FANN's derivative formulas, not the exact
+ * ones: FANN clips the output of sigmoid-like functions (to [0.01, 0.99] or
+ * [-0.98, 0.98]) before taking the derivative, so saturated neurons keep
+ * learning ("flat spot elimination"), gives linear-piece functions their
+ * slope everywhere, and keeps its quirks for gaussian and sine/cosine. Use
+ * it to train as FANN trains. */
+ZN_API zn_node *zn_activation_fann(zn_graph *g, zn_node *x, zn_nact act, float steepness);
+/* FANN's derivative for neuron input x (before steepness) and output y. */
+ZN_API float zn_nact_fann_derivative(zn_nact act, float steepness, float x, float y);
 ZN_API zn_node *zn_softmax(zn_graph *g, zn_node *x); /* over the features of each sample */
 /* Inverted dropout: in training, zeroes a fraction `rate` and scales the rest
  * by 1/(1-rate); the identity in inference. */

@@ -36,10 +36,12 @@ typedef struct zn_mlp_spec {
     float init_scale;
     float dropout;       /* after each hidden layer (0: none) */
     float connection_rate; /* FANN's sparse networks: the fraction of connections kept (0 or 1: all) */
+    int fann_derivatives;  /* backpropagate FANN's derivative formulas (see zn_activation_fann) */
 } zn_mlp_spec;
 
 /* FANN's defaults: sigmoid-symmetric hidden and output layers with
- * steepness 0.5, SSE loss, uniform weights in [-0.1, 0.1]. */
+ * steepness 0.5, SSE loss, uniform weights in [-0.1, 0.1], FANN's
+ * derivative formulas. */
 ZN_API zn_mlp_spec zn_mlp_spec_default(void);
 
 /* The model's inputs are "x" (sizes[0]) and "target" (sizes[last]); its one

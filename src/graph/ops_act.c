@@ -159,19 +159,60 @@ float zn_nact_derivative(zn_nact act, float steepness, float x, float y) {
     return steepness * d;
 }
 
-zn_node *zn_activation(zn_graph *g, zn_node *x, zn_nact act, float steepness) {
-    if (!zn_graph_check_inputs(g, "zn_activation", 1, &x)) return NULL;
+static float clampf(float v, float lo, float hi) { return v < lo ? lo : (v > hi ? hi : v); }
+
+/* FANN 2.2's fann_activation_derived. FANN's "sum" is steepness * x. */
+float zn_nact_fann_derivative(zn_nact act, float s, float x, float y) {
+    float sum = s * x;
+    switch (act) {
+    case ZN_NACT_LINEAR:
+    case ZN_NACT_LINEAR_PIECE:
+    case ZN_NACT_LINEAR_PIECE_SYMMETRIC: return s;
+    case ZN_NACT_SIGMOID:
+    case ZN_NACT_SIGMOID_STEPWISE:
+        y = clampf(y, 0.01f, 0.99f);
+        return 2.0f * s * y * (1.0f - y);
+    case ZN_NACT_SIGMOID_SYMMETRIC:
+    case ZN_NACT_SIGMOID_SYMMETRIC_STEPWISE:
+        y = clampf(y, -0.98f, 0.98f);
+        return s * (1.0f - y * y);
+    case ZN_NACT_GAUSSIAN: return -2.0f * sum * y * s * s;
+    case ZN_NACT_GAUSSIAN_SYMMETRIC: return -2.0f * sum * (y + 1.0f) * s * s;
+    case ZN_NACT_ELLIOT: return s / (2.0f * (1.0f + fabsf(sum)) * (1.0f + fabsf(sum)));
+    case ZN_NACT_ELLIOT_SYMMETRIC: return s / ((1.0f + fabsf(sum)) * (1.0f + fabsf(sum)));
+    case ZN_NACT_SIN_SYMMETRIC: return s * cosf(s * sum);
+    case ZN_NACT_COS_SYMMETRIC: return -s * sinf(s * sum);
+    case ZN_NACT_SIN: return s * cosf(s * sum) / 2.0f;
+    case ZN_NACT_COS: return -s * sinf(s * sum) / 2.0f;
+    case ZN_NACT_THRESHOLD:
+    case ZN_NACT_THRESHOLD_SYMMETRIC:
+    case ZN_NACT_GAUSSIAN_STEPWISE: return 0.0f; /* FANN cannot train these */
+    default: return zn_nact_derivative(act, s, x, y); /* not FANN's: the exact one */
+    }
+}
+
+static zn_node *activation(zn_graph *g, const char *fn, zn_node *x, zn_nact act, float steepness, int fann) {
+    if (!zn_graph_check_inputs(g, fn, 1, &x)) return NULL;
     if ((int)act < 0 || act >= ZN_NACT_COUNT)
-        return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_activation: unknown activation %d", (int)act);
+        return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "%s: unknown activation %d", fn, (int)act);
     if (!isfinite(steepness))
-        return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_activation: steepness must be finite");
+        return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "%s: steepness must be finite", fn);
     zn_node proto = {0};
     proto.batched = x->batched;
     proto.rows = x->rows;
     proto.cols = x->cols;
     proto.i[0] = (int)act;
+    proto.i[1] = fann;
     proto.f[0] = steepness;
     return zn_graph_add(g, ZN_OP_ACT, &proto, 1, &x);
+}
+
+zn_node *zn_activation(zn_graph *g, zn_node *x, zn_nact act, float steepness) {
+    return activation(g, "zn_activation", x, act, steepness, 0);
+}
+
+zn_node *zn_activation_fann(zn_graph *g, zn_node *x, zn_nact act, float steepness) {
+    return activation(g, "zn_activation_fann", x, act, steepness, 1);
 }
 
 static int64_t count_of(const zn_exec *e, const zn_node *n) { return zn_node_size(n) * (n->batched ? e->batch : 1); }
@@ -203,6 +244,10 @@ static void act_backward(const zn_exec *e, const zn_node *n) {
     float s = n->f[0];
     const float *x = e->val[n->in[0]], *y = e->val[n->index], *dy = e->grad[n->index];
     size_t c = (size_t)count_of(e, n);
+    if (n->i[1]) { /* FANN's formulas */
+        for (size_t i = 0; i < c; i++) dx[i] += dy[i] * zn_nact_fann_derivative(act, s, x[i], y[i]);
+        return;
+    }
     switch (act) { /* derivatives from the output where that is exact */
     case ZN_NACT_SIGMOID:
         for (size_t i = 0; i < c; i++) dx[i] += dy[i] * 2.0f * s * y[i] * (1.0f - y[i]);

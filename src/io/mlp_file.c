@@ -41,6 +41,8 @@ static zn_status describe(const zn_mlp *m, char **json) {
     zn_jw_double(&w, s->dropout);
     zn_jw_key(&w, "connection_rate");
     zn_jw_double(&w, s->connection_rate);
+    zn_jw_key(&w, "fann_derivatives");
+    zn_jw_bool(&w, s->fann_derivatives);
     zn_jw_key(&w, "classes");
     zn_jw_begin_array(&w);
     for (int64_t k = 0; k < m->n_classes; k++) zn_jw_string(&w, m->class_names[k]);
@@ -188,6 +190,8 @@ static zn_status parse_spec(const char *path, const zn_json *root, zn_mlp_spec *
         return s;
     if ((s = want(path, root, "shortcut", ZN_JSON_BOOL, &v)) != ZN_OK) return s;
     spec->shortcut = v->boolean;
+    if ((s = want(path, root, "fann_derivatives", ZN_JSON_BOOL, &v)) != ZN_OK) return s;
+    spec->fann_derivatives = v->boolean;
     if ((s = want(path, root, "loss", ZN_JSON_STRING, &v)) != ZN_OK) return s;
     int loss = zn_loss_from_name(v->str);
     if (loss < 0) return zn_error(ZN_ERR_FORMAT, "%s: metadata 'zenn': unknown loss '%s'", path, v->str);

@@ -27,6 +27,7 @@ zn_mlp_spec zn_mlp_spec_default(void) {
     s.loss = ZN_LOSS_SSE;
     s.init = ZN_INIT_UNIFORM;
     s.init_scale = 0.1f;
+    s.fann_derivatives = 1;
     return s;
 }
 
@@ -58,6 +59,7 @@ zn_status zn_mlp_create(const zn_mlp_spec *spec, uint64_t seed, zn_model **out) 
     int last = spec->n_layers - 1;
     zn_node *x = zn_input(g, "x", spec->sizes[0]);
     zn_node *target = zn_input(g, "target", spec->sizes[last]);
+    zn_node *(*act)(zn_graph *, zn_node *, zn_nact, float) = spec->fann_derivatives ? zn_activation_fann : zn_activation;
     zn_node *seen = x; /* what the next layer reads: the last layer, or all so far (shortcut) */
     zn_node *h = x;
     for (int l = 1; l <= last; l++) {
@@ -78,7 +80,7 @@ zn_status zn_mlp_create(const zn_mlp_spec *spec, uint64_t seed, zn_model **out) 
         }
         zn_node *z = zn_matmul(g, in, w, b);
         if (l < last) {
-            h = zn_activation(g, z, spec->hidden_act, spec->hidden_steepness);
+            h = act(g, z, spec->hidden_act, spec->hidden_steepness);
             if (spec->dropout > 0.0f) h = zn_dropout(g, h, spec->dropout);
             seen = spec->shortcut ? zn_concat(g, seen, h) : h;
         } else {
@@ -96,7 +98,7 @@ zn_status zn_mlp_create(const zn_mlp_spec *spec, uint64_t seed, zn_model **out) 
         loss = zn_bce_logits(g, h, target);
         break;
     default:
-        pred = zn_activation(g, h, spec->output_act, spec->output_steepness);
+        pred = act(g, h, spec->output_act, spec->output_steepness);
         if (spec->loss == ZN_LOSS_SSE) loss = zn_sse(g, pred, target);
         else if (spec->loss == ZN_LOSS_MSE) loss = zn_mse(g, pred, target);
         else if (spec->loss == ZN_LOSS_MAE) loss = zn_mae(g, pred, target);

@@ -253,6 +253,18 @@ static void test_activation_formulas(void) {
         }
     }
     ZT_CHECK(zn_nact_from_name("sigmoid_symmetric") == ZN_NACT_SIGMOID_SYMMETRIC);
+
+    /* FANN's derivative formulas: clipped outputs keep saturated neurons learning. */
+    float ys = zn_nact_value(ZN_NACT_SIGMOID_SYMMETRIC, 0.5f, 20.0f);
+    ZT_NEAR(zn_nact_fann_derivative(ZN_NACT_SIGMOID_SYMMETRIC, 0.5f, 20.0f, ys), 0.5 * (1 - 0.98f * 0.98f), 1e-6);
+    ZT_NEAR(zn_nact_fann_derivative(ZN_NACT_SIGMOID_SYMMETRIC, 0.5f, 0.3f, 0.5f), 0.5 * (1 - 0.25), 1e-6);
+    float yl = zn_nact_value(ZN_NACT_SIGMOID, 0.5f, -30.0f);
+    ZT_NEAR(zn_nact_fann_derivative(ZN_NACT_SIGMOID, 0.5f, -30.0f, yl), 2 * 0.5 * 0.01f * 0.99f, 1e-6);
+    ZT_NEAR(zn_nact_fann_derivative(ZN_NACT_LINEAR_PIECE, 0.7f, 5.0f, 1.0f), 0.7, 1e-7); /* slope even when clamped */
+    ZT_NEAR(zn_nact_fann_derivative(ZN_NACT_GAUSSIAN, 0.5f, 1.0f, zn_nact_value(ZN_NACT_GAUSSIAN, 0.5f, 1.0f)),
+            -2.0 * 0.5 * exp(-0.25) * 0.25, 1e-6); /* FANN's sum carries the steepness once more */
+    ZT_CHECK(zn_nact_fann_derivative(ZN_NACT_THRESHOLD, 1.0f, 0.3f, 1.0f) == 0.0f);
+    ZT_NEAR(zn_nact_fann_derivative(ZN_NACT_TANH, 1.0f, 0.3f, tanhf(0.3f)), 1 - tanh(0.3) * tanh(0.3), 1e-6);
     ZT_CHECK(zn_nact_from_name("nope") == -1);
 }
 

@@ -200,6 +200,7 @@ int zn_cmd_train(int argc, char **argv) {
         spec.loss = classes ? ZN_LOSS_XENT : ZN_LOSS_MSE;
         spec.init = ZN_INIT_XAVIER;
         spec.init_scale = 1.0f;
+        spec.fann_derivatives = 0;
     }
     spec.shortcut = a.shortcut;
     spec.connection_rate = (float)a.connection_rate;

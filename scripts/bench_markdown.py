@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Turns the JSON of `zenn bench --json FILE` into the Markdown tables of
+docs/BENCHMARKS.md: one table per suite, the machine fingerprint and the
+command that produced it. Usage: bench_markdown.py RESULTS.json > OUT.md"""
+import json
+import sys
+
+
+def rate(stats, case):
+    if not stats:
+        return "-"
+    unit = case["unit"]
+    if unit in ("MB", "MSE", "s", "%", "acc %"):
+        scale = case.get("scale") or 1
+        return "%.4g" % (stats["median_s"] * scale)
+    v = stats.get("rate_median", 0)
+    if unit in ("GFLOP/s", "GElem/s"):
+        return "%.1f" % (v * 1e-9)
+    if unit == "ksmp/s":
+        return "%.1f" % (v * 1e-3)
+    return "%.4g" % v
+
+
+def verdict(case):
+    if case.get("skipped"):
+        return "skipped: " + case.get("skipped")
+    met = case.get("met")
+    if met is None:
+        return ""
+    return "met" if met else "**not met**"
+
+
+def main():
+    d = json.load(open(sys.argv[1]))
+    fp = d["fingerprint"]
+    print("Command: `%s`  " % d["command"])
+    print("Machine: %s, %d logical CPUs, %.0f GiB; kernel %s; %s; zenn %s (%s), kernels %s, default pool %d threads."
+          % (fp["cpu"], fp["logical_cpus"], fp["memory_bytes"] / 2**30, fp["kernel"], fp["compiler"],
+             fp["zenn_version"], fp["zenn_commit"], fp["isa"], fp["threads"]))
+    print()
+    suite = None
+    for c in d["results"]:
+        if c["suite"] != suite:
+            suite = c["suite"]
+            print("\n### %s\n" % suite)
+            print("| case | threads | unit | zenn | peer | peer value | ratio | target | verdict |")
+            print("|---|---|---|---|---|---|---|---|---|")
+        ratio = ("%.2fx" % c["ratio"]) if "ratio" in c else "-"
+        target = ""
+        if "target" in c:
+            target = (">= %.2f" % c["target"]) if c.get("target_kind", "ratio") == "ratio" else ("within %.2f" % c["target"])
+        print("| %s | %d | %s | %s | %s | %s | %s | %s | %s |" % (
+            c["case"], c["threads"], c["unit"], rate(c.get("zenn"), c), c.get("peer") or "-",
+            rate(c.get("peer_stats"), c), ratio, target, verdict(c)))
+
+
+if __name__ == "__main__":
+    main()
