@@ -10,9 +10,10 @@ def rate(stats, case):
     if not stats:
         return "-"
     unit = case["unit"]
-    if unit in ("MB", "MSE", "s", "%", "acc %"):
-        scale = case.get("scale") or 1
-        return "%.4g" % (stats["median_s"] * scale)
+    if unit == "MB":  # stored in bytes
+        return "%.4g" % (stats["median_s"] * 1e-6)
+    if unit in ("MSE", "s", "%"):
+        return "%.4g" % stats["median_s"]
     v = stats.get("rate_median", 0)
     if unit in ("GFLOP/s", "GElem/s"):
         return "%.1f" % (v * 1e-9)
@@ -46,6 +47,8 @@ def main():
             print("| case | threads | unit | zenn | peer | peer value | ratio | target | verdict |")
             print("|---|---|---|---|---|---|---|---|---|")
         ratio = ("%.2fx" % c["ratio"]) if "ratio" in c else "-"
+        if c.get("target_kind") == "margin" and c.get("zenn") and c.get("peer_stats"):
+            ratio = "%+.2f" % (c["zenn"]["median_s"] - c["peer_stats"]["median_s"])
         target = ""
         if "target" in c:
             target = (">= %.2f" % c["target"]) if c.get("target_kind", "ratio") == "ratio" else ("within %.2f" % c["target"])
