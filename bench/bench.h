@@ -12,12 +12,12 @@
 #include "zenn/zenn.h"
 
 typedef struct bench_opts {
-    int repeat;         /* reps per contender (>= 1) */
-    double min_seconds; /* per rep */
-    int threads;        /* 0: the default pool's size */
-    int quick;          /* fewer and smaller cases */
-    const char *filter; /* run cases whose name contains this */
-    double settle_ms;   /* pause after a multi-threaded peer rep (its threads spin) */
+    int repeat;            /* reps per contender (>= 1) */
+    double min_seconds;    /* per rep */
+    int threads;           /* 0: the default pool's size */
+    int quick;             /* fewer and smaller cases */
+    const char *filter;    /* run cases whose name contains this */
+    double settle_ms;      /* pause after a multi-threaded peer rep (its threads spin) */
     const char *mnist_dir; /* the mnist suite's IDX files (NULL: next to the repo) */
     const char *fann_dir;  /* FANN's .train/.test files (NULL: next to the repo) */
 } bench_opts;
@@ -29,8 +29,8 @@ typedef struct bench_contender {
     bench_fn fn;
     void *ctx;
     void (*prepare)(void *ctx); /* optional: before each rep (e.g. set a peer's threads) */
-    int threads;      /* for the settle rule and the report */
-    int skip;         /* not available */
+    int threads;                /* for the settle rule and the report */
+    int skip;                   /* not available */
     const char *skip_reason;
     /* A contender that times itself (a peer process): runs the work for at
      * least min_seconds and returns seconds per call, or < 0 when it failed.
@@ -50,11 +50,11 @@ typedef struct bench_result {
     char name[96];
     char shape[64];
     int threads;
-    double work;         /* units per call (flops, elements) */
-    char unit[16];       /* "GFLOP/s", "GElem/s" */
-    char peer[24];       /* "" when there is none */
+    double work;   /* units per call (flops, elements) */
+    char unit[16]; /* "GFLOP/s", "GElem/s" */
+    char peer[24]; /* "" when there is none */
     bench_stats zenn, other;
-    double target;       /* ratio zenn/peer wanted (0: none) */
+    double target; /* ratio zenn/peer wanted (0: none) */
     char target_note[96];
     /* Display: rates are printed as work/second * scale (0: 1e-9, giga);
      * with show_value the medians themselves are printed, times scale. */
@@ -63,7 +63,7 @@ typedef struct bench_result {
     /* BENCH_TARGET_RATIO: peer/zenn >= target; BENCH_TARGET_MARGIN: the
      * values (e.g. accuracy) satisfy zenn >= peer - target. */
     int target_kind;
-    char why[192];       /* why the peer was not measured */
+    char why[192]; /* why the peer was not measured */
 } bench_result;
 
 enum { BENCH_TARGET_RATIO = 0, BENCH_TARGET_MARGIN = 1 };
@@ -112,10 +112,10 @@ long long bench_peak_rss(void); /* bytes: VmHWM, else ru_maxrss */
 /* OpenBLAS, loaded at run time so the zenn binary does not need it. */
 typedef struct bench_openblas {
     void *handle;
-    void (*sgemm)(int order, int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
-                  const float *b, int ldb, float beta, float *c, int ldc);
-    void (*sgemv)(int order, int trans, int m, int n, float alpha, const float *a, int lda, const float *x,
-                  int incx, float beta, float *y, int incy);
+    void (*sgemm)(int order, int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda, const float *b,
+                  int ldb, float beta, float *c, int ldc);
+    void (*sgemv)(int order, int trans, int m, int n, float alpha, const float *a, int lda, const float *x, int incx,
+                  float beta, float *y, int incy);
     void (*set_threads)(int n);
     char *(*get_corename)(void);
     char *(*get_config)(void);

@@ -55,8 +55,10 @@ void bench_measure(const bench_opts *o, bench_contender *c, int n, bench_stats *
             if (c[i].prepare) c[i].prepare(c[i].ctx);
             if (c[i].timed) {
                 double per = c[i].timed(c[i].ctx, o->min_seconds);
-                if (per <= 0) calls[i] = -1;
-                else times[i][r] = per;
+                if (per <= 0)
+                    calls[i] = -1;
+                else
+                    times[i][r] = per;
                 continue;
             }
             double t0 = zn_time_sec();
@@ -87,8 +89,8 @@ int bench_selected(const bench_opts *o, const char *name) { return !o->filter ||
 
 void bench_section(bench_run *run, const char *title) {
     fprintf(run->out, "\n## %s\n", title);
-    fprintf(run->out, "%-36s %3s %-8s %9s %9s %-10s %7s %7s\n", "case", "thr", "unit", "zenn", "peer", "peer",
-            "ratio", "target");
+    fprintf(run->out, "%-36s %3s %-8s %9s %9s %-10s %7s %7s\n", "case", "thr", "unit", "zenn", "peer", "peer", "ratio",
+            "target");
     fflush(run->out);
 }
 
@@ -112,8 +114,10 @@ static void cell(const bench_result *r, const bench_stats *s, char *out, size_t 
     double scale = r->scale > 0 ? r->scale : 1e-9;
     double v = r->show_value ? s->median * scale : bench_rate(r->work, s->median) * scale;
     /* Values (MSE, MB) keep four significant digits; rates two decimals. */
-    if (r->show_value) snprintf(out, cap, "%.4g", v);
-    else snprintf(out, cap, v != 0 && (v >= 1e6 || v < 1e-2) ? "%.3g" : "%.2f", v);
+    if (r->show_value)
+        snprintf(out, cap, "%.4g", v);
+    else
+        snprintf(out, cap, v != 0 && (v >= 1e6 || v < 1e-2) ? "%.3g" : "%.2f", v);
 }
 
 void bench_add(bench_run *run, const bench_result *r) {

@@ -58,7 +58,8 @@ static void one_dataset(bench_run *run, bench_peer *fann, int fann_up, const cha
     r.target = 1.0;
     snprintf(r.target_note, sizeof r.target_note, "zenn's test MSE no worse than libfann's");
     zn_dataset *train = NULL, *test = NULL;
-    if (zn_dataset_load_fann(train_path, NULL, &train) != ZN_OK || zn_dataset_load_fann(test_path, NULL, &test) != ZN_OK) {
+    if (zn_dataset_load_fann(train_path, NULL, &train) != ZN_OK ||
+        zn_dataset_load_fann(test_path, NULL, &test) != ZN_OK) {
         bench_note(run, "%s skipped: %s", name, zn_last_error());
         zn_dataset_free(train);
         return;
@@ -70,7 +71,8 @@ static void one_dataset(bench_run *run, bench_peer *fann, int fann_up, const cha
         zt += secs;
         f[s] = -1;
         char req[2 * PATH_MAX + 160], reply[512];
-        snprintf(req, sizeof req, "{\"op\":\"dataset\",\"train\":\"%s\",\"test\":\"%s\",\"hidden\":%d,\"epochs\":%d,\"seed\":%d}",
+        snprintf(req, sizeof req,
+                 "{\"op\":\"dataset\",\"train\":\"%s\",\"test\":\"%s\",\"hidden\":%d,\"epochs\":%d,\"seed\":%d}",
                  train_path, test_path, HIDDEN, epochs, s + 1);
         double v, t;
         if (fann_up && bench_peer_call(fann, req, 600.0, reply, sizeof reply) &&
@@ -101,7 +103,8 @@ int bench_suite_fann_accuracy(bench_run *run) {
     } else if (access(dir, R_OK) != 0) {
         bench_note(run, "fann-accuracy skipped: no FANN datasets in %s (--fann-data DIR)", dir);
     } else {
-        for (size_t i = 0; i < sizeof datasets / sizeof datasets[0]; i++) one_dataset(run, &fann, up, dir, datasets[i], 300, 3);
+        for (size_t i = 0; i < sizeof datasets / sizeof datasets[0]; i++)
+            one_dataset(run, &fann, up, dir, datasets[i], 300, 3);
     }
     if (up) bench_peer_stop(&fann);
     return 0;

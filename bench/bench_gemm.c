@@ -45,8 +45,8 @@ static int run_zenn_gemv(void *p) {
 
 static int run_openblas_gemv(void *p) {
     gemm_ctx *g = p;
-    g->ob->sgemv(CBLAS_ROW_MAJOR, g->ta ? CBLAS_TRANS : CBLAS_NO_TRANS, g->m, g->n, 1.0f, g->a, g->lda, g->b, 1,
-                 0.0f, g->c, 1);
+    g->ob->sgemv(CBLAS_ROW_MAJOR, g->ta ? CBLAS_TRANS : CBLAS_NO_TRANS, g->m, g->n, 1.0f, g->a, g->lda, g->b, 1, 0.0f,
+                 g->c, 1);
     return 0;
 }
 

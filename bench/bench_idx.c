@@ -60,8 +60,10 @@ int bench_idx_read(const char *path, bench_idx *out, char *why, size_t cap) {
     }
     int rc = pclose(f);
     if (ok != 1 || rc != 0) {
-        if (ok == 1 || ok == 0) snprintf(why, cap, "%s: truncated or not gzip (gzip exit %d)", path, rc);
-        else if (!why[0]) snprintf(why, cap, "%s: bad IDX dimensions", path);
+        if (ok == 1 || ok == 0)
+            snprintf(why, cap, "%s: truncated or not gzip (gzip exit %d)", path, rc);
+        else if (!why[0])
+            snprintf(why, cap, "%s: bad IDX dimensions", path);
         bench_idx_free(out);
         return 0;
     }

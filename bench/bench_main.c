@@ -29,29 +29,27 @@ static const suite_entry suites[] = {
 #define NSUITES ((int)(sizeof suites / sizeof suites[0]))
 
 static void usage(FILE *f) {
-    fprintf(f,
-            "usage: zenn bench [options] [SUITE...]\n"
-            "\n"
-            "Measures zenn and its peers in one run, interleaved, and prints GFLOP/s or\n"
-            "GElements/s with ratios (peer time / zenn time: above 1 means zenn is faster).\n"
-            "\n"
-            "suites (default: all):\n");
+    fprintf(f, "usage: zenn bench [options] [SUITE...]\n"
+               "\n"
+               "Measures zenn and its peers in one run, interleaved, and prints GFLOP/s or\n"
+               "GElements/s with ratios (peer time / zenn time: above 1 means zenn is faster).\n"
+               "\n"
+               "suites (default: all):\n");
     for (int i = 0; i < NSUITES; i++) fprintf(f, "  %-12s %s\n", suites[i].name, suites[i].what);
-    fprintf(f,
-            "\noptions:\n"
-            "  --json FILE     also write every case and the machine fingerprint as JSON\n"
-            "  --repeat N      reps per contender (default 7; the median is reported)\n"
-            "  --min-time S    seconds per rep (default 0.1)\n"
-            "  --threads N     threads for the multi-threaded cases (default: ZN_THREADS or all CPUs)\n"
-            "  --filter TEXT   only cases whose name contains TEXT\n"
-            "  --quick         fewer cases, shorter reps (a smoke run)\n"
-            "  --settle-ms MS  pause after a multi-threaded peer rep (default 150; OpenBLAS threads spin)\n"
-            "  --fann-data DIR FANN .train/.test files for fann-accuracy (default: ../shared/data/fann)\n"
-            "  --mnist DIR     MNIST IDX .gz files for the mnist suite (default: ../shared/data/mnist\n"
-            "                  beside the source tree; the suite is skipped when they are absent)\n"
-            "\n"
-            "Peers in other processes (libfann, PyTorch, brain.js, tfjs) are skipped with a reason\n"
-            "when missing; install them with: bash scripts/deps.sh --peers (bench/peers/README.md).\n");
+    fprintf(f, "\noptions:\n"
+               "  --json FILE     also write every case and the machine fingerprint as JSON\n"
+               "  --repeat N      reps per contender (default 7; the median is reported)\n"
+               "  --min-time S    seconds per rep (default 0.1)\n"
+               "  --threads N     threads for the multi-threaded cases (default: ZN_THREADS or all CPUs)\n"
+               "  --filter TEXT   only cases whose name contains TEXT\n"
+               "  --quick         fewer cases, shorter reps (a smoke run)\n"
+               "  --settle-ms MS  pause after a multi-threaded peer rep (default 150; OpenBLAS threads spin)\n"
+               "  --fann-data DIR FANN .train/.test files for fann-accuracy (default: ../shared/data/fann)\n"
+               "  --mnist DIR     MNIST IDX .gz files for the mnist suite (default: ../shared/data/mnist\n"
+               "                  beside the source tree; the suite is skipped when they are absent)\n"
+               "\n"
+               "Peers in other processes (libfann, PyTorch, brain.js, tfjs) are skipped with a reason\n"
+               "when missing; install them with: bash scripts/deps.sh --peers (bench/peers/README.md).\n");
 }
 
 static int parse_int(const char *opt, const char *s, int lo, int hi, int *out) {
@@ -79,9 +77,12 @@ static int parse_double(const char *opt, const char *s, double lo, double hi, do
 static void json_string(FILE *f, const char *s) {
     fputc('"', f);
     for (; *s; s++) {
-        if (*s == '"' || *s == '\\') fprintf(f, "\\%c", *s);
-        else if ((unsigned char)*s < 0x20) fprintf(f, "\\u%04x", *s);
-        else fputc(*s, f);
+        if (*s == '"' || *s == '\\')
+            fprintf(f, "\\%c", *s);
+        else if ((unsigned char)*s < 0x20)
+            fprintf(f, "\\u%04x", *s);
+        else
+            fputc(*s, f);
     }
     fputc('"', f);
 }
@@ -92,8 +93,8 @@ static void json_stats(FILE *f, const char *key, const bench_stats *s, double wo
         fprintf(f, "null");
         return;
     }
-    fprintf(f, "{\"median_s\":%.9g,\"min_s\":%.9g,\"max_s\":%.9g,\"reps\":%d,\"rate_median\":%.6g}", s->median,
-            s->min, s->max, s->reps, bench_rate(work, s->median));
+    fprintf(f, "{\"median_s\":%.9g,\"min_s\":%.9g,\"max_s\":%.9g,\"reps\":%d,\"rate_median\":%.6g}", s->median, s->min,
+            s->max, s->reps, bench_rate(work, s->median));
 }
 
 static void fingerprint(FILE *f) {
@@ -138,8 +139,10 @@ static int write_json(const char *path, const bench_run *run, int argc, char **a
         fprintf(f, ",\"threads\":%d,\"unit\":\"%s\",\"work_per_call\":%.9g,", r->threads, r->unit, r->work);
         json_stats(f, "zenn", &r->zenn, r->work);
         fprintf(f, ",\"peer\":");
-        if (r->peer[0]) json_string(f, r->peer);
-        else fprintf(f, "null");
+        if (r->peer[0])
+            json_string(f, r->peer);
+        else
+            fprintf(f, "null");
         fprintf(f, ",");
         json_stats(f, "peer_stats", &r->other, r->work);
         if (r->zenn.ok && r->other.ok && r->peer[0] && r->zenn.median > 0)
@@ -148,7 +151,9 @@ static int write_json(const char *path, const bench_run *run, int argc, char **a
             int v = bench_verdict(r);
             fprintf(f, ",\"target\":%.4g,\"target_kind\":\"%s\",\"met\":%s", r->target,
                     r->target_kind == BENCH_TARGET_MARGIN ? "margin" : "ratio",
-                    v == 1 ? "true" : v == 0 ? "false" : "null");
+                    v == 1   ? "true"
+                    : v == 0 ? "false"
+                             : "null");
         }
         if (r->peer[0] && !r->other.ok) {
             fprintf(f, ",\"skipped\":");

@@ -83,8 +83,7 @@ static double peer_rss(int which, const char *request, char *why, size_t cap) {
                                    : bench_peer_start_js(&p, which == PEER_BRAIN ? "brain" : "tfjs");
     char reply[1024];
     double rss = -1;
-    if (up && bench_peer_call(&p, request, 60.0, reply, sizeof reply) &&
-        !bench_json_num(reply, "peak_rss_bytes", &rss))
+    if (up && bench_peer_call(&p, request, 60.0, reply, sizeof reply) && !bench_json_num(reply, "peak_rss_bytes", &rss))
         rss = -1;
     if (rss < 0) snprintf(why, cap, "%s: %s", p.name, p.why[0] ? p.why : "no peak_rss_bytes");
     if (up) bench_peer_stop(&p);
@@ -98,7 +97,8 @@ int bench_suite_memory(bench_run *run) {
     enum { MAX_REPS = 5 };
     int reps = run->opts.repeat < MAX_REPS ? run->opts.repeat : MAX_REPS;
     if (reps < 1 || run->opts.quick) reps = 1; /* each rep starts PyTorch afresh: seconds */
-    const char *req = "{\"op\":\"memory\",\"layers\":[784,128,10],\"act\":\"sigmoid\",\"out_act\":\"sigmoid\",\"batch\":1}";
+    const char *req =
+        "{\"op\":\"memory\",\"layers\":[784,128,10],\"act\":\"sigmoid\",\"out_act\":\"sigmoid\",\"batch\":1}";
     static const int order[] = {PEER_TORCH, PEER_FANN, PEER_BRAIN, PEER_TFJS};
     double z[MAX_REPS], pv[PEER_COUNT][MAX_REPS];
     char zwhy[192] = "", pwhy[PEER_COUNT][192];

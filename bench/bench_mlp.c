@@ -41,9 +41,12 @@ void bench_peers_start(bench_run *run, bench_peers *ps, const int want[PEER_COUN
         if (!want[i]) continue;
         bench_peer *p = &ps->p[i];
         double t0 = zn_time_sec();
-        if (i == PEER_FANN) ps->up[i] = bench_peer_start_fann(p);
-        else if (i == PEER_TORCH) ps->up[i] = bench_peer_start_torch(p);
-        else ps->up[i] = bench_peer_start_js(p, i == PEER_BRAIN ? "brain" : "tfjs");
+        if (i == PEER_FANN)
+            ps->up[i] = bench_peer_start_fann(p);
+        else if (i == PEER_TORCH)
+            ps->up[i] = bench_peer_start_torch(p);
+        else
+            ps->up[i] = bench_peer_start_js(p, i == PEER_BRAIN ? "brain" : "tfjs");
         if (ps->up[i])
             bench_note(run, "peer %s %s, %d thread%s (started in %.1f s)", p->name, p->version, p->threads,
                        p->threads == 1 ? "" : "s", zn_time_sec() - t0);
@@ -91,8 +94,8 @@ bench_contender peer_contender(peer_job *job, int threads) {
     return c;
 }
 
-void bench_mlp_result(bench_result *r, const char *suite, const char *name, const char *shape, int threads,
-                      double work, const char *unit, double scale) {
+void bench_mlp_result(bench_result *r, const char *suite, const char *name, const char *shape, int threads, double work,
+                      const char *unit, double scale) {
     memset(r, 0, sizeof *r);
     snprintf(r->suite, sizeof r->suite, "%s", suite);
     snprintf(r->name, sizeof r->name, "%s", name);

@@ -45,8 +45,8 @@ double peer_job_timed(void *ctx, double min_seconds);
 bench_contender peer_contender(peer_job *job, int threads);
 
 /* Fills the common fields of a result row. */
-void bench_mlp_result(bench_result *r, const char *suite, const char *name, const char *shape, int threads,
-                      double work, const char *unit, double scale);
+void bench_mlp_result(bench_result *r, const char *suite, const char *name, const char *shape, int threads, double work,
+                      const char *unit, double scale);
 /* The reason a peer contender was not measured. */
 void bench_peer_why(bench_result *r, const peer_job *job, const bench_contender *c);
 

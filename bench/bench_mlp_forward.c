@@ -48,14 +48,14 @@ static void fwd_free(fwd_ctx *f) {
 }
 
 typedef struct peer_row {
-    int peer;       /* PEER_* */
-    double target;  /* 0: for reference */
+    int peer;      /* PEER_* */
+    double target; /* 0: for reference */
     const char *note;
 } peer_row;
 
 /* One network at one batch size: zenn and the listed peers, interleaved. */
-static void forward_case(bench_run *run, bench_peers *ps, const bench_net *net, int batch, zn_pool *pool,
-                         int threads, const peer_row *rows, int nrows, double peak2) {
+static void forward_case(bench_run *run, bench_peers *ps, const bench_net *net, int batch, zn_pool *pool, int threads,
+                         const peer_row *rows, int nrows, double peak2) {
     char label[32], name[96], shape[64], layers[64];
     bench_net_label(net, label, sizeof label);
     bench_net_json(net, layers, sizeof layers);

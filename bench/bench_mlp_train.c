@@ -74,8 +74,8 @@ typedef struct peer_row {
 } peer_row;
 
 /* One network, batch size and zenn algorithm against the listed peers. */
-static void train_case(bench_run *run, bench_peers *ps, const bench_net *net, int batch, zn_algo algo,
-                       int fann_rows, zn_pool *pool, int threads, const peer_row *rows, int nrows) {
+static void train_case(bench_run *run, bench_peers *ps, const bench_net *net, int batch, zn_algo algo, int fann_rows,
+                       zn_pool *pool, int threads, const peer_row *rows, int nrows) {
     char label[32], name[96], shape[64], layers[64];
     bench_net_label(net, label, sizeof label);
     bench_net_json(net, layers, sizeof layers);
@@ -101,8 +101,7 @@ static void train_case(bench_run *run, bench_peers *ps, const bench_net *net, in
         snprintf(j->request, sizeof j->request,
                  "{\"op\":\"train\",\"layers\":%s,\"act\":\"sigmoid\",\"out_act\":\"sigmoid\",\"loss\":\"mse\","
                  "\"algo\":\"%s\",\"batch\":%d,\"samples\":%d,\"lr\":%g",
-                 layers, rows[i].algo, batch, full ? fann_rows : 256,
-                 !strcmp(rows[i].algo, "adam") ? 1e-3 : 0.01);
+                 layers, rows[i].algo, batch, full ? fann_rows : 256, !strcmp(rows[i].algo, "adam") ? 1e-3 : 0.01);
         c[1 + i] = peer_contender(j, j->peer->threads > 0 ? j->peer->threads : 1);
     }
     bench_stats st[1 + PEER_COUNT];
@@ -131,8 +130,10 @@ int bench_suite_mlp_train(bench_run *run) {
         return 1;
     }
     bench_section(run, "mlp-train: sigmoid MLP, MSE loss, training samples/s");
-    bench_note(run, "zenn: zn_model_backward + zn_optim_step per batch on %d thread(s), 256 synthetic rows; "
-                    "lr 0.01 (SGD), 1e-3 (Adam), FANN's defaults (incremental, RPROP)", threads);
+    bench_note(run,
+               "zenn: zn_model_backward + zn_optim_step per batch on %d thread(s), 256 synthetic rows; "
+               "lr 0.01 (SGD), 1e-3 (Adam), FANN's defaults (incremental, RPROP)",
+               threads);
     bench_peers ps;
     const int want[PEER_COUNT] = {1, 1, 1, 1};
     bench_peers_start(run, &ps, want);

@@ -22,8 +22,8 @@ enum { EPOCHS = 5, BATCH = 64, HIDDEN = 128 };
 
 typedef struct mnist_set {
     int64_t rows;
-    float *x;       /* rows x 784, in [0, 1] */
-    float *y;       /* rows x 10, one-hot */
+    float *x; /* rows x 784, in [0, 1] */
+    float *y; /* rows x 10, one-hot */
     unsigned char *label;
 } mnist_set;
 
@@ -200,8 +200,8 @@ int bench_suite_mnist(bench_run *run) {
     if (ps.up[PEER_TORCH] && !strpbrk(dir, "\"\\")) {
         char req[PATH_MAX + 256], reply[1024];
         snprintf(req, sizeof req,
-                 "{\"op\":\"mnist\",\"dir\":\"%s\",\"epochs\":%d,\"batch\":%d,\"hidden\":%d,\"lr\":0.001,\"seed\":1}", dir,
-                 EPOCHS, BATCH, HIDDEN);
+                 "{\"op\":\"mnist\",\"dir\":\"%s\",\"epochs\":%d,\"batch\":%d,\"hidden\":%d,\"lr\":0.001,\"seed\":1}",
+                 dir, EPOCHS, BATCH, HIDDEN);
         if (!bench_peer_call(&ps.p[PEER_TORCH], req, 1800.0, reply, sizeof reply) ||
             !bench_json_num(reply, "accuracy", &pacc) || !bench_json_num(reply, "train_seconds", &psec))
             pacc = psec = -1;

@@ -209,9 +209,12 @@ int bench_peer_call(bench_peer *p, const char *request, double timeout, char *re
     if (!bench_peer_read(p, timeout, reply, cap)) return 0;
     if (!strstr(reply, "\"ok\":true") && !strstr(reply, "\"ok\": true")) {
         char err[120] = "";
-        if (bench_json_str(reply, "error", err, sizeof err)) snprintf(p->why, sizeof p->why, "%s", err);
-        else if (reply[0] != '{') fail(p, "printed garbage");
-        else snprintf(p->why, sizeof p->why, "replied without ok");
+        if (bench_json_str(reply, "error", err, sizeof err))
+            snprintf(p->why, sizeof p->why, "%s", err);
+        else if (reply[0] != '{')
+            fail(p, "printed garbage");
+        else
+            snprintf(p->why, sizeof p->why, "replied without ok");
         return 0;
     }
     return 1;

@@ -9,10 +9,10 @@
 #include <stddef.h>
 
 typedef struct bench_peer {
-    char name[24];     /* "pytorch", "libfann", ... */
-    char version[48];  /* from its hello */
-    int threads;       /* from its hello */
-    int pid;           /* 0 when not running */
+    char name[24];    /* "pytorch", "libfann", ... */
+    char version[48]; /* from its hello */
+    int threads;      /* from its hello */
+    int pid;          /* 0 when not running */
     int to_fd, from_fd;
     char err_path[64]; /* its stderr, for the reason it failed */
     char why[160];     /* why it is unavailable or failed ("" while fine) */

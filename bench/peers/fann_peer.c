@@ -193,8 +193,8 @@ static void dataset_accuracy(const char *req) {
         return;
     }
     unsigned hidden = (unsigned)num(req, "hidden", 16), epochs = (unsigned)num(req, "epochs", 100);
-    struct fann *ann = fann_create_standard(3, fann_num_input_train_data(train), hidden,
-                                            fann_num_output_train_data(train));
+    struct fann *ann =
+        fann_create_standard(3, fann_num_input_train_data(train), hidden, fann_num_output_train_data(train));
     fann_set_activation_function_hidden(ann, FANN_SIGMOID_SYMMETRIC);
     fann_set_activation_function_output(ann, FANN_SIGMOID_SYMMETRIC);
     fann_set_training_algorithm(ann, FANN_TRAIN_RPROP);
@@ -259,8 +259,8 @@ static void handle(const char *req) {
                 per_sample = per / w.samples;
                 fann_destroy_train(w.data);
             }
-            printf("{\"ok\":true,\"seconds_per_iter\":%.6g,\"seconds_per_sample\":%.6g,\"iters\":%ld", per,
-                   per_sample, iters);
+            printf("{\"ok\":true,\"seconds_per_iter\":%.6g,\"seconds_per_sample\":%.6g,\"iters\":%ld", per, per_sample,
+                   iters);
             free(w.x);
             free(w.y);
         }

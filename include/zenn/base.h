@@ -58,7 +58,7 @@ ZN_API void zn_set_log_callback(zn_log_fn fn, void *user);
  * Returns NULL (and sets the error text) when out of memory or bytes == 0. */
 ZN_API void *zn_alloc(size_t bytes);
 ZN_API void *zn_calloc(size_t count, size_t size); /* zeroed; checks count*size */
-ZN_API void zn_free(void *p);                       /* NULL is a no-op */
+ZN_API void zn_free(void *p);                      /* NULL is a no-op */
 /* Resizes a zn_alloc block (p NULL: allocate). On failure returns NULL and
  * leaves p as it was. */
 ZN_API void *zn_realloc(void *p, size_t bytes);
@@ -77,7 +77,7 @@ ZN_API zn_status zn_arena_create(size_t budget_bytes, zn_arena **out);
 ZN_API void zn_arena_free(zn_arena *arena);
 /* align: a power of two up to 4096; 0 means 64. */
 ZN_API zn_status zn_arena_alloc(zn_arena *arena, size_t bytes, size_t align, void **out);
-ZN_API void zn_arena_reset(zn_arena *arena); /* keeps the first chunk */
+ZN_API void zn_arena_reset(zn_arena *arena);            /* keeps the first chunk */
 ZN_API size_t zn_arena_used(const zn_arena *arena);     /* bytes handed out now */
 ZN_API size_t zn_arena_peak(const zn_arena *arena);     /* max of used */
 ZN_API size_t zn_arena_reserved(const zn_arena *arena); /* chunk bytes held */
@@ -92,18 +92,18 @@ typedef struct zn_rng {
 
 ZN_API void zn_rng_seed(zn_rng *rng, uint64_t seed);
 ZN_API uint64_t zn_rng_next(zn_rng *rng);
-ZN_API void zn_rng_jump(zn_rng *rng);                /* advance 2^128 steps */
+ZN_API void zn_rng_jump(zn_rng *rng);                  /* advance 2^128 steps */
 ZN_API uint64_t zn_rng_below(zn_rng *rng, uint64_t n); /* uniform in [0, n), unbiased; 0 if n == 0 */
-ZN_API double zn_rng_uniform(zn_rng *rng);           /* [0, 1), 53 bits */
-ZN_API float zn_rng_uniformf(zn_rng *rng);           /* [0, 1), 24 bits */
-ZN_API double zn_rng_normal(zn_rng *rng);            /* mean 0, sd 1 */
+ZN_API double zn_rng_uniform(zn_rng *rng);             /* [0, 1), 53 bits */
+ZN_API float zn_rng_uniformf(zn_rng *rng);             /* [0, 1), 24 bits */
+ZN_API double zn_rng_normal(zn_rng *rng);              /* mean 0, sd 1 */
 ZN_API void zn_rng_fill_uniform(zn_rng *rng, float *x, size_t n, float lo, float hi);
 ZN_API void zn_rng_fill_normal(zn_rng *rng, float *x, size_t n, float mean, float sd);
 
 /* ---- clocks ---------------------------------------------------------------------- */
 
-ZN_API uint64_t zn_time_ns(void);  /* monotonic nanoseconds */
-ZN_API double zn_time_sec(void);   /* monotonic seconds */
+ZN_API uint64_t zn_time_ns(void); /* monotonic nanoseconds */
+ZN_API double zn_time_sec(void);  /* monotonic seconds */
 
 /* ---- CPU features ------------------------------------------------------------------- */
 
@@ -115,7 +115,7 @@ typedef struct zn_cpu_features {
     int sse42, avx, avx2, fma, f16c;
     int avx512f, avx512bw, avx512vl, avx512dq;
     int avx512_bf16, avx512_fp16, avx512_vnni, avx_vnni;
-    int logical_cpus;  /* online CPUs */
+    int logical_cpus; /* online CPUs */
     char vendor[13];
     char brand[49];
 } zn_cpu_features;

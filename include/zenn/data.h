@@ -22,8 +22,8 @@ extern "C" {
 typedef struct zn_dataset {
     int64_t rows;
     int64_t n_in, n_out;
-    float *x; /* rows * n_in */
-    float *y; /* rows * n_out */
+    float *x;           /* rows * n_in */
+    float *y;           /* rows * n_out */
     char **in_names;    /* n_in names or NULL */
     char **out_names;   /* n_out names or NULL */
     int64_t n_classes;  /* 0 for regression */
@@ -50,8 +50,8 @@ ZN_API zn_status zn_dataset_split(const zn_dataset *d, double fraction, zn_datas
 ZN_API zn_status zn_dataset_align_classes(zn_dataset *d, char *const *names, int64_t n_names);
 
 typedef struct zn_load_opts {
-    int allow_nan;        /* accept nan/inf values */
-    int64_t max_bytes;    /* refuse larger files; 0: 4 GiB */
+    int allow_nan;     /* accept nan/inf values */
+    int64_t max_bytes; /* refuse larger files; 0: 4 GiB */
 } zn_load_opts;
 
 ZN_API zn_load_opts zn_load_opts_default(void);
@@ -67,9 +67,9 @@ ZN_API zn_status zn_dataset_parse_fann(const char *text, size_t len, const char 
 ZN_API zn_status zn_dataset_save_fann(const zn_dataset *d, const char *path);
 
 typedef enum zn_target_kind {
-    ZN_TARGET_AUTO = 0,     /* a class column if any target cell is not a number or it has few integer values */
-    ZN_TARGET_REGRESSION,   /* numeric targets, used as they are */
-    ZN_TARGET_CLASSES,      /* one target column of labels, one-hot encoded */
+    ZN_TARGET_AUTO = 0,   /* a class column if any target cell is not a number or it has few integer values */
+    ZN_TARGET_REGRESSION, /* numeric targets, used as they are */
+    ZN_TARGET_CLASSES,    /* one target column of labels, one-hot encoded */
 } zn_target_kind;
 
 typedef struct zn_csv_opts {

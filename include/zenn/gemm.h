@@ -26,9 +26,8 @@ extern "C" {
 
 typedef enum zn_transpose { ZN_NO_TRANS = 0, ZN_TRANS = 1 } zn_transpose;
 
-ZN_API zn_status zn_sgemm(zn_transpose transa, zn_transpose transb, int64_t m, int64_t n, int64_t k,
-                          float alpha, const float *a, int64_t lda, const float *b, int64_t ldb,
-                          float beta, float *c, int64_t ldc);
+ZN_API zn_status zn_sgemm(zn_transpose transa, zn_transpose transb, int64_t m, int64_t n, int64_t k, float alpha,
+                          const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
 
 typedef struct zn_gemm_opts {
     zn_pool *pool;     /* NULL: the default pool */
@@ -40,16 +39,15 @@ typedef struct zn_gemm_opts {
 
 ZN_API zn_gemm_opts zn_gemm_opts_default(void);
 
-ZN_API zn_status zn_sgemm_ex(zn_transpose transa, zn_transpose transb, int64_t m, int64_t n, int64_t k,
-                             float alpha, const float *a, int64_t lda, const float *b, int64_t ldb,
-                             float beta, float *c, int64_t ldc, const zn_gemm_opts *opts);
+ZN_API zn_status zn_sgemm_ex(zn_transpose transa, zn_transpose transb, int64_t m, int64_t n, int64_t k, float alpha,
+                             const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
+                             int64_t ldc, const zn_gemm_opts *opts);
 
 /* y = alpha * op(A) * x + beta * y, A is m x n row-major with row stride lda.
  * op(A) = A: x has n entries, y has m. op(A) = A^T: x has m, y has n.
  * incx, incy must be positive. beta == 0 means y is not read. */
-ZN_API zn_status zn_sgemv(zn_transpose trans, int64_t m, int64_t n, float alpha, const float *a,
-                          int64_t lda, const float *x, int64_t incx, float beta, float *y,
-                          int64_t incy);
+ZN_API zn_status zn_sgemv(zn_transpose trans, int64_t m, int64_t n, float alpha, const float *a, int64_t lda,
+                          const float *x, int64_t incx, float beta, float *y, int64_t incy);
 
 #ifdef __cplusplus
 }

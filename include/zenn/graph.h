@@ -63,7 +63,7 @@ typedef enum zn_nact {
     ZN_NACT_RELU,
     ZN_NACT_LEAKY_RELU, /* slope 0.01 below zero */
     ZN_NACT_ELU,
-    ZN_NACT_GELU,       /* tanh form */
+    ZN_NACT_GELU, /* tanh form */
     ZN_NACT_SILU,
     ZN_NACT_SOFTPLUS,
     ZN_NACT_TANH,
@@ -110,11 +110,11 @@ ZN_API zn_node *zn_dense(zn_graph *g, zn_node *x, int64_t units, const char *nam
  * or ops on them such as a masked weight zn_mul(W, mask)), W of in x out. */
 ZN_API zn_node *zn_matmul(zn_graph *g, zn_node *x, zn_node *w, zn_node *b);
 
-ZN_API zn_node *zn_add(zn_graph *g, zn_node *a, zn_node *b);  /* same shape */
+ZN_API zn_node *zn_add(zn_graph *g, zn_node *a, zn_node *b); /* same shape */
 ZN_API zn_node *zn_sub(zn_graph *g, zn_node *a, zn_node *b);
-ZN_API zn_node *zn_mul(zn_graph *g, zn_node *a, zn_node *b);  /* element-wise */
+ZN_API zn_node *zn_mul(zn_graph *g, zn_node *a, zn_node *b); /* element-wise */
 ZN_API zn_node *zn_scale(zn_graph *g, zn_node *a, float s);
-ZN_API zn_node *zn_concat(zn_graph *g, zn_node *a, zn_node *b); /* along features */
+ZN_API zn_node *zn_concat(zn_graph *g, zn_node *a, zn_node *b);                /* along features */
 ZN_API zn_node *zn_slice(zn_graph *g, zn_node *a, int64_t begin, int64_t end); /* features [begin, end) */
 
 /* y = f(steepness * x). */
@@ -135,7 +135,7 @@ ZN_API zn_node *zn_dropout(zn_graph *g, zn_node *x, float rate);
 
 /* ---- losses: scalar nodes, averaged over the batch ------------------------------------- */
 
-ZN_API zn_node *zn_mse(zn_graph *g, zn_node *y, zn_node *target);   /* mean over batch and features */
+ZN_API zn_node *zn_mse(zn_graph *g, zn_node *y, zn_node *target); /* mean over batch and features */
 /* FANN's error function: 0.5 * sum over features of (y - t)^2, mean over the batch. */
 ZN_API zn_node *zn_sse(zn_graph *g, zn_node *y, zn_node *target);
 ZN_API zn_node *zn_mae(zn_graph *g, zn_node *y, zn_node *target);
@@ -185,12 +185,12 @@ ZN_API int zn_model_has_loss(const zn_model *m);
 typedef enum zn_ws_mode { ZN_WS_INFER = 0, ZN_WS_TRAIN = 1 } zn_ws_mode;
 
 typedef struct zn_ws_opts {
-    int64_t max_batch;    /* largest batch this workspace runs */
+    int64_t max_batch; /* largest batch this workspace runs */
     zn_ws_mode mode;
-    size_t budget_bytes;  /* 0: none; otherwise creation fails with ZN_ERR_BUDGET past it */
-    zn_pool *pool;        /* NULL: the default pool */
-    int max_threads;      /* 0: the pool's size */
-    uint64_t seed;        /* dropout's random stream */
+    size_t budget_bytes; /* 0: none; otherwise creation fails with ZN_ERR_BUDGET past it */
+    zn_pool *pool;       /* NULL: the default pool */
+    int max_threads;     /* 0: the pool's size */
+    uint64_t seed;       /* dropout's random stream */
 } zn_ws_opts;
 
 ZN_API zn_ws_opts zn_ws_opts_default(void);
@@ -214,8 +214,7 @@ ZN_API zn_status zn_model_backward(const zn_model *m, zn_ws *ws, int64_t batch, 
 ZN_API float *zn_ws_grads(zn_ws *ws, int64_t *count);
 
 /* The loss on `batch` samples without the backward pass (validation). */
-ZN_API zn_status zn_model_loss(const zn_model *m, zn_ws *ws, int64_t batch, const float *const *inputs,
-                               float *loss);
+ZN_API zn_status zn_model_loss(const zn_model *m, zn_ws *ws, int64_t batch, const float *const *inputs, float *loss);
 
 /* The value of any node after a forward pass in this workspace (batch x
  * features), or NULL when the plan did not compute or keep it. */

@@ -12,12 +12,12 @@ extern "C" {
 #define ZN_MLP_MAX_LAYERS 16
 
 typedef enum zn_loss_kind {
-    ZN_LOSS_SSE = 0,  /* FANN's error: 0.5 * sum of squares per sample */
+    ZN_LOSS_SSE = 0, /* FANN's error: 0.5 * sum of squares per sample */
     ZN_LOSS_MSE,
-    ZN_LOSS_XENT,     /* softmax cross-entropy; the output is the softmax */
-    ZN_LOSS_BCE,      /* binary cross-entropy on logits; the output is the sigmoid */
+    ZN_LOSS_XENT, /* softmax cross-entropy; the output is the softmax */
+    ZN_LOSS_BCE,  /* binary cross-entropy on logits; the output is the sigmoid */
     ZN_LOSS_MAE,
-    ZN_LOSS_HUBER,    /* delta 1 */
+    ZN_LOSS_HUBER,      /* delta 1 */
     ZN_LOSS_TANH_ERROR, /* FANN's FANN_ERRORFUNC_TANH */
 } zn_loss_kind;
 
@@ -28,13 +28,13 @@ ZN_API int zn_loss_from_name(const char *name); /* -1 when unknown */
 typedef struct zn_mlp_spec {
     int n_layers;
     int64_t sizes[ZN_MLP_MAX_LAYERS];
-    zn_nact hidden_act, output_act;   /* output_act is ignored for XENT and BCE (logits) */
+    zn_nact hidden_act, output_act; /* output_act is ignored for XENT and BCE (logits) */
     float hidden_steepness, output_steepness;
-    int shortcut;        /* FANN's shortcut network: each layer sees every earlier layer */
+    int shortcut; /* FANN's shortcut network: each layer sees every earlier layer */
     zn_loss_kind loss;
-    zn_init init;        /* ZN_INIT_UNIFORM with init_scale 0.1 is FANN's fann_randomize_weights */
+    zn_init init; /* ZN_INIT_UNIFORM with init_scale 0.1 is FANN's fann_randomize_weights */
     float init_scale;
-    float dropout;       /* after each hidden layer (0: none) */
+    float dropout;         /* after each hidden layer (0: none) */
     float connection_rate; /* FANN's sparse networks: the fraction of connections kept (0 or 1: all) */
     int fann_derivatives;  /* backpropagate FANN's derivative formulas (see zn_activation_fann) */
 } zn_mlp_spec;
@@ -65,14 +65,13 @@ typedef struct zn_mlp {
     zn_scaler *output_scaler; /* NULL: outputs as the network gives them */
     int64_t n_classes;        /* > 0 for classifiers: outputs are class probabilities */
     char **class_names;
-    int64_t n_targets;        /* the CSV columns it was trained to predict (0 for FANN data) */
+    int64_t n_targets; /* the CSV columns it was trained to predict (0 for FANN data) */
     char **target_names;
 } zn_mlp;
 
 /* Takes ownership of nothing: copies the scalers and names it is given. */
 ZN_API zn_status zn_mlp_wrap(const zn_mlp_spec *spec, uint64_t seed, const zn_scaler *input_scaler,
-                             const zn_scaler *output_scaler, int64_t n_classes, char *const *class_names,
-                             zn_mlp **out);
+                             const zn_scaler *output_scaler, int64_t n_classes, char *const *class_names, zn_mlp **out);
 ZN_API void zn_mlp_free(zn_mlp *mlp);
 /* Records the CSV target columns (copied), so test data can be read alike. */
 ZN_API zn_status zn_mlp_set_targets(zn_mlp *mlp, char *const *names, int64_t n);

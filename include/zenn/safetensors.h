@@ -46,7 +46,7 @@ extern "C" {
 typedef struct zn_st_file zn_st_file;
 
 typedef struct zn_st_info {
-    const char *name;     /* valid until zn_st_close */
+    const char *name; /* valid until zn_st_close */
     zn_dtype dtype;
     int ndim;             /* may exceed ZN_MAX_DIMS */
     const int64_t *shape; /* ndim entries (NULL when ndim is 0) */
@@ -98,8 +98,8 @@ ZN_API void zn_st_writer_free(zn_st_writer *w); /* NULL is a no-op */
  * a large model needs no second copy of its weights). data may be NULL when
  * the tensor has no elements. name: UTF-8, not "__metadata__", unique (a
  * duplicate is reported by save). ndim: 0 .. 64. */
-ZN_API zn_status zn_st_writer_add(zn_st_writer *w, const char *name, zn_dtype dtype, int ndim,
-                                  const int64_t *shape, const void *data);
+ZN_API zn_status zn_st_writer_add(zn_st_writer *w, const char *name, zn_dtype dtype, int ndim, const int64_t *shape,
+                                  const void *data);
 
 /* Sets (or replaces) a "__metadata__" entry; key and value are copied UTF-8. */
 ZN_API zn_status zn_st_writer_set_metadata(zn_st_writer *w, const char *key, const char *value);

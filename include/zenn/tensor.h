@@ -17,14 +17,22 @@ extern "C" {
 /* Values are stable (they may be stored); new types go before ZN_DTYPE_COUNT.
  * F64 .. BOOL exist so that any safetensors file can be read. */
 typedef enum zn_dtype {
-    ZN_F32 = 0, ZN_F16, ZN_BF16, ZN_I8, ZN_I32,
-    ZN_F64, ZN_U8, ZN_I16, ZN_I64, ZN_BOOL, /* BOOL: one byte, 0 or 1 */
+    ZN_F32 = 0,
+    ZN_F16,
+    ZN_BF16,
+    ZN_I8,
+    ZN_I32,
+    ZN_F64,
+    ZN_U8,
+    ZN_I16,
+    ZN_I64,
+    ZN_BOOL, /* BOOL: one byte, 0 or 1 */
     ZN_DTYPE_COUNT
 } zn_dtype;
 
 typedef struct zn_tensor {
     zn_dtype dtype;
-    int ndim;                  /* 0 (scalar) .. ZN_MAX_DIMS */
+    int ndim;                   /* 0 (scalar) .. ZN_MAX_DIMS */
     int64_t shape[ZN_MAX_DIMS]; /* unused dims are 1 */
     void *data;
     int owns_data;
@@ -45,8 +53,7 @@ ZN_API size_t zn_tensor_bytes(const zn_tensor *t);
 
 /* A view of `base` starting at element `offset` with a new shape that fits in
  * the base's elements from there. */
-ZN_API zn_status zn_tensor_view(const zn_tensor *base, int64_t offset, int ndim, const int64_t *shape,
-                                zn_tensor **out);
+ZN_API zn_status zn_tensor_view(const zn_tensor *base, int64_t offset, int ndim, const int64_t *shape, zn_tensor **out);
 
 /* Same elements, new shape (numel must match). In place. */
 ZN_API zn_status zn_tensor_reshape(zn_tensor *t, int ndim, const int64_t *shape);

@@ -24,27 +24,27 @@ typedef enum zn_algo {
     ZN_ALGO_QUICKPROP,       /* FANN: Fahlman's Quickprop */
     ZN_ALGO_SARPROP,         /* FANN: simulated-annealing RPROP */
     ZN_ALGO_SGD,
-    ZN_ALGO_MOMENTUM,        /* SGD with momentum (Nesterov with .nesterov = 1) */
+    ZN_ALGO_MOMENTUM, /* SGD with momentum (Nesterov with .nesterov = 1) */
     ZN_ALGO_ADAM,
-    ZN_ALGO_ADAMW,           /* Adam with decoupled weight decay */
+    ZN_ALGO_ADAMW, /* Adam with decoupled weight decay */
     ZN_ALGO_RMSPROP,
     ZN_ALGO_COUNT
 } zn_algo;
 
-ZN_API const char *zn_algo_name(zn_algo algo); /* "rprop", "adam", ... */
+ZN_API const char *zn_algo_name(zn_algo algo);  /* "rprop", "adam", ... */
 ZN_API int zn_algo_from_name(const char *name); /* -1 when unknown */
 /* FANN's algorithms see the whole training set per step by default. */
 ZN_API int zn_algo_is_full_batch(zn_algo algo);
 
 typedef struct zn_optim_config {
     zn_algo algo;
-    float lr;           /* learning rate (FANN: 0.7) */
-    float momentum;     /* incremental/batch (FANN's learning_momentum) and momentum SGD */
+    float lr;       /* learning rate (FANN: 0.7) */
+    float momentum; /* incremental/batch (FANN's learning_momentum) and momentum SGD */
     int nesterov;
     float beta1, beta2, eps; /* Adam, AdamW; RMSprop uses beta2 as its decay */
-    float weight_decay; /* L2 added to the gradient; AdamW: decoupled */
-    float clip_norm;    /* > 0: scale the gradient to at most this global L2 norm */
-    float clip_value;   /* > 0: clamp each gradient to [-v, v] */
+    float weight_decay;      /* L2 added to the gradient; AdamW: decoupled */
+    float clip_norm;         /* > 0: scale the gradient to at most this global L2 norm */
+    float clip_value;        /* > 0: clamp each gradient to [-v, v] */
     /* RPROP and SARPROP (FANN's defaults) */
     float rprop_increase, rprop_decrease, rprop_delta_min, rprop_delta_max, rprop_delta_zero;
     /* Quickprop */
@@ -92,16 +92,16 @@ ZN_API float zn_schedule_lr(const zn_schedule_config *s, float base_lr, int64_t 
 /* ---- the trainer ------------------------------------------------------------------ */
 
 typedef struct zn_epoch_report {
-    int64_t epoch;          /* 1-based */
+    int64_t epoch; /* 1-based */
     int64_t epochs;
-    double train_loss;      /* mean loss over the epoch's batches */
-    double train_mse;       /* FANN's MSE of the outputs on the training set (NAN when not measured) */
+    double train_loss;                      /* mean loss over the epoch's batches */
+    double train_mse;                       /* FANN's MSE of the outputs on the training set (NAN when not measured) */
     double val_loss, val_mse, val_accuracy; /* NAN without validation data; accuracy NAN for regression */
-    int64_t bit_fail;       /* outputs off by >= bit_fail_limit on the training set */
+    int64_t bit_fail;                       /* outputs off by >= bit_fail_limit on the training set */
     double lr;
-    double seconds;         /* since the start */
+    double seconds; /* since the start */
     double samples_per_second;
-    int improved;           /* validation loss improved (kept as best) */
+    int improved; /* validation loss improved (kept as best) */
 } zn_epoch_report;
 
 /* Returns non-zero to stop training after this epoch. */
@@ -112,31 +112,31 @@ typedef enum zn_stop { ZN_STOP_MSE = 0, ZN_STOP_BIT } zn_stop;
 typedef struct zn_train_config {
     zn_optim_config optim;
     zn_schedule_config schedule;
-    int64_t epochs;          /* maximum */
-    int64_t batch_size;      /* 0: 1 for incremental, the whole set for FANN's batch algorithms, else 32 */
-    int shuffle;             /* reshuffle the rows every epoch (from seed) */
+    int64_t epochs;     /* maximum */
+    int64_t batch_size; /* 0: 1 for incremental, the whole set for FANN's batch algorithms, else 32 */
+    int shuffle;        /* reshuffle the rows every epoch (from seed) */
     uint64_t seed;
-    double val_split;        /* when no validation set is given: hold out this fraction (0: none) */
-    int64_t patience;        /* stop after this many epochs without validation improvement (0: never) */
-    int restore_best;        /* with validation: end with the best epoch's parameters */
-    zn_stop stop;            /* FANN's stop function */
-    double target_error;     /* stop when train MSE (ZN_STOP_MSE) or bit fails (ZN_STOP_BIT) <= this */
-    float bit_fail_limit;    /* FANN's default 0.35 */
+    double val_split;     /* when no validation set is given: hold out this fraction (0: none) */
+    int64_t patience;     /* stop after this many epochs without validation improvement (0: never) */
+    int restore_best;     /* with validation: end with the best epoch's parameters */
+    zn_stop stop;         /* FANN's stop function */
+    double target_error;  /* stop when train MSE (ZN_STOP_MSE) or bit fails (ZN_STOP_BIT) <= this */
+    float bit_fail_limit; /* FANN's default 0.35 */
     zn_epoch_fn on_epoch;
     void *user;
-    zn_pool *pool;           /* NULL: the default pool */
+    zn_pool *pool; /* NULL: the default pool */
     int max_threads;
 } zn_train_config;
 
 ZN_API zn_train_config zn_train_config_default(zn_algo algo);
 
 typedef struct zn_train_report {
-    int64_t epochs;        /* run */
-    int64_t best_epoch;    /* with validation */
+    int64_t epochs;     /* run */
+    int64_t best_epoch; /* with validation */
     double train_loss, train_mse, val_loss, val_mse, val_accuracy;
     int64_t bit_fail;
     double seconds, samples_per_second;
-    int stopped_early;     /* patience, target or the callback */
+    int stopped_early; /* patience, target or the callback */
 } zn_train_report;
 
 /* Trains m (its input 0 takes the dataset's x, input 1 its y) on `train`,
@@ -152,8 +152,7 @@ typedef struct zn_eval {
     int64_t bit_fail, rows;
 } zn_eval;
 
-ZN_API zn_status zn_evaluate(const zn_model *m, const zn_dataset *d, float bit_fail_limit, zn_pool *pool,
-                             zn_eval *out);
+ZN_API zn_status zn_evaluate(const zn_model *m, const zn_dataset *d, float bit_fail_limit, zn_pool *pool, zn_eval *out);
 
 #ifdef __cplusplus
 }

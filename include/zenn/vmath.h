@@ -40,9 +40,9 @@ typedef enum zn_act {
     ZN_ACT_LEAKY_RELU, /* x > 0 ? x : alpha * x */
     ZN_ACT_SIGMOID,    /* 1 / (1 + exp(-x)) */
     ZN_ACT_TANH,
-    ZN_ACT_GELU_TANH,  /* 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) */
-    ZN_ACT_GELU_ERF,   /* 0.5 x (1 + erf(x / sqrt 2)) */
-    ZN_ACT_SILU,       /* x * sigmoid(x) */
+    ZN_ACT_GELU_TANH, /* 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) */
+    ZN_ACT_GELU_ERF,  /* 0.5 x (1 + erf(x / sqrt 2)) */
+    ZN_ACT_SILU,      /* x * sigmoid(x) */
     ZN_ACT_COUNT
 } zn_act;
 
@@ -63,8 +63,7 @@ ZN_API zn_status zn_vsilu(int64_t n, const float *x, float *y);
 
 /* Row-wise softmax, numerically stable: each of `rows` rows of `cols`
  * floats; x and y rows start ldx and ldy floats apart (>= cols). */
-ZN_API zn_status zn_softmax_rows(int64_t rows, int64_t cols, const float *x, int64_t ldx, float *y,
-                                 int64_t ldy);
+ZN_API zn_status zn_softmax_rows(int64_t rows, int64_t cols, const float *x, int64_t ldx, float *y, int64_t ldy);
 
 /* Reductions. The summation order is fixed per ISA, so a result repeats
  * exactly for the same input and ISA. n == 0 gives 0 (max gives -inf). */

@@ -73,8 +73,7 @@ zn_status zn_arena_alloc(zn_arena *a, size_t bytes, size_t align, void **out) {
     if (size < want) size = align_up(want, 4096);
     if (a->budget) {
         if (a->reserved + CHUNK_HEADER + want > a->budget)
-            return zn_error(ZN_ERR_BUDGET,
-                            "arena: %zu more bytes would pass the budget of %zu (%zu held)", bytes,
+            return zn_error(ZN_ERR_BUDGET, "arena: %zu more bytes would pass the budget of %zu (%zu held)", bytes,
                             a->budget, a->reserved);
         if (a->reserved + CHUNK_HEADER + size > a->budget) size = a->budget - a->reserved - CHUNK_HEADER;
     }

@@ -42,7 +42,7 @@ static void detect_x86(zn_cpu_features *f) {
     int f16c = (c >> 29) & 1;
 
     uint64_t xcr0 = osxsave ? read_xcr0() : 0;
-    int os_ymm = (xcr0 & 0x6) == 0x6;           /* SSE and AVX state */
+    int os_ymm = (xcr0 & 0x6) == 0x6;             /* SSE and AVX state */
     int os_zmm = os_ymm && (xcr0 & 0xe0) == 0xe0; /* opmask, ZMM_Hi256, Hi16_ZMM */
 
     f->avx = avx && os_ymm;
@@ -81,8 +81,7 @@ static void detect(void) {
 
     zn_isa best = ZN_ISA_REF;
     if (features.avx2 && features.fma) best = ZN_ISA_AVX2;
-    if (best == ZN_ISA_AVX2 && features.avx512f && features.avx512bw && features.avx512vl &&
-        features.avx512dq)
+    if (best == ZN_ISA_AVX2 && features.avx512f && features.avx512bw && features.avx512vl && features.avx512dq)
         best = ZN_ISA_AVX512;
     active_isa = best;
 
@@ -92,11 +91,9 @@ static void detect(void) {
         for (int i = 0; i < ZN_ISA_COUNT; i++)
             if (strcasecmp(forced, zn_isa_name((zn_isa)i)) == 0) want = (zn_isa)i;
         if (want == ZN_ISA_COUNT)
-            zn_log(ZN_LOG_WARN, "ZN_ISA=%s is not one of ref, avx2, avx512; using %s", forced,
-                   zn_isa_name(best));
+            zn_log(ZN_LOG_WARN, "ZN_ISA=%s is not one of ref, avx2, avx512; using %s", forced, zn_isa_name(best));
         else if (want > best)
-            zn_log(ZN_LOG_WARN, "ZN_ISA=%s: this CPU does not run it; using %s", forced,
-                   zn_isa_name(best));
+            zn_log(ZN_LOG_WARN, "ZN_ISA=%s: this CPU does not run it; using %s", forced, zn_isa_name(best));
         else
             active_isa = want;
     }

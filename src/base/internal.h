@@ -28,15 +28,9 @@ zn_status zn_error(zn_status status, const char *fmt, ...) ZN_PRINTF(2, 3);
 void zn_log(zn_log_level level, const char *fmt, ...) ZN_PRINTF(2, 3);
 
 /* Overflow-checked size arithmetic: return 0 on overflow, 1 otherwise. */
-static inline int zn_mul_size(size_t a, size_t b, size_t *out) {
-    return !__builtin_mul_overflow(a, b, out);
-}
-static inline int zn_add_size(size_t a, size_t b, size_t *out) {
-    return !__builtin_add_overflow(a, b, out);
-}
-static inline int zn_mul_i64(int64_t a, int64_t b, int64_t *out) {
-    return !__builtin_mul_overflow(a, b, out);
-}
+static inline int zn_mul_size(size_t a, size_t b, size_t *out) { return !__builtin_mul_overflow(a, b, out); }
+static inline int zn_add_size(size_t a, size_t b, size_t *out) { return !__builtin_add_overflow(a, b, out); }
+static inline int zn_mul_i64(int64_t a, int64_t b, int64_t *out) { return !__builtin_mul_overflow(a, b, out); }
 
 /* Environment variable as an integer in [lo, hi]; def when unset or invalid. */
 long zn_env_long(const char *name, long def, long lo, long hi);

@@ -38,7 +38,7 @@ typedef struct pool_worker {
 } pool_worker;
 
 struct zn_pool {
-    int size; /* threads including the caller */
+    int size;             /* threads including the caller */
     pool_worker *workers; /* size - 1 of them */
     pthread_mutex_t busy; /* held by the caller of the running job */
 
@@ -51,7 +51,7 @@ struct zn_pool {
     atomic_uint_fast64_t claim; /* job number << 32 | next unclaimed part */
     atomic_uint generation;     /* futex word: bumped once per job, wakes workers */
     atomic_uint done;           /* futex word: parts finished in this job */
-    atomic_int sleepers;    /* threads asleep (or about to be) on either word */
+    atomic_int sleepers;        /* threads asleep (or about to be) on either word */
     uint64_t spin_ns;
 
 #if !ZN_HAVE_FUTEX
@@ -93,8 +93,10 @@ static void wait_while_equal(zn_pool *p, atomic_uint *word, unsigned value) {
         cpu_relax();
         if ((i & 63) == 0) {
             uint64_t now = zn_time_ns();
-            if (start == 0) start = now;
-            else if (now - start > p->spin_ns) break;
+            if (start == 0)
+                start = now;
+            else if (now - start > p->spin_ns)
+                break;
         }
     }
     atomic_fetch_add(&p->sleepers, 1);
@@ -176,8 +178,7 @@ zn_status zn_pool_create(int nthreads, zn_pool **out) {
             if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
                 p->size = i + 1; /* the workers started so far are joined by free */
                 zn_pool_free(p);
-                return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_pool_create: cannot start thread %d of %d", i + 2,
-                                nthreads);
+                return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_pool_create: cannot start thread %d of %d", i + 2, nthreads);
             }
         }
     }

@@ -34,8 +34,8 @@ uint64_t zn_rng_next(zn_rng *rng) {
 }
 
 void zn_rng_jump(zn_rng *rng) {
-    static const uint64_t jump[4] = {0x180ec6d33cfd0abaULL, 0xd5a61266f0c9392cULL,
-                                     0xa9582618e03fc9aaULL, 0x39abdc4529b1661cULL};
+    static const uint64_t jump[4] = {0x180ec6d33cfd0abaULL, 0xd5a61266f0c9392cULL, 0xa9582618e03fc9aaULL,
+                                     0x39abdc4529b1661cULL};
     uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     for (int i = 0; i < 4; i++) {
         for (int b = 0; b < 64; b++) {

@@ -28,12 +28,12 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem) {
 
 typedef struct csv_reader {
     const char *p, *end;
-    int64_t line;   /* line where the current record starts */
+    int64_t line; /* line where the current record starts */
     int64_t next_line;
     char delim;
-    char *buf;      /* unescaped field text, NUL-separated */
+    char *buf; /* unescaped field text, NUL-separated */
     size_t buf_len, buf_cap;
-    size_t *field;  /* offsets into buf */
+    size_t *field; /* offsets into buf */
     size_t nfields, field_cap;
 } csv_reader;
 
@@ -148,11 +148,11 @@ static int by_name(const void *a, const void *b) { return strcmp(((const label *
 
 /* Target cells kept as text until the kind of target is known. */
 typedef struct target_cells {
-    char *text;       /* NUL-separated */
+    char *text; /* NUL-separated */
     size_t len, cap;
-    size_t *start;    /* rows * n_targets offsets */
+    size_t *start; /* rows * n_targets offsets */
     size_t count, start_cap;
-    int64_t *line;    /* line of each row, for messages */
+    int64_t *line; /* line of each row, for messages */
     size_t line_cap;
 } target_cells;
 
@@ -180,9 +180,9 @@ typedef struct csv_state {
     zn_csv_opts opts;
     csv_reader rd;
     size_t ncols;
-    char **header;     /* ncols names */
-    int *is_target;    /* ncols flags */
-    size_t *targets;   /* target column indexes, in the order asked */
+    char **header;   /* ncols names */
+    int *is_target;  /* ncols flags */
+    size_t *targets; /* target column indexes, in the order asked */
     size_t ntargets;
     float *x;
     size_t x_len, x_cap;
@@ -209,8 +209,10 @@ static zn_status read_header(csv_state *c) {
     if (got == 0) return zn_error(ZN_ERR_FORMAT, "%s: the file is empty (a header row is needed)", c->name);
     c->ncols = c->rd.nfields;
     if (c->ncols < 2)
-        return zn_error(ZN_ERR_FORMAT, "%s:%lld: the header has one column; inputs and a target are needed "
-                        "(is the delimiter '%c' right?)", c->name, (long long)c->rd.line, c->rd.delim);
+        return zn_error(ZN_ERR_FORMAT,
+                        "%s:%lld: the header has one column; inputs and a target are needed "
+                        "(is the delimiter '%c' right?)",
+                        c->name, (long long)c->rd.line, c->rd.delim);
     c->header = zn_calloc(c->ncols, sizeof *c->header);
     c->is_target = zn_calloc(c->ncols, sizeof *c->is_target);
     if (!c->header || !c->is_target) return ZN_ERR_OUT_OF_MEMORY;
@@ -245,8 +247,7 @@ static zn_status choose_targets(csv_state *c) {
         if (found == c->ncols)
             return zn_error(ZN_ERR_FORMAT, "%s:%lld: no column named '%s' in the header", c->name,
                             (long long)c->rd.line, nm ? nm : "(null)");
-        if (c->is_target[found])
-            return zn_error(ZN_ERR_INVALID_ARG, "%s: target column '%s' named twice", c->name, nm);
+        if (c->is_target[found]) return zn_error(ZN_ERR_INVALID_ARG, "%s: target column '%s' named twice", c->name, nm);
         c->is_target[found] = 1;
         c->targets[t] = found;
     }
@@ -286,7 +287,8 @@ static zn_status read_rows(csv_state *c) {
             else if (!c->opts.load.allow_nan && !isfinite(v))
                 st = zn_error(ZN_ERR_FORMAT, "%s:%lld: field %zu ('%s'): '%.*s' is not finite (NaN/Inf not allowed)",
                               c->name, (long long)c->rd.line, i + 1, c->header[i], (int)(n > 40 ? 40 : n), s);
-            else c->x[c->x_len++] = v;
+            else
+                c->x[c->x_len++] = v;
         }
         for (size_t t = 0; t < c->ntargets && st == ZN_OK; t++) {
             const char *s;
@@ -299,8 +301,7 @@ static zn_status read_rows(csv_state *c) {
         c->rows++;
     }
     zn_c_locale_leave(&loc);
-    if (st == ZN_OK && c->rows == 0)
-        st = zn_error(ZN_ERR_FORMAT, "%s: a header but no data rows", c->name);
+    if (st == ZN_OK && c->rows == 0) st = zn_error(ZN_ERR_FORMAT, "%s: a header but no data rows", c->name);
     return st;
 }
 
@@ -323,8 +324,10 @@ static zn_status decide_kind(const csv_state *c, zn_target_kind *kind) {
         for (size_t t = 0; t < c->ntargets; t++) {
             float v;
             const char *s = cell(c, r, t);
-            if (!zn_parse_float(s, strlen(s), &v) || !isfinite(v)) all_numeric = 0;
-            else if (v != floorf(v)) all_integer = 0;
+            if (!zn_parse_float(s, strlen(s), &v) || !isfinite(v))
+                all_numeric = 0;
+            else if (v != floorf(v))
+                all_integer = 0;
         }
     zn_c_locale_leave(&loc);
     *kind = ZN_TARGET_REGRESSION;
@@ -347,7 +350,8 @@ static zn_status encode_regression(const csv_state *c, zn_dataset *d) {
             else if (!c->opts.load.allow_nan && !isfinite(v))
                 st = zn_error(ZN_ERR_FORMAT, "%s:%lld: field %zu ('%s'): '%.40s' is not finite (NaN/Inf not allowed)",
                               c->name, (long long)c->cells.line[r], col + 1, c->header[col], s);
-            else d->y[r * d->n_out + (int64_t)t] = v;
+            else
+                d->y[r * d->n_out + (int64_t)t] = v;
         }
     zn_c_locale_leave(&loc);
     return st;
@@ -428,8 +432,10 @@ static zn_status build_dataset(csv_state *c, zn_dataset **out) {
         if (st == ZN_OK) st = encode_regression(c, d);
     } else if (st == ZN_OK) {
         d->class_names = zn_calloc((size_t)n_classes, sizeof *d->class_names);
-        if (!d->class_names) st = ZN_ERR_OUT_OF_MEMORY;
-        else d->n_classes = n_classes;
+        if (!d->class_names)
+            st = ZN_ERR_OUT_OF_MEMORY;
+        else
+            d->n_classes = n_classes;
         for (int64_t k = 0; st == ZN_OK && k < n_classes; k++) {
             size_t n = strlen(labels[k].name);
             d->class_names[k] = zn_strdup_range(labels[k].name, n);

@@ -13,8 +13,8 @@ zn_status zn_dataset_create(int64_t rows, int64_t n_in, int64_t n_out, zn_datase
     int64_t nx, ny;
     if (!zn_mul_i64(rows, n_in, &nx) || !zn_mul_i64(rows, n_out, &ny) || (uint64_t)nx > SIZE_MAX / 8 ||
         (uint64_t)ny > SIZE_MAX / 8)
-        return zn_error(ZN_ERR_OVERFLOW, "zn_dataset_create: %lld rows of %lld + %lld values overflow",
-                        (long long)rows, (long long)n_in, (long long)n_out);
+        return zn_error(ZN_ERR_OVERFLOW, "zn_dataset_create: %lld rows of %lld + %lld values overflow", (long long)rows,
+                        (long long)n_in, (long long)n_out);
     zn_dataset *d = zn_calloc(1, sizeof *d);
     if (!d) return ZN_ERR_OUT_OF_MEMORY;
     d->rows = rows;

@@ -78,8 +78,8 @@ static zn_status read_values(scanner *s, const char *name, const zn_load_opts *o
         char q[48];
         if (!zn_parse_float(tok, len, &v)) {
             quote_token(tok, len, q, sizeof q);
-            return zn_error(ZN_ERR_FORMAT, "%s:%lld: row %lld, %s %lld: '%s' is not a number", name,
-                            (long long)s->line, (long long)row + 1, part, (long long)j + 1, q);
+            return zn_error(ZN_ERR_FORMAT, "%s:%lld: row %lld, %s %lld: '%s' is not a number", name, (long long)s->line,
+                            (long long)row + 1, part, (long long)j + 1, q);
         }
         if (!o->allow_nan && !isfinite(v)) {
             quote_token(tok, len, q, sizeof q);

@@ -163,15 +163,24 @@ const zn_op_def zn_op_const_def = {"const", leaf_noop, leaf_noop, NULL};
 
 const zn_op_def *zn_op_def_get(zn_op op) {
     static const zn_op_def *const table[ZN_OP_COUNT] = {
-        [ZN_OP_INPUT] = &zn_op_input_def,   [ZN_OP_PARAM] = &zn_op_param_def,
-        [ZN_OP_MATMUL] = &zn_op_matmul_def, [ZN_OP_ADD] = &zn_op_add_def,
-        [ZN_OP_SUB] = &zn_op_sub_def,       [ZN_OP_MUL] = &zn_op_mul_def,
-        [ZN_OP_SCALE] = &zn_op_scale_def,   [ZN_OP_CONCAT] = &zn_op_concat_def,
-        [ZN_OP_SLICE] = &zn_op_slice_def,   [ZN_OP_ACT] = &zn_op_act_def,
-        [ZN_OP_SOFTMAX] = &zn_op_softmax_def, [ZN_OP_DROPOUT] = &zn_op_dropout_def,
-        [ZN_OP_MSE] = &zn_op_mse_def,       [ZN_OP_MAE] = &zn_op_mae_def,
-        [ZN_OP_HUBER] = &zn_op_huber_def,   [ZN_OP_BCE_LOGITS] = &zn_op_bce_logits_def,
-        [ZN_OP_SOFTMAX_XENT] = &zn_op_softmax_xent_def, [ZN_OP_CONST] = &zn_op_const_def,
+        [ZN_OP_INPUT] = &zn_op_input_def,
+        [ZN_OP_PARAM] = &zn_op_param_def,
+        [ZN_OP_MATMUL] = &zn_op_matmul_def,
+        [ZN_OP_ADD] = &zn_op_add_def,
+        [ZN_OP_SUB] = &zn_op_sub_def,
+        [ZN_OP_MUL] = &zn_op_mul_def,
+        [ZN_OP_SCALE] = &zn_op_scale_def,
+        [ZN_OP_CONCAT] = &zn_op_concat_def,
+        [ZN_OP_SLICE] = &zn_op_slice_def,
+        [ZN_OP_ACT] = &zn_op_act_def,
+        [ZN_OP_SOFTMAX] = &zn_op_softmax_def,
+        [ZN_OP_DROPOUT] = &zn_op_dropout_def,
+        [ZN_OP_MSE] = &zn_op_mse_def,
+        [ZN_OP_MAE] = &zn_op_mae_def,
+        [ZN_OP_HUBER] = &zn_op_huber_def,
+        [ZN_OP_BCE_LOGITS] = &zn_op_bce_logits_def,
+        [ZN_OP_SOFTMAX_XENT] = &zn_op_softmax_xent_def,
+        [ZN_OP_CONST] = &zn_op_const_def,
         [ZN_OP_TANH_ERROR] = &zn_op_tanh_error_def,
     };
     return ((int)op >= 0 && op < ZN_OP_COUNT) ? table[op] : NULL;

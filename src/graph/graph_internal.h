@@ -42,10 +42,10 @@ struct zn_node {
     int i[2];                 /* attributes: activation, slice begin ... */
     zn_init init;
     float init_scale;
-    char *name;               /* inputs and parameters; NULL otherwise */
-    int param;                /* parameter tensor index, or -1 */
-    int constant;             /* constant tensor index, or -1 */
-    int input;                /* input index, or -1 */
+    char *name;   /* inputs and parameters; NULL otherwise */
+    int param;    /* parameter tensor index, or -1 */
+    int constant; /* constant tensor index, or -1 */
+    int input;    /* input index, or -1 */
 };
 
 /* Elements of a node's value: per sample when batched, in all otherwise. */
@@ -55,7 +55,7 @@ struct zn_graph {
     zn_node **nodes;
     int count, cap;
     int n_params, n_inputs, n_consts;
-    zn_status status;       /* first builder error */
+    zn_status status; /* first builder error */
     char message[256];
 };
 
@@ -71,9 +71,9 @@ int zn_graph_check_inputs(zn_graph *g, const char *fn, int n, zn_node *const *in
 
 typedef struct zn_exec {
     int64_t batch;
-    float **val;   /* per node: value (batch x size for batched nodes) */
-    float **grad;  /* per node: gradient of the loss, or NULL */
-    float **aux;   /* per node: scratch kept from forward to backward, or NULL */
+    float **val;               /* per node: value (batch x size for batched nodes) */
+    float **grad;              /* per node: gradient of the loss, or NULL */
+    float **aux;               /* per node: scratch kept from forward to backward, or NULL */
     unsigned char *grad_ready; /* per node: gradient zeroed/written this pass */
     const zn_node *nodes;
     const zn_kernels *k;
@@ -102,8 +102,8 @@ float *zn_exec_input_grad(const zn_exec *e, const zn_node *n, int slot);
 extern const zn_op_def zn_op_input_def, zn_op_param_def, zn_op_const_def;
 /* Inputs, parameters and constants: values bound or stored, never computed. */
 static inline int zn_op_is_leaf(zn_op op) { return op == ZN_OP_INPUT || op == ZN_OP_PARAM || op == ZN_OP_CONST; }
-extern const zn_op_def zn_op_matmul_def, zn_op_add_def, zn_op_sub_def, zn_op_mul_def, zn_op_scale_def,
-    zn_op_concat_def, zn_op_slice_def;
+extern const zn_op_def zn_op_matmul_def, zn_op_add_def, zn_op_sub_def, zn_op_mul_def, zn_op_scale_def, zn_op_concat_def,
+    zn_op_slice_def;
 extern const zn_op_def zn_op_act_def, zn_op_softmax_def, zn_op_dropout_def;
 extern const zn_op_def zn_op_mse_def, zn_op_mae_def, zn_op_huber_def, zn_op_bce_logits_def, zn_op_softmax_xent_def,
     zn_op_tanh_error_def;

@@ -80,14 +80,12 @@ static zn_status check_roots(const zn_graph *g, zn_node *const *outputs, int n_o
         const zn_node *o = outputs[i];
         if (!o || o->index < 0 || o->index >= g->count || g->nodes[o->index] != o)
             return zn_error(ZN_ERR_INVALID_ARG, "zn_model_compile: output %d is NULL or from another graph", i);
-        if (!o->batched)
-            return zn_error(ZN_ERR_INVALID_ARG, "zn_model_compile: output %d is not a batch node", i);
+        if (!o->batched) return zn_error(ZN_ERR_INVALID_ARG, "zn_model_compile: output %d is not a batch node", i);
     }
     if (loss) {
         if (loss->index < 0 || loss->index >= g->count || g->nodes[loss->index] != loss)
             return zn_error(ZN_ERR_INVALID_ARG, "zn_model_compile: the loss is from another graph");
-        if (!is_loss_op(loss->op))
-            return zn_error(ZN_ERR_INVALID_ARG, "zn_model_compile: the loss node is not a loss");
+        if (!is_loss_op(loss->op)) return zn_error(ZN_ERR_INVALID_ARG, "zn_model_compile: the loss node is not a loss");
     }
     return ZN_OK;
 }
@@ -208,8 +206,7 @@ int zn_model_param_tensors(const zn_model *m) { return m ? m->n_params : 0; }
 
 zn_status zn_model_param_info(const zn_model *m, int i, const char **name, int64_t *rows, int64_t *cols,
                               int64_t *offset) {
-    if (!m || i < 0 || i >= m->n_params)
-        return zn_error(ZN_ERR_INVALID_ARG, "zn_model_param_info: no parameter %d", i);
+    if (!m || i < 0 || i >= m->n_params) return zn_error(ZN_ERR_INVALID_ARG, "zn_model_param_info: no parameter %d", i);
     const zn_node *n = &m->nodes[m->params[i]];
     if (name) *name = n->name;
     if (rows) *rows = n->rows;
@@ -243,8 +240,7 @@ int zn_model_const_tensors(const zn_model *m) { return m ? m->n_consts : 0; }
 
 zn_status zn_model_const_info(const zn_model *m, int i, const char **name, int64_t *rows, int64_t *cols,
                               int64_t *offset) {
-    if (!m || i < 0 || i >= m->n_consts)
-        return zn_error(ZN_ERR_INVALID_ARG, "zn_model_const_info: no constant %d", i);
+    if (!m || i < 0 || i >= m->n_consts) return zn_error(ZN_ERR_INVALID_ARG, "zn_model_const_info: no constant %d", i);
     const zn_node *n = &m->nodes[m->consts[i]];
     if (name) *name = n->name;
     if (rows) *rows = n->rows;

@@ -15,18 +15,18 @@ struct zn_model {
     zn_node *nodes; /* copies; names owned */
     int n_nodes;
     int *outputs, n_outputs;
-    int loss;          /* node index, or -1 */
+    int loss; /* node index, or -1 */
     int *inputs, n_inputs;
     int *params, n_params;
     int64_t *param_offset; /* per parameter tensor, into params_data */
     float *params_data;
     int64_t n_param_values;
-    int *consts, n_consts;   /* never trained: their own block */
+    int *consts, n_consts; /* never trained: their own block */
     int64_t *const_offset;
     float *consts_data;
     int64_t n_const_values;
-    zn_plan infer;     /* outputs only */
-    zn_plan train;     /* the loss (forward; backward runs it in reverse) */
+    zn_plan infer;             /* outputs only */
+    zn_plan train;             /* the loss (forward; backward runs it in reverse) */
     unsigned char *needs_grad; /* per node, for the train plan */
 };
 

@@ -6,15 +6,35 @@
 #include "base/internal.h"
 #include "graph/graph_internal.h"
 
-static const char *const nact_names[ZN_NACT_COUNT] = {
-    "linear", "threshold", "threshold_symmetric", "sigmoid", "sigmoid_stepwise", "sigmoid_symmetric",
-    "sigmoid_symmetric_stepwise", "gaussian", "gaussian_symmetric", "gaussian_stepwise", "elliot",
-    "elliot_symmetric", "linear_piece", "linear_piece_symmetric", "sin_symmetric", "cos_symmetric", "sin", "cos",
-    "linear_piece_rect", "linear_piece_rect_leaky", "relu", "leaky_relu", "elu", "gelu", "silu", "softplus", "tanh"};
+static const char *const nact_names[ZN_NACT_COUNT] = {"linear",
+                                                      "threshold",
+                                                      "threshold_symmetric",
+                                                      "sigmoid",
+                                                      "sigmoid_stepwise",
+                                                      "sigmoid_symmetric",
+                                                      "sigmoid_symmetric_stepwise",
+                                                      "gaussian",
+                                                      "gaussian_symmetric",
+                                                      "gaussian_stepwise",
+                                                      "elliot",
+                                                      "elliot_symmetric",
+                                                      "linear_piece",
+                                                      "linear_piece_symmetric",
+                                                      "sin_symmetric",
+                                                      "cos_symmetric",
+                                                      "sin",
+                                                      "cos",
+                                                      "linear_piece_rect",
+                                                      "linear_piece_rect_leaky",
+                                                      "relu",
+                                                      "leaky_relu",
+                                                      "elu",
+                                                      "gelu",
+                                                      "silu",
+                                                      "softplus",
+                                                      "tanh"};
 
-const char *zn_nact_name(zn_nact act) {
-    return ((int)act >= 0 && act < ZN_NACT_COUNT) ? nact_names[act] : "unknown";
-}
+const char *zn_nact_name(zn_nact act) { return ((int)act >= 0 && act < ZN_NACT_COUNT) ? nact_names[act] : "unknown"; }
 
 int zn_nact_from_name(const char *name) {
     for (int i = 0; name && i < ZN_NACT_COUNT; i++)
@@ -31,8 +51,8 @@ typedef struct stepwise {
 static const stepwise sigmoid_steps = {
     {-2.64665246009826660156e+00f, -1.47221946716308593750e+00f, -5.49306154251098632812e-01f,
      5.49306154251098632812e-01f, 1.47221934795379638672e+00f, 2.64665293693542480469e+00f},
-    {4.99999988824129104614e-03f, 5.00000007450580596924e-02f, 2.50000000000000000000e-01f,
-     7.50000000000000000000e-01f, 9.49999988079071044922e-01f, 9.95000004768371582031e-01f},
+    {4.99999988824129104614e-03f, 5.00000007450580596924e-02f, 2.50000000000000000000e-01f, 7.50000000000000000000e-01f,
+     9.49999988079071044922e-01f, 9.95000004768371582031e-01f},
     0.0f,
     1.0f};
 static const stepwise sigmoid_symmetric_steps = {
@@ -138,9 +158,7 @@ static float nact_eval(zn_nact act, float v, float *d) {
         t = 1.0f / (1.0f + expf(-v));
         *d = t * (1.0f + v * (1.0f - t));
         return v * t;
-    case ZN_NACT_SOFTPLUS:
-        *d = 1.0f / (1.0f + expf(-v));
-        return v > 20.0f ? v : log1pf(expf(v));
+    case ZN_NACT_SOFTPLUS: *d = 1.0f / (1.0f + expf(-v)); return v > 20.0f ? v : log1pf(expf(v));
     case ZN_NACT_COUNT: break;
     }
     *d = 0.0f;
@@ -169,13 +187,9 @@ float zn_nact_fann_derivative(zn_nact act, float s, float x, float y) {
     case ZN_NACT_LINEAR_PIECE:
     case ZN_NACT_LINEAR_PIECE_SYMMETRIC: return s;
     case ZN_NACT_SIGMOID:
-    case ZN_NACT_SIGMOID_STEPWISE:
-        y = clampf(y, 0.01f, 0.99f);
-        return 2.0f * s * y * (1.0f - y);
+    case ZN_NACT_SIGMOID_STEPWISE: y = clampf(y, 0.01f, 0.99f); return 2.0f * s * y * (1.0f - y);
     case ZN_NACT_SIGMOID_SYMMETRIC:
-    case ZN_NACT_SIGMOID_SYMMETRIC_STEPWISE:
-        y = clampf(y, -0.98f, 0.98f);
-        return s * (1.0f - y * y);
+    case ZN_NACT_SIGMOID_SYMMETRIC_STEPWISE: y = clampf(y, -0.98f, 0.98f); return s * (1.0f - y * y);
     case ZN_NACT_GAUSSIAN: return -2.0f * sum * y * s * s;
     case ZN_NACT_GAUSSIAN_SYMMETRIC: return -2.0f * sum * (y + 1.0f) * s * s;
     case ZN_NACT_ELLIOT: return s / (2.0f * (1.0f + fabsf(sum)) * (1.0f + fabsf(sum)));
@@ -186,7 +200,7 @@ float zn_nact_fann_derivative(zn_nact act, float s, float x, float y) {
     case ZN_NACT_COS: return -s * sinf(s * sum) / 2.0f;
     case ZN_NACT_THRESHOLD:
     case ZN_NACT_THRESHOLD_SYMMETRIC:
-    case ZN_NACT_GAUSSIAN_STEPWISE: return 0.0f; /* FANN cannot train these */
+    case ZN_NACT_GAUSSIAN_STEPWISE: return 0.0f;      /* FANN cannot train these */
     default: return zn_nact_derivative(act, s, x, y); /* not FANN's: the exact one */
     }
 }
@@ -195,8 +209,7 @@ static zn_node *activation(zn_graph *g, const char *fn, zn_node *x, zn_nact act,
     if (!zn_graph_check_inputs(g, fn, 1, &x)) return NULL;
     if ((int)act < 0 || act >= ZN_NACT_COUNT)
         return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "%s: unknown activation %d", fn, (int)act);
-    if (!isfinite(steepness))
-        return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "%s: steepness must be finite", fn);
+    if (!isfinite(steepness)) return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "%s: steepness must be finite", fn);
     zn_node proto = {0};
     proto.batched = x->batched;
     proto.rows = x->rows;
@@ -228,10 +241,19 @@ static void act_forward(const zn_exec *e, const zn_node *n) {
     switch (act) {
     case ZN_NACT_LINEAR: k->scale(c, s, x, y); return;
     case ZN_NACT_RELU:
-    case ZN_NACT_LINEAR_PIECE_RECT: k->scale(c, s, x, y); k->relu(c, y, y); return;
-    case ZN_NACT_SIGMOID: k->scale(c, 2.0f * s, x, y); k->sigmoid(c, y, y); return;
+    case ZN_NACT_LINEAR_PIECE_RECT:
+        k->scale(c, s, x, y);
+        k->relu(c, y, y);
+        return;
+    case ZN_NACT_SIGMOID:
+        k->scale(c, 2.0f * s, x, y);
+        k->sigmoid(c, y, y);
+        return;
     case ZN_NACT_SIGMOID_SYMMETRIC:
-    case ZN_NACT_TANH: k->scale(c, s, x, y); k->tanh(c, y, y); return;
+    case ZN_NACT_TANH:
+        k->scale(c, s, x, y);
+        k->tanh(c, y, y);
+        return;
     default: break;
     }
     for (size_t i = 0; i < c; i++) y[i] = zn_nact_value(act, s, x[i]);

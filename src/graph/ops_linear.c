@@ -23,8 +23,8 @@ zn_node *zn_matmul(zn_graph *g, zn_node *x, zn_node *w, zn_node *b) {
     if (!x->batched || w->batched || (b && b->batched))
         return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_matmul: x must be a batch node, W and b unbatched");
     if (w->rows != x->cols)
-        return zn_graph_fail(g, ZN_ERR_SHAPE, "zn_matmul: x has %lld features but W has %lld rows",
-                             (long long)x->cols, (long long)w->rows);
+        return zn_graph_fail(g, ZN_ERR_SHAPE, "zn_matmul: x has %lld features but W has %lld rows", (long long)x->cols,
+                             (long long)w->rows);
     if (b && zn_node_size(b) != w->cols)
         return zn_graph_fail(g, ZN_ERR_SHAPE, "zn_matmul: bias has %lld values for %lld outputs",
                              (long long)zn_node_size(b), (long long)w->cols);
@@ -39,8 +39,8 @@ static void matmul_forward(const zn_exec *e, const zn_node *n) {
     const zn_node *x = &e->nodes[n->in[0]], *w = &e->nodes[n->in[1]];
     zn_gemm_opts o = gemm_opts(e);
     o.bias = n->n_in == 3 ? e->val[n->in[2]] : NULL;
-    zn_sgemm_ex(ZN_NO_TRANS, ZN_NO_TRANS, e->batch, w->cols, w->rows, 1.0f, e->val[x->index], x->cols,
-                e->val[w->index], w->cols, 0.0f, e->val[n->index], n->cols, &o);
+    zn_sgemm_ex(ZN_NO_TRANS, ZN_NO_TRANS, e->batch, w->cols, w->rows, 1.0f, e->val[x->index], x->cols, e->val[w->index],
+                w->cols, 0.0f, e->val[n->index], n->cols, &o);
 }
 
 static void matmul_backward(const zn_exec *e, const zn_node *n) {
@@ -65,7 +65,8 @@ const zn_op_def zn_op_matmul_def = {"matmul", matmul_forward, matmul_backward, N
 zn_node *zn_dense(zn_graph *g, zn_node *x, int64_t units, const char *name) {
     if (!zn_graph_check_inputs(g, "zn_dense", 1, &x)) return NULL;
     if (!name || !*name) return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_dense: a layer needs a name");
-    if (units < 1) return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_dense '%s': units (%lld) < 1", name, (long long)units);
+    if (units < 1)
+        return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_dense '%s': units (%lld) < 1", name, (long long)units);
     char wname[256], bname[256];
     snprintf(wname, sizeof wname, "%s.weight", name);
     snprintf(bname, sizeof bname, "%s.bias", name);
@@ -232,4 +233,3 @@ static void slice_backward(const zn_exec *e, const zn_node *n) {
 }
 
 const zn_op_def zn_op_slice_def = {"slice", slice_forward, slice_backward, NULL};
-

@@ -11,8 +11,8 @@ static zn_node *loss_node(zn_graph *g, const char *fn, zn_op op, zn_node *y, zn_
     if (!y->batched || !t->batched)
         return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "%s: prediction and target must be batch nodes", fn);
     if (y->cols != t->cols)
-        return zn_graph_fail(g, ZN_ERR_SHAPE, "%s: prediction has %lld features, target %lld", fn,
-                             (long long)y->cols, (long long)t->cols);
+        return zn_graph_fail(g, ZN_ERR_SHAPE, "%s: prediction has %lld features, target %lld", fn, (long long)y->cols,
+                             (long long)t->cols);
     zn_node proto = {0};
     proto.rows = 1;
     proto.cols = 1;
@@ -42,8 +42,8 @@ zn_node *zn_huber(zn_graph *g, zn_node *y, zn_node *t, float delta) {
 
 typedef struct loss_view {
     const float *y, *t;
-    float *dy; /* NULL when the prediction takes no gradient */
-    int64_t n; /* batch x features */
+    float *dy;  /* NULL when the prediction takes no gradient */
+    int64_t n;  /* batch x features */
     double inv; /* the factor that makes the sum a mean */
 } loss_view;
 

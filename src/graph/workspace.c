@@ -191,9 +191,12 @@ zn_status zn_ws_create(const zn_model *m, const zn_ws_opts *opts, zn_ws **out) {
     zn_rng_seed(&ws->rng, o.seed);
     for (int i = 0; i < nb; i++) {
         float *p = ws->block + b[i].offset;
-        if (b[i].kind == 0) ws->val[b[i].node] = p;
-        else if (b[i].kind == 1) ws->grad[b[i].node] = p;
-        else ws->aux[b[i].node] = p;
+        if (b[i].kind == 0)
+            ws->val[b[i].node] = p;
+        else if (b[i].kind == 1)
+            ws->grad[b[i].node] = p;
+        else
+            ws->aux[b[i].node] = p;
     }
     for (int i = 0; i < m->n_nodes; i++) ws->kept[i] = o.mode == ZN_WS_TRAIN && ws->val[i] != NULL;
     for (int k = 0; k < m->n_outputs; k++) ws->kept[m->outputs[k]] = 1;
@@ -239,7 +242,8 @@ const float *zn_ws_node_value(const zn_ws *ws, int node_index) {
 
 static zn_status bind(const zn_model *m, zn_ws *ws, const char *fn, int64_t batch, const float *const *inputs,
                       const zn_plan *plan, int training, zn_exec *e) {
-    if (!m || !ws || ws->m != m) return zn_error(ZN_ERR_INVALID_ARG, "%s: NULL model or a workspace of another model", fn);
+    if (!m || !ws || ws->m != m)
+        return zn_error(ZN_ERR_INVALID_ARG, "%s: NULL model or a workspace of another model", fn);
     if (batch < 1 || batch > ws->max_batch)
         return zn_error(ZN_ERR_INVALID_ARG, "%s: batch %lld not in [1, %lld] (the workspace's max_batch)", fn,
                         (long long)batch, (long long)ws->max_batch);
@@ -287,8 +291,7 @@ zn_status zn_model_forward(const zn_model *m, zn_ws *ws, int64_t batch, const fl
 
 zn_status zn_model_loss(const zn_model *m, zn_ws *ws, int64_t batch, const float *const *inputs, float *loss) {
     if (m && m->loss < 0) return zn_error(ZN_ERR_INVALID_ARG, "zn_model_loss: the model has no loss");
-    if (ws && ws->mode != ZN_WS_TRAIN)
-        return zn_error(ZN_ERR_INVALID_ARG, "zn_model_loss: needs a training workspace");
+    if (ws && ws->mode != ZN_WS_TRAIN) return zn_error(ZN_ERR_INVALID_ARG, "zn_model_loss: needs a training workspace");
     zn_exec e;
     zn_status s = bind(m, ws, "zn_model_loss", batch, inputs, &m->train, 0, &e);
     if (s != ZN_OK) return s;

@@ -38,8 +38,10 @@ static zn_status fail(parser *p, size_t at, const char *fmt, ...) {
     if (at > p->len) at = p->len;
     long long line = 1, col = 1;
     for (size_t i = 0; i < at; i++) {
-        if (p->text[i] == '\n') line++, col = 1;
-        else col++;
+        if (p->text[i] == '\n')
+            line++, col = 1;
+        else
+            col++;
     }
     return zn_error(ZN_ERR_FORMAT, "%s: invalid JSON at line %lld, column %lld (byte %zu): %s", p->name, line, col, at,
                     reason);
@@ -47,8 +49,10 @@ static zn_status fail(parser *p, size_t at, const char *fmt, ...) {
 
 /* A character for a message: itself when printable ASCII, else its hex. */
 static void show_char(unsigned char c, char out[8]) {
-    if (c >= 0x20 && c < 0x7f) snprintf(out, 8, "'%c'", c);
-    else snprintf(out, 8, "0x%02x", c);
+    if (c >= 0x20 && c < 0x7f)
+        snprintf(out, 8, "'%c'", c);
+    else
+        snprintf(out, 8, "0x%02x", c);
 }
 
 static zn_status push(parser *p, const zn_json *v) {
@@ -87,13 +91,13 @@ static size_t utf8_seq(const unsigned char *s, size_t n) {
     if (c < 0xE0) return n >= 2 && cont(s[1]) ? 2 : 0;
     if (c < 0xF0) {
         if (n < 3 || !cont(s[1]) || !cont(s[2])) return 0;
-        if (c == 0xE0 && s[1] < 0xA0) return 0; /* overlong */
+        if (c == 0xE0 && s[1] < 0xA0) return 0;  /* overlong */
         if (c == 0xED && s[1] >= 0xA0) return 0; /* UTF-16 surrogate */
         return 3;
     }
     if (c < 0xF5) {
         if (n < 4 || !cont(s[1]) || !cont(s[2]) || !cont(s[3])) return 0;
-        if (c == 0xF0 && s[1] < 0x90) return 0; /* overlong */
+        if (c == 0xF0 && s[1] < 0x90) return 0;  /* overlong */
         if (c == 0xF4 && s[1] >= 0x90) return 0; /* past U+10FFFF */
         return 4;
     }
@@ -141,7 +145,10 @@ static long hex4(const parser *p, size_t at, size_t end) {
     long v = 0;
     for (size_t i = at; i < at + 4; i++) {
         char c = p->text[i];
-        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        int d = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
         if (d < 0) return -1;
         v = v * 16 + d;
     }
@@ -231,8 +238,10 @@ static zn_status parse_number(parser *p, zn_json *out) {
     int overflow = 0;
     while (i < p->len && is_digit(t[i])) {
         unsigned d = (unsigned)(t[i] - '0');
-        if (mag > (UINT64_MAX - d) / 10) overflow = 1;
-        else mag = mag * 10 + d;
+        if (mag > (UINT64_MAX - d) / 10)
+            overflow = 1;
+        else
+            mag = mag * 10 + d;
         i++;
     }
     if (i < p->len && t[i] == '.') {
@@ -333,7 +342,8 @@ static zn_status close_container(parser *p, size_t base, int object, zn_json *ou
                 const zn_json *dup = by_key[k]->offset > by_key[k - 1]->offset ? by_key[k] : by_key[k - 1];
                 char shown[64];
                 size_t n = dup->len < 40 ? dup->len : 40;
-                for (size_t c = 0; c < n; c++) shown[c] = (dup->str[c] >= 0x20 && dup->str[c] < 0x7f) ? dup->str[c] : '?';
+                for (size_t c = 0; c < n; c++)
+                    shown[c] = (dup->str[c] >= 0x20 && dup->str[c] < 0x7f) ? dup->str[c] : '?';
                 memcpy(shown + n, dup->len > n ? "..." : "", dup->len > n ? 4 : 1);
                 return fail(p, dup->offset, "duplicate key \"%s\"", shown);
             }
@@ -365,7 +375,8 @@ static zn_status parse_container(parser *p, int depth, zn_json *out) {
         zn_status s;
         skip_ws(p);
         if (object) {
-            if (p->pos >= p->len || p->text[p->pos] != '"') return fail(p, p->pos, "expected a string key in an object");
+            if (p->pos >= p->len || p->text[p->pos] != '"')
+                return fail(p, p->pos, "expected a string key in an object");
             if ((s = parse_string(p, &v)) != ZN_OK || (s = push(p, &v)) != ZN_OK) return s;
             skip_ws(p);
             if (p->pos >= p->len || p->text[p->pos] != ':') return fail(p, p->pos, "expected ':' after an object key");
@@ -412,8 +423,8 @@ zn_status zn_json_parse_budget(const char *text, size_t len, const char *name, s
         zn_free(doc);
         return s;
     }
-    parser p = {.text = text ? text : "", .len = len, .name = name ? name : "<json>", .arena = doc->arena,
-                .budget = budget};
+    parser p = {
+        .text = text ? text : "", .len = len, .name = name ? name : "<json>", .arena = doc->arena, .budget = budget};
     s = parse_value(&p, 0, &doc->root);
     if (s == ZN_OK) {
         skip_ws(&p);
@@ -448,8 +459,10 @@ const zn_json *zn_json_get(const zn_json *v, const char *key) {
         size_t mid = lo + (hi - lo) / 2;
         int c = key_cmp(&v->by_key[mid], &pp);
         if (c == 0) return &v->items[v->by_key[mid] - v->keys];
-        if (c < 0) lo = mid + 1;
-        else hi = mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return NULL;
 }

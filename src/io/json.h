@@ -30,16 +30,16 @@ typedef enum zn_json_type {
 typedef struct zn_json zn_json;
 struct zn_json {
     zn_json_type type;
-    size_t offset;     /* byte offset of the value in the parsed text, for messages */
-    int boolean;       /* BOOL */
-    int is_int;        /* NUMBER written without fraction or exponent that fits int64 */
-    int64_t integer;   /* NUMBER with is_int */
-    double number;     /* NUMBER (finite) */
-    const char *str;   /* STRING: UTF-8, NUL-terminated; may also hold NULs (\u0000) */
-    size_t len;        /* STRING: bytes, without the terminator */
-    size_t count;      /* ARRAY elements or OBJECT members */
-    const zn_json *items; /* ARRAY elements, OBJECT values, in document order */
-    const zn_json *keys;  /* OBJECT keys (STRING values), parallel to items */
+    size_t offset;                /* byte offset of the value in the parsed text, for messages */
+    int boolean;                  /* BOOL */
+    int is_int;                   /* NUMBER written without fraction or exponent that fits int64 */
+    int64_t integer;              /* NUMBER with is_int */
+    double number;                /* NUMBER (finite) */
+    const char *str;              /* STRING: UTF-8, NUL-terminated; may also hold NULs (\u0000) */
+    size_t len;                   /* STRING: bytes, without the terminator */
+    size_t count;                 /* ARRAY elements or OBJECT members */
+    const zn_json *items;         /* ARRAY elements, OBJECT values, in document order */
+    const zn_json *keys;          /* OBJECT keys (STRING values), parallel to items */
     const zn_json *const *by_key; /* OBJECT keys sorted bytewise, for lookups */
 };
 
@@ -51,8 +51,7 @@ zn_status zn_json_parse(const char *text, size_t len, const char *name, zn_json_
 /* The same, failing with ZN_ERR_BUDGET when the document would need more than
  * budget_bytes (> 0) of memory: a value can take 2 bytes of text but ~100 of
  * DOM, so untrusted text needs a cap that does not depend on its length. */
-zn_status zn_json_parse_budget(const char *text, size_t len, const char *name, size_t budget_bytes,
-                               zn_json_doc **out);
+zn_status zn_json_parse_budget(const char *text, size_t len, const char *name, size_t budget_bytes, zn_json_doc **out);
 const zn_json *zn_json_root(const zn_json_doc *doc);
 void zn_json_free(zn_json_doc *doc); /* NULL is a no-op */
 

@@ -29,16 +29,16 @@ static void append(zn_json_writer *w, const char *s, size_t n) {
         size_t cap = w->cap ? w->cap : 256;
         while (n + 1 > cap - w->len) {
             if (cap > SIZE_MAX / 2) {
-        set_error(w, ZN_ERR_OVERFLOW, "text too long");
-        return;
-    }
+                set_error(w, ZN_ERR_OVERFLOW, "text too long");
+                return;
+            }
             cap *= 2;
         }
         char *grown = zn_realloc(w->buf, cap);
         if (!grown) {
-        set_error(w, ZN_ERR_OUT_OF_MEMORY, "out of memory");
-        return;
-    }
+            set_error(w, ZN_ERR_OUT_OF_MEMORY, "out of memory");
+            return;
+        }
         w->buf = grown;
         w->cap = cap;
     }
@@ -74,16 +74,17 @@ static void open_container(zn_json_writer *w, int object) {
         return;
     }
     w->depth++;
-    if (object) w->is_object |= bit(w->depth);
-    else w->is_object &= ~bit(w->depth);
+    if (object)
+        w->is_object |= bit(w->depth);
+    else
+        w->is_object &= ~bit(w->depth);
     w->has_items &= ~bit(w->depth);
     append(w, object ? "{" : "[", 1);
 }
 
 static void close_container(zn_json_writer *w, int object) {
     if (w->status != ZN_OK) return;
-    if (w->depth == 0 || w->after_key || !(w->is_object & bit(w->depth)) != !object)
-        {
+    if (w->depth == 0 || w->after_key || !(w->is_object & bit(w->depth)) != !object) {
         set_error(w, ZN_ERR_INVALID_ARG, "unbalanced end of object or array");
         return;
     }
@@ -140,8 +141,7 @@ void zn_jw_key(zn_json_writer *w, const char *key) {
         set_error(w, ZN_ERR_INVALID_ARG, "NULL key");
         return;
     }
-    if (w->depth == 0 || !(w->is_object & bit(w->depth)) || w->after_key)
-        {
+    if (w->depth == 0 || !(w->is_object & bit(w->depth)) || w->after_key) {
         set_error(w, ZN_ERR_INVALID_ARG, "a key outside an object or after another key");
         return;
     }

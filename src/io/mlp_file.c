@@ -52,11 +52,15 @@ static zn_status describe(const zn_mlp *m, char **json) {
     for (int64_t k = 0; k < m->n_targets; k++) zn_jw_string(&w, m->target_names[k]);
     zn_jw_end_array(&w);
     zn_jw_key(&w, "input_scaling");
-    if (m->input_scaler) zn_jw_string(&w, m->input_scaler->kind == ZN_SCALE_RANGE ? "range" : "standard");
-    else zn_jw_null(&w);
+    if (m->input_scaler)
+        zn_jw_string(&w, m->input_scaler->kind == ZN_SCALE_RANGE ? "range" : "standard");
+    else
+        zn_jw_null(&w);
     zn_jw_key(&w, "output_scaling");
-    if (m->output_scaler) zn_jw_string(&w, m->output_scaler->kind == ZN_SCALE_RANGE ? "range" : "standard");
-    else zn_jw_null(&w);
+    if (m->output_scaler)
+        zn_jw_string(&w, m->output_scaler->kind == ZN_SCALE_RANGE ? "range" : "standard");
+    else
+        zn_jw_null(&w);
     zn_jw_end_object(&w);
     size_t len;
     return zn_jw_finish(&w, json, &len);
@@ -218,10 +222,12 @@ static zn_status load_scaler(const char *path, const zn_st_file *f, const zn_jso
     if (s == ZN_OK) s = zn_st_read_f32(f, add_name, sc->add, cols);
     for (int64_t j = 0; s == ZN_OK && j < cols; j++)
         if (!isfinite(sc->mul[j]) || sc->mul[j] == 0.0f || !isfinite(sc->add[j]))
-            s = zn_error(ZN_ERR_FORMAT, "%s: %s: column %lld is not finite and invertible", path, mul_name, (long long)j);
+            s = zn_error(ZN_ERR_FORMAT, "%s: %s: column %lld is not finite and invertible", path, mul_name,
+                         (long long)j);
     if (s != ZN_OK) {
         zn_scaler_free(sc);
-        return s == ZN_ERR_INVALID_ARG || s == ZN_ERR_SHAPE ? zn_error(ZN_ERR_FORMAT, "%s: %s", path, zn_last_error()) : s;
+        return s == ZN_ERR_INVALID_ARG || s == ZN_ERR_SHAPE ? zn_error(ZN_ERR_FORMAT, "%s: %s", path, zn_last_error())
+                                                            : s;
     }
     *out = sc;
     return ZN_OK;
@@ -234,8 +240,10 @@ static zn_status load_tensors(const char *path, const zn_st_file *f, zn_model *m
     for (int i = 0; i < n; i++) {
         const char *name;
         int64_t rows, cols, offset;
-        if (consts) zn_model_const_info(model, i, &name, &rows, &cols, &offset);
-        else zn_model_param_info(model, i, &name, &rows, &cols, &offset);
+        if (consts)
+            zn_model_const_info(model, i, &name, &rows, &cols, &offset);
+        else
+            zn_model_param_info(model, i, &name, &rows, &cols, &offset);
         zn_st_info info;
         if (zn_st_find(f, name, &info) != ZN_OK)
             return zn_error(ZN_ERR_FORMAT, "%s: tensor '%s' is missing", path, name);
@@ -289,8 +297,10 @@ zn_status zn_mlp_load(const char *path, zn_mlp **out) {
     if (s == ZN_OK && n_targets) s = zn_mlp_set_targets(m, targets, n_targets);
     if (s == ZN_OK) s = load_tensors(path, f, m->model, 0);
     if (s == ZN_OK) s = load_tensors(path, f, m->model, 1);
-    if (s != ZN_OK) zn_mlp_free(m);
-    else *out = m;
+    if (s != ZN_OK)
+        zn_mlp_free(m);
+    else
+        *out = m;
     zn_scaler_free(in_sc);
     zn_scaler_free(out_sc);
     free_list(classes, n_classes);

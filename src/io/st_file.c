@@ -65,8 +65,10 @@ static void *map_file(const char *path, size_t *len) {
     void *p = NULL;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size <= SIZE_MAX) {
         p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (p == MAP_FAILED) p = NULL;
-        else *len = (size_t)st.st_size;
+        if (p == MAP_FAILED)
+            p = NULL;
+        else
+            *len = (size_t)st.st_size;
     }
     close(fd); /* the mapping stays valid */
     return p;
@@ -126,8 +128,10 @@ zn_status zn_st_find(const zn_st_file *f, const char *name, zn_st_info *info) {
             fill(f, f->by_name[mid], info);
             return ZN_OK;
         }
-        if (c < 0) lo = mid + 1;
-        else hi = mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     char q[72];
     zn_st_quote(name, strlen(name), q, sizeof q);

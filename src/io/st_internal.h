@@ -26,20 +26,20 @@ typedef struct st_tensor {
 } st_tensor;
 
 struct zn_st_file {
-    char *name;                  /* for messages */
-    const unsigned char *bytes;  /* the whole file */
+    char *name;                 /* for messages */
+    const unsigned char *bytes; /* the whole file */
     size_t len;
-    void *map;                   /* the mmap'd file, or NULL */
+    void *map; /* the mmap'd file, or NULL */
     size_t map_len;
-    char *owned;                 /* the file read into memory, or NULL */
-    const unsigned char *data;   /* the data buffer: bytes + 8 + header size */
+    char *owned;               /* the file read into memory, or NULL */
+    const unsigned char *data; /* the data buffer: bytes + 8 + header size */
     size_t data_len;
     zn_json_doc *doc;
-    st_tensor *tensors;          /* in data order */
-    const st_tensor **by_name;   /* sorted by name, for zn_st_find */
+    st_tensor *tensors;        /* in data order */
+    const st_tensor **by_name; /* sorted by name, for zn_st_find */
     int64_t count;
-    int64_t *shapes;             /* every tensor's dims, one block */
-    const zn_json *metadata;     /* the "__metadata__" object, or NULL */
+    int64_t *shapes;         /* every tensor's dims, one block */
+    const zn_json *metadata; /* the "__metadata__" object, or NULL */
 };
 
 /* Checks f->bytes[0..len) and fills the tensor table; the caller frees f on failure. */

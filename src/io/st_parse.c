@@ -22,8 +22,10 @@ static uint64_t le64(const unsigned char *b) {
 /* A short description of a JSON value for "got ..." in messages. */
 static void describe(const zn_json *v, char *out, size_t cap) {
     if (v->type == ZN_JSON_NUMBER) {
-        if (v->is_int) snprintf(out, cap, "%lld", (long long)v->integer);
-        else snprintf(out, cap, "%g", v->number);
+        if (v->is_int)
+            snprintf(out, cap, "%lld", (long long)v->integer);
+        else
+            snprintf(out, cap, "%g", v->number);
     } else if (v->type == ZN_JSON_STRING) {
         char q[40];
         zn_st_quote(v->str, v->len, q, sizeof q);
@@ -83,8 +85,9 @@ static zn_status check_tensor(ctx *c, const zn_json *key, const zn_json *v, st_t
     zn_st_quote(dt->str, dt->len, q, sizeof q);
     if (known == 0) return zn_error(ZN_ERR_FORMAT, "%s: tensor '%s': unknown dtype \"%s\"", f->name, c->tname, q);
     if (known < 0)
-        return zn_error(ZN_ERR_UNSUPPORTED, "%s: tensor '%s': dtype %s is valid safetensors but zenn does not support it",
-                        f->name, c->tname, q);
+        return zn_error(ZN_ERR_UNSUPPORTED,
+                        "%s: tensor '%s': dtype %s is valid safetensors but zenn does not support it", f->name,
+                        c->tname, q);
 
     t->name = key->str;
     t->ndim = (int)sh->count; /* the header's size limit keeps this far below INT_MAX */
@@ -118,11 +121,13 @@ static zn_status check_tensor(ctx *c, const zn_json *key, const zn_json *v, st_t
         return zn_error(ZN_ERR_FORMAT, "%s: tensor '%s': data_offsets [%lld, %lld] end before they begin", f->name,
                         c->tname, (long long)b, (long long)e);
     if (e - b != need)
-        return zn_error(ZN_ERR_FORMAT, "%s: tensor '%s': data_offsets [%lld, %lld] hold %lld bytes but shape %s of %s needs %lld",
-                        f->name, c->tname, (long long)b, (long long)e, (long long)(e - b), shp,
-                        zn_dtype_name(t->dtype), (long long)need);
+        return zn_error(ZN_ERR_FORMAT,
+                        "%s: tensor '%s': data_offsets [%lld, %lld] hold %lld bytes but shape %s of %s needs %lld",
+                        f->name, c->tname, (long long)b, (long long)e, (long long)(e - b), shp, zn_dtype_name(t->dtype),
+                        (long long)need);
     if ((uint64_t)e > f->data_len)
-        return zn_error(ZN_ERR_FORMAT, "%s: tensor '%s': data_offsets [%lld, %lld] run past the end of the data buffer (%zu bytes)",
+        return zn_error(ZN_ERR_FORMAT,
+                        "%s: tensor '%s': data_offsets [%lld, %lld] run past the end of the data buffer (%zu bytes)",
                         f->name, c->tname, (long long)b, (long long)e, f->data_len);
     t->begin = (uint64_t)b;
     t->end = (uint64_t)e;
@@ -138,8 +143,8 @@ static zn_status check_metadata(zn_st_file *f, const zn_json *v) {
         char q[72];
         zn_st_quote(key->str, key->len, q, sizeof q);
         if (val->type != ZN_JSON_STRING)
-            return zn_error(ZN_ERR_FORMAT, "%s: \"__metadata__\": the value of \"%s\" must be a string, got %s", f->name,
-                            q, zn_json_type_name(val->type));
+            return zn_error(ZN_ERR_FORMAT, "%s: \"__metadata__\": the value of \"%s\" must be a string, got %s",
+                            f->name, q, zn_json_type_name(val->type));
         if (strlen(key->str) != key->len || strlen(val->str) != val->len)
             return zn_error(ZN_ERR_UNSUPPORTED, "%s: \"__metadata__\": entry \"%s\" contains a NUL character", f->name,
                             q);
@@ -168,7 +173,8 @@ static zn_status check_coverage(zn_st_file *f) {
         char q[72], pq[72];
         zn_st_quote(t->name, strlen(t->name), q, sizeof q);
         if (t->begin > at)
-            return zn_error(ZN_ERR_FORMAT, "%s: bytes [%llu, %llu) of the data buffer belong to no tensor (a hole before '%s')",
+            return zn_error(ZN_ERR_FORMAT,
+                            "%s: bytes [%llu, %llu) of the data buffer belong to no tensor (a hole before '%s')",
                             f->name, (unsigned long long)at, (unsigned long long)t->begin, q);
         if (t->begin < at) {
             zn_st_quote(prev->name, strlen(prev->name), pq, sizeof pq);
@@ -180,15 +186,18 @@ static zn_status check_coverage(zn_st_file *f) {
         prev = t;
     }
     if (at != f->data_len)
-        return zn_error(ZN_ERR_FORMAT, "%s: %llu bytes after the last tensor's data belong to no tensor (data buffer %zu bytes, tensors end at %llu)",
+        return zn_error(ZN_ERR_FORMAT,
+                        "%s: %llu bytes after the last tensor's data belong to no tensor (data buffer %zu bytes, "
+                        "tensors end at %llu)",
                         f->name, (unsigned long long)(f->data_len - at), f->data_len, (unsigned long long)at);
     return ZN_OK;
 }
 
 zn_status zn_st_check(zn_st_file *f) {
     if (f->len < 8)
-        return zn_error(ZN_ERR_FORMAT, "%s: %zu bytes is too short for a safetensors file (the header size alone takes 8)",
-                        f->name, f->len);
+        return zn_error(ZN_ERR_FORMAT,
+                        "%s: %zu bytes is too short for a safetensors file (the header size alone takes 8)", f->name,
+                        f->len);
     uint64_t n = le64(f->bytes);
     if (n > ZN_ST_MAX_HEADER)
         return zn_error(ZN_ERR_FORMAT, "%s: header size %llu is more than the limit of %d bytes", f->name,
@@ -197,8 +206,7 @@ zn_status zn_st_check(zn_st_file *f) {
         return zn_error(ZN_ERR_FORMAT, "%s: header size %llu runs past the end of the file (%zu bytes follow the size)",
                         f->name, (unsigned long long)n, f->len - 8);
     const char *text = (const char *)f->bytes + 8;
-    if (n == 0 || text[0] != '{')
-        return zn_error(ZN_ERR_FORMAT, "%s: the header does not start with '{'", f->name);
+    if (n == 0 || text[0] != '{') return zn_error(ZN_ERR_FORMAT, "%s: the header does not start with '{'", f->name);
     f->data = f->bytes + 8 + n;
     f->data_len = f->len - 8 - (size_t)n;
 

@@ -14,8 +14,8 @@ int zn_st_dtype_lookup(const char *s, size_t len, zn_dtype *out) {
         }
     }
     /* Valid in newer files, but zenn has no such type. */
-    static const char *const other[] = {"F8_E4M3", "F8_E5M2", "F8_E8M0", "U16", "U32", "U64",
-                                        "F4",      "F6_E2M3", "F6_E3M2", "C64"};
+    static const char *const other[] = {"F8_E4M3", "F8_E5M2", "F8_E8M0", "U16",     "U32",
+                                        "U64",     "F4",      "F6_E2M3", "F6_E3M2", "C64"};
     for (size_t k = 0; k < sizeof other / sizeof other[0]; k++)
         if (strlen(other[k]) == len && memcmp(other[k], s, len) == 0) return -1;
     return 0;

@@ -36,8 +36,7 @@ static int vector_fits(int64_t len, int64_t inc) {
 static int valid_trans(zn_transpose t) { return t == ZN_NO_TRANS || t == ZN_TRANS; }
 
 static zn_status gemm_check(const char *fn, zn_transpose ta, zn_transpose tb, int64_t m, int64_t n, int64_t k,
-                        const float *a, int64_t lda, const float *b, int64_t ldb, const float *c,
-                        int64_t ldc) {
+                            const float *a, int64_t lda, const float *b, int64_t ldb, const float *c, int64_t ldc) {
     if (!valid_trans(ta) || !valid_trans(tb))
         return zn_error(ZN_ERR_INVALID_ARG, "%s: transpose flags must be ZN_NO_TRANS or ZN_TRANS", fn);
     if (m < 0 || n < 0 || k < 0)
@@ -45,14 +44,18 @@ static zn_status gemm_check(const char *fn, zn_transpose ta, zn_transpose tb, in
                         (long long)n, (long long)k);
     int64_t mn, mnk;
     if (!zn_mul_i64(m, n, &mn) || !zn_mul_i64(mn, k, &mnk))
-        return zn_error(ZN_ERR_OVERFLOW, "%s: m*n*k overflows (m %lld, n %lld, k %lld)", fn, (long long)m,
-                        (long long)n, (long long)k);
+        return zn_error(ZN_ERR_OVERFLOW, "%s: m*n*k overflows (m %lld, n %lld, k %lld)", fn, (long long)m, (long long)n,
+                        (long long)k);
     zn_status s;
-    if (ta == ZN_NO_TRANS) s = check_matrix(fn, "a", a, m, k, lda);
-    else s = check_matrix(fn, "a", a, k, m, lda);
+    if (ta == ZN_NO_TRANS)
+        s = check_matrix(fn, "a", a, m, k, lda);
+    else
+        s = check_matrix(fn, "a", a, k, m, lda);
     if (s != ZN_OK) return s;
-    if (tb == ZN_NO_TRANS) s = check_matrix(fn, "b", b, k, n, ldb);
-    else s = check_matrix(fn, "b", b, n, k, ldb);
+    if (tb == ZN_NO_TRANS)
+        s = check_matrix(fn, "b", b, k, n, ldb);
+    else
+        s = check_matrix(fn, "b", b, n, k, ldb);
     if (s != ZN_OK) return s;
     return check_matrix(fn, "c", c, m, n, ldc);
 }
@@ -64,23 +67,24 @@ static zn_status gemm_row(zn_transpose ta, zn_transpose tb, int64_t n, int64_t k
     (void)ta; /* a single row of op(A) is contiguous either way when lda == 1 or A is not transposed */
     const zn_kernels *kt = zn_kernels_get();
     /* c[1 x n] = alpha * a[1 x k] op(B) + beta c: op(B) = B (k x n) is B^T x; B^T stored (n x k) is B x. */
-    if (tb == ZN_NO_TRANS) zn_gemv_run(kt, 1, k, n, alpha, b, ldb, a, beta, c, pool, o->max_threads);
-    else zn_gemv_run(kt, 0, n, k, alpha, b, ldb, a, beta, c, pool, o->max_threads);
+    if (tb == ZN_NO_TRANS)
+        zn_gemv_run(kt, 1, k, n, alpha, b, ldb, a, beta, c, pool, o->max_threads);
+    else
+        zn_gemv_run(kt, 0, n, k, alpha, b, ldb, a, beta, c, pool, o->max_threads);
     if (o->bias) kt->vmath.add_bias((size_t)n, o->bias, c);
     if (o->act != ZN_ACT_NONE) zn_apply_act(&kt->vmath, o->act, o->act_alpha, (size_t)n, c, c);
     return ZN_OK;
 }
 
-zn_status zn_sgemm_ex(zn_transpose ta, zn_transpose tb, int64_t m, int64_t n, int64_t k, float alpha,
-                      const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
-                      int64_t ldc, const zn_gemm_opts *opts) {
+zn_status zn_sgemm_ex(zn_transpose ta, zn_transpose tb, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
+                      int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc,
+                      const zn_gemm_opts *opts) {
     zn_status s = gemm_check("zn_sgemm", ta, tb, m, n, k, a, lda, b, ldb, c, ldc);
     if (s != ZN_OK) return s;
     zn_gemm_opts o = opts ? *opts : zn_gemm_opts_default();
     if ((int)o.act < 0 || o.act >= ZN_ACT_COUNT)
         return zn_error(ZN_ERR_INVALID_ARG, "zn_sgemm: unknown activation %d", (int)o.act);
-    if (o.max_threads < 0)
-        return zn_error(ZN_ERR_INVALID_ARG, "zn_sgemm: max_threads (%d) < 0", o.max_threads);
+    if (o.max_threads < 0) return zn_error(ZN_ERR_INVALID_ARG, "zn_sgemm: max_threads (%d) < 0", o.max_threads);
     if (m == 0 || n == 0) return ZN_OK;
     zn_pool *pool = o.max_threads == 1 ? NULL : (o.pool ? o.pool : zn_pool_default());
     if (m == 1 && k > 0 && alpha != 0.0f && (ta == ZN_NO_TRANS || lda == 1))
@@ -89,22 +93,19 @@ zn_status zn_sgemm_ex(zn_transpose ta, zn_transpose tb, int64_t m, int64_t n, in
     return zn_gemm_run(zn_kernels_get(), &call, pool, o.max_threads);
 }
 
-zn_status zn_sgemm(zn_transpose ta, zn_transpose tb, int64_t m, int64_t n, int64_t k, float alpha,
-                   const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
-                   int64_t ldc) {
+zn_status zn_sgemm(zn_transpose ta, zn_transpose tb, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
+                   int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc) {
     return zn_sgemm_ex(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL);
 }
 
-zn_status zn_sgemv(zn_transpose trans, int64_t m, int64_t n, float alpha, const float *a, int64_t lda,
-                   const float *x, int64_t incx, float beta, float *y, int64_t incy) {
-    if (!valid_trans(trans))
-        return zn_error(ZN_ERR_INVALID_ARG, "zn_sgemv: trans must be ZN_NO_TRANS or ZN_TRANS");
+zn_status zn_sgemv(zn_transpose trans, int64_t m, int64_t n, float alpha, const float *a, int64_t lda, const float *x,
+                   int64_t incx, float beta, float *y, int64_t incy) {
+    if (!valid_trans(trans)) return zn_error(ZN_ERR_INVALID_ARG, "zn_sgemv: trans must be ZN_NO_TRANS or ZN_TRANS");
     if (m < 0 || n < 0)
-        return zn_error(ZN_ERR_INVALID_ARG, "zn_sgemv: negative size (m %lld, n %lld)", (long long)m,
-                        (long long)n);
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_sgemv: negative size (m %lld, n %lld)", (long long)m, (long long)n);
     if (incx <= 0 || incy <= 0)
-        return zn_error(ZN_ERR_INVALID_ARG, "zn_sgemv: incx (%lld) and incy (%lld) must be > 0",
-                        (long long)incx, (long long)incy);
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_sgemv: incx (%lld) and incy (%lld) must be > 0", (long long)incx,
+                        (long long)incy);
     zn_status s = check_matrix("zn_sgemv", "a", a, m, n, lda);
     if (s != ZN_OK) return s;
     int64_t xlen = trans ? m : n, ylen = trans ? n : m;

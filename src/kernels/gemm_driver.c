@@ -55,16 +55,17 @@ static int64_t pack_ld(int64_t kc) { return round_up(kc, 16) + 16; }
 static void scale_only(const zn_kernels *kt, const zn_gemm_call *p) {
     for (int64_t i = 0; i < p->m; i++) {
         float *row = p->c + i * p->ldc;
-        if (p->beta == 0.0f) memset(row, 0, (size_t)p->n * sizeof *row);
-        else if (p->beta != 1.0f) kt->vmath.scale((size_t)p->n, p->beta, row, row);
+        if (p->beta == 0.0f)
+            memset(row, 0, (size_t)p->n * sizeof *row);
+        else if (p->beta != 1.0f)
+            kt->vmath.scale((size_t)p->n, p->beta, row, row);
         if (p->bias) kt->vmath.add_bias((size_t)p->n, p->bias, row);
         if (p->act != ZN_ACT_NONE) zn_apply_act(&kt->vmath, p->act, p->act_alpha, (size_t)p->n, row, row);
     }
 }
 
 /* C[i0:i1, j0:j1] on one thread with its own packing buffers. */
-static void gemm_block(const gemm_plan *pl, int64_t i0, int64_t i1, int64_t j0, int64_t j1, float *abuf,
-                       float *bbuf) {
+static void gemm_block(const gemm_plan *pl, int64_t i0, int64_t i1, int64_t j0, int64_t j1, float *abuf, float *bbuf) {
     const zn_gemm_kernels *g = &pl->kt->gemm;
     const zn_gemm_call *p = &pl->p;
     const int64_t mr = g->mr, nr = g->nr, kc_max = g->kc, mc_max = g->mc;
@@ -115,8 +116,8 @@ static void gemm_block(const gemm_plan *pl, int64_t i0, int64_t i1, int64_t j0, 
                     for (int64_t jr = 0; jr < nc; jr += nr) {
                         const int64_t nn = min64(nr, nc - jr);
                         float *ct = p->c + (ic + ir) * p->ldc + jc + jr;
-                        g->ukr(mm, nn, kc, p->alpha, at, a_rs, a_cs, bp + (jr / nr) * b_panel, b_rs, beta, ct,
-                               p->ldc, bias ? bias + jr : NULL);
+                        g->ukr(mm, nn, kc, p->alpha, at, a_rs, a_cs, bp + (jr / nr) * b_panel, b_rs, beta, ct, p->ldc,
+                               bias ? bias + jr : NULL);
                         /* The activation follows while the tile is still in L1. */
                         if (last && act)
                             for (int64_t i = 0; i < mm; i++)
@@ -132,8 +133,10 @@ static void gemm_block(const gemm_plan *pl, int64_t i0, int64_t i1, int64_t j0, 
 static void gemm_part(void *arg, int ith, int nth) {
     const gemm_plan *pl = arg;
     int64_t i0 = 0, i1 = pl->p.m, j0 = 0, j1 = pl->p.n;
-    if (pl->split_n) zn_split_range(pl->p.n, pl->kt->gemm.nr, ith, nth, &j0, &j1);
-    else zn_split_range(pl->p.m, pl->kt->gemm.mr, ith, nth, &i0, &i1);
+    if (pl->split_n)
+        zn_split_range(pl->p.n, pl->kt->gemm.nr, ith, nth, &j0, &j1);
+    else
+        zn_split_range(pl->p.m, pl->kt->gemm.mr, ith, nth, &i0, &i1);
     if (i0 >= i1 || j0 >= j1) return;
     float *base = pl->buf ? pl->buf + (size_t)ith * (pl->abuf + pl->bbuf) : NULL;
     gemm_block(pl, i0, i1, j0, j1, base, base ? base + pl->abuf : NULL);
@@ -174,9 +177,12 @@ static void choose_threads(gemm_plan *pl, zn_pool *pool, int max_threads) {
      * operand is cheaper to pack twice. */
     double even_m = (double)tm / (double)(nth * ((tm + nth - 1) / nth));
     double even_n = (double)tn / (double)(nth * ((tn + nth - 1) / nth));
-    if (even_m > even_n + 0.1) pl->split_n = 0;
-    else if (even_n > even_m + 0.1) pl->split_n = 1;
-    else pl->split_n = p->n >= p->m ? tn >= nth : tm < nth;
+    if (even_m > even_n + 0.1)
+        pl->split_n = 0;
+    else if (even_n > even_m + 0.1)
+        pl->split_n = 1;
+    else
+        pl->split_n = p->n >= p->m ? tn >= nth : tm < nth;
     int64_t tiles = pl->split_n ? tn : tm;
     if (tiles < nth) nth = (int)tiles;
     pl->nth = nth < 1 ? 1 : nth;
@@ -192,10 +198,11 @@ static void choose_threads(gemm_plan *pl, zn_pool *pool, int max_threads) {
 static zn_status gemm_flipped(const zn_kernels *kt, const zn_gemm_call *call, zn_pool *pool, int max_threads) {
     const int64_t m = call->m, n = call->n;
     float *t = zn_alloc((size_t)(m * n) * sizeof *t);
-    if (!t) return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_sgemm: no memory for a %lld x %lld buffer", (long long)n,
-                            (long long)m);
-    zn_gemm_call f = {!call->tb, !call->ta, n, m, call->k, call->alpha, 0.0f, call->b, call->a, t,
-                      call->ldb, call->lda, m, NULL, ZN_ACT_NONE, 0.0f};
+    if (!t)
+        return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_sgemm: no memory for a %lld x %lld buffer", (long long)n,
+                        (long long)m);
+    zn_gemm_call f = {!call->tb, !call->ta, n,         m,         call->k, call->alpha, 0.0f,        call->b,
+                      call->a,   t,         call->ldb, call->lda, m,       NULL,        ZN_ACT_NONE, 0.0f};
     zn_status s = zn_gemm_run(kt, &f, pool, max_threads);
     if (s == ZN_OK) {
         for (int64_t i = 0; i < m; i++) {
@@ -238,8 +245,10 @@ zn_status zn_gemm_run(const zn_kernels *kt, const zn_gemm_call *call, zn_pool *p
         pl.buf = zn_alloc((size_t)pl.nth * (pl.abuf + pl.bbuf) * sizeof(float));
         if (!pl.buf) return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_sgemm: no memory for packing buffers");
     }
-    if (pl.nth > 1) zn_pool_run(pool, gemm_part, &pl, pl.nth);
-    else gemm_part(&pl, 0, 1);
+    if (pl.nth > 1)
+        zn_pool_run(pool, gemm_part, &pl, pl.nth);
+    else
+        gemm_part(&pl, 0, 1);
     zn_free(pl.buf);
     return ZN_OK;
 }

@@ -25,7 +25,7 @@ typedef struct zn_gemm_call {
 zn_status zn_gemm_run(const zn_kernels *kt, const zn_gemm_call *call, zn_pool *pool, int max_threads);
 
 /* y = alpha op(A) x + beta y, unit strides, split over y when large. */
-void zn_gemv_run(const zn_kernels *kt, int trans, int64_t m, int64_t n, float alpha, const float *a,
-                 int64_t lda, const float *x, float beta, float *y, zn_pool *pool, int max_threads);
+void zn_gemv_run(const zn_kernels *kt, int trans, int64_t m, int64_t n, float alpha, const float *a, int64_t lda,
+                 const float *x, float beta, float *y, zn_pool *pool, int max_threads);
 
 #endif

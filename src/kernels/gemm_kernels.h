@@ -19,25 +19,22 @@
  * user memory. Every element of C is computed by the same sequence of
  * operations whatever its place in the tile, so the tiling never changes a
  * result. */
-typedef void (*zn_sgemm_ukr_fn)(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t rsa,
-                                int64_t csa, const float *b, int64_t rsb, float beta, float *c, int64_t ldc,
-                                const float *bias);
+typedef void (*zn_sgemm_ukr_fn)(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t rsa, int64_t csa,
+                                const float *b, int64_t rsb, float beta, float *c, int64_t ldc, const float *bias);
 
 /* Packs a k x n block of B (B(p,j) = b[p*rsb + j*csb], rsb == 1 or
  * csb == 1) into ceil(n/nr) panels of k x nr (element (p,j) at p*nr + j),
  * zero-padded. */
-typedef void (*zn_gemm_pack_b_fn)(int nr, int64_t k, int64_t n, const float *b, int64_t rsb, int64_t csb,
-                                  float *dst);
+typedef void (*zn_gemm_pack_b_fn)(int nr, int64_t k, int64_t n, const float *b, int64_t rsb, int64_t csb, float *dst);
 
 /* y = alpha * op(A) x + beta * y, unit strides; beta == 0: y is not read.
  * Each y element's result depends only on its own row (or column) of A,
  * never on which part of a larger problem it was called for. */
-typedef void (*zn_sgemv_fn)(int trans, int64_t m, int64_t n, float alpha, const float *a, int64_t lda,
-                            const float *x, float beta, float *y);
+typedef void (*zn_sgemv_fn)(int trans, int64_t m, int64_t n, float alpha, const float *a, int64_t lda, const float *x,
+                            float beta, float *y);
 
-typedef void (*zn_sgemm_full_fn)(int transa, int transb, int64_t m, int64_t n, int64_t k, float alpha,
-                                 const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
-                                 int64_t ldc);
+typedef void (*zn_sgemm_full_fn)(int transa, int transb, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
+                                 int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
 
 typedef struct zn_gemm_kernels {
     int mr, nr;     /* micro-tile */

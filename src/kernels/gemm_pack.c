@@ -49,7 +49,9 @@ void zn_gemm_pack_a_panels(int mr, int64_t m, int64_t k, const float *a, int64_t
 void zn_gemm_pack_b_c(int nr, int64_t k, int64_t n, const float *b, int64_t rsb, int64_t csb, float *dst) {
     for (int64_t j = 0; j < n; j += nr, dst += (int64_t)nr * k) {
         int64_t w = n - j < nr ? n - j : nr;
-        if (csb == 1) panel_copy(nr, w, k, b + j, rsb, dst);
-        else panel_transpose(nr, w, k, b + j * csb, csb, dst);
+        if (csb == 1)
+            panel_copy(nr, w, k, b + j, rsb, dst);
+        else
+            panel_transpose(nr, w, k, b + j * csb, csb, dst);
     }
 }

@@ -9,8 +9,8 @@ typedef struct zn_adam_args {
     float step;         /* lr / (1 - beta1^t) */
     float inv_root_bc2; /* 1 / sqrt(1 - beta2^t) */
     float beta1, beta2, eps;
-    float l2;           /* coupled weight decay (Adam): added to the gradient */
-    float decay;        /* decoupled weight decay (AdamW): lr * wd */
+    float l2;    /* coupled weight decay (Adam): added to the gradient */
+    float decay; /* decoupled weight decay (AdamW): lr * wd */
 } zn_adam_args;
 
 typedef struct zn_optim_kernels {

@@ -5,8 +5,8 @@
 #include "kernels/kernels.h"
 
 const char *zn_act_name(zn_act act) {
-    static const char *const names[ZN_ACT_COUNT] = {"none", "relu", "leaky_relu", "sigmoid",
-                                                    "tanh", "gelu_tanh", "gelu_erf", "silu"};
+    static const char *const names[ZN_ACT_COUNT] = {"none", "relu",      "leaky_relu", "sigmoid",
+                                                    "tanh", "gelu_tanh", "gelu_erf",   "silu"};
     return ((int)act >= 0 && act < ZN_ACT_COUNT) ? names[act] : "unknown";
 }
 
@@ -43,12 +43,12 @@ zn_status zn_vact(zn_act act, float alpha, int64_t n, const float *x, float *y) 
     return ZN_OK;
 }
 
-#define ZN_UNARY_ENTRY(name, field)                                         \
-    zn_status name(int64_t n, const float *x, float *y) {                   \
-        zn_status s = check_unary(#name, n, x, y);                          \
-        if (s != ZN_OK) return s;                                           \
-        if (n) zn_kernels_get()->vmath.field((size_t)n, x, y);              \
-        return ZN_OK;                                                       \
+#define ZN_UNARY_ENTRY(name, field)                                                                                    \
+    zn_status name(int64_t n, const float *x, float *y) {                                                              \
+        zn_status s = check_unary(#name, n, x, y);                                                                     \
+        if (s != ZN_OK) return s;                                                                                      \
+        if (n) zn_kernels_get()->vmath.field((size_t)n, x, y);                                                         \
+        return ZN_OK;                                                                                                  \
     }
 
 ZN_UNARY_ENTRY(zn_vrelu, relu)
@@ -69,17 +69,17 @@ zn_status zn_vleaky_relu(int64_t n, float alpha, const float *x, float *y) {
 
 zn_status zn_softmax_rows(int64_t rows, int64_t cols, const float *x, int64_t ldx, float *y, int64_t ldy) {
     if (rows < 0 || cols < 0)
-        return zn_error(ZN_ERR_INVALID_ARG, "zn_softmax_rows: rows (%lld) or cols (%lld) < 0",
-                        (long long)rows, (long long)cols);
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_softmax_rows: rows (%lld) or cols (%lld) < 0", (long long)rows,
+                        (long long)cols);
     if (ldx < cols || ldy < cols)
-        return zn_error(ZN_ERR_INVALID_ARG, "zn_softmax_rows: ldx (%lld) or ldy (%lld) < cols (%lld)",
-                        (long long)ldx, (long long)ldy, (long long)cols);
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_softmax_rows: ldx (%lld) or ldy (%lld) < cols (%lld)", (long long)ldx,
+                        (long long)ldy, (long long)cols);
     if (rows == 0 || cols == 0) return ZN_OK;
     if (!x || !y) return zn_error(ZN_ERR_INVALID_ARG, "zn_softmax_rows: NULL array");
     int64_t span;
     if (!zn_mul_i64(rows - 1, ldx > ldy ? ldx : ldy, &span) || span > INT64_MAX - cols)
-        return zn_error(ZN_ERR_OVERFLOW, "zn_softmax_rows: %lld rows of stride %lld overflow",
-                        (long long)rows, (long long)(ldx > ldy ? ldx : ldy));
+        return zn_error(ZN_ERR_OVERFLOW, "zn_softmax_rows: %lld rows of stride %lld overflow", (long long)rows,
+                        (long long)(ldx > ldy ? ldx : ldy));
     const zn_vmath_kernels *k = &zn_kernels_get()->vmath;
     for (int64_t r = 0; r < rows; r++) k->softmax((size_t)cols, x + r * ldx, y + r * ldy);
     return ZN_OK;

@@ -80,7 +80,7 @@
 
 /* GELU (tanh form) = x sigmoid(z), z = 2 sqrt(2/pi) (x + 0.044715 x^3),
  * since 0.5 (1 + tanh(u)) = sigmoid(2u). */
-#define ZN_GELU_A 0x1.988454p+0f  /* 2 sqrt(2/pi) */
-#define ZN_GELU_B 0x1.2444f2p-4f  /* 2 sqrt(2/pi) 0.044715 */
+#define ZN_GELU_A 0x1.988454p+0f /* 2 sqrt(2/pi) */
+#define ZN_GELU_B 0x1.2444f2p-4f /* 2 sqrt(2/pi) 0.044715 */
 
 #endif

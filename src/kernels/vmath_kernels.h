@@ -12,10 +12,10 @@ typedef struct zn_vmath_kernels {
     void (*leaky_relu)(size_t n, float alpha, const float *x, float *y);
     void (*softmax)(size_t n, const float *x, float *y); /* one row, n >= 1 */
     float (*sum)(size_t n, const float *x);
-    float (*max)(size_t n, const float *x);  /* -inf for n == 0; NaN if any is NaN */
+    float (*max)(size_t n, const float *x);   /* -inf for n == 0; NaN if any is NaN */
     float (*norm2)(size_t n, const float *x); /* scaled: no overflow for finite x */
     float (*dot)(size_t n, const float *x, const float *y);
-    void (*axpy)(size_t n, float alpha, const float *x, float *y); /* y += a x */
+    void (*axpy)(size_t n, float alpha, const float *x, float *y);  /* y += a x */
     void (*scale)(size_t n, float alpha, const float *x, float *y); /* y = a x */
     void (*add_bias)(size_t n, const float *bias, float *y);        /* y += bias */
 } zn_vmath_kernels;

@@ -8,7 +8,8 @@
 zn_status zn_mlp_init_widrow(zn_model *m, const zn_mlp_spec *spec, const zn_dataset *d, uint64_t seed) {
     if (!m || !spec || !d) return zn_error(ZN_ERR_INVALID_ARG, "zn_mlp_init_widrow: NULL argument");
     if (d->n_in != spec->sizes[0] || d->rows < 1)
-        return zn_error(ZN_ERR_SHAPE, "zn_mlp_init_widrow: the data has %lld inputs and %lld rows, the network %lld inputs",
+        return zn_error(ZN_ERR_SHAPE,
+                        "zn_mlp_init_widrow: the data has %lld inputs and %lld rows, the network %lld inputs",
                         (long long)d->n_in, (long long)d->rows, (long long)spec->sizes[0]);
     float lo = d->x[0], hi = d->x[0];
     for (int64_t i = 0; i < d->rows * d->n_in; i++) {

@@ -42,7 +42,8 @@ static zn_status check_spec(const zn_mlp_spec *s) {
     if (s->loss == ZN_LOSS_XENT && s->sizes[s->n_layers - 1] < 2)
         return zn_error(ZN_ERR_INVALID_ARG, "zn_mlp_create: cross-entropy needs at least two outputs");
     if (!(s->connection_rate >= 0.0f && s->connection_rate <= 1.0f))
-        return zn_error(ZN_ERR_INVALID_ARG, "zn_mlp_create: connection rate %g not in [0, 1]", (double)s->connection_rate);
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_mlp_create: connection rate %g not in [0, 1]",
+                        (double)s->connection_rate);
     if (!(s->dropout >= 0.0f && s->dropout < 1.0f))
         return zn_error(ZN_ERR_INVALID_ARG, "zn_mlp_create: dropout %g not in [0, 1)", (double)s->dropout);
     return ZN_OK;
@@ -59,7 +60,8 @@ zn_status zn_mlp_create(const zn_mlp_spec *spec, uint64_t seed, zn_model **out) 
     int last = spec->n_layers - 1;
     zn_node *x = zn_input(g, "x", spec->sizes[0]);
     zn_node *target = zn_input(g, "target", spec->sizes[last]);
-    zn_node *(*act)(zn_graph *, zn_node *, zn_nact, float) = spec->fann_derivatives ? zn_activation_fann : zn_activation;
+    zn_node *(*act)(zn_graph *, zn_node *, zn_nact, float) =
+        spec->fann_derivatives ? zn_activation_fann : zn_activation;
     zn_node *seen = x; /* what the next layer reads: the last layer, or all so far (shortcut) */
     zn_node *h = x;
     for (int l = 1; l <= last; l++) {
@@ -70,8 +72,8 @@ zn_status zn_mlp_create(const zn_mlp_spec *spec, uint64_t seed, zn_model **out) 
         zn_node *in = spec->shortcut ? seen : h;
         int64_t fan_in = zn_node_features(in);
         zn_node *w = zn_param(g, wname, fan_in, spec->sizes[l], spec->init, spec->init_scale);
-        zn_node *b = zn_param(g, bname, spec->sizes[l], 1, spec->init == ZN_INIT_UNIFORM ? ZN_INIT_UNIFORM : ZN_INIT_ZERO,
-                              spec->init_scale);
+        zn_node *b = zn_param(g, bname, spec->sizes[l], 1,
+                              spec->init == ZN_INIT_UNIFORM ? ZN_INIT_UNIFORM : ZN_INIT_ZERO, spec->init_scale);
         if (spec->connection_rate > 0.0f && spec->connection_rate < 1.0f) {
             /* A sparse layer: the weights times a fixed 0/1 mask (FANN's fann_create_sparse). */
             char mname[48];
@@ -99,11 +101,16 @@ zn_status zn_mlp_create(const zn_mlp_spec *spec, uint64_t seed, zn_model **out) 
         break;
     default:
         pred = act(g, h, spec->output_act, spec->output_steepness);
-        if (spec->loss == ZN_LOSS_SSE) loss = zn_sse(g, pred, target);
-        else if (spec->loss == ZN_LOSS_MSE) loss = zn_mse(g, pred, target);
-        else if (spec->loss == ZN_LOSS_MAE) loss = zn_mae(g, pred, target);
-        else if (spec->loss == ZN_LOSS_TANH_ERROR) loss = zn_tanh_error(g, pred, target);
-        else loss = zn_huber(g, pred, target, 1.0f);
+        if (spec->loss == ZN_LOSS_SSE)
+            loss = zn_sse(g, pred, target);
+        else if (spec->loss == ZN_LOSS_MSE)
+            loss = zn_mse(g, pred, target);
+        else if (spec->loss == ZN_LOSS_MAE)
+            loss = zn_mae(g, pred, target);
+        else if (spec->loss == ZN_LOSS_TANH_ERROR)
+            loss = zn_tanh_error(g, pred, target);
+        else
+            loss = zn_huber(g, pred, target, 1.0f);
         break;
     }
     s = zn_graph_status(g);

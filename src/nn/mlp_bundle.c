@@ -27,7 +27,8 @@ zn_status zn_mlp_wrap(const zn_mlp_spec *spec, uint64_t seed, const zn_scaler *i
                       const zn_scaler *output_scaler, int64_t n_classes, char *const *class_names, zn_mlp **out) {
     if (!spec || !out) return zn_error(ZN_ERR_INVALID_ARG, "zn_mlp_wrap: NULL argument");
     *out = NULL;
-    int64_t nin = spec->n_layers > 0 ? spec->sizes[0] : 0, nout = spec->n_layers > 0 ? spec->sizes[spec->n_layers - 1] : 0;
+    int64_t nin = spec->n_layers > 0 ? spec->sizes[0] : 0,
+            nout = spec->n_layers > 0 ? spec->sizes[spec->n_layers - 1] : 0;
     if (input_scaler && input_scaler->cols != nin)
         return zn_error(ZN_ERR_SHAPE, "zn_mlp_wrap: the input scaler has %lld columns for %lld inputs",
                         (long long)input_scaler->cols, (long long)nin);

@@ -51,8 +51,7 @@ static zn_status check_shape(const char *fn, zn_dtype dtype, int ndim, const int
         return zn_error(ZN_ERR_INVALID_ARG, "%s: ndim %d not in [0, %d]", fn, ndim, ZN_MAX_DIMS);
     if (ndim > 0 && !shape) return zn_error(ZN_ERR_INVALID_ARG, "%s: shape is NULL", fn);
     for (int i = 0; i < ndim; i++)
-        if (shape[i] < 0)
-            return zn_error(ZN_ERR_INVALID_ARG, "%s: shape[%d] = %lld < 0", fn, i, (long long)shape[i]);
+        if (shape[i] < 0) return zn_error(ZN_ERR_INVALID_ARG, "%s: shape[%d] = %lld < 0", fn, i, (long long)shape[i]);
     *numel = zn_shape_numel(ndim, shape);
     size_t bytes;
     if (*numel < 0 || !zn_mul_size((size_t)*numel, zn_dtype_size(dtype), &bytes))
@@ -96,9 +95,7 @@ void zn_tensor_free(zn_tensor *t) {
 
 int64_t zn_tensor_numel(const zn_tensor *t) { return t ? zn_shape_numel(t->ndim, t->shape) : 0; }
 
-size_t zn_tensor_bytes(const zn_tensor *t) {
-    return t ? (size_t)zn_tensor_numel(t) * zn_dtype_size(t->dtype) : 0;
-}
+size_t zn_tensor_bytes(const zn_tensor *t) { return t ? (size_t)zn_tensor_numel(t) * zn_dtype_size(t->dtype) : 0; }
 
 zn_status zn_tensor_view(const zn_tensor *base, int64_t offset, int ndim, const int64_t *shape, zn_tensor **out) {
     if (!base || !out) return zn_error(ZN_ERR_INVALID_ARG, "zn_tensor_view: NULL argument");

@@ -48,8 +48,8 @@ zn_status zn_evaluator_run(zn_evaluator *ev, const zn_dataset *d, float bit_fail
         return zn_error(ZN_ERR_SHAPE, "evaluate: the model takes %lld inputs, the data has %lld",
                         (long long)zn_model_input_features(m, 0), (long long)d->n_in);
     if (nout != d->n_out)
-        return zn_error(ZN_ERR_SHAPE, "evaluate: the model gives %lld outputs, the data has %lld",
-                        (long long)nout, (long long)d->n_out);
+        return zn_error(ZN_ERR_SHAPE, "evaluate: the model gives %lld outputs, the data has %lld", (long long)nout,
+                        (long long)d->n_out);
     int has_loss = zn_model_has_loss(m) && zn_model_input_count(m) >= 2;
     double loss = 0, se = 0, ae = 0;
     int64_t correct = 0, fails = 0;

@@ -11,14 +11,16 @@
 struct zn_optim {
     zn_optim_config cfg;
     int64_t n, steps;
-    float *a, *b;  /* per-parameter state: steps/slopes (FANN), moments (Adam) */
+    float *a, *b; /* per-parameter state: steps/slopes (FANN), moments (Adam) */
     zn_rng rng;
 };
 
-static const char *const algo_names[ZN_ALGO_COUNT] = {"incremental", "batch", "rprop", "quickprop", "sarprop",
-                                                      "sgd",         "momentum", "adam", "adamw", "rmsprop"};
+static const char *const algo_names[ZN_ALGO_COUNT] = {"incremental", "batch",    "rprop", "quickprop", "sarprop",
+                                                      "sgd",         "momentum", "adam",  "adamw",     "rmsprop"};
 
-const char *zn_algo_name(zn_algo algo) { return ((int)algo >= 0 && algo < ZN_ALGO_COUNT) ? algo_names[algo] : "unknown"; }
+const char *zn_algo_name(zn_algo algo) {
+    return ((int)algo >= 0 && algo < ZN_ALGO_COUNT) ? algo_names[algo] : "unknown";
+}
 
 int zn_algo_from_name(const char *name) {
     for (int i = 0; name && i < ZN_ALGO_COUNT; i++)
@@ -108,7 +110,8 @@ static float clamp_weight(float w) { return w > 1500.0f ? 1500.0f : (w < -1500.0
 
 static void clip(const zn_optim_config *c, float *g, int64_t n) {
     if (c->clip_value > 0.0f)
-        for (int64_t i = 0; i < n; i++) g[i] = g[i] > c->clip_value ? c->clip_value : (g[i] < -c->clip_value ? -c->clip_value : g[i]);
+        for (int64_t i = 0; i < n; i++)
+            g[i] = g[i] > c->clip_value ? c->clip_value : (g[i] < -c->clip_value ? -c->clip_value : g[i]);
     if (c->clip_norm > 0.0f) {
         double ss = 0.0;
         for (int64_t i = 0; i < n; i++) ss += (double)g[i] * g[i];
@@ -236,8 +239,7 @@ static void step_rmsprop(zn_optim *o, float *w, const float *g, int64_t n) {
 }
 
 zn_status zn_optim_step(zn_optim *o, float *params, float *grads, int64_t n, int64_t batch, float error) {
-    if (!o || (n > 0 && (!params || !grads)))
-        return zn_error(ZN_ERR_INVALID_ARG, "zn_optim_step: NULL argument");
+    if (!o || (n > 0 && (!params || !grads))) return zn_error(ZN_ERR_INVALID_ARG, "zn_optim_step: NULL argument");
     if (n != o->n)
         return zn_error(ZN_ERR_SHAPE, "zn_optim_step: %lld parameters, the optimizer was made for %lld", (long long)n,
                         (long long)o->n);

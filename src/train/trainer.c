@@ -28,7 +28,8 @@ static zn_status check_config(const zn_model *m, const zn_dataset *train, const 
     if (!zn_model_has_loss(m) || zn_model_input_count(m) < 2 || zn_model_output_count(m) < 1)
         return zn_error(ZN_ERR_INVALID_ARG, "zn_train: the model needs a loss, two inputs (x, target) and an output");
     if (zn_model_input_features(m, 0) != train->n_in || zn_model_input_features(m, 1) != train->n_out)
-        return zn_error(ZN_ERR_SHAPE, "zn_train: the model takes %lld inputs and %lld targets, the data has %lld and %lld",
+        return zn_error(ZN_ERR_SHAPE,
+                        "zn_train: the model takes %lld inputs and %lld targets, the data has %lld and %lld",
                         (long long)zn_model_input_features(m, 0), (long long)zn_model_input_features(m, 1),
                         (long long)train->n_in, (long long)train->n_out);
     if (val && (val->n_in != train->n_in || val->n_out != train->n_out))
@@ -88,12 +89,14 @@ static zn_status trainer_init(trainer *t, zn_model *m, const zn_dataset *train, 
         zn_dataset_free(copy);
         if (s != ZN_OK) return s;
         if (t->own_train->rows < 1 || t->own_val->rows < 1)
-            return zn_error(ZN_ERR_INVALID_ARG, "zn_train: a validation split of %g leaves an empty part", c->val_split);
+            return zn_error(ZN_ERR_INVALID_ARG, "zn_train: a validation split of %g leaves an empty part",
+                            c->val_split);
         t->train = t->own_train;
         t->val = t->own_val;
     }
     int64_t rows = t->train->rows, batch = c->batch_size;
-    if (batch == 0) batch = c->optim.algo == ZN_ALGO_INCREMENTAL ? 1 : (zn_algo_is_full_batch(c->optim.algo) ? rows : 32);
+    if (batch == 0)
+        batch = c->optim.algo == ZN_ALGO_INCREMENTAL ? 1 : (zn_algo_is_full_batch(c->optim.algo) ? rows : 32);
     t->batch = batch < rows ? batch : rows;
 
     zn_ws_opts o = zn_ws_opts_default();

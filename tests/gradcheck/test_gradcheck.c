@@ -38,7 +38,8 @@ static void check_grads(const char *label, zn_graph *g, zn_node *loss, const flo
         checked++;
         nonzero += fabs(an[i]) > 1e-6;
         if (err > 3e-4 + rtol * scale) {
-            if (bad < 5) fprintf(stderr, "  %s: param %lld: analytic %.6g, numeric %.6g\n", label, (long long)i, an[i], fd);
+            if (bad < 5)
+                fprintf(stderr, "  %s: param %lld: analytic %.6g, numeric %.6g\n", label, (long long)i, an[i], fd);
             bad++;
         }
     }
@@ -57,10 +58,22 @@ static float *random_array(zn_rng *r, int64_t n, float lo, float hi) {
 
 static void test_dense_and_activations(void) {
     /* Smooth activations through two dense layers. */
-    zn_nact smooth[] = {ZN_NACT_LINEAR, ZN_NACT_SIGMOID, ZN_NACT_SIGMOID_SYMMETRIC, ZN_NACT_GAUSSIAN,
-                        ZN_NACT_GAUSSIAN_SYMMETRIC, ZN_NACT_ELLIOT, ZN_NACT_ELLIOT_SYMMETRIC, ZN_NACT_SIN_SYMMETRIC,
-                        ZN_NACT_COS_SYMMETRIC, ZN_NACT_SIN, ZN_NACT_COS, ZN_NACT_ELU, ZN_NACT_GELU, ZN_NACT_SILU,
-                        ZN_NACT_SOFTPLUS, ZN_NACT_TANH};
+    zn_nact smooth[] = {ZN_NACT_LINEAR,
+                        ZN_NACT_SIGMOID,
+                        ZN_NACT_SIGMOID_SYMMETRIC,
+                        ZN_NACT_GAUSSIAN,
+                        ZN_NACT_GAUSSIAN_SYMMETRIC,
+                        ZN_NACT_ELLIOT,
+                        ZN_NACT_ELLIOT_SYMMETRIC,
+                        ZN_NACT_SIN_SYMMETRIC,
+                        ZN_NACT_COS_SYMMETRIC,
+                        ZN_NACT_SIN,
+                        ZN_NACT_COS,
+                        ZN_NACT_ELU,
+                        ZN_NACT_GELU,
+                        ZN_NACT_SILU,
+                        ZN_NACT_SOFTPLUS,
+                        ZN_NACT_TANH};
     zn_rng r;
     zn_rng_seed(&r, 3);
     float *x = random_array(&r, 5 * 4, -1, 1), *t = random_array(&r, 5 * 3, -0.5f, 0.5f);
@@ -237,15 +250,29 @@ static void test_activation_formulas(void) {
         for (double x = -3.0; x <= 3.0; x += 0.0731) {
             const float h = 1e-3f;
             float xf = (float)x;
-            double kinks[] = {0, 1 / s, -1 / s, 0.5 / s, -0.5 / s, 1.5 / s, -1.5 / s, 2 / s, -2 / s, 3 / s, -3 / s,
-                              2.6466529 / s, -2.6466529 / s, 1.4722193 / s, -1.4722193 / s, 0.5493062 / s,
+            double kinks[] = {0,
+                              1 / s,
+                              -1 / s,
+                              0.5 / s,
+                              -0.5 / s,
+                              1.5 / s,
+                              -1.5 / s,
+                              2 / s,
+                              -2 / s,
+                              3 / s,
+                              -3 / s,
+                              2.6466529 / s,
+                              -2.6466529 / s,
+                              1.4722193 / s,
+                              -1.4722193 / s,
+                              0.5493062 / s,
                               -0.5493062 / s};
             int near = 0;
             for (size_t k = 0; k < sizeof kinks / sizeof kinks[0]; k++) near |= fabs(x - kinks[k]) < 3 * h;
             if (near) continue;
-            double fd = ((double)zn_nact_value((zn_nact)a, (float)s, xf + h) -
-                         zn_nact_value((zn_nact)a, (float)s, xf - h)) /
-                        (2.0 * h);
+            double fd =
+                ((double)zn_nact_value((zn_nact)a, (float)s, xf + h) - zn_nact_value((zn_nact)a, (float)s, xf - h)) /
+                (2.0 * h);
             float y = zn_nact_value((zn_nact)a, (float)s, xf);
             double d = zn_nact_derivative((zn_nact)a, (float)s, xf, y);
             ZT_CHECK_MSG(fabs(fd - d) <= 2e-3 + 1e-2 * fabs(d), "%s'(%g) = %.6g, numeric %.6g",
@@ -270,8 +297,8 @@ static void test_activation_formulas(void) {
 
 /* The vector-kernel paths of the act op agree with the scalar formulas. */
 static void test_act_op_matches_formula(void) {
-    zn_nact fast[] = {ZN_NACT_LINEAR, ZN_NACT_RELU, ZN_NACT_SIGMOID, ZN_NACT_SIGMOID_SYMMETRIC, ZN_NACT_TANH,
-                      ZN_NACT_ELLIOT};
+    zn_nact fast[] = {ZN_NACT_LINEAR, ZN_NACT_RELU,  ZN_NACT_SIGMOID, ZN_NACT_SIGMOID_SYMMETRIC,
+                      ZN_NACT_TANH,   ZN_NACT_ELLIOT};
     zn_rng r;
     zn_rng_seed(&r, 8);
     float *x = random_array(&r, 33 * 3, -5, 5);
@@ -292,8 +319,8 @@ static void test_act_op_matches_formula(void) {
         ZT_OK(zn_model_forward(m, ws, 33, in_ptr, out_ptr));
         for (int i = 0; i < 99; i++) {
             double want = zn_nact_value(fast[a], 0.8f, x[i]);
-            ZT_CHECK_MSG(fabs(out[i] - want) <= 1e-6 * (1 + fabs(want)), "%s: %g vs %g", zn_nact_name(fast[a]),
-                         out[i], want);
+            ZT_CHECK_MSG(fabs(out[i] - want) <= 1e-6 * (1 + fabs(want)), "%s: %g vs %g", zn_nact_name(fast[a]), out[i],
+                         want);
         }
         zn_ws_free(ws);
         zn_model_free(m);
@@ -397,7 +424,7 @@ static void test_dropout(void) {
         ZT_CHECK(kept[i] == 0.0f || fabsf(kept[i] - 1.0f / 0.75f) < 1e-6f);
         zeros += kept[i] == 0.0f;
     }
-    ZT_CHECK(zeros > 400 && zeros < 600); /* 25% of 2000, about 19 sd wide */
+    ZT_CHECK(zeros > 400 && zeros < 600);            /* 25% of 2000, about 19 sd wide */
     ZT_OK(zn_model_forward(m, wi, 2, inputs, outs)); /* inference: identity */
     for (int i = 0; i < 2000; i++) ZT_CHECK(y[i] == 1.0f);
     zn_free(x);
@@ -431,10 +458,10 @@ static void test_bad_graphs(void) {
     struct {
         const char *what;
         int code;
-    } cases[] = {{"shape mismatch in add", ZN_ERR_SHAPE},   {"negative units", ZN_ERR_INVALID_ARG},
-                 {"slice out of range", ZN_ERR_SHAPE},      {"bad activation", ZN_ERR_INVALID_ARG},
-                 {"dropout rate 1", ZN_ERR_INVALID_ARG},    {"loss shapes differ", ZN_ERR_SHAPE},
-                 {"NULL input", ZN_ERR_INVALID_ARG},        {"zero features", ZN_ERR_INVALID_ARG}};
+    } cases[] = {{"shape mismatch in add", ZN_ERR_SHAPE}, {"negative units", ZN_ERR_INVALID_ARG},
+                 {"slice out of range", ZN_ERR_SHAPE},    {"bad activation", ZN_ERR_INVALID_ARG},
+                 {"dropout rate 1", ZN_ERR_INVALID_ARG},  {"loss shapes differ", ZN_ERR_SHAPE},
+                 {"NULL input", ZN_ERR_INVALID_ARG},      {"zero features", ZN_ERR_INVALID_ARG}};
     for (int c = 0; c < 8; c++) {
         ZT_OK(zn_graph_create(&g));
         x = zn_input(g, "x", 4);

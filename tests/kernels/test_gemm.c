@@ -70,8 +70,10 @@ static int check_result(const char *what, const gemm_case *g, const gemm_data *d
             size_t at = (size_t)(i * g->ldc + j);
             float got = d->c[at], want = d->want[at];
             int ok;
-            if (j >= g->n) ok = memcmp(&got, &d->c0[at], sizeof got) == 0; /* untouched */
-            else ok = isfinite(got) && fabs((double)got - want) <= tolerance(g, d, i, j);
+            if (j >= g->n)
+                ok = memcmp(&got, &d->c0[at], sizeof got) == 0; /* untouched */
+            else
+                ok = isfinite(got) && fabs((double)got - want) <= tolerance(g, d, i, j);
             zt_checks++;
             if (!ok) {
                 bad++;
@@ -87,10 +89,11 @@ static int check_result(const char *what, const gemm_case *g, const gemm_data *d
 static void run_case(const zn_kernels *kt, const gemm_case *g, const char *what) {
     gemm_data d;
     data_make(g, &d);
-    zn_kernels_for(ZN_ISA_REF)->gemm.sgemm_oracle(g->ta, g->tb, g->m, g->n, g->k, g->alpha, d.a, g->lda, d.b,
-                                                  g->ldb, g->beta, d.want, g->ldc);
-    zn_gemm_call call = {g->ta, g->tb, g->m, g->n, g->k, g->alpha, g->beta, d.a, d.b, d.c,
-                         g->lda, g->ldb, g->ldc, NULL, ZN_ACT_NONE, 0.0f};
+    zn_kernels_for(ZN_ISA_REF)
+        ->gemm.sgemm_oracle(g->ta, g->tb, g->m, g->n, g->k, g->alpha, d.a, g->lda, d.b, g->ldb, g->beta, d.want,
+                            g->ldc);
+    zn_gemm_call call = {g->ta, g->tb, g->m,   g->n,   g->k,   g->alpha, g->beta,     d.a,
+                         d.b,   d.c,   g->lda, g->ldb, g->ldc, NULL,     ZN_ACT_NONE, 0.0f};
     ZT_OK(zn_gemm_run(kt, &call, NULL, 1));
     check_result(what, g, &d);
     data_free(g, &d);
@@ -201,35 +204,37 @@ static void test_epilogue(void) {
     /* The second shape (few columns, many rows) takes the flipped path for A^T. */
     static const int64_t shapes[][3] = {{37, 45, 300}, {100, 10, 50}};
     for (int sh = 0; sh < 2; sh++)
-    for (int act = 0; act < ZN_ACT_COUNT; act++)
-        for (int tr = 0; tr < 4; tr++)
-            for (int use_bias = 0; use_bias < 2; use_bias++) {
-                gemm_case g = make_case(tr & 1, tr >> 1, shapes[sh][0], shapes[sh][1], shapes[sh][2], 0.25f,
-                                        use_bias ? 0.5f : 0.0f, 2, 1);
-                gemm_data d;
-                data_make(&g, &d);
-                float bias[45];
-                zn_rng_fill_uniform(&rng, bias, (size_t)g.n, -1.0f, 1.0f);
-                zn_kernels_for(ZN_ISA_REF)->gemm.sgemm_oracle(g.ta, g.tb, g.m, g.n, g.k, g.alpha, d.a, g.lda, d.b,
-                                                              g.ldb, g.beta, d.want, g.ldc);
-                expect_epilogue(&d, &g, use_bias ? bias : NULL, (zn_act)act, 0.1f);
-                zn_gemm_opts o = zn_gemm_opts_default();
-                o.bias = use_bias ? bias : NULL;
-                o.act = (zn_act)act;
-                o.act_alpha = 0.1f;
-                ZT_OK(zn_sgemm_ex(g.ta, g.tb, g.m, g.n, g.k, g.alpha, d.a, g.lda, d.b, g.ldb, g.beta, d.c, g.ldc,
-                                  &o));
-                int bad = 0;
-                for (int64_t i = 0; i < g.m; i++)
-                    for (int64_t j = 0; j < g.n; j++) {
-                        double w = d.want[i * g.ldc + j], got = d.c[i * g.ldc + j];
-                        if (!(fabs(got - w) <= 2e-5 * (1.0 + fabs(w))) && bad++ < 3)
-                            ZT_FAIL("act %s bias %d %c%c: C(%lld,%lld) = %.9g, want %.9g", zn_act_name((zn_act)act),
-                                    use_bias, g.ta ? 'T' : 'N', g.tb ? 'T' : 'N', (long long)i, (long long)j, got, w);
-                        zt_checks++;
-                    }
-                data_free(&g, &d);
-            }
+        for (int act = 0; act < ZN_ACT_COUNT; act++)
+            for (int tr = 0; tr < 4; tr++)
+                for (int use_bias = 0; use_bias < 2; use_bias++) {
+                    gemm_case g = make_case(tr & 1, tr >> 1, shapes[sh][0], shapes[sh][1], shapes[sh][2], 0.25f,
+                                            use_bias ? 0.5f : 0.0f, 2, 1);
+                    gemm_data d;
+                    data_make(&g, &d);
+                    float bias[45];
+                    zn_rng_fill_uniform(&rng, bias, (size_t)g.n, -1.0f, 1.0f);
+                    zn_kernels_for(ZN_ISA_REF)
+                        ->gemm.sgemm_oracle(g.ta, g.tb, g.m, g.n, g.k, g.alpha, d.a, g.lda, d.b, g.ldb, g.beta, d.want,
+                                            g.ldc);
+                    expect_epilogue(&d, &g, use_bias ? bias : NULL, (zn_act)act, 0.1f);
+                    zn_gemm_opts o = zn_gemm_opts_default();
+                    o.bias = use_bias ? bias : NULL;
+                    o.act = (zn_act)act;
+                    o.act_alpha = 0.1f;
+                    ZT_OK(zn_sgemm_ex(g.ta, g.tb, g.m, g.n, g.k, g.alpha, d.a, g.lda, d.b, g.ldb, g.beta, d.c, g.ldc,
+                                      &o));
+                    int bad = 0;
+                    for (int64_t i = 0; i < g.m; i++)
+                        for (int64_t j = 0; j < g.n; j++) {
+                            double w = d.want[i * g.ldc + j], got = d.c[i * g.ldc + j];
+                            if (!(fabs(got - w) <= 2e-5 * (1.0 + fabs(w))) && bad++ < 3)
+                                ZT_FAIL("act %s bias %d %c%c: C(%lld,%lld) = %.9g, want %.9g", zn_act_name((zn_act)act),
+                                        use_bias, g.ta ? 'T' : 'N', g.tb ? 'T' : 'N', (long long)i, (long long)j, got,
+                                        w);
+                            zt_checks++;
+                        }
+                    data_free(&g, &d);
+                }
 }
 
 /* The epilogue also applies when k == 0 or alpha == 0 (C = act(beta C + bias)). */
@@ -253,8 +258,8 @@ static void test_k0_alpha0(void) {
 static void test_threads_bitwise(void) {
     zn_pool *pool = NULL;
     ZT_OK(zn_pool_create(2, &pool));
-    static const int64_t shapes[][3] = {{300, 200, 500}, {64, 700, 300}, {500, 40, 700}, {130, 129, 97},
-                                        {64, 512, 800}, {1000, 12, 400}};
+    static const int64_t shapes[][3] = {{300, 200, 500}, {64, 700, 300}, {500, 40, 700},
+                                        {130, 129, 97},  {64, 512, 800}, {1000, 12, 400}};
     float bias[700];
     zn_rng_fill_uniform(&rng, bias, 700, -1.0f, 1.0f);
     ZT_FOR_EACH_ISA(isa) {
@@ -267,13 +272,28 @@ static void test_threads_bitwise(void) {
                 data_make(&g, &d);
                 float *c1 = zt_alloc_shifted(d.nc, 0);
                 memcpy(c1, d.c0, d.nc * sizeof(float));
-                zn_gemm_call call = {g.ta, g.tb, g.m, g.n, g.k, g.alpha, g.beta, d.a, d.b, d.c,
-                                     g.lda, g.ldb, g.ldc, s & 2 ? bias : NULL, s & 2 ? ZN_ACT_TANH : ZN_ACT_NONE, 0.0f};
+                zn_gemm_call call = {g.ta,
+                                     g.tb,
+                                     g.m,
+                                     g.n,
+                                     g.k,
+                                     g.alpha,
+                                     g.beta,
+                                     d.a,
+                                     d.b,
+                                     d.c,
+                                     g.lda,
+                                     g.ldb,
+                                     g.ldc,
+                                     s & 2 ? bias : NULL,
+                                     s & 2 ? ZN_ACT_TANH : ZN_ACT_NONE,
+                                     0.0f};
                 ZT_OK(zn_gemm_run(kt, &call, pool, 0));
                 call.c = c1;
                 ZT_OK(zn_gemm_run(kt, &call, pool, 1));
-                ZT_CHECK_MSG(memcmp(c1, d.c, d.nc * sizeof(float)) == 0, "%s %c%c %lldx%lldx%lld differs", zn_isa_name(isa),
-                             g.ta ? 'T' : 'N', g.tb ? 'T' : 'N', (long long)g.m, (long long)g.n, (long long)g.k);
+                ZT_CHECK_MSG(memcmp(c1, d.c, d.nc * sizeof(float)) == 0, "%s %c%c %lldx%lldx%lld differs",
+                             zn_isa_name(isa), g.ta ? 'T' : 'N', g.tb ? 'T' : 'N', (long long)g.m, (long long)g.n,
+                             (long long)g.k);
                 /* And the public entry point, with the active table. */
                 zn_gemm_opts o = zn_gemm_opts_default();
                 o.pool = pool;
@@ -296,10 +316,10 @@ static void test_public_api(void) {
         gemm_case g = make_case(tr & 1, tr >> 1, 65, 97, 129, 1.5f, 0.0f, 1, 2);
         gemm_data d;
         data_make(&g, &d);
-        zn_kernels_for(ZN_ISA_REF)->gemm.sgemm_oracle(g.ta, g.tb, g.m, g.n, g.k, g.alpha, d.a, g.lda, d.b, g.ldb,
-                                                      g.beta, d.want, g.ldc);
-        ZT_OK(zn_sgemm((zn_transpose)g.ta, (zn_transpose)g.tb, g.m, g.n, g.k, g.alpha, d.a, g.lda, d.b, g.ldb,
-                       g.beta, d.c, g.ldc));
+        zn_kernels_for(ZN_ISA_REF)
+            ->gemm.sgemm_oracle(g.ta, g.tb, g.m, g.n, g.k, g.alpha, d.a, g.lda, d.b, g.ldb, g.beta, d.want, g.ldc);
+        ZT_OK(zn_sgemm((zn_transpose)g.ta, (zn_transpose)g.tb, g.m, g.n, g.k, g.alpha, d.a, g.lda, d.b, g.ldb, g.beta,
+                       d.c, g.ldc));
         check_result(zn_isa_name(zn_isa_active()), &g, &d);
         data_free(&g, &d);
     }
@@ -316,11 +336,11 @@ static void test_bad_args(void) {
     ZT_ERR(zn_sgemm(N, N, 2, 2, -1, 1, a, 2, b, 2, 0, c, 2), ZN_ERR_INVALID_ARG);
     ZT_ERR(zn_sgemm(N, N, INT64_MAX / 2, 4, 4, 1, a, 4, b, 4, 0, c, 4), ZN_ERR_OVERFLOW);
     ZT_ERR(zn_sgemm(N, N, 1 << 30, 1 << 30, 1 << 30, 1, a, 1 << 30, b, 1 << 30, 0, c, 1 << 30), ZN_ERR_OVERFLOW);
-    ZT_ERR(zn_sgemm(N, N, 2, 3, 4, 1, a, 3, b, 3, 0, c, 3), ZN_ERR_INVALID_ARG);  /* lda < k */
-    ZT_ERR(zn_sgemm(T, N, 2, 3, 4, 1, a, 1, b, 3, 0, c, 3), ZN_ERR_INVALID_ARG);  /* lda < m */
-    ZT_ERR(zn_sgemm(N, N, 2, 3, 4, 1, a, 4, b, 2, 0, c, 3), ZN_ERR_INVALID_ARG);  /* ldb < n */
-    ZT_ERR(zn_sgemm(N, T, 2, 3, 4, 1, a, 4, b, 3, 0, c, 3), ZN_ERR_INVALID_ARG);  /* ldb < k */
-    ZT_ERR(zn_sgemm(N, N, 2, 3, 4, 1, a, 4, b, 3, 0, c, 2), ZN_ERR_INVALID_ARG);  /* ldc < n */
+    ZT_ERR(zn_sgemm(N, N, 2, 3, 4, 1, a, 3, b, 3, 0, c, 3), ZN_ERR_INVALID_ARG); /* lda < k */
+    ZT_ERR(zn_sgemm(T, N, 2, 3, 4, 1, a, 1, b, 3, 0, c, 3), ZN_ERR_INVALID_ARG); /* lda < m */
+    ZT_ERR(zn_sgemm(N, N, 2, 3, 4, 1, a, 4, b, 2, 0, c, 3), ZN_ERR_INVALID_ARG); /* ldb < n */
+    ZT_ERR(zn_sgemm(N, T, 2, 3, 4, 1, a, 4, b, 3, 0, c, 3), ZN_ERR_INVALID_ARG); /* ldb < k */
+    ZT_ERR(zn_sgemm(N, N, 2, 3, 4, 1, a, 4, b, 3, 0, c, 2), ZN_ERR_INVALID_ARG); /* ldc < n */
     ZT_ERR(zn_sgemm((zn_transpose)2, N, 2, 2, 2, 1, a, 2, b, 2, 0, c, 2), ZN_ERR_INVALID_ARG);
     ZT_ERR(zn_sgemm(N, (zn_transpose)-1, 2, 2, 2, 1, a, 2, b, 2, 0, c, 2), ZN_ERR_INVALID_ARG);
     zn_gemm_opts o = zn_gemm_opts_default();

@@ -21,7 +21,8 @@ static void test_adam_kernels(void) {
     const zn_kernels *ref = zn_kernels_for(ZN_ISA_REF);
     zn_rng r;
     zn_rng_seed(&r, 1);
-    zn_adam_args variants[2] = {{0.01f, 1.2f, 0.9f, 0.999f, 1e-8f, 0.01f, 0.0f}, {0.02f, 3.0f, 0.8f, 0.99f, 1e-6f, 0.0f, 1e-3f}};
+    zn_adam_args variants[2] = {{0.01f, 1.2f, 0.9f, 0.999f, 1e-8f, 0.01f, 0.0f},
+                                {0.02f, 3.0f, 0.8f, 0.99f, 1e-6f, 0.0f, 1e-3f}};
     ZT_FOR_EACH_ISA(isa) {
         const zn_kernels *k = zn_kernels_for(isa);
         for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
@@ -30,7 +31,8 @@ static void test_adam_kernels(void) {
                     size_t n = sizes[s];
                     float *w = zt_alloc_shifted(n + 1, shift), *g = zt_alloc_shifted(n + 1, shift),
                           *m = zt_alloc_shifted(n + 1, shift), *v = zt_alloc_shifted(n + 1, shift);
-                    float *w2 = zt_alloc_shifted(n + 1, 0), *m2 = zt_alloc_shifted(n + 1, 0), *v2 = zt_alloc_shifted(n + 1, 0);
+                    float *w2 = zt_alloc_shifted(n + 1, 0), *m2 = zt_alloc_shifted(n + 1, 0),
+                          *v2 = zt_alloc_shifted(n + 1, 0);
                     fill(&r, w, n + 1, -1, 1);
                     fill(&r, g, n + 1, -0.1f, 0.1f);
                     fill(&r, m, n + 1, -0.01f, 0.01f);

@@ -13,12 +13,13 @@ static const size_t sizes[] = {0, 1, 2, 7, 15, 16, 17, 31, 33, 127, 1023};
 
 typedef struct unary_case {
     const char *name;
-    size_t off; /* offset of the zn_unary_fn in zn_vmath_kernels */
-    float lo, hi;      /* input range */
-    double rel, abs;   /* |isa - ref| <= rel |ref| + abs */
+    size_t off;      /* offset of the zn_unary_fn in zn_vmath_kernels */
+    float lo, hi;    /* input range */
+    double rel, abs; /* |isa - ref| <= rel |ref| + abs */
 } unary_case;
 
-#define UC(f, lo, hi, rel, abs) {#f, offsetof(zn_vmath_kernels, f), lo, hi, rel, abs}
+#define UC(f, lo, hi, rel, abs)                                                                                        \
+    { #f, offsetof(zn_vmath_kernels, f), lo, hi, rel, abs }
 static const unary_case unary_cases[] = {
     UC(relu, -5, 5, 0, 0),
     UC(sigmoid, -30, 30, 3e-7, 0),
@@ -65,8 +66,8 @@ static void test_unary_vs_ref(void) {
                     get_unary(k, uc)(n, x, y);
                     for (size_t i = 0; i < n && !bad; i++)
                         if (!close_to(y[i], want[i], uc->rel, uc->abs)) {
-                            ZT_FAIL("%s %s n=%zu x=%.9g: %.9g vs ref %.9g", zn_isa_name(isa), uc->name, n,
-                                    (double)x[i], (double)y[i], (double)want[i]);
+                            ZT_FAIL("%s %s n=%zu x=%.9g: %.9g vs ref %.9g", zn_isa_name(isa), uc->name, n, (double)x[i],
+                                    (double)y[i], (double)want[i]);
                             bad = 1;
                         }
                     ZT_CHECK(y[n] == 12345.0f);
@@ -127,8 +128,8 @@ static void test_other_vs_ref(void) {
                     k->softmax(n, x, y);
                     for (size_t i = 0; i < n; i++)
                         if (!close_to(y[i], w[i], 5e-7, 1e-37)) {
-                            ZT_FAIL("%s softmax n=%zu i=%zu: %.9g vs %.9g", zn_isa_name(isa), n, i,
-                                    (double)y[i], (double)w[i]);
+                            ZT_FAIL("%s softmax n=%zu i=%zu: %.9g vs %.9g", zn_isa_name(isa), n, i, (double)y[i],
+                                    (double)w[i]);
                             break;
                         }
                     k->softmax(n, x, x); /* in place */
@@ -200,25 +201,66 @@ typedef struct special {
 } special;
 
 static const special specials[] = {
-    {"exp", 0.0f, 1.0f}, {"exp", -0.0f, 1.0f}, {"exp", -1000.0f, 0.0f}, {"exp", 1000.0f, INFINITY},
-    {"exp", -INFINITY, 0.0f}, {"exp", INFINITY, INFINITY}, {"exp", NAN, NAN}, {"exp", 89.0f, INFINITY},
-    {"exp", -104.0f, 0.0f}, {"exp", 1.0f, 2.71828183f},
-    {"sigmoid", -INFINITY, 0.0f}, {"sigmoid", INFINITY, 1.0f}, {"sigmoid", NAN, NAN}, {"sigmoid", 0.0f, 0.5f},
-    {"sigmoid", -200.0f, 0.0f}, {"sigmoid", 200.0f, 1.0f}, {"sigmoid", 3e38f, 1.0f}, {"sigmoid", -3e38f, 0.0f},
-    {"tanh", INFINITY, 1.0f}, {"tanh", -INFINITY, -1.0f}, {"tanh", NAN, NAN}, {"tanh", 0.0f, 0.0f},
-    {"tanh", 1e-30f, 1e-30f}, {"tanh", -1e-30f, -1e-30f}, {"tanh", 1e-45f, 1e-45f}, {"tanh", 50.0f, 1.0f},
+    {"exp", 0.0f, 1.0f},
+    {"exp", -0.0f, 1.0f},
+    {"exp", -1000.0f, 0.0f},
+    {"exp", 1000.0f, INFINITY},
+    {"exp", -INFINITY, 0.0f},
+    {"exp", INFINITY, INFINITY},
+    {"exp", NAN, NAN},
+    {"exp", 89.0f, INFINITY},
+    {"exp", -104.0f, 0.0f},
+    {"exp", 1.0f, 2.71828183f},
+    {"sigmoid", -INFINITY, 0.0f},
+    {"sigmoid", INFINITY, 1.0f},
+    {"sigmoid", NAN, NAN},
+    {"sigmoid", 0.0f, 0.5f},
+    {"sigmoid", -200.0f, 0.0f},
+    {"sigmoid", 200.0f, 1.0f},
+    {"sigmoid", 3e38f, 1.0f},
+    {"sigmoid", -3e38f, 0.0f},
+    {"tanh", INFINITY, 1.0f},
+    {"tanh", -INFINITY, -1.0f},
+    {"tanh", NAN, NAN},
+    {"tanh", 0.0f, 0.0f},
+    {"tanh", 1e-30f, 1e-30f},
+    {"tanh", -1e-30f, -1e-30f},
+    {"tanh", 1e-45f, 1e-45f},
+    {"tanh", 50.0f, 1.0f},
     {"tanh", -3e38f, -1.0f},
-    {"log", 0.0f, -INFINITY}, {"log", -0.0f, -INFINITY}, {"log", -1.0f, NAN}, {"log", -INFINITY, NAN},
-    {"log", INFINITY, INFINITY}, {"log", NAN, NAN}, {"log", 1.0f, 0.0f}, {"log", 1e-45f, -103.278931f},
-    {"log", 1e-40f, -92.1034037f}, {"log", FLT_MAX, 88.7228391f}, {"log", 2.0f, 0.693147181f},
-    {"relu", NAN, NAN}, {"relu", -0.0f, 0.0f}, {"relu", -INFINITY, 0.0f}, {"relu", INFINITY, INFINITY},
+    {"log", 0.0f, -INFINITY},
+    {"log", -0.0f, -INFINITY},
+    {"log", -1.0f, NAN},
+    {"log", -INFINITY, NAN},
+    {"log", INFINITY, INFINITY},
+    {"log", NAN, NAN},
+    {"log", 1.0f, 0.0f},
+    {"log", 1e-45f, -103.278931f},
+    {"log", 1e-40f, -92.1034037f},
+    {"log", FLT_MAX, 88.7228391f},
+    {"log", 2.0f, 0.693147181f},
+    {"relu", NAN, NAN},
+    {"relu", -0.0f, 0.0f},
+    {"relu", -INFINITY, 0.0f},
+    {"relu", INFINITY, INFINITY},
     {"relu", 2.5f, 2.5f},
-    {"silu", -INFINITY, 0.0f}, {"silu", INFINITY, INFINITY}, {"silu", NAN, NAN}, {"silu", 0.0f, 0.0f},
+    {"silu", -INFINITY, 0.0f},
+    {"silu", INFINITY, INFINITY},
+    {"silu", NAN, NAN},
+    {"silu", 0.0f, 0.0f},
     {"silu", -3e38f, 0.0f},
-    {"gelu_tanh", -INFINITY, 0.0f}, {"gelu_tanh", INFINITY, INFINITY}, {"gelu_tanh", NAN, NAN},
-    {"gelu_tanh", 0.0f, 0.0f}, {"gelu_tanh", -3e38f, 0.0f}, {"gelu_tanh", 3e38f, 3e38f},
-    {"gelu_erf", -INFINITY, 0.0f}, {"gelu_erf", INFINITY, INFINITY}, {"gelu_erf", NAN, NAN},
-    {"gelu_erf", 0.0f, 0.0f}, {"gelu_erf", -3e38f, 0.0f}, {"gelu_erf", 3e38f, 3e38f},
+    {"gelu_tanh", -INFINITY, 0.0f},
+    {"gelu_tanh", INFINITY, INFINITY},
+    {"gelu_tanh", NAN, NAN},
+    {"gelu_tanh", 0.0f, 0.0f},
+    {"gelu_tanh", -3e38f, 0.0f},
+    {"gelu_tanh", 3e38f, 3e38f},
+    {"gelu_erf", -INFINITY, 0.0f},
+    {"gelu_erf", INFINITY, INFINITY},
+    {"gelu_erf", NAN, NAN},
+    {"gelu_erf", 0.0f, 0.0f},
+    {"gelu_erf", -3e38f, 0.0f},
+    {"gelu_erf", 3e38f, 3e38f},
 };
 
 static const unary_case *find_case(const char *name) {
@@ -315,12 +357,12 @@ static void test_api_unary(void) {
     zn_rng rng;
     zn_rng_seed(&rng, 3);
     zn_rng_fill_uniform(&rng, x, 19, -4, 4);
-    zn_status (*const fns[])(int64_t, const float *, float *) = {
-        zn_vrelu, zn_vsigmoid, zn_vtanh, zn_vexp, zn_vlog, zn_vgelu_tanh, zn_vgelu_erf, zn_vsilu};
-    const size_t offs[] = {offsetof(zn_vmath_kernels, relu),      offsetof(zn_vmath_kernels, sigmoid),
-                           offsetof(zn_vmath_kernels, tanh),      offsetof(zn_vmath_kernels, exp),
-                           offsetof(zn_vmath_kernels, log),       offsetof(zn_vmath_kernels, gelu_tanh),
-                           offsetof(zn_vmath_kernels, gelu_erf),  offsetof(zn_vmath_kernels, silu)};
+    zn_status (*const fns[])(int64_t, const float *, float *) = {zn_vrelu, zn_vsigmoid,   zn_vtanh,     zn_vexp,
+                                                                 zn_vlog,  zn_vgelu_tanh, zn_vgelu_erf, zn_vsilu};
+    const size_t offs[] = {offsetof(zn_vmath_kernels, relu),     offsetof(zn_vmath_kernels, sigmoid),
+                           offsetof(zn_vmath_kernels, tanh),     offsetof(zn_vmath_kernels, exp),
+                           offsetof(zn_vmath_kernels, log),      offsetof(zn_vmath_kernels, gelu_tanh),
+                           offsetof(zn_vmath_kernels, gelu_erf), offsetof(zn_vmath_kernels, silu)};
     for (size_t f = 0; f < sizeof fns / sizeof fns[0]; f++) {
         unary_case c = {"api", offs[f], 0, 0, 0, 0};
         ZT_OK(fns[f](19, x, y));

@@ -21,16 +21,16 @@ static double d_gelu_erf(double x) { return 0.5 * x * erfc(-x * 0.70710678118654
 
 typedef struct acc_case {
     const char *name;
-    size_t off;             /* kernel in zn_vmath_kernels */
+    size_t off; /* kernel in zn_vmath_kernels */
     double (*oracle)(double);
-    float lo, hi;           /* range of x */
-    float min_abs;          /* |x| below this is skipped (subnormal results) */
-    double floor;           /* error = |y - f| / max(|f|, floor): relative, absolute near 0 */
+    float lo, hi;  /* range of x */
+    float min_abs; /* |x| below this is skipped (subnormal results) */
+    double floor;  /* error = |y - f| / max(|f|, floor): relative, absolute near 0 */
     double bound;
 } acc_case;
 
-#define AC(name, f, lo, hi, min_abs, floor, bound) \
-    {name, offsetof(zn_vmath_kernels, f), d_##f, lo, hi, min_abs, floor, bound}
+#define AC(name, f, lo, hi, min_abs, floor, bound)                                                                     \
+    { name, offsetof(zn_vmath_kernels, f), d_##f, lo, hi, min_abs, floor, bound }
 
 /* Ranges: exp where the result is a normal float; sigmoid and silu where
  * it is normal; tanh, log and the GELUs everywhere they are finite. */
@@ -114,12 +114,12 @@ static void test_accuracy(void) {
             zn_rng_seed(&rng, 1234 + c);
             for (int i = 0; i < 200000; i++) add(&st, (float)(zn_rng_uniform(&rng) * 40.0 - 20.0));
             flush(&st);
-            fprintf(stderr, "  %-8s %-15s %7zu points  max error %.3g at x = %.9g  (bound %.3g)\n",
-                    zn_isa_name(isa), cases[c].name, st.count, st.worst, (double)st.worst_x, cases[c].bound);
-            ZT_CHECK_MSG(st.worst <= cases[c].bound, "%s %s: error %.3g at x = %.9g > %.3g",
-                         zn_isa_name(isa), cases[c].name, st.worst, (double)st.worst_x, cases[c].bound);
-            ZT_CHECK_MSG(st.nonfinite == 0, "%s %s: %d non-finite results where libm is finite",
-                         zn_isa_name(isa), cases[c].name, st.nonfinite);
+            fprintf(stderr, "  %-8s %-15s %7zu points  max error %.3g at x = %.9g  (bound %.3g)\n", zn_isa_name(isa),
+                    cases[c].name, st.count, st.worst, (double)st.worst_x, cases[c].bound);
+            ZT_CHECK_MSG(st.worst <= cases[c].bound, "%s %s: error %.3g at x = %.9g > %.3g", zn_isa_name(isa),
+                         cases[c].name, st.worst, (double)st.worst_x, cases[c].bound);
+            ZT_CHECK_MSG(st.nonfinite == 0, "%s %s: %d non-finite results where libm is finite", zn_isa_name(isa),
+                         cases[c].name, st.nonfinite);
             ZT_CHECK(st.count > 200000);
         }
     }

@@ -90,8 +90,8 @@ static void test_fann_malformed(void) {
         zn_dataset *d = (zn_dataset *)&d; /* must be reset to NULL */
         ZT_ERR(parse_fann(cases[i].text, &d), ZN_ERR_FORMAT);
         ZT_CHECK(d == NULL);
-        ZT_CHECK_MSG(message_has("t.data", cases[i].fragment), "case %zu: message '%s' lacks '%s'", i,
-                     zn_last_error(), cases[i].fragment);
+        ZT_CHECK_MSG(message_has("t.data", cases[i].fragment), "case %zu: message '%s' lacks '%s'", i, zn_last_error(),
+                     cases[i].fragment);
     }
     zn_dataset *d = NULL;
     zn_load_opts o = zn_load_opts_default();
@@ -214,8 +214,8 @@ static void test_csv_malformed(void) {
         if (strstr(cases[i].fragment, "NUL")) len = 16;
         ZT_STATUS(zn_dataset_parse_csv(cases[i].text, len, "t.csv", NULL, &d), ZN_ERR_FORMAT);
         ZT_CHECK(d == NULL);
-        ZT_CHECK_MSG(message_has("t.csv", cases[i].fragment), "case %zu: message '%s' lacks '%s'", i,
-                     zn_last_error(), cases[i].fragment);
+        ZT_CHECK_MSG(message_has("t.csv", cases[i].fragment), "case %zu: message '%s' lacks '%s'", i, zn_last_error(),
+                     cases[i].fragment);
     }
     zn_dataset *d = NULL;
     zn_csv_opts o = zn_csv_opts_default();

@@ -13,7 +13,8 @@ static zn_json_doc *parse(const char *text) {
 }
 
 static void test_values(void) {
-    zn_json_doc *d = parse(" {\"a\": [1, -2, 3.5, 1e3, true, false, null, \"s\", {}, []],\n \"b\": {\"c\": \"d\"}} \r\n\t");
+    zn_json_doc *d =
+        parse(" {\"a\": [1, -2, 3.5, 1e3, true, false, null, \"s\", {}, []],\n \"b\": {\"c\": \"d\"}} \r\n\t");
     const zn_json *r = zn_json_root(d);
     ZT_CHECK(r && r->type == ZN_JSON_OBJECT && r->count == 2);
     const zn_json *a = zn_json_get(r, "a");
@@ -42,7 +43,8 @@ static void test_values(void) {
     char big[8192];
     size_t n = 0;
     big[n++] = '{';
-    for (int i = 0; i < 500; i++) n += (size_t)snprintf(big + n, sizeof big - n, "%s\"k%d\":%d", i ? "," : "", 499 - i, i);
+    for (int i = 0; i < 500; i++)
+        n += (size_t)snprintf(big + n, sizeof big - n, "%s\"k%d\":%d", i ? "," : "", 499 - i, i);
     big[n++] = '}';
     big[n] = '\0';
     d = parse(big);

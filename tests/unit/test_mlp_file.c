@@ -49,8 +49,10 @@ static void test_sparse_and_shortcut_train(void) {
         s.sizes[1] = 16;
         s.sizes[2] = 8;
         s.sizes[3] = 2;
-        if (variant == 0) s.connection_rate = 0.5f;
-        else s.shortcut = 1;
+        if (variant == 0)
+            s.connection_rate = 0.5f;
+        else
+            s.shortcut = 1;
         zn_model *m = NULL;
         ZT_OK(zn_mlp_create(&s, 2, &m));
         zn_train_config c = zn_train_config_default(ZN_ALGO_RPROP);

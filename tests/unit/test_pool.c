@@ -29,8 +29,7 @@ static void test_parts_run_once(void) {
             memset(&j, 0, sizeof j);
             ZT_OK(zn_pool_run(p, count_parts, &j, nth));
             int want = nth < 1 ? 1 : (nth > size ? size : nth);
-            ZT_CHECK_MSG(atomic_load(&j.total) == want, "size %d nth %d: %d calls", size, nth,
-                         atomic_load(&j.total));
+            ZT_CHECK_MSG(atomic_load(&j.total) == want, "size %d nth %d: %d calls", size, nth, atomic_load(&j.total));
             for (int i = 0; i < want; i++) ZT_CHECK(atomic_load(&j.calls[i]) == 1);
             ZT_CHECK(atomic_load(&j.seen_nth) == want);
         }

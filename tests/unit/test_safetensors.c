@@ -130,7 +130,8 @@ static zn_st_writer *sample_writer(int reverse, const float *a, const uint16_t *
     ZT_OK(zn_st_writer_create(&w));
     const int64_t sa[2] = {2, 2}, sh[1] = {3};
     if (reverse) {
-        ZT_OK(zn_st_writer_set_metadata(w, "\xd0\xba\xd0\xbb\xd1\x8e\xd1\x87", "a\"b\\c\n\t\x01 \xe2\x82\xac \xf0\x9f\x98\x80"));
+        ZT_OK(zn_st_writer_set_metadata(w, "\xd0\xba\xd0\xbb\xd1\x8e\xd1\x87",
+                                        "a\"b\\c\n\t\x01 \xe2\x82\xac \xf0\x9f\x98\x80"));
         ZT_OK(zn_st_writer_set_metadata(w, "format", "old"));
         ZT_OK(zn_st_writer_add(w, "b.half", ZN_F16, 1, sh, h));
         ZT_OK(zn_st_writer_add(w, "a.weight", ZN_F32, 2, sa, a));
@@ -139,7 +140,8 @@ static zn_st_writer *sample_writer(int reverse, const float *a, const uint16_t *
         ZT_OK(zn_st_writer_add(w, "a.weight", ZN_F32, 2, sa, a));
         ZT_OK(zn_st_writer_add(w, "b.half", ZN_F16, 1, sh, h));
         ZT_OK(zn_st_writer_set_metadata(w, "format", "pt"));
-        ZT_OK(zn_st_writer_set_metadata(w, "\xd0\xba\xd0\xbb\xd1\x8e\xd1\x87", "a\"b\\c\n\t\x01 \xe2\x82\xac \xf0\x9f\x98\x80"));
+        ZT_OK(zn_st_writer_set_metadata(w, "\xd0\xba\xd0\xbb\xd1\x8e\xd1\x87",
+                                        "a\"b\\c\n\t\x01 \xe2\x82\xac \xf0\x9f\x98\x80"));
     }
     return w;
 }
@@ -207,10 +209,10 @@ static void test_deterministic_and_metadata(void) {
 static void test_read_f32_unaligned(void) {
     /* Spaces make 8 + header = 1 (mod 8): the data is unaligned for every type. */
     char hdr[512] = "{\"h\":{\"dtype\":\"F16\",\"shape\":[8],\"data_offsets\":[0,16]},"
-                      "\"f\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[16,24]},"
-                      "\"b\":{\"dtype\":\"BF16\",\"shape\":[3],\"data_offsets\":[24,30]},"
-                      "\"d\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[30,38]},"
-                      "\"i\":{\"dtype\":\"I32\",\"shape\":[1],\"data_offsets\":[38,42]}}";
+                    "\"f\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[16,24]},"
+                    "\"b\":{\"dtype\":\"BF16\",\"shape\":[3],\"data_offsets\":[24,30]},"
+                    "\"d\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[30,38]},"
+                    "\"i\":{\"dtype\":\"I32\",\"shape\":[1],\"data_offsets\":[38,42]}}";
     while ((8 + strlen(hdr)) % 8 != 1) strcat(hdr, " ");
     size_t n = strlen(hdr), len;
     unsigned char *b = make_file(hdr, 42, &len);
@@ -250,7 +252,8 @@ static void test_read_f32_unaligned(void) {
 
 /* ---- malformed files ------------------------------------------------------------ */
 
-#define T(name, dtype, shape, b, e) "\"" name "\":{\"dtype\":\"" dtype "\",\"shape\":" shape ",\"data_offsets\":[" #b "," #e "]}"
+#define T(name, dtype, shape, b, e)                                                                                    \
+    "\"" name "\":{\"dtype\":\"" dtype "\",\"shape\":" shape ",\"data_offsets\":[" #b "," #e "]}"
 
 static void test_malformed_headers(void) {
     static const struct {
@@ -273,23 +276,29 @@ static void test_malformed_headers(void) {
          "tensor 'a': unknown field \"x\""},
         {"{\"a\":[1]}", 0, ZN_ERR_FORMAT, "tensor 'a': expected an object"},
         {"{\"a\":{\"dtype\":5,\"shape\":[1],\"data_offsets\":[0,4]}}", 4, ZN_ERR_FORMAT, "\"dtype\" must be a string"},
-        {"{\"a\":{\"dtype\":\"F32\",\"shape\":3,\"data_offsets\":[0,4]}}", 4, ZN_ERR_FORMAT, "\"shape\" must be an array"},
+        {"{\"a\":{\"dtype\":\"F32\",\"shape\":3,\"data_offsets\":[0,4]}}", 4, ZN_ERR_FORMAT,
+         "\"shape\" must be an array"},
         {"{" T("a", "F33", "[1]", 0, 4) "}", 4, ZN_ERR_FORMAT, "tensor 'a': unknown dtype \"F33\""},
         {"{" T("a", "f32", "[1]", 0, 4) "}", 4, ZN_ERR_FORMAT, "unknown dtype \"f32\""},
         {"{" T("a", "U16", "[2]", 0, 4) "}", 4, ZN_ERR_UNSUPPORTED, "dtype U16 is valid safetensors but zenn"},
         {"{" T("a", "F32", "[-1]", 0, 4) "}", 4, ZN_ERR_FORMAT, "shape[0] must be a non-negative integer, got -1"},
         {"{" T("a", "F32", "[1.5]", 0, 4) "}", 4, ZN_ERR_FORMAT, "shape[0] must be a non-negative integer, got 1.5"},
         {"{" T("a", "F32", "[1e0]", 0, 4) "}", 4, ZN_ERR_FORMAT, "shape[0] must be a non-negative integer, got 1"},
-        {"{" T("a", "F32", "[1,\"2\"]", 0, 4) "}", 4, ZN_ERR_FORMAT, "shape[1] must be a non-negative integer, got \"2\""},
+        {"{" T("a", "F32", "[1,\"2\"]", 0, 4) "}", 4, ZN_ERR_FORMAT,
+         "shape[1] must be a non-negative integer, got \"2\""},
         {"{" T("a", "F32", "[null]", 0, 4) "}", 4, ZN_ERR_FORMAT, "got null"},
         {"{" T("a", "F32", "[4294967296,4294967296]", 0, 4) "}", 4, ZN_ERR_FORMAT,
          "shape [4294967296, 4294967296] has more elements than fit in 64 bits"},
-        {"{" T("a", "F32", "[4611686018427387904]", 0, 4) "}", 4, ZN_ERR_FORMAT, "needs more bytes than fit in 64 bits"},
+        {"{" T("a", "F32", "[4611686018427387904]", 0, 4) "}", 4, ZN_ERR_FORMAT,
+         "needs more bytes than fit in 64 bits"},
         {"{" T("a", "F32", "[99999999999999999999]", 0, 4) "}", 4, ZN_ERR_FORMAT, "shape[0] = 1e+20 is too large"},
-        {"{" T("a", "F32", "[1]", -4, 0) "}", 4, ZN_ERR_FORMAT, "data_offsets[0] must be a non-negative integer, got -4"},
+        {"{" T("a", "F32", "[1]", -4, 0) "}", 4, ZN_ERR_FORMAT,
+         "data_offsets[0] must be a non-negative integer, got -4"},
         {"{" T("a", "F32", "[1]", 8, 4) "}", 8, ZN_ERR_FORMAT, "data_offsets [8, 4] end before they begin"},
-        {"{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4,8]}}", 8, ZN_ERR_FORMAT, "must be [begin, end], got 3"},
-        {"{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0]}}", 8, ZN_ERR_FORMAT, "must be [begin, end], got 1"},
+        {"{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4,8]}}", 8, ZN_ERR_FORMAT,
+         "must be [begin, end], got 3"},
+        {"{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0]}}", 8, ZN_ERR_FORMAT,
+         "must be [begin, end], got 1"},
         {"{" T("fc1.weight", "F32", "[5,6]", 0, 100) "}", 100, ZN_ERR_FORMAT,
          "m.safetensors: tensor 'fc1.weight': data_offsets [0, 100] hold 100 bytes but shape [5, 6] of F32 needs 120"},
         {"{" T("a", "F32", "[2]", 0, 8) "}", 4, ZN_ERR_FORMAT,
@@ -300,10 +309,12 @@ static void test_malformed_headers(void) {
         {"{" T("a", "F32", "[1]", 0, 4) "," T("b", "F32", "[1]", 8, 12) "}", 12, ZN_ERR_FORMAT,
          "bytes [4, 8) of the data buffer belong to no tensor (a hole before 'b')"},
         {"{" T("a", "F32", "[1]", 4, 8) "}", 8, ZN_ERR_FORMAT, "bytes [0, 4) of the data buffer belong to no tensor"},
-        {"{" T("a", "F32", "[1]", 0, 4) "}", 8, ZN_ERR_FORMAT, "4 bytes after the last tensor's data belong to no tensor"},
+        {"{" T("a", "F32", "[1]", 0, 4) "}", 8, ZN_ERR_FORMAT,
+         "4 bytes after the last tensor's data belong to no tensor"},
         {"{}", 1, ZN_ERR_FORMAT, "1 bytes after the last tensor"},
         {"{" T("a", "F32", "[1]", 0, 4) "," T("a", "F32", "[1]", 4, 8) "}", 8, ZN_ERR_FORMAT, "duplicate key \"a\""},
-        {"{\"__metadata__\":{\"k\":1}}", 0, ZN_ERR_FORMAT, "\"__metadata__\": the value of \"k\" must be a string, got a number"},
+        {"{\"__metadata__\":{\"k\":1}}", 0, ZN_ERR_FORMAT,
+         "\"__metadata__\": the value of \"k\" must be a string, got a number"},
         {"{\"__metadata__\":\"x\"}", 0, ZN_ERR_FORMAT, "\"__metadata__\" must be an object of strings, got a string"},
         {"{\"__metadata__\":{\"k\":{}}}", 0, ZN_ERR_FORMAT, "must be a string, got an object"},
         {"{\"__metadata__\":{\"k\":\"a\\u0000b\"}}", 0, ZN_ERR_UNSUPPORTED, "NUL"},
@@ -355,7 +366,9 @@ static void test_malformed_sizes(void) {
     zn_st_close(f);
     free(full);
     /* Several empty tensors at one offset are fine; an empty file of tensors too. */
-    ZT_OK(parse_header("{" T("e1", "F32", "[0]", 4, 4) "," T("a", "F32", "[1]", 0, 4) "," T("e2", "I8", "[2,0]", 4, 4) "," T("e0", "BOOL", "[0]", 0, 0) "}", 4, &f));
+    ZT_OK(parse_header("{" T("e1", "F32", "[0]", 4, 4) "," T("a", "F32", "[1]", 0, 4) "," T(
+                           "e2", "I8", "[2,0]", 4, 4) "," T("e0", "BOOL", "[0]", 0, 0) "}",
+                       4, &f));
     ZT_OK(parse_header("{}", 0, &f));
     ZT_OK(parse_header("{}      ", 0, &f));
     ZT_OK(parse_header("{\"__metadata__\":{}}", 0, &f));
@@ -465,7 +478,8 @@ static const char *const PY_READ =
     "    if dt == 'BF16':\n"
     "        hs = struct.unpack('<%dH' % cnt, buf)\n"
     "        return [struct.unpack('<f', struct.pack('<I', h << 16))[0] for h in hs]\n"
-    "    code = {'F32': 'f', 'F16': 'e', 'F64': 'd', 'I8': 'b', 'U8': 'B', 'I16': 'h', 'I32': 'i', 'I64': 'q', 'BOOL': '?'}[dt]\n"
+    "    code = {'F32': 'f', 'F16': 'e', 'F64': 'd', 'I8': 'b', 'U8': 'B', 'I16': 'h', 'I32': 'i', 'I64': 'q', 'BOOL': "
+    "'?'}[dt]\n"
     "    assert len(buf) == cnt * struct.calcsize(code), name\n"
     "    return list(struct.unpack('<%d%s' % (cnt, code), buf))\n"
     "want = {'w': ('F32', [2, 3], [1.5, -2.0, 3.25, 0.0, 1e-3, -7.0]),\n"

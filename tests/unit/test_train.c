@@ -190,12 +190,12 @@ static void test_every_algorithm_learns(void) {
         c.epochs = a == ZN_ALGO_INCREMENTAL ? 10 : (zn_algo_is_full_batch((zn_algo)a) ? 300 : 60);
         if (a == ZN_ALGO_INCREMENTAL) c.optim.lr = 0.1f;
         if (a >= ZN_ALGO_SGD) c.optim.lr *= 10.0f; /* few epochs: a bolder rate */
-        if (a == ZN_ALGO_SGD) c.optim.lr = 0.5f;    /* no momentum to speed it up */
+        if (a == ZN_ALGO_SGD) c.optim.lr = 0.5f;   /* no momentum to speed it up */
         zn_train_report r;
         ZT_OK(zn_train(m, d, NULL, &c, &r));
         ZT_OK(zn_evaluate(m, d, 0.35f, NULL, &after));
-        ZT_CHECK_MSG(after.mse < 0.75 * before.mse && after.mse < 0.2, "%s: mse %.4f -> %.4f",
-                     zn_algo_name((zn_algo)a), before.mse, after.mse);
+        ZT_CHECK_MSG(after.mse < 0.75 * before.mse && after.mse < 0.2, "%s: mse %.4f -> %.4f", zn_algo_name((zn_algo)a),
+                     before.mse, after.mse);
         zn_model_free(m);
     }
     zn_dataset_free(d);
@@ -318,8 +318,10 @@ static void test_widrow_init(void) {
         const float *w = zn_model_params(m, NULL) + off;
         for (int64_t k = 0; k < rows * cols; k++) {
             ZT_CHECK(fabs(w[k]) <= scale);
-            if (strstr(name, ".weight")) negative_weight |= w[k] < 0;
-            else negative_bias |= w[k] < 0;
+            if (strstr(name, ".weight"))
+                negative_weight |= w[k] < 0;
+            else
+                negative_bias |= w[k] < 0;
         }
     }
     ZT_CHECK(!negative_weight && negative_bias);

@@ -13,10 +13,14 @@ int zn_cmd_info(int argc, char **argv) {
             printf("usage: zenn info MODEL [--json]\n");
             return 0;
         }
-        if (!strcmp(argv[i], "--json")) json = 1;
-        else if (argv[i][0] == '-' && argv[i][1]) return cli_error("unknown option '%s' for info", argv[i]) + 1;
-        else if (!path) path = argv[i];
-        else return cli_error("info takes one MODEL; '%s' is extra", argv[i]) + 1;
+        if (!strcmp(argv[i], "--json"))
+            json = 1;
+        else if (argv[i][0] == '-' && argv[i][1])
+            return cli_error("unknown option '%s' for info", argv[i]) + 1;
+        else if (!path)
+            path = argv[i];
+        else
+            return cli_error("info takes one MODEL; '%s' is extra", argv[i]) + 1;
     }
     if (!path) return cli_error("info needs a MODEL (try zenn info --help)") + 1;
     zn_mlp *m = NULL;

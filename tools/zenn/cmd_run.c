@@ -94,12 +94,14 @@ static int parse_rows(const char *text, const char *name, int64_t cols, float **
             v[n++] = val;
             fields++;
         }
-        if (!numeric) n = start_n;
+        if (!numeric)
+            n = start_n;
         else if (fields != 0 && fields != cols) {
             free(v);
             return cli_error("%s:%lld: %lld values, the model takes %lld inputs", name, (long long)line,
                              (long long)fields, (long long)cols);
-        } else if (fields) r++;
+        } else if (fields)
+            r++;
         p = *end ? end + 1 : end;
     }
     *x = v;
@@ -117,9 +119,12 @@ int zn_cmd_run(int argc, char **argv) {
             return 0;
         }
         if (argv[i][0] == '-' && argv[i][1]) return cli_error("unknown option '%s' for run", argv[i]) + 1;
-        if (!model_path) model_path = argv[i];
-        else if (!input) input = argv[i];
-        else return cli_error("run takes MODEL and one INPUT; '%s' is extra", argv[i]) + 1;
+        if (!model_path)
+            model_path = argv[i];
+        else if (!input)
+            input = argv[i];
+        else
+            return cli_error("run takes MODEL and one INPUT; '%s' is extra", argv[i]) + 1;
     }
     if (!model_path) return cli_error("run needs a MODEL (try zenn run --help)") + 1;
     zn_mlp *mlp = NULL;
@@ -131,8 +136,10 @@ int zn_cmd_run(int argc, char **argv) {
     if (input && strcmp(input, "-") && cli_is_fann_file(input)) {
         zn_dataset *d = NULL;
         s = zn_dataset_load_fann(input, NULL, &d);
-        if (s != ZN_OK) rc = cli_fail(s);
-        else if (d->n_in != nin) rc = cli_error("%s: %lld inputs, the model takes %lld", input, (long long)d->n_in, (long long)nin);
+        if (s != ZN_OK)
+            rc = cli_fail(s);
+        else if (d->n_in != nin)
+            rc = cli_error("%s: %lld inputs, the model takes %lld", input, (long long)d->n_in, (long long)nin);
         else if ((x = malloc((size_t)(d->rows * nin) * sizeof(float) + 1))) {
             memcpy(x, d->x, (size_t)(d->rows * nin) * sizeof(float));
             rows = d->rows;
@@ -141,8 +148,10 @@ int zn_cmd_run(int argc, char **argv) {
     } else {
         size_t len = 0;
         char *text = NULL;
-        if (!input || !strcmp(input, "-")) text = read_stdin(&len);
-        else if ((s = zn_file_read(input, 0, &text, &len)) != ZN_OK) rc = cli_fail(s);
+        if (!input || !strcmp(input, "-"))
+            text = read_stdin(&len);
+        else if ((s = zn_file_read(input, 0, &text, &len)) != ZN_OK)
+            rc = cli_fail(s);
         if (!rc && !text) rc = cli_error("cannot read the input");
         if (!rc && memchr(text, '\0', len)) rc = cli_error("%s: not a text file", input ? input : "stdin");
         if (!rc) {
@@ -153,21 +162,26 @@ int zn_cmd_run(int argc, char **argv) {
                 freelocale(c);
             }
         }
-        if (input && strcmp(input, "-")) zn_free(text);
-        else free(text);
+        if (input && strcmp(input, "-"))
+            zn_free(text);
+        else
+            free(text);
     }
     float *y = rows > 0 ? malloc((size_t)(rows * nout) * sizeof(float)) : NULL;
     zn_ws *ws = NULL;
     zn_ws_opts o = zn_ws_opts_default();
     o.max_batch = rows > 256 ? 256 : (rows > 0 ? rows : 1);
     if (!rc && rows > 0 && !y) rc = cli_error("out of memory");
-    if (!rc && rows > 0 && ((s = zn_ws_create(mlp->model, &o, &ws)) != ZN_OK || (s = zn_mlp_predict(mlp, ws, rows, x, y)) != ZN_OK))
+    if (!rc && rows > 0 &&
+        ((s = zn_ws_create(mlp->model, &o, &ws)) != ZN_OK || (s = zn_mlp_predict(mlp, ws, rows, x, y)) != ZN_OK))
         rc = cli_fail(s);
     if (!rc) {
         for (int64_t j = 0; j < nout; j++) {
             if (j) putchar(',');
-            if (mlp->n_classes) print_field(mlp->class_names[j]);
-            else printf("output%lld", (long long)j + 1);
+            if (mlp->n_classes)
+                print_field(mlp->class_names[j]);
+            else
+                printf("output%lld", (long long)j + 1);
         }
         printf(mlp->n_classes ? ",label\n" : "\n");
         for (int64_t r = 0; r < rows; r++) {

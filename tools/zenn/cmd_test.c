@@ -15,12 +15,18 @@ int zn_cmd_test(int argc, char **argv) {
                    "accuracy: one 'name: value' per line, or one JSON object.\n");
             return 0;
         }
-        if (!strcmp(o, "--json")) json = 1;
-        else if (!strcmp(o, "--allow-nan")) allow_nan = 1;
-        else if (o[0] == '-' && o[1]) return cli_error("unknown option '%s' for test", o) + 1;
-        else if (!model_path) model_path = o;
-        else if (!data_path) data_path = o;
-        else return cli_error("test takes MODEL and DATA; '%s' is extra", o) + 1;
+        if (!strcmp(o, "--json"))
+            json = 1;
+        else if (!strcmp(o, "--allow-nan"))
+            allow_nan = 1;
+        else if (o[0] == '-' && o[1])
+            return cli_error("unknown option '%s' for test", o) + 1;
+        else if (!model_path)
+            model_path = o;
+        else if (!data_path)
+            data_path = o;
+        else
+            return cli_error("test takes MODEL and DATA; '%s' is extra", o) + 1;
     }
     if (!model_path || !data_path) return cli_error("test needs MODEL and DATA (try zenn test --help)") + 1;
     zn_mlp *mlp = NULL;
@@ -31,7 +37,8 @@ int zn_cmd_test(int argc, char **argv) {
                        mlp->n_classes ? ZN_TARGET_CLASSES : ZN_TARGET_REGRESSION};
     int rc = 0;
     int64_t nin = mlp->spec.sizes[0], nout = mlp->spec.sizes[mlp->spec.n_layers - 1];
-    if ((s = cli_load_data(data_path, &o, &d)) != ZN_OK) rc = cli_fail(s);
+    if ((s = cli_load_data(data_path, &o, &d)) != ZN_OK)
+        rc = cli_fail(s);
     else if (mlp->n_classes && d->n_classes && zn_dataset_align_classes(d, mlp->class_names, mlp->n_classes) != ZN_OK)
         rc = cli_error("%s: %s", data_path, zn_last_error());
     else if (d->n_in != nin || d->n_out != nout)

@@ -26,35 +26,34 @@ typedef struct train_args {
 } train_args;
 
 static void usage(FILE *f) {
-    fprintf(f,
-            "usage: zenn train DATA -o MODEL [options]\n"
-            "\n"
-            "DATA is a FANN data file or a CSV with a header (the last column, or --target, is the target;\n"
-            "a column of labels makes a classifier).\n"
-            "\n"
-            "  -o, --output MODEL   where to write the model (safetensors)\n"
-            "  --test FILE          evaluate on this data after training\n"
-            "  --layers A,B,...     layer sizes, inputs and outputs included (default: one hidden layer)\n"
-            "  --hidden-act NAME    hidden activation (default: sigmoid_symmetric for FANN data, relu for CSV)\n"
-            "  --output-act NAME    output activation for regression (default: sigmoid_symmetric / linear)\n"
-            "  --algo NAME          rprop|quickprop|sarprop|batch|incremental|sgd|momentum|adam|adamw|rmsprop\n"
-            "  --loss NAME          sse|mse|xent|bce|mae|huber|tanh_error (default from the data)\n"
-            "  --epochs N           maximum epochs (default 500 for FANN's algorithms, 30 otherwise)\n"
-            "  --batch N            batch size (default: the algorithm's)\n"
-            "  --lr X               learning rate\n"
-            "  --target-mse X       stop when the training MSE reaches X\n"
-            "  --patience N         stop after N epochs without validation improvement\n"
-            "  --val-split X        hold out this fraction for validation (default 0.1 with --patience)\n"
-            "  --seed N             random seed (default 1)\n"
-            "  --threads N          threads (default: ZN_THREADS or all CPUs)\n"
-            "  --target COL         CSV target column (repeat for several)\n"
-            "  --shortcut           FANN shortcut network: every layer sees all earlier layers\n"
-            "  --connection-rate X  FANN sparse network: keep this fraction of the connections\n"
-            "  --scale / --no-scale standardise the inputs (default: on for CSV, off for FANN data)\n"
-            "  --allow-nan          accept NaN/Inf values in the data\n"
-            "  --plot FILE.svg      write the loss curves\n"
-            "  --json               print one JSON object with the results\n"
-            "  --quiet              no progress output\n");
+    fprintf(f, "usage: zenn train DATA -o MODEL [options]\n"
+               "\n"
+               "DATA is a FANN data file or a CSV with a header (the last column, or --target, is the target;\n"
+               "a column of labels makes a classifier).\n"
+               "\n"
+               "  -o, --output MODEL   where to write the model (safetensors)\n"
+               "  --test FILE          evaluate on this data after training\n"
+               "  --layers A,B,...     layer sizes, inputs and outputs included (default: one hidden layer)\n"
+               "  --hidden-act NAME    hidden activation (default: sigmoid_symmetric for FANN data, relu for CSV)\n"
+               "  --output-act NAME    output activation for regression (default: sigmoid_symmetric / linear)\n"
+               "  --algo NAME          rprop|quickprop|sarprop|batch|incremental|sgd|momentum|adam|adamw|rmsprop\n"
+               "  --loss NAME          sse|mse|xent|bce|mae|huber|tanh_error (default from the data)\n"
+               "  --epochs N           maximum epochs (default 500 for FANN's algorithms, 30 otherwise)\n"
+               "  --batch N            batch size (default: the algorithm's)\n"
+               "  --lr X               learning rate\n"
+               "  --target-mse X       stop when the training MSE reaches X\n"
+               "  --patience N         stop after N epochs without validation improvement\n"
+               "  --val-split X        hold out this fraction for validation (default 0.1 with --patience)\n"
+               "  --seed N             random seed (default 1)\n"
+               "  --threads N          threads (default: ZN_THREADS or all CPUs)\n"
+               "  --target COL         CSV target column (repeat for several)\n"
+               "  --shortcut           FANN shortcut network: every layer sees all earlier layers\n"
+               "  --connection-rate X  FANN sparse network: keep this fraction of the connections\n"
+               "  --scale / --no-scale standardise the inputs (default: on for CSV, off for FANN data)\n"
+               "  --allow-nan          accept NaN/Inf values in the data\n"
+               "  --plot FILE.svg      write the loss curves\n"
+               "  --json               print one JSON object with the results\n"
+               "  --quiet              no progress output\n");
 }
 
 static int parse_args(int argc, char **argv, train_args *a) {
@@ -69,41 +68,82 @@ static int parse_args(int argc, char **argv, train_args *a) {
             usage(stdout);
             exit(0);
         }
-#define VALUE() \
+#define VALUE()                                                                                                        \
     if (!(v = cli_value(argc, argv, &i))) return 0
-        if (!strcmp(o, "-o") || !strcmp(o, "--output")) { VALUE(); a->out = v; }
-        else if (!strcmp(o, "--test")) { VALUE(); a->test = v; }
-        else if (!strcmp(o, "--plot")) { VALUE(); a->plot = v; }
-        else if (!strcmp(o, "--layers")) {
+        if (!strcmp(o, "-o") || !strcmp(o, "--output")) {
+            VALUE();
+            a->out = v;
+        } else if (!strcmp(o, "--test")) {
+            VALUE();
+            a->test = v;
+        } else if (!strcmp(o, "--plot")) {
+            VALUE();
+            a->plot = v;
+        } else if (!strcmp(o, "--layers")) {
             VALUE();
             if (!(a->n_layers = cli_int_list(o, v, a->layers, ZN_MLP_MAX_LAYERS))) return 0;
             if (a->n_layers < 2) return !cli_error("--layers needs at least inputs and outputs, got '%s'", v);
-        } else if (!strcmp(o, "--hidden-act")) { VALUE(); a->hidden_act = v; }
-        else if (!strcmp(o, "--output-act")) { VALUE(); a->output_act = v; }
-        else if (!strcmp(o, "--algo")) { VALUE(); a->algo = v; }
-        else if (!strcmp(o, "--loss")) { VALUE(); a->loss = v; }
-        else if (!strcmp(o, "--epochs")) { VALUE(); if (!cli_int(o, v, 1, 100000000, &a->epochs)) return 0; }
-        else if (!strcmp(o, "--batch")) { VALUE(); if (!cli_int(o, v, 1, 1 << 24, &a->batch)) return 0; }
-        else if (!strcmp(o, "--patience")) { VALUE(); if (!cli_int(o, v, 1, 1000000, &a->patience)) return 0; }
-        else if (!strcmp(o, "--seed")) { VALUE(); if (!cli_int(o, v, 0, 0x7fffffffffffffffLL, &a->seed)) return 0; }
-        else if (!strcmp(o, "--threads")) { VALUE(); if (!cli_int(o, v, 1, 1024, &a->threads)) return 0; }
-        else if (!strcmp(o, "--lr")) { VALUE(); if (!cli_float(o, v, 1e-12, 1e6, &a->lr)) return 0; }
-        else if (!strcmp(o, "--target-mse")) { VALUE(); if (!cli_float(o, v, 0, 1e30, &a->target_mse)) return 0; }
-        else if (!strcmp(o, "--val-split")) { VALUE(); if (!cli_float(o, v, 0, 0.9, &a->val_split)) return 0; }
-        else if (!strcmp(o, "--connection-rate")) { VALUE(); if (!cli_float(o, v, 1e-6, 1, &a->connection_rate)) return 0; }
-        else if (!strcmp(o, "--shortcut")) a->shortcut = 1;
+        } else if (!strcmp(o, "--hidden-act")) {
+            VALUE();
+            a->hidden_act = v;
+        } else if (!strcmp(o, "--output-act")) {
+            VALUE();
+            a->output_act = v;
+        } else if (!strcmp(o, "--algo")) {
+            VALUE();
+            a->algo = v;
+        } else if (!strcmp(o, "--loss")) {
+            VALUE();
+            a->loss = v;
+        } else if (!strcmp(o, "--epochs")) {
+            VALUE();
+            if (!cli_int(o, v, 1, 100000000, &a->epochs)) return 0;
+        } else if (!strcmp(o, "--batch")) {
+            VALUE();
+            if (!cli_int(o, v, 1, 1 << 24, &a->batch)) return 0;
+        } else if (!strcmp(o, "--patience")) {
+            VALUE();
+            if (!cli_int(o, v, 1, 1000000, &a->patience)) return 0;
+        } else if (!strcmp(o, "--seed")) {
+            VALUE();
+            if (!cli_int(o, v, 0, 0x7fffffffffffffffLL, &a->seed)) return 0;
+        } else if (!strcmp(o, "--threads")) {
+            VALUE();
+            if (!cli_int(o, v, 1, 1024, &a->threads)) return 0;
+        } else if (!strcmp(o, "--lr")) {
+            VALUE();
+            if (!cli_float(o, v, 1e-12, 1e6, &a->lr)) return 0;
+        } else if (!strcmp(o, "--target-mse")) {
+            VALUE();
+            if (!cli_float(o, v, 0, 1e30, &a->target_mse)) return 0;
+        } else if (!strcmp(o, "--val-split")) {
+            VALUE();
+            if (!cli_float(o, v, 0, 0.9, &a->val_split)) return 0;
+        } else if (!strcmp(o, "--connection-rate")) {
+            VALUE();
+            if (!cli_float(o, v, 1e-6, 1, &a->connection_rate)) return 0;
+        } else if (!strcmp(o, "--shortcut"))
+            a->shortcut = 1;
         else if (!strcmp(o, "--target")) {
             VALUE();
             if (a->n_targets == MAX_TARGETS) return !cli_error("at most %d --target columns", MAX_TARGETS);
             a->targets[a->n_targets++] = v;
-        } else if (!strcmp(o, "--scale")) a->scale = 1;
-        else if (!strcmp(o, "--no-scale")) a->scale = 0;
-        else if (!strcmp(o, "--allow-nan")) a->allow_nan = 1;
-        else if (!strcmp(o, "--json")) a->json = 1;
-        else if (!strcmp(o, "--quiet")) a->quiet = 1;
-        else if (o[0] == '-' && o[1]) return !cli_error("unknown option '%s' for train (try zenn train --help)", o);
-        else if (!a->data) a->data = o;
-        else return !cli_error("train takes one DATA file; '%s' is extra", o);
+        } else if (!strcmp(o, "--scale"))
+            a->scale = 1;
+        else if (!strcmp(o, "--no-scale"))
+            a->scale = 0;
+        else if (!strcmp(o, "--allow-nan"))
+            a->allow_nan = 1;
+        else if (!strcmp(o, "--json"))
+            a->json = 1;
+        else if (!strcmp(o, "--quiet"))
+            a->quiet = 1;
+        else if (o[0] == '-' && o[1])
+            return !cli_error("unknown option '%s' for train (try zenn train --help)", o);
+        else if (!a->data)
+            a->data = o;
+        else
+            return !cli_error("train takes one DATA file; '%s' is extra", o);
 #undef VALUE
     }
     if (!a->data) return !cli_error("train needs a DATA file (try zenn train --help)");
@@ -137,8 +177,10 @@ static int64_t default_hidden(int64_t in, int64_t out) {
 }
 
 static void json_number(FILE *f, const char *key, double v, int last) {
-    if (isfinite(v)) fprintf(f, "\"%s\":%.9g%s", key, v, last ? "" : ",");
-    else fprintf(f, "\"%s\":null%s", key, last ? "" : ",");
+    if (isfinite(v))
+        fprintf(f, "\"%s\":%.9g%s", key, v, last ? "" : ",");
+    else
+        fprintf(f, "\"%s\":null%s", key, last ? "" : ",");
 }
 
 int zn_cmd_train(int argc, char **argv) {
@@ -235,7 +277,8 @@ int zn_cmd_train(int argc, char **argv) {
         int al = zn_algo_from_name(a.algo);
         if (al < 0) {
             rc = cli_error("unknown --algo '%s' (rprop, quickprop, sarprop, batch, incremental, sgd, momentum, adam, "
-                           "adamw, rmsprop)", a.algo);
+                           "adamw, rmsprop)",
+                           a.algo);
             goto done;
         }
         algo = (zn_algo)al;

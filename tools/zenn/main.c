@@ -6,17 +6,16 @@
 #include "zenn/zenn.h"
 
 static void usage(FILE *f) {
-    fprintf(f,
-            "usage: zenn <command> [options]\n"
-            "\n"
-            "commands:\n"
-            "  train DATA -o MODEL [opts]  train a network on a FANN data file or a CSV\n"
-            "  test MODEL DATA             error and accuracy of a model on data\n"
-            "  run MODEL [INPUT|-]         outputs for each input row, as CSV\n"
-            "  info MODEL                  layers, activations, parameters, file size\n"
-            "  bench [SUITE]...            measure zenn against its peers (see zenn bench --help)\n"
-            "  cpu                         show the CPU's features and the kernels in use\n"
-            "  version                     print the version\n");
+    fprintf(f, "usage: zenn <command> [options]\n"
+               "\n"
+               "commands:\n"
+               "  train DATA -o MODEL [opts]  train a network on a FANN data file or a CSV\n"
+               "  test MODEL DATA             error and accuracy of a model on data\n"
+               "  run MODEL [INPUT|-]         outputs for each input row, as CSV\n"
+               "  info MODEL                  layers, activations, parameters, file size\n"
+               "  bench [SUITE]...            measure zenn against its peers (see zenn bench --help)\n"
+               "  cpu                         show the CPU's features and the kernels in use\n"
+               "  version                     print the version\n");
 }
 
 int main(int argc, char **argv) {

@@ -15,7 +15,8 @@ void progress_init(progress *p, FILE *out, int tty, int quiet) {
 
 static void metrics(char *buf, size_t cap, const zn_epoch_report *r) {
     int n = snprintf(buf, cap, "loss %.5f", r->train_loss);
-    if (!isnan(r->val_loss) && n > 0 && (size_t)n < cap) n += snprintf(buf + n, cap - (size_t)n, "  val %.5f", r->val_loss);
+    if (!isnan(r->val_loss) && n > 0 && (size_t)n < cap)
+        n += snprintf(buf + n, cap - (size_t)n, "  val %.5f", r->val_loss);
     if (!isnan(r->val_accuracy) && n > 0 && (size_t)n < cap)
         n += snprintf(buf + n, cap - (size_t)n, "  acc %.2f%%", 100.0 * r->val_accuracy);
     if (n > 0 && (size_t)n < cap) snprintf(buf + n, cap - (size_t)n, "  mse %.5f", r->train_mse);

@@ -17,10 +17,14 @@ enum { W = 720, H = 420, L = 70, R = 20, T = 40, B = 50 };
 
 static void xml_text(FILE *f, const char *s) {
     for (; *s; s++) {
-        if (*s == '<') fputs("&lt;", f);
-        else if (*s == '>') fputs("&gt;", f);
-        else if (*s == '&') fputs("&amp;", f);
-        else fputc(*s, f);
+        if (*s == '<')
+            fputs("&lt;", f);
+        else if (*s == '>')
+            fputs("&gt;", f);
+        else if (*s == '&')
+            fputs("&amp;", f);
+        else
+            fputc(*s, f);
     }
 }
 
@@ -51,8 +55,10 @@ static zn_status write_svg(FILE *f, void *ctx) {
     int logy = mx / mn > 10.0;
     double lo = logy ? floor(log10(mn)) : 0.0, hi = logy ? ceil(log10(mx)) : mx * 1.05;
     if (hi <= lo) hi = lo + 1;
-    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-               "font-family=\"sans-serif\" font-size=\"12\">\n", W, H, W, H);
+    fprintf(f,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+            "font-family=\"sans-serif\" font-size=\"12\">\n",
+            W, H, W, H);
     fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n<text x=\"%d\" y=\"24\" font-size=\"15\">", L);
     xml_text(f, c->title);
     fputs("</text>\n", f);
@@ -75,10 +81,13 @@ static zn_status write_svg(FILE *f, void *ctx) {
     int have_val = 0;
     for (int64_t i = 0; c->val && i < c->n; i++) have_val |= isfinite(c->val[i]);
     if (have_val) polyline(f, c->val, c->n, lo, hi, logy, "#d62728");
-    fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"3\" fill=\"#1f77b4\"/><text x=\"%d\" y=\"%d\">train</text>\n",
-            W - 150, T + 4, W - 132, T + 9);
+    fprintf(
+        f, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"3\" fill=\"#1f77b4\"/><text x=\"%d\" y=\"%d\">train</text>\n",
+        W - 150, T + 4, W - 132, T + 9);
     if (have_val)
-        fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"3\" fill=\"#d62728\"/><text x=\"%d\" y=\"%d\">validation</text>\n",
+        fprintf(f,
+                "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"3\" fill=\"#d62728\"/><text x=\"%d\" "
+                "y=\"%d\">validation</text>\n",
                 W - 150, T + 22, W - 132, T + 27);
     fputs("</svg>\n", f);
     return ZN_OK;

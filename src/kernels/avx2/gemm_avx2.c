@@ -18,17 +18,18 @@ static inline __m256i lane_mask(int64_t w) {
 }
 
 /* Loads vector v of NV; only the last one of a partial edge is masked. */
-#define LOADV(FULL, NV, v, p, mk) \
-    ((FULL) || (v) != (NV) - 1 ? _mm256_loadu_ps(p) : _mm256_maskload_ps((p), (mk)))
-#define STOREV(FULL, NV, v, p, mk, x) \
-    do {                                                     \
-        if ((FULL) || (v) != (NV) - 1) _mm256_storeu_ps((p), (x)); \
-        else _mm256_maskstore_ps((p), (mk), (x));            \
+#define LOADV(FULL, NV, v, p, mk) ((FULL) || (v) != (NV)-1 ? _mm256_loadu_ps(p) : _mm256_maskload_ps((p), (mk)))
+#define STOREV(FULL, NV, v, p, mk, x)                                                                                  \
+    do {                                                                                                               \
+        if ((FULL) || (v) != (NV)-1)                                                                                   \
+            _mm256_storeu_ps((p), (x));                                                                                \
+        else                                                                                                           \
+            _mm256_maskstore_ps((p), (mk), (x));                                                                       \
     } while (0)
 
-ZN_INLINE void tile(const int M, const int NV, const int AROW, const int FULL, int64_t k, float alpha,
-                    const float *a, int64_t rsa, int64_t csa, const float *b, int64_t rsb, float beta, float *c,
-                    int64_t ldc, const float *bias, __m256i mk) {
+ZN_INLINE void tile(const int M, const int NV, const int AROW, const int FULL, int64_t k, float alpha, const float *a,
+                    int64_t rsa, int64_t csa, const float *b, int64_t rsb, float beta, float *c, int64_t ldc,
+                    const float *bias, __m256i mk) {
     __m256 acc[MR][2];
 #pragma GCC unroll 8
     for (int i = 0; i < M; i++) {
@@ -69,14 +70,14 @@ ZN_INLINE void tile(const int M, const int NV, const int AROW, const int FULL, i
     }
 }
 
-typedef void (*tile_fn)(int64_t k, float alpha, const float *a, int64_t rsa, int64_t csa, const float *b,
-                        int64_t rsb, float beta, float *c, int64_t ldc, const float *bias, __m256i mk);
+typedef void (*tile_fn)(int64_t k, float alpha, const float *a, int64_t rsa, int64_t csa, const float *b, int64_t rsb,
+                        float beta, float *c, int64_t ldc, const float *bias, __m256i mk);
 
-#define TILE_FN(M, NV, AROW, FULL)                                                                           \
-    static void tile_##M##_##NV##_##AROW##_##FULL(int64_t k, float alpha, const float *a, int64_t rsa,       \
-                                                  int64_t csa, const float *b, int64_t rsb, float beta,      \
-                                                  float *c, int64_t ldc, const float *bias, __m256i mk) {   \
-        tile(M, NV, AROW, FULL, k, alpha, a, rsa, csa, b, rsb, beta, c, ldc, bias, mk);                      \
+#define TILE_FN(M, NV, AROW, FULL)                                                                                     \
+    static void tile_##M##_##NV##_##AROW##_##FULL(int64_t k, float alpha, const float *a, int64_t rsa, int64_t csa,    \
+                                                  const float *b, int64_t rsb, float beta, float *c, int64_t ldc,      \
+                                                  const float *bias, __m256i mk) {                                     \
+        tile(M, NV, AROW, FULL, k, alpha, a, rsa, csa, b, rsb, beta, c, ldc, bias, mk);                                \
     }
 #define TILE_FNS2(M, AROW, FULL) TILE_FN(M, 1, AROW, FULL) TILE_FN(M, 2, AROW, FULL)
 #define TILE_FNS(M) TILE_FNS2(M, 0, 0) TILE_FNS2(M, 0, 1) TILE_FNS2(M, 1, 0) TILE_FNS2(M, 1, 1)
@@ -87,9 +88,11 @@ TILE_FNS(4)
 TILE_FNS(5)
 TILE_FNS(6)
 
-#define ROW(AROW, FULL, NV)                                                                                  \
-    {tile_1_##NV##_##AROW##_##FULL, tile_2_##NV##_##AROW##_##FULL, tile_3_##NV##_##AROW##_##FULL,           \
-     tile_4_##NV##_##AROW##_##FULL, tile_5_##NV##_##AROW##_##FULL, tile_6_##NV##_##AROW##_##FULL}
+#define ROW(AROW, FULL, NV)                                                                                            \
+    {                                                                                                                  \
+        tile_1_##NV##_##AROW##_##FULL, tile_2_##NV##_##AROW##_##FULL, tile_3_##NV##_##AROW##_##FULL,                   \
+            tile_4_##NV##_##AROW##_##FULL, tile_5_##NV##_##AROW##_##FULL, tile_6_##NV##_##AROW##_##FULL                \
+    }
 /* [arow][full][nv - 1][m - 1] */
 static const tile_fn tiles[2][2][2][MR] = {{{ROW(0, 0, 1), ROW(0, 0, 2)}, {ROW(0, 1, 1), ROW(0, 1, 2)}},
                                            {{ROW(1, 0, 1), ROW(1, 0, 2)}, {ROW(1, 1, 1), ROW(1, 1, 2)}}};
@@ -111,8 +114,8 @@ static inline float hsum(__m256 v) {
 }
 
 /* R rows dotted with x; per-row accumulation independent of the group. */
-ZN_INLINE void gemv_rows(const int R, int64_t n, float alpha, const float *a, int64_t lda, const float *x,
-                         float beta, float *y) {
+ZN_INLINE void gemv_rows(const int R, int64_t n, float alpha, const float *a, int64_t lda, const float *x, float beta,
+                         float *y) {
     __m256 acc[4][2];
 #pragma GCC unroll 4
     for (int r = 0; r < R; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
@@ -135,8 +138,7 @@ ZN_INLINE void gemv_rows(const int R, int64_t n, float alpha, const float *a, in
         __m256i mk = lane_mask(n - p);
         __m256 x1 = _mm256_maskload_ps(x + p, mk);
 #pragma GCC unroll 4
-        for (int r = 0; r < R; r++)
-            acc[r][1] = _mm256_fmadd_ps(_mm256_maskload_ps(a + r * lda + p, mk), x1, acc[r][1]);
+        for (int r = 0; r < R; r++) acc[r][1] = _mm256_fmadd_ps(_mm256_maskload_ps(a + r * lda + p, mk), x1, acc[r][1]);
     }
 #pragma GCC unroll 4
     for (int r = 0; r < R; r++) {
@@ -165,21 +167,20 @@ ZN_INLINE void gemv_cols(const int NV, const int FULL, int64_t m, float alpha, c
     }
 }
 
-static void gemv_cols_full(int64_t m, float alpha, const float *a, int64_t lda, const float *x, float beta,
-                           float *y) {
+static void gemv_cols_full(int64_t m, float alpha, const float *a, int64_t lda, const float *x, float beta, float *y) {
     gemv_cols(12, 1, m, alpha, a, lda, x, beta, y, _mm256_setzero_si256());
 }
 
 /* A partial block: whole vectors one at a time, then the masked tail. */
-static void gemv_cols_part(int64_t m, int64_t w, float alpha, const float *a, int64_t lda, const float *x,
-                           float beta, float *y) {
+static void gemv_cols_part(int64_t m, int64_t w, float alpha, const float *a, int64_t lda, const float *x, float beta,
+                           float *y) {
     int64_t j = 0;
     for (; j + 8 <= w; j += 8) gemv_cols(1, 1, m, alpha, a + j, lda, x, beta, y + j, _mm256_setzero_si256());
     if (j < w) gemv_cols(1, 0, m, alpha, a + j, lda, x, beta, y + j, lane_mask(w - j));
 }
 
-static void sgemv_avx2(int trans, int64_t m, int64_t n, float alpha, const float *a, int64_t lda,
-                       const float *x, float beta, float *y) {
+static void sgemv_avx2(int trans, int64_t m, int64_t n, float alpha, const float *a, int64_t lda, const float *x,
+                       float beta, float *y) {
     if (!trans) {
         int64_t i = 0;
         for (; i + 4 <= m; i += 4) gemv_rows(4, n, alpha, a + i * lda, lda, x, beta, y + i);

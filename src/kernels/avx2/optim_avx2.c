@@ -8,8 +8,8 @@
 static void adam8(float *w, const float *g, float *m, float *v, const zn_adam_args *a) {
     const __m256 decay = _mm256_set1_ps(a->decay), l2 = _mm256_set1_ps(a->l2), b1 = _mm256_set1_ps(a->beta1),
                  b2 = _mm256_set1_ps(a->beta2), c1 = _mm256_set1_ps(1.0f - a->beta1),
-                 c2 = _mm256_set1_ps(1.0f - a->beta2), eps = _mm256_set1_ps(a->eps),
-                 step = _mm256_set1_ps(a->step), irb = _mm256_set1_ps(a->inv_root_bc2);
+                 c2 = _mm256_set1_ps(1.0f - a->beta2), eps = _mm256_set1_ps(a->eps), step = _mm256_set1_ps(a->step),
+                 irb = _mm256_set1_ps(a->inv_root_bc2);
     __m256 wi = _mm256_loadu_ps(w), gi = _mm256_loadu_ps(g), mi = _mm256_loadu_ps(m), vi = _mm256_loadu_ps(v);
     wi = _mm256_fnmadd_ps(decay, wi, wi);
     gi = _mm256_fmadd_ps(l2, wi, gi);

@@ -161,28 +161,26 @@ static inline __m256 gelu_erf8(__m256 x) {
 }
 
 /* relu keeps NaN (x > 0 or unordered keeps x) and gives +0 for -0, as ref. */
-static inline __m256 relu8(__m256 x) {
-    return _mm256_and_ps(_mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_NLE_UQ), x);
-}
+static inline __m256 relu8(__m256 x) { return _mm256_and_ps(_mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_NLE_UQ), x); }
 
 /* Two vectors per step, then one, then the padded tail. */
-#define UNARY8(name, vf)                                                               \
-    static void name(size_t n, const float *x, float *y) {                            \
-        size_t i = 0;                                                                  \
-        for (; i + 16 <= n; i += 16) {                                                 \
-            __m256 a = _mm256_loadu_ps(x + i), b = _mm256_loadu_ps(x + i + 8);         \
-            a = vf(a);                                                                 \
-            b = vf(b);                                                                 \
-            _mm256_storeu_ps(y + i, a);                                                \
-            _mm256_storeu_ps(y + i + 8, b);                                            \
-        }                                                                              \
-        for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, vf(_mm256_loadu_ps(x + i))); \
-        if (i < n) {                                                                   \
-            float buf[8] = {0};                                                        \
-            memcpy(buf, x + i, (n - i) * sizeof *buf);                                 \
-            _mm256_storeu_ps(buf, vf(_mm256_loadu_ps(buf)));                           \
-            memcpy(y + i, buf, (n - i) * sizeof *buf);                                 \
-        }                                                                              \
+#define UNARY8(name, vf)                                                                                               \
+    static void name(size_t n, const float *x, float *y) {                                                             \
+        size_t i = 0;                                                                                                  \
+        for (; i + 16 <= n; i += 16) {                                                                                 \
+            __m256 a = _mm256_loadu_ps(x + i), b = _mm256_loadu_ps(x + i + 8);                                         \
+            a = vf(a);                                                                                                 \
+            b = vf(b);                                                                                                 \
+            _mm256_storeu_ps(y + i, a);                                                                                \
+            _mm256_storeu_ps(y + i + 8, b);                                                                            \
+        }                                                                                                              \
+        for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, vf(_mm256_loadu_ps(x + i)));                                \
+        if (i < n) {                                                                                                   \
+            float buf[8] = {0};                                                                                        \
+            memcpy(buf, x + i, (n - i) * sizeof *buf);                                                                 \
+            _mm256_storeu_ps(buf, vf(_mm256_loadu_ps(buf)));                                                           \
+            memcpy(y + i, buf, (n - i) * sizeof *buf);                                                                 \
+        }                                                                                                              \
     }
 
 UNARY8(relu_avx2, relu8)

@@ -16,9 +16,9 @@
 
 /* M rows, NV vectors of 16 columns (the last one masked by ml). AROW: A is
  * row-major in place (A(i,p) = a[i*rsa + p]), else A(i,p) = a[i + p*csa]. */
-ZN_INLINE void tile(const int M, const int NV, const int AROW, int64_t k, float alpha, const float *a,
-                    int64_t rsa, int64_t csa, const float *b, int64_t rsb, float beta, float *c, int64_t ldc,
-                    const float *bias, __mmask16 ml) {
+ZN_INLINE void tile(const int M, const int NV, const int AROW, int64_t k, float alpha, const float *a, int64_t rsa,
+                    int64_t csa, const float *b, int64_t rsb, float beta, float *c, int64_t ldc, const float *bias,
+                    __mmask16 ml) {
     const __mmask16 m0 = NV == 1 ? ml : (__mmask16)0xFFFF, m1 = ml;
     __m512 acc[MR][2];
     /* C is read or written only after the k loop: start fetching it now. */
@@ -76,14 +76,14 @@ ZN_INLINE void tile(const int M, const int NV, const int AROW, int64_t k, float 
     }
 }
 
-typedef void (*tile_fn)(int64_t k, float alpha, const float *a, int64_t rsa, int64_t csa, const float *b,
-                        int64_t rsb, float beta, float *c, int64_t ldc, const float *bias, __mmask16 ml);
+typedef void (*tile_fn)(int64_t k, float alpha, const float *a, int64_t rsa, int64_t csa, const float *b, int64_t rsb,
+                        float beta, float *c, int64_t ldc, const float *bias, __mmask16 ml);
 
-#define TILE_FN(M, NV, AROW)                                                                                 \
-    static void tile_##M##_##NV##_##AROW(int64_t k, float alpha, const float *a, int64_t rsa, int64_t csa,   \
-                                         const float *b, int64_t rsb, float beta, float *c, int64_t ldc,     \
-                                         const float *bias, __mmask16 ml) {                                  \
-        tile(M, NV, AROW, k, alpha, a, rsa, csa, b, rsb, beta, c, ldc, bias, ml);                            \
+#define TILE_FN(M, NV, AROW)                                                                                           \
+    static void tile_##M##_##NV##_##AROW(int64_t k, float alpha, const float *a, int64_t rsa, int64_t csa,             \
+                                         const float *b, int64_t rsb, float beta, float *c, int64_t ldc,               \
+                                         const float *bias, __mmask16 ml) {                                            \
+        tile(M, NV, AROW, k, alpha, a, rsa, csa, b, rsb, beta, c, ldc, bias, ml);                                      \
     }
 #define TILE_FNS(M) TILE_FN(M, 1, 0) TILE_FN(M, 2, 0) TILE_FN(M, 1, 1) TILE_FN(M, 2, 1)
 TILE_FNS(1)
@@ -101,11 +101,13 @@ TILE_FNS(12)
 TILE_FNS(13)
 TILE_FNS(14)
 
-#define ROW(AROW, NV)                                                                                         \
-    {tile_1_##NV##_##AROW,  tile_2_##NV##_##AROW,  tile_3_##NV##_##AROW,  tile_4_##NV##_##AROW,             \
-     tile_5_##NV##_##AROW,  tile_6_##NV##_##AROW,  tile_7_##NV##_##AROW,  tile_8_##NV##_##AROW,             \
-     tile_9_##NV##_##AROW,  tile_10_##NV##_##AROW, tile_11_##NV##_##AROW, tile_12_##NV##_##AROW,            \
-     tile_13_##NV##_##AROW, tile_14_##NV##_##AROW}
+#define ROW(AROW, NV)                                                                                                  \
+    {                                                                                                                  \
+        tile_1_##NV##_##AROW, tile_2_##NV##_##AROW, tile_3_##NV##_##AROW, tile_4_##NV##_##AROW, tile_5_##NV##_##AROW,  \
+            tile_6_##NV##_##AROW, tile_7_##NV##_##AROW, tile_8_##NV##_##AROW, tile_9_##NV##_##AROW,                    \
+            tile_10_##NV##_##AROW, tile_11_##NV##_##AROW, tile_12_##NV##_##AROW, tile_13_##NV##_##AROW,                \
+            tile_14_##NV##_##AROW                                                                                      \
+    }
 static const tile_fn tiles[2][2][MR] = {{ROW(0, 1), ROW(0, 2)}, {ROW(1, 1), ROW(1, 2)}};
 
 static void ukr_avx512(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t rsa, int64_t csa,
@@ -223,8 +225,8 @@ static void pack_rows_avx512(int64_t m, int64_t k, const float *a, int64_t lda, 
 /* R rows of A dotted with x. Each row uses two accumulators (32-float steps,
  * then one 16-float step, then a masked tail) and a fixed reduction, so a
  * row's result is the same whichever group it is computed in. */
-ZN_INLINE void gemv_rows(const int R, int64_t n, float alpha, const float *a, int64_t lda, const float *x,
-                         float beta, float *y) {
+ZN_INLINE void gemv_rows(const int R, int64_t n, float alpha, const float *a, int64_t lda, const float *x, float beta,
+                         float *y) {
     __m512 acc[4][2];
 #pragma GCC unroll 4
     for (int r = 0; r < R; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
@@ -259,8 +261,8 @@ ZN_INLINE void gemv_rows(const int R, int64_t n, float alpha, const float *a, in
 
 /* Columns [0, 16*NV) of y (the last vector masked by ml) from all m rows
  * of A: one FMA chain per element in increasing row order. */
-ZN_INLINE void gemv_cols(const int NV, int64_t m, float alpha, const float *a, int64_t lda, const float *x,
-                         float beta, float *y, __mmask16 ml) {
+ZN_INLINE void gemv_cols(const int NV, int64_t m, float alpha, const float *a, int64_t lda, const float *x, float beta,
+                         float *y, __mmask16 ml) {
     __m512 acc[16];
 #pragma GCC unroll 16
     for (int v = 0; v < NV; v++) acc[v] = _mm512_setzero_ps();
@@ -282,12 +284,12 @@ ZN_INLINE void gemv_cols(const int NV, int64_t m, float alpha, const float *a, i
     }
 }
 
-typedef void (*gemv_cols_fn)(int64_t m, float alpha, const float *a, int64_t lda, const float *x, float beta,
-                             float *y, __mmask16 ml);
-#define GEMV_COLS(NV)                                                                                          \
-    static void gemv_cols_##NV(int64_t m, float alpha, const float *a, int64_t lda, const float *x, float beta, \
-                               float *y, __mmask16 ml) {                                                       \
-        gemv_cols(NV, m, alpha, a, lda, x, beta, y, ml);                                                       \
+typedef void (*gemv_cols_fn)(int64_t m, float alpha, const float *a, int64_t lda, const float *x, float beta, float *y,
+                             __mmask16 ml);
+#define GEMV_COLS(NV)                                                                                                  \
+    static void gemv_cols_##NV(int64_t m, float alpha, const float *a, int64_t lda, const float *x, float beta,        \
+                               float *y, __mmask16 ml) {                                                               \
+        gemv_cols(NV, m, alpha, a, lda, x, beta, y, ml);                                                               \
     }
 GEMV_COLS(1)
 GEMV_COLS(2)
@@ -309,8 +311,8 @@ static const gemv_cols_fn gemv_cols_fns[16] = {
     gemv_cols_1, gemv_cols_2,  gemv_cols_3,  gemv_cols_4,  gemv_cols_5,  gemv_cols_6,  gemv_cols_7,  gemv_cols_8,
     gemv_cols_9, gemv_cols_10, gemv_cols_11, gemv_cols_12, gemv_cols_13, gemv_cols_14, gemv_cols_15, gemv_cols_16};
 
-static void sgemv_avx512(int trans, int64_t m, int64_t n, float alpha, const float *a, int64_t lda,
-                         const float *x, float beta, float *y) {
+static void sgemv_avx512(int trans, int64_t m, int64_t n, float alpha, const float *a, int64_t lda, const float *x,
+                         float beta, float *y) {
     if (!trans) {
         int64_t i = 0;
         for (; i + 4 <= m; i += 4) gemv_rows(4, n, alpha, a + i * lda, lda, x, beta, y + i);

@@ -6,8 +6,8 @@
 static void adam_avx512(size_t n, float *w, const float *g, float *m, float *v, const zn_adam_args *a) {
     const __m512 decay = _mm512_set1_ps(a->decay), l2 = _mm512_set1_ps(a->l2), b1 = _mm512_set1_ps(a->beta1),
                  b2 = _mm512_set1_ps(a->beta2), c1 = _mm512_set1_ps(1.0f - a->beta1),
-                 c2 = _mm512_set1_ps(1.0f - a->beta2), eps = _mm512_set1_ps(a->eps),
-                 step = _mm512_set1_ps(a->step), irb = _mm512_set1_ps(a->inv_root_bc2);
+                 c2 = _mm512_set1_ps(1.0f - a->beta2), eps = _mm512_set1_ps(a->eps), step = _mm512_set1_ps(a->step),
+                 irb = _mm512_set1_ps(a->inv_root_bc2);
     for (size_t i = 0; i < n; i += 16) {
         __mmask16 k = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - i)) - 1);
         __m512 wi = _mm512_maskz_loadu_ps(k, w + i), gi = _mm512_maskz_loadu_ps(k, g + i);

@@ -20,8 +20,7 @@ static inline __m512 neg16(__m512 x) { return _mm512_xor_ps(x, K(-0.0f)); }
 /* exp for x already inside [ZN_EXP_LO, ZN_EXP_HI] (or NaN). scalef makes
  * p * 2^n in one rounding, including subnormal results, 0 and +inf. */
 static inline __m512 exp_core16(__m512 x) {
-    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, K(ZN_EXP_LOG2E)),
-                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, K(ZN_EXP_LOG2E)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m512 r = _mm512_fnmadd_ps(n, K(ZN_EXP_LN2_HI), x);
     r = _mm512_fnmadd_ps(n, K(ZN_EXP_LN2_LO), r);
     __m512 p = _mm512_fmadd_ps(K(ZN_EXP_C6), r, K(ZN_EXP_C5));
@@ -89,8 +88,7 @@ static inline __m512 gelu_tanh16(__m512 x) {
  * enough here. */
 static inline __m512 tanh_big16(__m512 a) {
     __m512 t = _mm512_min_ps(K(ZN_TANH_CLAMP), _mm512_add_ps(a, a));
-    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(t, K(ZN_EXP_LOG2E)),
-                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(t, K(ZN_EXP_LOG2E)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m512 r = _mm512_fnmadd_ps(n, K(ZN_EXP_LN2_HI), t);
     r = _mm512_fnmadd_ps(n, K(ZN_EXP_LN2_LO), r);
     __m512 p = _mm512_fmadd_ps(K(ZN_EXP5_C5), r, K(ZN_EXP5_C4));
@@ -178,21 +176,21 @@ static inline __m512 relu16(__m512 x) {
 
 /* The loop for a unary kernel: two vectors per step for overlap, then one,
  * then a masked tail (masked loads do not fault past the end). */
-#define UNARY512(name, vf)                                                           \
-    static void name(size_t n, const float *x, float *y) {                          \
-        size_t i = 0;                                                                \
-        for (; i + 32 <= n; i += 32) {                                               \
-            __m512 a = _mm512_loadu_ps(x + i), b = _mm512_loadu_ps(x + i + 16);      \
-            a = vf(a);                                                               \
-            b = vf(b);                                                               \
-            _mm512_storeu_ps(y + i, a);                                              \
-            _mm512_storeu_ps(y + i + 16, b);                                         \
-        }                                                                            \
-        for (; i + 16 <= n; i += 16) _mm512_storeu_ps(y + i, vf(_mm512_loadu_ps(x + i))); \
-        if (i < n) {                                                                 \
-            __mmask16 m = tail_mask(n - i);                                          \
-            _mm512_mask_storeu_ps(y + i, m, vf(_mm512_maskz_loadu_ps(m, x + i)));    \
-        }                                                                            \
+#define UNARY512(name, vf)                                                                                             \
+    static void name(size_t n, const float *x, float *y) {                                                             \
+        size_t i = 0;                                                                                                  \
+        for (; i + 32 <= n; i += 32) {                                                                                 \
+            __m512 a = _mm512_loadu_ps(x + i), b = _mm512_loadu_ps(x + i + 16);                                        \
+            a = vf(a);                                                                                                 \
+            b = vf(b);                                                                                                 \
+            _mm512_storeu_ps(y + i, a);                                                                                \
+            _mm512_storeu_ps(y + i + 16, b);                                                                           \
+        }                                                                                                              \
+        for (; i + 16 <= n; i += 16) _mm512_storeu_ps(y + i, vf(_mm512_loadu_ps(x + i)));                              \
+        if (i < n) {                                                                                                   \
+            __mmask16 m = tail_mask(n - i);                                                                            \
+            _mm512_mask_storeu_ps(y + i, m, vf(_mm512_maskz_loadu_ps(m, x + i)));                                      \
+        }                                                                                                              \
     }
 
 UNARY512(sigmoid_avx512, sigmoid16)

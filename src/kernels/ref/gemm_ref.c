@@ -22,8 +22,8 @@ static void sgemm_oracle(int transa, int transb, int64_t m, int64_t n, int64_t k
     }
 }
 
-static void sgemv_oracle(int trans, int64_t m, int64_t n, float alpha, const float *a, int64_t lda,
-                         const float *x, float beta, float *y) {
+static void sgemv_oracle(int trans, int64_t m, int64_t n, float alpha, const float *a, int64_t lda, const float *x,
+                         float beta, float *y) {
     int64_t rows = trans ? n : m, len = trans ? m : n;
     for (int64_t i = 0; i < rows; i++) {
         double s = 0.0;
@@ -55,8 +55,8 @@ static void ukr_ref(int64_t m, int64_t n, int64_t k, float alpha, const float *a
 }
 
 /* Float GEMV: rows by dot products, A^T by row updates of y. */
-static void sgemv_ref(int trans, int64_t m, int64_t n, float alpha, const float *a, int64_t lda,
-                      const float *x, float beta, float *y) {
+static void sgemv_ref(int trans, int64_t m, int64_t n, float alpha, const float *a, int64_t lda, const float *x,
+                      float beta, float *y) {
     if (!trans) {
         for (int64_t i = 0; i < m; i++) {
             float s = 0.0f;
