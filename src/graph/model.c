@@ -204,15 +204,22 @@ const float *zn_model_params_const(const zn_model *m, int64_t *count) {
 
 int zn_model_param_tensors(const zn_model *m) { return m ? m->n_params : 0; }
 
-zn_status zn_model_param_info(const zn_model *m, int i, const char **name, int64_t *rows, int64_t *cols,
-                              int64_t *offset) {
-    if (!m || i < 0 || i >= m->n_params) return zn_error(ZN_ERR_INVALID_ARG, "zn_model_param_info: no parameter %d", i);
-    const zn_node *n = &m->nodes[m->params[i]];
+/* Name, shape and offset of a stored tensor (parameter or constant). */
+static zn_status stored_info(const zn_model *m, const int *nodes, const int64_t *offsets, int count, int i,
+                             const char *what, const char **name, int64_t *rows, int64_t *cols, int64_t *offset) {
+    if (!m || i < 0 || i >= count) return zn_error(ZN_ERR_INVALID_ARG, "zn_model_%s_info: no %s %d", what, what, i);
+    const zn_node *n = &m->nodes[nodes[i]];
     if (name) *name = n->name;
     if (rows) *rows = n->rows;
     if (cols) *cols = n->cols;
-    if (offset) *offset = m->param_offset[i];
+    if (offset) *offset = offsets[i];
     return ZN_OK;
+}
+
+zn_status zn_model_param_info(const zn_model *m, int i, const char **name, int64_t *rows, int64_t *cols,
+                              int64_t *offset) {
+    return m ? stored_info(m, m->params, m->param_offset, m->n_params, i, "param", name, rows, cols, offset)
+             : stored_info(NULL, NULL, NULL, 0, i, "param", name, rows, cols, offset);
 }
 
 int zn_model_input_count(const zn_model *m) { return m ? m->n_inputs : 0; }
@@ -240,11 +247,6 @@ int zn_model_const_tensors(const zn_model *m) { return m ? m->n_consts : 0; }
 
 zn_status zn_model_const_info(const zn_model *m, int i, const char **name, int64_t *rows, int64_t *cols,
                               int64_t *offset) {
-    if (!m || i < 0 || i >= m->n_consts) return zn_error(ZN_ERR_INVALID_ARG, "zn_model_const_info: no constant %d", i);
-    const zn_node *n = &m->nodes[m->consts[i]];
-    if (name) *name = n->name;
-    if (rows) *rows = n->rows;
-    if (cols) *cols = n->cols;
-    if (offset) *offset = m->const_offset[i];
-    return ZN_OK;
+    return m ? stored_info(m, m->consts, m->const_offset, m->n_consts, i, "const", name, rows, cols, offset)
+             : stored_info(NULL, NULL, NULL, 0, i, "const", name, rows, cols, offset);
 }
