@@ -34,7 +34,7 @@ int main(void) {
     o.max_batch = 4;
     s = zn_ws_create(m, &o, &ws);
     float out[4];
-    const float *in[1] = {d->x};
+    const float *in[2] = {d->x, NULL}; /* one entry per model input: x, and the target (not needed to run) */
     float *outs[1] = {out};
     if (s == ZN_OK) s = zn_model_forward(m, ws, 4, in, outs);
     for (int i = 0; s == ZN_OK && i < 4; i++)

@@ -199,10 +199,11 @@ ZN_API void zn_ws_free(zn_ws *ws);
 ZN_API size_t zn_ws_bytes(const zn_ws *ws); /* the workspace's size */
 ZN_API int64_t zn_ws_max_batch(const zn_ws *ws);
 
-/* Runs the outputs on `batch` samples. inputs[i] holds batch x features(i)
- * floats for input i (in the order of zn_model_input_name, labels/targets
- * needed only by the loss may be NULL); outputs[j] receives batch x
- * features(j) floats. */
+/* Runs the outputs on `batch` samples. `inputs` has one entry per model
+ * input (zn_model_input_count, in the order of zn_model_input_name):
+ * batch x features(i) floats, or NULL for an input the outputs do not need
+ * (a target used only by the loss); outputs[j] receives batch x features(j)
+ * floats. */
 ZN_API zn_status zn_model_forward(const zn_model *m, zn_ws *ws, int64_t batch, const float *const *inputs,
                                   float *const *outputs);
 
