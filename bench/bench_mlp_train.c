@@ -20,6 +20,7 @@ typedef struct train_ctx {
     zn_optim *opt;
     int64_t batch, rows, nin, nout, pos;
     float *x, *y;
+    int fused; /* plain SGD: zn_model_train_sgd, no gradient array */
 } train_ctx;
 
 static int run_zenn(void *p) {
@@ -27,6 +28,7 @@ static int run_zenn(void *p) {
     const float *in[2] = {t->x + t->pos * t->nin, t->y + t->pos * t->nout};
     t->pos = t->pos + 2 * t->batch <= t->rows ? t->pos + t->batch : 0;
     float loss = 0;
+    if (t->fused) return zn_model_train_sgd(t->m, t->ws, t->batch, in, zn_optim_lr(t->opt), &loss) != ZN_OK;
     if (zn_model_backward(t->m, t->ws, t->batch, in, &loss) != ZN_OK) return 1;
     int64_t np = 0, ng = 0;
     float *params = zn_model_params(t->m, &np), *grads = zn_ws_grads(t->ws, &ng);
@@ -56,6 +58,7 @@ static int train_init(train_ctx *t, const bench_net *net, int64_t batch, zn_algo
     int64_t np = 0;
     zn_model_params(t->m, &np);
     zn_optim_config oc = zn_optim_config_default(algo);
+    t->fused = algo == ZN_ALGO_INCREMENTAL || algo == ZN_ALGO_SGD; /* what zn_train does for them too */
     if (zn_optim_create(&oc, np, 1, &t->opt) != ZN_OK) return 0;
     t->x = zn_alloc((size_t)(t->rows * t->nin) * sizeof(float));
     t->y = zn_alloc((size_t)(t->rows * t->nout) * sizeof(float));
@@ -131,7 +134,8 @@ int bench_suite_mlp_train(bench_run *run) {
     }
     bench_section(run, "mlp-train: sigmoid MLP, MSE loss, training samples/s");
     bench_note(run,
-               "zenn: zn_model_backward + zn_optim_step per batch on %d thread(s), 256 synthetic rows; "
+               "zenn: zn_model_backward + zn_optim_step per batch (plain SGD and incremental: zn_model_train_sgd, "
+               "the update fused into backpropagation) on %d thread(s), 256 synthetic rows; "
                "lr 0.01 (SGD), 1e-3 (Adam), FANN's defaults (incremental, RPROP)",
                threads);
     bench_peers ps;

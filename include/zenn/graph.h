@@ -214,6 +214,16 @@ ZN_API zn_status zn_model_backward(const zn_model *m, zn_ws *ws, int64_t batch, 
                                    float *loss);
 ZN_API float *zn_ws_grads(zn_ws *ws, int64_t *count);
 
+/* One plain SGD step fused into backpropagation: every parameter moves by
+ * -lr times its gradient as soon as that gradient is known, with no
+ * gradient array and no separate update pass (what FANN's incremental
+ * training does). Same result as zn_model_backward followed by
+ * w -= lr * grad, up to rounding. ZN_ERR_UNSUPPORTED when a parameter feeds
+ * more than one op (then use zn_model_backward and an optimizer); the
+ * workspace's gradient array is left untouched. Writes the model. */
+ZN_API zn_status zn_model_train_sgd(zn_model *m, zn_ws *ws, int64_t batch, const float *const *inputs, float lr,
+                                    float *loss);
+
 /* The loss on `batch` samples without the backward pass (validation). */
 ZN_API zn_status zn_model_loss(const zn_model *m, zn_ws *ws, int64_t batch, const float *const *inputs, float *loss);
 

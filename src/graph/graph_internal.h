@@ -81,7 +81,17 @@ typedef struct zn_exec {
     int max_threads;
     zn_rng *rng;
     int training;
+    /* 0: gradients go to gradient buffers. Otherwise a fused SGD step: the
+     * gradient of a parameter is added, times this (-lr), straight into the
+     * parameter (zn_model_train_sgd). */
+    float param_scale;
 } zn_exec;
+
+/* The factor for a contribution to the gradient of input `slot` of n: 1,
+ * or the fused step's -lr when that input is a parameter. */
+static inline float zn_exec_grad_scale(const zn_exec *e, const zn_node *n, int slot) {
+    return e->param_scale != 0.0f && e->nodes[n->in[slot]].op == ZN_OP_PARAM ? e->param_scale : 1.0f;
+}
 
 typedef struct zn_op_def {
     const char *name;

@@ -163,6 +163,22 @@ zn_status zn_model_compile(const zn_graph *g, zn_node *const *outputs, int n_out
         zn_model_free(m);
         return s;
     }
+    /* The fused SGD step writes each parameter while backpropagating: safe when
+     * a parameter has one consumer, of a kind that scales its contribution. */
+    m->fused_sgd_ok = loss != NULL;
+    for (int p = 0; p < m->n_params; p++) {
+        int consumers = 0;
+        for (int i = 0; i < m->n_nodes; i++)
+            for (int k = 0; k < m->nodes[i].n_in; k++)
+                if (m->nodes[i].in[k] == m->params[p]) {
+                    consumers++;
+                    zn_op op = m->nodes[i].op;
+                    if (op != ZN_OP_MATMUL && op != ZN_OP_MUL && op != ZN_OP_ADD && op != ZN_OP_SUB &&
+                        op != ZN_OP_SCALE)
+                        m->fused_sgd_ok = 0;
+                }
+        if (consumers > 1) m->fused_sgd_ok = 0;
+    }
     /* A node takes a gradient when a parameter feeds it (inputs never do). */
     for (int i = 0; loss && i < m->n_nodes; i++) {
         const zn_node *n = &m->nodes[i];

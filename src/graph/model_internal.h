@@ -28,6 +28,7 @@ struct zn_model {
     zn_plan infer;             /* outputs only */
     zn_plan train;             /* the loss (forward; backward runs it in reverse) */
     unsigned char *needs_grad; /* per node, for the train plan */
+    int fused_sgd_ok;          /* every parameter feeds one op that scales its contribution */
 };
 
 #endif

@@ -48,16 +48,19 @@ static void matmul_backward(const zn_exec *e, const zn_node *n) {
     const float *dy = e->grad[n->index];
     zn_gemm_opts o = gemm_opts(e);
     float *dx = zn_exec_input_grad(e, n, 0), *dw = zn_exec_input_grad(e, n, 1);
-    /* dX += dY W^T ; dW += X^T dY ; db += column sums of dY */
+    /* dX += dY W^T ; dW += X^T dY ; db += column sums of dY (dX first: a
+     * fused SGD step changes W in place) */
     if (dx)
         zn_sgemm_ex(ZN_NO_TRANS, ZN_TRANS, e->batch, x->cols, w->cols, 1.0f, dy, n->cols, e->val[w->index], w->cols,
                     1.0f, dx, x->cols, &o);
     if (dw)
-        zn_sgemm_ex(ZN_TRANS, ZN_NO_TRANS, w->rows, w->cols, e->batch, 1.0f, e->val[x->index], x->cols, dy, n->cols,
-                    1.0f, dw, w->cols, &o);
+        zn_sgemm_ex(ZN_TRANS, ZN_NO_TRANS, w->rows, w->cols, e->batch, zn_exec_grad_scale(e, n, 1), e->val[x->index],
+                    x->cols, dy, n->cols, 1.0f, dw, w->cols, &o);
     float *db = n->n_in == 3 ? zn_exec_input_grad(e, n, 2) : NULL;
-    if (db)
-        for (int64_t r = 0; r < e->batch; r++) e->k->vmath.add_bias((size_t)n->cols, dy + r * n->cols, db);
+    if (db) {
+        float k = zn_exec_grad_scale(e, n, 2);
+        for (int64_t r = 0; r < e->batch; r++) e->k->vmath.axpy((size_t)n->cols, k, dy + r * n->cols, db);
+    }
 }
 
 const zn_op_def zn_op_matmul_def = {"matmul", matmul_forward, matmul_backward, NULL};
@@ -121,9 +124,9 @@ static void add_sub_backward(const zn_exec *e, const zn_node *n, float sign_b) {
     const float *dy = e->grad[n->index];
     int64_t c = count_of(e, n);
     float *da = zn_exec_input_grad(e, n, 0);
-    if (da) e->k->vmath.axpy((size_t)c, 1.0f, dy, da);
+    if (da) e->k->vmath.axpy((size_t)c, zn_exec_grad_scale(e, n, 0), dy, da);
     float *db = zn_exec_input_grad(e, n, 1);
-    if (db) e->k->vmath.axpy((size_t)c, sign_b, dy, db);
+    if (db) e->k->vmath.axpy((size_t)c, sign_b * zn_exec_grad_scale(e, n, 1), dy, db);
 }
 
 static void add_backward(const zn_exec *e, const zn_node *n) { add_sub_backward(e, n, 1.0f); }
@@ -132,12 +135,19 @@ static void sub_backward(const zn_exec *e, const zn_node *n) { add_sub_backward(
 static void mul_backward(const zn_exec *e, const zn_node *n) {
     const float *dy = e->grad[n->index], *a = e->val[n->in[0]], *b = e->val[n->in[1]];
     int64_t c = count_of(e, n);
-    float *da = zn_exec_input_grad(e, n, 0);
-    if (da)
-        for (int64_t i = 0; i < c; i++) da[i] += dy[i] * b[i];
-    float *db = zn_exec_input_grad(e, n, 1);
-    if (db)
-        for (int64_t i = 0; i < c; i++) db[i] += dy[i] * a[i];
+    /* Both products first: a fused SGD step may change a or b in place. */
+    float *da = zn_exec_input_grad(e, n, 0), *db = zn_exec_input_grad(e, n, 1);
+    float ka = zn_exec_grad_scale(e, n, 0), kb = zn_exec_grad_scale(e, n, 1);
+    if (da && db)
+        for (int64_t i = 0; i < c; i++) {
+            float ai = a[i], bi = b[i];
+            da[i] += ka * dy[i] * bi;
+            db[i] += kb * dy[i] * ai;
+        }
+    else if (da)
+        for (int64_t i = 0; i < c; i++) da[i] += ka * dy[i] * b[i];
+    else if (db)
+        for (int64_t i = 0; i < c; i++) db[i] += kb * dy[i] * a[i];
 }
 
 const zn_op_def zn_op_add_def = {"add", add_forward, add_backward, NULL};
@@ -162,7 +172,7 @@ static void scale_forward(const zn_exec *e, const zn_node *n) {
 
 static void scale_backward(const zn_exec *e, const zn_node *n) {
     float *da = zn_exec_input_grad(e, n, 0);
-    if (da) e->k->vmath.axpy((size_t)count_of(e, n), n->f[0], e->grad[n->index], da);
+    if (da) e->k->vmath.axpy((size_t)count_of(e, n), n->f[0] * zn_exec_grad_scale(e, n, 0), e->grad[n->index], da);
 }
 
 const zn_op_def zn_op_scale_def = {"scale", scale_forward, scale_backward, NULL};

@@ -1,6 +1,7 @@
 /* Workspaces: one block holding every activation, gradient and scratch
  * buffer of a model's plans, laid out by liveness, and the passes that run
  * in it. */
+#include <math.h>
 #include <string.h>
 
 #include "base/internal.h"
@@ -300,19 +301,26 @@ zn_status zn_model_loss(const zn_model *m, zn_ws *ws, int64_t batch, const float
     return ZN_OK;
 }
 
-zn_status zn_model_backward(const zn_model *m, zn_ws *ws, int64_t batch, const float *const *inputs, float *loss) {
-    if (m && m->loss < 0) return zn_error(ZN_ERR_INVALID_ARG, "zn_model_backward: the model has no loss");
-    if (ws && ws->mode != ZN_WS_TRAIN)
-        return zn_error(ZN_ERR_INVALID_ARG, "zn_model_backward: needs a training workspace");
+/* Forward to the loss, then backward. lr == 0: gradients into the
+ * workspace's gradient array; otherwise each parameter's gradient is added,
+ * times -lr, into the parameter itself as it is computed. */
+static zn_status backward(const zn_model *m, zn_ws *ws, const char *fn, int64_t batch, const float *const *inputs,
+                          float lr, float *loss) {
+    if (m && m->loss < 0) return zn_error(ZN_ERR_INVALID_ARG, "%s: the model has no loss", fn);
+    if (ws && ws->mode != ZN_WS_TRAIN) return zn_error(ZN_ERR_INVALID_ARG, "%s: needs a training workspace", fn);
     zn_exec e;
-    zn_status s = bind(m, ws, "zn_model_backward", batch, inputs, &m->train, 1, &e);
+    zn_status s = bind(m, ws, fn, batch, inputs, &m->train, 1, &e);
     if (s != ZN_OK) return s;
     run_forward(&e, &m->train);
     if (loss) *loss = ws->val[m->loss][0];
 
     memset(ws->grad_ready, 0, (size_t)m->n_nodes);
-    memset(ws->param_grads, 0, (size_t)m->n_param_values * sizeof(float));
-    for (int p = 0; p < m->n_params; p++) ws->grad_ready[m->params[p]] = 1;
+    if (lr == 0.0f) memset(ws->param_grads, 0, (size_t)m->n_param_values * sizeof(float));
+    for (int p = 0; p < m->n_params; p++) {
+        ws->grad_ready[m->params[p]] = 1;
+        if (lr != 0.0f) ws->grad[m->params[p]] = ws->val[m->params[p]]; /* the parameter itself */
+    }
+    e.param_scale = -lr;
     ws->grad[m->loss][0] = 1.0f;
     ws->grad_ready[m->loss] = 1;
     const zn_plan *plan = &m->train;
@@ -322,5 +330,20 @@ zn_status zn_model_backward(const zn_model *m, zn_ws *ws, int64_t batch, const f
         if (!m->needs_grad[n->index] || !ws->grad_ready[n->index]) continue;
         zn_op_def_get(n->op)->backward(&e, n);
     }
+    if (lr != 0.0f)
+        for (int p = 0; p < m->n_params; p++) ws->grad[m->params[p]] = ws->param_grads + m->param_offset[p];
     return ZN_OK;
+}
+
+zn_status zn_model_backward(const zn_model *m, zn_ws *ws, int64_t batch, const float *const *inputs, float *loss) {
+    return backward(m, ws, "zn_model_backward", batch, inputs, 0.0f, loss);
+}
+
+zn_status zn_model_train_sgd(zn_model *m, zn_ws *ws, int64_t batch, const float *const *inputs, float lr, float *loss) {
+    if (!(lr > 0.0f) || !isfinite(lr))
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_model_train_sgd: lr must be positive and finite");
+    if (m && !m->fused_sgd_ok)
+        return zn_error(ZN_ERR_UNSUPPORTED,
+                        "zn_model_train_sgd: a parameter feeds several ops; use zn_model_backward and an optimizer");
+    return backward(m, ws, "zn_model_train_sgd", batch, inputs, lr, loss);
 }

@@ -57,7 +57,15 @@ typedef struct trainer {
     float *xb, *yb, *best;
     int64_t *order;
     zn_rng rng;
+    int fused; /* plain SGD fused into backpropagation */
 } trainer;
+
+/* Plain SGD steps (FANN's incremental without momentum, or SGD without
+ * decay or clipping) run fused into backpropagation: no gradient array. */
+static int fused_sgd(const zn_optim_config *c) {
+    return (c->algo == ZN_ALGO_INCREMENTAL || c->algo == ZN_ALGO_SGD) && c->momentum == 0.0f &&
+           c->weight_decay == 0.0f && c->clip_norm == 0.0f && c->clip_value == 0.0f;
+}
 
 static void trainer_free(trainer *t) {
     zn_ws_free(t->ws);
@@ -118,6 +126,7 @@ static zn_status trainer_init(trainer *t, zn_model *m, const zn_dataset *train, 
     t->best = zn_alloc((size_t)(np ? np : 1) * sizeof(float));
     if (!t->xb || !t->yb || !t->order || !t->best) return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_train: out of memory");
     for (int64_t i = 0; i < rows; i++) t->order[i] = i;
+    t->fused = fused_sgd(&c->optim);
     return ZN_OK;
 }
 
@@ -147,7 +156,19 @@ static zn_status run_epoch(trainer *t, double error_for_sarprop, double *mean_lo
         }
         const float *inputs[2] = {x, y};
         float loss;
-        zn_status s = zn_model_backward(t->m, t->ws, n, inputs, &loss);
+        zn_status s = ZN_ERR_UNSUPPORTED;
+        if (t->fused) {
+            s = zn_model_train_sgd(t->m, t->ws, n, inputs, zn_optim_lr(t->opt), &loss);
+            if (s == ZN_ERR_UNSUPPORTED)
+                t->fused = 0; /* a shared parameter: the general path from now on */
+            else if (s != ZN_OK)
+                return s;
+            else {
+                total += (double)loss * (double)n;
+                continue;
+            }
+        }
+        s = zn_model_backward(t->m, t->ws, n, inputs, &loss);
         if (s != ZN_OK) return s;
         if (!isfinite(loss))
             return zn_error(ZN_ERR_INTERNAL, "zn_train: the loss became %g at epoch %lld; lower the learning rate",

@@ -334,7 +334,72 @@ static void test_widrow_init(void) {
     zn_dataset_free(d);
 }
 
+/* The fused SGD step equals backward + w -= lr * grad, for plain, shortcut
+ * and sparse networks; a shared parameter is refused. */
+static void test_fused_sgd(void) {
+    zn_dataset *d = NULL;
+    ZT_OK(zn_dataset_load_fann(DATA("diabetes.train"), NULL, &d));
+    for (int variant = 0; variant < 3; variant++) {
+        zn_mlp_spec s = zn_mlp_spec_default();
+        s.n_layers = 4;
+        s.sizes[0] = 8;
+        s.sizes[1] = 12;
+        s.sizes[2] = 6;
+        s.sizes[3] = 2;
+        s.shortcut = variant == 1;
+        s.connection_rate = variant == 2 ? 0.5f : 0.0f;
+        zn_model *a = NULL, *b = NULL;
+        ZT_OK(zn_mlp_create(&s, 3, &a));
+        ZT_OK(zn_mlp_create(&s, 3, &b));
+        zn_ws *wa = NULL, *wb = NULL;
+        zn_ws_opts o = zn_ws_opts_default();
+        o.mode = ZN_WS_TRAIN;
+        o.max_batch = 4;
+        ZT_OK(zn_ws_create(a, &o, &wa));
+        ZT_OK(zn_ws_create(b, &o, &wb));
+        int64_t n = 0;
+        float *pa = zn_model_params(a, &n), *pb = zn_model_params(b, NULL);
+        for (int step = 0; step < 20; step++) {
+            const float *in[2] = {d->x + step * 4 * 8, d->y + step * 4 * 2};
+            float la, lb;
+            ZT_OK(zn_model_train_sgd(a, wa, 4, in, 0.3f, &la));
+            ZT_OK(zn_model_backward(b, wb, 4, in, &lb));
+            const float *g = zn_ws_grads(wb, NULL);
+            for (int64_t i = 0; i < n; i++) pb[i] -= 0.3f * g[i];
+            ZT_NEAR(la, lb, 1e-5);
+        }
+        double worst = 0;
+        for (int64_t i = 0; i < n; i++) worst = fmax(worst, fabs((double)pa[i] - pb[i]));
+        ZT_CHECK_MSG(worst < 1e-5, "variant %d: fused and unfused SGD differ by %g", variant, worst);
+        zn_ws_free(wa);
+        zn_ws_free(wb);
+        zn_model_free(a);
+        zn_model_free(b);
+    }
+    /* A parameter feeding two ops cannot be updated in flight. */
+    zn_graph *g = NULL;
+    ZT_OK(zn_graph_create(&g));
+    zn_node *x = zn_input(g, "x", 3), *t = zn_input(g, "t", 3);
+    zn_node *w = zn_param(g, "w", 3, 3, ZN_INIT_XAVIER, 1.0f);
+    zn_node *y = zn_matmul(g, zn_matmul(g, x, w, NULL), w, NULL);
+    zn_model *m = NULL;
+    ZT_OK(zn_model_compile(g, &y, 1, zn_mse(g, y, t), 1, &m));
+    zn_ws *ws = NULL;
+    zn_ws_opts o = zn_ws_opts_default();
+    o.mode = ZN_WS_TRAIN;
+    ZT_OK(zn_ws_create(m, &o, &ws));
+    float xv[3] = {1, 2, 3}, tv[3] = {0, 0, 0};
+    const float *in[2] = {xv, tv};
+    ZT_ERR(zn_model_train_sgd(m, ws, 1, in, 0.1f, NULL), ZN_ERR_UNSUPPORTED);
+    ZT_ERR(zn_model_train_sgd(m, ws, 1, in, -1.0f, NULL), ZN_ERR_INVALID_ARG);
+    zn_ws_free(ws);
+    zn_model_free(m);
+    zn_graph_free(g);
+    zn_dataset_free(d);
+}
+
 int main(void) {
+    ZT_RUN(test_fused_sgd);
     ZT_RUN(test_widrow_init);
     ZT_RUN(test_adam_matches_formula);
     ZT_RUN(test_sgd_family);
