@@ -81,6 +81,11 @@ for x, g in zip(rows, got):
     assert all(abs(a - b) < 1e-4 for a, b in zip(p, g)), (p, g)
 PY
 
+# A validation file with patience: early stopping, and val_mse reported.
+"$zenn" train "$src/data/digits.train.csv" --val "$src/data/digits.test.csv" --patience 3 --epochs 500 -o "$tmp/v.st" \
+  --json >"$tmp/val.json" 2>/dev/null
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["epochs"] < 500 and d["val_mse"] > 0 and d["accuracy"] > 0.9, d' "$tmp/val.json" && ok || bad "train --val --patience"
+
 # FANN data: XOR with RPROP to FANN's target, then run on the file itself.
 "$zenn" train "$src/data/xor.data" -o "$tmp/xor.st" --target-mse 0.001 --quiet
 check test $? -eq 0
@@ -102,6 +107,7 @@ expect_error "no data" "$zenn" train -o "$tmp/m.st"
 expect_error "missing file" "$zenn" train "$tmp/nope.csv" -o "$tmp/m.st"
 expect_error "layers mismatch" "$zenn" train "$src/data/xor.data" -o "$tmp/m.st" --layers 3,4,1
 expect_error "bad layers" "$zenn" train "$src/data/xor.data" -o "$tmp/m.st" --layers 2,,1
+expect_error "val file of other columns" "$zenn" train "$src/data/digits.train.csv" --val "$src/data/xor.data" -o "$tmp/m.st"
 expect_error "bad activation" "$zenn" train "$src/data/xor.data" -o "$tmp/m.st" --hidden-act swishy
 expect_error "bad algo" "$zenn" train "$src/data/xor.data" -o "$tmp/m.st" --algo magic
 expect_error "non-numeric cell" "$zenn" train "$tmp/nonnum.csv" -o "$tmp/m.st"

@@ -12,7 +12,7 @@
 #define MAX_TARGETS 64
 
 typedef struct train_args {
-    const char *data, *out, *test, *plot;
+    const char *data, *out, *test, *val, *plot;
     int64_t layers[ZN_MLP_MAX_LAYERS];
     int n_layers;
     const char *hidden_act, *output_act, *algo, *loss;
@@ -33,6 +33,7 @@ static void usage(FILE *f) {
                "\n"
                "  -o, --output MODEL   where to write the model (safetensors)\n"
                "  --test FILE          evaluate on this data after training\n"
+               "  --val FILE           validation data (for --patience and the curves; else --val-split)\n"
                "  --layers A,B,...     layer sizes, inputs and outputs included (default: one hidden layer)\n"
                "  --hidden-act NAME    hidden activation (default: sigmoid_symmetric for FANN data, relu for CSV)\n"
                "  --output-act NAME    output activation for regression (default: sigmoid_symmetric / linear)\n"
@@ -76,6 +77,9 @@ static int parse_args(int argc, char **argv, train_args *a) {
         } else if (!strcmp(o, "--test")) {
             VALUE();
             a->test = v;
+        } else if (!strcmp(o, "--val")) {
+            VALUE();
+            a->val = v;
         } else if (!strcmp(o, "--plot")) {
             VALUE();
             a->plot = v;
@@ -176,6 +180,22 @@ static int64_t default_hidden(int64_t in, int64_t out) {
     return (int64_t)h;
 }
 
+/* A test or validation file read like the training data: the same columns,
+ * its labels mapped onto the training classes. Returns 0 or the exit status. */
+static int load_like(const char *path, const cli_data_opts *o, const zn_dataset *train, const char *train_path,
+                     zn_dataset **out) {
+    zn_status s = cli_load_data(path, o, out);
+    if (s != ZN_OK) return cli_fail(s);
+    zn_dataset *d = *out;
+    int classes = train->n_classes > 0;
+    if (d->n_in != train->n_in || (!classes && d->n_out != train->n_out))
+        return cli_error("%s: %lld inputs and %lld outputs, but %s has %lld and %lld", path, (long long)d->n_in,
+                         (long long)d->n_out, train_path, (long long)train->n_in, (long long)train->n_out);
+    if (classes && zn_dataset_align_classes(d, train->class_names, train->n_classes) != ZN_OK)
+        return cli_error("%s: %s", path, zn_last_error());
+    return 0;
+}
+
 static void json_number(FILE *f, const char *key, double v, int last) {
     if (isfinite(v))
         fprintf(f, "\"%s\":%.9g%s", key, v, last ? "" : ",");
@@ -186,7 +206,7 @@ static void json_number(FILE *f, const char *key, double v, int last) {
 int zn_cmd_train(int argc, char **argv) {
     train_args a;
     if (!parse_args(argc, argv, &a)) return 2;
-    zn_dataset *train = NULL, *test = NULL;
+    zn_dataset *train = NULL, *test = NULL, *val = NULL;
     zn_scaler *scaler = NULL;
     zn_mlp *mlp = NULL;
     zn_pool *pool = NULL;
@@ -200,23 +220,9 @@ int zn_cmd_train(int argc, char **argv) {
         rc = cli_error("%s: no rows to train on", a.data);
         goto done;
     }
-    if (a.test) {
-        /* The test file must name the same targets; its labels map onto the training classes. */
-        s = cli_load_data(a.test, &dopt, &test);
-        if (s != ZN_OK) {
-            rc = cli_fail(s);
-            goto done;
-        }
-        if (test->n_in != train->n_in || (!classes && test->n_out != train->n_out)) {
-            rc = cli_error("%s: %lld inputs and %lld outputs, but %s has %lld and %lld", a.test, (long long)test->n_in,
-                           (long long)test->n_out, a.data, (long long)train->n_in, (long long)train->n_out);
-            goto done;
-        }
-        if (classes && zn_dataset_align_classes(test, train->class_names, train->n_classes) != ZN_OK) {
-            rc = cli_fail(ZN_ERR_FORMAT);
-            goto done;
-        }
-    }
+    if ((a.test && (rc = load_like(a.test, &dopt, train, a.data, &test)) != 0) ||
+        (a.val && (rc = load_like(a.val, &dopt, train, a.data, &val)) != 0))
+        goto done;
 
     zn_mlp_spec spec = zn_mlp_spec_default();
     if (a.n_layers) {
@@ -288,6 +294,7 @@ int zn_cmd_train(int argc, char **argv) {
         s = zn_scaler_fit(ZN_SCALE_STANDARD, 0, 0, train->x, train->rows, train->n_in, &scaler);
         if (s == ZN_OK) s = zn_scaler_apply(scaler, train->x, train->rows);
         if (s == ZN_OK && test) s = zn_scaler_apply(scaler, test->x, test->rows);
+        if (s == ZN_OK && val) s = zn_scaler_apply(scaler, val->x, val->rows);
         if (s != ZN_OK) {
             rc = cli_fail(s);
             goto done;
@@ -314,7 +321,8 @@ int zn_cmd_train(int argc, char **argv) {
     if (a.lr > 0) cfg.optim.lr = (float)a.lr;
     if (a.target_mse >= 0) cfg.target_error = a.target_mse;
     if (a.patience > 0) cfg.patience = a.patience;
-    cfg.val_split = a.val_split >= 0 ? a.val_split : (a.patience > 0 ? 0.1 : 0.0);
+    /* A validation file wins; otherwise --val-split, or 10% when --patience needs one. */
+    cfg.val_split = a.val ? 0.0 : (a.val_split >= 0 ? a.val_split : (a.patience > 0 ? 0.1 : 0.0));
     cfg.seed = (uint64_t)a.seed;
     cfg.pool = pool;
     progress prog;
@@ -338,7 +346,7 @@ int zn_cmd_train(int argc, char **argv) {
                 zn_nact_name(spec.hidden_act), zn_loss_name(spec.loss), zn_algo_name(algo), (long long)cfg.epochs);
     }
     zn_train_report rep;
-    s = zn_train(mlp->model, train, NULL, &cfg, &rep);
+    s = zn_train(mlp->model, train, val, &cfg, &rep);
     progress_done(&prog);
     if (s != ZN_OK) {
         rc = cli_fail(s);
@@ -386,5 +394,6 @@ done:
     zn_scaler_free(scaler);
     zn_dataset_free(train);
     zn_dataset_free(test);
+    zn_dataset_free(val);
     return rc;
 }
