@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "bench_history.h"
 #include "cli.h"
 
 #include "zn_git_commit.h" /* generated at build time: ZN_GIT_COMMIT */
@@ -43,6 +44,12 @@ static void usage(FILE *f) {
                "  --threads N     threads for the multi-threaded cases (default: ZN_THREADS or all CPUs)\n"
                "  --filter TEXT   only cases whose name contains TEXT\n"
                "  --quick         fewer cases, shorter reps (a smoke run)\n"
+               "  --history PATH  SQLite file every run is appended to (default: bench/history.db when run\n"
+               "                  from the repository); --no-history to skip\n"
+               "  --compare [RUN] compare the latest run with RUN, or with the median of the last --last K runs\n"
+               "                  (default 5) on this machine; a case changed only when the min-max ranges\n"
+               "                  differ by more than --threshold X (default 0.05). Alone: no new run\n"
+               "  --fail-on-regression  exit 1 when a case regressed\n"
                "  --settle-ms MS  pause after a multi-threaded peer rep (default 150; OpenBLAS threads spin)\n"
                "  --fann-data DIR FANN .train/.test files for fann-accuracy (default: ../shared/data/fann)\n"
                "  --mnist DIR     MNIST IDX .gz files for the mnist suite (default: ../shared/data/mnist\n"
@@ -176,6 +183,40 @@ static int write_json(const char *path, const bench_run *run, int argc, char **a
     return 1;
 }
 
+/* The machine a history compares runs of: CPU, cores, memory, kernels. */
+static void machine_key(char *out, size_t cap) {
+    const zn_cpu_features *c = zn_cpu();
+    long long mem = (long long)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE);
+    snprintf(out, cap, "%s|%d cpus|%lld MiB|%s", c->brand, c->logical_cpus, mem >> 20, zn_isa_name(zn_isa_active()));
+}
+
+/* Records the run and compares, as the options ask. Returns non-zero on failure. */
+static int history_step(const char *path, const bench_run *run, int record, int compare, const bench_compare_opts *co,
+                        int fail_on_regression, int argc, char **argv) {
+    char machine[256], command[1024] = "";
+    machine_key(machine, sizeof machine);
+    for (int i = 0, n = 0; i < argc && n >= 0 && (size_t)n < sizeof command; i++)
+        n += snprintf(command + n, sizeof command - (size_t)n, "%s%s", i ? " " : "", argv[i]);
+    if (record) {
+        char *fp = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&fp, &len);
+        if (f) {
+            fingerprint(f);
+            fclose(f);
+        }
+        long long id = 0;
+        int rc = bench_history_append(path, run, fp ? fp : "{}", machine, ZN_GIT_COMMIT, command, &id);
+        free(fp);
+        if (rc != 0) return 1;
+        printf("history: run %lld recorded in %s\n", id, path);
+    }
+    if (!compare) return 0;
+    int regressions = bench_history_compare(path, machine, co, stdout);
+    if (regressions < 0) return 1;
+    return fail_on_regression && regressions > 0;
+}
+
 int zn_cmd_bench(int argc, char **argv) {
     bench_run run;
     memset(&run, 0, sizeof run);
@@ -183,8 +224,9 @@ int zn_cmd_bench(int argc, char **argv) {
     run.opts.repeat = 7;
     run.opts.min_seconds = 0.1;
     run.opts.settle_ms = 150;
-    const char *json = NULL;
-    int want[NSUITES] = {0}, any = 0;
+    const char *json = NULL, *history = NULL;
+    int want[NSUITES] = {0}, any = 0, no_history = 0, compare = 0, fail_on_regression = 0;
+    bench_compare_opts co = {0, 5, 0.05};
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -225,6 +267,35 @@ int zn_cmd_bench(int argc, char **argv) {
             }
             run.opts.mnist_dir = val;
             i++;
+        } else if (!strcmp(a, "--history")) {
+            if (!val) {
+                fprintf(stderr, "zenn: error: --history expects a file name\n");
+                return 2;
+            }
+            history = val;
+            i++;
+        } else if (!strcmp(a, "--no-history")) {
+            no_history = 1;
+        } else if (!strcmp(a, "--compare")) {
+            compare = 1;
+            char *end = NULL;
+            long long id = val ? strtoll(val, &end, 10) : 0;
+            if (val && *val && !*end) { /* an optional run id */
+                if (id < 1) {
+                    fprintf(stderr, "zenn: error: --compare expects a run id >= 1, got '%s'\n", val);
+                    return 2;
+                }
+                co.run = id;
+                i++;
+            }
+        } else if (!strcmp(a, "--last")) {
+            if (!parse_int(a, val, 1, 63, &co.last)) return 2;
+            i++;
+        } else if (!strcmp(a, "--threshold")) {
+            if (!parse_double(a, val, 0, 10, &co.threshold)) return 2;
+            i++;
+        } else if (!strcmp(a, "--fail-on-regression")) {
+            fail_on_regression = 1;
         } else if (!strcmp(a, "--fann-data")) {
             if (!val) {
                 fprintf(stderr, "zenn: error: --fann-data expects a directory\n");
@@ -258,6 +329,14 @@ int zn_cmd_bench(int argc, char **argv) {
            zn_isa_name(zn_isa_active()), c->brand, c->logical_cpus, zn_pool_size(zn_pool_default()));
     printf("rates are medians of %d reps of >= %.3g s; ratio = peer time / zenn time (> 1: zenn faster)\n",
            run.opts.repeat, run.opts.min_seconds);
+    /* History: an explicit --history, or bench/history.db when run from the repository. */
+    if (!history && !no_history && access("bench", W_OK) == 0) history = "bench/history.db";
+    if (compare && !history) {
+        fprintf(stderr, "zenn: error: --compare needs a history (--history PATH, or run from the repository)\n");
+        return 2;
+    }
+    if (compare && !any) /* compare only: no new run */
+        return history_step(history, &run, 0, 1, &co, fail_on_regression, argc + 1, argv - 1);
     int failed = 0;
     for (int s = 0; s < NSUITES; s++)
         if (!any || want[s]) failed |= suites[s].run(&run);
@@ -270,6 +349,11 @@ int zn_cmd_bench(int argc, char **argv) {
     }
     printf("\ntargets: %d met, %d not met\n", met, missed);
     if (json && !write_json(json, &run, argc + 1, argv - 1)) failed = 1;
+    /* After the JSON, so a broken history never loses the run's figures. */
+    if (history && !no_history && history_step(history, &run, 1, compare, &co, fail_on_regression, argc + 1, argv - 1))
+        failed = 1;
+    else if (!history && !no_history)
+        printf("history: not recorded (no bench/ here; --history PATH to keep one)\n");
     free(run.results);
     return failed ? 1 : 0;
 }

@@ -34,6 +34,7 @@ have git || need_pkgs+=(git)
 have pkg-config || need_pkgs+=(pkg-config)
 have python3 || need_pkgs+=(python3)
 have_pkg libopenblas-dev || need_pkgs+=(libopenblas-dev)
+have_pkg libsqlite3-dev || need_pkgs+=(libsqlite3-dev)
 for extra in "$@"; do have_pkg "$extra" || need_pkgs+=("$extra"); done
 if [ $peers -eq 1 ]; then
   have_pkg libfann-dev || need_pkgs+=(libfann-dev)

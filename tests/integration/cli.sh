@@ -86,5 +86,21 @@ rows = [r for r in json.load(open(sys.argv[1]))["results"] if r["peer"] == "pyto
 assert rows and all(r["zenn"] and r["skipped"] and r["met"] is None for r in rows), rows
 PY
 
+# History: two runs at once into one SQLite file, then a comparison; a
+# corrupt file is one error line and a failure, but the JSON is still written.
+"$zenn" bench pool --quick --history "$tmp/h.db" >/dev/null 2>"$tmp/h1.err" &
+p1=$!
+"$zenn" bench pool --quick --history "$tmp/h.db" >/dev/null 2>"$tmp/h2.err" &
+p2=$!
+wait $p1 && wait $p2 && ok || bad "concurrent history writers: $(cat "$tmp/h1.err" "$tmp/h2.err")"
+"$zenn" bench vmath --filter "exp" --quick --repeat 1 --min-time 0.001 --history "$tmp/h.db" >/dev/null 2>&1 && ok || bad "history run 3"
+"$zenn" bench --compare --history "$tmp/h.db" >"$tmp/cmp.txt" 2>&1 && grep -q "compare: run 3 against" "$tmp/cmp.txt" && ok || bad "compare: $(cat "$tmp/cmp.txt")"
+"$zenn" bench --compare 2 --history "$tmp/h.db" | grep -q "run 3 against run 2" && ok || bad "compare with a run id"
+expect_error "$zenn" bench --compare --history "$tmp/empty.db"
+printf 'not a database, just text long enough to look like a header....' >"$tmp/bad.db"
+"$zenn" bench pool --quick --history "$tmp/bad.db" --json "$tmp/bad.json" >/dev/null 2>"$tmp/bad.err"
+rc=$?
+[ $rc -ne 0 ] && [ "$(wc -l <"$tmp/bad.err")" -eq 1 ] && grep -q '^zenn: error: benchmark history' "$tmp/bad.err" && [ -s "$tmp/bad.json" ] && ok || bad "corrupt history: rc=$rc $(cat "$tmp/bad.err")"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
