@@ -68,6 +68,9 @@ typedef struct bench_result {
 
 enum { BENCH_TARGET_RATIO = 0, BENCH_TARGET_MARGIN = 1 };
 
+/* A JSON string literal (with < and > escaped, so it can sit inside HTML). */
+void bench_json_string(FILE *f, const char *s);
+
 /* Median, min and max of the positive values of v (sorted in place). */
 void bench_stats_of(double *v, int n, bench_stats *s);
 
@@ -80,6 +83,9 @@ typedef struct bench_run {
     int count, cap;
     FILE *out; /* the table */
 } bench_run;
+
+/* The run as one JSON document: what --json writes and the report embeds. */
+void bench_write_json(FILE *f, const bench_run *run, int argc, char **argv);
 
 /* Times the contenders, interleaved; fills stats[i] for contender i. */
 void bench_measure(const bench_opts *o, bench_contender *c, int n, bench_stats *stats);

@@ -183,7 +183,42 @@ int bench_history_compare(const char *path, const char *machine, const bench_com
     return regressions;
 }
 
+void bench_history_series_json(const char *path, const char *machine, int runs, FILE *out) {
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    fputc('[', out);
+    if (path && sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db,
+                           "SELECT r.run, runs.time, r.suite, r.name, r.threads, r.peer, r.zenn_median FROM results r"
+                           " JOIN runs ON runs.id = r.run WHERE runs.id IN (SELECT id FROM runs WHERE machine=?"
+                           " ORDER BY id DESC LIMIT ?) ORDER BY r.run",
+                           -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, machine, -1, SQLITE_STATIC);
+        sqlite3_bind_int(q, 2, runs);
+        for (int first = 1; sqlite3_step(q) == SQLITE_ROW; first = 0) {
+            fprintf(out, "%s{\"run\":%lld,\"time\":", first ? "" : ",\n", (long long)sqlite3_column_int64(q, 0));
+            bench_json_string(out, (const char *)sqlite3_column_text(q, 1));
+            fprintf(out, ",\"suite\":");
+            bench_json_string(out, (const char *)sqlite3_column_text(q, 2));
+            fprintf(out, ",\"case\":");
+            bench_json_string(out, (const char *)sqlite3_column_text(q, 3));
+            fprintf(out, ",\"threads\":%d,\"peer\":", sqlite3_column_int(q, 4));
+            const unsigned char *peer = sqlite3_column_text(q, 5);
+            bench_json_string(out, peer ? (const char *)peer : "");
+            fprintf(out, ",\"zenn_median_s\":%.9g}", sqlite3_column_double(q, 6));
+        }
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    fputc(']', out);
+}
+
 #else /* no SQLite */
+
+void bench_history_series_json(const char *path, const char *machine, int runs, FILE *out) {
+    (void)path, (void)machine, (void)runs;
+    fputs("[]", out);
+}
 
 int bench_history_available(void) { return 0; }
 

@@ -8,9 +8,9 @@
 #include "bench.h"
 
 typedef struct bench_compare_opts {
-    long long run;     /* compare with this run id; 0: the median of the last `last` runs */
-    int last;          /* K */
-    double threshold;  /* 0.05 */
+    long long run;    /* compare with this run id; 0: the median of the last `last` runs */
+    int last;         /* K */
+    double threshold; /* 0.05 */
 } bench_compare_opts;
 
 /* Appends the run. Returns 0 with the new id in *id, or -1 after printing
@@ -21,6 +21,11 @@ int bench_history_append(const char *path, const bench_run *run, const char *fin
 /* Compares the latest run with its baseline; prints the changed cases.
  * Returns the number of regressions, or -1 after an error line. */
 int bench_history_compare(const char *path, const char *machine, const bench_compare_opts *o, FILE *out);
+
+/* The last `runs` runs on this machine as a JSON array of
+ * {"run","time","suite","case","threads","peer","zenn_median_s"} for trend
+ * lines; "[]" without a history. */
+void bench_history_series_json(const char *path, const char *machine, int runs, FILE *out);
 
 /* 1 when this build has SQLite. */
 int bench_history_available(void);

@@ -7,6 +7,7 @@
 
 #include "bench.h"
 #include "bench_history.h"
+#include "bench_report.h"
 #include "cli.h"
 
 #include "zn_git_commit.h" /* generated at build time: ZN_GIT_COMMIT */
@@ -50,6 +51,7 @@ static void usage(FILE *f) {
                "                  (default 5) on this machine; a case changed only when the min-max ranges\n"
                "                  differ by more than --threshold X (default 0.05). Alone: no new run\n"
                "  --fail-on-regression  exit 1 when a case regressed\n"
+               "  --report FILE   write a self-contained HTML report (charts, table, trends, fingerprint)\n"
                "  --settle-ms MS  pause after a multi-threaded peer rep (default 150; OpenBLAS threads spin)\n"
                "  --fann-data DIR FANN .train/.test files for fann-accuracy (default: ../shared/data/fann)\n"
                "  --mnist DIR     MNIST IDX .gz files for the mnist suite (default: ../shared/data/mnist\n"
@@ -81,13 +83,14 @@ static int parse_double(const char *opt, const char *s, double lo, double hi, do
     return 1;
 }
 
-static void json_string(FILE *f, const char *s) {
+/* A JSON string; < and > escaped too, so the text can sit inside HTML. */
+void bench_json_string(FILE *f, const char *s) {
     fputc('"', f);
     for (; *s; s++) {
         if (*s == '"' || *s == '\\')
             fprintf(f, "\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            fprintf(f, "\\u%04x", *s);
+        else if ((unsigned char)*s < 0x20 || *s == '<' || *s == '>')
+            fprintf(f, "\\u%04x", (unsigned char)*s);
         else
             fputc(*s, f);
     }
@@ -110,44 +113,43 @@ static void fingerprint(FILE *f) {
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
     if (uname(&u) != 0) memset(&u, 0, sizeof u);
     fprintf(f, "{\"cpu\":");
-    json_string(f, c->brand);
+    bench_json_string(f, c->brand);
     fprintf(f,
             ",\"vendor\":\"%s\",\"logical_cpus\":%d,\"memory_bytes\":%lld,\"avx2\":%d,\"fma\":%d,\"avx512f\":%d,"
             "\"avx512_bf16\":%d,\"avx512_fp16\":%d,\"avx512_vnni\":%d,",
             c->vendor, c->logical_cpus, (long long)pages * page, c->avx2, c->fma, c->avx512f, c->avx512_bf16,
             c->avx512_fp16, c->avx512_vnni);
     fprintf(f, "\"kernel\":");
-    json_string(f, u.release);
+    bench_json_string(f, u.release);
     fprintf(f, ",\"compiler\":");
-    json_string(f, __VERSION__);
+    bench_json_string(f, __VERSION__);
     fprintf(f, ",\"zenn_version\":\"%s\",\"zenn_commit\":\"%s\",\"isa\":\"%s\",\"threads\":%d}", zn_version(),
             ZN_GIT_COMMIT, zn_isa_name(zn_isa_active()), zn_pool_size(zn_pool_default()));
 }
 
-static int write_json(const char *path, const bench_run *run, int argc, char **argv) {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        fprintf(stderr, "zenn: error: cannot write %s\n", tmp);
-        return 0;
-    }
-    fprintf(f, "{\"command\":\"");
-    for (int i = 0; i < argc; i++) fprintf(f, "%s%s", i ? " " : "", argv[i]);
-    fprintf(f, "\",\n\"fingerprint\":");
+/* The run as one JSON document (what --json writes and the report embeds). */
+void bench_write_json(FILE *f, const bench_run *run, int argc, char **argv) {
+    char command[2048];
+    size_t n = 0;
+    command[0] = '\0';
+    for (int i = 0; i < argc && n < sizeof command; i++)
+        n += (size_t)snprintf(command + n, sizeof command - n, "%s%s", i ? " " : "", argv[i]);
+    fprintf(f, "{\"command\":");
+    bench_json_string(f, command);
+    fprintf(f, ",\n\"fingerprint\":");
     fingerprint(f);
     fprintf(f, ",\n\"results\":[\n");
     for (int i = 0; i < run->count; i++) {
         const bench_result *r = &run->results[i];
         fprintf(f, "{\"suite\":\"%s\",\"case\":", r->suite);
-        json_string(f, r->name);
+        bench_json_string(f, r->name);
         fprintf(f, ",\"shape\":");
-        json_string(f, r->shape);
+        bench_json_string(f, r->shape);
         fprintf(f, ",\"threads\":%d,\"unit\":\"%s\",\"work_per_call\":%.9g,", r->threads, r->unit, r->work);
         json_stats(f, "zenn", &r->zenn, r->work);
         fprintf(f, ",\"peer\":");
         if (r->peer[0])
-            json_string(f, r->peer);
+            bench_json_string(f, r->peer);
         else
             fprintf(f, "null");
         fprintf(f, ",");
@@ -164,15 +166,26 @@ static int write_json(const char *path, const bench_run *run, int argc, char **a
         }
         if (r->peer[0] && !r->other.ok) {
             fprintf(f, ",\"skipped\":");
-            json_string(f, r->why[0] ? r->why : "not measured");
+            bench_json_string(f, r->why[0] ? r->why : "not measured");
         }
         if (r->target_note[0]) {
             fprintf(f, ",\"note\":");
-            json_string(f, r->target_note);
+            bench_json_string(f, r->target_note);
         }
         fprintf(f, "}%s\n", i + 1 < run->count ? "," : "");
     }
     fprintf(f, "]}\n");
+}
+
+static int write_json(const char *path, const bench_run *run, int argc, char **argv) {
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        fprintf(stderr, "zenn: error: cannot write %s\n", tmp);
+        return 0;
+    }
+    bench_write_json(f, run, argc, argv);
     int ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
     ok = fclose(f) == 0 && ok;
     if (!ok || rename(tmp, path) != 0) {
@@ -224,7 +237,7 @@ int zn_cmd_bench(int argc, char **argv) {
     run.opts.repeat = 7;
     run.opts.min_seconds = 0.1;
     run.opts.settle_ms = 150;
-    const char *json = NULL, *history = NULL;
+    const char *json = NULL, *history = NULL, *report = NULL;
     int want[NSUITES] = {0}, any = 0, no_history = 0, compare = 0, fail_on_regression = 0;
     bench_compare_opts co = {0, 5, 0.05};
 
@@ -273,6 +286,13 @@ int zn_cmd_bench(int argc, char **argv) {
                 return 2;
             }
             history = val;
+            i++;
+        } else if (!strcmp(a, "--report")) {
+            if (!val) {
+                fprintf(stderr, "zenn: error: --report expects a file name\n");
+                return 2;
+            }
+            report = val;
             i++;
         } else if (!strcmp(a, "--no-history")) {
             no_history = 1;
@@ -354,6 +374,14 @@ int zn_cmd_bench(int argc, char **argv) {
         failed = 1;
     else if (!history && !no_history)
         printf("history: not recorded (no bench/ here; --history PATH to keep one)\n");
+    if (report) { /* after the history, so the page's trends include this run */
+        char machine[256];
+        machine_key(machine, sizeof machine);
+        if (!bench_write_report(report, &run, argc + 1, argv - 1, no_history ? NULL : history, machine))
+            failed = 1;
+        else
+            printf("report: %s\n", report);
+    }
     free(run.results);
     return failed ? 1 : 0;
 }

@@ -9,9 +9,12 @@
 set -euo pipefail
 
 peers=0
+report=0
 args=()
 for a in "$@"; do
-  if [ "$a" = "--peers" ]; then peers=1; else args+=("$a"); fi
+  if [ "$a" = "--peers" ]; then peers=1
+  elif [ "$a" = "--report" ]; then report=1   # the report's browser test: Chromium, Node.js, npm
+  else args+=("$a"); fi
 done
 set -- "${args[@]+"${args[@]}"}"
 
@@ -36,6 +39,11 @@ have python3 || need_pkgs+=(python3)
 have_pkg libopenblas-dev || need_pkgs+=(libopenblas-dev)
 have_pkg libsqlite3-dev || need_pkgs+=(libsqlite3-dev)
 for extra in "$@"; do have_pkg "$extra" || need_pkgs+=("$extra"); done
+if [ $report -eq 1 ]; then
+  have_pkg chromium || need_pkgs+=(chromium)
+  have node || need_pkgs+=(nodejs)
+  have npm || need_pkgs+=(npm)
+fi
 if [ $peers -eq 1 ]; then
   have_pkg libfann-dev || need_pkgs+=(libfann-dev)
   have_pkg python3-torch || need_pkgs+=(python3-torch)

@@ -3,7 +3,9 @@
 # first in Release, then with the address and undefined-behaviour sanitizers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/deps.sh
+bash scripts/deps.sh --report
+# The benchmark report's browser test drives Debian's Chromium with playwright-core.
+(cd tests/report && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 jobs=$(nproc 2>/dev/null || echo 2)
 
 echo "== release build and tests"

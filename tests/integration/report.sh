@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# zenn bench --report: the HTML page opened in real headless Chromium (Debian's,
+# driven by playwright-core from tests/report): it renders with no console
+# errors and no network request, every bar holds the ratio of the run's JSON,
+# and a screenshot is saved. Needs chromium and `npm ci` in tests/report
+# (scripts/test.sh installs both); elsewhere it says it skipped, except in CI.
+# Usage: report.sh ZENN_BINARY SOURCE_DIR
+set -u
+zenn=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+if ! command -v node >/dev/null 2>&1 || [ ! -x /usr/bin/chromium ] || [ ! -d "$src/tests/report/node_modules/playwright-core" ]; then
+  echo "skipped: needs node, /usr/bin/chromium and 'npm ci' in tests/report"
+  [ "${CI:-}" = "true" ] && { echo "FAIL: CI must run the report test"; exit 1; }
+  exit 0
+fi
+pass=0
+fail=0
+# Two runs so the page also draws trend lines from the history.
+for i in 1 2; do
+  "$zenn" bench gemm vmath --filter 256 --quick --repeat 2 --min-time 0.001 --settle-ms 0 --history "$tmp/h.db" \
+    --json "$tmp/r.json" --report "$tmp/r.html" >"$tmp/out" 2>&1 || { echo "FAIL: bench run $i: $(tail -2 "$tmp/out")"; exit 1; }
+done
+grep -q 'id="zenn-run"' "$tmp/r.html" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: no embedded run"; }
+if (cd "$src/tests/report" && node check_report.js "$tmp/r.html" "$tmp/r.json" "$tmp/report.png"); then
+  pass=$((pass + 1))
+else
+  fail=$((fail + 1))
+fi
+[ -s "$tmp/report.png" ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: no screenshot"; }
+mkdir -p "$(dirname "$zenn")/report-screenshots" && cp "$tmp/report.png" "$(dirname "$zenn")/report-screenshots/" 2>/dev/null
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
