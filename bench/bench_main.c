@@ -27,6 +27,7 @@ static const suite_entry suites[] = {
     {"memory", bench_suite_memory, "peak RSS to load and run 784-128-10 against PyTorch"},
     {"mnist", bench_suite_mnist, "MNIST 5 epochs: accuracy and time against PyTorch (not in --quick)"},
     {"fann-accuracy", bench_suite_fann_accuracy, "FANN's datasets with FANN's defaults: test MSE against libfann"},
+    {"io", bench_suite_io, "model save/load: safetensors against the same weights as JSON text"},
 };
 #define NSUITES ((int)(sizeof suites / sizeof suites[0]))
 

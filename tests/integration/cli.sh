@@ -68,6 +68,7 @@ smoke gemm gemm --filter "square 256"
 smoke gemv gemm --filter "sgemv 784"
 smoke vmath vmath --filter "exp"
 smoke pool pool
+smoke io io
 grep -q 'sgemm square 256' "$tmp/gemm.txt" && ok || bad "gemm table has no square 256 row"
 
 # The MLP suites with whatever peers this machine has; a missing peer is skipped, never failed.
