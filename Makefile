@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PREFIX ?= /usr/local
 CMAKE_FLAGS ?=
 
-.PHONY: all check sanitize bench bench-quick install clean format tidy fuzz fuzz-smoke
+.PHONY: all check sanitize bench bench-quick bench-docs install clean format tidy fuzz fuzz-smoke
 
 all: $(BUILD)/Makefile
 	@cmake --build $(BUILD) -j $(JOBS)
@@ -22,10 +22,14 @@ sanitize:
 	@cd $(SAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
 
 bench: all
-	@$(BUILD)/zenn bench gemm vmath pool $(BENCH_ARGS)
+	@$(BUILD)/zenn bench $(BENCH_ARGS)
+
+# Every suite once, then docs/BENCHMARKS.md and its report screenshot (needs the peers and Chromium).
+bench-docs: all
+	@bash scripts/bench_docs.sh $(BUILD) $(BENCH_ARGS)
 
 bench-quick: all
-	@$(BUILD)/zenn bench --quick gemm vmath pool $(BENCH_ARGS)
+	@$(BUILD)/zenn bench --quick $(BENCH_ARGS)
 
 # Coverage-guided fuzzing of every parser (clang + libFuzzer). FUZZ_SECONDS per target.
 FUZZ_BUILD ?= build-fuzz

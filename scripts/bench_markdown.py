@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Turns the JSON of `zenn bench --json FILE` into the Markdown tables of
-docs/BENCHMARKS.md: one table per suite, the machine fingerprint and the
-command that produced it. Usage: bench_markdown.py RESULTS.json > OUT.md"""
+"""Turns the JSON of `zenn bench --json FILE` into docs/BENCHMARKS.md: an
+optional introduction, the targets met and missed, one table per suite, the
+machine fingerprint and the command that produced it.
+Usage: bench_markdown.py [--intro INTRO.md] [--screenshot PNG] RESULTS.json > OUT.md"""
 import json
 import sys
 
@@ -19,6 +20,8 @@ def rate(stats, case):
         return "%.1f" % (v * 1e-9)
     if unit == "ksmp/s":
         return "%.1f" % (v * 1e-3)
+    if unit == "MB/s":
+        return "%.0f" % (v * 1e-6)
     return "%.4g" % v
 
 
@@ -31,8 +34,43 @@ def verdict(case):
     return "met" if met else "**not met**"
 
 
+def summary(d):
+    rows = [c for c in d["results"] if "target" in c]
+    met = [c for c in rows if c.get("met") is True]
+    missed = [c for c in rows if c.get("met") is False]
+    skipped = [c for c in rows if c.get("met") is None]
+    print("## Targets\n")
+    print("%d met, %d not met, %d not measurable (a peer missing) — each against the named peer in the same run.\n"
+          % (len(met), len(missed), len(skipped)))
+    if missed:
+        print("Not met:\n")
+        for c in missed:
+            got = ("%+.2f" % (c["zenn"]["median_s"] - c["peer_stats"]["median_s"])) if c.get("target_kind") == "margin" \
+                else ("%.2fx" % c.get("ratio", 0))
+            print("- %s (%s, %d thread%s): %s %s, wanted %s %s" % (
+                  c["case"], c["suite"], c["threads"], "" if c["threads"] == 1 else "s", got,
+                  "against " + (c.get("peer") or "-"),
+                  ">=" if c.get("target_kind", "ratio") == "ratio" else "within", c["target"]))
+        print()
+
+
 def main():
-    d = json.load(open(sys.argv[1]))
+    args = sys.argv[1:]
+    intro = shot = None
+    while args and args[0].startswith("--"):
+        if args[0] == "--intro":
+            intro = args[1]
+        elif args[0] == "--screenshot":
+            shot = args[1]
+        args = args[2:]
+    if intro:
+        print(open(intro).read().rstrip() + "\n")
+    d = json.load(open(args[0]))
+    summary(d)
+    if shot:
+        print("The run's report (`zenn bench --report`), as headless Chromium renders it:\n")
+        print("![benchmark report](%s)\n" % shot)
+    print("## The run\n")
     fp = d["fingerprint"]
     print("Command: `%s`  " % d["command"])
     print("Machine: %s, %d logical CPUs, %.0f GiB; kernel %s; %s; zenn %s (%s), kernels %s, default pool %d threads."
