@@ -1,5 +1,4 @@
 /* zenn run MODEL [INPUT|-]: outputs for each input row, as CSV. */
-#include <locale.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +6,7 @@
 #include "base/file.h"
 #include "cli.h"
 #include "cli_util.h"
+#include "data/data_internal.h"
 
 /* Reads all of stdin. */
 static char *read_stdin(size_t *len) {
@@ -64,16 +64,9 @@ static int parse_rows(const char *text, const char *name, int64_t cols, float **
             if (q >= end) break;
             const char *f = q;
             while (q < end && !is_sep(*q)) q++;
-            char tok[64];
             size_t len = (size_t)(q - f);
-            char *stop = NULL;
             float val = 0;
-            if (len < sizeof tok) {
-                memcpy(tok, f, len);
-                tok[len] = '\0';
-                val = strtof(tok, &stop);
-            }
-            if (len >= sizeof tok || stop != tok + len || !isfinite(val)) {
+            if (!zn_parse_float(f, len, &val) || !isfinite(val)) {
                 if (line == 1 && r == 0) {
                     numeric = 0; /* a header */
                     break;
@@ -155,12 +148,10 @@ int zn_cmd_run(int argc, char **argv) {
         if (!rc && !text) rc = cli_error("cannot read the input");
         if (!rc && memchr(text, '\0', len)) rc = cli_error("%s: not a text file", input ? input : "stdin");
         if (!rc) {
-            locale_t c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0), old = c ? uselocale(c) : (locale_t)0;
+            zn_c_locale loc; /* the data loaders' number parsing: C locale, no hex */
+            zn_c_locale_enter(&loc);
             rc = parse_rows(text, input && strcmp(input, "-") ? input : "stdin", nin, &x, &rows);
-            if (c) {
-                uselocale(old);
-                freelocale(c);
-            }
+            zn_c_locale_leave(&loc);
         }
         if (input && strcmp(input, "-"))
             zn_free(text);
