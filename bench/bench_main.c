@@ -9,6 +9,7 @@
 #include "bench_history.h"
 #include "bench_report.h"
 #include "cli.h"
+#include "cli_util.h"
 
 #include "zn_git_commit.h" /* generated at build time: ZN_GIT_COMMIT */
 
@@ -62,25 +63,11 @@ static void usage(FILE *f) {
                "when missing; install them with: bash scripts/deps.sh --peers (bench/peers/README.md).\n");
 }
 
+/* Option values through the tool's own parsers (one error line each). */
 static int parse_int(const char *opt, const char *s, int lo, int hi, int *out) {
-    char *end = NULL;
-    long v = s ? strtol(s, &end, 10) : 0;
-    if (!s || *end || v < lo || v > hi) {
-        fprintf(stderr, "zenn: error: %s expects an integer in [%d, %d], got '%s'\n", opt, lo, hi, s ? s : "");
-        return 0;
-    }
+    long long v;
+    if (!cli_int(opt, s, lo, hi, &v)) return 0;
     *out = (int)v;
-    return 1;
-}
-
-static int parse_double(const char *opt, const char *s, double lo, double hi, double *out) {
-    char *end = NULL;
-    double v = s ? strtod(s, &end) : 0;
-    if (!s || *end || !(v >= lo && v <= hi)) {
-        fprintf(stderr, "zenn: error: %s expects a number in [%g, %g], got '%s'\n", opt, lo, hi, s ? s : "");
-        return 0;
-    }
-    *out = v;
     return 1;
 }
 
@@ -262,10 +249,10 @@ int zn_cmd_bench(int argc, char **argv) {
             if (!parse_int(a, val, 1, 1024, &run.opts.threads)) return 2;
             i++;
         } else if (!strcmp(a, "--min-time")) {
-            if (!parse_double(a, val, 1e-4, 60, &run.opts.min_seconds)) return 2;
+            if (!cli_float(a, val, 1e-4, 60, &run.opts.min_seconds)) return 2;
             i++;
         } else if (!strcmp(a, "--settle-ms")) {
-            if (!parse_double(a, val, 0, 10000, &run.opts.settle_ms)) return 2;
+            if (!cli_float(a, val, 0, 10000, &run.opts.settle_ms)) return 2;
             i++;
         } else if (!strcmp(a, "--filter")) {
             if (!val) {
@@ -313,7 +300,7 @@ int zn_cmd_bench(int argc, char **argv) {
             if (!parse_int(a, val, 1, 63, &co.last)) return 2;
             i++;
         } else if (!strcmp(a, "--threshold")) {
-            if (!parse_double(a, val, 0, 10, &co.threshold)) return 2;
+            if (!cli_float(a, val, 0, 10, &co.threshold)) return 2;
             i++;
         } else if (!strcmp(a, "--fail-on-regression")) {
             fail_on_regression = 1;
