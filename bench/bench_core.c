@@ -74,15 +74,8 @@ void bench_measure(const bench_opts *o, bench_contender *c, int n, bench_stats *
             if (c[i].threads > 1 && strcmp(c[i].name, "zenn") != 0) sleep_ms(o->settle_ms);
         }
     }
-    for (int i = 0; i < n; i++) {
-        if (calls[i] < 0) continue;
-        qsort(times[i], (size_t)reps, sizeof(double), cmp_double);
-        stats[i].reps = reps;
-        stats[i].min = times[i][0];
-        stats[i].max = times[i][reps - 1];
-        stats[i].median = reps % 2 ? times[i][reps / 2] : 0.5 * (times[i][reps / 2 - 1] + times[i][reps / 2]);
-        stats[i].ok = 1;
-    }
+    for (int i = 0; i < n; i++)
+        if (calls[i] >= 0) bench_stats_of(times[i], reps, &stats[i]);
 }
 
 int bench_selected(const bench_opts *o, const char *name) { return !o->filter || strstr(name, o->filter); }
