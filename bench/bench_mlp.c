@@ -106,7 +106,12 @@ void bench_mlp_result(bench_result *r, const char *suite, const char *name, cons
     r->scale = scale;
 }
 
-void bench_peer_why(bench_result *r, const peer_job *job, const bench_contender *c) {
+void bench_peer_row(bench_result *r, const bench_stats *zenn, const bench_stats *peer, const peer_job *job,
+                    const bench_contender *c) {
+    snprintf(r->peer, sizeof r->peer, "%s", job->peer->name);
+    r->zenn = *zenn;
+    r->other = *peer;
+    if (peer->ok) return;
     const char *why = job->why[0] ? job->why : (c->skip_reason ? c->skip_reason : "");
     snprintf(r->why, sizeof r->why, "%s: %s", job->peer->name, why[0] ? why : "failed");
 }

@@ -47,8 +47,10 @@ bench_contender peer_contender(peer_job *job, int threads);
 /* Fills the common fields of a result row. */
 void bench_mlp_result(bench_result *r, const char *suite, const char *name, const char *shape, int threads, double work,
                       const char *unit, double scale);
-/* The reason a peer contender was not measured. */
-void bench_peer_why(bench_result *r, const peer_job *job, const bench_contender *c);
+/* A row of zenn against one peer job: the peer's name, both stats, and the
+ * reason when the peer was not measured. */
+void bench_peer_row(bench_result *r, const bench_stats *zenn, const bench_stats *peer, const peer_job *job,
+                    const bench_contender *c);
 
 /* zenn's model for a network: hidden and output activations, loss. */
 zn_status bench_mlp_model(const bench_net *net, zn_nact hidden, zn_nact out, zn_loss_kind loss, zn_model **m);

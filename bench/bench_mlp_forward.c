@@ -85,12 +85,9 @@ static void forward_case(bench_run *run, bench_peers *ps, const bench_net *net, 
     bench_result r;
     for (int i = 0; i < nrows; i++) {
         bench_mlp_result(&r, "mlp-forward", name, shape, threads, batch, "ksmp/s", 1e-3);
-        snprintf(r.peer, sizeof r.peer, "%s", jobs[i].peer->name);
-        r.zenn = st[0];
-        r.other = st[1 + i];
+        bench_peer_row(&r, &st[0], &st[1 + i], &jobs[i], &c[1 + i]);
         r.target = rows[i].target;
         snprintf(r.target_note, sizeof r.target_note, "%s", rows[i].note ? rows[i].note : "");
-        if (!r.other.ok) bench_peer_why(&r, &jobs[i], &c[1 + i]);
         bench_add(run, &r);
     }
     if (peak2 > 0) {

@@ -112,14 +112,11 @@ static void train_case(bench_run *run, bench_peers *ps, const bench_net *net, in
     for (int i = 0; i < nrows; i++) {
         bench_result r;
         bench_mlp_result(&r, "mlp-train", name, shape, threads, batch, "ksmp/s", 1e-3);
-        snprintf(r.peer, sizeof r.peer, "%s", jobs[i].peer->name);
-        r.zenn = st[0];
-        r.other = st[1 + i];
+        bench_peer_row(&r, &st[0], &st[1 + i], &jobs[i], &c[1 + i]);
         r.target = rows[i].target;
         int full = !strcmp(rows[i].algo, "rprop") || !strcmp(rows[i].algo, "batch");
         snprintf(r.target_note, sizeof r.target_note, "peer %s%s", rows[i].algo,
                  full ? ", full batch (epoch / rows)" : "");
-        if (!r.other.ok) bench_peer_why(&r, &jobs[i], &c[1 + i]);
         bench_add(run, &r);
     }
     train_free(&z);
