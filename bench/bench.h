@@ -116,22 +116,25 @@ int bench_suite_io(bench_run *run);
 int bench_rss_probe(const char *layers);
 long long bench_peak_rss(void); /* bytes: VmHWM, else ru_maxrss */
 
-/* OpenBLAS, loaded at run time so the zenn binary does not need it. */
-typedef struct bench_openblas {
+/* A BLAS library (OpenBLAS, BLIS) through its cblas entry points, loaded at
+ * run time so the zenn binary does not need it. */
+typedef struct bench_cblas {
+    char name[16]; /* "openblas", "blis" */
     void *handle;
     void (*sgemm)(int order, int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda, const float *b,
                   int ldb, float beta, float *c, int ldc);
     void (*sgemv)(int order, int trans, int m, int n, float alpha, const float *a, int lda, const float *x, int incx,
                   float beta, float *y, int incy);
     void (*set_threads)(int n);
-    char *(*get_corename)(void);
-    char *(*get_config)(void);
-    char why[256]; /* why it is missing */
-} bench_openblas;
+    char info[192]; /* version, kernels and the settings the bench chose */
+    char why[256];  /* why it is missing */
+} bench_cblas;
 
 /* Loads libopenblas with OPENBLAS_CORETYPE=SkylakeX unless ZN_BENCH_OPENBLAS_CORETYPE
  * names another (OpenBLAS 0.3.21 misdetects newer CPUs). Returns 0 when missing. */
-int bench_openblas_load(bench_openblas *ob);
+int bench_openblas_load(bench_cblas *cb);
+/* Loads Debian's BLIS (OpenMP build) with passive OpenMP waiting. */
+int bench_blis_load(bench_cblas *cb);
 
 /* Machine peak: FMA flops per second on `threads` threads. */
 double bench_fma_peak(int threads);

@@ -1,9 +1,11 @@
-/* Suite `gemm`: zenn's sgemm/sgemv against OpenBLAS on the same data,
- * interleaved, at 1 thread and at the pool's size. */
+/* Suite `gemm`: zenn's sgemm/sgemv against OpenBLAS, BLIS and NumPy on the
+ * same shapes, interleaved, at 1 thread and at the pool's size. OpenBLAS
+ * carries the targets; BLIS and NumPy (1 thread) are shown beside it. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "bench.h"
+#include "bench_mlp.h"
 
 typedef struct gemm_ctx {
     int ta, tb;
@@ -13,7 +15,7 @@ typedef struct gemm_ctx {
     int lda, ldb, ldc;
     zn_pool *pool;
     int threads;
-    bench_openblas *ob;
+    bench_cblas *cb;
 } gemm_ctx;
 
 static int run_zenn_gemm(void *p) {
@@ -26,14 +28,14 @@ static int run_zenn_gemm(void *p) {
 
 enum { CBLAS_ROW_MAJOR = 101, CBLAS_NO_TRANS = 111, CBLAS_TRANS = 112 };
 
-static void prepare_openblas(void *p) {
+static void prepare_cblas(void *p) {
     gemm_ctx *g = p;
-    g->ob->set_threads(g->threads);
+    g->cb->set_threads(g->threads);
 }
 
-static int run_openblas_gemm(void *p) {
+static int run_cblas_gemm(void *p) {
     gemm_ctx *g = p;
-    g->ob->sgemm(CBLAS_ROW_MAJOR, g->ta ? CBLAS_TRANS : CBLAS_NO_TRANS, g->tb ? CBLAS_TRANS : CBLAS_NO_TRANS, g->m,
+    g->cb->sgemm(CBLAS_ROW_MAJOR, g->ta ? CBLAS_TRANS : CBLAS_NO_TRANS, g->tb ? CBLAS_TRANS : CBLAS_NO_TRANS, g->m,
                  g->n, g->k, 1.0f, g->a, g->lda, g->b, g->ldb, 0.0f, g->c, g->ldc);
     return 0;
 }
@@ -43,9 +45,9 @@ static int run_zenn_gemv(void *p) {
     return zn_sgemv(g->ta, g->m, g->n, 1.0f, g->a, g->lda, g->b, 1, 0.0f, g->c, 1) != ZN_OK;
 }
 
-static int run_openblas_gemv(void *p) {
+static int run_cblas_gemv(void *p) {
     gemm_ctx *g = p;
-    g->ob->sgemv(CBLAS_ROW_MAJOR, g->ta ? CBLAS_TRANS : CBLAS_NO_TRANS, g->m, g->n, 1.0f, g->a, g->lda, g->b, 1, 0.0f,
+    g->cb->sgemv(CBLAS_ROW_MAJOR, g->ta ? CBLAS_TRANS : CBLAS_NO_TRANS, g->m, g->n, 1.0f, g->a, g->lda, g->b, 1, 0.0f,
                  g->c, 1);
     return 0;
 }
@@ -73,8 +75,9 @@ static void free_data(gemm_data *d) {
 
 typedef struct gemm_env {
     bench_run *run;
-    bench_openblas ob;
-    int have_ob;
+    bench_cblas lib[2]; /* OpenBLAS, BLIS */
+    int have[2];
+    bench_peer numpy;
     zn_pool *pool1, *pooln;
     int nthreads;
     double peak1; /* FMA flop/s, one thread */
@@ -106,30 +109,50 @@ static void gemm_case(gemm_env *e, const char *label, int ta, int tb, int m, int
         free_data(&d);
         return;
     }
-    gemm_ctx base = {ta, tb, m, n, k, d.a, d.b, d.c, cols_a, cols_b, n, NULL, 1, &e->ob};
-    gemm_ctx z1 = base, zn = base, o1 = base, on = base;
-    z1.pool = e->pool1;
-    zn.pool = e->pooln;
-    zn.threads = on.threads = e->nthreads;
-    bench_contender c[4] = {
-        {"zenn", run_zenn_gemm, &z1, NULL, 1, 0, NULL, NULL},
-        {"openblas", run_openblas_gemm, &o1, prepare_openblas, 1, !e->have_ob, e->ob.why, NULL},
-        {"zenn", run_zenn_gemm, &zn, NULL, e->nthreads, 0, NULL, NULL},
-        {"openblas", run_openblas_gemm, &on, prepare_openblas, e->nthreads, !e->have_ob, e->ob.why, NULL},
-    };
-    int nc = e->nthreads > 1 ? 4 : 2;
-    bench_stats st[4];
+    /* Contenders: zenn, OpenBLAS, BLIS at 1 thread, NumPy (1 thread), then
+     * zenn, OpenBLAS, BLIS at n threads. */
+    gemm_ctx base = {ta, tb, m, n, k, d.a, d.b, d.c, cols_a, cols_b, n, NULL, 1, NULL};
+    gemm_ctx ctx[7];
+    bench_contender c[7];
+    int nt = e->nthreads;
+    for (int t = 0; t < 2; t++) {
+        int at = t ? 4 : 0, threads = t ? nt : 1;
+        ctx[at] = base;
+        ctx[at].pool = t ? e->pooln : e->pool1;
+        ctx[at].threads = threads;
+        c[at] = (bench_contender){"zenn", run_zenn_gemm, &ctx[at], NULL, threads, 0, NULL, NULL};
+        for (int l = 0; l < 2; l++) {
+            ctx[at + 1 + l] = base;
+            ctx[at + 1 + l].threads = threads;
+            ctx[at + 1 + l].cb = &e->lib[l];
+            c[at + 1 + l] = (bench_contender){e->lib[l].name, run_cblas_gemm, &ctx[at + 1 + l], prepare_cblas,
+                                              threads,        !e->have[l],    e->lib[l].why,    NULL};
+        }
+    }
+    peer_job np = {.peer = &e->numpy};
+    snprintf(np.request, sizeof np.request, "{\"op\":\"gemm\",\"m\":%d,\"n\":%d,\"k\":%d,\"ta\":%d,\"tb\":%d", m, n, k,
+             ta, tb);
+    c[3] = peer_contender(&np, 1);
+    int nc = nt > 1 ? 7 : 4;
+    bench_stats st[7];
     bench_measure(&e->run->opts, c, nc, st);
     double flops = 2.0 * m * n * k;
 
     bench_result r;
-    for (int t = 0; t < nc; t += 2) {
-        fill_result(&r, label, shape, c[t].threads, flops);
-        snprintf(r.peer, sizeof r.peer, "openblas");
-        r.zenn = st[t];
-        r.other = st[t + 1];
-        r.target = target_ob;
-        bench_add(e->run, &r);
+    for (int t = 0; t < nc; t += 4) {
+        for (int p = 1; p <= 3 && t + p < nc; p++) {
+            fill_result(&r, label, shape, c[t].threads, flops);
+            if (p == 3) {
+                bench_peer_row(&r, &st[t], &st[t + p], &np, &c[t + p]);
+            } else {
+                snprintf(r.peer, sizeof r.peer, "%s", c[t + p].name);
+                r.zenn = st[t];
+                r.other = st[t + p];
+                if (!st[t + p].ok) snprintf(r.why, sizeof r.why, "%s: %s", c[t + p].name, c[t + p].skip_reason);
+            }
+            r.target = p == 1 ? target_ob : 0;
+            bench_add(e->run, &r);
+        }
     }
     if (target_peak > 0 && e->peak1 > 0) {
         snprintf(name, sizeof name, "%s vs FMA peak", label);
@@ -141,11 +164,11 @@ static void gemm_case(gemm_env *e, const char *label, int ta, int tb, int m, int
         r.target = target_peak;
         bench_add(e->run, &r);
     }
-    if (nc == 4 && target_scale > 0) {
+    if (nc == 7 && target_scale > 0) {
         snprintf(name, sizeof name, "%s %dt vs 1t", label, e->nthreads);
         fill_result(&r, name, shape, e->nthreads, flops);
         snprintf(r.peer, sizeof r.peer, "zenn-1t");
-        r.zenn = st[2];
+        r.zenn = st[4];
         r.other = st[0];
         r.target = target_scale;
         bench_add(e->run, &r);
@@ -165,20 +188,28 @@ static void gemv_case(gemm_env *e, int trans, int m, int n, double target) {
     }
     /* zn_sgemv runs on the default pool; OpenBLAS gets the same thread count. */
     int threads = zn_pool_size(zn_pool_default());
-    gemm_ctx g = {trans, 0, m, n, 0, d.a, d.b, d.c, n, 0, 0, NULL, threads, &e->ob};
-    bench_contender c[2] = {
-        {"zenn", run_zenn_gemv, &g, NULL, threads, 0, NULL, NULL},
-        {"openblas", run_openblas_gemv, &g, prepare_openblas, threads, !e->have_ob, e->ob.why, NULL},
-    };
-    bench_stats st[2];
-    bench_measure(&e->run->opts, c, 2, st);
-    bench_result r;
-    fill_result(&r, label, shape, threads, 2.0 * m * n);
-    snprintf(r.peer, sizeof r.peer, "openblas");
-    r.zenn = st[0];
-    r.other = st[1];
-    r.target = target;
-    bench_add(e->run, &r);
+    gemm_ctx g[3];
+    bench_contender c[3];
+    g[0] = (gemm_ctx){trans, 0, m, n, 0, d.a, d.b, d.c, n, 0, 0, NULL, threads, NULL};
+    c[0] = (bench_contender){"zenn", run_zenn_gemv, &g[0], NULL, threads, 0, NULL, NULL};
+    for (int l = 0; l < 2; l++) {
+        g[1 + l] = g[0];
+        g[1 + l].cb = &e->lib[l];
+        c[1 + l] = (bench_contender){e->lib[l].name, run_cblas_gemv, &g[1 + l],     prepare_cblas,
+                                     threads,        !e->have[l],    e->lib[l].why, NULL};
+    }
+    bench_stats st[3];
+    bench_measure(&e->run->opts, c, 3, st);
+    for (int l = 0; l < 2; l++) {
+        bench_result r;
+        fill_result(&r, label, shape, threads, 2.0 * m * n);
+        snprintf(r.peer, sizeof r.peer, "%s", c[1 + l].name);
+        r.zenn = st[0];
+        r.other = st[1 + l];
+        if (!st[1 + l].ok) snprintf(r.why, sizeof r.why, "%s: %s", c[1 + l].name, c[1 + l].skip_reason);
+        r.target = l == 0 ? target : 0;
+        bench_add(e->run, &r);
+    }
     free_data(&d);
 }
 
@@ -187,7 +218,8 @@ int bench_suite_gemm(bench_run *run) {
     memset(&e, 0, sizeof e);
     e.run = run;
     zn_rng_seed(&e.rng, 1234);
-    e.have_ob = bench_openblas_load(&e.ob);
+    e.have[0] = bench_openblas_load(&e.lib[0]);
+    e.have[1] = bench_blis_load(&e.lib[1]);
     int threads = run->opts.threads > 0 ? run->opts.threads : zn_pool_size(zn_pool_default());
     if (zn_pool_create(1, &e.pool1) != ZN_OK || zn_pool_create(threads, &e.pooln) != ZN_OK) {
         bench_note(run, "gemm: cannot create thread pools: %s", zn_last_error());
@@ -197,13 +229,18 @@ int bench_suite_gemm(bench_run *run) {
     e.nthreads = threads;
     e.peak1 = bench_fma_peak(1);
 
-    bench_section(run, "gemm: sgemm and sgemv against OpenBLAS");
-    if (e.have_ob)
-        bench_note(run, "peer: OpenBLAS %s, kernel %s (OPENBLAS_CORETYPE=%s set by the bench)",
-                   e.ob.get_config ? e.ob.get_config() : "?", e.ob.get_corename ? e.ob.get_corename() : "?",
-                   getenv("OPENBLAS_CORETYPE"));
+    bench_section(run, "gemm: sgemm and sgemv against OpenBLAS, BLIS and NumPy");
+    for (int l = 0; l < 2; l++) {
+        if (e.have[l])
+            bench_note(run, "peer: %s", e.lib[l].info);
+        else
+            bench_note(run, "peer %s skipped: %s", e.lib[l].name, e.lib[l].why);
+    }
+    if (bench_peer_start_numpy(&e.numpy))
+        bench_note(run, "peer: NumPy %s, 1 BLAS thread (OPENBLAS_NUM_THREADS=1, OPENBLAS_CORETYPE=SkylakeX)",
+                   e.numpy.version);
     else
-        bench_note(run, "peer openblas skipped: %s", e.ob.why);
+        bench_note(run, "peer numpy skipped: %s", e.numpy.why);
     bench_note(run, "zenn kernels: %s; FMA peak 1 thread: %.1f GFLOP/s; %d threads: %.1f GFLOP/s",
                zn_isa_name(zn_isa_active()), e.peak1 * 1e-9, threads, bench_fma_peak(threads) * 1e-9);
 
@@ -234,12 +271,13 @@ int bench_suite_gemm(bench_run *run) {
         gemm_case(&e, label, 0, 1, m, k, n, 1.0, 0, 0);
     }
 
-    bench_section(run, "gemv: batch-1 inference against OpenBLAS (default pool size, ZN_THREADS)");
+    bench_section(run, "gemv: batch-1 inference against OpenBLAS and BLIS (default pool size, ZN_THREADS)");
     gemv_case(&e, 1, 784, 128, 1.0);
     gemv_case(&e, 0, 128, 784, 1.0);
     gemv_case(&e, 1, 2048, 512, 1.0);
     gemv_case(&e, 0, 512, 2048, 1.0);
 
+    bench_peer_stop(&e.numpy);
     zn_pool_free(e.pool1);
     zn_pool_free(e.pooln);
     return 0;

@@ -2,7 +2,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -12,6 +14,10 @@
 #include "cli_util.h"
 
 #include "zn_git_commit.h" /* generated at build time: ZN_GIT_COMMIT */
+
+#ifndef ZN_SOURCE_DIR
+#define ZN_SOURCE_DIR "."
+#endif
 
 typedef struct suite_entry {
     const char *name;
@@ -59,8 +65,37 @@ static void usage(FILE *f) {
                "  --mnist DIR     MNIST IDX .gz files for the mnist suite (default: ../shared/data/mnist\n"
                "                  beside the source tree; the suite is skipped when they are absent)\n"
                "\n"
-               "Peers in other processes (libfann, PyTorch, brain.js, tfjs) are skipped with a reason\n"
-               "when missing; install them with: bash scripts/deps.sh --peers (bench/peers/README.md).\n");
+               "  --install-peers install the peers first (apt-get and npm: scripts/deps.sh --peers)\n"
+               "\n"
+               "Peers (OpenBLAS, BLIS, libfann, PyTorch, NumPy, brain.js, tfjs) are skipped with a reason\n"
+               "when missing; --install-peers installs them (bench/peers/README.md).\n");
+}
+
+/* --install-peers: the source tree's scripts/deps.sh --peers (apt-get and
+ * npm ci; as root, or it names what to install). Returns its exit status. */
+static int install_peers(void) {
+    char script[4096];
+    snprintf(script, sizeof script, "%s/scripts/deps.sh", ZN_SOURCE_DIR);
+    if (access(script, R_OK) != 0) {
+        fprintf(stderr, "zenn: error: --install-peers needs the source tree's %s\n", script);
+        return 2;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "zenn: error: --install-peers: cannot start bash\n");
+        return 2;
+    }
+    if (pid == 0) {
+        execlp("bash", "bash", script, "--peers", (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) return 2;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
+    fprintf(stderr, "zenn: error: --install-peers: %s --peers failed\n", script);
+    return 1;
 }
 
 /* Option values through the tool's own parsers (one error line each). */
@@ -314,6 +349,9 @@ int zn_cmd_bench(int argc, char **argv) {
         } else if (!strcmp(a, "--rss-probe")) {
             /* Internal: the memory suite's fresh process (prints one JSON line). */
             return bench_rss_probe(val);
+        } else if (!strcmp(a, "--install-peers")) {
+            int rc = install_peers();
+            if (rc) return rc;
         } else if (!strcmp(a, "--quick")) {
             run.opts.quick = 1;
             run.opts.repeat = 3;

@@ -49,5 +49,6 @@ const char *bench_exe_dir(void);
 int bench_peer_start_fann(bench_peer *p);
 int bench_peer_start_torch(bench_peer *p);
 int bench_peer_start_js(bench_peer *p, const char *lib); /* "brain" or "tfjs" */
+int bench_peer_start_numpy(bench_peer *p);
 
 #endif

@@ -63,3 +63,12 @@ int bench_peer_start_js(bench_peer *p, const char *lib) {
     char *argv[] = {"node", script, which, NULL};
     return bench_peer_start(p, strcmp(lib, "brain") ? "tfjs" : "brain.js", argv, NULL, 1);
 }
+
+int bench_peer_start_numpy(bench_peer *p) {
+    char script[PATH_MAX + 32];
+    snprintf(script, sizeof script, "%s/numpy_peer.py", bench_peers_dir());
+    /* One BLAS thread, as PyTorch: NumPy is compared with zenn's 1-thread rows. */
+    char *argv[] = {"/usr/bin/python3", "-u", script, NULL};
+    char *env[] = {"OPENBLAS_NUM_THREADS=1", "OMP_NUM_THREADS=1", "OPENBLAS_CORETYPE=SkylakeX", NULL};
+    return bench_peer_start(p, "numpy", argv, env, 1);
+}

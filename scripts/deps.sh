@@ -3,9 +3,10 @@
 # a C compiler, CMake, make, and OpenBLAS (the benchmark's peer; the library
 # itself needs only libc, libm and pthreads). Run as root it installs what is
 # missing with apt-get; otherwise it names what to install and stops.
-# --peers (opt-in) also installs the MLP benchmarks' peers: libfann, PyTorch
-# (python3-torch), Node.js with npm, and brain.js + tfjs by `npm ci` in
-# bench/peers/js. The default build and tests never need them.
+# --peers (opt-in; also `zenn bench --install-peers`) installs the benchmark
+# peers: BLIS (libblis-dev), PyTorch and NumPy (python3-torch, python3-numpy),
+# Node.js with npm, and brain.js + tfjs by `npm ci` in bench/peers/js.
+# libfann-dev is a base package: the drop-in FANN API's tests compare with it.
 set -euo pipefail
 
 peers=0
@@ -38,6 +39,7 @@ have pkg-config || need_pkgs+=(pkg-config)
 have python3 || need_pkgs+=(python3)
 have_pkg libopenblas-dev || need_pkgs+=(libopenblas-dev)
 have_pkg libsqlite3-dev || need_pkgs+=(libsqlite3-dev)
+have_pkg libfann-dev || need_pkgs+=(libfann-dev)
 for extra in "$@"; do have_pkg "$extra" || need_pkgs+=("$extra"); done
 if [ $report -eq 1 ]; then
   have_pkg chromium || need_pkgs+=(chromium)
@@ -45,8 +47,9 @@ if [ $report -eq 1 ]; then
   have npm || need_pkgs+=(npm)
 fi
 if [ $peers -eq 1 ]; then
-  have_pkg libfann-dev || need_pkgs+=(libfann-dev)
+  have_pkg libblis-dev || need_pkgs+=(libblis-dev)
   have_pkg python3-torch || need_pkgs+=(python3-torch)
+  have_pkg python3-numpy || need_pkgs+=(python3-numpy)
   # Node may come from elsewhere than Debian (with its own npm): look for the commands.
   have node || need_pkgs+=(nodejs)
   have npm || need_pkgs+=(npm)
