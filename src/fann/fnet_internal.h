@@ -97,4 +97,10 @@ void zn_fnet_drop_train_state(zn_fnet *net);
 /* FANN's activation of `sum` (already multiplied by the steepness). */
 float zn_fnet_activate(zn_nact act, float sum);
 
+/* zn_fnet_parse / zn_fnet_load that also give the fann_errno_enum value
+ * FANN's fann_create_from_file would set for the same file (0 on success),
+ * for the drop-in FANN API. */
+zn_status zn_fnet_parse_fann_errno(const char *text, size_t len, const char *name, zn_fnet **out, int *fann_errno);
+zn_status zn_fnet_load_fann_errno(const char *path, zn_fnet **out, int *fann_errno);
+
 #endif /* ZN_FNET_INTERNAL_H */
