@@ -83,6 +83,10 @@ struct zn_fnet {
 
     zn_rng rng;
     void *user_data; /* fann_set_user_data */
+
+    /* Run/train plan and scratch (src/fann/fnet_exec.h), built on first use
+     * and rebuilt when the structure changes; not copied. */
+    struct zn_fnet_exec *exec;
 };
 
 /* Sets every parameter above to FANN 2.2's default (fann_allocate_structure). */

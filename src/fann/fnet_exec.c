@@ -1,0 +1,132 @@
+/* The run plan of a FANN-structured network: which layers are fully
+ * connected (a weight matrix over a contiguous source range), and the
+ * scratch buffers that runs and training use. */
+#include <string.h>
+
+#include "base/internal.h"
+#include "fann/fnet_exec.h"
+
+void zn_fnet_exec_free(struct zn_fnet_exec *ex) {
+    if (!ex) return;
+    zn_free(ex->lp);
+    zn_free(ex->vals);
+    zn_free(ex->sums);
+    zn_free(ex->bv);
+    zn_free(ex->bs);
+    zn_free(ex->be);
+    zn_free(ex);
+}
+
+/* Neurons that FANN computes: those with incoming connections outside the
+ * input layer. The others hold 1 (bias neurons). */
+static int computed(const zn_fnet *net, uint32_t n) {
+    return n >= net->layers[0].last && net->neurons[n].first_con < net->neurons[n].last_con;
+}
+
+/* A layer is dense when its computed neurons are [first, first+k), each
+ * reads the same contiguous range of earlier neurons in order, and their
+ * connections follow each other (a row-major k x n_src matrix). */
+static void plan_layer(const zn_fnet *net, uint32_t l, zn_fnet_lplan *p) {
+    const zn_fnet_layer *ly = &net->layers[l];
+    memset(p, 0, sizeof *p);
+    p->first = ly->first;
+    p->last = ly->last;
+    uint32_t k = 0;
+    while (ly->first + k < ly->last && computed(net, ly->first + k)) k++;
+    for (uint32_t n = ly->first + k; n < ly->last; n++)
+        if (computed(net, n)) return;
+    if (k == 0) return;
+    const zn_fnet_neuron *n0 = &net->neurons[ly->first];
+    uint32_t n_src = n0->last_con - n0->first_con, src = net->sources[n0->first_con];
+    if ((uint64_t)src + n_src > ly->first) return; /* must read finished neurons only */
+    for (uint32_t i = 0; i < k; i++) {
+        const zn_fnet_neuron *ne = &net->neurons[ly->first + i];
+        if (ne->first_con != n0->first_con + i * n_src || ne->last_con - ne->first_con != n_src) return;
+        for (uint32_t j = 0; j < n_src; j++)
+            if (net->sources[ne->first_con + j] != src + j) return;
+    }
+    p->dense = 1;
+    p->k = k;
+    p->src = src;
+    p->n_src = n_src;
+    p->con = n0->first_con;
+}
+
+static int exec_current(const zn_fnet *net) {
+    const struct zn_fnet_exec *ex = net->exec;
+    return ex && ex->neurons == net->neurons && ex->sources == net->sources && ex->layers == net->layers &&
+           ex->weights == net->weights && ex->n_neurons == net->n_neurons && ex->n_connections == net->n_connections &&
+           ex->n_layers == net->n_layers;
+}
+
+/* Bias neurons hold 1 in every row of a value buffer. */
+static void fill_bias(const zn_fnet *net, float *v, int64_t rows) {
+    for (uint32_t n = net->n_inputs; n < net->n_neurons; n++) {
+        if (computed(net, n)) continue;
+        for (int64_t r = 0; r < rows; r++) v[r * net->n_neurons + n] = 1.0f;
+    }
+}
+
+zn_status zn_fnet_exec_ready(zn_fnet *net) {
+    if (exec_current(net)) return ZN_OK;
+    zn_fnet_exec_free(net->exec);
+    net->exec = NULL;
+    for (uint32_t c = 0; c < net->n_connections; c++)
+        if (net->sources[c] >= net->n_neurons)
+            return zn_error(ZN_ERR_FORMAT, "fnet: connection %u comes from neuron %u of %u", (unsigned)c,
+                            (unsigned)net->sources[c], (unsigned)net->n_neurons);
+    for (uint32_t n = 0; n < net->n_neurons; n++)
+        if (net->neurons[n].first_con > net->neurons[n].last_con || net->neurons[n].last_con > net->n_connections)
+            return zn_error(ZN_ERR_FORMAT, "fnet: neuron %u has connections [%u, %u) of %u", (unsigned)n,
+                            (unsigned)net->neurons[n].first_con, (unsigned)net->neurons[n].last_con,
+                            (unsigned)net->n_connections);
+    struct zn_fnet_exec *ex = zn_calloc(1, sizeof *ex);
+    if (!ex) return zn_error(ZN_ERR_OUT_OF_MEMORY, "fnet: out of memory");
+    ex->lp = zn_calloc(net->n_layers, sizeof *ex->lp);
+    ex->vals = zn_calloc(net->n_neurons, sizeof(float));
+    ex->sums = zn_calloc(net->n_neurons, sizeof(float));
+    if (!ex->lp || !ex->vals || !ex->sums) {
+        zn_fnet_exec_free(ex);
+        return zn_error(ZN_ERR_OUT_OF_MEMORY, "fnet: out of memory");
+    }
+    for (uint32_t l = 1; l < net->n_layers; l++) plan_layer(net, l, &ex->lp[l]);
+    ex->neurons = net->neurons;
+    ex->sources = net->sources;
+    ex->layers = net->layers;
+    ex->weights = net->weights;
+    ex->n_neurons = net->n_neurons;
+    ex->n_connections = net->n_connections;
+    ex->n_layers = net->n_layers;
+    net->exec = ex;
+    fill_bias(net, ex->vals, 1);
+    return ZN_OK;
+}
+
+int64_t zn_fnet_chunk_rows(const zn_fnet *net) {
+    /* three rows x n_neurons buffers within about 3 MB */
+    int64_t rows = (int64_t)(256 * 1024) / (int64_t)(net->n_neurons ? net->n_neurons : 1);
+    return rows < 1 ? 1 : (rows > 256 ? 256 : rows);
+}
+
+zn_status zn_fnet_exec_reserve(zn_fnet *net, int64_t rows) {
+    struct zn_fnet_exec *ex = net->exec;
+    if (ex->cap >= rows) return ZN_OK;
+    size_t n = (size_t)rows * net->n_neurons;
+    zn_free(ex->bv);
+    zn_free(ex->bs);
+    zn_free(ex->be);
+    ex->bv = zn_calloc(n, sizeof(float));
+    ex->bs = zn_calloc(n, sizeof(float));
+    ex->be = zn_calloc(n, sizeof(float));
+    if (!ex->bv || !ex->bs || !ex->be) {
+        zn_free(ex->bv);
+        zn_free(ex->bs);
+        zn_free(ex->be);
+        ex->bv = ex->bs = ex->be = NULL;
+        ex->cap = 0;
+        return zn_error(ZN_ERR_OUT_OF_MEMORY, "fnet: out of memory for %lld rows", (long long)rows);
+    }
+    ex->cap = rows;
+    fill_bias(net, ex->bv, rows);
+    return ZN_OK;
+}

@@ -1,0 +1,56 @@
+/* How zenn runs and trains a FANN-structured network: a per-layer plan that
+ * finds the fully connected layers (their weights a row-major matrix over a
+ * contiguous range of source neurons, so GEMV/GEMM run them), and scratch
+ * buffers. Private to src/fann/fnet_*.c.
+ *
+ * Values, sums and errors of a chunk of samples are rows x n_neurons
+ * matrices (row stride n_neurons), so the sources of any layer, including a
+ * shortcut layer's "every earlier neuron", are a column range. */
+#ifndef ZN_FNET_EXEC_H
+#define ZN_FNET_EXEC_H
+
+#include "fann/fnet_internal.h"
+
+typedef struct zn_fnet_lplan {
+    uint32_t first, last; /* the layer's neurons */
+    int dense;            /* computed neurons [first, first+k) see sources [src, src+n_src) */
+    uint32_t k, src, n_src, con;
+} zn_fnet_lplan;
+
+struct zn_fnet_exec {
+    /* what the plan was built from: any change rebuilds it */
+    const zn_fnet_neuron *neurons;
+    const uint32_t *sources;
+    const zn_fnet_layer *layers;
+    const float *weights;
+    uint32_t n_neurons, n_connections, n_layers;
+    zn_fnet_lplan *lp;   /* n_layers (entry 0 unused) */
+    float *vals, *sums;  /* one sample: n_neurons each (bias neurons hold 1) */
+    int64_t cap;         /* rows of the chunk buffers below */
+    float *bv, *bs, *be; /* cap x n_neurons: values (bias columns 1), sums, errors */
+};
+
+/* Builds or refreshes net->exec; ZN_ERR_OUT_OF_MEMORY on failure. */
+zn_status zn_fnet_exec_ready(zn_fnet *net);
+void zn_fnet_exec_free(struct zn_fnet_exec *ex);
+/* Chunk buffers for `rows` samples (rows <= zn_fnet_chunk_rows(net)). */
+zn_status zn_fnet_exec_reserve(zn_fnet *net, int64_t rows);
+/* Rows per chunk: enough to amortise, small enough to stay in cache. */
+int64_t zn_fnet_chunk_rows(const zn_fnet *net);
+
+/* Forward pass for `rows` samples whose inputs are already in columns
+ * [0, n_inputs) of v (and bias columns hold 1): fills the sums s and values
+ * v of every computed neuron. ld is the row stride of v and s. */
+void zn_fnet_forward(const zn_fnet *net, int64_t rows, float *v, float *s, int64_t ld);
+
+/* FANN's derivative (fann_activation_derived) from the neuron's value and
+ * its sum (already multiplied by the steepness). */
+float zn_fnet_derivative(zn_nact act, float steepness, float value, float sum);
+/* fann_clear_train_arrays: slopes and previous slopes 0, previous steps
+ * rprop_delta_zero for RPROP and 0 otherwise (allocating them). */
+zn_status zn_fnet_clear_train_arrays(zn_fnet *net);
+
+/* FANN's MSE rule: symmetric activations count half the difference. */
+int zn_fnet_act_symmetric(zn_nact act);
+
+#endif /* ZN_FNET_EXEC_H */

@@ -1,0 +1,231 @@
+/* Running a FANN-structured network: FANN 2.2's activation and derivative
+ * formulas, and a forward pass that runs fully connected layers as GEMV
+ * (one sample) or GEMM (a chunk of samples) with vector activations. */
+#include <math.h>
+#include <string.h>
+
+#include "base/internal.h"
+#include "fann/fnet_exec.h"
+#include "graph/graph_internal.h"
+#include "zenn/gemm.h"
+#include "zenn/vmath.h"
+
+/* FANN's stepwise sigmoids: linear between six breakpoints, in double as
+ * FANN's macro computes them. */
+static double stepwise(const double *v, const double *r, double lo, double hi, double x) {
+    if (x >= v[5]) return hi;
+    if (x < v[0]) return lo;
+    int i = 0;
+    while (x >= v[i + 1]) i++;
+    return ((r[i + 1] - r[i]) * (x - v[i])) / (v[i + 1] - v[i]) + r[i];
+}
+
+static const double sig_v[6] = {-2.64665246009826660156e+00, -1.47221946716308593750e+00, -5.49306154251098632812e-01,
+                                5.49306154251098632812e-01,  1.47221934795379638672e+00,  2.64665293693542480469e+00};
+static const double sig_r[6] = {4.99999988824129104614e-03, 5.00000007450580596924e-02, 2.50000000000000000000e-01,
+                                7.50000000000000000000e-01, 9.49999988079071044922e-01, 9.95000004768371582031e-01};
+static const double sym_v[6] = {-2.64665293693542480469e+00, -1.47221934795379638672e+00, -5.49306154251098632812e-01,
+                                5.49306154251098632812e-01,  1.47221934795379638672e+00,  2.64665293693542480469e+00};
+static const double sym_r[6] = {-9.90000009536743164062e-01, -8.99999976158142089844e-01, -5.00000000000000000000e-01,
+                                5.00000000000000000000e-01,  8.99999976158142089844e-01,  9.90000009536743164062e-01};
+
+float zn_fnet_activate(zn_nact act, float sum) {
+    switch (act) {
+    case ZN_NACT_LINEAR: return sum;
+    case ZN_NACT_LINEAR_PIECE: return sum < 0.0f ? 0.0f : (sum > 1.0f ? 1.0f : sum);
+    case ZN_NACT_LINEAR_PIECE_SYMMETRIC: return sum < -1.0f ? -1.0f : (sum > 1.0f ? 1.0f : sum);
+    case ZN_NACT_SIGMOID: return (float)(1.0 / (1.0 + exp(-2.0 * (double)sum)));
+    case ZN_NACT_SIGMOID_SYMMETRIC: return (float)(2.0 / (1.0 + exp(-2.0 * (double)sum)) - 1.0);
+    case ZN_NACT_SIGMOID_STEPWISE: return (float)stepwise(sig_v, sig_r, 0.0, 1.0, sum);
+    case ZN_NACT_SIGMOID_SYMMETRIC_STEPWISE: return (float)stepwise(sym_v, sym_r, -1.0, 1.0, sum);
+    case ZN_NACT_THRESHOLD: return sum < 0.0f ? 0.0f : 1.0f;
+    case ZN_NACT_THRESHOLD_SYMMETRIC: return sum < 0.0f ? -1.0f : 1.0f;
+    case ZN_NACT_GAUSSIAN: return (float)exp((double)(-sum * sum));
+    case ZN_NACT_GAUSSIAN_SYMMETRIC: return (float)(exp((double)(-sum * sum)) * 2.0 - 1.0);
+    case ZN_NACT_ELLIOT: return (sum / 2.0f) / (1.0f + fabsf(sum)) + 0.5f;
+    case ZN_NACT_ELLIOT_SYMMETRIC: return sum / (1.0f + fabsf(sum));
+    case ZN_NACT_SIN_SYMMETRIC: return (float)sin((double)sum);
+    case ZN_NACT_COS_SYMMETRIC: return (float)cos((double)sum);
+    case ZN_NACT_SIN: return (float)(sin((double)sum) / 2.0 + 0.5);
+    case ZN_NACT_COS: return (float)(cos((double)sum) / 2.0 + 0.5);
+    case ZN_NACT_GAUSSIAN_STEPWISE: return 0.0f; /* FANN 2.2 declares it but computes 0 */
+    default: return zn_nact_value(act, 1.0f, sum);
+    }
+}
+
+static float clipf(float v, float lo, float hi) { return v < lo ? lo : (v > hi ? hi : v); }
+
+/* fann_activation_derived. zn_nact_fann_derivative has the same formulas
+ * but takes the input before the steepness; FANN's keep the sum after it,
+ * and dividing it back out would not round-trip. */
+float zn_fnet_derivative(zn_nact act, float s, float value, float sum) {
+    float t;
+    switch (act) {
+    case ZN_NACT_LINEAR:
+    case ZN_NACT_LINEAR_PIECE:
+    case ZN_NACT_LINEAR_PIECE_SYMMETRIC: return s;
+    case ZN_NACT_SIGMOID:
+    case ZN_NACT_SIGMOID_STEPWISE: value = clipf(value, 0.01f, 0.99f); return 2.0f * s * value * (1.0f - value);
+    case ZN_NACT_SIGMOID_SYMMETRIC:
+    case ZN_NACT_SIGMOID_SYMMETRIC_STEPWISE: value = clipf(value, -0.98f, 0.98f); return s * (1.0f - value * value);
+    case ZN_NACT_GAUSSIAN: return -2.0f * sum * value * s * s;
+    case ZN_NACT_GAUSSIAN_SYMMETRIC: return -2.0f * sum * (value + 1.0f) * s * s;
+    case ZN_NACT_ELLIOT: t = 1.0f + fabsf(sum); return s * 1.0f / (2.0f * t * t);
+    case ZN_NACT_ELLIOT_SYMMETRIC: t = 1.0f + fabsf(sum); return s * 1.0f / (t * t);
+    case ZN_NACT_SIN_SYMMETRIC: return (float)(s * cos((double)(s * sum)));
+    case ZN_NACT_COS_SYMMETRIC: return (float)(s * -sin((double)(s * sum)));
+    case ZN_NACT_SIN: return (float)(s * cos((double)(s * sum)) / 2.0);
+    case ZN_NACT_COS: return (float)(s * -sin((double)(s * sum)) / 2.0);
+    case ZN_NACT_THRESHOLD:
+    case ZN_NACT_THRESHOLD_SYMMETRIC:
+    case ZN_NACT_GAUSSIAN_STEPWISE: return 0.0f;
+    default: return zn_nact_fann_derivative(act, s, s != 0.0f ? sum / s : 0.0f, value);
+    }
+}
+
+int zn_fnet_act_symmetric(zn_nact act) {
+    switch (act) {
+    case ZN_NACT_LINEAR_PIECE_SYMMETRIC:
+    case ZN_NACT_THRESHOLD_SYMMETRIC:
+    case ZN_NACT_SIGMOID_SYMMETRIC:
+    case ZN_NACT_SIGMOID_SYMMETRIC_STEPWISE:
+    case ZN_NACT_ELLIOT_SYMMETRIC:
+    case ZN_NACT_GAUSSIAN_SYMMETRIC:
+    case ZN_NACT_SIN_SYMMETRIC:
+    case ZN_NACT_COS_SYMMETRIC:
+    case ZN_NACT_TANH: return 1;
+    default: return 0;
+    }
+}
+
+/* FANN multiplies by the steepness, then limits the sum to +-150/steepness. */
+static inline float steep_sum(float raw, float steepness) {
+    float sum = steepness * raw, max_sum = 150.0f / steepness;
+    if (sum > max_sum)
+        sum = max_sum;
+    else if (sum < -max_sum)
+        sum = -max_sum;
+    return sum;
+}
+
+/* Values of k neurons sharing act and steepness: s holds the raw weighted
+ * sums on entry and FANN's sums on return. Common functions use the vector
+ * kernels (FANN's sigmoid is the logistic of 2x, its symmetric one tanh). */
+static void activate_uniform(zn_nact act, float steepness, int64_t k, float *s, float *v) {
+    for (int64_t i = 0; i < k; i++) s[i] = steep_sum(s[i], steepness);
+    if (k >= 8) {
+        switch (act) {
+        case ZN_NACT_SIGMOID:
+            for (int64_t i = 0; i < k; i++) v[i] = 2.0f * s[i];
+            zn_vsigmoid(k, v, v);
+            return;
+        case ZN_NACT_SIGMOID_SYMMETRIC: zn_vtanh(k, s, v); return;
+        case ZN_NACT_LINEAR: memcpy(v, s, (size_t)k * sizeof *v); return;
+        default: break;
+        }
+    }
+    for (int64_t i = 0; i < k; i++) v[i] = zn_fnet_activate(act, s[i]);
+}
+
+/* One activation and steepness for the whole range? */
+static int uniform_range(const zn_fnet_neuron *ne, uint32_t k) {
+    for (uint32_t i = 1; i < k; i++)
+        if (ne[i].act != ne[0].act || ne[i].steepness != ne[0].steepness) return 0;
+    return 1;
+}
+
+static void forward_dense(const zn_fnet *net, const zn_fnet_lplan *p, int64_t rows, float *v, float *s, int64_t ld) {
+    const float *w = net->weights + p->con;
+    uint32_t k = p->k, n = p->n_src;
+    if (rows == 1 && (uint64_t)k * n <= 1024) {
+        const float *x = v + p->src;
+        for (uint32_t i = 0; i < k; i++) {
+            const float *wi = w + (size_t)i * n;
+            float a = 0.0f;
+            for (uint32_t j = 0; j < n; j++) a += wi[j] * x[j];
+            s[p->first + i] = a;
+        }
+    } else if (rows == 1) {
+        zn_sgemv(ZN_NO_TRANS, k, n, 1.0f, w, n, v + p->src, 1, 0.0f, s + p->first, 1);
+    } else {
+        zn_sgemm(ZN_NO_TRANS, ZN_TRANS, rows, k, n, 1.0f, v + p->src, ld, w, n, 0.0f, s + p->first, ld);
+    }
+    const zn_fnet_neuron *ne = net->neurons + p->first;
+    if (uniform_range(ne, k)) {
+        for (int64_t r = 0; r < rows; r++)
+            activate_uniform(ne[0].act, ne[0].steepness, k, s + r * ld + p->first, v + r * ld + p->first);
+        return;
+    }
+    for (int64_t r = 0; r < rows; r++)
+        for (uint32_t i = 0; i < k; i++) {
+            float *si = s + r * ld + p->first + i;
+            *si = steep_sum(*si, ne[i].steepness);
+            v[r * ld + p->first + i] = zn_fnet_activate(ne[i].act, *si);
+        }
+}
+
+/* Any layout: one connection at a time, as FANN's sparse path. */
+static void forward_generic(const zn_fnet *net, const zn_fnet_lplan *p, int64_t rows, float *v, float *s, int64_t ld) {
+    for (int64_t r = 0; r < rows; r++) {
+        float *vr = v + r * ld, *sr = s + r * ld;
+        for (uint32_t n = p->first; n < p->last; n++) {
+            const zn_fnet_neuron *ne = &net->neurons[n];
+            if (ne->first_con == ne->last_con) continue; /* bias: holds 1 */
+            float a = 0.0f;
+            for (uint32_t c = ne->first_con; c < ne->last_con; c++) a += net->weights[c] * vr[net->sources[c]];
+            sr[n] = steep_sum(a, ne->steepness);
+            vr[n] = zn_fnet_activate(ne->act, sr[n]);
+        }
+    }
+}
+
+void zn_fnet_forward(const zn_fnet *net, int64_t rows, float *v, float *s, int64_t ld) {
+    const struct zn_fnet_exec *ex = net->exec;
+    for (uint32_t l = 1; l < net->n_layers; l++) {
+        if (ex->lp[l].dense)
+            forward_dense(net, &ex->lp[l], rows, v, s, ld);
+        else
+            forward_generic(net, &ex->lp[l], rows, v, s, ld);
+    }
+}
+
+const float *zn_fnet_run(zn_fnet *net, const float *input) {
+    if (!net || !input) {
+        zn_error(ZN_ERR_INVALID_ARG, "zn_fnet_run: NULL argument");
+        return NULL;
+    }
+    if (zn_fnet_exec_ready(net)) return NULL;
+    struct zn_fnet_exec *ex = net->exec;
+    memcpy(ex->vals, input, net->n_inputs * sizeof(float));
+    zn_fnet_forward(net, 1, ex->vals, ex->sums, net->n_neurons);
+    /* leave every neuron's value and sum where FANN keeps them */
+    zn_fnet_neuron *ne = net->neurons;
+    for (uint32_t n = 0; n < net->n_neurons; n++) {
+        ne[n].value = ex->vals[n];
+        if (n >= net->layers[0].last && ne[n].first_con < ne[n].last_con) ne[n].sum = ex->sums[n];
+    }
+    memcpy(net->outputs, ex->vals + net->layers[net->n_layers - 1].first, net->n_outputs * sizeof(float));
+    return net->outputs;
+}
+
+zn_status zn_fnet_run_batch(zn_fnet *net, int64_t rows, const float *x, float *y) {
+    if (!net) return zn_error(ZN_ERR_INVALID_ARG, "zn_fnet_run_batch: net is NULL");
+    if (rows < 0) return zn_error(ZN_ERR_INVALID_ARG, "zn_fnet_run_batch: rows %lld < 0", (long long)rows);
+    if (rows == 0) return ZN_OK;
+    if (!x || !y) return zn_error(ZN_ERR_INVALID_ARG, "zn_fnet_run_batch: NULL data");
+    zn_status st = zn_fnet_exec_ready(net);
+    if (st) return st;
+    int64_t chunk = zn_fnet_chunk_rows(net);
+    if (chunk > rows) chunk = rows;
+    if ((st = zn_fnet_exec_reserve(net, chunk))) return st;
+    struct zn_fnet_exec *ex = net->exec;
+    int64_t ld = net->n_neurons, ni = net->n_inputs, no = net->n_outputs;
+    uint32_t out0 = net->layers[net->n_layers - 1].first;
+    for (int64_t r0 = 0; r0 < rows; r0 += chunk) {
+        int64_t m = rows - r0 < chunk ? rows - r0 : chunk;
+        for (int64_t r = 0; r < m; r++) memcpy(ex->bv + r * ld, x + (r0 + r) * ni, (size_t)ni * sizeof(float));
+        zn_fnet_forward(net, m, ex->bv, ex->bs, ld);
+        for (int64_t r = 0; r < m; r++) memcpy(y + (r0 + r) * no, ex->bv + r * ld + out0, (size_t)no * sizeof(float));
+    }
+    return ZN_OK;
+}
