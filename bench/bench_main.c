@@ -35,6 +35,7 @@ static const suite_entry suites[] = {
     {"mnist", bench_suite_mnist, "MNIST 5 epochs: accuracy and time against PyTorch (not in --quick)"},
     {"fann-accuracy", bench_suite_fann_accuracy, "FANN's datasets with FANN's defaults: test MSE against libfann"},
     {"io", bench_suite_io, "model save/load: safetensors against the same weights as JSON text"},
+    {"fann", bench_suite_fann, "the drop-in FANN API against libfann: fann_run, training epochs, cascade"},
 };
 #define NSUITES ((int)(sizeof suites / sizeof suites[0]))
 
@@ -46,6 +47,7 @@ static void usage(FILE *f) {
                "\n"
                "suites (default: all):\n");
     for (int i = 0; i < NSUITES; i++) fprintf(f, "  %-12s %s\n", suites[i].name, suites[i].what);
+    fprintf(f, "  %-12s %s\n", "quick", "a short run of every suite (the same as --quick; under two minutes)");
     fprintf(f, "\noptions:\n"
                "  --json FILE     also write every case and the machine fingerprint as JSON\n"
                "  --repeat N      reps per contender (default 7; the median is reported)\n"
@@ -352,7 +354,7 @@ int zn_cmd_bench(int argc, char **argv) {
         } else if (!strcmp(a, "--install-peers")) {
             int rc = install_peers();
             if (rc) return rc;
-        } else if (!strcmp(a, "--quick")) {
+        } else if (!strcmp(a, "--quick") || !strcmp(a, "quick")) { /* the `quick` selection: every suite, short */
             run.opts.quick = 1;
             run.opts.repeat = 3;
             run.opts.min_seconds = 0.02;

@@ -47,6 +47,55 @@ static void fwd_free(fwd_ctx *f) {
     zn_free(f->y);
 }
 
+/* The floor of a batch-1 pass: reading every weight once, on the same
+ * threads, with full-width loads (AVX-512 where the CPU has it: the bench is
+ * built for the baseline ISA) and independent sums, kept so the reads happen. */
+typedef float zn_v16 __attribute__((vector_size(64), aligned(4)));
+typedef struct read_ctx {
+    const float *p;
+    int64_t n;
+    zn_pool *pool;
+    int threads, wide;
+    float part_sum[64];
+} read_ctx;
+
+__attribute__((target("avx512f"))) static float read_sum_avx512(const float *p, int64_t n) {
+    zn_v16 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+    int64_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        a0 += *(const zn_v16 *)(p + i);
+        a1 += *(const zn_v16 *)(p + i + 16);
+        a2 += *(const zn_v16 *)(p + i + 32);
+        a3 += *(const zn_v16 *)(p + i + 48);
+    }
+    zn_v16 a = a0 + a1 + a2 + a3;
+    float s = 0;
+    for (int j = 0; j < 16; j++) s += a[j];
+    for (; i < n; i++) s += p[i];
+    return s;
+}
+
+static float read_sum(const float *p, int64_t n) {
+    float acc[8] = {0};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; j++) acc[j] += p[i + j];
+    for (; i < n; i++) acc[0] += p[i];
+    return acc[0] + acc[1] + acc[2] + acc[3] + acc[4] + acc[5] + acc[6] + acc[7];
+}
+
+static void read_part(void *arg, int ith, int nth) {
+    read_ctx *r = arg;
+    int64_t b, e;
+    zn_split_range(r->n, 256, ith, nth, &b, &e);
+    r->part_sum[ith] = r->wide ? read_sum_avx512(r->p + b, e - b) : read_sum(r->p + b, e - b);
+}
+
+static int run_read(void *p) {
+    read_ctx *r = p;
+    return zn_pool_run(r->pool ? r->pool : zn_pool_default(), read_part, r, r->threads) != ZN_OK;
+}
+
 typedef struct peer_row {
     int peer;      /* PEER_* */
     double target; /* 0: for reference */
@@ -68,9 +117,11 @@ static void forward_case(bench_run *run, bench_peers *ps, const bench_net *net, 
         fwd_free(&z);
         return;
     }
-    bench_contender c[1 + PEER_COUNT];
+    bench_contender c[2 + PEER_COUNT];
     peer_job jobs[PEER_COUNT];
     c[0] = (bench_contender){"zenn", run_zenn, &z, NULL, threads, 0, NULL, NULL};
+    read_ctx rd = {.pool = pool, .threads = threads > 64 ? 64 : threads, .wide = zn_cpu()->avx512f};
+    rd.p = zn_model_params_const(z.m, &rd.n);
     for (int i = 0; i < nrows; i++) {
         peer_job *j = &jobs[i];
         memset(j, 0, sizeof *j);
@@ -80,14 +131,28 @@ static void forward_case(bench_run *run, bench_peers *ps, const bench_net *net, 
                  batch);
         c[1 + i] = peer_contender(j, j->peer->threads > 0 ? j->peer->threads : 1);
     }
-    bench_stats st[1 + PEER_COUNT];
-    bench_measure(&run->opts, c, 1 + nrows, st);
+    int with_read = batch == 1;
+    if (with_read) c[1 + nrows] = (bench_contender){"weight-read", run_read, &rd, NULL, threads, 0, NULL, NULL};
+    bench_stats st[2 + PEER_COUNT];
+    bench_measure(&run->opts, c, 1 + nrows + with_read, st);
     bench_result r;
     for (int i = 0; i < nrows; i++) {
         bench_mlp_result(&r, "mlp-forward", name, shape, threads, batch, "ksmp/s", 1e-3);
         bench_peer_row(&r, &st[0], &st[1 + i], &jobs[i], &c[1 + i]);
         r.target = rows[i].target;
         snprintf(r.target_note, sizeof r.target_note, "%s", rows[i].note ? rows[i].note : "");
+        bench_add(run, &r);
+    }
+    if (with_read) {
+        /* Reading the weights bounds a batch-1 pass: a ratio near 1 means zenn
+         * runs at the machine's bandwidth for these bytes. */
+        bench_mlp_result(&r, "mlp-forward", name, shape, threads, batch, "ksmp/s", 1e-3);
+        snprintf(r.peer, sizeof r.peer, "weight-read");
+        r.zenn = st[0];
+        r.other = st[1 + nrows];
+        if (st[0].ok && st[1 + nrows].ok && st[1 + nrows].median > 0)
+            snprintf(r.target_note, sizeof r.target_note, "reading the %.1f MB of weights alone: %.0f GB/s",
+                     (double)rd.n * 4e-6, (double)rd.n * 4 / st[1 + nrows].median * 1e-9);
         bench_add(run, &r);
     }
     if (peak2 > 0) {

@@ -47,6 +47,7 @@ const char *bench_exe_dir(void);
 
 /* The standard peers, started with the settings the suites document. */
 int bench_peer_start_fann(bench_peer *p);
+int bench_peer_start_fann_program(bench_peer *p, const char *program, const char *name, const char *missing);
 int bench_peer_start_torch(bench_peer *p);
 int bench_peer_start_js(bench_peer *p, const char *lib); /* "brain" or "tfjs" */
 int bench_peer_start_numpy(bench_peer *p);

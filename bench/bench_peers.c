@@ -29,18 +29,24 @@ const char *bench_exe_dir(void) {
     return dir;
 }
 
-int bench_peer_start_fann(bench_peer *p) {
-    char prog[PATH_MAX + 16];
-    snprintf(prog, sizeof prog, "%s/fann_peer", bench_exe_dir());
+/* A FANN-API peer program built beside zenn: fann_peer (libfann) or
+ * zenn_fann_peer (the same source against libzenn-fann). */
+int bench_peer_start_fann_program(bench_peer *p, const char *program, const char *name, const char *missing) {
+    char prog[PATH_MAX + 32];
+    snprintf(prog, sizeof prog, "%s/%s", bench_exe_dir(), program);
     if (access(prog, X_OK) != 0) {
         memset(p, 0, sizeof *p);
         p->to_fd = p->from_fd = -1;
-        snprintf(p->name, sizeof p->name, "libfann");
-        snprintf(p->why, sizeof p->why, "fann_peer not built (libfann-dev missing: bash scripts/deps.sh --peers)");
+        snprintf(p->name, sizeof p->name, "%s", name);
+        snprintf(p->why, sizeof p->why, "%s not built (%s)", program, missing);
         return 0;
     }
     char *argv[] = {prog, NULL};
-    return bench_peer_start(p, "libfann", argv, NULL, 1);
+    return bench_peer_start(p, name, argv, NULL, 1);
+}
+
+int bench_peer_start_fann(bench_peer *p) {
+    return bench_peer_start_fann_program(p, "fann_peer", "libfann", "libfann-dev missing: bash scripts/deps.sh");
 }
 
 int bench_peer_start_torch(bench_peer *p) {

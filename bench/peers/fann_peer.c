@@ -1,6 +1,8 @@
-/* libfann peer of `zenn bench`: one JSON request per line on stdin, one JSON
- * reply per line on stdout (bench/peers/README.md). Built by CMake only when
- * libfann (floatfann) is installed. */
+/* FANN-API peer of `zenn bench`: one JSON request per line on stdin, one JSON
+ * reply per line on stdout (bench/peers/README.md). Written against FANN 2.2's
+ * public API only and built twice: against libfann (`fann_peer`, only when
+ * libfann is installed) and against zenn's drop-in libzenn-fann
+ * (`zenn_fann_peer`), so the suite `fann` times the same program on both. */
 #include <floatfann.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +12,9 @@
 
 #ifndef FANN_PEER_VERSION
 #define FANN_PEER_VERSION "2.2"
+#endif
+#ifndef FANN_PEER_NAME
+#define FANN_PEER_NAME "libfann"
 #endif
 
 static double now(void) {
@@ -210,12 +215,110 @@ static void dataset_accuracy(const char *req) {
     fann_destroy_train(test);
 }
 
+/* ---- networks from .net files (suite `fann`) ------------------------------ */
+
+/* fann_run on a network loaded from `net`, timed on one fixed input. */
+static void run_net(const char *req, double min_seconds) {
+    char path[1024];
+    if (!path_of(req, "net", path, sizeof path)) {
+        printf("{\"ok\":false,\"error\":\"net path needed\"");
+        return;
+    }
+    work w = {0};
+    w.ann = fann_create_from_file(path);
+    if (!w.ann) {
+        printf("{\"ok\":false,\"error\":\"cannot load the network\"");
+        return;
+    }
+    w.x = random_values(fann_get_num_input(w.ann), 7);
+    long iters = 0;
+    double per = timed(run_one, &w, min_seconds, &iters);
+    fann_type *y = fann_run(w.ann, w.x);
+    printf("{\"ok\":true,\"seconds_per_iter\":%.6g,\"iters\":%ld,\"y0\":%.9g", per, iters, (double)y[0]);
+    free(w.x);
+    fann_destroy(w.ann);
+}
+
+static int algo_of(const char *req, enum fann_train_enum *algo) {
+    static const char *const names[] = {"incremental", "batch", "rprop", "quickprop", "sarprop"};
+    static const enum fann_train_enum algos[] = {FANN_TRAIN_INCREMENTAL, FANN_TRAIN_BATCH, FANN_TRAIN_RPROP,
+                                                 FANN_TRAIN_QUICKPROP, FANN_TRAIN_SARPROP};
+    for (int i = 0; i < 5; i++)
+        if (str_is(req, "algo", names[i])) {
+            *algo = algos[i];
+            return 1;
+        }
+    return 0;
+}
+
+/* `epochs` of fann_train_epoch with `algo` from the weights in `net`:
+ * seconds per epoch, the last epoch's MSE and the test MSE (fann_test_data). */
+static void train_net(const char *req) {
+    char net_path[1024], data_path[1024], test_path[1024];
+    enum fann_train_enum algo;
+    if (!path_of(req, "net", net_path, sizeof net_path) || !path_of(req, "data", data_path, sizeof data_path) ||
+        !algo_of(req, &algo)) {
+        printf("{\"ok\":false,\"error\":\"net, data and algo needed\"");
+        return;
+    }
+    int have_test = path_of(req, "test", test_path, sizeof test_path);
+    struct fann *ann = fann_create_from_file(net_path);
+    struct fann_train_data *data = fann_read_train_from_file(data_path);
+    struct fann_train_data *test = have_test ? fann_read_train_from_file(test_path) : NULL;
+    if (!ann || !data || (have_test && !test)) {
+        printf("{\"ok\":false,\"error\":\"cannot load the network or the data\"");
+    } else {
+        fann_set_training_algorithm(ann, algo);
+        unsigned epochs = (unsigned)num(req, "epochs", 10);
+        if (epochs < 1) epochs = 1;
+        float mse = 0;
+        double t0 = now();
+        for (unsigned e = 0; e < epochs; e++) mse = fann_train_epoch(ann, data);
+        double per = (now() - t0) / epochs;
+        double test_mse = test ? (double)fann_test_data(ann, test) : -1.0;
+        printf("{\"ok\":true,\"seconds_per_iter\":%.6g,\"epochs\":%u,\"mse\":%.9g,\"test_mse\":%.9g", per, epochs,
+               (double)mse, test_mse);
+    }
+    if (ann) fann_destroy(ann);
+    if (data) fann_destroy_train(data);
+    if (test) fann_destroy_train(test);
+}
+
+/* fann_cascadetrain_on_data from the (hidden-less shortcut) network in `net`
+ * until `neurons` neurons are added: seconds, train and test MSE. */
+static void cascade_net(const char *req) {
+    char net_path[1024], data_path[1024], test_path[1024];
+    if (!path_of(req, "net", net_path, sizeof net_path) || !path_of(req, "data", data_path, sizeof data_path) ||
+        !path_of(req, "test", test_path, sizeof test_path)) {
+        printf("{\"ok\":false,\"error\":\"net, data and test needed\"");
+        return;
+    }
+    struct fann *ann = fann_create_from_file(net_path);
+    struct fann_train_data *data = fann_read_train_from_file(data_path);
+    struct fann_train_data *test = fann_read_train_from_file(test_path);
+    if (!ann || !data || !test) {
+        printf("{\"ok\":false,\"error\":\"cannot load the network or the data\"");
+    } else {
+        unsigned neurons = (unsigned)num(req, "neurons", 4);
+        srand((unsigned)num(req, "seed", 1)); /* candidates' weights come from rand() in libfann */
+        double t0 = now();
+        fann_cascadetrain_on_data(ann, data, neurons, 0, 0.0f);
+        double seconds = now() - t0;
+        double train_mse = fann_test_data(ann, data), test_mse = fann_test_data(ann, test);
+        printf("{\"ok\":true,\"seconds_per_iter\":%.6g,\"neurons\":%u,\"mse\":%.9g,\"test_mse\":%.9g", seconds,
+               fann_get_total_neurons(ann), train_mse, test_mse);
+    }
+    if (ann) fann_destroy(ann);
+    if (data) fann_destroy_train(data);
+    if (test) fann_destroy_train(test);
+}
+
 static void handle(const char *req) {
     unsigned sizes[16], n = 0;
     double min_seconds = num(req, "min_seconds", 0.1);
     long iters = 0;
     if (str_is(req, "op", "hello")) {
-        printf("{\"ok\":true,\"name\":\"libfann\",\"version\":\"%s\",\"threads\":1", FANN_PEER_VERSION);
+        printf("{\"ok\":true,\"name\":\"%s\",\"version\":\"%s\",\"threads\":1", FANN_PEER_NAME, FANN_PEER_VERSION);
     } else if (str_is(req, "op", "forward") || str_is(req, "op", "memory")) {
         work w = {0};
         w.ann = net_for(req, sizes, &n);
@@ -266,6 +369,12 @@ static void handle(const char *req) {
         }
     } else if (str_is(req, "op", "dataset")) {
         dataset_accuracy(req);
+    } else if (str_is(req, "op", "run_net")) {
+        run_net(req, min_seconds);
+    } else if (str_is(req, "op", "train_net")) {
+        train_net(req);
+    } else if (str_is(req, "op", "cascade")) {
+        cascade_net(req);
     } else {
         printf("{\"ok\":false,\"error\":\"unknown op\"");
     }
