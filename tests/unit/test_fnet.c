@@ -130,10 +130,189 @@ static void test_bad_arguments(void) {
     zn_fnet_free(NULL);
 }
 
+/* FANN's summed error 0.5 * sum (t - y)^2 over a dataset, in double. */
+static double summed_error(zn_fnet *net, const zn_dataset *d) {
+    double e = 0.0;
+    for (int64_t r = 0; r < d->rows; r++) {
+        const float *o = zn_fnet_run(net, d->x + r * d->n_in);
+        for (int64_t j = 0; j < d->n_out; j++) {
+            double diff = (double)d->y[r * d->n_out + j] - o[j];
+            e += 0.5 * diff * diff;
+        }
+    }
+    return e;
+}
+
+/* The batch slopes are minus the gradient of FANN's summed error (linear
+ * error function, activations whose FANN derivative is exact here). Batch
+ * training with learning rate = rows moves each weight by its slope. */
+static void check_slopes(zn_fnet *net, const zn_dataset *d, const char *what) {
+    net->training_algorithm = ZN_ALGO_BATCH;
+    net->train_error_function = ZN_FNET_ERRFN_LINEAR;
+    net->learning_rate = (float)d->rows;
+    uint32_t nc = net->n_connections;
+    float *w0 = malloc(nc * sizeof *w0), *slope = malloc(nc * sizeof *slope);
+    memcpy(w0, net->weights, nc * sizeof *w0);
+    ZT_CHECK(!isnan(zn_fnet_train_epoch(net, d)));
+    float big = 0.0f;
+    for (uint32_t c = 0; c < nc; c++) {
+        slope[c] = net->weights[c] - w0[c];
+        if (fabsf(slope[c]) > big) big = fabsf(slope[c]);
+    }
+    memcpy(net->weights, w0, nc * sizeof *w0);
+    float worst = 0.0f;
+    for (uint32_t c = 0; c < nc; c++) {
+        const float h = 1e-3f;
+        net->weights[c] = w0[c] + h;
+        double ep = summed_error(net, d);
+        net->weights[c] = w0[c] - h;
+        double em = summed_error(net, d);
+        net->weights[c] = w0[c];
+        float grad = (float)((ep - em) / (double)((w0[c] + h) - (w0[c] - h)));
+        float err = fabsf(slope[c] + grad);
+        if (err > worst) worst = err;
+    }
+    ZT_CHECK_MSG(big > 1e-3f, "%s: slopes are all ~0", what);
+    ZT_CHECK_MSG(worst <= 2e-3f * big + 1e-4f, "%s: slopes differ from -dE/dw by %g (largest slope %g)", what,
+                 (double)worst, (double)big);
+    free(w0);
+    free(slope);
+}
+
+static zn_dataset *random_data(int64_t rows, int64_t ni, int64_t no, uint64_t seed) {
+    zn_dataset *d = NULL;
+    ZT_OK(zn_dataset_create(rows, ni, no, &d));
+    if (!d) exit(1);
+    zn_rng rng;
+    zn_rng_seed(&rng, seed);
+    random_inputs(&rng, d->x, (size_t)(rows * ni));
+    random_inputs(&rng, d->y, (size_t)(rows * no));
+    return d;
+}
+
+static void test_slopes_are_gradients(void) {
+    unsigned s[] = {3, 5, 4, 2};
+    zn_dataset *d = random_data(40, 3, 2, 9);
+    for (int kind = 0; kind < 3; kind++) {
+        zn_fnet *net = NULL;
+        if (kind == 0) ZT_OK(zn_fnet_create_standard(4, s, 7, &net));
+        if (kind == 1) ZT_OK(zn_fnet_create_shortcut(4, s, 7, &net));
+        if (kind == 2) ZT_OK(zn_fnet_create_sparse(0.6f, 4, s, 7, &net));
+        if (!net) continue;
+        zn_fnet_randomize_weights(net, -0.5f, 0.5f);
+        zn_fnet_set_activation_hidden(net, ZN_NACT_SIGMOID_SYMMETRIC);
+        zn_fnet_set_steepness_hidden(net, 0.8f);
+        ZT_OK(zn_fnet_set_activation(net, ZN_NACT_ELLIOT_SYMMETRIC, 2, -1));
+        zn_fnet_set_activation_output(net, ZN_NACT_LINEAR);
+        zn_fnet_set_steepness_output(net, 0.7f);
+        check_slopes(net, d, kind == 0 ? "standard" : kind == 1 ? "shortcut" : "sparse");
+        zn_fnet_free(net);
+    }
+    /* a wide layer goes through the GEMM path over several chunks */
+    unsigned w[] = {70, 40, 3};
+    zn_dataset *dw = random_data(300, 70, 3, 10);
+    zn_fnet *net = NULL;
+    ZT_OK(zn_fnet_create_standard(3, w, 8, &net));
+    zn_fnet_set_activation_hidden(net, ZN_NACT_SIGMOID_SYMMETRIC);
+    zn_fnet_set_activation_output(net, ZN_NACT_LINEAR);
+    check_slopes(net, dw, "70-40-3");
+    zn_fnet_free(net);
+    zn_dataset_free(dw);
+    zn_dataset_free(d);
+}
+
+/* The same net trained twice gives bit-identical epochs; the batch epoch's
+ * MSE equals fann_test_data's before the update. */
+static void test_training_determinism(void) {
+    unsigned s[] = {4, 6, 2};
+    zn_dataset *d = random_data(50, 4, 2, 3);
+    for (int algo = ZN_ALGO_INCREMENTAL; algo <= ZN_ALGO_SARPROP; algo++) {
+        zn_fnet *a = NULL, *b = NULL;
+        ZT_OK(zn_fnet_create_standard(3, s, 5, &a));
+        ZT_OK(zn_fnet_create_standard(3, s, 5, &b));
+        if (!a || !b) break;
+        a->training_algorithm = b->training_algorithm = (zn_algo)algo;
+        float before = zn_fnet_test_data(a, d);
+        int same = 1;
+        float first = NAN, last = NAN;
+        for (int e = 0; e < 10; e++) {
+            float ma = zn_fnet_train_epoch(a, d), mb = zn_fnet_train_epoch(b, d);
+            if (ma != mb || isnan(ma)) same = 0;
+            if (e == 0) first = ma;
+            last = ma;
+        }
+        ZT_CHECK_MSG(same, "%s: two runs differ", zn_algo_name((zn_algo)algo));
+        ZT_CHECK_MSG(last < first, "%s: MSE did not fall (%g -> %g)", zn_algo_name((zn_algo)algo), (double)first,
+                     (double)last);
+        if (algo != ZN_ALGO_INCREMENTAL) ZT_NEAR(first, before, 1e-6 * before);
+        zn_fnet_free(a);
+        zn_fnet_free(b);
+    }
+    zn_dataset_free(d);
+}
+
+typedef struct reports {
+    unsigned calls, last;
+    int stop_at;
+} reports;
+
+static int on_report(zn_fnet *net, const zn_dataset *data, unsigned max_epochs, unsigned between, float desired,
+                     unsigned epochs, void *user) {
+    (void)net, (void)data, (void)max_epochs, (void)between, (void)desired;
+    reports *r = user;
+    r->calls++;
+    r->last = epochs;
+    return r->stop_at && (int)epochs >= r->stop_at ? -1 : 0;
+}
+
+static void test_train_on_data(void) {
+    zn_dataset *d = NULL;
+    ZT_OK(zn_dataset_load_fann(ZN_SOURCE_DIR "/data/xor.data", NULL, &d));
+    unsigned s[] = {2, 3, 1};
+    zn_fnet *net = NULL;
+    ZT_OK(zn_fnet_create_standard(3, s, 1, &net));
+    if (!net || !d) return;
+    zn_fnet_set_activation_hidden(net, ZN_NACT_SIGMOID_SYMMETRIC);
+    zn_fnet_set_activation_output(net, ZN_NACT_SIGMOID_SYMMETRIC);
+    /* reports at 1, every 10th and the last: 1, 10, 20, 25 */
+    reports r = {0, 0, 0};
+    ZT_OK(zn_fnet_train_on_data(net, d, 25, 10, 0.0f, on_report, &r));
+    ZT_CHECK(r.calls == 4 && r.last == 25);
+    /* a negative report stops */
+    r = (reports){0, 0, 3};
+    ZT_OK(zn_fnet_train_on_data(net, d, 100, 1, 0.0f, on_report, &r));
+    ZT_CHECK(r.calls == 3 && r.last == 3);
+    /* the desired error stops, with a report at that epoch */
+    r = (reports){0, 0, 0};
+    ZT_OK(zn_fnet_train_on_data(net, d, 1000, 100, 0.001f, on_report, &r));
+    ZT_CHECK(zn_fnet_mse(net) <= 0.001f);
+    ZT_CHECK(r.last < 1000 && r.last % 100 != 0);
+    /* bit fails as the stop function: 0 wrong outputs */
+    net->train_stop_function = ZN_STOP_BIT;
+    ZT_OK(zn_fnet_train_on_data(net, d, 1000, 0, 0.0f, NULL, NULL));
+    ZT_CHECK(zn_fnet_bit_fail(net) == 0);
+    /* bad arguments */
+    zn_dataset *wrong = random_data(4, 3, 1, 1);
+    ZT_ERR(zn_fnet_train_on_data(net, wrong, 10, 0, 0.0f, NULL, NULL), ZN_ERR_SHAPE);
+    ZT_CHECK(isnan(zn_fnet_train_epoch(net, wrong)));
+    ZT_CHECK(isnan(zn_fnet_test_data(net, wrong)));
+    ZT_CHECK(isnan(zn_fnet_train_epoch(NULL, d)));
+    net->training_algorithm = ZN_ALGO_ADAM;
+    ZT_CHECK(isnan(zn_fnet_train_epoch(net, d)));
+    ZT_ERR(zn_fnet_train_sample(net, NULL, NULL), ZN_ERR_INVALID_ARG);
+    ZT_CHECK(zn_fnet_test_sample(net, NULL, NULL) == NULL);
+    zn_dataset_free(wrong);
+    zn_dataset_free(d);
+    zn_fnet_free(net);
+}
+
 int main(void) {
     ZT_RUN(test_layout_and_counts);
     ZT_RUN(test_batch_equals_run);
     ZT_RUN(test_determinism);
     ZT_RUN(test_bad_arguments);
+    ZT_RUN(test_slopes_are_gradients);
+    ZT_RUN(test_training_determinism);
+    ZT_RUN(test_train_on_data);
     return zt_finish();
 }
