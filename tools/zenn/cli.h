@@ -8,5 +8,6 @@ int zn_cmd_train(int argc, char **argv);
 int zn_cmd_test(int argc, char **argv);
 int zn_cmd_run(int argc, char **argv);
 int zn_cmd_info(int argc, char **argv);
+int zn_cmd_convert(int argc, char **argv);
 
 #endif

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "cli_net.h"
 #include "cli_util.h"
 
 int zn_cmd_info(int argc, char **argv) {
@@ -24,8 +25,14 @@ int zn_cmd_info(int argc, char **argv) {
     }
     if (!path) return cli_error("info needs a MODEL (try zenn info --help)") + 1;
     zn_mlp *m = NULL;
-    zn_status s = zn_mlp_load(path, &m);
+    zn_fnet *net = NULL; /* a FANN .net that is not an MLP */
+    zn_status s = cli_load_model(path, &m, &net);
     if (s != ZN_OK) return cli_fail(s);
+    if (net) {
+        cli_net_info(net, path, json);
+        zn_fnet_free(net);
+        return 0;
+    }
     struct stat st;
     long long bytes = stat(path, &st) == 0 ? (long long)st.st_size : -1;
     int64_t params = 0; /* the weights themselves, without the alignment padding between tensors */

@@ -5,6 +5,7 @@
 
 #include "base/file.h"
 #include "cli.h"
+#include "cli_net.h"
 #include "cli_util.h"
 #include "data/data_internal.h"
 
@@ -121,9 +122,12 @@ int zn_cmd_run(int argc, char **argv) {
     }
     if (!model_path) return cli_error("run needs a MODEL (try zenn run --help)") + 1;
     zn_mlp *mlp = NULL;
-    zn_status s = zn_mlp_load(model_path, &mlp);
+    zn_fnet *net = NULL; /* a FANN .net that is not an MLP */
+    zn_status s = cli_load_model(model_path, &mlp, &net);
     if (s != ZN_OK) return cli_fail(s);
-    int64_t nin = mlp->spec.sizes[0], nout = mlp->spec.sizes[mlp->spec.n_layers - 1], rows = 0;
+    int64_t nin = net ? zn_fnet_num_inputs(net) : mlp->spec.sizes[0],
+            nout = net ? zn_fnet_num_outputs(net) : mlp->spec.sizes[mlp->spec.n_layers - 1], rows = 0;
+    int64_t n_classes = mlp ? mlp->n_classes : 0;
     float *x = NULL;
     int rc = 0;
     if (input && strcmp(input, "-") && cli_is_fann_file(input)) {
@@ -163,25 +167,26 @@ int zn_cmd_run(int argc, char **argv) {
     zn_ws_opts o = zn_ws_opts_default();
     o.max_batch = rows > 256 ? 256 : (rows > 0 ? rows : 1);
     if (!rc && rows > 0 && !y) rc = cli_error("out of memory");
-    if (!rc && rows > 0 &&
+    if (!rc && rows > 0 && net && (s = cli_net_predict(net, rows, x, y)) != ZN_OK) rc = cli_fail(s);
+    if (!rc && rows > 0 && mlp &&
         ((s = zn_ws_create(mlp->model, &o, &ws)) != ZN_OK || (s = zn_mlp_predict(mlp, ws, rows, x, y)) != ZN_OK))
         rc = cli_fail(s);
     if (!rc) {
         for (int64_t j = 0; j < nout; j++) {
             if (j) putchar(',');
-            if (mlp->n_classes)
+            if (n_classes)
                 print_field(mlp->class_names[j]);
             else
                 printf("output%lld", (long long)j + 1);
         }
-        printf(mlp->n_classes ? ",label\n" : "\n");
+        printf(n_classes ? ",label\n" : "\n");
         for (int64_t r = 0; r < rows; r++) {
             int64_t best = 0;
             for (int64_t j = 0; j < nout; j++) {
                 printf("%s%.6g", j ? "," : "", y[r * nout + j]);
                 if (y[r * nout + j] > y[r * nout + best]) best = j;
             }
-            if (mlp->n_classes) {
+            if (n_classes) {
                 putchar(',');
                 print_field(mlp->class_names[best]);
             }
@@ -192,5 +197,6 @@ int zn_cmd_run(int argc, char **argv) {
     free(x);
     free(y);
     zn_mlp_free(mlp);
+    zn_fnet_free(net);
     return rc;
 }

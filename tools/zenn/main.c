@@ -13,6 +13,7 @@ static void usage(FILE *f) {
                "  test MODEL DATA             error and accuracy of a model on data\n"
                "  run MODEL [INPUT|-]         outputs for each input row, as CSV\n"
                "  info MODEL                  layers, activations, parameters, file size\n"
+               "  convert IN OUT              FANN .net file to zenn model and back\n"
                "  bench [SUITE]...            measure zenn against its peers (see zenn bench --help)\n"
                "  cpu                         show the CPU's features and the kernels in use\n"
                "  version                     print the version\n");
@@ -38,6 +39,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "test")) return zn_cmd_test(argc - 1, argv + 1);
     if (!strcmp(cmd, "run")) return zn_cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "info")) return zn_cmd_info(argc - 1, argv + 1);
+    if (!strcmp(cmd, "convert")) return zn_cmd_convert(argc - 1, argv + 1);
     fprintf(stderr, "zenn: error: unknown command '%s' (try zenn --help)\n", cmd);
     return 2;
 }

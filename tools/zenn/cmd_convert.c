@@ -1,0 +1,67 @@
+/* zenn convert IN OUT [--fixed]: between FANN .net files and zenn model
+ * files. The input's kind comes from its contents (a .net starts with
+ * "FANN_"), the output's from its name (.net, or --fixed for FANN's
+ * fixed-point file; anything else is a zenn model). Writes are atomic, so a
+ * failed conversion leaves no output file. */
+#include <string.h>
+
+#include "cli.h"
+#include "cli_net.h"
+#include "cli_util.h"
+#include "fann/fnet_internal.h"
+
+static int ends_with(const char *s, const char *suffix) {
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !strcmp(s + n - m, suffix);
+}
+
+int zn_cmd_convert(int argc, char **argv) {
+    const char *in = NULL, *out = NULL;
+    int fixed = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            printf("usage: zenn convert IN OUT [--fixed]\n\n"
+                   "Converts a FANN .net file to a zenn model (.safetensors) and back. OUT ending in .net is\n"
+                   "written as FANN_FLO_2.1, or as FANN_FIX_2.0 with --fixed; any other name is a zenn model.\n"
+                   "A .net converts to a model when its hidden neurons share one activation and steepness and\n"
+                   "its outputs share one; its scaling becomes the model's scalers.\n");
+            return 0;
+        }
+        if (!strcmp(argv[i], "--fixed"))
+            fixed = 1;
+        else if (argv[i][0] == '-' && argv[i][1])
+            return cli_error("unknown option '%s' for convert", argv[i]) + 1;
+        else if (!in)
+            in = argv[i];
+        else if (!out)
+            out = argv[i];
+        else
+            return cli_error("convert takes IN and OUT; '%s' is extra", argv[i]) + 1;
+    }
+    if (!in || !out) return cli_error("convert needs IN and OUT (try zenn convert --help)") + 1;
+    int to_net = fixed || ends_with(out, ".net");
+    zn_fnet *net = NULL;
+    zn_mlp *mlp = NULL;
+    zn_status s = cli_is_fann_net(in) ? zn_fnet_load(in, &net) : zn_mlp_load(in, &mlp);
+    int dp = 0; /* fann_save_to_fixed's decimal point; unused beyond the call */
+    if (s == ZN_OK && to_net) {
+        if (!net) s = zn_fnet_from_mlp(mlp, &net);
+        if (s == ZN_OK) s = fixed ? zn_fnet_save_fixed(net, out, &dp) : zn_fnet_save(net, out);
+    } else if (s == ZN_OK) {
+        if (!mlp) s = zn_fnet_to_mlp(net, &mlp);
+        if (s == ZN_OK) s = zn_mlp_save(mlp, out);
+    }
+    int rc = 0;
+    if (s != ZN_OK)
+        rc = cli_fail(s);
+    else if (to_net)
+        printf("%s: FANN %s network, %u inputs, %u outputs, %u connections%s\n", out,
+               net->kind == ZN_FNET_SHORTCUT ? "shortcut" : "layered", zn_fnet_num_inputs(net),
+               zn_fnet_num_outputs(net), zn_fnet_num_connections(net), fixed ? ", fixed point" : "");
+    else
+        printf("%s: zenn MLP, %d layers, %lld inputs, %lld outputs\n", out, mlp->spec.n_layers,
+               (long long)mlp->spec.sizes[0], (long long)mlp->spec.sizes[mlp->spec.n_layers - 1]);
+    zn_fnet_free(net);
+    zn_mlp_free(mlp);
+    return rc;
+}
