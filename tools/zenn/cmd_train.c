@@ -8,6 +8,7 @@
 #include "cli_util.h"
 #include "progress.h"
 #include "svg_plot.h"
+#include "train_cascade.h"
 
 #define MAX_TARGETS 64
 
@@ -23,6 +24,8 @@ typedef struct train_args {
     int json, quiet, allow_nan, scale; /* scale: -1 default, 0 off, 1 on */
     int shortcut;
     double connection_rate;
+    int cascade;
+    long long max_neurons;
 } train_args;
 
 static void usage(FILE *f) {
@@ -50,6 +53,9 @@ static void usage(FILE *f) {
                "  --target COL         CSV target column (repeat for several)\n"
                "  --shortcut           FANN shortcut network: every layer sees all earlier layers\n"
                "  --connection-rate X  FANN sparse network: keep this fraction of the connections\n"
+               "  --cascade            FANN's cascade-correlation: grow a shortcut net neuron by neuron\n"
+               "                       (RPROP; --target-mse, --max-neurons); MODEL must be a FANN .net file\n"
+               "  --max-neurons N      neurons --cascade may add (default 30)\n"
                "  --scale / --no-scale standardise the inputs (default: on for CSV, off for FANN data)\n"
                "  --allow-nan          accept NaN/Inf values in the data\n"
                "  --plot FILE.svg      write the loss curves\n"
@@ -126,7 +132,12 @@ static int parse_args(int argc, char **argv, train_args *a) {
         } else if (!strcmp(o, "--connection-rate")) {
             VALUE();
             if (!cli_float(o, v, 1e-6, 1, &a->connection_rate)) return 0;
-        } else if (!strcmp(o, "--shortcut"))
+        } else if (!strcmp(o, "--max-neurons")) {
+            VALUE();
+            if (!cli_int(o, v, 1, 100000, &a->max_neurons)) return 0;
+        } else if (!strcmp(o, "--cascade"))
+            a->cascade = 1;
+        else if (!strcmp(o, "--shortcut"))
             a->shortcut = 1;
         else if (!strcmp(o, "--target")) {
             VALUE();
@@ -152,6 +163,27 @@ static int parse_args(int argc, char **argv, train_args *a) {
     }
     if (!a->data) return !cli_error("train needs a DATA file (try zenn train --help)");
     if (!a->out) return !cli_error("train needs -o MODEL, the file to write");
+    if (a->max_neurons && !a->cascade) return !cli_error("--max-neurons needs --cascade");
+    if (a->cascade) {
+        if (!train_cascade_is_net_path(a->out))
+            return !cli_error("--cascade writes a FANN .net file: -o must end in .net, not '%s'", a->out);
+        const char *other = a->n_layers              ? "--layers"
+                            : a->hidden_act          ? "--hidden-act"
+                            : a->algo                ? "--algo"
+                            : a->loss                ? "--loss"
+                            : a->epochs > 0          ? "--epochs"
+                            : a->batch > 0           ? "--batch"
+                            : a->lr > 0              ? "--lr"
+                            : a->patience > 0        ? "--patience"
+                            : a->val                 ? "--val"
+                            : a->val_split >= 0      ? "--val-split"
+                            : a->plot                ? "--plot"
+                            : a->shortcut            ? "--shortcut"
+                            : a->connection_rate > 0 ? "--connection-rate"
+                            : a->scale == 1          ? "--scale"
+                                                     : NULL;
+        if (other) return !cli_error("%s does not apply to --cascade", other);
+    }
     return 1;
 }
 
@@ -223,6 +255,17 @@ int zn_cmd_train(int argc, char **argv) {
     if ((a.test && (rc = load_like(a.test, &dopt, train, a.data, &test)) != 0) ||
         (a.val && (rc = load_like(a.val, &dopt, train, a.data, &val)) != 0))
         goto done;
+    if (a.cascade) {
+        if (a.threads > 0 && (s = zn_pool_create((int)a.threads, &pool)) != ZN_OK) {
+            rc = cli_fail(s);
+            goto done;
+        }
+        cascade_cli co = {
+            a.data, a.test,       a.out,        train, test,   fann_data, a.max_neurons ? a.max_neurons : 30,
+            a.seed, a.target_mse, a.output_act, pool,  a.json, a.quiet};
+        rc = train_cascade(&co);
+        goto done;
+    }
 
     zn_mlp_spec spec = zn_mlp_spec_default();
     if (a.n_layers) {
