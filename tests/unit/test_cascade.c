@@ -3,6 +3,8 @@
  * parameters hold, the result is the same for 1 and 2 threads, the cached
  * neuron values agree with running the final net, and (with libfann
  * installed) the final error is no worse than libfann's own cascade. */
+#include <unistd.h>
+
 #include "zn_test.h"
 
 #include "fann/cascade_internal.h"
@@ -244,7 +246,7 @@ static void test_errors(void) {
  * its final train MSE and the seconds it took. libfann seeds its generator
  * itself (from /dev/urandom) whenever it creates a net, so its runs differ:
  * the test compares means over several runs. */
-static float fann_cascade(const char *path, unsigned max_neurons, double *secs) {
+static float fann_cascade(const char *path, unsigned max_neurons, double *secs, const char *save) {
     struct fann_train_data *fd = fann_read_train_from_file(path);
     if (!fd) return NAN;
     struct fann *ann = fann_create_shortcut(2, fann_num_input_train_data(fd), fann_num_output_train_data(fd));
@@ -253,6 +255,10 @@ static float fann_cascade(const char *path, unsigned max_neurons, double *secs) 
     fann_cascadetrain_on_data(ann, fd, max_neurons, 0, 0.0f);
     *secs = zn_time_sec() - t0;
     float mse = fann_test_data(ann, fd);
+    if (save && fann_save(ann, save) != 0) mse = NAN;
+    /* libfann 2.2's fann_destroy forgets the candidate scores */
+    free(ann->cascade_candidate_scores);
+    ann->cascade_candidate_scores = NULL;
     fann_destroy(ann);
     fann_destroy_train(fd);
     return mse;
@@ -265,7 +271,7 @@ static void test_against_libfann(void) {
     double zsum = 0, fsum = 0, zt = 0, ft = 0;
     for (unsigned s = 1; s <= seeds; s++) {
         double secs = 0.0;
-        float fm = fann_cascade(path, max_neurons, &secs);
+        float fm = fann_cascade(path, max_neurons, &secs, NULL);
         ZT_CHECK(isfinite(fm));
         fsum += fm;
         ft += secs;
@@ -284,6 +290,97 @@ static void test_against_libfann(void) {
     ZT_CHECK(zsum <= fsum * 1.10);
     zn_dataset_free(d);
 }
+
+static char *slurp(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    char *buf = calloc(1, 1 << 22);
+    if (buf) fread(buf, 1, (1 << 22) - 1, f);
+    fclose(f);
+    return buf;
+}
+
+/* The rest of the line that starts with key, copied into out. */
+static int field(const char *text, const char *key, char *out, size_t cap) {
+    for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+        if (!strncmp(p, key, strlen(key))) {
+            size_t n = strcspn(p, "\n");
+            if (n >= cap) return 0;
+            memcpy(out, p, n);
+            out[n] = 0;
+            return 1;
+        }
+    return 0;
+}
+
+/* The first number of every "(a, ...)" group: each neuron's input count, or
+ * each connection's source neuron. */
+static int firsts(const char *line, int *out, int max) {
+    int n = 0;
+    for (const char *p = strchr(line, '='); p && (p = strchr(p, '(')) && n < max; p++) out[n++] = atoi(p + 1);
+    return n;
+}
+
+/* A cascade net zenn wrote has libfann's cascade layout (layer sizes, each
+ * neuron's input count, every connection's source), libfann loads it and
+ * computes zenn's outputs; zenn loads libfann's cascade net and computes
+ * libfann's. */
+static void test_net_files_against_libfann(void) {
+    const char *path = DATA("diabetes.train");
+    zn_dataset *d = load(path);
+    char zpath[] = "/tmp/zn_cascade_XXXXXX", fpath[] = "/tmp/zn_cascade_XXXXXX";
+    int fdz = mkstemp(zpath), fdf = mkstemp(fpath);
+    ZT_CHECK(fdz >= 0 && fdf >= 0);
+    close(fdz);
+    close(fdf);
+    double secs;
+    ZT_CHECK(isfinite(fann_cascade(path, 4, &secs, fpath)));
+    zn_fnet *net = shortcut(d, 9);
+    zn_fnet_set_activation_output(net, ZN_NACT_SIGMOID);
+    ZT_OK(zn_cascade_train(net, d, 4, 0, 0.0f, NULL, NULL, NULL));
+    ZT_OK(zn_fnet_save(net, zpath));
+    char *zt = slurp(zpath), *ft = slurp(fpath);
+    static char zl[1 << 20], fl[1 << 20];
+    static int za[4096], fa[4096];
+    ZT_CHECK(zt && ft);
+    if (zt && ft) {
+        ZT_CHECK(field(zt, "layer_sizes=", zl, sizeof zl) && field(ft, "layer_sizes=", fl, sizeof fl));
+        ZT_CHECK_MSG(!strcmp(zl, fl), "zenn '%s', libfann '%s'", zl, fl);
+        ZT_CHECK(!strcmp(zl, "layer_sizes=9 1 1 1 1 2 ") || !strcmp(zl, "layer_sizes=9 1 1 1 1 2"));
+        const char *keys[2] = {"neurons (", "connections ("};
+        for (int k = 0; k < 2; k++) {
+            ZT_CHECK(field(zt, keys[k], zl, sizeof zl) && field(ft, keys[k], fl, sizeof fl));
+            int nz = firsts(zl, za, 4096), nf = firsts(fl, fa, 4096);
+            ZT_CHECK_MSG(nz == nf && nz > 0 && !memcmp(za, fa, (size_t)nz * sizeof(int)), "%s differ (%d and %d)",
+                         keys[k], nz, nf);
+        }
+    }
+    struct fann *ann = fann_create_from_file(zpath);
+    zn_fnet *theirs = NULL;
+    ZT_OK(zn_fnet_load(fpath, &theirs));
+    struct fann *ann2 = fann_create_from_file(fpath);
+    ZT_CHECK(ann && ann2 && theirs);
+    double worst = 0.0;
+    for (int64_t r = 0; ann && ann2 && theirs && r < d->rows; r++) {
+        float *x = d->x + r * d->n_in;
+        const float *a = zn_fnet_run(net, x), *b = fann_run(ann, x);
+        for (int64_t j = 0; j < d->n_out; j++) worst = fmax(worst, fabs((double)a[j] - b[j]));
+        a = zn_fnet_run(theirs, x);
+        b = fann_run(ann2, x);
+        for (int64_t j = 0; j < d->n_out; j++) worst = fmax(worst, fabs((double)a[j] - b[j]));
+    }
+    printf("cascade .net files: largest output difference zenn vs libfann %g\n", worst);
+    ZT_CHECK(worst < 1e-5);
+    if (ann) fann_destroy(ann);
+    if (ann2) fann_destroy(ann2);
+    zn_fnet_free(theirs);
+    zn_fnet_free(net);
+    free(zt);
+    free(ft);
+    remove(zpath);
+    remove(fpath);
+    zn_dataset_free(d);
+}
 #endif
 
 int main(void) {
@@ -295,6 +392,7 @@ int main(void) {
     ZT_RUN(test_errors);
 #ifdef ZN_HAVE_LIBFANN
     ZT_RUN(test_against_libfann);
+    ZT_RUN(test_net_files_against_libfann);
 #else
     fprintf(stderr, "skip test_against_libfann: libfann not found at build time\n");
 #endif
