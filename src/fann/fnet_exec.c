@@ -5,6 +5,7 @@
 
 #include "base/internal.h"
 #include "fann/fnet_exec.h"
+#include "kernels/gemm_driver.h"
 
 void zn_fnet_exec_free(struct zn_fnet_exec *ex) {
     if (!ex) return;
@@ -89,7 +90,11 @@ zn_status zn_fnet_exec_ready(zn_fnet *net) {
         zn_fnet_exec_free(ex);
         return zn_error(ZN_ERR_OUT_OF_MEMORY, "fnet: out of memory");
     }
-    for (uint32_t l = 1; l < net->n_layers; l++) plan_layer(net, l, &ex->lp[l]);
+    ex->tiny = net->n_neurons <= 64;
+    for (uint32_t l = 1; l < net->n_layers; l++) {
+        plan_layer(net, l, &ex->lp[l]);
+        if (!ex->lp[l].dense || (uint64_t)ex->lp[l].k * ex->lp[l].n_src > 256) ex->tiny = 0;
+    }
     ex->neurons = net->neurons;
     ex->sources = net->sources;
     ex->layers = net->layers;
@@ -97,6 +102,7 @@ zn_status zn_fnet_exec_ready(zn_fnet *net) {
     ex->n_neurons = net->n_neurons;
     ex->n_connections = net->n_connections;
     ex->n_layers = net->n_layers;
+    ex->kt = zn_kernels_get();
     net->exec = ex;
     fill_bias(net, ex->vals, 1);
     return ZN_OK;
@@ -129,4 +135,19 @@ zn_status zn_fnet_exec_reserve(zn_fnet *net, int64_t rows) {
     ex->cap = rows;
     fill_bias(net, ex->bv, rows);
     return ZN_OK;
+}
+
+/* Threads pay off only for large products (a pool wake-up costs about as
+ * much as a million multiply-adds on one core). */
+static zn_pool *pool_for(int64_t flops) { return flops >= ((int64_t)1 << 21) ? zn_pool_default() : NULL; }
+
+zn_status zn_fnet_gemm(const zn_fnet *net, int ta, int tb, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
+                       const float *b, int64_t ldb, float beta, float *c, int64_t ldc) {
+    zn_gemm_call call = {ta, tb, m, n, k, 1.0f, beta, a, b, c, lda, ldb, ldc, NULL, ZN_ACT_NONE, 0.0f};
+    return zn_gemm_run(net->exec->kt, &call, pool_for(m * n * k), 0);
+}
+
+void zn_fnet_gemv(const zn_fnet *net, int trans, int64_t m, int64_t n, const float *a, const float *x, float beta,
+                  float *y) {
+    zn_gemv_run(net->exec->kt, trans, m, n, 1.0f, a, n, x, beta, y, pool_for(m * n), 0);
 }

@@ -24,10 +24,12 @@ struct zn_fnet_exec {
     const zn_fnet_layer *layers;
     const float *weights;
     uint32_t n_neurons, n_connections, n_layers;
-    zn_fnet_lplan *lp;   /* n_layers (entry 0 unused) */
-    float *vals, *sums;  /* one sample: n_neurons each (bias neurons hold 1) */
-    int64_t cap;         /* rows of the chunk buffers below */
-    float *bv, *bs, *be; /* cap x n_neurons: values (bias columns 1), sums, errors */
+    const struct zn_kernels *kt; /* the dispatch table, for unchecked kernel calls */
+    zn_fnet_lplan *lp;           /* n_layers (entry 0 unused) */
+    int tiny;                    /* every layer dense and small: one scalar loop nest runs it */
+    float *vals, *sums;          /* one sample: n_neurons each (bias neurons hold 1) */
+    int64_t cap;                 /* rows of the chunk buffers below */
+    float *bv, *bs, *be;         /* cap x n_neurons: values (bias columns 1), sums, errors */
 };
 
 /* Builds or refreshes net->exec; ZN_ERR_OUT_OF_MEMORY on failure. */
@@ -41,7 +43,20 @@ int64_t zn_fnet_chunk_rows(const zn_fnet *net);
 /* Forward pass for `rows` samples whose inputs are already in columns
  * [0, n_inputs) of v (and bias columns hold 1): fills the sums s and values
  * v of every computed neuron. ld is the row stride of v and s. */
-void zn_fnet_forward(const zn_fnet *net, int64_t rows, float *v, float *s, int64_t ld);
+zn_status zn_fnet_forward(const zn_fnet *net, int64_t rows, float *v, float *s, int64_t ld);
+
+/* Unchecked products for the plan's shapes, on the calling thread unless
+ * the product is large: c = op(a) op(b) + beta c;  y = op(a) x + beta y. */
+zn_status zn_fnet_gemm(const zn_fnet *net, int ta, int tb, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
+                       const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
+void zn_fnet_gemv(const zn_fnet *net, int trans, int64_t m, int64_t n, const float *a, const float *x, float beta,
+                  float *y);
+/* Scatters the one-sample buffers into the neurons' value and sum, and the
+ * outputs into net->outputs, as fann_run leaves them. */
+void zn_fnet_publish(zn_fnet *net);
+/* e[r][n] *= FANN's derivative for neurons [first, first+count) over rows. */
+void zn_fnet_mul_derivative(const zn_fnet *net, uint32_t first, uint32_t count, int64_t rows, const float *v,
+                            const float *s, float *e, int64_t ld);
 
 /* FANN's derivative (fann_activation_derived) from the neuron's value and
  * its sum (already multiplied by the steepness). */

@@ -7,6 +7,7 @@
 #include "base/internal.h"
 #include "fann/fnet_exec.h"
 #include "graph/graph_internal.h"
+#include "kernels/kernels.h"
 #include "zenn/gemm.h"
 #include "zenn/vmath.h"
 
@@ -99,8 +100,8 @@ int zn_fnet_act_symmetric(zn_nact act) {
 }
 
 /* FANN multiplies by the steepness, then limits the sum to +-150/steepness. */
-static inline float steep_sum(float raw, float steepness) {
-    float sum = steepness * raw, max_sum = 150.0f / steepness;
+static inline float steep_sum(float raw, float steepness, float max_sum) {
+    float sum = steepness * raw;
     if (sum > max_sum)
         sum = max_sum;
     else if (sum < -max_sum)
@@ -109,22 +110,33 @@ static inline float steep_sum(float raw, float steepness) {
 }
 
 /* Values of k neurons sharing act and steepness: s holds the raw weighted
- * sums on entry and FANN's sums on return. Common functions use the vector
- * kernels (FANN's sigmoid is the logistic of 2x, its symmetric one tanh). */
-static void activate_uniform(zn_nact act, float steepness, int64_t k, float *s, float *v) {
-    for (int64_t i = 0; i < k; i++) s[i] = steep_sum(s[i], steepness);
-    if (k >= 8) {
-        switch (act) {
-        case ZN_NACT_SIGMOID:
-            for (int64_t i = 0; i < k; i++) v[i] = 2.0f * s[i];
-            zn_vsigmoid(k, v, v);
+ * sums on entry and FANN's sums on return. FANN's sigmoid is the logistic
+ * of 2x and its symmetric sigmoid is tanh: wide layers use the vector
+ * kernels, narrow ones FANN's formulas with expf (libm's tanhf is slower). */
+static void activate_uniform(const zn_vmath_kernels *vk, zn_nact act, float steepness, int64_t k, float *s, float *v) {
+    const float max_sum = 150.0f / steepness;
+    for (int64_t i = 0; i < k; i++) s[i] = steep_sum(s[i], steepness, max_sum);
+    switch (act) {
+    case ZN_NACT_SIGMOID:
+        if (k < 8) {
+            for (int64_t i = 0; i < k; i++) v[i] = 1.0f / (1.0f + expf(-2.0f * s[i]));
             return;
-        case ZN_NACT_SIGMOID_SYMMETRIC: zn_vtanh(k, s, v); return;
-        case ZN_NACT_LINEAR: memcpy(v, s, (size_t)k * sizeof *v); return;
-        default: break;
         }
+        for (int64_t i = 0; i < k; i++) v[i] = 2.0f * s[i];
+        vk->sigmoid((size_t)k, v, v);
+        return;
+    case ZN_NACT_SIGMOID_SYMMETRIC:
+        if (k < 8) {
+            for (int64_t i = 0; i < k; i++) v[i] = 2.0f / (1.0f + expf(-2.0f * s[i])) - 1.0f;
+            return;
+        }
+        vk->tanh((size_t)k, s, v);
+        return;
+    case ZN_NACT_LINEAR: memcpy(v, s, (size_t)k * sizeof *v); return;
+    default:
+        for (int64_t i = 0; i < k; i++) v[i] = zn_fnet_activate(act, s[i]);
+        return;
     }
-    for (int64_t i = 0; i < k; i++) v[i] = zn_fnet_activate(act, s[i]);
 }
 
 /* One activation and steepness for the whole range? */
@@ -134,10 +146,11 @@ static int uniform_range(const zn_fnet_neuron *ne, uint32_t k) {
     return 1;
 }
 
-static void forward_dense(const zn_fnet *net, const zn_fnet_lplan *p, int64_t rows, float *v, float *s, int64_t ld) {
+static zn_status forward_dense(const zn_fnet *net, const zn_fnet_lplan *p, int64_t rows, float *v, float *s,
+                               int64_t ld) {
     const float *w = net->weights + p->con;
     uint32_t k = p->k, n = p->n_src;
-    if (rows == 1 && (uint64_t)k * n <= 1024) {
+    if (rows == 1 && (uint64_t)k * n <= 256) {
         const float *x = v + p->src;
         for (uint32_t i = 0; i < k; i++) {
             const float *wi = w + (size_t)i * n;
@@ -146,22 +159,25 @@ static void forward_dense(const zn_fnet *net, const zn_fnet_lplan *p, int64_t ro
             s[p->first + i] = a;
         }
     } else if (rows == 1) {
-        zn_sgemv(ZN_NO_TRANS, k, n, 1.0f, w, n, v + p->src, 1, 0.0f, s + p->first, 1);
+        zn_fnet_gemv(net, 0, k, n, w, v + p->src, 0.0f, s + p->first);
     } else {
-        zn_sgemm(ZN_NO_TRANS, ZN_TRANS, rows, k, n, 1.0f, v + p->src, ld, w, n, 0.0f, s + p->first, ld);
+        zn_status st = zn_fnet_gemm(net, 0, 1, rows, k, n, v + p->src, ld, w, n, 0.0f, s + p->first, ld);
+        if (st) return st;
     }
     const zn_fnet_neuron *ne = net->neurons + p->first;
     if (uniform_range(ne, k)) {
+        const zn_vmath_kernels *vk = &net->exec->kt->vmath;
         for (int64_t r = 0; r < rows; r++)
-            activate_uniform(ne[0].act, ne[0].steepness, k, s + r * ld + p->first, v + r * ld + p->first);
-        return;
+            activate_uniform(vk, ne[0].act, ne[0].steepness, k, s + r * ld + p->first, v + r * ld + p->first);
+        return ZN_OK;
     }
     for (int64_t r = 0; r < rows; r++)
         for (uint32_t i = 0; i < k; i++) {
             float *si = s + r * ld + p->first + i;
-            *si = steep_sum(*si, ne[i].steepness);
+            *si = steep_sum(*si, ne[i].steepness, 150.0f / ne[i].steepness);
             v[r * ld + p->first + i] = zn_fnet_activate(ne[i].act, *si);
         }
+    return ZN_OK;
 }
 
 /* Any layout: one connection at a time, as FANN's sparse path. */
@@ -173,20 +189,109 @@ static void forward_generic(const zn_fnet *net, const zn_fnet_lplan *p, int64_t 
             if (ne->first_con == ne->last_con) continue; /* bias: holds 1 */
             float a = 0.0f;
             for (uint32_t c = ne->first_con; c < ne->last_con; c++) a += net->weights[c] * vr[net->sources[c]];
-            sr[n] = steep_sum(a, ne->steepness);
+            sr[n] = steep_sum(a, ne->steepness, 150.0f / ne->steepness);
             vr[n] = zn_fnet_activate(ne->act, sr[n]);
         }
     }
 }
 
-void zn_fnet_forward(const zn_fnet *net, int64_t rows, float *v, float *s, int64_t ld) {
+zn_status zn_fnet_forward(const zn_fnet *net, int64_t rows, float *v, float *s, int64_t ld) {
     const struct zn_fnet_exec *ex = net->exec;
     for (uint32_t l = 1; l < net->n_layers; l++) {
-        if (ex->lp[l].dense)
-            forward_dense(net, &ex->lp[l], rows, v, s, ld);
-        else
+        if (!ex->lp[l].dense) {
             forward_generic(net, &ex->lp[l], rows, v, s, ld);
+            continue;
+        }
+        zn_status st = forward_dense(net, &ex->lp[l], rows, v, s, ld);
+        if (st) return st;
     }
+    return ZN_OK;
+}
+
+void zn_fnet_mul_derivative(const zn_fnet *net, uint32_t first, uint32_t count, int64_t rows, const float *v,
+                            const float *s, float *e, int64_t ld) {
+    const zn_fnet_neuron *ne = net->neurons + first;
+    if (count && uniform_range(ne, count)) {
+        const float st = ne[0].steepness;
+        switch (ne[0].act) {
+        case ZN_NACT_SIGMOID:
+        case ZN_NACT_SIGMOID_STEPWISE:
+            for (int64_t r = 0; r < rows; r++) {
+                const float *vr = v + r * ld + first;
+                float *er = e + r * ld + first;
+                for (uint32_t i = 0; i < count; i++) {
+                    float y = clipf(vr[i], 0.01f, 0.99f);
+                    er[i] *= 2.0f * st * y * (1.0f - y);
+                }
+            }
+            return;
+        case ZN_NACT_SIGMOID_SYMMETRIC:
+        case ZN_NACT_SIGMOID_SYMMETRIC_STEPWISE:
+            for (int64_t r = 0; r < rows; r++) {
+                const float *vr = v + r * ld + first;
+                float *er = e + r * ld + first;
+                for (uint32_t i = 0; i < count; i++) {
+                    float y = clipf(vr[i], -0.98f, 0.98f);
+                    er[i] *= st * (1.0f - y * y);
+                }
+            }
+            return;
+        default: break;
+        }
+    }
+    for (int64_t r = 0; r < rows; r++)
+        for (uint32_t i = 0; i < count; i++) {
+            int64_t at = r * ld + first + i;
+            e[at] *= zn_fnet_derivative(ne[i].act, ne[i].steepness, v[at], s[at]);
+        }
+}
+
+void zn_fnet_publish(zn_fnet *net) {
+    const struct zn_fnet_exec *ex = net->exec;
+    zn_fnet_neuron *ne = net->neurons;
+    for (uint32_t n = 0; n < net->n_neurons; n++) {
+        ne[n].value = ex->vals[n];
+        if (n >= net->layers[0].last && ne[n].first_con < ne[n].last_con) ne[n].sum = ex->sums[n];
+    }
+    memcpy(net->outputs, ex->vals + net->layers[net->n_layers - 1].first, net->n_outputs * sizeof(float));
+}
+
+/* FANN's formula per neuron, with the common functions inline. */
+static inline float activate_one(zn_nact act, float sum) {
+    switch (act) {
+    case ZN_NACT_SIGMOID: return 1.0f / (1.0f + expf(-2.0f * sum));
+    case ZN_NACT_SIGMOID_SYMMETRIC: return 2.0f / (1.0f + expf(-2.0f * sum)) - 1.0f;
+    case ZN_NACT_LINEAR: return sum;
+    default: return zn_fnet_activate(act, sum);
+    }
+}
+
+/* Tiny nets (XOR-sized): everything in one loop nest, nothing to amortise
+ * a kernel call or a vector setup over. */
+static void run_tiny(zn_fnet *net, const float *input) {
+    struct zn_fnet_exec *ex = net->exec;
+    float *v = ex->vals, *s = ex->sums;
+    for (uint32_t i = 0; i < net->n_inputs; i++) v[i] = input[i];
+    for (uint32_t l = 1; l < net->n_layers; l++) {
+        const zn_fnet_lplan *p = &ex->lp[l];
+        const float *w = net->weights + p->con, *x = v + p->src;
+        const zn_fnet_neuron *ne = net->neurons + p->first;
+        for (uint32_t i = 0; i < p->k; i++, w += p->n_src) {
+            float a = 0.0f;
+            for (uint32_t j = 0; j < p->n_src; j++) a += w[j] * x[j];
+            float st = ne[i].steepness, sum = st * a, max_sum = 150.0f / st;
+            sum = sum > max_sum ? max_sum : (sum < -max_sum ? -max_sum : sum);
+            s[p->first + i] = sum;
+            v[p->first + i] = activate_one(ne[i].act, sum);
+        }
+    }
+    zn_fnet_neuron *ne = net->neurons;
+    for (uint32_t n = 0; n < net->n_neurons; n++) {
+        ne[n].value = v[n];
+        ne[n].sum = s[n];
+    }
+    const float *o = v + net->layers[net->n_layers - 1].first;
+    for (uint32_t i = 0; i < net->n_outputs; i++) net->outputs[i] = o[i];
 }
 
 const float *zn_fnet_run(zn_fnet *net, const float *input) {
@@ -196,15 +301,13 @@ const float *zn_fnet_run(zn_fnet *net, const float *input) {
     }
     if (zn_fnet_exec_ready(net)) return NULL;
     struct zn_fnet_exec *ex = net->exec;
-    memcpy(ex->vals, input, net->n_inputs * sizeof(float));
-    zn_fnet_forward(net, 1, ex->vals, ex->sums, net->n_neurons);
-    /* leave every neuron's value and sum where FANN keeps them */
-    zn_fnet_neuron *ne = net->neurons;
-    for (uint32_t n = 0; n < net->n_neurons; n++) {
-        ne[n].value = ex->vals[n];
-        if (n >= net->layers[0].last && ne[n].first_con < ne[n].last_con) ne[n].sum = ex->sums[n];
+    if (ex->tiny) {
+        run_tiny(net, input);
+        return net->outputs;
     }
-    memcpy(net->outputs, ex->vals + net->layers[net->n_layers - 1].first, net->n_outputs * sizeof(float));
+    memcpy(ex->vals, input, net->n_inputs * sizeof(float));
+    if (zn_fnet_forward(net, 1, ex->vals, ex->sums, net->n_neurons)) return NULL;
+    zn_fnet_publish(net); /* every neuron's value and sum where FANN keeps them */
     return net->outputs;
 }
 
@@ -224,7 +327,7 @@ zn_status zn_fnet_run_batch(zn_fnet *net, int64_t rows, const float *x, float *y
     for (int64_t r0 = 0; r0 < rows; r0 += chunk) {
         int64_t m = rows - r0 < chunk ? rows - r0 : chunk;
         for (int64_t r = 0; r < m; r++) memcpy(ex->bv + r * ld, x + (r0 + r) * ni, (size_t)ni * sizeof(float));
-        zn_fnet_forward(net, m, ex->bv, ex->bs, ld);
+        if ((st = zn_fnet_forward(net, m, ex->bv, ex->bs, ld))) return st;
         for (int64_t r = 0; r < m; r++) memcpy(y + (r0 + r) * no, ex->bv + r * ld + out0, (size_t)no * sizeof(float));
     }
     return ZN_OK;

@@ -72,7 +72,7 @@ static void output_errors(zn_fnet *net, int64_t rows, const float *v, const floa
 /* fann_backpropagate_MSE: from the last layer down to the second, errors
  * flow to every source, then the previous layer's are multiplied by its
  * derivatives. e must be zero outside the output layer on entry. */
-static void backpropagate(const zn_fnet *net, int64_t rows, const float *v, const float *s, float *e, int64_t ld) {
+static zn_status backpropagate(const zn_fnet *net, int64_t rows, const float *v, const float *s, float *e, int64_t ld) {
     const struct zn_fnet_exec *ex = net->exec;
     for (uint32_t l = net->n_layers - 1; l >= 2; l--) {
         const zn_fnet_lplan *p = &ex->lp[l];
@@ -87,9 +87,10 @@ static void backpropagate(const zn_fnet *net, int64_t rows, const float *v, cons
                     for (uint32_t j = 0; j < n; j++) es[j] += ei * wi[j];
                 }
             } else if (rows == 1) {
-                zn_sgemv(ZN_TRANS, k, n, 1.0f, w, n, e + p->first, 1, 1.0f, e + p->src, 1);
+                zn_fnet_gemv(net, 1, k, n, w, e + p->first, 1.0f, e + p->src);
             } else {
-                zn_sgemm(ZN_NO_TRANS, ZN_NO_TRANS, rows, n, k, 1.0f, e + p->first, ld, w, n, 1.0f, e + p->src, ld);
+                zn_status st = zn_fnet_gemm(net, 0, 0, rows, n, k, e + p->first, ld, w, n, 1.0f, e + p->src, ld);
+                if (st) return st;
             }
         } else {
             for (int64_t r = 0; r < rows; r++) {
@@ -101,18 +102,22 @@ static void backpropagate(const zn_fnet *net, int64_t rows, const float *v, cons
                 }
             }
         }
-        const zn_fnet_layer *prev = &net->layers[l - 1];
-        for (uint32_t nn = prev->first; nn < prev->last; nn++) {
-            const zn_fnet_neuron *ne = &net->neurons[nn];
-            if (ne->first_con == ne->last_con) continue; /* bias: its error is never used */
-            for (int64_t r = 0; r < rows; r++)
-                e[r * ld + nn] *= zn_fnet_derivative(ne->act, ne->steepness, v[r * ld + nn], s[r * ld + nn]);
+        /* the previous layer's computed neurons (a bias neuron's error is never used) */
+        const zn_fnet_lplan *q = &ex->lp[l - 1];
+        if (q->dense) {
+            zn_fnet_mul_derivative(net, q->first, q->k, rows, v, s, e, ld);
+            continue;
         }
+        for (uint32_t nn = q->first; nn < q->last; nn++)
+            if (net->neurons[nn].first_con < net->neurons[nn].last_con)
+                zn_fnet_mul_derivative(net, nn, 1, rows, v, s, e, ld);
     }
+    return ZN_OK;
 }
 
 /* fann_update_slopes_batch: slope of each connection += error * source value. */
-static void add_slopes(const zn_fnet *net, int64_t rows, const float *v, const float *e, int64_t ld, float *slopes) {
+static zn_status add_slopes(const zn_fnet *net, int64_t rows, const float *v, const float *e, int64_t ld,
+                            float *slopes) {
     const struct zn_fnet_exec *ex = net->exec;
     for (uint32_t l = 1; l < net->n_layers; l++) {
         const zn_fnet_lplan *p = &ex->lp[l];
@@ -126,8 +131,9 @@ static void add_slopes(const zn_fnet *net, int64_t rows, const float *v, const f
                     for (uint32_t j = 0; j < n; j++) si[j] += ei * x[j];
                 }
             } else {
-                zn_sgemm(ZN_TRANS, ZN_NO_TRANS, k, n, rows, 1.0f, e + p->first, ld, v + p->src, ld, 1.0f,
-                         slopes + p->con, n);
+                zn_status st =
+                    zn_fnet_gemm(net, 1, 0, k, n, rows, e + p->first, ld, v + p->src, ld, 1.0f, slopes + p->con, n);
+                if (st) return st;
             }
             continue;
         }
@@ -140,6 +146,7 @@ static void add_slopes(const zn_fnet *net, int64_t rows, const float *v, const f
             }
         }
     }
+    return ZN_OK;
 }
 
 /* fann_update_weights (incremental, with momentum). FANN 2.2 reads the
@@ -311,29 +318,37 @@ zn_status zn_fnet_clear_train_arrays(zn_fnet *net) {
 
 /* ---- one sample ---------------------------------------------------------------------------------- */
 
-/* Runs one sample into the exec buffers and the neurons (as zn_fnet_run). */
-static zn_status run_one(zn_fnet *net, const float *input) {
-    return zn_fnet_run(net, input) ? ZN_OK : ZN_ERR_INVALID_ARG;
+/* fann_train on one sample, the net's exec ready: forward, output errors,
+ * backpropagation, update. Neurons are not published (the caller does). */
+static zn_status train_one(zn_fnet *net, const float *input, const float *target) {
+    struct zn_fnet_exec *ex = net->exec;
+    uint32_t nn = net->n_neurons;
+    memcpy(ex->vals, input, net->n_inputs * sizeof(float));
+    zn_status st = zn_fnet_forward(net, 1, ex->vals, ex->sums, nn);
+    if (st) return st;
+    float *e = net->train_errors;
+    memset(e, 0, nn * sizeof *e);
+    output_errors(net, 1, ex->vals, ex->sums, e, nn, target, net->n_outputs);
+    if ((st = backpropagate(net, 1, ex->vals, ex->sums, e, nn))) return st;
+    update_incremental(net, ex->vals, e);
+    return ZN_OK;
 }
 
-static zn_status train_one(zn_fnet *net, const float *input, const float *target) {
-    zn_status st = run_one(net, input);
+static zn_status train_ready(zn_fnet *net) {
+    zn_status st = zn_fnet_exec_ready(net);
     if (st) return st;
     if ((st = ensure(&net->train_errors, net->n_neurons)) ||
         (st = ensure(&net->prev_weight_deltas, net->n_connections)))
         return st;
-    struct zn_fnet_exec *ex = net->exec;
-    float *e = net->train_errors;
-    memset(e, 0, net->n_neurons * sizeof *e);
-    output_errors(net, 1, ex->vals, ex->sums, e, net->n_neurons, target, net->n_outputs);
-    backpropagate(net, 1, ex->vals, ex->sums, e, net->n_neurons);
-    update_incremental(net, ex->vals, e);
     return ZN_OK;
 }
 
 zn_status zn_fnet_train_sample(zn_fnet *net, const float *input, const float *target) {
     if (!net || !input || !target) return zn_error(ZN_ERR_INVALID_ARG, "zn_fnet_train_sample: NULL argument");
-    return train_one(net, input, target);
+    zn_status st = train_ready(net);
+    if (st || (st = train_one(net, input, target))) return st;
+    zn_fnet_publish(net);
+    return ZN_OK;
 }
 
 const float *zn_fnet_test_sample(zn_fnet *net, const float *input, const float *target) {
@@ -379,7 +394,7 @@ static zn_status sweep(zn_fnet *net, const zn_dataset *data, int train) {
     for (int64_t r0 = 0; r0 < rows; r0 += chunk) {
         int64_t m = rows - r0 < chunk ? rows - r0 : chunk;
         for (int64_t r = 0; r < m; r++) memcpy(ex->bv + r * ld, data->x + (r0 + r) * ni, (size_t)ni * sizeof(float));
-        zn_fnet_forward(net, m, ex->bv, ex->bs, ld);
+        if ((st = zn_fnet_forward(net, m, ex->bv, ex->bs, ld))) return st;
         const float *t = data->y + r0 * no;
         if (!train) {
             float acc = (float)net->mse_sum;
@@ -392,8 +407,9 @@ static zn_status sweep(zn_fnet *net, const zn_dataset *data, int train) {
         }
         memset(ex->be, 0, (size_t)(m * ld) * sizeof(float));
         output_errors(net, m, ex->bv, ex->bs, ex->be, ld, t, no);
-        backpropagate(net, m, ex->bv, ex->bs, ex->be, ld);
-        add_slopes(net, m, ex->bv, ex->be, ld, net->train_slopes);
+        if ((st = backpropagate(net, m, ex->bv, ex->bs, ex->be, ld)) ||
+            (st = add_slopes(net, m, ex->bv, ex->be, ld, net->train_slopes)))
+            return st;
     }
     return ZN_OK;
 }
@@ -406,9 +422,11 @@ static zn_status epoch(zn_fnet *net, const zn_dataset *data, float *mse) {
         return zn_error(ZN_ERR_UNSUPPORTED, "zn_fnet_train_epoch: %s is not one of FANN's algorithms",
                         zn_algo_name(algo));
     if (algo == ZN_ALGO_INCREMENTAL) {
+        if ((st = train_ready(net))) return st;
         zn_fnet_reset_mse(net);
         for (int64_t r = 0; r < data->rows; r++)
             if ((st = train_one(net, data->x + r * data->n_in, data->y + r * data->n_out))) return st;
+        if (data->rows) zn_fnet_publish(net); /* the last sample's values, as FANN leaves them */
         *mse = zn_fnet_mse(net);
         return ZN_OK;
     }
