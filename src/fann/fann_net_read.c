@@ -166,21 +166,6 @@ static zn_status read_scale(zn_net_scan *s, net_head *h, zn_fnet_kind kind) {
     return ZN_OK;
 }
 
-/* The layer neuron n is in. */
-static uint32_t layer_of(const net_head *h, uint32_t n, uint32_t *first, uint32_t *last) {
-    uint32_t start = 0;
-    for (uint32_t l = 0; l < h->n_layers; l++) {
-        if (n < start + h->sizes[l]) {
-            *first = start;
-            *last = start + h->sizes[l];
-            return l;
-        }
-        start += h->sizes[l];
-    }
-    *first = *last = start;
-    return h->n_layers;
-}
-
 static zn_status read_neurons(zn_net_scan *s, net_head *h, zn_fnet_kind kind, int dense) {
     const char *key = "neurons (num_inputs, activation_function, activation_steepness)=";
     zn_status st = zn_net_expect(s, key, "neurons", ZN_FANN_E_CANT_READ_NEURON);
@@ -240,11 +225,13 @@ static zn_status read_connections(zn_net_scan *s, const net_head *h, zn_fnet *ne
     zn_status st =
         zn_net_expect(s, "connections (connected_to_neuron, weight)=", "connections", ZN_FANN_E_CANT_READ_CONNECTIONS);
     if (st != ZN_OK) return st;
-    uint32_t c = 0;
+    uint32_t c = 0, l = 0, first = 0, last = h->sizes[0], prev_first = 0;
     for (uint32_t n = 0; n < h->n_neurons; n++) {
-        uint32_t first, last;
-        uint32_t l = layer_of(h, n, &first, &last);
-        uint32_t prev_first = first - (l > 0 ? h->sizes[l - 1] : 0);
+        if (n == last) { /* the next layer; walked along, not searched, so the loop stays linear */
+            prev_first = first;
+            first = last;
+            last += h->sizes[++l];
+        }
         for (uint32_t j = 0; j < h->num_inputs[n]; j++, c++) {
             if (!zn_net_accept(s, "("))
                 return zn_net_fail(s, ZN_FANN_E_CANT_READ_CONNECTIONS, "connections",
