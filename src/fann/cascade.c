@@ -10,6 +10,7 @@
 
 #include "base/internal.h"
 #include "fann/cascade_internal.h"
+#include "fann/fnet_exec.h"
 #include "zenn/gemm.h"
 
 zn_optim_config zn_cascade_optim_config(const zn_fnet *net) {
@@ -28,20 +29,6 @@ zn_optim_config zn_cascade_optim_config(const zn_fnet *net) {
     o.sarprop_step_error_shift = net->sarprop_step_error_shift;
     o.sarprop_temperature = net->sarprop_temperature;
     return o;
-}
-
-int zn_cascade_symmetric(zn_nact a) {
-    switch (a) {
-    case ZN_NACT_LINEAR_PIECE_SYMMETRIC:
-    case ZN_NACT_THRESHOLD_SYMMETRIC:
-    case ZN_NACT_SIGMOID_SYMMETRIC:
-    case ZN_NACT_SIGMOID_SYMMETRIC_STEPWISE:
-    case ZN_NACT_ELLIOT_SYMMETRIC:
-    case ZN_NACT_GAUSSIAN_SYMMETRIC:
-    case ZN_NACT_SIN_SYMMETRIC:
-    case ZN_NACT_COS_SYMMETRIC: return 1;
-    default: return 0;
-    }
 }
 
 static const zn_fnet_neuron *output_neurons(const zn_fnet *net) {
@@ -66,26 +53,20 @@ static zn_status output_sums(zn_cascade *c) {
 }
 
 /* fann_run's last step for one neuron: steepness, the clamp, the activation.
- * *x receives the input that FANN's derivative sees (its sum / steepness). */
-static float neuron_value(zn_nact act, float s, float raw, float *x) {
-    float sum = s * raw, lim = 150.0f / s;
-    *x = raw;
-    if (sum > lim) {
-        sum = lim;
-        *x = lim / s;
-    } else if (sum < -lim) {
-        sum = -lim;
-        *x = -lim / s;
-    }
-    return zn_fnet_activate(act, sum);
+ * *sum receives the neuron's sum as FANN keeps it (for its derivative). */
+static float neuron_value(zn_nact act, float s, float raw, float *sum) {
+    const float lim = 150.0f / s;
+    float t = s * raw;
+    *sum = t > lim ? lim : (t < -lim ? -lim : t);
+    return zn_fnet_activate(act, *sum);
 }
 
 void zn_cascade_activate_outputs(const zn_cascade *c, float *sums) {
     const zn_fnet_neuron *on = output_neurons(c->net);
     for (int64_t r = 0; r < c->rows; r++)
         for (uint32_t o = 0; o < c->n_out; o++) {
-            float x, *p = sums + r * c->n_out + o;
-            *p = neuron_value(on[o].act, on[o].steepness, *p, &x);
+            float sum, *p = sums + r * c->n_out + o;
+            *p = neuron_value(on[o].act, on[o].steepness, *p, &sum);
         }
 }
 
@@ -102,9 +83,9 @@ static zn_status output_epoch(zn_cascade *c, zn_optim *opt) {
         const float *t = c->data->y + r * c->n_out;
         float *raw = c->out + r * c->n_out, *err = c->err + r * c->n_out;
         for (uint32_t o = 0; o < c->n_out; o++) {
-            float x, y = neuron_value(on[o].act, on[o].steepness, raw[o], &x);
+            float sum, y = neuron_value(on[o].act, on[o].steepness, raw[o], &sum);
             float diff = t[o] - y;
-            if (zn_cascade_symmetric(on[o].act)) diff /= 2.0f;
+            if (zn_fnet_act_symmetric(on[o].act)) diff /= 2.0f;
             sse += (double)(diff * diff);
             if (fabsf(diff) >= net->bit_fail_limit) bit_fail++;
             if (net->train_error_function == ZN_FNET_ERRFN_TANH) {
@@ -115,7 +96,7 @@ static zn_status output_epoch(zn_cascade *c, zn_optim *opt) {
                 else
                     diff = (float)log((1.0 + diff) / (1.0 - diff));
             }
-            err[o] = zn_nact_fann_derivative(on[o].act, on[o].steepness, x, y) * diff;
+            err[o] = zn_fnet_derivative(on[o].act, on[o].steepness, y, sum) * diff;
         }
     }
     net->mse_sum = sse;
@@ -206,8 +187,8 @@ static zn_status cache_add_column(zn_cascade *c, const float *w, zn_nact act, fl
         zn_sgemm_ex(ZN_NO_TRANS, ZN_NO_TRANS, c->rows, 1, c->k, 1.0f, c->v, c->ld, w, 1, 0.0f, c->v + c->k, c->ld, &o);
     if (st != ZN_OK) return st;
     for (int64_t r = 0; r < c->rows; r++) {
-        float x, *p = c->v + r * c->ld + c->k;
-        *p = neuron_value(act, steepness, *p, &x);
+        float sum, *p = c->v + r * c->ld + c->k;
+        *p = neuron_value(act, steepness, *p, &sum);
     }
     c->k++;
     return ZN_OK;

@@ -16,6 +16,7 @@
 
 #include "base/internal.h"
 #include "fann/cascade_internal.h"
+#include "fann/fnet_exec.h"
 #include "zenn/gemm.h"
 
 enum { CAND_BLOCK = 8, ROW_BLOCK = 256, SCRATCH = (CAND_BLOCK + 2) * ROW_BLOCK, LANES = 16 };
@@ -148,7 +149,7 @@ static void cand_activate(zn_nact act, float s, int64_t n, float *x, float *a, f
     default:
         for (int64_t i = 0; i < n; i++) {
             a[i] = zn_fnet_activate(act, s * x[i]);
-            d[i] = zn_nact_fann_derivative(act, s, x[i] / s, a[i]);
+            d[i] = zn_fnet_derivative(act, s, a[i], x[i]); /* FANN's candidate quirk: the sum before steepness */
         }
         return;
     }
@@ -255,7 +256,7 @@ static zn_status residuals(zn_cascade *c) {
     for (int64_t r = 0; r < c->rows; r++)
         for (uint32_t j = 0; j < c->n_out; j++) {
             float e = c->data->y[r * c->n_out + j] - c->out[r * c->n_out + j];
-            if (zn_cascade_symmetric(on[j].act)) e /= 2.0f;
+            if (zn_fnet_act_symmetric(on[j].act)) e /= 2.0f;
             c->err[(size_t)j * c->rows + r] = e;
         }
     return ZN_OK;

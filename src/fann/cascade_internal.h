@@ -56,8 +56,6 @@ zn_optim_config zn_cascade_optim_config(const zn_fnet *net);
 /* rows x n_out raw output sums (weights times sources) become the outputs'
  * values as fann_run computes them: steepness, its clamp, the activation. */
 void zn_cascade_activate_outputs(const zn_cascade *c, float *sums);
-/* FANN halves the error of outputs whose range is [-1, 1]. */
-int zn_cascade_symmetric(zn_nact act);
 
 /* sn[i] = sin(x[i]), cs[i] = cos(x[i]) to a few float ulps for |x| <= 8192
  * (cascade_math.c). */

@@ -118,6 +118,16 @@ static void test_diabetes_max_neurons(void) {
     ZT_CHECK(test_mse < 0.25f);
     zn_dataset_free(test);
 
+    /* cascade goes on from a net that has hidden neurons already (the cache
+     * starts from running it), and lowers the error further */
+    trace more = {0};
+    ZT_OK(zn_cascade_train(net, d, 2, 1, 0.0f, record, &more, NULL));
+    check_layout(net, 5);
+    ZT_CHECK(more.calls == 2);
+    float after = zn_fnet_test_data(net, d);
+    printf("diabetes: after 2 more neurons MSE %.6f\n", (double)after);
+    ZT_CHECK(after < final);
+
     /* a report that returns -1 stops before the first neuron */
     zn_fnet *net2 = shortcut(d, 3);
     trace stop = {0};
