@@ -8,7 +8,16 @@
  * still the same static slice whoever runs it, so results do not depend on
  * timing. Waits spin for a bounded few microseconds (so back-to-back jobs
  * start fast) and then sleep on a futex (so an idle pool burns no CPU, and
- * spinning workers never fight the caller for a core as OpenMP's do). */
+ * spinning workers never fight the caller for a core as OpenMP's do).
+ *
+ * Hand-offs are adaptive. When other processes hold the other cores, a
+ * worker wakes late or loses its core in the middle of a part, and a job
+ * split two ways takes longer than the caller alone would have (measured on
+ * the busy 2-vCPU VM: a 1 us job took 6-20 us on two threads). The caller
+ * times every split job against its own pace; after two losses in a row it
+ * runs the next jobs alone (16, doubling to 4096 while the losses go on),
+ * then tries a split again. Parts are fixed slices, so results never
+ * depend on this. ZN_POOL_ADAPT=0 turns it off. */
 #define _DEFAULT_SOURCE /* syscall() */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -30,6 +39,8 @@
 #else
 #define cpu_relax() ((void)0)
 #endif
+
+enum { ADAPT_FIRST = 16, ADAPT_MAX = 4096 }; /* jobs run alone after losing splits */
 
 typedef struct pool_worker {
     struct zn_pool *pool;
@@ -53,6 +64,12 @@ struct zn_pool {
     atomic_uint done;           /* futex word: parts finished in this job */
     atomic_int sleepers;        /* threads asleep (or about to be) on either word */
     uint64_t spin_ns;
+
+    /* adaptive hand-off: touched only by the caller holding `busy` */
+    int adapt;
+    unsigned losses;     /* split jobs in a row that were slower than the caller alone */
+    unsigned alone_left; /* jobs to run on the caller before splitting again */
+    unsigned backoff;    /* the next stretch of alone_left */
 
 #if !ZN_HAVE_FUTEX
     pthread_mutex_t lock;
@@ -116,17 +133,19 @@ static void notify(zn_pool *p, atomic_uint *word) {
  * fields are read after the claim word (acquire) and used only if the claim
  * succeeds while the part is unclaimed: the job cannot have finished (and
  * been replaced) before that part ran, so they belong to the claimed job. */
-static void run_parts(zn_pool *p) {
+static int run_parts(zn_pool *p) {
+    int ran = 0;
     uint_fast64_t c = atomic_load_explicit(&p->claim, memory_order_acquire);
     for (;;) {
         zn_pool_fn fn = atomic_load_explicit(&p->fn, memory_order_relaxed);
         void *arg = atomic_load_explicit(&p->arg, memory_order_relaxed);
         int nth = atomic_load_explicit(&p->nth, memory_order_relaxed);
         unsigned part = (unsigned)(c & 0xffffffffu);
-        if (part >= (unsigned)nth) return;
+        if (part >= (unsigned)nth) return ran;
         if (!atomic_compare_exchange_weak_explicit(&p->claim, &c, c + 1, memory_order_acq_rel, memory_order_acquire))
             continue; /* c now holds the current word */
         fn(arg, (int)part, nth);
+        ran++;
         if (atomic_fetch_add(&p->done, 1) + 1 == (unsigned)nth) notify(p, &p->done);
         c = atomic_load_explicit(&p->claim, memory_order_acquire);
     }
@@ -160,6 +179,8 @@ zn_status zn_pool_create(int nthreads, zn_pool **out) {
     if (!p) return ZN_ERR_OUT_OF_MEMORY;
     p->size = nthreads;
     p->spin_ns = (uint64_t)zn_env_long("ZN_POOL_SPIN_US", 50, 0, 1000000) * 1000;
+    p->adapt = (int)zn_env_long("ZN_POOL_ADAPT", 1, 0, 1);
+    p->backoff = ADAPT_FIRST;
     pthread_mutex_init(&p->busy, NULL);
 #if !ZN_HAVE_FUTEX
     pthread_mutex_init(&p->lock, NULL);
@@ -207,6 +228,25 @@ void zn_pool_free(zn_pool *p) {
 
 int zn_pool_size(const zn_pool *p) { return p ? p->size : 1; }
 
+/* After a split job: started at t_pub (before publishing), the caller ran
+ * `mine` parts between t_own and t_mine, and the last part ended at t_end.
+ * The job lost when the caller alone (its pace times nth parts) would have
+ * been done sooner. */
+static void adapt_after_split(zn_pool *p, int nth, int mine, uint64_t t_pub, uint64_t t_own, uint64_t t_mine,
+                              uint64_t t_end) {
+    if (!p->adapt || mine < 1) return;
+    double alone = (double)(t_mine - t_own) / mine * nth;
+    if ((double)(t_end - t_pub) <= alone) {
+        p->losses = 0;
+        p->backoff = ADAPT_FIRST;
+        return;
+    }
+    if (++p->losses < 2) return;
+    p->losses = 0;
+    p->alone_left = p->backoff;
+    p->backoff = p->backoff * 2 > ADAPT_MAX ? ADAPT_MAX : p->backoff * 2;
+}
+
 zn_status zn_pool_run(zn_pool *p, zn_pool_fn fn, void *arg, int nth) {
     if (!fn) return zn_error(ZN_ERR_INVALID_ARG, "zn_pool_run: fn is NULL");
     int size = zn_pool_size(p);
@@ -221,6 +261,13 @@ zn_status zn_pool_run(zn_pool *p, zn_pool_fn fn, void *arg, int nth) {
         for (int i = 0; i < nth; i++) fn(arg, i, nth);
         return ZN_OK;
     }
+    if (p->alone_left > 0) { /* splitting has been losing: the same parts, here */
+        p->alone_left--;
+        pthread_mutex_unlock(&p->busy);
+        for (int i = 0; i < nth; i++) fn(arg, i, nth);
+        return ZN_OK;
+    }
+    uint64_t t_pub = p->adapt ? zn_time_ns() : 0;
     /* Every part of the previous job was claimed and finished, so no worker
      * can still use these fields; the claim word publishes them. */
     atomic_store_explicit(&p->fn, fn, memory_order_relaxed);
@@ -232,13 +279,16 @@ zn_status zn_pool_run(zn_pool *p, zn_pool_fn fn, void *arg, int nth) {
     atomic_fetch_add(&p->generation, 1);
     notify(p, &p->generation);
 
-    run_parts(p);
+    uint64_t t_own = p->adapt ? zn_time_ns() : 0;
+    int mine = run_parts(p);
+    uint64_t t_mine = p->adapt ? zn_time_ns() : 0;
 
     for (;;) {
         unsigned finished = atomic_load_explicit(&p->done, memory_order_acquire);
         if (finished >= (unsigned)nth) break;
         wait_while_equal(p, &p->done, finished);
     }
+    if (p->adapt) adapt_after_split(p, nth, mine, t_pub, t_own, t_mine, zn_time_ns());
     pthread_mutex_unlock(&p->busy);
     return ZN_OK;
 }

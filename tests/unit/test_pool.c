@@ -38,6 +38,8 @@ static void test_parts_run_once(void) {
     zn_pool_free(NULL);
 }
 
+/* Empty jobs always lose to running alone, so this also runs the pool's
+ * alone-after-losses path: every part must still run exactly once. */
 static void test_many_jobs(void) {
     zn_pool *p = NULL;
     ZT_OK(zn_pool_create(3, &p));
