@@ -209,6 +209,34 @@ static void test_quickprop_and_bit_stop(void) {
     zn_dataset_free(d);
 }
 
+/* The net's cascade parameters are the ones used: the candidates' functions
+ * and steepnesses, and the epoch limits (counted through FANN's report of
+ * total epochs). */
+static void test_parameters(void) {
+    zn_dataset *d = load(DATA("diabetes.train"));
+    zn_fnet *net = shortcut(d, 4);
+    net->cascade_activation_functions_count = 1;
+    net->cascade_activation_functions[0] = ZN_NACT_GAUSSIAN;
+    net->cascade_activation_steepnesses_count = 1;
+    net->cascade_activation_steepnesses[0] = 0.3f;
+    net->cascade_num_candidate_groups = 5;
+    net->cascade_min_out_epochs = net->cascade_max_out_epochs = 5;
+    net->cascade_min_cand_epochs = net->cascade_max_cand_epochs = 7;
+    trace t = {0};
+    zn_cascade_opts o = {0};
+    o.report_epochs = 1;
+    ZT_OK(zn_cascade_train_ex(net, d, 3, 1, 0.0f, record, &t, &o));
+    check_layout(net, 3);
+    for (uint32_t n = d->n_in + 1; n < d->n_in + 4; n++)
+        ZT_CHECK(net->neurons[n].act == ZN_NACT_GAUSSIAN && net->neurons[n].steepness == 0.3f);
+    ZT_CHECK(t.calls == 3);
+    /* round i: 5 output epochs each round, 7 candidate epochs between rounds */
+    for (int i = 0; i < t.calls; i++)
+        ZT_CHECK_MSG(t.neurons[i] == 5u * (unsigned)(i + 1) + 7u * (unsigned)i, "round %d: %u epochs", i, t.neurons[i]);
+    zn_fnet_free(net);
+    zn_dataset_free(d);
+}
+
 /* The vectorised sin/cos of candidate sums against libm in double. */
 static void test_sincos(void) {
     enum { N = 20001 };
@@ -398,6 +426,7 @@ int main(void) {
     ZT_RUN(test_diabetes_max_neurons);
     ZT_RUN(test_threads_and_cache);
     ZT_RUN(test_quickprop_and_bit_stop);
+    ZT_RUN(test_parameters);
     ZT_RUN(test_sincos);
     ZT_RUN(test_errors);
 #ifdef ZN_HAVE_LIBFANN
