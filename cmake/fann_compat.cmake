@@ -40,6 +40,10 @@ if(ZN_BUILD_TESTS)
   add_test(NAME fann_compat COMMAND bash ${PROJECT_SOURCE_DIR}/tests/fann_compat/run.sh
            $<TARGET_FILE:zenn_fann_shared> ${PROJECT_SOURCE_DIR})
   set_tests_properties(fann_compat PROPERTIES TIMEOUT 900 SKIP_RETURN_CODE 77)
+  # zenn-fann's own behaviour where it differs from libfann on purpose
+  add_executable(fann_compat_zenn ${PROJECT_SOURCE_DIR}/tests/fann_compat/zenn_only.c)
+  target_link_libraries(fann_compat_zenn PRIVATE zenn_fann_static)
+  add_test(NAME fann_compat_zenn COMMAND fann_compat_zenn)
   add_test(NAME fann_compat_install COMMAND bash ${PROJECT_SOURCE_DIR}/tests/fann_compat/install.sh
            ${PROJECT_BINARY_DIR} ${PROJECT_SOURCE_DIR})
   set_tests_properties(fann_compat_install PROPERTIES TIMEOUT 600)

@@ -42,7 +42,7 @@ san=""
 if ldd "$lib" 2>/dev/null | grep -q libasan; then san="-fsanitize=address,undefined"; fi
 
 cd "$tmp" || exit 1
-programs="make_net xor_flow net_inspect train_algo cascade data_ops scaling errors"
+programs="make_net xor_flow net_inspect train_algo cascade data_ops scaling errors params"
 for p in $programs; do
   cc -std=c11 -O1 -Wall "$here/$p.c" -o "$p.fann" -lfann -lm 2>"$p.fann.log" || { bad "build $p against libfann"; cat "$p.fann.log"; }
   cc -std=c11 -O1 -Wall -Wextra -Werror $san -I"$src/compat/fann/include/zenn-fann" "$here/$p.c" -o "$p.zenn" \
@@ -100,6 +100,12 @@ for n in xor.f xor.z; do
   both "inspect_$n" net_inspect "$n.net" "$data/xor.data" "$n.@.again.net"
   compare "inspect_$n" 1e-6 3e-7
 done
+
+# ---- every parameter, activations per neuron, single samples, fixed point ------------
+both params params std.net "$data/diabetes.train" "fixed.@.net"
+compare params 1e-6 3e-7
+cp fixed.f.net fixed_net.f; cp fixed.z.net fixed_net.z
+compare fixed_net 0
 
 # ---- training from the same weights ---------------------------------------------------
 for algo in incremental batch rprop quickprop on_data; do
