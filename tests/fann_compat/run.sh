@@ -146,7 +146,7 @@ done
 if [ "$runs" -eq 4 ] && python3 -c "import sys; sys.exit(0 if $zsum <= 1.1 * $fsum else 1)"; then
   ok "cascade: mean final MSE zenn $(python3 -c "print($zsum / 4)"), libfann $(python3 -c "print($fsum / 4)") (allowed: 10% above)"
 else bad "cascade: mean final MSE zenn $zsum / 4, libfann $fsum / 4"; fi
-both cascade_reports cascade xcasc.net "$data/xor.data" "$data/xor.data" 3 1
+both cascade_reports cascade xcasc.net "$data/xor.data" "$data/xor.data" 3 1 file
 for side in f z; do
   if grep -Eq '^Max neurons +3\. Desired error: 0\.000000$' "cascade_reports.$side" &&
      grep -Eq '^Neurons +0\. Current error: [0-9.]+\. Total error: *[0-9.]+\. Epochs +[0-9]+\. Bit fail +[0-9]+$' "cascade_reports.$side" &&

@@ -39,6 +39,10 @@ int main(int argc, char **argv) {
     print_vec("vec_scaled", v, ni);
     fann_descale_input(ann, v);
     print_vec("vec_back", v, ni);
+    fann_type y[16];
+    for (unsigned j = 0; j < no && j < 16; j++) y[j] = data->output[5][j];
+    fann_scale_output(ann, y);
+    print_vec("vec_scaled_out", y, no);
 
     printf("input_only %d output_only %d\n", fann_set_input_scaling_params(ann, data, 0, 1),
            fann_set_output_scaling_params(ann, data, -0.5f, 0.5f));
