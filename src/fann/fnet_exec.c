@@ -15,6 +15,7 @@ void zn_fnet_exec_free(struct zn_fnet_exec *ex) {
     zn_free(ex->bv);
     zn_free(ex->bs);
     zn_free(ex->be);
+    zn_free(ex->bt);
     zn_free(ex);
 }
 
@@ -93,6 +94,7 @@ zn_status zn_fnet_exec_ready(zn_fnet *net) {
     ex->tiny = net->n_neurons <= 64;
     for (uint32_t l = 1; l < net->n_layers; l++) {
         plan_layer(net, l, &ex->lp[l]);
+        if (ex->lp[l].k > ex->kmax) ex->kmax = ex->lp[l].k;
         if (!ex->lp[l].dense || (uint64_t)ex->lp[l].k * ex->lp[l].n_src > 256) ex->tiny = 0;
     }
     ex->neurons = net->neurons;
@@ -121,14 +123,17 @@ zn_status zn_fnet_exec_reserve(zn_fnet *net, int64_t rows) {
     zn_free(ex->bv);
     zn_free(ex->bs);
     zn_free(ex->be);
+    zn_free(ex->bt);
     ex->bv = zn_calloc(n, sizeof(float));
     ex->bs = zn_calloc(n, sizeof(float));
     ex->be = zn_calloc(n, sizeof(float));
-    if (!ex->bv || !ex->bs || !ex->be) {
+    ex->bt = zn_calloc((size_t)rows * 2 * (ex->kmax ? ex->kmax : 1), sizeof(float));
+    if (!ex->bv || !ex->bs || !ex->be || !ex->bt) {
         zn_free(ex->bv);
         zn_free(ex->bs);
         zn_free(ex->be);
-        ex->bv = ex->bs = ex->be = NULL;
+        zn_free(ex->bt);
+        ex->bv = ex->bs = ex->be = ex->bt = NULL;
         ex->cap = 0;
         return zn_error(ZN_ERR_OUT_OF_MEMORY, "fnet: out of memory for %lld rows", (long long)rows);
     }
@@ -149,5 +154,8 @@ zn_status zn_fnet_gemm(const zn_fnet *net, int ta, int tb, int64_t m, int64_t n,
 
 void zn_fnet_gemv(const zn_fnet *net, int trans, int64_t m, int64_t n, const float *a, const float *x, float beta,
                   float *y) {
-    zn_gemv_run(net->exec->kt, trans, m, n, 1.0f, a, n, x, beta, y, pool_for(m * n), 0);
+    /* a GEMV streams its matrix once: two cores' caches and bandwidth pay
+     * from ~64K elements (zn_gemv_run's own limit; the pool runs the job
+     * alone when splitting loses) */
+    zn_gemv_run(net->exec->kt, trans, m, n, 1.0f, a, n, x, beta, y, zn_pool_default(), 0);
 }

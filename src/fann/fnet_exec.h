@@ -30,6 +30,8 @@ struct zn_fnet_exec {
     float *vals, *sums;          /* one sample: n_neurons each (bias neurons hold 1) */
     int64_t cap;                 /* rows of the chunk buffers below */
     float *bv, *bs, *be;         /* cap x n_neurons: values (bias columns 1), sums, errors */
+    uint32_t kmax;               /* the widest dense layer's k */
+    float *bt;                   /* 2 x cap x kmax: one layer's sums and values side by side, for one kernel call */
 };
 
 /* Builds or refreshes net->exec; ZN_ERR_OUT_OF_MEMORY on failure. */

@@ -167,6 +167,18 @@ static zn_status forward_dense(const zn_fnet *net, const zn_fnet_lplan *p, int64
         if (st) return st;
     }
     const zn_fnet_neuron *ne = net->neurons + p->first;
+    if (rows > 1 && uniform_range(ne, k)) {
+        /* the chunk's sums of this layer side by side: one kernel call
+         * activates them all (the call costs as much as 16 activations) */
+        float *t = net->exec->bt;
+        for (int64_t r = 0; r < rows; r++) memcpy(t + r * k, s + r * ld + p->first, k * sizeof *t);
+        activate_uniform(&net->exec->kt->vmath, ne[0].act, ne[0].steepness, rows * k, t, t + rows * k);
+        for (int64_t r = 0; r < rows; r++) {
+            memcpy(s + r * ld + p->first, t + r * k, k * sizeof *t);
+            memcpy(v + r * ld + p->first, t + (rows + r) * k, k * sizeof *t);
+        }
+        return ZN_OK;
+    }
     if (uniform_range(ne, k)) {
         const zn_vmath_kernels *vk = &net->exec->kt->vmath;
         for (int64_t r = 0; r < rows; r++)
@@ -268,32 +280,31 @@ static inline float activate_one(zn_nact act, float sum) {
     }
 }
 
-/* Tiny nets (XOR-sized): everything in one loop nest, nothing to amortise
- * a kernel call or a vector setup over. */
+/* Tiny nets (XOR-sized): everything in one loop nest over the neurons
+ * themselves, as FANN keeps them (no scratch to publish afterwards), with
+ * nothing to amortise a kernel call or a vector setup over. */
 static void run_tiny(zn_fnet *net, const float *input) {
-    struct zn_fnet_exec *ex = net->exec;
-    float *v = ex->vals, *s = ex->sums;
-    for (uint32_t i = 0; i < net->n_inputs; i++) v[i] = input[i];
+    const struct zn_fnet_exec *ex = net->exec;
+    zn_fnet_neuron *ne = net->neurons;
+    for (uint32_t i = 0; i < net->n_inputs; i++) ne[i].value = input[i];
+    for (uint32_t n = net->n_inputs; n < net->layers[0].last; n++) ne[n].value = 1.0f; /* bias */
     for (uint32_t l = 1; l < net->n_layers; l++) {
         const zn_fnet_lplan *p = &ex->lp[l];
-        const float *w = net->weights + p->con, *x = v + p->src;
-        const zn_fnet_neuron *ne = net->neurons + p->first;
+        const float *w = net->weights + p->con;
+        const zn_fnet_neuron *x = ne + p->src;
+        zn_fnet_neuron *o = ne + p->first;
         for (uint32_t i = 0; i < p->k; i++, w += p->n_src) {
             float a = 0.0f;
-            for (uint32_t j = 0; j < p->n_src; j++) a += w[j] * x[j];
-            float st = ne[i].steepness, sum = st * a, max_sum = 150.0f / st;
+            for (uint32_t j = 0; j < p->n_src; j++) a += w[j] * x[j].value;
+            float st = o[i].steepness, sum = st * a, max_sum = 150.0f / st;
             sum = sum > max_sum ? max_sum : (sum < -max_sum ? -max_sum : sum);
-            s[p->first + i] = sum;
-            v[p->first + i] = activate_one(ne[i].act, sum);
+            o[i].sum = sum;
+            o[i].value = activate_one(o[i].act, sum);
         }
+        for (uint32_t n = p->first + p->k; n < p->last; n++) ne[n].value = 1.0f; /* bias */
     }
-    zn_fnet_neuron *ne = net->neurons;
-    for (uint32_t n = 0; n < net->n_neurons; n++) {
-        ne[n].value = v[n];
-        ne[n].sum = s[n];
-    }
-    const float *o = v + net->layers[net->n_layers - 1].first;
-    for (uint32_t i = 0; i < net->n_outputs; i++) net->outputs[i] = o[i];
+    const zn_fnet_neuron *out = ne + net->layers[net->n_layers - 1].first;
+    for (uint32_t i = 0; i < net->n_outputs; i++) net->outputs[i] = out[i].value;
 }
 
 const float *zn_fnet_run(zn_fnet *net, const float *input) {
