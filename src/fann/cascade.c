@@ -394,6 +394,7 @@ zn_status zn_cascade_train_ex(zn_fnet *net, const zn_dataset *data, unsigned max
     }
     /* FANN trains the outputs once more with no error target */
     if ((st = train_outputs(&c, 0.0f, &epochs)) != ZN_OK) goto done;
+    if (opts && opts->total_epochs) *opts->total_epochs = total_epochs + epochs;
     if (opts && opts->outputs) {
         if ((st = output_sums(&c)) != ZN_OK) goto done;
         zn_cascade_activate_outputs(&c, c.out);

@@ -14,11 +14,13 @@
 #include "zenn/pool.h"
 
 typedef struct zn_cascade_opts {
-    zn_pool *pool;     /* NULL: the default pool */
-    int max_threads;   /* 0: the pool's size; 1: the calling thread only */
-    int report_epochs; /* 1: `report` gets the total epochs (FANN's callback), 0: the neurons added */
-    float *outputs;    /* NULL, or rows x n_out: the outputs for the data as the cache computes them
-                          after training (so tests can hold them against zn_fnet_run) */
+    zn_pool *pool;          /* NULL: the default pool */
+    int max_threads;        /* 0: the pool's size; 1: the calling thread only */
+    int report_epochs;      /* 1: `report` gets the total epochs (FANN's callback), 0: the neurons added */
+    float *outputs;         /* NULL, or rows x n_out: the outputs for the data as the cache computes them
+                               after training (so tests can hold them against zn_fnet_run) */
+    unsigned *total_epochs; /* NULL, or receives FANN's total_epochs, the final output training's
+                               included (the drop-in API's last report line) */
 } zn_cascade_opts;
 
 /* zn_cascade_train with the thread count and the report's meaning chosen. */

@@ -9,7 +9,6 @@ typedef struct zf_cascade_report {
     struct fann *ann;
     struct fann_train_data *data;
     uint32_t neurons_before; /* to count the neurons added, as libfann's loop index */
-    unsigned last_epochs;    /* the total epochs at the last report */
 } zf_cascade_report;
 
 /* Called with the total epochs so far (zn_cascade_opts.report_epochs). */
@@ -17,7 +16,6 @@ static int report(zn_fnet *net, const zn_dataset *data, unsigned max_neurons, un
                   unsigned total_epochs, void *user) {
     (void)data;
     zf_cascade_report *r = user;
-    r->last_epochs = total_epochs;
     if (r->ann->callback)
         return r->ann->callback(r->ann, r->data, max_neurons, between, desired_error, total_epochs) == -1 ? -1 : 0;
     float mse = zn_fnet_mse(net);
@@ -45,10 +43,12 @@ void fann_cascadetrain_on_data(struct fann *ann, struct fann_train_data *data, u
         zf_error((struct fann_error *)ann, FANN_E_CANT_ALLOCATE_MEM);
         return;
     }
-    zf_cascade_report r = {ann, data, ann->zn_net->n_neurons, 0};
+    zf_cascade_report r = {ann, data, ann->zn_net->n_neurons};
+    unsigned total_epochs = 0;
     zn_cascade_opts opts;
     memset(&opts, 0, sizeof opts);
     opts.report_epochs = 1;
+    opts.total_epochs = &total_epochs;
     zn_status st =
         zn_cascade_train_ex(ann->zn_net, &view, max_neurons, neurons_between_reports, desired_error, report, &r, &opts);
     zn_dataset_free(tmp);
@@ -56,11 +56,9 @@ void fann_cascadetrain_on_data(struct fann *ann, struct fann_train_data *data, u
         zf_engine_error(ann, st, FANN_E_CANT_USE_TRAIN_ALG);
         return;
     }
-    /* libfann's last line counts the final output training's epochs too;
-     * the engine does not report them, so this shows the last report's total. */
     if (print)
         printf("Train outputs    Current error: %.6f. Epochs %6d\n", (double)zn_fnet_mse(ann->zn_net),
-               (int)r.last_epochs);
+               (int)total_epochs);
 }
 
 void fann_cascadetrain_on_file(struct fann *ann, const char *filename, unsigned int max_neurons,
