@@ -20,8 +20,12 @@ add_library(zenn_fann_shared SHARED $<TARGET_OBJECTS:zenn_obj> $<TARGET_OBJECTS:
 set_target_properties(zenn_fann_shared PROPERTIES OUTPUT_NAME zenn-fann
   VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR}
   LINK_DEPENDS ${PROJECT_SOURCE_DIR}/compat/fann/zenn-fann.map)
-target_link_options(zenn_fann_shared PRIVATE -Wl,--version-script=${PROJECT_SOURCE_DIR}/compat/fann/zenn-fann.map
-                   -Wl,--no-undefined)
+target_link_options(zenn_fann_shared PRIVATE -Wl,--version-script=${PROJECT_SOURCE_DIR}/compat/fann/zenn-fann.map)
+# Every symbol resolved at link time (not with sanitizers: clang leaves their
+# runtime to the program).
+if(NOT ZN_SANITIZE AND NOT ZN_FUZZ)
+  target_link_options(zenn_fann_shared PRIVATE -Wl,--no-undefined)
+endif()
 target_include_directories(zenn_fann_shared PUBLIC $<BUILD_INTERFACE:${ZN_FANN_COMPAT_INCLUDE}>
                            $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/zenn-fann>)
 target_link_libraries(zenn_fann_shared PRIVATE Threads::Threads m)
