@@ -115,9 +115,16 @@ static inline float steep_sum(float raw, float steepness, float max_sum) {
  * kernels, narrow ones FANN's own formulas in double (as fast as libm's
  * float tanhf, and free of the cancellation that a float 2/(1+e)-1 has
  * near 0). */
+static void activate_limited(const zn_vmath_kernels *vk, zn_nact act, int64_t k, const float *s, float *v);
+
 static void activate_uniform(const zn_vmath_kernels *vk, zn_nact act, float steepness, int64_t k, float *s, float *v) {
     const float max_sum = 150.0f / steepness;
     for (int64_t i = 0; i < k; i++) s[i] = steep_sum(s[i], steepness, max_sum);
+    activate_limited(vk, act, k, s, v);
+}
+
+/* The values of k neurons from FANN's sums (steepness and limit applied). */
+static void activate_limited(const zn_vmath_kernels *vk, zn_nact act, int64_t k, const float *s, float *v) {
     switch (act) {
     case ZN_NACT_SIGMOID:
         if (k < 8) {
@@ -152,6 +159,15 @@ static zn_status forward_dense(const zn_fnet *net, const zn_fnet_lplan *p, int64
                                int64_t ld) {
     const float *w = net->weights + p->con;
     uint32_t k = p->k, n = p->n_src;
+    const zn_fnet_neuron *ne = net->neurons + p->first;
+    if (rows == 1 && (uint64_t)k * n < 64 * 1024 && uniform_range(ne, k)) {
+        /* sums, steepness and limit in one kernel call (larger blocks go to
+         * the threaded GEMV) */
+        const float st = ne[0].steepness;
+        net->exec->kt->fann.dense_sums(k, n, w, v + p->src, st, 150.0f / st, s + p->first);
+        activate_limited(&net->exec->kt->vmath, ne[0].act, k, s + p->first, v + p->first);
+        return ZN_OK;
+    }
     if (rows == 1 && (uint64_t)k * n <= 256) {
         const float *x = v + p->src;
         for (uint32_t i = 0; i < k; i++) {
@@ -166,7 +182,6 @@ static zn_status forward_dense(const zn_fnet *net, const zn_fnet_lplan *p, int64
         zn_status st = zn_fnet_gemm(net, 0, 1, rows, k, n, v + p->src, ld, w, n, 0.0f, s + p->first, ld);
         if (st) return st;
     }
-    const zn_fnet_neuron *ne = net->neurons + p->first;
     if (rows > 1 && uniform_range(ne, k)) {
         /* the chunk's sums of this layer side by side: one kernel call
          * activates them all (the call costs as much as 16 activations) */

@@ -14,6 +14,7 @@
 
 #include "base/internal.h"
 #include "fann/fnet_exec.h"
+#include "kernels/kernels.h"
 #include "zenn/gemm.h"
 
 /* ---- error accounting --------------------------------------------------------------------- */
@@ -157,8 +158,15 @@ static void update_incremental(zn_fnet *net, const float *v, const float *e) {
     const float lr = net->learning_rate, mom = net->learning_momentum;
     float *w = net->weights, *d = net->prev_weight_deltas;
     int positional = net->connection_rate < 1.0f;
+    const struct zn_fnet_exec *ex = net->exec;
     for (uint32_t l = 1; l < net->n_layers; l++) {
         const zn_fnet_layer *ly = &net->layers[l];
+        const zn_fnet_lplan *p = &ex->lp[l];
+        if (!positional && p->dense) {
+            /* the layer's block at once: the rest of the layer is bias neurons */
+            ex->kt->fann.update_inc(p->k, p->n_src, w + p->con, d + p->con, e + p->first, v + p->src, lr, mom);
+            continue;
+        }
         for (uint32_t n = ly->first; n < ly->last; n++) {
             const zn_fnet_neuron *ne = &net->neurons[n];
             float te = e[n] * lr;

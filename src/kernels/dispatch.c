@@ -16,6 +16,7 @@ static void fill_tables(void) {
     zn_gemm_init_ref(&ref->gemm);
     ref->fma_loop = zn_fma_loop_ref;
     zn_optim_init_ref(&ref->optim);
+    zn_fann_init_ref(&ref->fann);
 
     if (zn_isa_supported(ZN_ISA_AVX2)) {
         zn_kernels *t = &tables[ZN_ISA_AVX2];
@@ -25,6 +26,7 @@ static void fill_tables(void) {
         zn_gemm_init_avx2(&t->gemm);
         t->fma_loop = zn_fma_loop_avx2;
         zn_optim_init_avx2(&t->optim);
+        zn_fann_init_avx2(&t->fann);
     }
     if (zn_isa_supported(ZN_ISA_AVX512)) {
         zn_kernels *t = &tables[ZN_ISA_AVX512];
@@ -34,6 +36,7 @@ static void fill_tables(void) {
         zn_gemm_init_avx512(&t->gemm);
         t->fma_loop = zn_fma_loop_avx512;
         zn_optim_init_avx512(&t->optim);
+        zn_fann_init_avx512(&t->fann);
     }
     zn_log(ZN_LOG_INFO, "kernels: %s (cpu: %s)", zn_isa_name(zn_isa_active()), zn_cpu()->brand);
 }

@@ -5,6 +5,7 @@
 
 #include "zenn/base.h"
 #include "zenn/vmath.h"
+#include "kernels/fann_kernels.h"
 #include "kernels/gemm_kernels.h"
 #include "kernels/optim_kernels.h"
 #include "kernels/peak.h"
@@ -15,6 +16,7 @@ typedef struct zn_kernels {
     zn_vmath_kernels vmath;
     zn_gemm_kernels gemm;
     zn_optim_kernels optim;
+    zn_fann_kernels fann; /* FANN-structured layers (src/fann) */
     zn_fma_loop_fn fma_loop; /* peak probe for benchmarks */
 } zn_kernels;
 

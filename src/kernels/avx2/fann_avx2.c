@@ -1,0 +1,117 @@
+/* AVX2 FANN layer steps: 8 floats per step, masked loads and stores for
+ * each row's tail (rows of a FANN layer are often 3 to 20 wide). */
+#include <immintrin.h>
+
+#include "kernels/fann_kernels.h"
+
+/* Lanes below r (0..7) set. */
+static inline __m256i tail_mask(size_t r) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)r), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+/* dw is a product and a sum, each rounded, as libfann computes it. */
+static inline __m256 update8(__m256 te, __m256 vm, __m256 x, __m256 d) {
+    return _mm256_add_ps(_mm256_mul_ps(te, x), _mm256_mul_ps(vm, d));
+}
+
+/* Row by row, a masked tail per row; the next row's first vector is
+ * loaded before the previous tail is stored, as a load overlapping a pending
+ * masked store waits for it (see the AVX-512 version). */
+static void update_inc_avx2(size_t k, size_t n, float *w, float *d, const float *e, const float *x, float lr,
+                            float mom) {
+    if (!k || !n) return;
+    const __m256 vm = _mm256_set1_ps(mom);
+    const size_t body = n & ~(size_t)7;
+    const __m256i m = tail_mask(n - body), m0 = body ? _mm256_set1_epi32(-1) : m;
+    const int has_tail = body < n;
+    const __m256 x0 = _mm256_maskload_ps(x, m0), xt = _mm256_maskload_ps(x + body, m);
+    __m256 tw = _mm256_setzero_ps(), td = tw; /* the previous row's tail, to store */
+    float *tw_at = NULL, *td_at = NULL;
+    for (size_t i = 0; i < k; i++, w += n, d += n) {
+        const __m256 te = _mm256_set1_ps(e[i] * lr);
+        __m256 w0 = _mm256_maskload_ps(w, m0), d0 = _mm256_maskload_ps(d, m0);
+        if (tw_at) {
+            _mm256_maskstore_ps(tw_at, m, tw);
+            _mm256_maskstore_ps(td_at, m, td);
+        }
+        __m256 dw = update8(te, vm, x0, d0);
+        if (!body) { /* the row is its own tail */
+            tw = _mm256_add_ps(w0, dw);
+            td = dw;
+            tw_at = w;
+            td_at = d;
+            continue;
+        }
+        _mm256_storeu_ps(w, _mm256_add_ps(w0, dw));
+        _mm256_storeu_ps(d, dw);
+        for (size_t j = 8; j < body; j += 8) {
+            dw = update8(te, vm, _mm256_loadu_ps(x + j), _mm256_loadu_ps(d + j));
+            _mm256_storeu_ps(w + j, _mm256_add_ps(_mm256_loadu_ps(w + j), dw));
+            _mm256_storeu_ps(d + j, dw);
+        }
+        tw_at = td_at = NULL;
+        if (has_tail) {
+            dw = update8(te, vm, xt, _mm256_maskload_ps(d + body, m));
+            tw = _mm256_add_ps(_mm256_maskload_ps(w + body, m), dw);
+            td = dw;
+            tw_at = w + body;
+            td_at = d + body;
+        }
+    }
+    if (tw_at) {
+        _mm256_maskstore_ps(tw_at, m, tw);
+        _mm256_maskstore_ps(td_at, m, td);
+    }
+}
+
+static inline float hsum8(__m256 a) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+static inline float limit(float a, float st, float max_sum) {
+    a *= st;
+    return a > max_sum ? max_sum : (a < -max_sum ? -max_sum : a);
+}
+
+/* Four rows at a time share each load of x. */
+static void dense_sums_avx2(size_t k, size_t n, const float *w, const float *x, float st, float max_sum, float *s) {
+    const size_t body = n & ~(size_t)7;
+    const __m256i m = tail_mask(n - body);
+    const int tail = body < n;
+    const __m256 xt = tail ? _mm256_maskload_ps(x + body, m) : _mm256_setzero_ps();
+    size_t i = 0;
+    for (; i + 4 <= k; i += 4, w += 4 * n) {
+        __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+        for (size_t j = 0; j < body; j += 8) {
+            __m256 xv = _mm256_loadu_ps(x + j);
+            a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + j), xv, a0);
+            a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w + n + j), xv, a1);
+            a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w + 2 * n + j), xv, a2);
+            a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w + 3 * n + j), xv, a3);
+        }
+        if (tail) {
+            a0 = _mm256_fmadd_ps(_mm256_maskload_ps(w + body, m), xt, a0);
+            a1 = _mm256_fmadd_ps(_mm256_maskload_ps(w + n + body, m), xt, a1);
+            a2 = _mm256_fmadd_ps(_mm256_maskload_ps(w + 2 * n + body, m), xt, a2);
+            a3 = _mm256_fmadd_ps(_mm256_maskload_ps(w + 3 * n + body, m), xt, a3);
+        }
+        s[i] = limit(hsum8(a0), st, max_sum);
+        s[i + 1] = limit(hsum8(a1), st, max_sum);
+        s[i + 2] = limit(hsum8(a2), st, max_sum);
+        s[i + 3] = limit(hsum8(a3), st, max_sum);
+    }
+    for (; i < k; i++, w += n) {
+        __m256 a = _mm256_setzero_ps();
+        for (size_t j = 0; j < body; j += 8) a = _mm256_fmadd_ps(_mm256_loadu_ps(w + j), _mm256_loadu_ps(x + j), a);
+        if (tail) a = _mm256_fmadd_ps(_mm256_maskload_ps(w + body, m), xt, a);
+        s[i] = limit(hsum8(a), st, max_sum);
+    }
+}
+
+void zn_fann_init_avx2(zn_fann_kernels *k) {
+    k->update_inc = update_inc_avx2;
+    k->dense_sums = dense_sums_avx2;
+}

@@ -1,0 +1,123 @@
+/* AVX-512 FANN layer steps: 16 floats per step, a masked load and store
+ * for each row's tail (rows of a FANN layer are often 3 to 20 wide). */
+#include <immintrin.h>
+
+#include "kernels/fann_kernels.h"
+
+static inline __mmask16 tail_mask(size_t r) { return (__mmask16)((1u << r) - 1u); }
+
+/* dw is a product and a sum, each rounded, as libfann computes it (a fused
+ * multiply-add would differ in the last bit whenever mom != 0). */
+static inline __m512 update16(__m512 te, __m512 vm, __m512 x, __m512 d) {
+    return _mm512_add_ps(_mm512_mul_ps(te, x), _mm512_mul_ps(vm, d));
+}
+
+/* Row by row, a masked tail per row. A row's tail store overlaps the next
+ * row's first vector, and a load that overlaps a pending masked store waits
+ * for it (no forwarding): the next row's first vector is loaded before the
+ * tail is stored (the lanes it needs are outside the tail's mask). */
+static void update_inc_avx512(size_t k, size_t n, float *w, float *d, const float *e, const float *x, float lr,
+                              float mom) {
+    if (!k || !n) return;
+    const __m512 vm = _mm512_set1_ps(mom);
+    const size_t body = n & ~(size_t)15;
+    const __mmask16 m = tail_mask(n - body), m0 = body ? (__mmask16)0xffff : m;
+    const __m512 x0 = _mm512_maskz_loadu_ps(m0, x), xt = _mm512_maskz_loadu_ps(m, x + body);
+    __m512 tw = _mm512_setzero_ps(), td = tw; /* the previous row's tail, to store */
+    float *tw_at = NULL, *td_at = NULL;
+    for (size_t i = 0; i < k; i++, w += n, d += n) {
+        const __m512 te = _mm512_set1_ps(e[i] * lr);
+        __m512 w0 = _mm512_maskz_loadu_ps(m0, w), d0 = _mm512_maskz_loadu_ps(m0, d);
+        if (tw_at) {
+            _mm512_mask_storeu_ps(tw_at, m, tw);
+            _mm512_mask_storeu_ps(td_at, m, td);
+        }
+        __m512 dw = update16(te, vm, x0, d0);
+        if (!body) { /* the row is its own tail */
+            tw = _mm512_add_ps(w0, dw);
+            td = dw;
+            tw_at = w;
+            td_at = d;
+            continue;
+        }
+        _mm512_storeu_ps(w, _mm512_add_ps(w0, dw));
+        _mm512_storeu_ps(d, dw);
+        for (size_t j = 16; j < body; j += 16) {
+            dw = update16(te, vm, _mm512_loadu_ps(x + j), _mm512_loadu_ps(d + j));
+            _mm512_storeu_ps(w + j, _mm512_add_ps(_mm512_loadu_ps(w + j), dw));
+            _mm512_storeu_ps(d + j, dw);
+        }
+        tw_at = td_at = NULL;
+        if (m) {
+            dw = update16(te, vm, xt, _mm512_maskz_loadu_ps(m, d + body));
+            tw = _mm512_add_ps(_mm512_maskz_loadu_ps(m, w + body), dw);
+            td = dw;
+            tw_at = w + body;
+            td_at = d + body;
+        }
+    }
+    if (tw_at) {
+        _mm512_mask_storeu_ps(tw_at, m, tw);
+        _mm512_mask_storeu_ps(td_at, m, td);
+    }
+}
+
+static inline float limit(float a, float st, float max_sum) {
+    a *= st;
+    return a > max_sum ? max_sum : (a < -max_sum ? -max_sum : a);
+}
+
+/* The four horizontal sums of a0..a3 in one vector: pairs interleaved and
+ * added, then 64-bit pairs, then the four 128-bit lanes. */
+static inline __m128 sum4(__m512 a0, __m512 a1, __m512 a2, __m512 a3) {
+    __m512 t0 = _mm512_add_ps(_mm512_unpacklo_ps(a0, a1), _mm512_unpackhi_ps(a0, a1));
+    __m512 t1 = _mm512_add_ps(_mm512_unpacklo_ps(a2, a3), _mm512_unpackhi_ps(a2, a3));
+    __m512 u = _mm512_add_ps(_mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t0), _mm512_castps_pd(t1))),
+                             _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t0), _mm512_castps_pd(t1))));
+    __m256 h =
+        _mm256_add_ps(_mm512_castps512_ps256(u), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(u), 1)));
+    return _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+}
+
+/* st * a limited to +-max; the operand order of min/max keeps a NaN. */
+static inline __m128 limit4(__m128 a, __m128 st, __m128 mx) {
+    a = _mm_mul_ps(a, st);
+    return _mm_max_ps(_mm_xor_ps(mx, _mm_set1_ps(-0.0f)), _mm_min_ps(mx, a));
+}
+
+/* Four rows at a time share each load of x. */
+static void dense_sums_avx512(size_t k, size_t n, const float *w, const float *x, float st, float max_sum, float *s) {
+    const size_t body = n & ~(size_t)15;
+    const __mmask16 m = tail_mask(n - body);
+    const __m512 xt = _mm512_maskz_loadu_ps(m, x + body);
+    const __m128 vst = _mm_set1_ps(st), vmax = _mm_set1_ps(max_sum);
+    size_t i = 0;
+    for (; i + 4 <= k; i += 4, w += 4 * n) {
+        __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+        for (size_t j = 0; j < body; j += 16) {
+            __m512 xv = _mm512_loadu_ps(x + j);
+            a0 = _mm512_fmadd_ps(_mm512_loadu_ps(w + j), xv, a0);
+            a1 = _mm512_fmadd_ps(_mm512_loadu_ps(w + n + j), xv, a1);
+            a2 = _mm512_fmadd_ps(_mm512_loadu_ps(w + 2 * n + j), xv, a2);
+            a3 = _mm512_fmadd_ps(_mm512_loadu_ps(w + 3 * n + j), xv, a3);
+        }
+        if (m) {
+            a0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, w + body), xt, a0);
+            a1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, w + n + body), xt, a1);
+            a2 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, w + 2 * n + body), xt, a2);
+            a3 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, w + 3 * n + body), xt, a3);
+        }
+        _mm_storeu_ps(s + i, limit4(sum4(a0, a1, a2, a3), vst, vmax));
+    }
+    for (; i < k; i++, w += n) {
+        __m512 a = _mm512_setzero_ps();
+        for (size_t j = 0; j < body; j += 16) a = _mm512_fmadd_ps(_mm512_loadu_ps(w + j), _mm512_loadu_ps(x + j), a);
+        if (m) a = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, w + body), xt, a);
+        s[i] = limit(_mm512_reduce_add_ps(a), st, max_sum);
+    }
+}
+
+void zn_fann_init_avx512(zn_fann_kernels *k) {
+    k->update_inc = update_inc_avx512;
+    k->dense_sums = dense_sums_avx512;
+}

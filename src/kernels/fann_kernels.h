@@ -1,0 +1,22 @@
+/* Kernels for FANN-structured networks (src/fann): whole-layer steps of a
+ * single-sample pass, where the per-neuron loops are too short for a
+ * generic kernel call to pay. A dense layer's weights are a k x n row-major
+ * block (neuron i's n incoming weights in a row), its sources x[0..n). */
+#ifndef ZN_FANN_KERNELS_H
+#define ZN_FANN_KERNELS_H
+
+#include <stddef.h>
+
+typedef struct zn_fann_kernels {
+    /* FANN's incremental update with momentum, over the block:
+     * dw = (lr * e[i]) * x[j] + mom * d[i][j];  w[i][j] += dw;  d[i][j] = dw */
+    void (*update_inc)(size_t k, size_t n, float *w, float *d, const float *e, const float *x, float lr, float mom);
+    /* FANN's neuron sums: s[i] = st * (w[i] . x), limited to [-max_sum, max_sum] */
+    void (*dense_sums)(size_t k, size_t n, const float *w, const float *x, float st, float max_sum, float *s);
+} zn_fann_kernels;
+
+void zn_fann_init_ref(zn_fann_kernels *k);
+void zn_fann_init_avx2(zn_fann_kernels *k);
+void zn_fann_init_avx512(zn_fann_kernels *k);
+
+#endif

@@ -1,0 +1,29 @@
+/* Scalar FANN layer steps: the oracle for the vector ones, written as
+ * libfann computes them (a product and a sum, each rounded). */
+#include "kernels/fann_kernels.h"
+
+static void update_inc_ref(size_t k, size_t n, float *w, float *d, const float *e, const float *x, float lr,
+                           float mom) {
+    for (size_t i = 0; i < k; i++, w += n, d += n) {
+        const float te = e[i] * lr;
+        for (size_t j = 0; j < n; j++) {
+            float dw = te * x[j] + mom * d[j];
+            w[j] += dw;
+            d[j] = dw;
+        }
+    }
+}
+
+static void dense_sums_ref(size_t k, size_t n, const float *w, const float *x, float st, float max_sum, float *s) {
+    for (size_t i = 0; i < k; i++, w += n) {
+        float a = 0.0f;
+        for (size_t j = 0; j < n; j++) a += w[j] * x[j];
+        a *= st;
+        s[i] = a > max_sum ? max_sum : (a < -max_sum ? -max_sum : a);
+    }
+}
+
+void zn_fann_init_ref(zn_fann_kernels *k) {
+    k->update_inc = update_inc_ref;
+    k->dense_sums = dense_sums_ref;
+}

@@ -1,0 +1,111 @@
+/* FANN layer kernels of every ISA against the scalar reference, and the
+ * reference against the formulas in double, on awkward block shapes. */
+#include "kernels/kernels.h"
+#include "zn_test.h"
+
+static const size_t ks[] = {0, 1, 3, 4, 5, 16, 17};
+static const size_t ns[] = {0, 1, 3, 7, 8, 9, 15, 16, 17, 31, 33, 125};
+#define NK (sizeof ks / sizeof ks[0])
+#define NN (sizeof ns / sizeof ns[0])
+
+static void test_update_inc(void) {
+    const zn_kernels *ref = zn_kernels_for(ZN_ISA_REF);
+    zn_rng r;
+    zn_rng_seed(&r, 5);
+    const float moms[2] = {0.0f, 0.9f};
+    ZT_FOR_EACH_ISA(isa) {
+        const zn_kernels *kt = zn_kernels_for(isa);
+        for (size_t a = 0; a < NK; a++)
+            for (size_t b = 0; b < NN; b++)
+                for (int mi = 0; mi < 2; mi++) {
+                    size_t k = ks[a], n = ns[b], kn = k * n, shift = (a + b) % 3;
+                    float *w = zt_alloc_shifted(kn + 1, shift), *d = zt_alloc_shifted(kn + 1, shift + 1);
+                    float *w2 = zt_alloc_shifted(kn + 1, 0), *d2 = zt_alloc_shifted(kn + 1, 0);
+                    float *w0 = zt_alloc_shifted(kn + 1, 0), *d0 = zt_alloc_shifted(kn + 1, 0);
+                    float *e = zt_alloc_shifted(k + 1, 2), *x = zt_alloc_shifted(n + 1, 1);
+                    zn_rng_fill_uniform(&r, w, kn + 1, -1, 1);
+                    zn_rng_fill_uniform(&r, d, kn + 1, -0.1f, 0.1f);
+                    zn_rng_fill_uniform(&r, e, k + 1, -1, 1);
+                    zn_rng_fill_uniform(&r, x, n + 1, -1, 1);
+                    memcpy(w0, w, (kn + 1) * sizeof *w);
+                    memcpy(d0, d, (kn + 1) * sizeof *d);
+                    memcpy(w2, w, (kn + 1) * sizeof *w);
+                    memcpy(d2, d, (kn + 1) * sizeof *d);
+                    const float lr = 0.7f, mom = moms[mi];
+                    kt->fann.update_inc(k, n, w, d, e, x, lr, mom);
+                    ref->fann.update_inc(k, n, w2, d2, e, x, lr, mom);
+                    double worst = 0, worst_rule = 0;
+                    for (size_t i = 0; i < k; i++)
+                        for (size_t j = 0; j < n; j++) {
+                            size_t at = i * n + j;
+                            worst = fmax(worst, fabs((double)w[at] - w2[at]) + fabs((double)d[at] - d2[at]));
+                            double dw = (double)e[i] * lr * x[j] + (double)mom * d0[at];
+                            worst_rule = fmax(worst_rule, fabs(d2[at] - dw) + fabs(w2[at] - (w0[at] + dw)));
+                        }
+                    ZT_CHECK_MSG(worst_rule < 1e-6, "update_inc ref k=%zu n=%zu mom=%g: %g off the rule", k, n, mom,
+                                 worst_rule);
+                    ZT_CHECK_MSG(worst < 1e-6, "update_inc %s k=%zu n=%zu mom=%g: %g", zn_isa_name(isa), k, n, mom,
+                                 worst);
+                    ZT_CHECK_MSG(w[kn] == w0[kn] && d[kn] == d0[kn], "update_inc %s k=%zu n=%zu wrote past the block",
+                                 zn_isa_name(isa), k, n);
+                    zt_free_shifted(w, shift);
+                    zt_free_shifted(d, shift + 1);
+                    zt_free_shifted(w2, 0);
+                    zt_free_shifted(d2, 0);
+                    zt_free_shifted(w0, 0);
+                    zt_free_shifted(d0, 0);
+                    zt_free_shifted(e, 2);
+                    zt_free_shifted(x, 1);
+                }
+    }
+}
+
+/* Sums are compared relative to sum |w||x| (the order of additions differs);
+ * the limit is checked exactly. */
+static void test_dense_sums(void) {
+    const zn_kernels *ref = zn_kernels_for(ZN_ISA_REF);
+    zn_rng r;
+    zn_rng_seed(&r, 6);
+    ZT_FOR_EACH_ISA(isa) {
+        const zn_kernels *kt = zn_kernels_for(isa);
+        for (size_t a = 0; a < NK; a++)
+            for (size_t b = 0; b < NN; b++) {
+                size_t k = ks[a], n = ns[b], shift = (a * 3 + b) % 4;
+                float *w = zt_alloc_shifted(k * n + 1, shift), *x = zt_alloc_shifted(n + 1, 3 - shift % 3);
+                float *s = zt_alloc_shifted(k + 1, 1), *s2 = zt_alloc_shifted(k + 1, 0);
+                zn_rng_fill_uniform(&r, w, k * n + 1, -2, 2);
+                zn_rng_fill_uniform(&r, x, n + 1, -1, 1);
+                /* steepness 0.5 and a limit that some sums reach */
+                const float st = 0.5f, max_sum = 0.8f, guard = 1234.5f;
+                s[k] = guard;
+                kt->fann.dense_sums(k, n, w, x, st, max_sum, s);
+                ref->fann.dense_sums(k, n, w, x, st, max_sum, s2);
+                double worst = 0, worst_rule = 0;
+                for (size_t i = 0; i < k; i++) {
+                    double dot = 0, mag = 1e-30;
+                    for (size_t j = 0; j < n; j++) {
+                        dot += (double)w[i * n + j] * x[j];
+                        mag += fabs((double)w[i * n + j] * x[j]);
+                    }
+                    double want = st * dot;
+                    want = want > max_sum ? max_sum : (want < -max_sum ? -max_sum : want);
+                    worst_rule = fmax(worst_rule, fabs(s2[i] - want) / (st * mag));
+                    worst = fmax(worst, fabs((double)s[i] - s2[i]) / (st * mag));
+                    ZT_CHECK(fabsf(s[i]) <= max_sum);
+                }
+                ZT_CHECK_MSG(worst_rule < 1e-5, "dense_sums ref k=%zu n=%zu: %g off", k, n, worst_rule);
+                ZT_CHECK_MSG(worst < 1e-5, "dense_sums %s k=%zu n=%zu: %g", zn_isa_name(isa), k, n, worst);
+                ZT_CHECK_MSG(s[k] == guard, "dense_sums %s k=%zu n=%zu wrote past k", zn_isa_name(isa), k, n);
+                zt_free_shifted(w, shift);
+                zt_free_shifted(x, 3 - shift % 3);
+                zt_free_shifted(s, 1);
+                zt_free_shifted(s2, 0);
+            }
+    }
+}
+
+int main(void) {
+    ZT_RUN(test_update_inc);
+    ZT_RUN(test_dense_sums);
+    return zt_finish();
+}
