@@ -64,7 +64,8 @@ static zn_status read_version(zn_net_scan *s) {
         return zn_net_fail(s, ZN_FANN_E_WRONG_CONFIG_VERSION, "version",
                            "%.*s is not a version this reader knows (FANN_FLO_2.1, FANN_FLO_2.0, FANN_FIX_2.0)",
                            (int)(left(s) < 12 ? left(s) : 12), s->p);
-    return zn_net_fail(s, left(s) < n ? ZN_FANN_E_CANT_READ_CONFIG : ZN_FANN_E_WRONG_CONFIG_VERSION, "version",
+    /* libfann compares the first line with its version string: anything else is a wrong version */
+    return zn_net_fail(s, ZN_FANN_E_WRONG_CONFIG_VERSION, "version",
                        "not a FANN network file (the first line must be FANN_FLO_2.1, FANN_FLO_2.0 or FANN_FIX_2.0)");
 }
 
@@ -129,8 +130,8 @@ static zn_status read_layers(zn_net_scan *s, net_head *h, zn_fnet_kind kind) {
                                min == 2 ? " (one and the bias neuron)" : "");
         total += h->sizes[l];
     }
-    if (total > left(s) / MIN_NEURON_CHARS)
-        return zn_net_fail(s, ZN_FANN_E_CANT_READ_CONFIG, "layer_sizes",
+    if (total > left(s) / MIN_NEURON_CHARS) /* libfann would read on and fail on the neurons: its errno */
+        return zn_net_fail(s, ZN_FANN_E_CANT_READ_NEURON, "layer_sizes",
                            "%llu neurons cannot fit in the rest of the file", (unsigned long long)total);
     h->n_neurons = (uint32_t)total;
     return ZN_OK;
@@ -212,7 +213,8 @@ static zn_status read_neurons(zn_net_scan *s, net_head *h, zn_fnet_kind kind, in
         h->n_connections += k;
     }
     if (h->n_connections > left(s) / MIN_CONNECTION_CHARS)
-        return zn_net_fail(s, ZN_FANN_E_WRONG_NUM_CONNECTIONS, "neurons",
+        /* libfann would read on and fail on the connections: its errno */
+        return zn_net_fail(s, ZN_FANN_E_CANT_READ_CONNECTIONS, "neurons",
                            "%llu connections cannot fit in the rest of the file", (unsigned long long)h->n_connections);
     return ZN_OK;
 }

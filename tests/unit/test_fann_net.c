@@ -187,7 +187,7 @@ static void test_write_reads_back_identically(void) {
 }
 
 static void test_versions(void) {
-    expect_bad("", 0, "net.net:1: field 'version'", 4);
+    expect_bad("", 0, "net.net:1: field 'version'", E_WRONG_VERSION);
     expect_bad("FANN_FLO_1.1\n1 2", 16, "FANN_FLO_1.1 is not a version", E_WRONG_VERSION);
     expect_bad("hello world, this is not a net\n", 31, "not a FANN network file", E_WRONG_VERSION);
     bad_mutation("FANN_FLO_2.1\n", "FANN_FLO_2.1\r\n", "the first line must be exactly FANN_FLO_2.1", E_WRONG_VERSION);
@@ -292,7 +292,7 @@ static void test_malformed(void) {
     bad_mutation("cascade_activation_steepnesses_count=4", "cascade_activation_steepnesses_count=5",
                  "field 'cascade_activation_steepnesses': expected a number", E_READ_CONFIG);
     bad_mutation("layer_sizes=3 3 2", "layer_sizes=3 3 4000000000", "cannot fit in the rest of the file",
-                 E_READ_CONFIG);
+                 E_READ_NEURON);
     bad_mutation("layer_sizes=3 3 2", "layer_sizes=3 1 2", "net.net:33: field 'layer_sizes': layer 1 has 1 neurons",
                  E_READ_CONFIG);
     bad_mutation("layer_sizes=3 3 2", "layer_sizes=3 -3 2", "-3 is negative", E_READ_CONFIG);

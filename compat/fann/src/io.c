@@ -25,27 +25,10 @@ struct fann *fann_create_from_file(const char *configuration_file) {
     if (zn_fnet_load_fann_errno(configuration_file, &net, &code) != ZN_OK) {
         char field[128];
         switch ((enum fann_errno_enum)code) {
-        case FANN_E_WRONG_NUM_CONNECTIONS:
+        case FANN_E_WRONG_NUM_CONNECTIONS: zf_error(NULL, FANN_E_WRONG_NUM_CONNECTIONS, 0, 0); break;
         case FANN_E_CANT_READ_CONFIG:
             field_of_message(zn_last_error(), field, sizeof field);
-            /* The engine refuses counts the rest of the file cannot hold
-             * before reading on; libfann reads on and fails in the next
-             * section, the neurons or the connections. */
-            if (strstr(zn_last_error(), "cannot fit in the rest of the file") &&
-                (strcmp(field, "layer_sizes") == 0 || strcmp(field, "neurons") == 0)) {
-                zf_error(NULL, field[0] == 'l' ? FANN_E_CANT_READ_NEURON : FANN_E_CANT_READ_CONNECTIONS, file);
-                break;
-            }
-            if (code == FANN_E_WRONG_NUM_CONNECTIONS) {
-                zf_error(NULL, FANN_E_WRONG_NUM_CONNECTIONS, 0, 0);
-                break;
-            }
-            /* libfann compares the first line with its version string, so a
-             * file without one is a wrong version there */
-            if (strcmp(field, "version") == 0)
-                zf_error(NULL, FANN_E_WRONG_CONFIG_VERSION, file);
-            else
-                zf_error(NULL, FANN_E_CANT_READ_CONFIG, field, file);
+            zf_error(NULL, FANN_E_CANT_READ_CONFIG, field, file);
             break;
         case FANN_E_CANT_OPEN_CONFIG_R:
         case FANN_E_WRONG_CONFIG_VERSION:
