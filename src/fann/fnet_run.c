@@ -186,12 +186,15 @@ static zn_status forward_dense(const zn_fnet *net, const zn_fnet_lplan *p, int64
         /* the chunk's sums of this layer side by side: one kernel call
          * activates them all (the call costs as much as 16 activations) */
         float *t = net->exec->bt;
-        for (int64_t r = 0; r < rows; r++) memcpy(t + r * k, s + r * ld + p->first, k * sizeof *t);
-        activate_uniform(&net->exec->kt->vmath, ne[0].act, ne[0].steepness, rows * k, t, t + rows * k);
-        for (int64_t r = 0; r < rows; r++) {
-            memcpy(s + r * ld + p->first, t + r * k, k * sizeof *t);
-            memcpy(v + r * ld + p->first, t + (rows + r) * k, k * sizeof *t);
-        }
+        float *tv = t + rows * k;
+        for (int64_t r = 0; r < rows; r++) /* loops: a memcpy call costs more than a short row */
+            for (uint32_t i = 0; i < k; i++) t[r * k + i] = s[r * ld + p->first + i];
+        activate_uniform(&net->exec->kt->vmath, ne[0].act, ne[0].steepness, rows * k, t, tv);
+        for (int64_t r = 0; r < rows; r++)
+            for (uint32_t i = 0; i < k; i++) {
+                s[r * ld + p->first + i] = t[r * k + i];
+                v[r * ld + p->first + i] = tv[r * k + i];
+            }
         return ZN_OK;
     }
     if (uniform_range(ne, k)) {

@@ -401,7 +401,8 @@ static zn_status sweep(zn_fnet *net, const zn_dataset *data, int train) {
     const zn_fnet_neuron *oute = net->neurons + out0;
     for (int64_t r0 = 0; r0 < rows; r0 += chunk) {
         int64_t m = rows - r0 < chunk ? rows - r0 : chunk;
-        for (int64_t r = 0; r < m; r++) memcpy(ex->bv + r * ld, data->x + (r0 + r) * ni, (size_t)ni * sizeof(float));
+        for (int64_t r = 0; r < m; r++) /* a loop: inputs are often shorter than a memcpy call */
+            for (int64_t i = 0; i < ni; i++) ex->bv[r * ld + i] = data->x[(r0 + r) * ni + i];
         if ((st = zn_fnet_forward(net, m, ex->bv, ex->bs, ld))) return st;
         const float *t = data->y + r0 * no;
         if (!train) {
