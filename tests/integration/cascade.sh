@@ -30,7 +30,7 @@ expect_error() { # expect_error NAME CMD... : one error line, non-zero exit, no 
 "$zenn" train "$src/data/diabetes.train" --test "$src/data/diabetes.test" -o "$tmp/d.net" --cascade --max-neurons 3 \
   --seed 2 2>"$tmp/progress"
 check test $? -eq 0
-check test "$(grep -c '^neurons [0-9]*: train mse ' "$tmp/progress")" -eq 3
+check test "$(grep -c '^neurons [0-9]*: train fann_mse ' "$tmp/progress")" -eq 3
 grep '^neurons' "$tmp/progress" | awk '{print $NF}' | awk 'NR > 1 && $1 >= prev {exit 1} {prev = $1}' && ok ||
   bad "train mse falls with each neuron: $(cat "$tmp/progress")"
 check grep -q '^cascade: 3 neurons, 54 connections' "$tmp/progress"
@@ -51,7 +51,7 @@ check test ! -s "$tmp/j.err"
 python3 - "$tmp/j.json" "$tmp/j.net" "$src/data/diabetes.train" <<'PY' && ok || bad "--json and the .net file"
 import json, math, re, sys
 d = json.load(open(sys.argv[1]))
-assert set(d) == {"neurons", "connections", "bit_fail", "train_mse", "test_mse", "seconds"}, d
+assert set(d) == {"neurons", "connections", "bit_fail", "train_mse", "test_mse", "fann_mse", "seconds"}, d
 assert d["neurons"] == 3 and d["connections"] == 54 and d["test_mse"] is None and d["seconds"] > 0, d
 text = open(sys.argv[2]).read()
 sizes = [int(v) for v in re.search(r"^layer_sizes=(.*)$", text, re.M).group(1).split()]
@@ -69,7 +69,7 @@ def act(f, x):  # FANN's activation functions of the steepness-scaled sum
 vals = open(sys.argv[3]).read().split()
 rows, n_in, n_out = int(vals[0]), int(vals[1]), int(vals[2])
 nums = [float(v) for v in vals[3:]]
-sse, con = 0.0, 0
+sse, fann_sse, con = 0.0, 0.0, 0
 n_bias = sizes[0] - 1
 for r in range(rows):
     row = nums[r * (n_in + n_out):(r + 1) * (n_in + n_out)]
@@ -85,11 +85,13 @@ for r in range(rows):
         con += num_in
     for o in range(n_out):
         diff = row[n_in + o] - v[len(v) - n_out + o]
+        sse += diff * diff
         if neurons[len(v) - n_out + o][1] in (2, 5, 6, 8, 11, 13, 14, 15):
             diff /= 2
-        sse += diff * diff
-mse = sse / (rows * n_out)
+        fann_sse += diff * diff
+mse, fann_mse = sse / (rows * n_out), fann_sse / (rows * n_out)
 assert abs(mse - d["train_mse"]) <= 1e-4 * max(1.0, mse), (mse, d["train_mse"])
+assert abs(fann_mse - d["fann_mse"]) <= 1e-4 * max(1.0, fann_mse), (fann_mse, d["fann_mse"])
 PY
 
 # Same seed: the same file, with one thread or two; --quiet prints nothing.
@@ -104,12 +106,22 @@ check cmp -s "$tmp/t1.net" "$tmp/j.net"
 # XOR stops at the target error long before --max-neurons; a CSV classifier trains too.
 "$zenn" train "$src/data/xor.data" -o "$tmp/x.net" --cascade --max-neurons 20 --target-mse 0.001 --json >"$tmp/x.json"
 check test $? -eq 0
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert 1 <= d["neurons"] < 20 and d["train_mse"] <= 0.001, d' \
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert 1 <= d["neurons"] < 20 and d["fann_mse"] <= 0.001, d' \
   "$tmp/x.json" && ok || bad "xor reaches the target: $(cat "$tmp/x.json")"
 "$zenn" train "$src/data/breast_cancer.csv" -o "$tmp/b.net" --cascade --max-neurons 2 --json >"$tmp/b.json"
 check test $? -eq 0
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["neurons"] == 2 and d["train_mse"] < 0.1, d' \
   "$tmp/b.json" && ok || bad "breast cancer CSV: $(cat "$tmp/b.json")"
+
+# zenn test and zenn run read the cascade net (not an MLP) and agree with train's test MSE.
+"$zenn" train "$src/data/diabetes.train" -o "$tmp/tt.net" --cascade --max-neurons 2 --test "$src/data/diabetes.test" \
+  --json >"$tmp/tt.json"
+check test $? -eq 0
+"$zenn" test "$tmp/tt.net" "$src/data/diabetes.test" --json >"$tmp/tt.test.json"
+check test $? -eq 0
+python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2]))
+assert abs(a["test_mse"] - b["mse"]) <= 1e-6 * max(1.0, b["mse"]) and b["rows"] == 384, (a, b)' \
+  "$tmp/tt.json" "$tmp/tt.test.json" && ok || bad "zenn test on the cascade net: $(cat "$tmp/tt.test.json")"
 
 expect_error "cascade to a non-.net file" "$zenn" train "$src/data/xor.data" -o "$tmp/m.st" --cascade
 expect_error "max-neurons without cascade" "$zenn" train "$src/data/xor.data" -o "$tmp/m.st" --max-neurons 3

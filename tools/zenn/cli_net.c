@@ -94,3 +94,15 @@ void cli_net_info(const zn_fnet *net, const char *path, int json) {
            zn_fnet_num_neurons(net), zn_fnet_num_connections(net), (double)net->connection_rate,
            net->scale_mean_in ? "yes" : "no", bytes);
 }
+
+zn_status cli_mlp_predict(const zn_mlp *mlp, int64_t rows, const float *x, float *y) {
+    if (rows <= 0) return ZN_OK;
+    zn_ws *ws = NULL;
+    zn_ws_opts o = zn_ws_opts_default();
+    o.mode = ZN_WS_INFER;
+    o.max_batch = rows > 256 ? 256 : rows;
+    zn_status s = zn_ws_create(mlp->model, &o, &ws);
+    if (s == ZN_OK) s = zn_mlp_predict(mlp, ws, rows, x, y);
+    zn_ws_free(ws);
+    return s;
+}

@@ -14,6 +14,8 @@ zn_status cli_load_model(const char *path, zn_mlp **mlp, zn_fnet **net);
 /* Runs raw rows through a net, with FANN's scaling applied around the run
  * when the file has it (fann_scale_input, fann_run, fann_descale_output). */
 zn_status cli_net_predict(zn_fnet *net, int64_t rows, const float *x, float *y);
+/* Runs raw rows through an MLP with its scalers (a workspace of up to 256 rows). */
+zn_status cli_mlp_predict(const zn_mlp *mlp, int64_t rows, const float *x, float *y);
 /* zenn info for a net that is not an MLP. */
 void cli_net_info(const zn_fnet *net, const char *path, int json);
 

@@ -163,14 +163,9 @@ int zn_cmd_run(int argc, char **argv) {
             free(text);
     }
     float *y = rows > 0 ? malloc((size_t)(rows * nout) * sizeof(float)) : NULL;
-    zn_ws *ws = NULL;
-    zn_ws_opts o = zn_ws_opts_default();
-    o.max_batch = rows > 256 ? 256 : (rows > 0 ? rows : 1);
     if (!rc && rows > 0 && !y) rc = cli_error("out of memory");
     if (!rc && rows > 0 && net && (s = cli_net_predict(net, rows, x, y)) != ZN_OK) rc = cli_fail(s);
-    if (!rc && rows > 0 && mlp &&
-        ((s = zn_ws_create(mlp->model, &o, &ws)) != ZN_OK || (s = zn_mlp_predict(mlp, ws, rows, x, y)) != ZN_OK))
-        rc = cli_fail(s);
+    if (!rc && rows > 0 && mlp && (s = cli_mlp_predict(mlp, rows, x, y)) != ZN_OK) rc = cli_fail(s);
     if (!rc) {
         for (int64_t j = 0; j < nout; j++) {
             if (j) putchar(',');
@@ -193,7 +188,6 @@ int zn_cmd_run(int argc, char **argv) {
             printf("\n");
         }
     }
-    zn_ws_free(ws);
     free(x);
     free(y);
     zn_mlp_free(mlp);

@@ -21,8 +21,23 @@ static int on_neuron(zn_fnet *net, const zn_dataset *data, unsigned max_neurons,
                      unsigned neurons, void *user) {
     (void)data, (void)max_neurons, (void)between, (void)desired;
     const neuron_log *l = user;
-    if (l->print) fprintf(stderr, "neurons %u: train mse %.6f\n", neurons, (double)zn_fnet_mse(net));
+    if (l->print) fprintf(stderr, "neurons %u: train fann_mse %.6f\n", neurons, (double)zn_fnet_mse(net));
     return 0;
+}
+
+/* The plain mean squared error of the outputs, as zenn test reports it
+ * (FANN's MSE halves the difference of symmetric outputs); < 0 on error. */
+static double plain_mse(zn_fnet *net, const zn_dataset *d) {
+    int64_t n = d->rows * d->n_out;
+    float *y = zn_alloc((size_t)(n > 0 ? n : 1) * sizeof(float));
+    double se = -1;
+    if (y && zn_fnet_run_batch(net, d->rows, d->x, y) == ZN_OK) {
+        se = 0;
+        for (int64_t i = 0; i < n; i++) se += ((double)y[i] - d->y[i]) * ((double)y[i] - d->y[i]);
+        se = n > 0 ? se / (double)n : 0;
+    }
+    zn_free(y);
+    return se;
 }
 
 static void json_number(const char *key, double v, int last) {
@@ -62,10 +77,10 @@ int train_cascade(const cascade_cli *o) {
         goto done;
     }
     unsigned neurons = zn_fnet_num_neurons(net) - (unsigned)(d->n_in + 1 + d->n_out);
-    float train_mse = zn_fnet_test_data(net, d);
+    float fann_mse = zn_fnet_test_data(net, d);
     unsigned bit_fail = zn_fnet_bit_fail(net);
-    float test_mse = o->test ? zn_fnet_test_data(net, o->test) : NAN;
-    if (!isfinite(train_mse) || (o->test && !isfinite(test_mse))) {
+    double train_mse = plain_mse(net, d), test_mse = o->test ? plain_mse(net, o->test) : NAN;
+    if (!isfinite(fann_mse) || train_mse < 0 || (o->test && !(test_mse >= 0))) {
         rc = cli_error("evaluating the cascade net: %s", zn_last_error());
         goto done;
     }
@@ -77,14 +92,14 @@ int train_cascade(const cascade_cli *o) {
         printf("{\"neurons\":%u,\"connections\":%u,\"bit_fail\":%u,", neurons, zn_fnet_num_connections(net), bit_fail);
         json_number("train_mse", train_mse, 0);
         json_number("test_mse", test_mse, 0);
+        json_number("fann_mse", fann_mse, 0);
         json_number("seconds", secs, 1);
         printf("}\n");
     } else if (!o->quiet) {
-        fprintf(stderr, "cascade: %u neurons, %u connections in %.2f s; train mse %.6f, %u bit fails\n", neurons,
-                zn_fnet_num_connections(net), secs, (double)train_mse, bit_fail);
+        fprintf(stderr, "cascade: %u neurons, %u connections in %.2f s; train mse %.6f (FANN's %.6f), %u bit fails\n",
+                neurons, zn_fnet_num_connections(net), secs, train_mse, (double)fann_mse, bit_fail);
         if (o->test)
-            fprintf(stderr, "test: mse %.6f (%s, %lld rows)\n", (double)test_mse, o->test_path,
-                    (long long)o->test->rows);
+            fprintf(stderr, "test: mse %.6f (%s, %lld rows)\n", test_mse, o->test_path, (long long)o->test->rows);
         fprintf(stderr, "model written to %s\n", o->out);
     }
     rc = 0;
