@@ -54,13 +54,6 @@ static void plan_layer(const zn_fnet *net, uint32_t l, zn_fnet_lplan *p) {
     p->con = n0->first_con;
 }
 
-static int exec_current(const zn_fnet *net) {
-    const struct zn_fnet_exec *ex = net->exec;
-    return ex && ex->neurons == net->neurons && ex->sources == net->sources && ex->layers == net->layers &&
-           ex->weights == net->weights && ex->n_neurons == net->n_neurons && ex->n_connections == net->n_connections &&
-           ex->n_layers == net->n_layers;
-}
-
 /* Bias neurons hold 1 in every row of a value buffer. */
 static void fill_bias(const zn_fnet *net, float *v, int64_t rows) {
     for (uint32_t n = net->n_inputs; n < net->n_neurons; n++) {
@@ -70,7 +63,7 @@ static void fill_bias(const zn_fnet *net, float *v, int64_t rows) {
 }
 
 zn_status zn_fnet_exec_ready(zn_fnet *net) {
-    if (exec_current(net)) return ZN_OK;
+    if (zn_fnet_exec_current(net)) return ZN_OK;
     zn_fnet_exec_free(net->exec);
     net->exec = NULL;
     for (uint32_t c = 0; c < net->n_connections; c++)

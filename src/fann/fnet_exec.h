@@ -34,6 +34,14 @@ struct zn_fnet_exec {
     float *bt;                   /* 2 x cap x kmax: one layer's sums and values side by side, for one kernel call */
 };
 
+/* Is net->exec built from the net as it is (nothing it was built from moved)? */
+static inline int zn_fnet_exec_current(const zn_fnet *net) {
+    const struct zn_fnet_exec *ex = net->exec;
+    return ex && ex->neurons == net->neurons && ex->sources == net->sources && ex->layers == net->layers &&
+           ex->weights == net->weights && ex->n_neurons == net->n_neurons && ex->n_connections == net->n_connections &&
+           ex->n_layers == net->n_layers;
+}
+
 /* Builds or refreshes net->exec; ZN_ERR_OUT_OF_MEMORY on failure. */
 zn_status zn_fnet_exec_ready(zn_fnet *net);
 void zn_fnet_exec_free(struct zn_fnet_exec *ex);

@@ -298,6 +298,22 @@ static inline float activate_one(zn_nact act, float sum) {
     }
 }
 
+/* w . x in libfann's order (the n mod 4 leading terms last to first, then
+ * groups of four): a short scalar loop, and bit-identical sums. */
+static inline float tiny_dot(const float *w, const zn_fnet_neuron *x, uint32_t n) {
+    float a = 0.0f;
+    uint32_t j = n & 3;
+    switch (j) {
+    case 3: a += w[2] * x[2].value; /* fall through */
+    case 2: a += w[1] * x[1].value; /* fall through */
+    case 1: a += w[0] * x[0].value; /* fall through */
+    default: break;
+    }
+    for (; j < n; j += 4)
+        a += w[j] * x[j].value + w[j + 1] * x[j + 1].value + w[j + 2] * x[j + 2].value + w[j + 3] * x[j + 3].value;
+    return a;
+}
+
 /* Tiny nets (XOR-sized): everything in one loop nest over the neurons
  * themselves, as FANN keeps them (no scratch to publish afterwards), with
  * nothing to amortise a kernel call or a vector setup over. */
@@ -312,8 +328,7 @@ static void run_tiny(zn_fnet *net, const float *input) {
         const zn_fnet_neuron *x = ne + p->src;
         zn_fnet_neuron *o = ne + p->first;
         for (uint32_t i = 0; i < p->k; i++, w += p->n_src) {
-            float a = 0.0f;
-            for (uint32_t j = 0; j < p->n_src; j++) a += w[j] * x[j].value;
+            float a = tiny_dot(w, x, p->n_src);
             float st = o[i].steepness, sum = st * a, max_sum = 150.0f / st;
             sum = sum > max_sum ? max_sum : (sum < -max_sum ? -max_sum : sum);
             o[i].sum = sum;
@@ -330,8 +345,11 @@ const float *zn_fnet_run(zn_fnet *net, const float *input) {
         zn_error(ZN_ERR_INVALID_ARG, "zn_fnet_run: NULL argument");
         return NULL;
     }
-    if (zn_fnet_exec_ready(net)) return NULL;
     struct zn_fnet_exec *ex = net->exec;
+    if (!zn_fnet_exec_current(net)) { /* inline: on XOR-sized nets the call was a tenth of a run */
+        if (zn_fnet_exec_ready(net)) return NULL;
+        ex = net->exec;
+    }
     if (ex->tiny) {
         run_tiny(net, input);
         return net->outputs;
