@@ -243,30 +243,17 @@ zn_status zn_fnet_forward(const zn_fnet *net, int64_t rows, float *v, float *s, 
 void zn_fnet_mul_derivative(const zn_fnet *net, uint32_t first, uint32_t count, int64_t rows, const float *v,
                             const float *s, float *e, int64_t ld) {
     const zn_fnet_neuron *ne = net->neurons + first;
-    if (count && uniform_range(ne, count)) {
+    if (count && uniform_range(ne, count)) { /* the common sigmoids: one kernel call over the rows */
         const float st = ne[0].steepness;
+        const zn_fann_kernels *fk = &net->exec->kt->fann;
         switch (ne[0].act) {
         case ZN_NACT_SIGMOID:
         case ZN_NACT_SIGMOID_STEPWISE:
-            for (int64_t r = 0; r < rows; r++) {
-                const float *vr = v + r * ld + first;
-                float *er = e + r * ld + first;
-                for (uint32_t i = 0; i < count; i++) {
-                    float y = clipf(vr[i], 0.01f, 0.99f);
-                    er[i] *= 2.0f * st * y * (1.0f - y);
-                }
-            }
+            fk->mul_deriv((size_t)rows, count, (size_t)ld, v + first, e + first, st, 0);
             return;
         case ZN_NACT_SIGMOID_SYMMETRIC:
         case ZN_NACT_SIGMOID_SYMMETRIC_STEPWISE:
-            for (int64_t r = 0; r < rows; r++) {
-                const float *vr = v + r * ld + first;
-                float *er = e + r * ld + first;
-                for (uint32_t i = 0; i < count; i++) {
-                    float y = clipf(vr[i], -0.98f, 0.98f);
-                    er[i] *= st * (1.0f - y * y);
-                }
-            }
+            fk->mul_deriv((size_t)rows, count, (size_t)ld, v + first, e + first, st, 1);
             return;
         default: break;
         }

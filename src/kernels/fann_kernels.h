@@ -13,6 +13,10 @@ typedef struct zn_fann_kernels {
     void (*update_inc)(size_t k, size_t n, float *w, float *d, const float *e, const float *x, float lr, float mom);
     /* FANN's neuron sums: s[i] = st * (w[i] . x), limited to [-max_sum, max_sum] */
     void (*dense_sums)(size_t k, size_t n, const float *w, const float *x, float st, float max_sum, float *s);
+    /* e[r][i] *= FANN's derivative from the value y = v[r][i] (row stride ld):
+     * symmetric sigmoid st * (1 - y*y), y limited to [-0.98, 0.98]; sigmoid
+     * 2 * st * y * (1 - y), y limited to [0.01, 0.99] */
+    void (*mul_deriv)(size_t rows, size_t k, size_t ld, const float *v, float *e, float st, int symmetric);
 } zn_fann_kernels;
 
 void zn_fann_init_ref(zn_fann_kernels *k);

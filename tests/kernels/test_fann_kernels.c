@@ -104,8 +104,63 @@ static void test_dense_sums(void) {
     }
 }
 
+/* Values span both limits; the columns between rows (ld > k) stay as they were. */
+static void test_mul_deriv(void) {
+    const zn_kernels *ref = zn_kernels_for(ZN_ISA_REF);
+    zn_rng r;
+    zn_rng_seed(&r, 7);
+    ZT_FOR_EACH_ISA(isa) {
+        const zn_kernels *kt = zn_kernels_for(isa);
+        for (size_t a = 0; a < NK; a++)
+            for (size_t b = 0; b < NN; b++)
+                for (int sym = 0; sym < 2; sym++) {
+                    size_t rows = ns[b] % 7, k = ks[a] + (size_t)sym, ld = k + (b % 3) * 5, n = rows * ld + 1;
+                    float *v = zt_alloc_shifted(n, a % 3), *e = zt_alloc_shifted(n, 1), *e2 = zt_alloc_shifted(n, 0);
+                    float *e0 = zt_alloc_shifted(n, 0);
+                    zn_rng_fill_uniform(&r, v, n, sym ? -1.1f : -0.1f, 1.1f);
+                    zn_rng_fill_uniform(&r, e, n, -1, 1);
+                    memcpy(e2, e, n * sizeof *e);
+                    memcpy(e0, e, n * sizeof *e);
+                    const float st = 0.75f;
+                    kt->fann.mul_deriv(rows, k, ld, v, e, st, sym);
+                    ref->fann.mul_deriv(rows, k, ld, v, e2, st, sym);
+                    double worst = 0, worst_rule = 0;
+                    int outside = 0;
+                    for (size_t row = 0; row < rows; row++)
+                        for (size_t i = 0; i < ld; i++) {
+                            size_t at = row * ld + i;
+                            if (i >= k) {
+                                outside |= e[at] != e0[at];
+                                continue;
+                            }
+                            double y = v[at], f;
+                            if (sym) {
+                                y = y < -0.98 ? -0.98 : (y > 0.98 ? 0.98 : y);
+                                f = st * (1 - y * y);
+                            } else {
+                                y = y < 0.01 ? 0.01 : (y > 0.99 ? 0.99 : y);
+                                f = 2 * st * y * (1 - y);
+                            }
+                            worst_rule = fmax(worst_rule, fabs(e2[at] - e0[at] * f));
+                            worst = fmax(worst, fabs((double)e[at] - e2[at]));
+                        }
+                    ZT_CHECK_MSG(worst_rule < 1e-6, "mul_deriv ref rows=%zu k=%zu sym=%d: %g off", rows, k, sym,
+                                 worst_rule);
+                    ZT_CHECK_MSG(worst < 1e-6, "mul_deriv %s rows=%zu k=%zu sym=%d: %g", zn_isa_name(isa), rows, k, sym,
+                                 worst);
+                    ZT_CHECK_MSG(!outside && e[n - 1] == e0[n - 1], "mul_deriv %s rows=%zu k=%zu wrote outside",
+                                 zn_isa_name(isa), rows, k);
+                    zt_free_shifted(v, a % 3);
+                    zt_free_shifted(e, 1);
+                    zt_free_shifted(e2, 0);
+                    zt_free_shifted(e0, 0);
+                }
+    }
+}
+
 int main(void) {
     ZT_RUN(test_update_inc);
     ZT_RUN(test_dense_sums);
+    ZT_RUN(test_mul_deriv);
     return zt_finish();
 }

@@ -111,7 +111,32 @@ static void dense_sums_avx2(size_t k, size_t n, const float *w, const float *x, 
     }
 }
 
+/* The derivative factor of 8 values; min/max keep a NaN (operand order). */
+static inline __m256 deriv8(__m256 y, __m256 st, __m256 lo, __m256 hi, int symmetric) {
+    const __m256 one = _mm256_set1_ps(1.0f);
+    y = _mm256_max_ps(lo, _mm256_min_ps(hi, y));
+    if (symmetric) return _mm256_mul_ps(st, _mm256_sub_ps(one, _mm256_mul_ps(y, y)));
+    return _mm256_mul_ps(_mm256_mul_ps(st, y), _mm256_sub_ps(one, y)); /* st holds 2 st */
+}
+
+static void mul_deriv_avx2(size_t rows, size_t k, size_t ld, const float *v, float *e, float st, int symmetric) {
+    const __m256 vst = _mm256_set1_ps(symmetric ? st : 2.0f * st);
+    const __m256 lo = _mm256_set1_ps(symmetric ? -0.98f : 0.01f), hi = _mm256_set1_ps(symmetric ? 0.98f : 0.99f);
+    const size_t body = k & ~(size_t)7;
+    const __m256i m = tail_mask(k - body);
+    for (size_t r = 0; r < rows; r++, v += ld, e += ld) {
+        for (size_t i = 0; i < body; i += 8)
+            _mm256_storeu_ps(
+                e + i, _mm256_mul_ps(_mm256_loadu_ps(e + i), deriv8(_mm256_loadu_ps(v + i), vst, lo, hi, symmetric)));
+        if (body < k)
+            _mm256_maskstore_ps(e + body, m,
+                                _mm256_mul_ps(_mm256_maskload_ps(e + body, m),
+                                              deriv8(_mm256_maskload_ps(v + body, m), vst, lo, hi, symmetric)));
+    }
+}
+
 void zn_fann_init_avx2(zn_fann_kernels *k) {
+    k->mul_deriv = mul_deriv_avx2;
     k->update_inc = update_inc_avx2;
     k->dense_sums = dense_sums_avx2;
 }

@@ -117,7 +117,32 @@ static void dense_sums_avx512(size_t k, size_t n, const float *w, const float *x
     }
 }
 
+/* The derivative factor of 16 values; min/max keep a NaN (operand order). */
+static inline __m512 deriv16(__m512 y, __m512 st, __m512 lo, __m512 hi, int symmetric) {
+    const __m512 one = _mm512_set1_ps(1.0f);
+    y = _mm512_max_ps(lo, _mm512_min_ps(hi, y));
+    if (symmetric) return _mm512_mul_ps(st, _mm512_sub_ps(one, _mm512_mul_ps(y, y)));
+    return _mm512_mul_ps(_mm512_mul_ps(st, y), _mm512_sub_ps(one, y)); /* st holds 2 st */
+}
+
+static void mul_deriv_avx512(size_t rows, size_t k, size_t ld, const float *v, float *e, float st, int symmetric) {
+    const __m512 vst = _mm512_set1_ps(symmetric ? st : 2.0f * st);
+    const __m512 lo = _mm512_set1_ps(symmetric ? -0.98f : 0.01f), hi = _mm512_set1_ps(symmetric ? 0.98f : 0.99f);
+    const size_t body = k & ~(size_t)15;
+    const __mmask16 m = tail_mask(k - body);
+    for (size_t r = 0; r < rows; r++, v += ld, e += ld) {
+        for (size_t i = 0; i < body; i += 16)
+            _mm512_storeu_ps(
+                e + i, _mm512_mul_ps(_mm512_loadu_ps(e + i), deriv16(_mm512_loadu_ps(v + i), vst, lo, hi, symmetric)));
+        if (m)
+            _mm512_mask_storeu_ps(e + body, m,
+                                  _mm512_mul_ps(_mm512_maskz_loadu_ps(m, e + body),
+                                                deriv16(_mm512_maskz_loadu_ps(m, v + body), vst, lo, hi, symmetric)));
+    }
+}
+
 void zn_fann_init_avx512(zn_fann_kernels *k) {
+    k->mul_deriv = mul_deriv_avx512;
     k->update_inc = update_inc_avx512;
     k->dense_sums = dense_sums_avx512;
 }

@@ -23,7 +23,23 @@ static void dense_sums_ref(size_t k, size_t n, const float *w, const float *x, f
     }
 }
 
+static float clip(float v, float lo, float hi) { return v < lo ? lo : (v > hi ? hi : v); }
+
+static void mul_deriv_ref(size_t rows, size_t k, size_t ld, const float *v, float *e, float st, int symmetric) {
+    for (size_t r = 0; r < rows; r++, v += ld, e += ld)
+        for (size_t i = 0; i < k; i++) {
+            if (symmetric) {
+                float y = clip(v[i], -0.98f, 0.98f);
+                e[i] *= st * (1.0f - y * y);
+            } else {
+                float y = clip(v[i], 0.01f, 0.99f);
+                e[i] *= 2.0f * st * y * (1.0f - y);
+            }
+        }
+}
+
 void zn_fann_init_ref(zn_fann_kernels *k) {
+    k->mul_deriv = mul_deriv_ref;
     k->update_inc = update_inc_ref;
     k->dense_sums = dense_sums_ref;
 }
