@@ -305,26 +305,31 @@ static inline float tiny_dot(const float *w, const zn_fnet_neuron *x, uint32_t n
  * themselves, as FANN keeps them (no scratch to publish afterwards), with
  * nothing to amortise a kernel call or a vector setup over. */
 static void run_tiny(zn_fnet *net, const float *input) {
-    const struct zn_fnet_exec *ex = net->exec;
-    zn_fnet_neuron *ne = net->neurons;
-    for (uint32_t i = 0; i < net->n_inputs; i++) ne[i].value = input[i];
-    for (uint32_t n = net->n_inputs; n < net->layers[0].last; n++) ne[n].value = 1.0f; /* bias */
-    for (uint32_t l = 1; l < net->n_layers; l++) {
-        const zn_fnet_lplan *p = &ex->lp[l];
-        const float *w = net->weights + p->con;
-        const zn_fnet_neuron *x = ne + p->src;
-        zn_fnet_neuron *o = ne + p->first;
-        for (uint32_t i = 0; i < p->k; i++, w += p->n_src) {
-            float a = tiny_dot(w, x, p->n_src);
-            float st = o[i].steepness, sum = st * a, max_sum = 150.0f / st;
+    /* everything in locals: the neuron stores could alias any of it */
+    const zn_fnet_lplan *lp = net->exec->lp;
+    zn_fnet_neuron *const ne = net->neurons;
+    const float *const weights = net->weights;
+    const uint32_t n_in = net->n_inputs, n_layers = net->n_layers;
+    for (uint32_t i = 0; i < n_in; i++) ne[i].value = input[i];
+    for (uint32_t n = n_in; n < net->layers[0].last; n++) ne[n].value = 1.0f; /* the input layer's bias */
+    for (uint32_t l = 1; l < n_layers; l++) {
+        const uint32_t k = lp[l].k, n_src = lp[l].n_src, first = lp[l].first, last = lp[l].last;
+        const float *w = weights + lp[l].con;
+        const zn_fnet_neuron *x = ne + lp[l].src;
+        zn_fnet_neuron *o = ne + first;
+        for (uint32_t i = 0; i < k; i++, w += n_src) {
+            const float a = tiny_dot(w, x, n_src), st = o[i].steepness, max_sum = 150.0f / st;
+            float sum = st * a;
             sum = sum > max_sum ? max_sum : (sum < -max_sum ? -max_sum : sum);
             o[i].sum = sum;
             o[i].value = activate_one(o[i].act, sum);
         }
-        for (uint32_t n = p->first + p->k; n < p->last; n++) ne[n].value = 1.0f; /* bias */
+        for (uint32_t n = first + k; n < last; n++) ne[n].value = 1.0f; /* bias */
     }
-    const zn_fnet_neuron *out = ne + net->layers[net->n_layers - 1].first;
-    for (uint32_t i = 0; i < net->n_outputs; i++) net->outputs[i] = out[i].value;
+    const uint32_t n_out = net->n_outputs;
+    const zn_fnet_neuron *out = ne + lp[n_layers - 1].first;
+    float *y = net->outputs;
+    for (uint32_t i = 0; i < n_out; i++) y[i] = out[i].value;
 }
 
 const float *zn_fnet_run(zn_fnet *net, const float *input) {
