@@ -45,10 +45,19 @@ static inline float count_error(zn_fnet *net, const zn_fnet_neuron *ne, float di
 
 /* Output errors of `rows` samples after a forward pass: FANN's
  * fann_compute_MSE (errors written to e, the rest of e left as is). */
+static void output_errors_chunk(zn_fnet *net, int64_t rows, const float *v, const float *s, float *e, int64_t ld,
+                                const float *t, int64_t ldt);
+
 static void output_errors(zn_fnet *net, int64_t rows, const float *v, const float *s, float *e, int64_t ld,
                           const float *t, int64_t ldt) {
     uint32_t out0 = net->layers[net->n_layers - 1].first, no = net->n_outputs;
     const zn_fnet_neuron *ne = net->neurons + out0;
+    const struct zn_fnet_exec *ex = net->exec;
+    if (rows > 1 && ex->lp[net->n_layers - 1].dense && ex->lp[net->n_layers - 1].k == no && ex->bt &&
+        (uint64_t)rows * no <= (uint64_t)2 * ex->cap * ex->kmax) {
+        output_errors_chunk(net, rows, v, s, e, ld, t, ldt);
+        return;
+    }
     float acc = (float)net->mse_sum;
     for (int64_t r = 0; r < rows; r++) {
         const float *vr = v + r * ld + out0, *sr = s + r * ld + out0, *tr = t + r * ldt;
@@ -68,6 +77,26 @@ static void output_errors(zn_fnet *net, int64_t rows, const float *v, const floa
     }
     net->mse_sum = acc;
     net->mse_count += (uint32_t)(rows * no);
+}
+
+/* output_errors for a chunk: the differences in row order (FANN's float
+ * MSE sum and bit-fail count), then the error function over the chunk in
+ * one kernel call and the derivatives in one more. */
+static void output_errors_chunk(zn_fnet *net, int64_t rows, const float *v, const float *s, float *e, int64_t ld,
+                                const float *t, int64_t ldt) {
+    uint32_t out0 = net->layers[net->n_layers - 1].first, no = net->n_outputs;
+    const zn_fnet_neuron *ne = net->neurons + out0;
+    const struct zn_fnet_exec *ex = net->exec;
+    float *d = ex->bt, acc = (float)net->mse_sum;
+    for (int64_t r = 0; r < rows; r++)
+        for (uint32_t o = 0; o < no; o++)
+            d[r * no + o] = count_error(net, &ne[o], t[r * ldt + o] - v[r * ld + out0 + o], &acc);
+    net->mse_sum = acc;
+    net->mse_count += (uint32_t)(rows * no);
+    if (net->train_error_function == ZN_FNET_ERRFN_TANH) ex->kt->fann.tanh_err((size_t)(rows * no), d, d);
+    for (int64_t r = 0; r < rows; r++)
+        for (uint32_t o = 0; o < no; o++) e[r * ld + out0 + o] = d[r * no + o];
+    zn_fnet_mul_derivative(net, out0, no, rows, v, s, e, ld);
 }
 
 /* fann_backpropagate_MSE: from the last layer down to the second, errors

@@ -17,6 +17,10 @@ typedef struct zn_fann_kernels {
      * symmetric sigmoid st * (1 - y*y), y limited to [-0.98, 0.98]; sigmoid
      * 2 * st * y * (1 - y), y limited to [0.01, 0.99] */
     void (*mul_deriv)(size_t rows, size_t k, size_t ld, const float *v, float *e, float st, int symmetric);
+    /* FANN's tanh error function, y = log((1 + d) / (1 - d)), and +-17 for
+     * |d| > 0.9999999 (the sign of d). The reference computes it in double
+     * as libfann does; the vector forms in float, within about 1e-6 relative. */
+    void (*tanh_err)(size_t n, const float *d, float *y);
 } zn_fann_kernels;
 
 void zn_fann_init_ref(zn_fann_kernels *k);

@@ -158,9 +158,52 @@ static void test_mul_deriv(void) {
     }
 }
 
+/* Random errors over and past (-1, 1), the branch points and the limit's
+ * neighbouring floats; relative to the result (it is 2d near 0). */
+static void test_tanh_err(void) {
+    const zn_kernels *ref = zn_kernels_for(ZN_ISA_REF);
+    zn_rng r;
+    zn_rng_seed(&r, 8);
+    static const float special[] = {0.0f,         -0.0f, 1e-8f,  -3e-5f,      0.1249999f,   0.125f,
+                                    -0.125f,      0.5f,  -0.75f, 0.99999988f, -0.99999988f, 0.99999994f,
+                                    -0.99999994f, 1.0f,  -1.0f,  3.0f};
+    const size_t ns_err[] = {0, 1, 7, 8, 15, 16, 17, 100, 1000};
+    ZT_FOR_EACH_ISA(isa) {
+        const zn_kernels *kt = zn_kernels_for(isa);
+        for (size_t c = 0; c < sizeof ns_err / sizeof ns_err[0]; c++) {
+            size_t n = ns_err[c];
+            float *d = zt_alloc_shifted(n + 1, c % 3), *y = zt_alloc_shifted(n + 1, 1),
+                  *y2 = zt_alloc_shifted(n + 1, 0);
+            zn_rng_fill_uniform(&r, d, n + 1, -1.2f, 1.2f);
+            for (size_t i = 0; i < n && i < sizeof special / sizeof special[0]; i++) d[i] = special[i];
+            if (n > 20) d[20] = NAN;
+            y[n] = 99.0f;
+            kt->fann.tanh_err(n, d, y);
+            ref->fann.tanh_err(n, d, y2);
+            double worst = 0, worst_rule = 0;
+            for (size_t i = 0; i < n; i++) {
+                if (isnan(d[i])) {
+                    ZT_CHECK_MSG(isnan(y[i]) && isnan(y2[i]), "tanh_err %s: NaN in, not out", zn_isa_name(isa));
+                    continue;
+                }
+                double v = d[i], want = v < -.9999999 ? -17.0 : (v > .9999999 ? 17.0 : log((1 + v) / (1 - v)));
+                worst_rule = fmax(worst_rule, fabs(y2[i] - want) / fmax(fabs(want), 1e-30));
+                worst = fmax(worst, fabs((double)y[i] - y2[i]) / fmax(fabs(want), 1e-30));
+            }
+            ZT_CHECK_MSG(worst_rule < 1e-7, "tanh_err ref n=%zu: %g off", n, worst_rule);
+            ZT_CHECK_MSG(worst < 5e-7, "tanh_err %s n=%zu: %g relative", zn_isa_name(isa), n, worst);
+            ZT_CHECK_MSG(y[n] == 99.0f, "tanh_err %s n=%zu wrote past n", zn_isa_name(isa), n);
+            zt_free_shifted(d, c % 3);
+            zt_free_shifted(y, 1);
+            zt_free_shifted(y2, 0);
+        }
+    }
+}
+
 int main(void) {
     ZT_RUN(test_update_inc);
     ZT_RUN(test_dense_sums);
     ZT_RUN(test_mul_deriv);
+    ZT_RUN(test_tanh_err);
     return zt_finish();
 }

@@ -135,7 +135,49 @@ static void mul_deriv_avx2(size_t rows, size_t k, size_t ld, const float *v, flo
     }
 }
 
+/* 2 atanh(z) by its odd series; |z| <= 0.2 here (see the AVX-512 version). */
+static inline __m256 atanh2_8(__m256 z) {
+    const __m256 z2 = _mm256_mul_ps(z, z);
+    __m256 p = _mm256_fmadd_ps(_mm256_set1_ps(1.0f / 11), z2, _mm256_set1_ps(1.0f / 9));
+    p = _mm256_fmadd_ps(p, z2, _mm256_set1_ps(1.0f / 7));
+    p = _mm256_fmadd_ps(p, z2, _mm256_set1_ps(1.0f / 5));
+    p = _mm256_fmadd_ps(p, z2, _mm256_set1_ps(1.0f / 3));
+    p = _mm256_mul_ps(p, z2);
+    const __m256 z2x = _mm256_add_ps(z, z);
+    return _mm256_fmadd_ps(z2x, p, z2x);
+}
+
+/* log((1+d)/(1-d)) as in the AVX-512 version; q's exponent and mantissa
+ * from its bits (q is a normal float for |d| <= 0.9999999). */
+static inline __m256 tanh_err8(__m256 d) {
+    const __m256 one = _mm256_set1_ps(1.0f), a = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), d);
+    const __m256 q = _mm256_div_ps(_mm256_add_ps(one, d), _mm256_sub_ps(one, d));
+    const __m256i bits = _mm256_castps_si256(q);
+    __m256 e = _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_srli_epi32(bits, 23), _mm256_set1_epi32(127)));
+    __m256 m = _mm256_castsi256_ps(
+        _mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi32(0x7fffff)), _mm256_set1_epi32(0x3f800000)));
+    const __m256 hi = _mm256_cmp_ps(m, _mm256_set1_ps(1.5f), _CMP_GE_OQ); /* [1.5, 2) -> [0.75, 1) */
+    m = _mm256_blendv_ps(m, _mm256_mul_ps(m, _mm256_set1_ps(0.5f)), hi);
+    e = _mm256_add_ps(e, _mm256_and_ps(hi, one));
+    const __m256 z = _mm256_div_ps(_mm256_sub_ps(m, one), _mm256_add_ps(m, one));
+    __m256 y = _mm256_fmadd_ps(e, _mm256_set1_ps(0.693147180559945309f), atanh2_8(z));
+    y = _mm256_blendv_ps(y, atanh2_8(d), _mm256_cmp_ps(a, _mm256_set1_ps(0.125f), _CMP_LT_OQ));
+    const __m256 big = _mm256_cmp_ps(a, _mm256_set1_ps(0.99999988079071044921875f), _CMP_GT_OQ);
+    y = _mm256_blendv_ps(y, _mm256_or_ps(_mm256_set1_ps(17.0f), _mm256_and_ps(d, _mm256_set1_ps(-0.0f))), big);
+    return _mm256_blendv_ps(y, d, _mm256_cmp_ps(d, d, _CMP_UNORD_Q)); /* NaN stays NaN */
+}
+
+static void tanh_err_avx2(size_t n, const float *d, float *y) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, tanh_err8(_mm256_loadu_ps(d + i)));
+    if (i < n) {
+        const __m256i m = tail_mask(n - i);
+        _mm256_maskstore_ps(y + i, m, tanh_err8(_mm256_maskload_ps(d + i, m)));
+    }
+}
+
 void zn_fann_init_avx2(zn_fann_kernels *k) {
+    k->tanh_err = tanh_err_avx2;
     k->mul_deriv = mul_deriv_avx2;
     k->update_inc = update_inc_avx2;
     k->dense_sums = dense_sums_avx2;

@@ -1,5 +1,7 @@
 /* Scalar FANN layer steps: the oracle for the vector ones, written as
  * libfann computes them (a product and a sum, each rounded). */
+#include <math.h>
+
 #include "kernels/fann_kernels.h"
 
 static void update_inc_ref(size_t k, size_t n, float *w, float *d, const float *e, const float *x, float lr,
@@ -38,7 +40,20 @@ static void mul_deriv_ref(size_t rows, size_t k, size_t ld, const float *v, floa
         }
 }
 
+static void tanh_err_ref(size_t n, const float *d, float *y) {
+    for (size_t i = 0; i < n; i++) {
+        float v = d[i];
+        if (v < -.9999999)
+            y[i] = -17.0f;
+        else if (v > .9999999)
+            y[i] = 17.0f;
+        else
+            y[i] = (float)log((1.0 + v) / (1.0 - v));
+    }
+}
+
 void zn_fann_init_ref(zn_fann_kernels *k) {
+    k->tanh_err = tanh_err_ref;
     k->mul_deriv = mul_deriv_ref;
     k->update_inc = update_inc_ref;
     k->dense_sums = dense_sums_ref;
