@@ -14,9 +14,9 @@
  * worker wakes late or loses its core in the middle of a part, and a job
  * split two ways takes longer than the caller alone would have (measured on
  * the busy 2-vCPU VM: a 1 us job took 6-20 us on two threads). The caller
- * times every split job against its own pace; after two losses in a row it
- * runs the next jobs alone (16, doubling to 4096 while the losses go on),
- * then tries a split again. Parts are fixed slices, so results never
+ * times every split job whose workers were awake against its own pace;
+ * after two losses in a row it runs the next jobs alone (16, doubling to
+ * 4096 while the losses go on), then tries a split again. Parts are fixed slices, so results never
  * depend on this. ZN_POOL_ADAPT=0 turns it off. */
 #define _DEFAULT_SOURCE /* syscall() */
 #include <pthread.h>
@@ -277,6 +277,9 @@ zn_status zn_pool_run(zn_pool *p, zn_pool_fn fn, void *arg, int nth) {
     uint_fast64_t job = (atomic_load_explicit(&p->claim, memory_order_relaxed) >> 32) + 1;
     atomic_store_explicit(&p->claim, (job & 0xffffffffu) << 32, memory_order_release);
     atomic_fetch_add(&p->generation, 1);
+    /* A worker that has to be woken starts late: such a job says nothing about
+     * whether splitting pays (judging it would keep workers asleep for ever). */
+    int woke = atomic_load(&p->sleepers) > 0;
     notify(p, &p->generation);
 
     uint64_t t_own = p->adapt ? zn_time_ns() : 0;
@@ -288,7 +291,7 @@ zn_status zn_pool_run(zn_pool *p, zn_pool_fn fn, void *arg, int nth) {
         if (finished >= (unsigned)nth) break;
         wait_while_equal(p, &p->done, finished);
     }
-    if (p->adapt) adapt_after_split(p, nth, mine, t_pub, t_own, t_mine, zn_time_ns());
+    if (p->adapt && !woke) adapt_after_split(p, nth, mine, t_pub, t_own, t_mine, zn_time_ns());
     pthread_mutex_unlock(&p->busy);
     return ZN_OK;
 }
