@@ -100,8 +100,10 @@ int bench_suite_pool(bench_run *run) {
     if (threads > 1) {
         enum { MAX_N = 1 << 16 };
         float *x = zn_calloc(MAX_N, sizeof(float));
-        /* ~1, ~8 and ~60 us of work on one thread here */
-        for (int64_t n = 1 << 10; x && n <= MAX_N; n <<= 3) split_case(run, pool, threads, n, x);
+        /* ~3, ~12 and ~50 us of work on one thread here: the sizes kernels
+         * split (below ~2 us of work they run on the caller: a hand-off costs
+         * about 0.5 us of cache-line traffic even on an idle machine) */
+        for (int64_t n = 1 << 12; x && n <= MAX_N; n <<= 2) split_case(run, pool, threads, n, x);
         zn_free(x);
     }
     zn_pool_free(pool);
