@@ -98,12 +98,12 @@ int bench_suite_pool(bench_run *run) {
         bench_note(run, "idle pool of %d threads: %.2f ms of CPU in 200 ms of wall time", threads, used * 1e3);
     }
     if (threads > 1) {
-        enum { MAX_N = 1 << 16 };
+        enum { MAX_N = 1 << 18 };
         float *x = zn_calloc(MAX_N, sizeof(float));
-        /* ~3, ~12 and ~50 us of work on one thread here: the sizes kernels
+        /* ~4, ~15 and ~60 us of work on one thread here: the sizes kernels
          * split (below ~2 us of work they run on the caller: a hand-off costs
          * about 0.5 us of cache-line traffic even on an idle machine) */
-        for (int64_t n = 1 << 12; x && n <= MAX_N; n <<= 2) split_case(run, pool, threads, n, x);
+        for (int64_t n = 1 << 14; x && n <= MAX_N; n <<= 2) split_case(run, pool, threads, n, x);
         zn_free(x);
     }
     zn_pool_free(pool);
