@@ -269,7 +269,7 @@ int bench_suite_fann(bench_run *run) {
     static const char *const sets[] = {"mushroom", "robot", "building", "diabetes"};
     if (run->opts.quick || access(dir, R_OK) != 0) {
         if (!run->opts.quick) bench_note(run, "fann: no FANN datasets in %s (--fann-data DIR): bundled diabetes", dir);
-        train_cases(&e, ZN_SOURCE_DIR "/data", "diabetes", run->opts.quick ? 5 : 20);
+        train_cases(&e, ZN_SOURCE_DIR "/data", "diabetes", run->opts.quick ? 10 : 20);
         cascade_case(&e, ZN_SOURCE_DIR "/data", "diabetes", run->opts.quick ? 2 : 4);
     } else {
         for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) train_cases(&e, dir, sets[i], 20);
