@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bench.h"
 
@@ -34,11 +35,24 @@ static long calls_per_rep(bench_contender *c, double min_seconds) {
     }
 }
 
+/* A progress line on a terminal (stderr), rewritten in place and cleared
+ * before the row it leads to is printed; nothing when stderr is a file. */
+static void progress(int on, int rep, int reps, const bench_contender *c) {
+    if (!on) return;
+    if (!c)
+        fputs("\r\033[K", stderr);
+    else
+        fprintf(stderr, "\r\033[K  timing rep %d/%d: %s (%d thread%s)", rep + 1, reps, c->name, c->threads,
+                c->threads == 1 ? "" : "s");
+    fflush(stderr);
+}
+
 void bench_measure(const bench_opts *o, bench_contender *c, int n, bench_stats *stats) {
     enum { MAX_CONTENDERS = 8, MAX_REPS = 64 };
     double times[MAX_CONTENDERS][MAX_REPS];
     long calls[MAX_CONTENDERS];
     int reps = o->repeat < 1 ? 1 : (o->repeat > MAX_REPS ? MAX_REPS : o->repeat);
+    int tty = isatty(STDERR_FILENO);
     if (n > MAX_CONTENDERS) n = MAX_CONTENDERS;
     for (int i = 0; i < n; i++) {
         memset(&stats[i], 0, sizeof stats[i]);
@@ -52,6 +66,7 @@ void bench_measure(const bench_opts *o, bench_contender *c, int n, bench_stats *
     for (int r = 0; r < reps; r++) {
         for (int i = 0; i < n; i++) {
             if (calls[i] < 0) continue;
+            progress(tty, r, reps, &c[i]);
             if (c[i].prepare) c[i].prepare(c[i].ctx);
             if (c[i].timed) {
                 double per = c[i].timed(c[i].ctx, o->min_seconds);
@@ -74,6 +89,7 @@ void bench_measure(const bench_opts *o, bench_contender *c, int n, bench_stats *
             if (c[i].threads > 1 && strcmp(c[i].name, "zenn") != 0) sleep_ms(o->settle_ms);
         }
     }
+    progress(tty, 0, reps, NULL);
     for (int i = 0; i < n; i++)
         if (calls[i] >= 0) bench_stats_of(times[i], reps, &stats[i]);
 }
