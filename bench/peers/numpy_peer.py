@@ -3,40 +3,15 @@
 reply per line on stdout (bench/peers/README.md). Run with Debian's
 /usr/bin/python3 (python3-numpy); NumPy's matmul goes to the BLAS Debian's
 alternatives select (OpenBLAS when installed), at the threads the bench sets."""
-import json
 import os
-import resource
-import sys
-import time
+
+from peer_common import serve, timed
 
 try:
     import numpy as np
 except Exception as e:  # reported by hello, so the bench can skip us with a reason
     np = None
     IMPORT_ERROR = "cannot import numpy: %s" % e
-
-
-def peak_rss():
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
-def timed(step, min_seconds):
-    """Runs step once to warm up, then until min_seconds have passed."""
-    step()
-    iters, t0 = 0, time.perf_counter()
-    while True:
-        step()
-        iters += 1
-        t = time.perf_counter() - t0
-        if t >= min_seconds:
-            return t / iters, iters
 
 
 _cache = {}
@@ -65,29 +40,13 @@ def blas_name():
         return os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3")
 
 
+def hello():
+    return {"name": "numpy", "version": np.__version__, "threads": int(os.environ.get("OPENBLAS_NUM_THREADS", "1")),
+            "blas": blas_name()}
+
+
 def main():
-    for line in sys.stdin:
-        line = line.strip()
-        if not line:
-            continue
-        try:
-            req = json.loads(line)
-            op = req.get("op")
-            if np is None:
-                reply = {"ok": False, "error": IMPORT_ERROR}
-            elif op == "hello":
-                reply = {"ok": True, "name": "numpy", "version": np.__version__,
-                         "threads": int(os.environ.get("OPENBLAS_NUM_THREADS", "1")), "blas": blas_name()}
-            elif op == "gemm":
-                reply = gemm(req)
-                reply["ok"] = True
-            else:
-                reply = {"ok": False, "error": "unknown op %r" % op}
-        except Exception as e:
-            reply = {"ok": False, "error": "%s: %s" % (type(e).__name__, e)}
-        reply["peak_rss_bytes"] = peak_rss()
-        sys.stdout.write(json.dumps(reply) + "\n")
-        sys.stdout.flush()
+    serve(hello, {"gemm": gemm}, None if np is not None else IMPORT_ERROR)
 
 
 if __name__ == "__main__":

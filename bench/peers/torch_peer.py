@@ -5,10 +5,10 @@ reply per line on stdout (bench/peers/README.md). Run with Debian's
 import gzip
 import json
 import os
-import resource
 import struct
-import sys
 import time
+
+from peer_common import serve, timed
 
 try:
     import torch
@@ -22,18 +22,6 @@ if torch is not None:
     torch.set_num_threads(1)
 
 
-def peak_rss():
-    # VmHWM: ru_maxrss would include the spawning zenn's own high-water mark.
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
 ACTS = {"sigmoid": lambda: nn.Sigmoid(), "relu": lambda: nn.ReLU(), "tanh": lambda: nn.Tanh(),
         "linear": lambda: nn.Identity()}
 
@@ -45,18 +33,6 @@ def build(req):
         mods.append(nn.Linear(layers[i - 1], layers[i]))
         mods.append(ACTS[act if i < len(layers) - 1 else out_act]())
     return nn.Sequential(*mods)
-
-
-def timed(step, min_seconds):
-    """Runs step once to warm up, then until min_seconds have passed."""
-    step()
-    iters, t0 = 0, time.perf_counter()
-    while True:
-        step()
-        iters += 1
-        t = time.perf_counter() - t0
-        if t >= min_seconds:
-            return t / iters, iters
 
 
 _cache = {}
@@ -178,29 +154,12 @@ def mnist(req):
 OPS = {"forward": forward, "train": train, "memory": memory, "mnist": mnist, "probe_threads": probe_threads}
 
 
+def hello():
+    return {"name": "pytorch", "version": torch.__version__, "threads": torch.get_num_threads()}
+
+
 def main():
-    for line in sys.stdin:
-        line = line.strip()
-        if not line:
-            continue
-        try:
-            req = json.loads(line)
-            op = req.get("op")
-            if torch is None:
-                reply = {"ok": False, "error": IMPORT_ERROR}
-            elif op == "hello":
-                reply = {"ok": True, "name": "pytorch", "version": torch.__version__,
-                         "threads": torch.get_num_threads()}
-            elif op in OPS:
-                reply = OPS[op](req)
-                reply["ok"] = True
-            else:
-                reply = {"ok": False, "error": "unknown op %r" % op}
-        except Exception as e:
-            reply = {"ok": False, "error": "%s: %s" % (type(e).__name__, e)}
-        reply["peak_rss_bytes"] = peak_rss()
-        sys.stdout.write(json.dumps(reply) + "\n")
-        sys.stdout.flush()
+    serve(hello, OPS, None if torch is not None else IMPORT_ERROR)
 
 
 if __name__ == "__main__":
