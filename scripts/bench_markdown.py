@@ -20,6 +20,8 @@ def rate(stats, case):
         return "%.1f" % (v * 1e-9)
     if unit == "ksmp/s":
         return "%.1f" % (v * 1e-3)
+    if unit.startswith("M ") and unit.endswith("/s"):  # "M runs/s", "M jobs/s"
+        return "%.3g" % (v * 1e-6)
     if unit == "MB/s":
         return "%.0f" % (v * 1e-6)
     return "%.4g" % v
