@@ -14,7 +14,8 @@
  * worker wakes late or loses its core in the middle of a part, and a job
  * split two ways takes longer than the caller alone would have (measured on
  * the busy 2-vCPU VM: a 1 us job took 6-20 us on two threads). The caller
- * times every split job whose workers were awake against its own pace;
+ * times every split job against its own pace (except the first ones after
+ * the workers slept, which only wake them);
  * after two losses in a row it runs the next jobs alone (16, doubling to
  * 4096 while the losses go on), then tries a split again. Parts are fixed slices, so results never
  * depend on this. ZN_POOL_ADAPT=0 turns it off. */
@@ -41,6 +42,9 @@
 #endif
 
 enum { ADAPT_FIRST = 16, ADAPT_MAX = 4096 }; /* jobs run alone after losing splits */
+/* How long sleeping workers may take to wake (a VM's wake-up can take 100s
+ * of microseconds) before a split that still finds them asleep counts. */
+#define ADAPT_WAKE_NS 1000000ull
 
 typedef struct pool_worker {
     struct zn_pool *pool;
@@ -67,9 +71,11 @@ struct zn_pool {
 
     /* adaptive hand-off: touched only by the caller holding `busy` */
     int adapt;
-    unsigned losses;     /* split jobs in a row that were slower than the caller alone */
-    unsigned alone_left; /* jobs to run on the caller before splitting again */
-    unsigned backoff;    /* the next stretch of alone_left */
+    unsigned losses;      /* split jobs in a row that were slower than the caller alone */
+    unsigned alone_left;  /* jobs to run on the caller before splitting again */
+    unsigned backoff;     /* the next stretch of alone_left */
+    uint64_t grace_until; /* after workers slept: until then, splits that wake them are not judged */
+    uint64_t last_end;    /* when the last job ended */
 
 #if !ZN_HAVE_FUTEX
     pthread_mutex_t lock;
@@ -263,11 +269,14 @@ zn_status zn_pool_run(zn_pool *p, zn_pool_fn fn, void *arg, int nth) {
     }
     if (p->alone_left > 0) { /* splitting has been losing: the same parts, here */
         p->alone_left--;
-        pthread_mutex_unlock(&p->busy);
         for (int i = 0; i < nth; i++) fn(arg, i, nth);
+        p->last_end = zn_time_ns();
+        if (p->alone_left == 0) p->grace_until = p->last_end + ADAPT_WAKE_NS;
+        pthread_mutex_unlock(&p->busy);
         return ZN_OK;
     }
     uint64_t t_pub = p->adapt ? zn_time_ns() : 0;
+    if (t_pub - p->last_end > p->spin_ns) p->grace_until = t_pub + ADAPT_WAKE_NS; /* the workers slept */
     /* Every part of the previous job was claimed and finished, so no worker
      * can still use these fields; the claim word publishes them. */
     atomic_store_explicit(&p->fn, fn, memory_order_relaxed);
@@ -277,9 +286,12 @@ zn_status zn_pool_run(zn_pool *p, zn_pool_fn fn, void *arg, int nth) {
     uint_fast64_t job = (atomic_load_explicit(&p->claim, memory_order_relaxed) >> 32) + 1;
     atomic_store_explicit(&p->claim, (job & 0xffffffffu) << 32, memory_order_release);
     atomic_fetch_add(&p->generation, 1);
-    /* A worker that has to be woken starts late: such a job says nothing about
-     * whether splitting pays (judging it would keep workers asleep for ever). */
-    int woke = atomic_load(&p->sleepers) > 0;
+    /* Workers that slept (through a stretch of jobs run alone, or while the
+     * pool was idle) start late: the first splits after that wake them and
+     * say nothing about whether splitting pays (judging them would keep
+     * workers asleep for ever). Otherwise a sleeping worker lost its core or
+     * is slow to wake, and that counts. */
+    int woke = atomic_load(&p->sleepers) > 0 && t_pub < p->grace_until;
     notify(p, &p->generation);
 
     uint64_t t_own = p->adapt ? zn_time_ns() : 0;
@@ -291,7 +303,10 @@ zn_status zn_pool_run(zn_pool *p, zn_pool_fn fn, void *arg, int nth) {
         if (finished >= (unsigned)nth) break;
         wait_while_equal(p, &p->done, finished);
     }
-    if (p->adapt && !woke) adapt_after_split(p, nth, mine, t_pub, t_own, t_mine, zn_time_ns());
+    if (p->adapt) {
+        p->last_end = zn_time_ns();
+        if (!woke) adapt_after_split(p, nth, mine, t_pub, t_own, t_mine, p->last_end);
+    }
     pthread_mutex_unlock(&p->busy);
     return ZN_OK;
 }
