@@ -16,7 +16,7 @@ typedef struct zn_kernels {
     zn_vmath_kernels vmath;
     zn_gemm_kernels gemm;
     zn_optim_kernels optim;
-    zn_fann_kernels fann; /* FANN-structured layers (src/fann) */
+    zn_fann_kernels fann;    /* FANN-structured layers (src/fann) */
     zn_fma_loop_fn fma_loop; /* peak probe for benchmarks */
 } zn_kernels;
 
