@@ -153,6 +153,10 @@ typedef struct zn_eval {
 } zn_eval;
 
 ZN_API zn_status zn_evaluate(const zn_model *m, const zn_dataset *d, float bit_fail_limit, zn_pool *pool, zn_eval *out);
+/* The same figures (loss NAN) for outputs already computed: pred and y are
+ * rows x n_out, row-major. */
+ZN_API zn_status zn_eval_outputs(const float *pred, const float *y, int64_t rows, int64_t n_out, float bit_fail_limit,
+                                 zn_eval *out);
 
 #ifdef __cplusplus
 }

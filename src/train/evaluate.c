@@ -39,6 +39,35 @@ static int64_t argmax(const float *v, int64_t n) {
     return best;
 }
 
+/* Running sums of the output errors over rows. */
+typedef struct error_sums {
+    double se, ae;
+    int64_t correct, fails;
+} error_sums;
+
+static void error_add(error_sums *a, const float *pred, const float *y, int64_t rows, int64_t nout,
+                      float bit_fail_limit) {
+    for (int64_t i = 0; i < rows; i++) {
+        const float *p = pred + i * nout, *t = y + i * nout;
+        for (int64_t j = 0; j < nout; j++) {
+            double diff = (double)p[j] - t[j];
+            a->se += diff * diff;
+            a->ae += fabs(diff);
+            a->fails += fabs(diff) >= bit_fail_limit;
+        }
+        if (nout > 1) a->correct += argmax(p, nout) == argmax(t, nout);
+    }
+}
+
+static void error_finish(const error_sums *a, int64_t rows, int64_t nout, zn_eval *out) {
+    double r = rows > 0 ? (double)rows : 1.0;
+    out->rows = rows;
+    out->mse = a->se / (r * (double)nout);
+    out->mae = a->ae / (r * (double)nout);
+    out->accuracy = nout > 1 ? (double)a->correct / r : NAN;
+    out->bit_fail = a->fails;
+}
+
 zn_status zn_evaluator_run(zn_evaluator *ev, const zn_dataset *d, float bit_fail_limit, zn_eval *out) {
     const zn_model *m = ev->m;
     int64_t nout = zn_model_output_features(m, 0);
@@ -51,8 +80,8 @@ zn_status zn_evaluator_run(zn_evaluator *ev, const zn_dataset *d, float bit_fail
         return zn_error(ZN_ERR_SHAPE, "evaluate: the model gives %lld outputs, the data has %lld", (long long)nout,
                         (long long)d->n_out);
     int has_loss = zn_model_has_loss(m) && zn_model_input_count(m) >= 2;
-    double loss = 0, se = 0, ae = 0;
-    int64_t correct = 0, fails = 0;
+    double loss = 0;
+    error_sums acc = {0};
     for (int64_t r0 = 0; r0 < d->rows; r0 += ev->chunk) {
         int64_t n = d->rows - r0 < ev->chunk ? d->rows - r0 : ev->chunk;
         const float *x = d->x + r0 * d->n_in, *y = d->y + r0 * d->n_out;
@@ -66,23 +95,21 @@ zn_status zn_evaluator_run(zn_evaluator *ev, const zn_dataset *d, float bit_fail
             if (s != ZN_OK) return s;
             loss += (double)l * (double)n;
         }
-        for (int64_t i = 0; i < n; i++) {
-            const float *p = ev->out + i * nout, *t = y + i * nout;
-            for (int64_t j = 0; j < nout; j++) {
-                double diff = (double)p[j] - t[j];
-                se += diff * diff;
-                ae += fabs(diff);
-                fails += fabs(diff) >= bit_fail_limit;
-            }
-            if (nout > 1) correct += argmax(p, nout) == argmax(t, nout);
-        }
+        error_add(&acc, ev->out, y, n, nout, bit_fail_limit);
     }
-    double rows = d->rows > 0 ? (double)d->rows : 1.0;
-    out->loss = has_loss ? loss / rows : NAN;
-    out->mse = se / (rows * (double)nout);
-    out->mae = ae / (rows * (double)nout);
-    out->accuracy = nout > 1 ? (double)correct / rows : NAN;
-    out->bit_fail = fails;
+    error_finish(&acc, d->rows, nout, out);
+    out->loss = has_loss ? loss / (d->rows > 0 ? (double)d->rows : 1.0) : NAN;
+    return ZN_OK;
+}
+
+zn_status zn_eval_outputs(const float *pred, const float *y, int64_t rows, int64_t n_out, float bit_fail_limit,
+                          zn_eval *out) {
+    if (!out || rows < 0 || n_out < 1 || (rows > 0 && (!pred || !y)))
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_eval_outputs: NULL data or bad sizes");
+    error_sums acc = {0};
+    error_add(&acc, pred, y, rows, n_out, bit_fail_limit);
+    error_finish(&acc, rows, n_out, out);
+    out->loss = NAN;
     return ZN_OK;
 }
 

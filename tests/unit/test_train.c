@@ -173,6 +173,28 @@ static void test_xor_rprop(void) {
     zn_eval ev;
     ZT_OK(zn_evaluate(m, d, 0.35f, NULL, &ev));
     ZT_CHECK(ev.bit_fail == 0);
+    /* The same figures from outputs computed elsewhere (zenn test's path),
+     * and by hand: MAE and bit fails at a limit every output misses. */
+    float pred[4];
+    zn_ws *ws = NULL;
+    zn_ws_opts o = zn_ws_opts_default();
+    o.max_batch = 4;
+    ZT_OK(zn_ws_create(m, &o, &ws));
+    const float *in[2] = {d->x, d->y};
+    float *out[1] = {pred};
+    ZT_OK(zn_model_forward(m, ws, d->rows, in, out));
+    zn_eval eo;
+    ZT_OK(zn_eval_outputs(pred, d->y, d->rows, 1, 0.35f, &eo));
+    ZT_NEAR(eo.mse, ev.mse, 1e-9);
+    ZT_NEAR(eo.mae, ev.mae, 1e-9);
+    ZT_CHECK(eo.rows == 4 && eo.bit_fail == 0 && isnan(eo.accuracy) && isnan(eo.loss));
+    double ae = 0;
+    for (int i = 0; i < 4; i++) ae += fabs((double)pred[i] - d->y[i]);
+    ZT_NEAR(eo.mae, ae / 4, 1e-9);
+    ZT_OK(zn_eval_outputs(pred, d->y, d->rows, 1, 0.0f, &eo));
+    ZT_CHECK(eo.bit_fail == 4);
+    ZT_STATUS(zn_eval_outputs(NULL, d->y, 4, 1, 0.35f, &eo), ZN_ERR_INVALID_ARG);
+    zn_ws_free(ws);
     zn_model_free(m);
     zn_dataset_free(d);
 }

@@ -58,35 +58,19 @@ int zn_cmd_test(int argc, char **argv) {
     if (!rc && !pred) rc = cli_fail(ZN_ERR_OUT_OF_MEMORY);
     if (!rc) s = mlp ? cli_mlp_predict(mlp, d->rows, d->x, pred) : cli_net_predict(net, d->rows, d->x, pred);
     if (!rc && s != ZN_OK) rc = cli_fail(s);
+    zn_eval ev;
+    if (!rc && (s = zn_eval_outputs(pred, d->y, d->rows, nout, 0.35f, &ev)) != ZN_OK) rc = cli_fail(s);
     if (!rc) {
-        double se = 0, ae = 0;
-        int64_t bit_fail = 0, right = 0;
-        for (int64_t r = 0; r < d->rows; r++) {
-            const float *p = pred + r * nout, *t = d->y + r * nout;
-            int64_t best_p = 0, best_t = 0;
-            for (int64_t j = 0; j < nout; j++) {
-                double diff = (double)p[j] - t[j];
-                se += diff * diff;
-                ae += fabs(diff);
-                bit_fail += fabs(diff) >= 0.35;
-                if (p[j] > p[best_p]) best_p = j;
-                if (t[j] > t[best_t]) best_t = j;
-            }
-            right += best_p == best_t;
-        }
-        double n = (double)(d->rows * nout);
-        double mse = n > 0 ? se / n : 0, mae = n > 0 ? ae / n : 0;
-        double accuracy = d->rows > 0 ? (double)right / (double)d->rows : NAN;
-        int classes = mlp && mlp->n_classes > 0 && nout > 1 && d->rows > 0;
+        int classes = mlp && mlp->n_classes > 0 && !isnan(ev.accuracy) && d->rows > 0;
         if (json) {
-            printf("{\"rows\":%lld,\"mse\":%.9g,\"mae\":%.9g,\"bit_fail\":%lld", (long long)d->rows, mse, mae,
-                   (long long)bit_fail);
-            if (classes) printf(",\"accuracy\":%.9g", accuracy);
+            printf("{\"rows\":%lld,\"mse\":%.9g,\"mae\":%.9g,\"bit_fail\":%lld", (long long)ev.rows, ev.mse, ev.mae,
+                   (long long)ev.bit_fail);
+            if (classes) printf(",\"accuracy\":%.9g", ev.accuracy);
             printf("}\n");
         } else {
-            printf("rows: %lld\nmse: %.9g\nmae: %.9g\nbit_fail: %lld\n", (long long)d->rows, mse, mae,
-                   (long long)bit_fail);
-            if (classes) printf("accuracy: %.9g\n", accuracy);
+            printf("rows: %lld\nmse: %.9g\nmae: %.9g\nbit_fail: %lld\n", (long long)ev.rows, ev.mse, ev.mae,
+                   (long long)ev.bit_fail);
+            if (classes) printf("accuracy: %.9g\n", ev.accuracy);
         }
     }
     zn_free(pred);

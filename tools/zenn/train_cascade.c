@@ -30,14 +30,13 @@ static int on_neuron(zn_fnet *net, const zn_dataset *data, unsigned max_neurons,
 static double plain_mse(zn_fnet *net, const zn_dataset *d) {
     int64_t n = d->rows * d->n_out;
     float *y = zn_alloc((size_t)(n > 0 ? n : 1) * sizeof(float));
-    double se = -1;
-    if (y && zn_fnet_run_batch(net, d->rows, d->x, y) == ZN_OK) {
-        se = 0;
-        for (int64_t i = 0; i < n; i++) se += ((double)y[i] - d->y[i]) * ((double)y[i] - d->y[i]);
-        se = n > 0 ? se / (double)n : 0;
-    }
+    zn_eval ev;
+    double mse = y && zn_fnet_run_batch(net, d->rows, d->x, y) == ZN_OK &&
+                         zn_eval_outputs(y, d->y, d->rows, d->n_out, 0.35f, &ev) == ZN_OK
+                     ? ev.mse
+                     : -1;
     zn_free(y);
-    return se;
+    return mse;
 }
 
 static void json_number(const char *key, double v, int last) {
