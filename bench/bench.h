@@ -74,6 +74,9 @@ void bench_json_string(FILE *f, const char *s);
 /* Median, min and max of the positive values of v (sorted in place). */
 void bench_stats_of(double *v, int n, bench_stats *s);
 
+/* Stats of one measured value (a time, an accuracy, an MSE); v < 0: not measured. */
+void bench_stats_value(bench_stats *s, double v);
+
 /* 1: target met, 0: not met, -1: no target or not measurable. */
 int bench_verdict(const bench_result *r);
 

@@ -94,6 +94,14 @@ void bench_measure(const bench_opts *o, bench_contender *c, int n, bench_stats *
         if (calls[i] >= 0) bench_stats_of(times[i], reps, &stats[i]);
 }
 
+void bench_stats_value(bench_stats *s, double v) {
+    memset(s, 0, sizeof *s);
+    if (v < 0) return;
+    s->median = s->min = s->max = v;
+    s->reps = 1;
+    s->ok = 1;
+}
+
 int bench_selected(const bench_opts *o, const char *name) { return !o->filter || strstr(name, o->filter); }
 
 void bench_section(bench_run *run, const char *title) {

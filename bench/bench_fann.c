@@ -101,11 +101,8 @@ static void mse_row(bench_run *run, const char *name, const char *shape, double 
     bench_mlp_result(&r, "fann", name, shape, 1, 1, "MSE", 1);
     snprintf(r.peer, sizeof r.peer, "libfann");
     r.show_value = 1;
-    r.zenn.median = r.zenn.min = r.zenn.max = zenn;
-    r.other.median = r.other.min = r.other.max = fann;
-    r.zenn.ok = zenn >= 0;
-    r.other.ok = fann >= 0;
-    r.zenn.reps = r.other.reps = 1;
+    bench_stats_value(&r.zenn, zenn);
+    bench_stats_value(&r.other, fann);
     r.target = target;
     snprintf(r.target_note, sizeof r.target_note, "%s", note);
     if ((!r.zenn.ok || !r.other.ok) && why) snprintf(r.why, sizeof r.why, "%s", why);

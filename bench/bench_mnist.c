@@ -157,14 +157,6 @@ done:
     return acc;
 }
 
-static void one_value(bench_stats *s, double v) {
-    memset(s, 0, sizeof *s);
-    if (v < 0) return;
-    s->median = s->min = s->max = v;
-    s->reps = 1;
-    s->ok = 1;
-}
-
 int bench_suite_mnist(bench_run *run) {
     if (!bench_selected(&run->opts, "mnist")) return 0;
     bench_section(run, "mnist: 784-128-10 ReLU/softmax, Adam 1e-3, batch 64, 5 epochs, one run each");
@@ -213,8 +205,8 @@ int bench_suite_mnist(bench_run *run) {
     bench_mlp_result(&r, "mnist", "mnist 5 epochs training time", "784-128-10 b64 adam", threads, 1, "s", 1);
     r.show_value = 1;
     snprintf(r.peer, sizeof r.peer, "pytorch");
-    one_value(&r.zenn, zsec);
-    one_value(&r.other, psec);
+    bench_stats_value(&r.zenn, zsec);
+    bench_stats_value(&r.other, psec);
     r.target = 2;
     snprintf(r.target_note, sizeof r.target_note, "PyTorch 1 thread");
     snprintf(r.why, sizeof r.why, "%s", pwhy);
@@ -222,8 +214,8 @@ int bench_suite_mnist(bench_run *run) {
     bench_mlp_result(&r, "mnist", "mnist test accuracy", "784-128-10 b64 adam", threads, 1, "%", 1);
     r.show_value = 1;
     snprintf(r.peer, sizeof r.peer, "pytorch");
-    one_value(&r.zenn, zacc);
-    one_value(&r.other, pacc);
+    bench_stats_value(&r.zenn, zacc);
+    bench_stats_value(&r.other, pacc);
     r.target = 0.5;
     r.target_kind = BENCH_TARGET_MARGIN;
     snprintf(r.target_note, sizeof r.target_note, "points: zenn >= PyTorch - 0.5");

@@ -66,16 +66,20 @@ static const char *layer_act(const zn_fnet *net, uint32_t l) {
     return zn_nact_name(net->neurons[ly->first].act);
 }
 
+/* Layer l's neurons without its bias neuron (layered nets have one in every
+ * layer, shortcut nets only in the input layer). */
+static uint32_t layer_size(const zn_fnet *net, uint32_t l) {
+    uint32_t n = net->layers[l].last - net->layers[l].first;
+    return n - ((l == 0 || net->kind == ZN_FNET_LAYER) ? 1u : 0u);
+}
+
 void cli_net_info(const zn_fnet *net, const char *path, int json) {
     struct stat st;
     long long bytes = stat(path, &st) == 0 ? (long long)st.st_size : -1;
     const char *type = net->kind == ZN_FNET_SHORTCUT ? "shortcut" : "layer";
     if (json) {
         printf("{\"kind\":\"fann-net\",\"network_type\":\"%s\",\"layers\":[", type);
-        for (uint32_t l = 0; l < net->n_layers; l++) {
-            uint32_t n = net->layers[l].last - net->layers[l].first;
-            printf("%s%u", l ? "," : "", n - ((l == 0 || net->kind == ZN_FNET_LAYER) ? 1u : 0u));
-        }
+        for (uint32_t l = 0; l < net->n_layers; l++) printf("%s%u", l ? "," : "", layer_size(net, l));
         printf("],\"activations\":[");
         for (uint32_t l = 1; l < net->n_layers; l++) printf("%s\"%s\"", l > 1 ? "," : "", layer_act(net, l));
         printf("],\"neurons\":%u,\"connections\":%u,\"connection_rate\":%g,\"scaling\":%s,\"file_bytes\":%lld}\n",
@@ -84,10 +88,7 @@ void cli_net_info(const zn_fnet *net, const char *path, int json) {
         return;
     }
     printf("kind: FANN network (%s)\nlayers:", type);
-    for (uint32_t l = 0; l < net->n_layers; l++) {
-        uint32_t n = net->layers[l].last - net->layers[l].first;
-        printf("%s%u", l ? "," : " ", n - ((l == 0 || net->kind == ZN_FNET_LAYER) ? 1u : 0u));
-    }
+    for (uint32_t l = 0; l < net->n_layers; l++) printf("%s%u", l ? "," : " ", layer_size(net, l));
     printf("\nactivations:");
     for (uint32_t l = 1; l < net->n_layers; l++) printf("%s%s", l > 1 ? "," : " ", layer_act(net, l));
     printf("\nneurons: %u\nconnections: %u\nconnection rate: %g\nscaling: %s\nfile size: %lld bytes\n",
