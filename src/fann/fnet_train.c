@@ -15,6 +15,7 @@
 #include "base/internal.h"
 #include "fann/fnet_exec.h"
 #include "kernels/kernels.h"
+#include "train/fann_rules.h"
 #include "zenn/gemm.h"
 
 /* ---- error accounting --------------------------------------------------------------------- */
@@ -238,100 +239,29 @@ static void update_batch(zn_fnet *net, uint32_t num_data) {
     }
 }
 
-static void update_quickprop(zn_fnet *net, uint32_t num_data) {
+/* RPROP, Quickprop and SARPROP through the rules zn_optim uses, on FANN's
+ * summed slopes (scale 1), which the next epoch starts again from zero. */
+static void update_rule(zn_fnet *net, uint32_t num_data) {
+    const zn_fann_rule r = {net->learning_rate,
+                            net->rprop_increase_factor,
+                            net->rprop_decrease_factor,
+                            net->rprop_delta_min,
+                            net->rprop_delta_max,
+                            net->quickprop_decay,
+                            net->quickprop_mu,
+                            net->sarprop_weight_decay_shift,
+                            net->sarprop_step_error_threshold_factor,
+                            net->sarprop_step_error_shift,
+                            net->sarprop_temperature};
     float *w = net->weights, *g = net->train_slopes, *ps = net->prev_steps, *pg = net->prev_train_slopes;
-    const float eps = net->learning_rate / (float)num_data, decay = net->quickprop_decay, mu = net->quickprop_mu;
-    const float shrink = (float)(mu / (1.0 + mu));
-    for (uint32_t i = 0; i < net->n_connections; i++) {
-        float wi = w[i], prev_step = ps[i], slope = g[i] + decay * wi, prev_slope = pg[i], step = 0.0f;
-        if (prev_step > 0.001) {
-            if (slope > 0.0) step += eps * slope;
-            if (slope > shrink * prev_slope)
-                step += mu * prev_step;
-            else
-                step += prev_step * slope / (prev_slope - slope);
-        } else if (prev_step < -0.001) {
-            if (slope < 0.0) step += eps * slope;
-            if (slope < shrink * prev_slope)
-                step += mu * prev_step;
-            else
-                step += prev_step * slope / (prev_slope - slope);
-        } else {
-            step += eps * slope;
-        }
-        ps[i] = step;
-        wi += step;
-        w[i] = wi > 1500 ? 1500 : (wi < -1500 ? -1500 : wi);
-        pg[i] = slope;
-        g[i] = 0.0f;
-    }
-}
-
-static void update_irpropm(zn_fnet *net) {
-    float *w = net->weights, *g = net->train_slopes, *ps = net->prev_steps, *pg = net->prev_train_slopes;
-    const float inc = net->rprop_increase_factor, dec = net->rprop_decrease_factor;
-    const float dmin = net->rprop_delta_min, dmax = net->rprop_delta_max;
-    for (uint32_t i = 0; i < net->n_connections; i++) {
-        float prev_step = ps[i] > 0.0001f ? ps[i] : 0.0001f, slope = g[i], step;
-        if (pg[i] * slope >= 0.0f) {
-            step = prev_step * inc;
-            if (step > dmax) step = dmax;
-        } else {
-            step = prev_step * dec;
-            if (step < dmin) step = dmin;
-            slope = 0.0f;
-        }
-        if (slope < 0.0f) {
-            w[i] -= step;
-            if (w[i] < -1500) w[i] = -1500;
-        } else {
-            w[i] += step;
-            if (w[i] > 1500) w[i] = 1500;
-        }
-        ps[i] = step;
-        pg[i] = slope;
-        g[i] = 0.0f;
-    }
-}
-
-/* FANN's 2^x. */
-static double exp2_fann(double x) { return exp(0.69314718055994530942 * x); }
-
-/* SARPROP: FANN draws its noise from rand(); ours comes from the net's generator. */
-static void update_sarprop(zn_fnet *net, uint32_t epoch) {
-    float *w = net->weights, *g = net->train_slopes, *ps = net->prev_steps, *pg = net->prev_train_slopes;
-    const float inc = net->rprop_increase_factor, dec = net->rprop_decrease_factor, dmin = 0.000001f;
-    const float dmax = net->rprop_delta_max, T = net->sarprop_temperature;
-    const float mse = zn_fnet_mse(net), rmse = sqrtf(mse);
-    const float decay = (float)exp2_fann(-T * (float)epoch + net->sarprop_weight_decay_shift);
-    const float noise = (float)exp2_fann(-T * (float)epoch + net->sarprop_step_error_shift);
-    const float thresh = net->sarprop_step_error_threshold_factor * mse;
-    for (uint32_t i = 0; i < net->n_connections; i++) {
-        float prev_step = ps[i] > 0.000001f ? ps[i] : 0.000001f, step = 0.0f;
-        float slope = -g[i] - w[i] * decay, same = pg[i] * slope;
-        if (same > 0.0f) {
-            step = prev_step * inc;
-            if (step > dmax) step = dmax;
-            if (slope < 0.0f)
-                w[i] += step;
-            else
-                w[i] -= step;
-        } else if (same < 0.0f) {
-            if (prev_step < thresh)
-                step = prev_step * dec + zn_rng_uniformf(&net->rng) * rmse * noise;
-            else
-                step = prev_step * dec > dmin ? prev_step * dec : dmin;
-            slope = 0.0f;
-        } else {
-            if (slope < 0.0f)
-                w[i] += prev_step;
-            else
-                w[i] -= prev_step;
-        }
-        ps[i] = step;
-        pg[i] = slope;
-        g[i] = 0.0f;
-    }
+    const int64_t n = net->n_connections;
+    if (net->training_algorithm == ZN_ALGO_RPROP)
+        zn_fann_rprop(&r, n, w, g, 1.0f, ps, pg);
+    else if (net->training_algorithm == ZN_ALGO_QUICKPROP)
+        zn_fann_quickprop(&r, n, w, g, 1.0f, num_data, ps, pg);
+    else
+        zn_fann_sarprop(&r, n, w, g, 1.0f, net->sarprop_epoch++, zn_fnet_mse(net), &net->rng, ps, pg);
+    memset(g, 0, (size_t)n * sizeof(float));
 }
 
 /* ---- state -------------------------------------------------------------------------------------- */
@@ -475,9 +405,7 @@ static zn_status epoch(zn_fnet *net, const zn_dataset *data, float *mse) {
     uint32_t n = (uint32_t)data->rows;
     switch (algo) {
     case ZN_ALGO_BATCH: update_batch(net, n); break;
-    case ZN_ALGO_RPROP: update_irpropm(net); break;
-    case ZN_ALGO_QUICKPROP: update_quickprop(net, n); break;
-    default: update_sarprop(net, net->sarprop_epoch++); break;
+    default: update_rule(net, n); break;
     }
     *mse = zn_fnet_mse(net);
     return ZN_OK;

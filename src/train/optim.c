@@ -6,6 +6,7 @@
 
 #include "base/internal.h"
 #include "kernels/kernels.h"
+#include "train/fann_rules.h"
 #include "zenn/train.h"
 
 struct zn_optim {
@@ -106,8 +107,6 @@ void zn_optim_set_lr(zn_optim *o, float lr) {
 float zn_optim_lr(const zn_optim *o) { return o ? o->cfg.lr : 0.0f; }
 int64_t zn_optim_step_count(const zn_optim *o) { return o ? o->steps : 0; }
 
-static float clamp_weight(float w) { return w > 1500.0f ? 1500.0f : (w < -1500.0f ? -1500.0f : w); }
-
 static void clip(const zn_optim_config *c, float *g, int64_t n) {
     if (c->clip_value > 0.0f)
         for (int64_t i = 0; i < n; i++)
@@ -133,76 +132,32 @@ static void step_fann_gd(zn_optim *o, float *w, const float *g, int64_t n) {
     }
 }
 
-/* iRPROP- as FANN 2.2 does it: a = previous steps, b = previous slopes. */
-static void step_rprop(zn_optim *o, float *w, const float *g, int64_t n, int64_t batch) {
-    const zn_optim_config *c = &o->cfg;
-    for (int64_t i = 0; i < n; i++) {
-        float prev_step = o->a[i] > 0.0001f ? o->a[i] : 0.0001f; /* a zero step would stop training */
-        float slope = -(float)batch * g[i], next;
-        if (o->b[i] * slope >= 0.0f) {
-            next = prev_step * c->rprop_increase;
-            if (next > c->rprop_delta_max) next = c->rprop_delta_max;
-        } else {
-            next = prev_step * c->rprop_decrease;
-            if (next < c->rprop_delta_min) next = c->rprop_delta_min;
-            slope = 0.0f;
-        }
-        w[i] = clamp_weight(slope < 0.0f ? w[i] - next : w[i] + next);
-        o->a[i] = next;
-        o->b[i] = slope;
-    }
+static zn_fann_rule fann_rule_of(const zn_optim_config *c) {
+    return (zn_fann_rule){c->lr,
+                          c->rprop_increase,
+                          c->rprop_decrease,
+                          c->rprop_delta_min,
+                          c->rprop_delta_max,
+                          c->quickprop_decay,
+                          c->quickprop_mu,
+                          c->sarprop_weight_decay_shift,
+                          c->sarprop_step_error_threshold_factor,
+                          c->sarprop_step_error_shift,
+                          c->sarprop_temperature};
 }
 
-/* Quickprop as FANN 2.2 does it: a = previous steps, b = previous slopes. */
-static void step_quickprop(zn_optim *o, float *w, const float *g, int64_t n, int64_t batch) {
-    const float epsilon = o->cfg.lr / (float)batch, decay = o->cfg.quickprop_decay, mu = o->cfg.quickprop_mu;
-    const float shrink = mu / (1.0f + mu);
-    for (int64_t i = 0; i < n; i++) {
-        float prev_step = o->a[i], prev_slope = o->b[i];
-        float slope = -(float)batch * g[i] + decay * w[i], next = 0.0f;
-        if (prev_step > 0.001f) {
-            if (slope > 0.0f) next += epsilon * slope;
-            next += slope > shrink * prev_slope ? mu * prev_step : prev_step * slope / (prev_slope - slope);
-        } else if (prev_step < -0.001f) {
-            if (slope < 0.0f) next += epsilon * slope;
-            next += slope < shrink * prev_slope ? mu * prev_step : prev_step * slope / (prev_slope - slope);
-        } else {
-            next += epsilon * slope;
-        }
-        o->a[i] = next;
-        w[i] = clamp_weight(w[i] + next);
-        o->b[i] = slope;
-    }
-}
-
-/* SARPROP as FANN 2.2 does it, with zenn's generator for its noise. */
-static void step_sarprop(zn_optim *o, float *w, const float *g, int64_t n, int64_t batch, float mse) {
-    const zn_optim_config *c = &o->cfg;
-    const float delta_min = 0.000001f, rmse = sqrtf(mse > 0 ? mse : 0);
-    const float t = (float)o->steps;
-    const float decay = exp2f(-c->sarprop_temperature * t + c->sarprop_weight_decay_shift);
-    const float noise = exp2f(-c->sarprop_temperature * t + c->sarprop_step_error_shift);
-    for (int64_t i = 0; i < n; i++) {
-        float prev_step = o->a[i] > 0.000001f ? o->a[i] : 0.000001f;
-        float slope = (float)batch * g[i] - w[i] * decay; /* FANN: -slopes - w * 2^(...) */
-        float same = o->b[i] * slope, next = 0.0f;
-        if (same > 0.0f) {
-            next = prev_step * c->rprop_increase;
-            if (next > c->rprop_delta_max) next = c->rprop_delta_max;
-            w[i] += slope < 0.0f ? next : -next;
-        } else if (same < 0.0f) {
-            if (prev_step < c->sarprop_step_error_threshold_factor * mse)
-                next = prev_step * c->rprop_decrease + zn_rng_uniformf(&o->rng) * rmse * noise;
-            else
-                next = prev_step * c->rprop_decrease > delta_min ? prev_step * c->rprop_decrease : delta_min;
-            slope = 0.0f;
-        } else {
-            w[i] += slope < 0.0f ? prev_step : -prev_step;
-        }
-        w[i] = clamp_weight(w[i]);
-        o->a[i] = next;
-        o->b[i] = slope;
-    }
+/* FANN's RPROP, Quickprop and SARPROP: a = previous steps, b = previous
+ * slopes; FANN's slope of the summed error is -batch times the mean-loss
+ * gradient. */
+static void step_fann_rule(zn_optim *o, float *w, const float *g, int64_t n, int64_t batch, float mse) {
+    const zn_fann_rule r = fann_rule_of(&o->cfg);
+    const float scale = -(float)batch;
+    if (o->cfg.algo == ZN_ALGO_RPROP)
+        zn_fann_rprop(&r, n, w, g, scale, o->a, o->b);
+    else if (o->cfg.algo == ZN_ALGO_QUICKPROP)
+        zn_fann_quickprop(&r, n, w, g, scale, batch, o->a, o->b);
+    else
+        zn_fann_sarprop(&r, n, w, g, scale, (uint32_t)o->steps, mse, &o->rng, o->a, o->b);
 }
 
 /* SGD, momentum and Nesterov in PyTorch's convention (v = mu v + g), through
@@ -248,9 +203,9 @@ zn_status zn_optim_step(zn_optim *o, float *params, float *grads, int64_t n, int
     switch (o->cfg.algo) {
     case ZN_ALGO_INCREMENTAL:
     case ZN_ALGO_BATCH: step_fann_gd(o, params, grads, n); break;
-    case ZN_ALGO_RPROP: step_rprop(o, params, grads, n, batch); break;
-    case ZN_ALGO_QUICKPROP: step_quickprop(o, params, grads, n, batch); break;
-    case ZN_ALGO_SARPROP: step_sarprop(o, params, grads, n, batch, error); break;
+    case ZN_ALGO_RPROP:
+    case ZN_ALGO_QUICKPROP:
+    case ZN_ALGO_SARPROP: step_fann_rule(o, params, grads, n, batch, error); break;
     case ZN_ALGO_SGD:
     case ZN_ALGO_MOMENTUM: step_sgd(o, params, grads, n); break;
     case ZN_ALGO_ADAM:
