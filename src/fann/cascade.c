@@ -113,7 +113,9 @@ static zn_status output_epoch(zn_cascade *c, zn_optim *opt) {
                      c->ld, 0.0f, c->grad, c->k, &go);
     if (st != ZN_OK) return st;
     float mse = (float)(sse / (double)net->mse_count);
-    return zn_optim_step(opt, output_weights(net), c->grad, (int64_t)c->n_out * c->k, batch, mse);
+    st = zn_optim_step(opt, output_weights(net), c->grad, (int64_t)c->n_out * c->k, batch, mse);
+    zn_fnet_weights_changed(net);
+    return st;
 }
 
 static int error_reached(const zn_fnet *net, float desired) {
@@ -266,6 +268,7 @@ static zn_status install_candidate(zn_cascade *c) {
     net->n_layers = n_layers;
     net->n_neurons = n_neurons;
     net->n_connections = n_conn;
+    zn_fnet_weights_changed(net);
     zn_fnet_drop_train_state(net);
     return ZN_OK;
 }

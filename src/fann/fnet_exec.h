@@ -11,10 +11,14 @@
 
 #include "fann/fnet_internal.h"
 
+enum { ZN_FNET_PANEL = 128 }; /* columns per panel of the transposed copy: 8 accumulator vectors */
+
 typedef struct zn_fnet_lplan {
     uint32_t first, last; /* the layer's neurons */
     int dense;            /* computed neurons [first, first+k) see sources [src, src+n_src) */
     uint32_t k, src, n_src, con;
+    int transposed; /* one-sample runs may read the transposed copy at wt + wt_off (zn_fnet_gemv_panels) */
+    size_t wt_off;
 } zn_fnet_lplan;
 
 struct zn_fnet_exec {
@@ -32,6 +36,17 @@ struct zn_fnet_exec {
     float *bv, *bs, *be;         /* cap x n_neurons: values (bias columns 1), sums, errors */
     uint32_t kmax;               /* the widest dense layer's k */
     float *bt;                   /* 2 x cap x kmax: one layer's sums and values side by side, for one kernel call */
+    /* Transposed copies of the large dense layers' weights for zn_fnet_run,
+     * in panels of ZN_FNET_PANEL output columns (n_src rows each, stored
+     * one after the other): a GEMV over FANN's row-major rows (each row
+     * starting anywhere in a cache line) ran at ~60% of the speed of one
+     * over columns, and a thread's panels are one contiguous stream. Built
+     * once the weights stay unchanged across two runs, so code that trains
+     * and runs in turn never pays for the copy. */
+    float *wt;
+    size_t wt_len;                     /* floats, 0: no layer qualifies */
+    uint64_t wt_version, seen_version; /* the weights_version wt holds, and the one the last run saw */
+    int wt_valid, seen_valid;
 };
 
 /* Is net->exec built from the net as it is (nothing it was built from moved)? */
@@ -45,6 +60,13 @@ static inline int zn_fnet_exec_current(const zn_fnet *net) {
 /* Builds or refreshes net->exec; ZN_ERR_OUT_OF_MEMORY on failure. */
 zn_status zn_fnet_exec_ready(zn_fnet *net);
 void zn_fnet_exec_free(struct zn_fnet_exec *ex);
+/* Before a one-sample run: builds or checks the transposed copies. */
+void zn_fnet_exec_prepare_run(zn_fnet *net);
+/* Does wt hold the current weights? */
+static inline int zn_fnet_exec_transposed(const zn_fnet *net) {
+    const struct zn_fnet_exec *ex = net->exec;
+    return ex->wt_valid && ex->wt_version == net->weights_version;
+}
 /* Chunk buffers for `rows` samples (rows <= zn_fnet_chunk_rows(net)). */
 zn_status zn_fnet_exec_reserve(zn_fnet *net, int64_t rows);
 /* Rows per chunk: enough to amortise, small enough to stay in cache. */
@@ -59,8 +81,10 @@ zn_status zn_fnet_forward(const zn_fnet *net, int64_t rows, float *v, float *s, 
  * the product is large: c = op(a) op(b) + beta c;  y = op(a) x + beta y. */
 zn_status zn_fnet_gemm(const zn_fnet *net, int ta, int tb, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
                        const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
-void zn_fnet_gemv(const zn_fnet *net, int trans, int64_t m, int64_t n, const float *a, const float *x, float beta,
-                  float *y);
+void zn_fnet_gemv(const zn_fnet *net, int trans, int64_t m, int64_t n, const float *a, int64_t lda, const float *x,
+                  float beta, float *y);
+/* y = W x for a layer with a current transposed copy (threads own panels). */
+void zn_fnet_gemv_panels(const zn_fnet *net, const zn_fnet_lplan *p, const float *x, float *y);
 /* Scatters the one-sample buffers into the neurons' value and sum, and the
  * outputs into net->outputs, as fann_run leaves them. */
 void zn_fnet_publish(zn_fnet *net);

@@ -41,7 +41,10 @@ struct zn_fnet {
     uint32_t n_connections;
     uint32_t *sources; /* n_connections */
     float *weights;    /* n_connections */
-    float *outputs;    /* n_outputs: what zn_fnet_run returns */
+    /* bumped by every write to `weights` (zn_fnet_weights_changed): the
+     * run plan keeps a transposed copy of large layers and checks it */
+    uint64_t weights_version;
+    float *outputs; /* n_outputs: what zn_fnet_run returns */
 
     /* training parameters, with FANN's names and defaults */
     zn_algo training_algorithm; /* FANN's enum values 0-4 are zn_algo's first five */
@@ -98,6 +101,8 @@ zn_status zn_fnet_alloc(zn_fnet_kind kind, uint32_t n_layers, const uint32_t *la
                         zn_fnet **out);
 /* Frees and clears the training state (after a structural change). */
 void zn_fnet_drop_train_state(zn_fnet *net);
+/* Every writer of net->weights calls this after writing. */
+static inline void zn_fnet_weights_changed(zn_fnet *net) { net->weights_version++; }
 /* FANN's activation of `sum` (already multiplied by the steepness). */
 float zn_fnet_activate(zn_nact act, float sum);
 

@@ -176,8 +176,10 @@ static zn_status forward_dense(const zn_fnet *net, const zn_fnet_lplan *p, int64
             for (uint32_t j = 0; j < n; j++) a += wi[j] * x[j];
             s[p->first + i] = a;
         }
+    } else if (rows == 1 && p->transposed && zn_fnet_exec_transposed(net)) {
+        zn_fnet_gemv_panels(net, p, v + p->src, s + p->first);
     } else if (rows == 1) {
-        zn_fnet_gemv(net, 0, k, n, w, v + p->src, 0.0f, s + p->first);
+        zn_fnet_gemv(net, 0, k, n, w, n, v + p->src, 0.0f, s + p->first);
     } else {
         zn_status st = zn_fnet_gemm(net, 0, 1, rows, k, n, v + p->src, ld, w, n, 0.0f, s + p->first, ld);
         if (st) return st;
@@ -346,6 +348,7 @@ const float *zn_fnet_run(zn_fnet *net, const float *input) {
         run_tiny(net, input);
         return net->outputs;
     }
+    zn_fnet_exec_prepare_run(net);
     memcpy(ex->vals, input, net->n_inputs * sizeof(float));
     if (zn_fnet_forward(net, 1, ex->vals, ex->sums, net->n_neurons)) return NULL;
     zn_fnet_publish(net); /* every neuron's value and sum where FANN keeps them */

@@ -118,7 +118,7 @@ static zn_status backpropagate(const zn_fnet *net, int64_t rows, const float *v,
                     for (uint32_t j = 0; j < n; j++) es[j] += ei * wi[j];
                 }
             } else if (rows == 1) {
-                zn_fnet_gemv(net, 1, k, n, w, e + p->first, 1.0f, e + p->src);
+                zn_fnet_gemv(net, 1, k, n, w, n, e + p->first, 1.0f, e + p->src);
             } else {
                 zn_status st = zn_fnet_gemm(net, 0, 0, rows, n, k, e + p->first, ld, w, n, 1.0f, e + p->src, ld);
                 if (st) return st;
@@ -226,6 +226,7 @@ static void update_incremental(zn_fnet *net, const float *v, const float *e) {
             }
         }
     }
+    zn_fnet_weights_changed(net);
 }
 
 /* ---- the update rules after an epoch ----------------------------------------------------------- */
@@ -237,6 +238,7 @@ static void update_batch(zn_fnet *net, uint32_t num_data) {
         w[i] += g[i] * eps;
         g[i] = 0.0f;
     }
+    zn_fnet_weights_changed(net);
 }
 
 /* RPROP, Quickprop and SARPROP through the rules zn_optim uses, on FANN's
@@ -262,6 +264,7 @@ static void update_rule(zn_fnet *net, uint32_t num_data) {
     else
         zn_fann_sarprop(&r, n, w, g, 1.0f, net->sarprop_epoch++, zn_fnet_mse(net), &net->rng, ps, pg);
     memset(g, 0, (size_t)n * sizeof(float));
+    zn_fnet_weights_changed(net);
 }
 
 /* ---- state -------------------------------------------------------------------------------------- */

@@ -12,6 +12,7 @@ static float uniform(zn_rng *rng, float lo, float hi) { return lo + (hi - lo) * 
 void zn_fnet_randomize_weights(zn_fnet *net, float min_weight, float max_weight) {
     if (!net) return;
     for (uint32_t c = 0; c < net->n_connections; c++) net->weights[c] = uniform(&net->rng, min_weight, max_weight);
+    zn_fnet_weights_changed(net);
     if (net->prev_train_slopes) zn_fnet_clear_train_arrays(net);
 }
 
@@ -40,6 +41,7 @@ zn_status zn_fnet_init_weights(zn_fnet *net, const zn_dataset *data) {
                 net->weights[c] =
                     net->sources[c] == bias ? uniform(&net->rng, -scale, scale) : uniform(&net->rng, 0.0f, scale);
     }
+    zn_fnet_weights_changed(net);
     if (net->prev_train_slopes) return zn_fnet_clear_train_arrays(net);
     return ZN_OK;
 }

@@ -3,7 +3,7 @@
  * differences of FANN's error. */
 #include "zn_test.h"
 
-#include "fann/fnet_internal.h"
+#include "fann/fnet_exec.h"
 
 static void random_inputs(zn_rng *rng, float *x, size_t n) {
     for (size_t i = 0; i < n; i++) x[i] = (float)(zn_rng_uniform(rng) * 2.0 - 1.0);
@@ -50,6 +50,46 @@ static void test_batch_equals_run(void) {
     ZT_OK(zn_fnet_create_sparse(0.4f, 5, deep, 4, &net));
     ZT_OK(zn_fnet_set_activation(net, ZN_NACT_GAUSSIAN, 2, 3)); /* one neuron apart */
     check_batch_equals_run(net, 19);
+    zn_fnet_free(net);
+}
+
+/* Runs of a layer with 64K+ weights read a transposed copy once the
+ * weights stay put for two runs; every weight change must retire it. The
+ * hidden layer (500 inputs, 300 neurons) takes the threaded path in three
+ * panels, the last one partial. */
+static void test_transposed_copy_follows_weights(void) {
+    unsigned sizes[] = {500, 300, 7};
+    zn_fnet *net;
+    ZT_OK(zn_fnet_create_standard(3, sizes, 9, &net));
+    zn_fnet_set_activation_hidden(net, ZN_NACT_SIGMOID_SYMMETRIC);
+    check_batch_equals_run(net, 4);
+    ZT_CHECK(net->exec->wt_len > 0 && zn_fnet_exec_transposed(net));
+    float *x = calloc(500, sizeof(float)), t[7] = {0.5f, -0.5f, 0.25f, 0, 0, 0, 1};
+    for (int i = 0; i < 500; i++) x[i] = (float)(i % 11) * 0.1f - 0.5f;
+    /* training in turn with runs never builds the copy */
+    for (int i = 0; i < 3; i++) {
+        ZT_OK(zn_fnet_train_sample(net, x, t));
+        ZT_CHECK(!zn_fnet_exec_transposed(net));
+        ZT_CHECK(zn_fnet_run(net, x) != NULL);
+        ZT_CHECK(!zn_fnet_exec_transposed(net));
+    }
+    check_batch_equals_run(net, 4); /* the trained weights, through a fresh copy */
+    ZT_CHECK(zn_fnet_exec_transposed(net));
+    zn_fnet_randomize_weights(net, -0.3f, 0.3f);
+    ZT_CHECK(!zn_fnet_exec_transposed(net));
+    check_batch_equals_run(net, 4);
+    net->training_algorithm = ZN_ALGO_RPROP;
+    zn_dataset *d;
+    ZT_OK(zn_dataset_create(2, 500, 7, &d));
+    memcpy(d->x, x, 500 * sizeof(float));
+    memcpy(d->x + 500, x, 500 * sizeof(float));
+    memcpy(d->y, t, sizeof t);
+    memcpy(d->y + 7, t, sizeof t);
+    ZT_CHECK(!isnan(zn_fnet_train_epoch(net, d)));
+    ZT_CHECK(!zn_fnet_exec_transposed(net));
+    check_batch_equals_run(net, 4);
+    zn_dataset_free(d);
+    free(x);
     zn_fnet_free(net);
 }
 
@@ -309,6 +349,7 @@ static void test_train_on_data(void) {
 int main(void) {
     ZT_RUN(test_layout_and_counts);
     ZT_RUN(test_batch_equals_run);
+    ZT_RUN(test_transposed_copy_follows_weights);
     ZT_RUN(test_determinism);
     ZT_RUN(test_bad_arguments);
     ZT_RUN(test_slopes_are_gradients);

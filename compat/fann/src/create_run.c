@@ -196,6 +196,7 @@ void fann_set_weight(struct fann *ann, unsigned int from_neuron, unsigned int to
     if (to_neuron >= n->n_neurons) return; /* no such connection: ignored, as in libfann */
     for (uint32_t c = n->neurons[to_neuron].first_con; c < n->neurons[to_neuron].last_con; c++)
         if (n->sources[c] == from_neuron) n->weights[c] = weight;
+    zn_fnet_weights_changed(n);
 }
 
 void fann_set_weight_array(struct fann *ann, struct fann_connection *connections, unsigned int num_connections) {

@@ -268,6 +268,10 @@ ZN_INLINE void gemv_cols(const int NV, int64_t m, float alpha, const float *a, i
     for (int v = 0; v < NV; v++) acc[v] = _mm512_setzero_ps();
     for (int64_t p = 0; p < m; p++, a += lda) {
         __m512 xv = _mm512_set1_ps(x[p]);
+        /* 8 rows ahead: a one-sample pass of 784 x 128 from L2 went from
+         * 3.15 to 2.70 us (a prefetch past the end of A is harmless) */
+#pragma GCC unroll 16
+        for (int v = 0; v < NV; v++) _mm_prefetch((const char *)(a + 8 * lda + 16 * v), _MM_HINT_T0);
 #pragma GCC unroll 16
         for (int v = 0; v < NV; v++) {
             __mmask16 mk = v == NV - 1 ? ml : (__mmask16)0xFFFF;
