@@ -35,6 +35,10 @@ typedef struct zn_gemm_opts {
     const float *bias; /* NULL, or n floats added to every row of C */
     zn_act act;        /* applied last: C = act(alpha*AB + beta*C + bias) */
     float act_alpha;   /* ZN_ACT_LEAKY_RELU's slope */
+    /* NULL, or op(B) packed by zn_sgemm_pack_b with the same transb, k and n:
+     * the product reads it instead of packing B itself (b must still point
+     * to B: products with one row read B directly). */
+    const float *b_packed;
 } zn_gemm_opts;
 
 ZN_API zn_gemm_opts zn_gemm_opts_default(void);
@@ -42,6 +46,15 @@ ZN_API zn_gemm_opts zn_gemm_opts_default(void);
 ZN_API zn_status zn_sgemm_ex(zn_transpose transa, zn_transpose transb, int64_t m, int64_t n, int64_t k, float alpha,
                              const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
                              int64_t ldc, const zn_gemm_opts *opts);
+
+/* Packing B once for many products with the same B (a layer's weights at
+ * inference): a product packs op(B) into the kernels' panels every call,
+ * which costs as much as streaming B from memory twice. The layout belongs
+ * to this process's kernels (ZN_ISA and the CPU); it is not a file format.
+ * zn_sgemm_packed_b_floats is the size of the packed copy in floats;
+ * zn_sgemm_pack_b writes it to `packed` (64-byte aligned is best). */
+ZN_API size_t zn_sgemm_packed_b_floats(int64_t k, int64_t n);
+ZN_API zn_status zn_sgemm_pack_b(zn_transpose transb, int64_t k, int64_t n, const float *b, int64_t ldb, float *packed);
 
 /* y = alpha * op(A) * x + beta * y, A is m x n row-major with row stride lda.
  * op(A) = A: x has n entries, y has m. op(A) = A^T: x has m, y has n.

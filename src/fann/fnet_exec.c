@@ -185,7 +185,7 @@ static zn_pool *pool_for(int64_t flops) { return flops >= ((int64_t)1 << 21) ? z
 
 zn_status zn_fnet_gemm(const zn_fnet *net, int ta, int tb, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
                        const float *b, int64_t ldb, float beta, float *c, int64_t ldc) {
-    zn_gemm_call call = {ta, tb, m, n, k, 1.0f, beta, a, b, c, lda, ldb, ldc, NULL, ZN_ACT_NONE, 0.0f};
+    zn_gemm_call call = {ta, tb, m, n, k, 1.0f, beta, a, b, c, lda, ldb, ldc, NULL, ZN_ACT_NONE, 0.0f, NULL};
     return zn_gemm_run(net->exec->kt, &call, pool_for(m * n * k), 0);
 }
 

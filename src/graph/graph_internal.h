@@ -85,6 +85,8 @@ typedef struct zn_exec {
      * gradient of a parameter is added, times this (-lr), straight into the
      * parameter (zn_model_train_sgd). */
     float param_scale;
+    /* NULL, or per node: the packed copy of a matmul's W (zn_ws_pack_weights) */
+    const float *const *packed_b;
 } zn_exec;
 
 /* The factor for a contribution to the gradient of input `slot` of n: 1,

@@ -39,6 +39,7 @@ static void matmul_forward(const zn_exec *e, const zn_node *n) {
     const zn_node *x = &e->nodes[n->in[0]], *w = &e->nodes[n->in[1]];
     zn_gemm_opts o = gemm_opts(e);
     o.bias = n->n_in == 3 ? e->val[n->in[2]] : NULL;
+    o.b_packed = e->packed_b ? e->packed_b[n->index] : NULL;
     zn_sgemm_ex(ZN_NO_TRANS, ZN_NO_TRANS, e->batch, w->cols, w->rows, 1.0f, e->val[x->index], x->cols, e->val[w->index],
                 w->cols, 0.0f, e->val[n->index], n->cols, &o);
 }

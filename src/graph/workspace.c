@@ -19,6 +19,12 @@ struct zn_ws {
     zn_rng rng;
     zn_pool *pool;
     int max_threads;
+    size_t budget_bytes;
+    /* zn_ws_pack_weights: one block of packed matmul weights, and per node
+     * the copy of its W (NULL for other nodes) */
+    float *packed;
+    size_t packed_bytes;
+    const float **packed_b;
 };
 
 zn_ws_opts zn_ws_opts_default(void) {
@@ -189,6 +195,7 @@ zn_status zn_ws_create(const zn_model *m, const zn_ws_opts *opts, zn_ws **out) {
     ws->bytes = bytes + tables;
     ws->pool = o.pool;
     ws->max_threads = o.max_threads;
+    ws->budget_bytes = o.budget_bytes;
     zn_rng_seed(&ws->rng, o.seed);
     for (int i = 0; i < nb; i++) {
         float *p = ws->block + b[i].offset;
@@ -223,7 +230,56 @@ void zn_ws_free(zn_ws *ws) {
     zn_free(ws->aux);
     zn_free(ws->grad_ready);
     zn_free(ws->kept);
+    zn_free(ws->packed);
+    zn_free(ws->packed_b);
     zn_free(ws);
+}
+
+/* The matmul nodes whose W is stored in the model (a parameter or constant). */
+static int packable(const zn_model *m, const zn_node *n) {
+    if (n->op != ZN_OP_MATMUL) return 0;
+    zn_op w = m->nodes[n->in[1]].op;
+    return w == ZN_OP_PARAM || w == ZN_OP_CONST;
+}
+
+zn_status zn_ws_pack_weights(zn_ws *ws, const zn_model *m) {
+    if (!m || !ws || ws->m != m)
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_ws_pack_weights: NULL model or a workspace of another model");
+    if (ws->mode != ZN_WS_INFER)
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_ws_pack_weights: needs an inference workspace");
+    size_t floats = 0;
+    for (int i = 0; i < m->n_nodes; i++)
+        if (packable(m, &m->nodes[i])) {
+            const zn_node *w = &m->nodes[m->nodes[i].in[1]];
+            floats += (zn_sgemm_packed_b_floats(w->rows, w->cols) + 15) & ~(size_t)15;
+        }
+    if (!ws->packed) { /* sizes never change: a second call repacks in place */
+        const size_t bytes = floats * sizeof(float) + (size_t)m->n_nodes * sizeof(float *);
+        if (ws->budget_bytes && ws->bytes + bytes > ws->budget_bytes)
+            return zn_error(ZN_ERR_BUDGET, "zn_ws_pack_weights: %zu more bytes exceed the budget of %zu", bytes,
+                            ws->budget_bytes);
+        ws->packed = zn_alloc(floats ? floats * sizeof(float) : 64);
+        ws->packed_b = zn_calloc((size_t)m->n_nodes, sizeof *ws->packed_b);
+        if (!ws->packed || !ws->packed_b) {
+            zn_free(ws->packed);
+            zn_free(ws->packed_b);
+            ws->packed = NULL;
+            ws->packed_b = NULL;
+            return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_ws_pack_weights: cannot allocate %zu bytes", bytes);
+        }
+        ws->packed_bytes = bytes;
+        ws->bytes += bytes;
+    }
+    size_t at = 0;
+    for (int i = 0; i < m->n_nodes; i++) {
+        if (!packable(m, &m->nodes[i])) continue;
+        const zn_node *w = &m->nodes[m->nodes[i].in[1]];
+        zn_status s = zn_sgemm_pack_b(ZN_NO_TRANS, w->rows, w->cols, ws->val[w->index], w->cols, ws->packed + at);
+        if (s != ZN_OK) return s;
+        ws->packed_b[i] = ws->packed + at;
+        at += (zn_sgemm_packed_b_floats(w->rows, w->cols) + 15) & ~(size_t)15;
+    }
+    return ZN_OK;
 }
 
 size_t zn_ws_bytes(const zn_ws *ws) { return ws ? ws->bytes : 0; }
@@ -266,6 +322,8 @@ static zn_status bind(const zn_model *m, zn_ws *ws, const char *fn, int64_t batc
     e->max_threads = ws->max_threads;
     e->rng = &ws->rng;
     e->training = training;
+    e->param_scale = 0.0f;
+    e->packed_b = training ? NULL : ws->packed_b;
     return ZN_OK;
 }
 

@@ -89,8 +89,23 @@ zn_status zn_sgemm_ex(zn_transpose ta, zn_transpose tb, int64_t m, int64_t n, in
     zn_pool *pool = o.max_threads == 1 ? NULL : (o.pool ? o.pool : zn_pool_default());
     if (m == 1 && k > 0 && alpha != 0.0f && (ta == ZN_NO_TRANS || lda == 1))
         return gemm_row(ta, tb, n, k, alpha, a, b, ldb, beta, c, &o, pool);
-    zn_gemm_call call = {ta, tb, m, n, k, alpha, beta, a, b, c, lda, ldb, ldc, o.bias, o.act, o.act_alpha};
+    zn_gemm_call call = {ta, tb, m, n, k, alpha, beta, a, b, c, lda, ldb, ldc, o.bias, o.act, o.act_alpha, o.b_packed};
     return zn_gemm_run(zn_kernels_get(), &call, pool, o.max_threads);
+}
+
+size_t zn_sgemm_packed_b_floats(int64_t k, int64_t n) {
+    if (k <= 0 || n <= 0) return 0;
+    return zn_gemm_packed_b_floats(zn_kernels_get(), k, n);
+}
+
+zn_status zn_sgemm_pack_b(zn_transpose tb, int64_t k, int64_t n, const float *b, int64_t ldb, float *packed) {
+    zn_status s =
+        gemm_check("zn_sgemm_pack_b", ZN_NO_TRANS, tb, 0, n, k, NULL, k > 1 ? k : 1, b, ldb, NULL, n > 1 ? n : 1);
+    if (s != ZN_OK) return s;
+    if (k == 0 || n == 0) return ZN_OK;
+    if (!packed) return zn_error(ZN_ERR_INVALID_ARG, "zn_sgemm_pack_b: packed is NULL");
+    zn_gemm_pack_b_all(zn_kernels_get(), tb, k, n, b, ldb, packed);
+    return ZN_OK;
 }
 
 zn_status zn_sgemm(zn_transpose ta, zn_transpose tb, int64_t m, int64_t n, int64_t k, float alpha, const float *a,

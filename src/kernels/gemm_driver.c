@@ -51,6 +51,14 @@ static int64_t round_up(int64_t x, int64_t r) { return (x + r - 1) / r * r; }
  * never share L1 sets at power-of-two strides. */
 static int64_t pack_ld(int64_t kc) { return round_up(kc, 16) + 16; }
 
+/* Asks for a B micro-panel in L2 ahead of use: the hardware prefetcher
+ * stops at each 4 KiB page, and a packed B streamed from memory stalled on
+ * every page (64x1024x4096 on one thread: 118 -> see below). Reads past
+ * the end of B are harmless prefetches. */
+static void prefetch_panel(const float *p, int64_t floats) {
+    for (int64_t i = 0; i < floats; i += 16) __builtin_prefetch(p + i, 0, 2);
+}
+
 /* C = beta C (+ bias, act) for k == 0 or alpha == 0; A and B are not read. */
 static void scale_only(const zn_kernels *kt, const zn_gemm_call *p) {
     for (int64_t i = 0; i < p->m; i++) {
@@ -73,7 +81,7 @@ static void gemm_block(const gemm_plan *pl, int64_t i0, int64_t i1, int64_t j0, 
      * mc block: A is small, so copying it once per panel costs little) or
      * when threads share L3 (measured 3-7% faster at 2 threads). nc never
      * changes a result, so it may depend on the thread count. */
-    const int64_t nc_max = pl->nth > 1 || i1 - i0 <= mc_max ? min64(g->nc, g->nc_l2) : g->nc;
+    const int64_t nc_max = pl->nth > 1 || i1 - i0 <= mc_max || p->b_packed ? min64(g->nc, g->nc_l2) : g->nc;
     /* A(i,p) = a[i*ars + p*acs]; B(p,j) = b[p*brs + j*bcs]. */
     const int64_t ars = p->ta ? 1 : p->lda, acs = p->ta ? p->lda : 1;
     const int64_t brs = p->tb ? 1 : p->ldb, bcs = p->tb ? p->ldb : 1;
@@ -89,7 +97,10 @@ static void gemm_block(const gemm_plan *pl, int64_t i0, int64_t i1, int64_t j0, 
             const float *bsrc = p->b + pc * brs + jc * bcs;
             int64_t b_rs, b_panel; /* row stride of a B micro-panel, distance between panels */
             const float *bp;
-            if (pl->pack_b) {
+            if (p->b_packed) { /* block pc's panels start at pc x (n rounded up to nr); jc is a multiple of nr */
+                bp = p->b_packed + pc * round_up(p->n, nr) + jc * kc;
+                b_rs = nr, b_panel = nr * kc;
+            } else if (pl->pack_b) {
                 g->pack_b(g->nr, kc, nc, bsrc, brs, bcs, bbuf);
                 bp = bbuf, b_rs = nr, b_panel = nr * kc;
             } else {
@@ -110,20 +121,23 @@ static void gemm_block(const gemm_plan *pl, int64_t i0, int64_t i1, int64_t j0, 
                 } else {
                     ap = asrc, a_rs = ars, a_cs = acs, a_panel = mr * ars;
                 }
-                for (int64_t ir = 0; ir < mc; ir += mr) {
-                    const int64_t mm = min64(mr, mc - ir);
-                    const float *at = ap + (ir / mr) * a_panel;
-                    for (int64_t jr = 0; jr < nc; jr += nr) {
-                        const int64_t nn = min64(nr, nc - jr);
-                        float *ct = p->c + (ic + ir) * p->ldc + jc + jr;
-                        g->ukr(mm, nn, kc, p->alpha, at, a_rs, a_cs, bp + (jr / nr) * b_panel, b_rs, beta, ct, p->ldc,
-                               bias ? bias + jr : NULL);
-                        /* The activation follows while the tile is still in L1. */
-                        if (last && act)
-                            for (int64_t i = 0; i < mm; i++)
-                                zn_apply_act(&pl->kt->vmath, p->act, p->act_alpha, (size_t)nn, ct + i * p->ldc,
-                                             ct + i * p->ldc);
-                    }
+                /* A packed B comes from memory, not from a panel just packed
+                 * into L2: each B micro-panel then serves every A micro-panel
+                 * of the block while it is in L1 (the A block sits in L2). */
+                const int b_outer = p->b_packed != NULL;
+                const int64_t n_ir = (mc + mr - 1) / mr, n_jr = (nc + nr - 1) / nr;
+                for (int64_t t = 0; t < n_ir * n_jr; t++) {
+                    const int64_t ir = (b_outer ? t % n_ir : t / n_jr) * mr, jr = (b_outer ? t / n_ir : t % n_jr) * nr;
+                    const int64_t mm = min64(mr, mc - ir), nn = min64(nr, nc - jr);
+                    if (b_outer && ir == 0) prefetch_panel(bp + (jr / nr + 1) * b_panel, b_panel);
+                    float *ct = p->c + (ic + ir) * p->ldc + jc + jr;
+                    g->ukr(mm, nn, kc, p->alpha, ap + (ir / mr) * a_panel, a_rs, a_cs, bp + (jr / nr) * b_panel, b_rs,
+                           beta, ct, p->ldc, bias ? bias + jr : NULL);
+                    /* The activation follows while the tile is still in L1. */
+                    if (last && act)
+                        for (int64_t i = 0; i < mm; i++)
+                            zn_apply_act(&pl->kt->vmath, p->act, p->act_alpha, (size_t)nn, ct + i * p->ldc,
+                                         ct + i * p->ldc);
                 }
             }
         }
@@ -159,7 +173,7 @@ static void choose_packing(gemm_plan *pl) {
     const zn_gemm_call *p = &pl->p;
     int64_t mnk = p->m * p->n * p->k;
     int small = mnk <= GEMM_SMALL_MNK && p->k <= g->kc;
-    pl->pack_b = p->tb || (!small && p->m > 2 * g->mr);
+    pl->pack_b = !p->b_packed && (p->tb || (!small && p->m > 2 * g->mr));
     pl->pack_a = !small && p->n > g->nr && (!p->ta || stride_conflicts(p->lda));
 }
 
@@ -201,8 +215,8 @@ static zn_status gemm_flipped(const zn_kernels *kt, const zn_gemm_call *call, zn
     if (!t)
         return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_sgemm: no memory for a %lld x %lld buffer", (long long)n,
                         (long long)m);
-    zn_gemm_call f = {!call->tb, !call->ta, n,         m,         call->k, call->alpha, 0.0f,        call->b,
-                      call->a,   t,         call->ldb, call->lda, m,       NULL,        ZN_ACT_NONE, 0.0f};
+    zn_gemm_call f = {!call->tb, !call->ta, n,         m, call->k, call->alpha, 0.0f, call->b, call->a,
+                      t,         call->ldb, call->lda, m, NULL,    ZN_ACT_NONE, 0.0f, NULL};
     zn_status s = zn_gemm_run(kt, &f, pool, max_threads);
     if (s == ZN_OK) {
         for (int64_t i = 0; i < m; i++) {
@@ -226,7 +240,8 @@ zn_status zn_gemm_run(const zn_kernels *kt, const zn_gemm_call *call, zn_pool *p
         scale_only(kt, call);
         return ZN_OK;
     }
-    if (call->ta && 2 * call->n <= g->nr && call->m >= 2 * g->nr) return gemm_flipped(kt, call, pool, max_threads);
+    if (call->ta && 2 * call->n <= g->nr && call->m >= 2 * g->nr && !call->b_packed)
+        return gemm_flipped(kt, call, pool, max_threads);
     gemm_plan pl = {0};
     pl.kt = kt;
     pl.p = *call;
@@ -251,4 +266,15 @@ zn_status zn_gemm_run(const zn_kernels *kt, const zn_gemm_call *call, zn_pool *p
         gemm_part(&pl, 0, 1);
     zn_free(pl.buf);
     return ZN_OK;
+}
+
+size_t zn_gemm_packed_b_floats(const zn_kernels *kt, int64_t k, int64_t n) {
+    return (size_t)k * (size_t)round_up(n, kt->gemm.nr);
+}
+
+void zn_gemm_pack_b_all(const zn_kernels *kt, int tb, int64_t k, int64_t n, const float *b, int64_t ldb, float *dst) {
+    const zn_gemm_kernels *g = &kt->gemm;
+    const int64_t brs = tb ? 1 : ldb, bcs = tb ? ldb : 1, np = round_up(n, g->nr);
+    for (int64_t pc = 0; pc < k; pc += g->kc)
+        g->pack_b(g->nr, min64(g->kc, k - pc), n, b + pc * brs, brs, bcs, dst + pc * np);
 }

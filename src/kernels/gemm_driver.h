@@ -17,7 +17,14 @@ typedef struct zn_gemm_call {
     const float *bias; /* NULL or n floats */
     zn_act act;
     float act_alpha;
+    const float *b_packed; /* NULL, or op(B) laid out by zn_gemm_pack_b_all (then b is not read) */
 } zn_gemm_call;
+
+/* op(B) (k x n) packed once for many products: for each kc block of k, the
+ * kernels' kc x nr micro-panels over all n columns (zero-padded to nr), as
+ * the driver would pack them itself. The layout depends on the table. */
+size_t zn_gemm_packed_b_floats(const zn_kernels *kt, int64_t k, int64_t n);
+void zn_gemm_pack_b_all(const zn_kernels *kt, int tb, int64_t k, int64_t n, const float *b, int64_t ldb, float *dst);
 
 /* Runs the product with table kt on up to max_threads threads of pool
  * (pool NULL or max_threads 1: the calling thread only). Results do not

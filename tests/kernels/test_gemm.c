@@ -92,10 +92,20 @@ static void run_case(const zn_kernels *kt, const gemm_case *g, const char *what)
     zn_kernels_for(ZN_ISA_REF)
         ->gemm.sgemm_oracle(g->ta, g->tb, g->m, g->n, g->k, g->alpha, d.a, g->lda, d.b, g->ldb, g->beta, d.want,
                             g->ldc);
-    zn_gemm_call call = {g->ta, g->tb, g->m,   g->n,   g->k,   g->alpha, g->beta,     d.a,
-                         d.b,   d.c,   g->lda, g->ldb, g->ldc, NULL,     ZN_ACT_NONE, 0.0f};
+    zn_gemm_call call = {g->ta, g->tb,  g->m,   g->n,   g->k, g->alpha,    g->beta, d.a, d.b,
+                         d.c,   g->lda, g->ldb, g->ldc, NULL, ZN_ACT_NONE, 0.0f,    NULL};
     ZT_OK(zn_gemm_run(kt, &call, NULL, 1));
     check_result(what, g, &d);
+    /* B packed once beforehand (and not read again): the same answer */
+    size_t pf = zn_gemm_packed_b_floats(kt, g->k, g->n);
+    float *packed = zt_alloc_shifted(pf + 1, 0);
+    zn_gemm_pack_b_all(kt, g->tb, g->k, g->n, d.b, g->ldb, packed);
+    memcpy(d.c, d.c0, d.nc * sizeof(float));
+    call.b = NULL;
+    call.b_packed = packed;
+    ZT_OK(zn_gemm_run(kt, &call, NULL, 1));
+    check_result(what, g, &d);
+    zt_free_shifted(packed, 0);
     data_free(g, &d);
 }
 
@@ -287,7 +297,8 @@ static void test_threads_bitwise(void) {
                                      g.ldc,
                                      s & 2 ? bias : NULL,
                                      s & 2 ? ZN_ACT_TANH : ZN_ACT_NONE,
-                                     0.0f};
+                                     0.0f,
+                                     NULL};
                 ZT_OK(zn_gemm_run(kt, &call, pool, 0));
                 call.c = c1;
                 ZT_OK(zn_gemm_run(kt, &call, pool, 1));
@@ -303,6 +314,18 @@ static void test_threads_bitwise(void) {
                 o.max_threads = 1;
                 ZT_OK(zn_sgemm_ex(g.ta, g.tb, g.m, g.n, g.k, g.alpha, d.a, g.lda, d.b, g.ldb, g.beta, c1, g.ldc, &o));
                 ZT_CHECK(memcmp(c1, d.c, d.nc * sizeof(float)) == 0);
+                /* B packed once: thread counts agree as well */
+                float *packed = zt_alloc_shifted(zn_sgemm_packed_b_floats(g.k, g.n) + 1, 0);
+                ZT_OK(zn_sgemm_pack_b((zn_transpose)g.tb, g.k, g.n, d.b, g.ldb, packed));
+                o.b_packed = packed;
+                o.max_threads = 0;
+                memcpy(c1, d.c0, d.nc * sizeof(float));
+                memcpy(d.c, d.c0, d.nc * sizeof(float));
+                ZT_OK(zn_sgemm_ex(g.ta, g.tb, g.m, g.n, g.k, g.alpha, d.a, g.lda, d.b, g.ldb, g.beta, d.c, g.ldc, &o));
+                o.max_threads = 1;
+                ZT_OK(zn_sgemm_ex(g.ta, g.tb, g.m, g.n, g.k, g.alpha, d.a, g.lda, d.b, g.ldb, g.beta, c1, g.ldc, &o));
+                ZT_CHECK(memcmp(c1, d.c, d.nc * sizeof(float)) == 0);
+                zt_free_shifted(packed, 0);
                 zt_free_shifted(c1, 0);
                 data_free(&g, &d);
             }
@@ -321,12 +344,26 @@ static void test_public_api(void) {
         ZT_OK(zn_sgemm((zn_transpose)g.ta, (zn_transpose)g.tb, g.m, g.n, g.k, g.alpha, d.a, g.lda, d.b, g.ldb, g.beta,
                        d.c, g.ldc));
         check_result(zn_isa_name(zn_isa_active()), &g, &d);
+        float *packed = zt_alloc_shifted(zn_sgemm_packed_b_floats(g.k, g.n), 0);
+        ZT_OK(zn_sgemm_pack_b((zn_transpose)g.tb, g.k, g.n, d.b, g.ldb, packed));
+        zn_gemm_opts o = zn_gemm_opts_default();
+        o.b_packed = packed;
+        memcpy(d.c, d.c0, d.nc * sizeof(float));
+        ZT_OK(zn_sgemm_ex((zn_transpose)g.ta, (zn_transpose)g.tb, g.m, g.n, g.k, g.alpha, d.a, g.lda, d.b, g.ldb,
+                          g.beta, d.c, g.ldc, &o));
+        check_result("packed B", &g, &d);
+        zt_free_shifted(packed, 0);
         data_free(&g, &d);
     }
 }
 
 static void test_bad_args(void) {
     float a[16] = {0}, b[16] = {0}, c[16] = {0};
+    ZT_ERR(zn_sgemm_pack_b(ZN_NO_TRANS, 2, 2, b, 2, NULL), ZN_ERR_INVALID_ARG);
+    ZT_ERR(zn_sgemm_pack_b(ZN_NO_TRANS, -1, 2, b, 2, c), ZN_ERR_INVALID_ARG);
+    ZT_ERR(zn_sgemm_pack_b(ZN_NO_TRANS, 2, 4, b, 2, c), ZN_ERR_INVALID_ARG); /* ldb < n */
+    ZT_ERR(zn_sgemm_pack_b((zn_transpose)7, 2, 2, b, 2, c), ZN_ERR_INVALID_ARG);
+    ZT_CHECK(zn_sgemm_packed_b_floats(0, 5) == 0 && zn_sgemm_packed_b_floats(3, 1) >= 3);
     const zn_transpose N = ZN_NO_TRANS, T = ZN_TRANS;
     ZT_ERR(zn_sgemm(N, N, 2, 2, 2, 1, NULL, 2, b, 2, 0, c, 2), ZN_ERR_INVALID_ARG);
     ZT_ERR(zn_sgemm(N, N, 2, 2, 2, 1, a, 2, NULL, 2, 0, c, 2), ZN_ERR_INVALID_ARG);

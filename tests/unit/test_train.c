@@ -358,6 +358,68 @@ static void test_widrow_init(void) {
 
 /* The fused SGD step equals backward + w -= lr * grad, for plain, shortcut
  * and sparse networks; a shared parameter is refused. */
+/* A workspace with packed weights gives the same bits as one without, on a
+ * shortcut net whose layers span several kernel blocks; the copy is a
+ * snapshot until packed again. */
+static void test_packed_weights(void) {
+    zn_mlp_spec s = zn_mlp_spec_default();
+    s.n_layers = 3;
+    s.sizes[0] = 700;
+    s.sizes[1] = 77;
+    s.sizes[2] = 5;
+    s.shortcut = 1;
+    zn_model *m = NULL;
+    ZT_OK(zn_mlp_create(&s, 4, &m));
+    zn_ws *plain = NULL, *packed = NULL, *train = NULL;
+    zn_ws_opts o = zn_ws_opts_default();
+    o.max_batch = 33;
+    ZT_OK(zn_ws_create(m, &o, &plain));
+    ZT_OK(zn_ws_create(m, &o, &packed));
+    size_t before = zn_ws_bytes(packed);
+    ZT_OK(zn_ws_pack_weights(packed, m));
+    ZT_CHECK(zn_ws_bytes(packed) >= before + (700 + 77) * 77 * sizeof(float));
+    float *x = malloc(33 * 700 * sizeof(float)), ya[33 * 5], yb[33 * 5];
+    zn_rng rng;
+    zn_rng_seed(&rng, 3);
+    zn_rng_fill_uniform(&rng, x, 33 * 700, -1.0f, 1.0f);
+    const float *in[2] = {x, NULL};
+    float *outa[1] = {ya}, *outb[1] = {yb};
+    for (int64_t batch = 1; batch <= 33; batch += 16) {
+        ZT_OK(zn_model_forward(m, plain, batch, in, outa));
+        ZT_OK(zn_model_forward(m, packed, batch, in, outb));
+        ZT_CHECK(!memcmp(ya, yb, (size_t)batch * 5 * sizeof(float)));
+    }
+    int64_t count;
+    float *params = zn_model_params(m, &count);
+    for (int64_t i = 0; i < count; i++) params[i] *= 0.5f;
+    ZT_OK(zn_model_forward(m, plain, 33, in, outa));
+    ZT_OK(zn_model_forward(m, packed, 33, in, outb));
+    ZT_CHECK(memcmp(ya, yb, sizeof ya) != 0); /* the old weights, until packed again */
+    ZT_OK(zn_ws_pack_weights(packed, m));
+    ZT_OK(zn_model_forward(m, packed, 33, in, outb));
+    ZT_CHECK(!memcmp(ya, yb, sizeof ya));
+    /* training workspaces, other models' workspaces and budgets refuse */
+    o.mode = ZN_WS_TRAIN;
+    ZT_OK(zn_ws_create(m, &o, &train));
+    ZT_ERR(zn_ws_pack_weights(train, m), ZN_ERR_INVALID_ARG);
+    ZT_ERR(zn_ws_pack_weights(plain, NULL), ZN_ERR_INVALID_ARG);
+    zn_ws_free(plain);
+    o.mode = ZN_WS_INFER;
+    ZT_OK(zn_ws_create(m, &o, &plain));
+    o.budget_bytes = zn_ws_bytes(plain) + 1024;
+    zn_ws *tight = NULL;
+    ZT_OK(zn_ws_create(m, &o, &tight));
+    ZT_ERR(zn_ws_pack_weights(tight, m), ZN_ERR_BUDGET);
+    ZT_OK(zn_model_forward(m, tight, 33, in, outb)); /* still runs, unpacked */
+    ZT_CHECK(!memcmp(ya, yb, sizeof ya));
+    zn_ws_free(tight);
+    zn_ws_free(train);
+    zn_ws_free(plain);
+    zn_ws_free(packed);
+    zn_model_free(m);
+    free(x);
+}
+
 static void test_fused_sgd(void) {
     zn_dataset *d = NULL;
     ZT_OK(zn_dataset_load_fann(DATA("diabetes.train"), NULL, &d));
@@ -421,6 +483,7 @@ static void test_fused_sgd(void) {
 }
 
 int main(void) {
+    ZT_RUN(test_packed_weights);
     ZT_RUN(test_fused_sgd);
     ZT_RUN(test_widrow_init);
     ZT_RUN(test_adam_matches_formula);

@@ -103,6 +103,8 @@ zn_status cli_mlp_predict(const zn_mlp *mlp, int64_t rows, const float *x, float
     o.mode = ZN_WS_INFER;
     o.max_batch = rows > 256 ? 256 : rows;
     zn_status s = zn_ws_create(mlp->model, &o, &ws);
+    /* several batches: packing the weights once beats packing them per batch */
+    if (s == ZN_OK && rows >= 2 * o.max_batch) s = zn_ws_pack_weights(ws, mlp->model);
     if (s == ZN_OK) s = zn_mlp_predict(mlp, ws, rows, x, y);
     zn_ws_free(ws);
     return s;
