@@ -31,7 +31,13 @@ void zn_gemm_pack_b_all(const zn_kernels *kt, int tb, int64_t k, int64_t n, cons
  * depend on the thread count. Fails only when out of memory. */
 zn_status zn_gemm_run(const zn_kernels *kt, const zn_gemm_call *call, zn_pool *pool, int max_threads);
 
-/* y = alpha op(A) x + beta y, unit strides, split over y when large. */
+/* The parts of A's rows that threads own in memory-bound passes over A
+ * (GEMV either way, rank-1 updates): 1 below ~128K elements; they depend
+ * on the shape only (gemm_gemv.c says why). */
+int zn_row_parts(int64_t m, int64_t n);
+void zn_row_part_range(int64_t m, int part, int parts, int64_t *lo, int64_t *hi);
+
+/* y = alpha op(A) x + beta y, unit strides, split into row parts when large. */
 void zn_gemv_run(const zn_kernels *kt, int trans, int64_t m, int64_t n, float alpha, const float *a, int64_t lda,
                  const float *x, float beta, float *y, zn_pool *pool, int max_threads);
 

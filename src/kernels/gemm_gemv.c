@@ -1,6 +1,21 @@
-/* Threaded GEMV: threads own disjoint ranges of y (rows of A, or columns for
- * A^T), so each y element is computed by one thread exactly as it would be
- * on one thread. */
+/* Threaded GEMV and the row parts that memory-bound passes over one matrix
+ * share.
+ *
+ * A GEMV or a rank-1 update streams its matrix once, so with two threads
+ * each can keep half of a matrix that outgrows one core's cache in its own
+ * cache, pass after pass, if every pass over the matrix gives each thread
+ * the same rows. Passes that split a matrix differently (the forward GEMV
+ * by columns, the update by rows) moved it between the cores every sample:
+ * incremental training of 2048-512-100 took 3x as long on two threads as on
+ * one. So A x, A^T x and the rank-1 update split A's rows into the same
+ * parts (zn_row_parts), and thread ith takes parts ith, ith + nth, ...
+ * (the pool gives a thread the same ith job after job while it keeps up).
+ *
+ * The parts depend on the shape only, never on the thread count: A x gives
+ * each part its own rows of y; A^T x sums each part's partial y into a
+ * buffer and adds the parts in order afterwards. Results are the same for
+ * any thread count. */
+#include "base/internal.h"
 #include "kernels/gemm_driver.h"
 
 /* Below this many elements of A the product runs on the calling thread: a
@@ -9,38 +24,90 @@
  * split over two threads (the worker first pulls x and y across, and the
  * caller waits for it); 2048 x 512 (4 MB, from L3) ran 1.5x faster split. */
 #define GEMV_MT_MIN (int64_t)(128 * 1024)
+enum { MAX_PARTS = 16, PART_ALIGN = 16 };
+
+int zn_row_parts(int64_t m, int64_t n) {
+    if (m * n < GEMV_MT_MIN) return 1;
+    int64_t parts = m * n / GEMV_MT_MIN, by_rows = m / (2 * PART_ALIGN);
+    if (parts > by_rows) parts = by_rows;
+    if (parts > MAX_PARTS) parts = MAX_PARTS;
+    return parts < 1 ? 1 : (int)parts;
+}
+
+void zn_row_part_range(int64_t m, int part, int parts, int64_t *lo, int64_t *hi) {
+    zn_split_range(m, PART_ALIGN, part, parts, lo, hi);
+}
 
 typedef struct gemv_job {
     const zn_kernels *kt;
-    int trans;
+    int trans, parts;
     int64_t m, n, lda;
     float alpha, beta;
     const float *a, *x;
     float *y;
+    float *partial; /* A^T x with parts > 1: parts x n partial sums */
 } gemv_job;
+
+static void gemv_one_part(const gemv_job *j, int q) {
+    int64_t lo, hi;
+    zn_row_part_range(j->m, q, j->parts, &lo, &hi);
+    if (lo >= hi) {
+        if (j->partial)
+            for (int64_t c = 0; c < j->n; c++) j->partial[q * j->n + c] = 0.0f;
+        return;
+    }
+    if (!j->trans)
+        j->kt->gemm.sgemv(0, hi - lo, j->n, j->alpha, j->a + lo * j->lda, j->lda, j->x, j->beta, j->y + lo);
+    else if (!j->partial)
+        j->kt->gemm.sgemv(1, hi - lo, j->n, j->alpha, j->a + lo * j->lda, j->lda, j->x + lo, j->beta, j->y);
+    else
+        j->kt->gemm.sgemv(1, hi - lo, j->n, 1.0f, j->a + lo * j->lda, j->lda, j->x + lo, 0.0f, j->partial + q * j->n);
+}
 
 static void gemv_part(void *arg, int ith, int nth) {
     const gemv_job *j = arg;
-    int64_t lo, hi;
-    if (!j->trans) {
-        zn_split_range(j->m, 8, ith, nth, &lo, &hi);
-        if (lo < hi)
-            j->kt->gemm.sgemv(0, hi - lo, j->n, j->alpha, j->a + lo * j->lda, j->lda, j->x, j->beta, j->y + lo);
-    } else {
-        zn_split_range(j->n, 16, ith, nth, &lo, &hi); /* whole cache lines of y */
-        if (lo < hi) j->kt->gemm.sgemv(1, j->m, hi - lo, j->alpha, j->a + lo, j->lda, j->x, j->beta, j->y + lo);
+    for (int q = ith; q < j->parts; q += nth) gemv_one_part(j, q);
+}
+
+/* y = alpha (sum of the parts' partial sums, in part order) + beta y. */
+static void add_parts(const gemv_job *j) {
+    for (int64_t c = 0; c < j->n; c++) {
+        float s = j->partial[c];
+        for (int q = 1; q < j->parts; q++) s += j->partial[q * j->n + c];
+        j->y[c] = j->alpha * s + (j->beta == 0.0f ? 0.0f : j->beta * j->y[c]);
     }
 }
 
 void zn_gemv_run(const zn_kernels *kt, int trans, int64_t m, int64_t n, float alpha, const float *a, int64_t lda,
                  const float *x, float beta, float *y, zn_pool *pool, int max_threads) {
-    gemv_job j = {kt, trans, m, n, lda, alpha, beta, a, x, y};
+    gemv_job j = {kt, trans, zn_row_parts(m, n), m, n, lda, alpha, beta, a, x, y, NULL};
     int nth = pool ? zn_pool_size(pool) : 1;
     if (max_threads > 0 && max_threads < nth) nth = max_threads;
-    int64_t ylen = trans ? n : m;
-    if (m * n < GEMV_MT_MIN || ylen < 64) nth = 1;
+    if (nth > j.parts) nth = j.parts;
+    float on_stack[4096]; /* most layers' partial sums: no allocation per call */
+    if (trans && j.parts > 1) {
+        j.partial = j.parts * n <= 4096 ? on_stack : zn_alloc((size_t)(j.parts * n) * sizeof(float));
+        if (!j.partial) { /* the same sums a column block at a time, here */
+            enum { CB = 64 };
+            float part_sums[MAX_PARTS * CB];
+            for (int64_t c0 = 0; c0 < n; c0 += CB) {
+                gemv_job b = j;
+                b.n = n - c0 < CB ? n - c0 : CB;
+                b.a = a + c0;
+                b.y = y + c0;
+                b.partial = part_sums;
+                gemv_part(&b, 0, 1);
+                add_parts(&b);
+            }
+            return;
+        }
+    }
     if (nth > 1)
         zn_pool_run(pool, gemv_part, &j, nth);
     else
         gemv_part(&j, 0, 1);
+    if (j.partial) {
+        add_parts(&j);
+        if (j.partial != on_stack) zn_free(j.partial);
+    }
 }

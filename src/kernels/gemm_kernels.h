@@ -45,6 +45,9 @@ typedef struct zn_gemm_kernels {
     /* Copies m rows of k floats (stride lda) to dst (stride ldd). */
     void (*pack_rows)(int64_t m, int64_t k, const float *a, int64_t lda, float *dst, int64_t ldd);
     zn_sgemv_fn sgemv;
+    /* Rank-1 update of rows [0, m): a[i][j] += (alpha * x[i * incx]) * y[j],
+     * j < n (the product alpha * x[i] rounded first, in every table). */
+    void (*ger)(int64_t m, int64_t n, float alpha, const float *x, int64_t incx, const float *y, float *a, int64_t lda);
     /* Scalar double-accumulating oracles (the same in every table): the
      * references the tests compare with. Single-threaded, no epilogue. */
     zn_sgemm_full_fn sgemm_oracle;

@@ -186,6 +186,24 @@ static void test_large_and_strided(void) {
     }
 }
 
+/* k == 1 takes the rank-1 path (incremental training's dW): every beta,
+ * both layouts of A, row lengths around the vector widths, padded ldc and
+ * misaligned data, every ISA. */
+static void test_rank1(void) {
+    static const int64_t shapes[][2] = {{1, 1}, {3, 17}, {37, 130}, {785, 128}, {20, 1000}, {9, 63}, {1000, 300}};
+    static const float betas[] = {1.0f, 0.0f, 0.5f};
+    ZT_FOR_EACH_ISA(isa) {
+        const zn_kernels *kt = zn_kernels_for(isa);
+        for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+            for (int tr = 0; tr < 4; tr++)
+                for (int b = 0; b < 3; b++) {
+                    gemm_case g = make_case(tr & 1, tr >> 1, shapes[s][0], shapes[s][1], 1, -0.75f, betas[b],
+                                            (int64_t)s * 3, s % 4);
+                    run_case(kt, &g, zn_isa_name(isa));
+                }
+    }
+}
+
 static void test_misaligned_and_ld(void) {
     ZT_FOR_EACH_ISA(isa) {
         const zn_kernels *kt = zn_kernels_for(isa);
@@ -268,8 +286,9 @@ static void test_k0_alpha0(void) {
 static void test_threads_bitwise(void) {
     zn_pool *pool = NULL;
     ZT_OK(zn_pool_create(2, &pool));
-    static const int64_t shapes[][3] = {{300, 200, 500}, {64, 700, 300}, {500, 40, 700},
-                                        {130, 129, 97},  {64, 512, 800}, {1000, 12, 400}};
+    static const int64_t shapes[][3] = {
+        {300, 200, 500}, {64, 700, 300},  {500, 40, 700}, {130, 129, 97},
+        {64, 512, 800},  {1000, 12, 400}, {2000, 600, 1}}; /* the last: a rank-1 update in row parts */
     float bias[700];
     zn_rng_fill_uniform(&rng, bias, 700, -1.0f, 1.0f);
     ZT_FOR_EACH_ISA(isa) {
@@ -398,6 +417,7 @@ int main(void) {
     ZT_RUN(test_transposes_alpha_beta);
     ZT_RUN(test_large_and_strided);
     ZT_RUN(test_misaligned_and_ld);
+    ZT_RUN(test_rank1);
     ZT_RUN(test_epilogue);
     ZT_RUN(test_k0_alpha0);
     ZT_RUN(test_threads_bitwise);

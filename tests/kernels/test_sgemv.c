@@ -127,6 +127,47 @@ static void test_threads_bitwise(void) {
     zn_pool_free(pool);
 }
 
+/* Large products split A's rows into parts (A^T x adds partial sums, on the
+ * stack or the heap by size): against the oracle, and the same bits on one
+ * and two threads, for every ISA. */
+static void test_row_parts(void) {
+    static const int64_t shapes[][2] = {{1000, 300}, {2000, 600}, {300, 2000}, {8200, 40}};
+    zn_pool *pool = NULL;
+    ZT_OK(zn_pool_create(2, &pool));
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        const int64_t m = shapes[s][0], n = shapes[s][1], lda = n + (int64_t)s;
+        ZT_CHECK(zn_row_parts(m, n) > 1);
+        float *a = zt_alloc_shifted((size_t)(m * lda), s), *x = zt_alloc_shifted((size_t)(m + n), 0);
+        float *y0 = zt_alloc_shifted((size_t)(m + n), 0), *want = zt_alloc_shifted((size_t)(m + n), 0);
+        float *y1 = zt_alloc_shifted((size_t)(m + n), 0), *y2 = zt_alloc_shifted((size_t)(m + n), 0);
+        zn_rng_fill_uniform(&rng, a, (size_t)(m * lda), -1.0f, 1.0f);
+        zn_rng_fill_uniform(&rng, x, (size_t)(m + n), -1.0f, 1.0f);
+        zn_rng_fill_uniform(&rng, y0, (size_t)(m + n), -1.0f, 1.0f);
+        ZT_FOR_EACH_ISA(isa) {
+            const zn_kernels *kt = zn_kernels_for(isa);
+            for (int trans = 0; trans < 2; trans++) {
+                const size_t ylen = (size_t)(trans ? n : m);
+                memcpy(want, y0, ylen * sizeof(float));
+                memcpy(y1, y0, ylen * sizeof(float));
+                memcpy(y2, y0, ylen * sizeof(float));
+                kt->gemm.sgemv_oracle(trans, m, n, -0.75f, a, lda, x, 0.5f, want);
+                zn_gemv_run(kt, trans, m, n, -0.75f, a, lda, x, 0.5f, y1, pool, 0);
+                zn_gemv_run(kt, trans, m, n, -0.75f, a, lda, x, 0.5f, y2, NULL, 1);
+                check_gemv("row parts", trans, m, n, -0.75f, a, lda, x, 0.5f, y0, y1, want);
+                ZT_CHECK_MSG(memcmp(y1, y2, ylen * sizeof(float)) == 0, "%s trans %d %lldx%lld: threads differ",
+                             zn_isa_name(isa), trans, (long long)m, (long long)n);
+            }
+        }
+        zt_free_shifted(a, s);
+        zt_free_shifted(x, 0);
+        zt_free_shifted(y0, 0);
+        zt_free_shifted(want, 0);
+        zt_free_shifted(y1, 0);
+        zt_free_shifted(y2, 0);
+    }
+    zn_pool_free(pool);
+}
+
 static void test_bad_args(void) {
     float a[16] = {0}, x[4] = {0}, y[4] = {0};
     const zn_transpose N = ZN_NO_TRANS;
@@ -149,6 +190,7 @@ int main(void) {
     ZT_RUN(test_kernels_every_isa);
     ZT_RUN(test_public_api);
     ZT_RUN(test_threads_bitwise);
+    ZT_RUN(test_row_parts);
     ZT_RUN(test_bad_args);
     return zt_finish();
 }

@@ -192,6 +192,29 @@ static void sgemv_avx2(int trans, int64_t m, int64_t n, float alpha, const float
     if (j < n) gemv_cols_part(m, n - j, alpha, a + j, lda, x, beta, y + j);
 }
 
+/* Row by row: each row of A streams through once, 4 vectors at a time. */
+static void ger_avx2(int64_t m, int64_t n, float alpha, const float *x, int64_t incx, const float *y, float *a,
+                     int64_t lda) {
+    const int64_t tail = n & 7;
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)tail), lanes);
+    for (int64_t i = 0; i < m; i++) {
+        const __m256 s = _mm256_set1_ps(alpha * x[i * incx]);
+        float *row = a + i * lda;
+        int64_t j = 0;
+        for (; j + 32 <= n; j += 32)
+            for (int v = 0; v < 4; v++)
+                _mm256_storeu_ps(row + j + 8 * v,
+                                 _mm256_fmadd_ps(s, _mm256_loadu_ps(y + j + 8 * v), _mm256_loadu_ps(row + j + 8 * v)));
+        for (; j + 8 <= n; j += 8)
+            _mm256_storeu_ps(row + j, _mm256_fmadd_ps(s, _mm256_loadu_ps(y + j), _mm256_loadu_ps(row + j)));
+        if (tail) {
+            __m256 r = _mm256_fmadd_ps(s, _mm256_maskload_ps(y + j, mask), _mm256_maskload_ps(row + j, mask));
+            _mm256_maskstore_ps(row + j, mask, r);
+        }
+    }
+}
+
 void zn_gemm_init_avx2(zn_gemm_kernels *k) {
     k->mr = MR;
     k->nr = NR;
@@ -201,4 +224,5 @@ void zn_gemm_init_avx2(zn_gemm_kernels *k) {
     k->nc_l2 = 512;
     k->ukr = ukr_avx2;
     k->sgemv = sgemv_avx2;
+    k->ger = ger_avx2;
 }

@@ -332,6 +332,27 @@ static void sgemv_avx512(int trans, int64_t m, int64_t n, float alpha, const flo
     }
 }
 
+/* Row by row: each row of A streams through once, 4 vectors at a time. */
+static void ger_avx512(int64_t m, int64_t n, float alpha, const float *x, int64_t incx, const float *y, float *a,
+                       int64_t lda) {
+    const __mmask16 tail = (__mmask16)((1u << (n & 15)) - 1);
+    for (int64_t i = 0; i < m; i++) {
+        const __m512 s = _mm512_set1_ps(alpha * x[i * incx]);
+        float *row = a + i * lda;
+        int64_t j = 0;
+        for (; j + 64 <= n; j += 64)
+            for (int v = 0; v < 4; v++)
+                _mm512_storeu_ps(row + j + 16 * v, _mm512_fmadd_ps(s, _mm512_loadu_ps(y + j + 16 * v),
+                                                                   _mm512_loadu_ps(row + j + 16 * v)));
+        for (; j + 16 <= n; j += 16)
+            _mm512_storeu_ps(row + j, _mm512_fmadd_ps(s, _mm512_loadu_ps(y + j), _mm512_loadu_ps(row + j)));
+        if (tail) {
+            __m512 r = _mm512_fmadd_ps(s, _mm512_maskz_loadu_ps(tail, y + j), _mm512_maskz_loadu_ps(tail, row + j));
+            _mm512_mask_storeu_ps(row + j, tail, r);
+        }
+    }
+}
+
 void zn_gemm_init_avx512(zn_gemm_kernels *k) {
     k->mr = MR;
     k->nr = NR;
@@ -346,4 +367,5 @@ void zn_gemm_init_avx512(zn_gemm_kernels *k) {
     k->pack_b = pack_b_avx512;
     k->pack_rows = pack_rows_avx512;
     k->sgemv = sgemv_avx512;
+    k->ger = ger_avx512;
 }

@@ -72,6 +72,15 @@ static void sgemv_ref(int trans, int64_t m, int64_t n, float alpha, const float 
     }
 }
 
+static void ger_ref(int64_t m, int64_t n, float alpha, const float *x, int64_t incx, const float *y, float *a,
+                    int64_t lda) {
+    for (int64_t i = 0; i < m; i++) {
+        const float s = alpha * x[i * incx];
+        float *row = a + i * lda;
+        for (int64_t j = 0; j < n; j++) row[j] += s * y[j];
+    }
+}
+
 void zn_gemm_init_ref(zn_gemm_kernels *k) {
     k->mr = REF_MR;
     k->nr = REF_NR;
@@ -83,6 +92,7 @@ void zn_gemm_init_ref(zn_gemm_kernels *k) {
     k->pack_b = zn_gemm_pack_b_c;
     k->pack_rows = zn_gemm_pack_rows;
     k->sgemv = sgemv_ref;
+    k->ger = ger_ref;
     k->sgemm_oracle = sgemm_oracle;
     k->sgemv_oracle = sgemv_oracle;
 }
