@@ -189,7 +189,8 @@ typedef struct zn_ws_opts {
     zn_ws_mode mode;
     size_t budget_bytes; /* 0: none; otherwise creation fails with ZN_ERR_BUDGET past it */
     zn_pool *pool;       /* NULL: the default pool */
-    int max_threads;     /* 0: the pool's size */
+    int max_threads;     /* 0: the pool's size (training passes: the pool's size or the caller alone,
+                            whichever trains faster, timed as it goes; ZN_POOL_ADAPT=0 keeps the pool's) */
     uint64_t seed;       /* dropout's random stream */
 } zn_ws_opts;
 

@@ -6,6 +6,7 @@
 
 #include "base/internal.h"
 #include "graph/model_internal.h"
+#include "graph/ws_adapt.h"
 
 struct zn_ws {
     const zn_model *m;
@@ -25,6 +26,7 @@ struct zn_ws {
     float *packed;
     size_t packed_bytes;
     const float **packed_b;
+    zn_pass_adapt adapt; /* training passes: one thread or all (ws_adapt.h) */
 };
 
 zn_ws_opts zn_ws_opts_default(void) {
@@ -196,6 +198,8 @@ zn_status zn_ws_create(const zn_model *m, const zn_ws_opts *opts, zn_ws **out) {
     ws->pool = o.pool;
     ws->max_threads = o.max_threads;
     ws->budget_bytes = o.budget_bytes;
+    zn_pass_adapt_init(&ws->adapt, o.mode == ZN_WS_TRAIN && o.max_threads == 0 &&
+                                       zn_pool_size(o.pool ? o.pool : zn_pool_default()) > 1);
     zn_rng_seed(&ws->rng, o.seed);
     for (int i = 0; i < nb; i++) {
         float *p = ws->block + b[i].offset;
@@ -369,6 +373,7 @@ static zn_status backward(const zn_model *m, zn_ws *ws, const char *fn, int64_t 
     zn_exec e;
     zn_status s = bind(m, ws, fn, batch, inputs, &m->train, 1, &e);
     if (s != ZN_OK) return s;
+    if (zn_pass_adapt_begin(&ws->adapt, batch)) e.max_threads = 1;
     run_forward(&e, &m->train);
     if (loss) *loss = ws->val[m->loss][0];
 
