@@ -198,8 +198,7 @@ zn_status zn_ws_create(const zn_model *m, const zn_ws_opts *opts, zn_ws **out) {
     ws->pool = o.pool;
     ws->max_threads = o.max_threads;
     ws->budget_bytes = o.budget_bytes;
-    zn_pass_adapt_init(&ws->adapt, o.mode == ZN_WS_TRAIN && o.max_threads == 0 &&
-                                       zn_pool_size(o.pool ? o.pool : zn_pool_default()) > 1);
+    zn_pass_adapt_init(&ws->adapt, o.max_threads == 0 && zn_pool_size(o.pool ? o.pool : zn_pool_default()) > 1);
     zn_rng_seed(&ws->rng, o.seed);
     for (int i = 0; i < nb; i++) {
         float *p = ws->block + b[i].offset;
@@ -343,6 +342,7 @@ zn_status zn_model_forward(const zn_model *m, zn_ws *ws, int64_t batch, const fl
     zn_exec e;
     zn_status s = bind(m, ws, "zn_model_forward", batch, inputs, &m->infer, 0, &e);
     if (s != ZN_OK) return s;
+    if (zn_pass_adapt_begin(&ws->adapt, batch)) e.max_threads = 1;
     if (m->n_outputs > 0 && !outputs) return zn_error(ZN_ERR_INVALID_ARG, "zn_model_forward: outputs is NULL");
     run_forward(&e, &m->infer);
     for (int k = 0; k < m->n_outputs; k++) {

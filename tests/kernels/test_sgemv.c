@@ -131,7 +131,7 @@ static void test_threads_bitwise(void) {
  * stack or the heap by size): against the oracle, and the same bits on one
  * and two threads, for every ISA. */
 static void test_row_parts(void) {
-    static const int64_t shapes[][2] = {{1000, 300}, {2000, 600}, {300, 2000}, {8200, 40}};
+    static const int64_t shapes[][2] = {{1000, 300}, {2000, 600}, {300, 2000}, {8200, 40}, {100, 5000}};
     zn_pool *pool = NULL;
     ZT_OK(zn_pool_create(2, &pool));
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
