@@ -20,12 +20,6 @@ void zn_fnet_exec_free(struct zn_fnet_exec *ex) {
     zn_free(ex);
 }
 
-/* The row stride of the panel holding columns [c, c + ZN_FNET_PANEL) of k:
- * the panel's width rounded up to whole cache lines. */
-static uint32_t panel_ld(uint32_t remaining) {
-    return remaining >= ZN_FNET_PANEL ? ZN_FNET_PANEL : (remaining + 15u) & ~15u;
-}
-
 /* Neurons that FANN computes: those with incoming connections outside the
  * input layer. The others hold 1 (bias neurons). */
 static int computed(const zn_fnet *net, uint32_t n) {
@@ -67,8 +61,8 @@ static void plan_transposed(struct zn_fnet_exec *ex, zn_fnet_lplan *p) {
     if (!p->dense || (uint64_t)p->k * p->n_src < 64 * 1024) return;
     p->transposed = 1;
     p->wt_off = ex->wt_len;
-    const uint32_t full = p->k / ZN_FNET_PANEL * ZN_FNET_PANEL;
-    ex->wt_len += (size_t)(full + (p->k > full ? panel_ld(p->k - full) : 0)) * p->n_src;
+    p->ldt = (p->k + 15u) & ~15u; /* whole cache lines per row */
+    ex->wt_len += (size_t)p->ldt * p->n_src;
 }
 
 /* Bias neurons hold 1 in every row of a value buffer. */
@@ -134,12 +128,9 @@ void zn_fnet_exec_prepare_run(zn_fnet *net) {
         const zn_fnet_lplan *p = &ex->lp[l];
         if (!p->transposed) continue;
         const float *w = net->weights + p->con;
-        for (uint32_t c = 0; c < p->k; c += ZN_FNET_PANEL) {
-            const uint32_t ld = panel_ld(p->k - c), width = p->k - c < ZN_FNET_PANEL ? p->k - c : ZN_FNET_PANEL;
-            float *t = ex->wt + p->wt_off + (size_t)c * p->n_src;
-            for (uint32_t i = 0; i < width; i++)
-                for (uint32_t j = 0; j < p->n_src; j++) t[(size_t)j * ld + i] = w[(size_t)(c + i) * p->n_src + j];
-        }
+        float *t = ex->wt + p->wt_off;
+        for (uint32_t i = 0; i < p->k; i++)
+            for (uint32_t j = 0; j < p->n_src; j++) t[(size_t)j * p->ldt + i] = w[(size_t)i * p->n_src + j];
     }
     ex->wt_version = net->weights_version;
     ex->wt_valid = 1;
@@ -195,34 +186,4 @@ void zn_fnet_gemv(const zn_fnet *net, int trans, int64_t m, int64_t n, const flo
      * from ~64K elements (zn_gemv_run's own limit; the pool runs the job
      * alone when splitting loses) */
     zn_gemv_run(net->exec->kt, trans, m, n, 1.0f, a, lda, x, beta, y, zn_pool_default(), 0);
-}
-
-typedef struct panel_job {
-    const zn_kernels *kt;
-    const float *wt, *x;
-    float *y;
-    uint32_t k, n_src;
-} panel_job;
-
-static void panel_part(void *arg, int ith, int nth) {
-    const panel_job *j = arg;
-    int64_t lo, hi;
-    zn_split_range((j->k + ZN_FNET_PANEL - 1) / ZN_FNET_PANEL, 1, ith, nth, &lo, &hi);
-    for (int64_t q = lo; q < hi; q++) {
-        const uint32_t c = (uint32_t)q * ZN_FNET_PANEL, width = j->k - c < ZN_FNET_PANEL ? j->k - c : ZN_FNET_PANEL;
-        j->kt->gemm.sgemv(1, j->n_src, width, 1.0f, j->wt + (size_t)c * j->n_src, panel_ld(j->k - c), j->x, 0.0f,
-                          j->y + c);
-    }
-}
-
-void zn_fnet_gemv_panels(const zn_fnet *net, const zn_fnet_lplan *p, const float *x, float *y) {
-    const struct zn_fnet_exec *ex = net->exec;
-    panel_job j = {ex->kt, ex->wt + p->wt_off, x, y, p->k, p->n_src};
-    /* one core while the layer fits its L2 (see GEMV_MT_MIN); each y element
-     * is one FMA chain over the rows whoever computes it, so every thread
-     * count gives the same sums */
-    if ((uint64_t)p->k * p->n_src < 128 * 1024 || p->k <= ZN_FNET_PANEL)
-        panel_part(&j, 0, 1);
-    else
-        zn_pool_run(zn_pool_default(), panel_part, &j, zn_pool_size(zn_pool_default()));
 }

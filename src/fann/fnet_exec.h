@@ -11,13 +11,12 @@
 
 #include "fann/fnet_internal.h"
 
-enum { ZN_FNET_PANEL = 128 }; /* columns per panel of the transposed copy: 8 accumulator vectors */
-
 typedef struct zn_fnet_lplan {
     uint32_t first, last; /* the layer's neurons */
     int dense;            /* computed neurons [first, first+k) see sources [src, src+n_src) */
     uint32_t k, src, n_src, con;
-    int transposed; /* one-sample runs may read the transposed copy at wt + wt_off (zn_fnet_gemv_panels) */
+    int transposed; /* one-sample runs may read the transposed copy: n_src rows of ldt at wt + wt_off */
+    uint32_t ldt;
     size_t wt_off;
 } zn_fnet_lplan;
 
@@ -36,11 +35,10 @@ struct zn_fnet_exec {
     float *bv, *bs, *be;         /* cap x n_neurons: values (bias columns 1), sums, errors */
     uint32_t kmax;               /* the widest dense layer's k */
     float *bt;                   /* 2 x cap x kmax: one layer's sums and values side by side, for one kernel call */
-    /* Transposed copies of the large dense layers' weights for zn_fnet_run,
-     * in panels of ZN_FNET_PANEL output columns (n_src rows each, stored
-     * one after the other): a GEMV over FANN's row-major rows (each row
-     * starting anywhere in a cache line) ran at ~60% of the speed of one
-     * over columns, and a thread's panels are one contiguous stream. Built
+    /* Transposed copies of the large dense layers' weights for zn_fnet_run
+     * (the layer's n_src x k matrix, rows padded to whole cache lines): a
+     * GEMV over FANN's row-major rows (each row starting anywhere in a cache
+     * line) ran at ~60% of the speed of one over the transposed copy. Built
      * once the weights stay unchanged across two runs, so code that trains
      * and runs in turn never pays for the copy. */
     float *wt;
@@ -83,8 +81,6 @@ zn_status zn_fnet_gemm(const zn_fnet *net, int ta, int tb, int64_t m, int64_t n,
                        const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
 void zn_fnet_gemv(const zn_fnet *net, int trans, int64_t m, int64_t n, const float *a, int64_t lda, const float *x,
                   float beta, float *y);
-/* y = W x for a layer with a current transposed copy (threads own panels). */
-void zn_fnet_gemv_panels(const zn_fnet *net, const zn_fnet_lplan *p, const float *x, float *y);
 /* Scatters the one-sample buffers into the neurons' value and sum, and the
  * outputs into net->outputs, as fann_run leaves them. */
 void zn_fnet_publish(zn_fnet *net);
