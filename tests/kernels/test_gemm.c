@@ -283,6 +283,17 @@ static void test_k0_alpha0(void) {
 }
 
 /* Same bits with 1 and 2 threads, for every table and path. */
+/* zn_sgemm_ex on all of o's pool and on one thread: the same bits. */
+static void public_threads_agree(const gemm_case *g, gemm_data *d, float *c1, zn_gemm_opts o) {
+    memcpy(c1, d->c0, d->nc * sizeof(float));
+    memcpy(d->c, d->c0, d->nc * sizeof(float));
+    o.max_threads = 0;
+    ZT_OK(zn_sgemm_ex(g->ta, g->tb, g->m, g->n, g->k, g->alpha, d->a, g->lda, d->b, g->ldb, g->beta, d->c, g->ldc, &o));
+    o.max_threads = 1;
+    ZT_OK(zn_sgemm_ex(g->ta, g->tb, g->m, g->n, g->k, g->alpha, d->a, g->lda, d->b, g->ldb, g->beta, c1, g->ldc, &o));
+    ZT_CHECK(memcmp(c1, d->c, d->nc * sizeof(float)) == 0);
+}
+
 static void test_threads_bitwise(void) {
     zn_pool *pool = NULL;
     ZT_OK(zn_pool_create(2, &pool));
@@ -324,26 +335,15 @@ static void test_threads_bitwise(void) {
                 ZT_CHECK_MSG(memcmp(c1, d.c, d.nc * sizeof(float)) == 0, "%s %c%c %lldx%lldx%lld differs",
                              zn_isa_name(isa), g.ta ? 'T' : 'N', g.tb ? 'T' : 'N', (long long)g.m, (long long)g.n,
                              (long long)g.k);
-                /* And the public entry point, with the active table. */
+                /* And the public entry point, with the active table, B as
+                 * given and B packed once beforehand. */
                 zn_gemm_opts o = zn_gemm_opts_default();
                 o.pool = pool;
-                memcpy(c1, d.c0, d.nc * sizeof(float));
-                memcpy(d.c, d.c0, d.nc * sizeof(float));
-                ZT_OK(zn_sgemm_ex(g.ta, g.tb, g.m, g.n, g.k, g.alpha, d.a, g.lda, d.b, g.ldb, g.beta, d.c, g.ldc, &o));
-                o.max_threads = 1;
-                ZT_OK(zn_sgemm_ex(g.ta, g.tb, g.m, g.n, g.k, g.alpha, d.a, g.lda, d.b, g.ldb, g.beta, c1, g.ldc, &o));
-                ZT_CHECK(memcmp(c1, d.c, d.nc * sizeof(float)) == 0);
-                /* B packed once: thread counts agree as well */
+                public_threads_agree(&g, &d, c1, o);
                 float *packed = zt_alloc_shifted(zn_sgemm_packed_b_floats(g.k, g.n) + 1, 0);
                 ZT_OK(zn_sgemm_pack_b((zn_transpose)g.tb, g.k, g.n, d.b, g.ldb, packed));
                 o.b_packed = packed;
-                o.max_threads = 0;
-                memcpy(c1, d.c0, d.nc * sizeof(float));
-                memcpy(d.c, d.c0, d.nc * sizeof(float));
-                ZT_OK(zn_sgemm_ex(g.ta, g.tb, g.m, g.n, g.k, g.alpha, d.a, g.lda, d.b, g.ldb, g.beta, d.c, g.ldc, &o));
-                o.max_threads = 1;
-                ZT_OK(zn_sgemm_ex(g.ta, g.tb, g.m, g.n, g.k, g.alpha, d.a, g.lda, d.b, g.ldb, g.beta, c1, g.ldc, &o));
-                ZT_CHECK(memcmp(c1, d.c, d.nc * sizeof(float)) == 0);
+                public_threads_agree(&g, &d, c1, o);
                 zt_free_shifted(packed, 0);
                 zt_free_shifted(c1, 0);
                 data_free(&g, &d);
