@@ -25,14 +25,18 @@ static double median(double *v, int n) {
 
 /* After both probes: the caller alone unless all threads were faster (a
  * core that does not speed the step up is better left to others). A choice
- * that holds is checked less and less often. */
+ * that holds is checked less and less often, and a clear one (a quarter
+ * faster) sooner so: probing the slower setting cost a batch-64 forward
+ * pass of 4096-1024-1000 about 5% while the cycles were short. */
 static void decide(zn_pass_adapt *a) {
     if (a->n_probe[0] < 2 || a->n_probe[1] < 2) return; /* nothing to compare: keep what we had */
-    int choice = median(a->probe[0], a->n_probe[0]) < median(a->probe[1], a->n_probe[1]) ? 0 : 1;
+    const double all = median(a->probe[0], a->n_probe[0]), one = median(a->probe[1], a->n_probe[1]);
+    const int choice = all < one ? 0 : 1;
+    const unsigned grow = (all < one ? one > 1.25 * all : all > 1.25 * one) ? 4 : 2;
     if (a->have_choice && choice == a->choice)
-        a->run = a->run * 2 > RUN_MAX ? RUN_MAX : a->run * 2;
+        a->run = a->run * grow > RUN_MAX ? RUN_MAX : a->run * grow;
     else
-        a->run = RUN_FIRST;
+        a->run = grow == 4 ? RUN_FIRST * 2 : RUN_FIRST;
     a->choice = choice;
     a->have_choice = 1;
 }
