@@ -15,7 +15,6 @@
  * each part its own rows of y; A^T x sums each part's partial y into a
  * buffer and adds the parts in order afterwards. Results are the same for
  * any thread count. */
-#include "base/internal.h"
 #include "kernels/gemm_driver.h"
 
 /* Below this many elements of A the product runs on the calling thread: a
@@ -24,7 +23,7 @@
  * split over two threads (the worker first pulls x and y across, and the
  * caller waits for it); 2048 x 512 (4 MB, from L3) ran 1.5x faster split. */
 #define GEMV_MT_MIN (int64_t)(128 * 1024)
-enum { MAX_PARTS = 16, PART_ALIGN = 16 };
+enum { MAX_PARTS = 16, PART_ALIGN = 16, PARTIAL_FLOATS = 4096 };
 
 /* Two parts from GEMV_MT_MIN, then one more per 2 MB of A: long runs of
  * rows stream best (2048 x 512 in 8 parts reached 0.74 of the speed of
@@ -83,36 +82,35 @@ static void add_parts(const gemv_job *j) {
     }
 }
 
+static void run_job(gemv_job *j, zn_pool *pool, int nth) {
+    if (nth > 1)
+        zn_pool_run(pool, gemv_part, j, nth);
+    else
+        gemv_part(j, 0, 1);
+}
+
 void zn_gemv_run(const zn_kernels *kt, int trans, int64_t m, int64_t n, float alpha, const float *a, int64_t lda,
                  const float *x, float beta, float *y, zn_pool *pool, int max_threads) {
     gemv_job j = {kt, trans, zn_row_parts(m, n), m, n, lda, alpha, beta, a, x, y, NULL};
     int nth = pool ? zn_pool_size(pool) : 1;
     if (max_threads > 0 && max_threads < nth) nth = max_threads;
     if (nth > j.parts) nth = j.parts;
-    float on_stack[4096]; /* most layers' partial sums: no allocation per call */
-    if (trans && j.parts > 1) {
-        j.partial = j.parts * n <= 4096 ? on_stack : zn_alloc((size_t)(j.parts * n) * sizeof(float));
-        if (!j.partial) { /* the same sums a column block at a time, here */
-            enum { CB = 64 };
-            float part_sums[MAX_PARTS * CB];
-            for (int64_t c0 = 0; c0 < n; c0 += CB) {
-                gemv_job b = j;
-                b.n = n - c0 < CB ? n - c0 : CB;
-                b.a = a + c0;
-                b.y = y + c0;
-                b.partial = part_sums;
-                gemv_part(&b, 0, 1);
-                add_parts(&b);
-            }
-            return;
-        }
+    if (!trans || j.parts == 1) {
+        run_job(&j, pool, nth);
+        return;
     }
-    if (nth > 1)
-        zn_pool_run(pool, gemv_part, &j, nth);
-    else
-        gemv_part(&j, 0, 1);
-    if (j.partial) {
-        add_parts(&j);
-        if (j.partial != on_stack) zn_free(j.partial);
+    /* A^T x in parts: the partial sums on the stack, a block of columns at a
+     * time when y is wide (no allocation per call; each y element is the
+     * same sum whichever block it is in) */
+    float partial[PARTIAL_FLOATS];
+    const int64_t cb = (PARTIAL_FLOATS / j.parts) & ~(int64_t)15;
+    for (int64_t c0 = 0; c0 < n; c0 += cb) {
+        gemv_job b = j;
+        b.n = n - c0 < cb ? n - c0 : cb;
+        b.a = a + c0;
+        b.y = y + c0;
+        b.partial = partial;
+        run_job(&b, pool, nth);
+        add_parts(&b);
     }
 }
