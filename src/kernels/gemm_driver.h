@@ -36,6 +36,9 @@ zn_status zn_gemm_run(const zn_kernels *kt, const zn_gemm_call *call, zn_pool *p
  * on the shape only (gemm_gemv.c says why). */
 int zn_row_parts(int64_t m, int64_t n);
 void zn_row_part_range(int64_t m, int part, int parts, int64_t *lo, int64_t *hi);
+/* fn(arg, ith, nth) on up to min(pool size, max_threads, parts) threads;
+ * fn takes parts ith, ith + nth, ... */
+void zn_row_parts_run(zn_pool *pool, int max_threads, int parts, zn_pool_fn fn, void *arg);
 
 /* y = alpha op(A) x + beta y, unit strides, split into row parts when large. */
 void zn_gemv_run(const zn_kernels *kt, int trans, int64_t m, int64_t n, float alpha, const float *a, int64_t lda,

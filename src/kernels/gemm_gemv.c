@@ -42,6 +42,16 @@ void zn_row_part_range(int64_t m, int part, int parts, int64_t *lo, int64_t *hi)
     zn_split_range(m, PART_ALIGN, part, parts, lo, hi);
 }
 
+void zn_row_parts_run(zn_pool *pool, int max_threads, int parts, zn_pool_fn fn, void *arg) {
+    int nth = pool ? zn_pool_size(pool) : 1;
+    if (max_threads > 0 && max_threads < nth) nth = max_threads;
+    if (nth > parts) nth = parts;
+    if (nth > 1)
+        zn_pool_run(pool, fn, arg, nth);
+    else
+        fn(arg, 0, 1);
+}
+
 typedef struct gemv_job {
     const zn_kernels *kt;
     int trans, parts;
@@ -82,21 +92,11 @@ static void add_parts(const gemv_job *j) {
     }
 }
 
-static void run_job(gemv_job *j, zn_pool *pool, int nth) {
-    if (nth > 1)
-        zn_pool_run(pool, gemv_part, j, nth);
-    else
-        gemv_part(j, 0, 1);
-}
-
 void zn_gemv_run(const zn_kernels *kt, int trans, int64_t m, int64_t n, float alpha, const float *a, int64_t lda,
                  const float *x, float beta, float *y, zn_pool *pool, int max_threads) {
     gemv_job j = {kt, trans, zn_row_parts(m, n), m, n, lda, alpha, beta, a, x, y, NULL};
-    int nth = pool ? zn_pool_size(pool) : 1;
-    if (max_threads > 0 && max_threads < nth) nth = max_threads;
-    if (nth > j.parts) nth = j.parts;
     if (!trans || j.parts == 1) {
-        run_job(&j, pool, nth);
+        zn_row_parts_run(pool, max_threads, j.parts, gemv_part, &j);
         return;
     }
     /* A^T x in parts: the partial sums on the stack, a block of columns at a
@@ -110,7 +110,7 @@ void zn_gemv_run(const zn_kernels *kt, int trans, int64_t m, int64_t n, float al
         b.a = a + c0;
         b.y = y + c0;
         b.partial = partial;
-        run_job(&b, pool, nth);
+        zn_row_parts_run(pool, max_threads, j.parts, gemv_part, &b);
         add_parts(&b);
     }
 }
