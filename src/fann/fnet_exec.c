@@ -58,7 +58,7 @@ static void plan_layer(const zn_fnet *net, uint32_t l, zn_fnet_lplan *p) {
 /* Layers whose one-sample pass is a GEMV (64K weights and more, as
  * forward_dense decides) get a slot in the transposed copy. */
 static void plan_transposed(struct zn_fnet_exec *ex, zn_fnet_lplan *p) {
-    if (!p->dense || (uint64_t)p->k * p->n_src < 64 * 1024) return;
+    if (!p->dense || (uint64_t)p->k * p->n_src < ZN_FNET_GEMV_MIN) return;
     p->transposed = 1;
     p->wt_off = ex->wt_len;
     p->ldt = (p->k + 15u) & ~15u; /* whole cache lines per row */
@@ -182,8 +182,6 @@ zn_status zn_fnet_gemm(const zn_fnet *net, int ta, int tb, int64_t m, int64_t n,
 
 void zn_fnet_gemv(const zn_fnet *net, int trans, int64_t m, int64_t n, const float *a, int64_t lda, const float *x,
                   float beta, float *y) {
-    /* a GEMV streams its matrix once: two cores' caches and bandwidth pay
-     * from ~64K elements (zn_gemv_run's own limit; the pool runs the job
-     * alone when splitting loses) */
+    /* zn_gemv_run decides the threads (row parts, from 128K elements) */
     zn_gemv_run(net->exec->kt, trans, m, n, 1.0f, a, lda, x, beta, y, zn_pool_default(), 0);
 }

@@ -11,6 +11,11 @@
 
 #include "fann/fnet_internal.h"
 
+/* A one-sample pass over a dense layer of this many weights or more is a
+ * threaded GEMV (and may read the transposed copy); smaller ones are one
+ * fused kernel call on the caller. */
+#define ZN_FNET_GEMV_MIN ((uint64_t)64 * 1024)
+
 typedef struct zn_fnet_lplan {
     uint32_t first, last; /* the layer's neurons */
     int dense;            /* computed neurons [first, first+k) see sources [src, src+n_src) */

@@ -160,7 +160,7 @@ static zn_status forward_dense(const zn_fnet *net, const zn_fnet_lplan *p, int64
     const float *w = net->weights + p->con;
     uint32_t k = p->k, n = p->n_src;
     const zn_fnet_neuron *ne = net->neurons + p->first;
-    if (rows == 1 && (uint64_t)k * n < 64 * 1024 && uniform_range(ne, k)) {
+    if (rows == 1 && (uint64_t)k * n < ZN_FNET_GEMV_MIN && uniform_range(ne, k)) {
         /* sums, steepness and limit in one kernel call (larger blocks go to
          * the threaded GEMV) */
         const float st = ne[0].steepness;
