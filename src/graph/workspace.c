@@ -245,6 +245,11 @@ static int packable(const zn_model *m, const zn_node *n) {
     return w == ZN_OP_PARAM || w == ZN_OP_CONST;
 }
 
+/* Floats of W's packed copy, rounded to whole cache lines. */
+static size_t packed_floats(const zn_node *w) {
+    return (zn_sgemm_packed_b_floats(w->rows, w->cols) + 15) & ~(size_t)15;
+}
+
 zn_status zn_ws_pack_weights(zn_ws *ws, const zn_model *m) {
     if (!m || !ws || ws->m != m)
         return zn_error(ZN_ERR_INVALID_ARG, "zn_ws_pack_weights: NULL model or a workspace of another model");
@@ -254,7 +259,7 @@ zn_status zn_ws_pack_weights(zn_ws *ws, const zn_model *m) {
     for (int i = 0; i < m->n_nodes; i++)
         if (packable(m, &m->nodes[i])) {
             const zn_node *w = &m->nodes[m->nodes[i].in[1]];
-            floats += (zn_sgemm_packed_b_floats(w->rows, w->cols) + 15) & ~(size_t)15;
+            floats += packed_floats(w);
         }
     if (!ws->packed) { /* sizes never change: a second call repacks in place */
         const size_t bytes = floats * sizeof(float) + (size_t)m->n_nodes * sizeof(float *);
@@ -280,7 +285,7 @@ zn_status zn_ws_pack_weights(zn_ws *ws, const zn_model *m) {
         zn_status s = zn_sgemm_pack_b(ZN_NO_TRANS, w->rows, w->cols, ws->val[w->index], w->cols, ws->packed + at);
         if (s != ZN_OK) return s;
         ws->packed_b[i] = ws->packed + at;
-        at += (zn_sgemm_packed_b_floats(w->rows, w->cols) + 15) & ~(size_t)15;
+        at += packed_floats(w);
     }
     return ZN_OK;
 }
