@@ -17,6 +17,7 @@ void zn_fnet_exec_free(struct zn_fnet_exec *ex) {
     zn_free(ex->be);
     zn_free(ex->bt);
     zn_free(ex->wt);
+    zn_free(ex->incr);
     zn_free(ex);
 }
 

@@ -50,6 +50,10 @@ struct zn_fnet_exec {
     size_t wt_len;                     /* floats, 0: no layer qualifies */
     uint64_t wt_version, seen_version; /* the weights_version wt holds, and the one the last run saw */
     int wt_valid, seen_valid;
+    /* The lane layout of a whole-epoch incremental kernel call
+     * (src/fann/fnet_incr.c), allocated on first use. */
+    float *incr;
+    size_t incr_len;
 };
 
 /* Is net->exec built from the net as it is (nothing it was built from moved)? */
@@ -99,6 +103,15 @@ float zn_fnet_derivative(zn_nact act, float steepness, float value, float sum);
 /* fann_clear_train_arrays: slopes and previous slopes 0, previous steps
  * rprop_delta_zero for RPROP and 0 otherwise (allocating them). */
 zn_status zn_fnet_clear_train_arrays(zn_fnet *net);
+
+/* An incremental epoch (fann_train on every sample in order) in one
+ * kernel call fits nets with one hidden layer of at most 16 neurons and at
+ * most 16 outputs, both layers fully connected, each with one linear or
+ * sigmoid function and a positive steepness. The exec must be ready. */
+int zn_fnet_incr_fits(const zn_fnet *net);
+/* That epoch for a net that fits: the MSE and bit fails counted as FANN
+ * counts them, the last sample's values and sums published. */
+zn_status zn_fnet_incr_epoch(zn_fnet *net, const zn_dataset *data);
 
 /* FANN's MSE rule: symmetric activations count half the difference. */
 int zn_fnet_act_symmetric(zn_nact act);

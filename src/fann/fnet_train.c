@@ -395,6 +395,11 @@ static zn_status epoch(zn_fnet *net, const zn_dataset *data, float *mse) {
     if (algo == ZN_ALGO_INCREMENTAL) {
         if ((st = train_ready(net))) return st;
         zn_fnet_reset_mse(net);
+        if (zn_fnet_incr_fits(net)) {
+            if ((st = zn_fnet_incr_epoch(net, data))) return st;
+            *mse = zn_fnet_mse(net);
+            return ZN_OK;
+        }
         for (int64_t r = 0; r < data->rows; r++)
             if ((st = train_one(net, data->x + r * data->n_in, data->y + r * data->n_out))) return st;
         if (data->rows) zn_fnet_publish(net); /* the last sample's values, as FANN leaves them */

@@ -6,6 +6,38 @@
 #define ZN_FANN_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+/* A FANN net with one hidden layer, both layers fully connected, laid out
+ * for a whole incremental epoch in one kernel call (src/fann/fnet_incr.c
+ * builds it from the net and writes it back). Lanes are neurons: the
+ * hidden layer's weights are transposed, a row of 16 per source (inputs,
+ * then the bias), and the output layer's are a row of 16 per output (its
+ * hidden weights) with the biases apart, a lane per output. Lanes past
+ * n_hid or n_out are zero and stay zero. */
+enum { ZN_FANN_INCR_LANES = 16 };
+
+typedef enum zn_fann_incr_act {
+    ZN_FANN_INCR_LINEAR,
+    ZN_FANN_INCR_SIGMOID,           /* 1 / (1 + exp(-2 s)) */
+    ZN_FANN_INCR_SIGMOID_SYMMETRIC, /* 2 / (1 + exp(-2 s)) - 1 */
+} zn_fann_incr_act;
+
+typedef struct zn_fann_incr_net {
+    size_t n_in, n_hid, n_out; /* n_hid and n_out at most ZN_FANN_INCR_LANES */
+    float *w1, *d1;            /* (n_in + 1) x 16: weights and previous steps, the bias row last */
+    float *w2, *d2;            /* n_out x 16 */
+    float *b2, *db2;           /* 16: the output biases and their previous steps */
+    zn_fann_incr_act act1, act2;
+    float st1, st2;    /* steepness of the hidden and the output layer */
+    float lr, mom;     /* learning rate and momentum */
+    int tanh_err;      /* FANN's tanh error function (else linear) */
+    int out_symmetric; /* the output function is symmetric: FANN halves the difference */
+    float bit_fail_limit;
+    float *sums, *vals; /* n_hid + n_out each: the last sample's sums and values, hidden first */
+    double mse_sum;     /* in and out: the squared differences added */
+    uint32_t bit_fail;  /* in and out: differences of bit_fail_limit or more */
+} zn_fann_incr_net;
 
 typedef struct zn_fann_kernels {
     /* FANN's incremental update with momentum, over the block:
@@ -21,6 +53,11 @@ typedef struct zn_fann_kernels {
      * |d| > 0.9999999 (the sign of d). The reference computes it in double
      * as libfann does; the vector forms in float, within about 1e-6 relative. */
     void (*tanh_err)(size_t n, const float *d, float *y);
+    /* FANN's incremental training (fann_train) on rows samples in order:
+     * forward, output errors, backpropagation and the update with momentum
+     * after each. The reference computes FANN's formulas (activations and
+     * error function in double); the vector forms in float. */
+    void (*incr_epoch)(zn_fann_incr_net *net, size_t rows, const float *x, const float *y);
 } zn_fann_kernels;
 
 void zn_fann_init_ref(zn_fann_kernels *k);

@@ -200,7 +200,117 @@ static void test_tanh_err(void) {
     }
 }
 
+static float rand_in(zn_rng *r, float lo, float hi) { return lo + (hi - lo) * zn_rng_uniformf(r); }
+
+/* A random one-hidden-layer net in the incremental kernel's lane layout
+ * (lanes past the neurons zero), all of it in one block. */
+static float *incr_net(zn_rng *r, zn_fann_incr_net *p, size_t ni, size_t nh, size_t no) {
+    enum { L = ZN_FANN_INCR_LANES };
+    const size_t rows2 = ((no + 3) / 4) * 4 * L, n = 2 * (ni + 1) * L + 2 * rows2 + 2 * L;
+    float *b = zn_calloc(n, sizeof *b);
+    p->w1 = b;
+    p->d1 = p->w1 + (ni + 1) * L;
+    p->w2 = p->d1 + (ni + 1) * L;
+    p->d2 = p->w2 + rows2;
+    p->b2 = p->d2 + rows2;
+    p->db2 = p->b2 + L;
+    for (size_t j = 0; j <= ni; j++)
+        for (size_t i = 0; i < nh; i++) {
+            p->w1[j * L + i] = rand_in(r, -0.5f, 0.5f);
+            p->d1[j * L + i] = rand_in(r, -0.05f, 0.05f);
+        }
+    for (size_t o = 0; o < no; o++) {
+        for (size_t i = 0; i < nh; i++) {
+            p->w2[o * L + i] = rand_in(r, -0.5f, 0.5f);
+            p->d2[o * L + i] = rand_in(r, -0.05f, 0.05f);
+        }
+        p->b2[o] = rand_in(r, -0.5f, 0.5f);
+        p->db2[o] = rand_in(r, -0.05f, 0.05f);
+    }
+    return b;
+}
+
+/* Whole incremental epochs of every ISA against the reference: weights,
+ * steps, MSE, bit fails and the last sample's values, on awkward sizes and
+ * every function, with and without momentum and the tanh error function. */
+static void test_incr_epoch(void) {
+    enum { L = ZN_FANN_INCR_LANES, ROWS = 12 };
+    const zn_kernels *ref = zn_kernels_for(ZN_ISA_REF);
+    static const size_t nis[] = {1, 3, 4, 5, 8, 17, 48}, nhs[] = {1, 5, 16}, nos[] = {1, 2, 3, 5, 9, 16};
+    zn_rng r;
+    zn_rng_seed(&r, 11);
+    ZT_FOR_EACH_ISA(isa) {
+        const zn_kernels *kt = zn_kernels_for(isa);
+        int cases = 0;
+        for (size_t a = 0; a < sizeof nis / sizeof nis[0]; a++)
+            for (size_t b = 0; b < sizeof nhs / sizeof nhs[0]; b++)
+                for (size_t c = 0; c < sizeof nos / sizeof nos[0]; c++, cases++) {
+                    const size_t ni = nis[a], nh = nhs[b], no = nos[c];
+                    zn_fann_incr_net p = {.n_in = ni, .n_hid = nh, .n_out = no};
+                    p.act1 = (zn_fann_incr_act)(cases % 3);
+                    p.act2 = (zn_fann_incr_act)((cases / 3) % 3);
+                    p.st1 = cases % 2 ? 0.5f : 1.0f;
+                    p.st2 = cases % 4 < 2 ? 1.0f : 0.75f;
+                    /* rates at which training converges: diverging weights (linear layers,
+                     * many inputs) or differences at the error function's jump to 17
+                     * would amplify rounding, not test the kernel */
+                    p.lr = 0.4f / (float)(4 + ni);
+                    p.mom = cases % 5 == 0 ? 0.4f : 0.0f;
+                    p.tanh_err = cases % 2 && p.act2 != ZN_FANN_INCR_LINEAR;
+                    p.out_symmetric = p.act2 == ZN_FANN_INCR_SIGMOID_SYMMETRIC;
+                    p.bit_fail_limit = 0.35f;
+                    p.mse_sum = 0.25;
+                    p.bit_fail = 3;
+                    zn_fann_incr_net q = p;
+                    float *bp = incr_net(&r, &p, ni, nh, no);
+                    const size_t n = (size_t)(p.db2 + L - p.w1);
+                    float *bq = zn_calloc(n, sizeof *bq);
+                    memcpy(bq, bp, n * sizeof *bq);
+                    q.w1 = bq + (p.w1 - bp);
+                    q.d1 = bq + (p.d1 - bp);
+                    q.w2 = bq + (p.w2 - bp);
+                    q.d2 = bq + (p.d2 - bp);
+                    q.b2 = bq + (p.b2 - bp);
+                    q.db2 = bq + (p.db2 - bp);
+                    float x[ROWS * 48], y[ROWS * 16], sp[2 * L + 1], vp[2 * L + 1], sq[2 * L + 1], vq[2 * L + 1];
+                    zn_rng_fill_uniform(&r, x, ROWS * ni, -1, 1);
+                    zn_rng_fill_uniform(&r, y, ROWS * no, p.out_symmetric ? -1.0f : 0.0f, 1);
+                    p.sums = sp, p.vals = vp, q.sums = sq, q.vals = vq;
+                    sp[nh + no] = vp[nh + no] = 99.0f;
+                    kt->fann.incr_epoch(&p, ROWS, x, y);
+                    ref->fann.incr_epoch(&q, ROWS, x, y);
+                    double worst = 0, pad = 0;
+                    for (size_t i = 0; i < n; i++)
+                        worst = fmax(worst, fabs((double)bp[i] - bq[i]) / fmax(1.0, fabs((double)bq[i])));
+                    for (size_t j = 0; j <= ni; j++)
+                        for (size_t i = nh; i < L; i++) pad += fabs(p.w1[j * L + i]) + fabs(p.d1[j * L + i]);
+                    for (size_t o = 0; o < (no + 3) / 4 * 4; o++)
+                        for (size_t i = o < no ? nh : 0; i < L; i++)
+                            pad += fabs(p.w2[o * L + i]) + fabs(p.d2[o * L + i]);
+                    for (size_t o = no; o < L; o++) pad += fabs(p.b2[o]) + fabs(p.db2[o]);
+                    double last = 0;
+                    for (size_t i = 0; i < nh + no; i++)
+                        last = fmax(last, fabs((double)sp[i] - sq[i]) + fabs((double)vp[i] - vq[i]));
+                    ZT_CHECK_MSG(worst < 2e-5, "incr_epoch %s %zu-%zu-%zu acts %d,%d: weights %g off the reference",
+                                 zn_isa_name(isa), ni, nh, no, p.act1, p.act2, worst);
+                    ZT_CHECK_MSG(pad == 0, "incr_epoch %s %zu-%zu-%zu: lanes past the neurons changed",
+                                 zn_isa_name(isa), ni, nh, no);
+                    ZT_CHECK_MSG(last < 1e-4, "incr_epoch %s %zu-%zu-%zu: last sample's values %g off",
+                                 zn_isa_name(isa), ni, nh, no, last);
+                    ZT_CHECK_MSG(sp[nh + no] == 99.0f && vp[nh + no] == 99.0f,
+                                 "incr_epoch %s %zu-%zu-%zu wrote past the values", zn_isa_name(isa), ni, nh, no);
+                    ZT_NEAR(p.mse_sum, q.mse_sum, 1e-5 * q.mse_sum);
+                    ZT_CHECK_MSG(p.bit_fail == q.bit_fail, "incr_epoch %s %zu-%zu-%zu: %u bit fails, reference %u",
+                                 zn_isa_name(isa), ni, nh, no, p.bit_fail, q.bit_fail);
+                    ZT_CHECK(q.bit_fail > 3 && q.mse_sum > 0.25); /* the samples were counted */
+                    zn_free(bp);
+                    zn_free(bq);
+                }
+    }
+}
+
 int main(void) {
+    ZT_RUN(test_incr_epoch);
     ZT_RUN(test_update_inc);
     ZT_RUN(test_dense_sums);
     ZT_RUN(test_mul_deriv);

@@ -2,9 +2,8 @@
  * for each row's tail (rows of a FANN layer are often 3 to 20 wide). */
 #include <immintrin.h>
 
+#include "kernels/avx512/vmath_avx512_inl.h"
 #include "kernels/fann_kernels.h"
-
-static inline __mmask16 tail_mask(size_t r) { return (__mmask16)((1u << r) - 1u); }
 
 /* dw is a product and a sum, each rounded, as libfann computes it (a fused
  * multiply-add would differ in the last bit whenever mom != 0). */
@@ -181,7 +180,124 @@ static void tanh_err_avx512(size_t n, const float *d, float *y) {
     }
 }
 
+/* ---- a whole incremental epoch of a one-hidden-layer net ------------------------------------- */
+
+/* Each sample waits for the previous sample's weights, so what counts is
+ * the latency from one sample's inputs to its weight updates: the net
+ * stays in 16-lane rows (a lane per neuron), activations and the error
+ * function are the float vector forms, and every horizontal step is a
+ * shuffle tree instead of a loop over neurons. */
+
+static inline __m512 incr_act16(zn_fann_incr_act act, __m512 s) {
+    switch (act) {
+    case ZN_FANN_INCR_SIGMOID: return sigmoid16(_mm512_add_ps(s, s));
+    case ZN_FANN_INCR_SIGMOID_SYMMETRIC: return tanh16(s); /* 2 / (1 + exp(-2s)) - 1 */
+    default: return s;
+    }
+}
+
+/* FANN's derivative from the value; st is 2 st for the sigmoid (deriv16). */
+static inline __m512 incr_deriv16(zn_fann_incr_act act, __m512 st, __m512 v) {
+    switch (act) {
+    case ZN_FANN_INCR_SIGMOID: return deriv16(v, st, _mm512_set1_ps(0.01f), _mm512_set1_ps(0.99f), 0);
+    case ZN_FANN_INCR_SIGMOID_SYMMETRIC: return deriv16(v, st, _mm512_set1_ps(-0.98f), _mm512_set1_ps(0.98f), 1);
+    default: return st;
+    }
+}
+
+static inline __m512 incr_limit16(__m512 raw, __m512 st, __m512 mx) {
+    return _mm512_max_ps(_mm512_xor_ps(mx, _mm512_set1_ps(-0.0f)), _mm512_min_ps(mx, _mm512_mul_ps(raw, st)));
+}
+
+/* Lane o: hv . w2[o], for the n_out rows (w2 holds whole groups of four). */
+static inline __m512 incr_out_sums(__m512 hv, const float *w2, size_t n_out) {
+    __m512 q[4];
+    for (size_t g = 0; g < 4; g++) {
+        const float *w = w2 + g * 4 * ZN_FANN_INCR_LANES;
+        if (g * 4 >= n_out) {
+            q[g] = _mm512_setzero_ps();
+            continue;
+        }
+        __m128 s = sum4(_mm512_mul_ps(hv, _mm512_load_ps(w)), _mm512_mul_ps(hv, _mm512_load_ps(w + 16)),
+                        _mm512_mul_ps(hv, _mm512_load_ps(w + 32)), _mm512_mul_ps(hv, _mm512_load_ps(w + 48)));
+        q[g] = _mm512_zextps128_ps512(s);
+    }
+    if (n_out <= 4) return q[0];
+    __m512 r = _mm512_insertf32x4(q[0], _mm512_castps512_ps128(q[1]), 1);
+    r = _mm512_insertf32x4(r, _mm512_castps512_ps128(q[2]), 2);
+    return _mm512_insertf32x4(r, _mm512_castps512_ps128(q[3]), 3);
+}
+
+/* w += dw, d = dw for dw = te x + mom d (a product and a sum, each rounded). */
+static inline void incr_update16(float *w, float *d, __m512 te, __m512 x, __m512 vm) {
+    const __m512 dw = update16(te, vm, x, _mm512_load_ps(d));
+    _mm512_store_ps(w, _mm512_add_ps(_mm512_load_ps(w), dw));
+    _mm512_store_ps(d, dw);
+}
+
+static void incr_epoch_avx512(zn_fann_incr_net *p, size_t rows, const float *x, const float *y) {
+    enum { L = ZN_FANN_INCR_LANES };
+    const size_t ni = p->n_in, nh = p->n_hid, no = p->n_out;
+    const __mmask16 mh = tail_mask(nh), mo = tail_mask(no); /* tail_mask(16) is every lane */
+    const __m512 st1 = _mm512_set1_ps(p->st1), st2 = _mm512_set1_ps(p->st2);
+    const __m512 mx1 = _mm512_set1_ps(150.0f / p->st1), mx2 = _mm512_set1_ps(150.0f / p->st2);
+    const __m512 dst1 = _mm512_set1_ps(p->act1 == ZN_FANN_INCR_SIGMOID ? 2.0f * p->st1 : p->st1);
+    const __m512 dst2 = _mm512_set1_ps(p->act2 == ZN_FANN_INCR_SIGMOID ? 2.0f * p->st2 : p->st2);
+    const __m512 lr = _mm512_set1_ps(p->lr), vm = _mm512_set1_ps(p->mom), one = _mm512_set1_ps(1.0f);
+    const __m512 half = _mm512_set1_ps(p->out_symmetric ? 0.5f : 1.0f), bfl = _mm512_set1_ps(p->bit_fail_limit);
+    float *const w1 = p->w1, *const d1 = p->d1, *const w2 = p->w2, *const d2 = p->d2;
+    __m512 acc = _mm512_setzero_ps(), hs = acc, hv = acc, os = acc, ov = acc;
+    uint32_t bit_fail = 0;
+    for (size_t r = 0; r < rows; r++, x += ni, y += no) {
+        /* hidden sums: four chains over the inputs */
+        __m512 a0 = _mm512_load_ps(w1 + ni * L), a1 = _mm512_setzero_ps(), a2 = a1, a3 = a1;
+        size_t j = 0;
+        for (; j + 4 <= ni; j += 4) {
+            a0 = _mm512_fmadd_ps(_mm512_set1_ps(x[j]), _mm512_load_ps(w1 + j * L), a0);
+            a1 = _mm512_fmadd_ps(_mm512_set1_ps(x[j + 1]), _mm512_load_ps(w1 + (j + 1) * L), a1);
+            a2 = _mm512_fmadd_ps(_mm512_set1_ps(x[j + 2]), _mm512_load_ps(w1 + (j + 2) * L), a2);
+            a3 = _mm512_fmadd_ps(_mm512_set1_ps(x[j + 3]), _mm512_load_ps(w1 + (j + 3) * L), a3);
+        }
+        for (; j < ni; j++) a1 = _mm512_fmadd_ps(_mm512_set1_ps(x[j]), _mm512_load_ps(w1 + j * L), a1);
+        hs = incr_limit16(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)), st1, mx1);
+        hv = _mm512_maskz_mov_ps(mh, incr_act16(p->act1, hs));
+        /* outputs, their differences (FANN's MSE and bit-fail count) and errors */
+        os = incr_limit16(_mm512_add_ps(incr_out_sums(hv, w2, no), _mm512_load_ps(p->b2)), st2, mx2);
+        ov = incr_act16(p->act2, os);
+        __m512 diff = _mm512_mul_ps(_mm512_maskz_sub_ps(mo, _mm512_maskz_loadu_ps(mo, y), ov), half);
+        acc = _mm512_fmadd_ps(diff, diff, acc);
+        bit_fail += (uint32_t)__builtin_popcount(_mm512_mask_cmp_ps_mask(mo, _mm512_abs_ps(diff), bfl, _CMP_GE_OQ));
+        if (p->tanh_err) diff = tanh_err16(diff);
+        const __m512 eo = _mm512_mul_ps(incr_deriv16(p->act2, dst2, ov), diff);
+        const __m512 teo = _mm512_mul_ps(eo, lr);
+        /* hidden errors from the weights before the update, then the update */
+        __m512 b0 = _mm512_setzero_ps(), b1 = b0;
+        for (size_t o = 0; o < no; o++) {
+            const __m512i at = _mm512_set1_epi32((int)o);
+            const __m512 w = _mm512_load_ps(w2 + o * L);
+            if (o & 1)
+                b1 = _mm512_fmadd_ps(_mm512_permutexvar_ps(at, eo), w, b1);
+            else
+                b0 = _mm512_fmadd_ps(_mm512_permutexvar_ps(at, eo), w, b0);
+            incr_update16(w2 + o * L, d2 + o * L, _mm512_permutexvar_ps(at, teo), hv, vm);
+        }
+        incr_update16(p->b2, p->db2, teo, one, vm);
+        const __m512 teh = _mm512_mul_ps(_mm512_mul_ps(_mm512_add_ps(b0, b1), incr_deriv16(p->act1, dst1, hv)), lr);
+        for (j = 0; j < ni; j++) incr_update16(w1 + j * L, d1 + j * L, teh, _mm512_set1_ps(x[j]), vm);
+        incr_update16(w1 + ni * L, d1 + ni * L, teh, one, vm);
+    }
+    if (rows) {
+        _mm512_mask_storeu_ps(p->sums, mh, hs);
+        _mm512_mask_storeu_ps(p->vals, mh, hv);
+        _mm512_mask_storeu_ps(p->sums + nh, mo, os);
+        _mm512_mask_storeu_ps(p->vals + nh, mo, ov);
+    }
+    p->mse_sum = (float)p->mse_sum + _mm512_reduce_add_ps(acc);
+    p->bit_fail += bit_fail;
+}
+
 void zn_fann_init_avx512(zn_fann_kernels *k) {
+    k->incr_epoch = incr_epoch_avx512;
     k->tanh_err = tanh_err_avx512;
     k->mul_deriv = mul_deriv_avx512;
     k->update_inc = update_inc_avx512;
