@@ -42,6 +42,22 @@
 #define ZN_TANH_P5 0x1.5283fcp-9f
 #define ZN_TANH_P6 -0x1.dd95b4p-12f
 
+/* tanh in one path, for latency: tanh(a) = -m / (2 + m), m = expm1(-2a),
+ * with expm1(u) = 2^n (1 + e) - 1, u = n ln2 + r, e = expm1(r) = r + r^2 q(r)
+ * and q by the Taylor series of (expm1(r) - r) / r^2 to r^6 (error below
+ * 2e-9 relative on |r| <= ln2/2). No subtraction cancels: for n = 0, m is
+ * e itself, whose last step adds a small correction to r. 2a is clamped at
+ * 18, where tanh rounds to 1. */
+#define ZN_TANH1_CLAMP 18.0f
+#define ZN_TANH1_LN2 0x1.62e430p-1f /* ln2 rounded: |n| <= 26 keeps r's error below 6e-8 * 2^n */
+#define ZN_TANH1_Q0 0x1.000000p-1f  /* 1/2! */
+#define ZN_TANH1_Q1 0x1.555556p-3f  /* 1/3! */
+#define ZN_TANH1_Q2 0x1.555556p-5f  /* 1/4! */
+#define ZN_TANH1_Q3 0x1.111112p-7f  /* 1/5! */
+#define ZN_TANH1_Q4 0x1.6c16c2p-10f /* 1/6! */
+#define ZN_TANH1_Q5 0x1.a01a02p-13f /* 1/7! */
+#define ZN_TANH1_Q6 0x1.a01a02p-16f /* 1/8! */
+
 /* log(x) = e ln2 + log1p(f), x = 2^e (1 + f) with 1 + f in [0.75, 1.5)
  * (the range AVX-512 getmant gives; AVX2 makes the same split with integer
  * arithmetic); log1p(f) = f + f^2 (c2 + c3 f + ... + c10 f^8), fit error

@@ -235,6 +235,44 @@ static inline void incr_update16(float *w, float *d, __m512 te, __m512 x, __m512
     _mm512_store_ps(d, dw);
 }
 
+/* (W1 + mom D1) x~ for x~ = (x, 1), in four chains; mom 0 leaves D1 out. */
+static inline __m512 incr_hidden_raw(const float *w1, const float *d1, const float *x, size_t ni, __m512 vm,
+                                     int with_mom) {
+    enum { L = ZN_FANN_INCR_LANES };
+#define ROW(j)                                                                                                         \
+    (with_mom ? _mm512_fmadd_ps(vm, _mm512_load_ps(d1 + (j)*L), _mm512_load_ps(w1 + (j)*L))                            \
+              : _mm512_load_ps(w1 + (j)*L))
+    __m512 a0 = ROW(ni), a1 = _mm512_setzero_ps(), a2 = a1, a3 = a1;
+    size_t j = 0;
+    for (; j + 4 <= ni; j += 4) {
+        a0 = _mm512_fmadd_ps(_mm512_set1_ps(x[j]), ROW(j), a0);
+        a1 = _mm512_fmadd_ps(_mm512_set1_ps(x[j + 1]), ROW(j + 1), a1);
+        a2 = _mm512_fmadd_ps(_mm512_set1_ps(x[j + 2]), ROW(j + 2), a2);
+        a3 = _mm512_fmadd_ps(_mm512_set1_ps(x[j + 3]), ROW(j + 3), a3);
+    }
+    for (; j < ni; j++) a1 = _mm512_fmadd_ps(_mm512_set1_ps(x[j]), ROW(j), a1);
+#undef ROW
+    return _mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3));
+}
+
+/* x~ . x~' = a . b + 1 over n inputs. */
+static inline float incr_inputs_dot(const float *a, const float *b, size_t n) {
+    __m512 s = _mm512_setzero_ps();
+    size_t j = 0;
+    for (; j + 16 <= n; j += 16) s = _mm512_fmadd_ps(_mm512_loadu_ps(a + j), _mm512_loadu_ps(b + j), s);
+    if (j < n) {
+        const __mmask16 m = tail_mask(n - j);
+        s = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a + j), _mm512_maskz_loadu_ps(m, b + j), s);
+    }
+    return _mm512_reduce_add_ps(s) + 1.0f;
+}
+
+/* The hidden sums of the next sample do not wait for this sample's update
+ * of W1: with dW = teh x~^T + mom D1 (a rank-1 step plus momentum),
+ *   W1' x~' = (W1 + mom D1) x~' + teh (x~ . x~'),
+ * so (W1 + mom D1) x~' and x~ . x~' are computed while this sample's chain
+ * runs, and one FMA joins them once teh is known. W1 itself is updated in
+ * memory as FANN does; only the next sums are formed the other way. */
 static void incr_epoch_avx512(zn_fann_incr_net *p, size_t rows, const float *x, const float *y) {
     enum { L = ZN_FANN_INCR_LANES };
     const size_t ni = p->n_in, nh = p->n_hid, no = p->n_out;
@@ -245,21 +283,18 @@ static void incr_epoch_avx512(zn_fann_incr_net *p, size_t rows, const float *x, 
     const __m512 dst2 = _mm512_set1_ps(p->act2 == ZN_FANN_INCR_SIGMOID ? 2.0f * p->st2 : p->st2);
     const __m512 lr = _mm512_set1_ps(p->lr), vm = _mm512_set1_ps(p->mom), one = _mm512_set1_ps(1.0f);
     const __m512 half = _mm512_set1_ps(p->out_symmetric ? 0.5f : 1.0f), bfl = _mm512_set1_ps(p->bit_fail_limit);
+    const int with_mom = p->mom != 0.0f;
     float *const w1 = p->w1, *const d1 = p->d1, *const w2 = p->w2, *const d2 = p->d2;
-    __m512 acc = _mm512_setzero_ps(), hs = acc, hv = acc, os = acc, ov = acc;
+    __m512 acc = _mm512_setzero_ps(), hs = acc, hv = acc, os = acc, ov = acc, teh = acc;
+    __m512 ahead = rows ? incr_hidden_raw(w1, d1, x, ni, vm, 0) : acc; /* the first sample's sums, as they are */
+    float dot = 0.0f;
     uint32_t bit_fail = 0;
     for (size_t r = 0; r < rows; r++, x += ni, y += no) {
-        /* hidden sums: four chains over the inputs */
-        __m512 a0 = _mm512_load_ps(w1 + ni * L), a1 = _mm512_setzero_ps(), a2 = a1, a3 = a1;
-        size_t j = 0;
-        for (; j + 4 <= ni; j += 4) {
-            a0 = _mm512_fmadd_ps(_mm512_set1_ps(x[j]), _mm512_load_ps(w1 + j * L), a0);
-            a1 = _mm512_fmadd_ps(_mm512_set1_ps(x[j + 1]), _mm512_load_ps(w1 + (j + 1) * L), a1);
-            a2 = _mm512_fmadd_ps(_mm512_set1_ps(x[j + 2]), _mm512_load_ps(w1 + (j + 2) * L), a2);
-            a3 = _mm512_fmadd_ps(_mm512_set1_ps(x[j + 3]), _mm512_load_ps(w1 + (j + 3) * L), a3);
+        hs = incr_limit16(_mm512_fmadd_ps(teh, _mm512_set1_ps(dot), ahead), st1, mx1);
+        if (r + 1 < rows) { /* the next sample's, from the weights before this sample's update */
+            ahead = incr_hidden_raw(w1, d1, x + ni, ni, vm, with_mom);
+            dot = incr_inputs_dot(x, x + ni, ni);
         }
-        for (; j < ni; j++) a1 = _mm512_fmadd_ps(_mm512_set1_ps(x[j]), _mm512_load_ps(w1 + j * L), a1);
-        hs = incr_limit16(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)), st1, mx1);
         hv = _mm512_maskz_mov_ps(mh, incr_act16(p->act1, hs));
         /* outputs, their differences (FANN's MSE and bit-fail count) and errors */
         os = incr_limit16(_mm512_add_ps(incr_out_sums(hv, w2, no), _mm512_load_ps(p->b2)), st2, mx2);
@@ -282,8 +317,8 @@ static void incr_epoch_avx512(zn_fann_incr_net *p, size_t rows, const float *x, 
             incr_update16(w2 + o * L, d2 + o * L, _mm512_permutexvar_ps(at, teo), hv, vm);
         }
         incr_update16(p->b2, p->db2, teo, one, vm);
-        const __m512 teh = _mm512_mul_ps(_mm512_mul_ps(_mm512_add_ps(b0, b1), incr_deriv16(p->act1, dst1, hv)), lr);
-        for (j = 0; j < ni; j++) incr_update16(w1 + j * L, d1 + j * L, teh, _mm512_set1_ps(x[j]), vm);
+        teh = _mm512_mul_ps(_mm512_mul_ps(_mm512_add_ps(b0, b1), incr_deriv16(p->act1, dst1, hv)), lr);
+        for (size_t j = 0; j < ni; j++) incr_update16(w1 + j * L, d1 + j * L, teh, _mm512_set1_ps(x[j]), vm);
         incr_update16(w1 + ni * L, d1 + ni * L, teh, one, vm);
     }
     if (rows) {
