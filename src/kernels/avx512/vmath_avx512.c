@@ -26,29 +26,6 @@ static inline __m512 gelu_tanh16(__m512 x) {
     return _mm512_mul_ps(x, sigmoid16(z));
 }
 
-static inline __m512 log16(__m512 x) {
-    /* getmant/getexp handle subnormals directly; m in [0.75, 1.5) */
-    __m512 m = _mm512_getmant_ps(x, _MM_MANT_NORM_p75_1p5, _MM_MANT_SIGN_zero);
-    __m512 e = _mm512_getexp_ps(x);
-    e = _mm512_mask_add_ps(e, _mm512_cmp_ps_mask(m, K(1.0f), _CMP_LT_OQ), e, K(1.0f));
-    __m512 f = _mm512_sub_ps(m, K(1.0f));
-    __m512 q = _mm512_fmadd_ps(K(ZN_LOG_C10), f, K(ZN_LOG_C9));
-    q = _mm512_fmadd_ps(q, f, K(ZN_LOG_C8));
-    q = _mm512_fmadd_ps(q, f, K(ZN_LOG_C7));
-    q = _mm512_fmadd_ps(q, f, K(ZN_LOG_C6));
-    q = _mm512_fmadd_ps(q, f, K(ZN_LOG_C5));
-    q = _mm512_fmadd_ps(q, f, K(ZN_LOG_C4));
-    q = _mm512_fmadd_ps(q, f, K(ZN_LOG_C3));
-    q = _mm512_fmadd_ps(q, f, K(ZN_LOG_C2));
-    __m512 s = _mm512_fmadd_ps(_mm512_mul_ps(f, f), q, _mm512_mul_ps(e, K(ZN_EXP_LN2_LO)));
-    __m512 y = _mm512_fmadd_ps(e, K(ZN_EXP_LN2_HI), _mm512_add_ps(s, f));
-    /* special values: x < 0 or NaN -> NaN, 0 -> -inf, +inf -> +inf */
-    y = _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_NGE_UQ), K(NAN));
-    y = _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_EQ_OQ), K(-INFINITY));
-    y = _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, K(INFINITY), _CMP_EQ_OQ), K(INFINITY));
-    return y;
-}
-
 static inline __m512 gelu_erf16(__m512 x) {
     x = clamp_ninf16(x);
     __m512 a = _mm512_min_ps(K(ZN_PHI_AMAX), _mm512_abs_ps(x));
