@@ -5,7 +5,8 @@ rational form behind ZN_TANHR_* in src/kernels/vmath_consts.h.
 Linearised least squares (Sanathanan-Koerner: each pass divides by the last
 pass's Q) on a Chebyshev grid, with Lawson weights pushing towards the
 minimax error, in mpmath at 40 digits. Prints the fit error, the error with
-the coefficients rounded to float (exact arithmetic), and the coefficients.
+the coefficients rounded to float (exact arithmetic), and the coefficients
+rounded to float and to double.
 
     python3 scripts/fit_tanh_rational.py 7 4 9    # P: 7 coefficients, Q: 4 (Q(0) = 1), C = 9
 """
@@ -50,4 +51,6 @@ for i in range(20001):
     y, _ = evalPQ([mp.mpf(v) for v in cf], mp.mpf(x))
     worst = max(worst, abs(y - mp.tanh(x)) / mp.tanh(x))
 print('float-coefficient error', mp.nstr(worst, 4))
-for k, v in enumerate(cf): print(('P%d' % k) if k < NP else ('Q%d' % (k - NP + 1)), float.hex(v))
+for k, v in enumerate(cf):
+    name = ('P%d' % k) if k < NP else ('Q%d' % (k - NP + 1))
+    print(name, 'float', float.hex(v), 'double', float.hex(float(c[k])))

@@ -106,13 +106,22 @@ static fann_type *random_values(size_t n, unsigned seed) {
 }
 
 /* Runs step(ctx) once to warm up, then until min_seconds pass; seconds per step. */
+/* Steps in blocks that take at least 20 us each, so reading the clock
+ * (tens of ns) does not count in a step that itself takes tens of ns. */
 static double timed(void (*step)(void *), void *ctx, double min_seconds, long *iters) {
     step(ctx);
+    long block = 1;
+    for (;;) {
+        double t0 = now();
+        for (long i = 0; i < block; i++) step(ctx);
+        if (now() - t0 >= 2e-5 || block >= (1L << 20)) break;
+        block *= 2;
+    }
     double t0 = now(), t;
     *iters = 0;
     do {
-        step(ctx);
-        ++*iters;
+        for (long i = 0; i < block; i++) step(ctx);
+        *iters += block;
         t = now() - t0;
     } while (t < min_seconds);
     return t / (double)*iters;

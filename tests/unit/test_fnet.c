@@ -32,6 +32,31 @@ static void check_batch_equals_run(zn_fnet *net, int64_t rows) {
     free(y);
 }
 
+/* FANN's symmetric sigmoid, (float)(2 / (1 + exp(-2 s)) - 1) in double,
+ * against zenn's rational form: every float from -12 to 12 in steps of
+ * 2^-12 (and around 0 more finely) within one float rounding, nearly all
+ * identical, and the ends, 0 and NaN exact. */
+static void test_symmetric_sigmoid_is_fanns(void) {
+    long n = 0, same = 0;
+    double worst = 0;
+    for (int i = -12 * 4096; i <= 12 * 4096; i++) {
+        for (int k = 0; k < 2; k++) {
+            const float s = k ? (float)i * 0x1p-30f : (float)i * 0x1p-12f;
+            const float want = (float)(2.0 / (1.0 + exp(-2.0 * (double)s)) - 1.0);
+            const float got = zn_fnet_activate(ZN_NACT_SIGMOID_SYMMETRIC, s);
+            n++;
+            same += got == want;
+            if (want != 0.0f) worst = fmax(worst, fabs((double)got - want) / fabs((double)want));
+        }
+    }
+    ZT_CHECK_MSG(worst <= 0x1p-23, "symmetric sigmoid: %g relative off FANN's", worst);
+    ZT_CHECK_MSG(same >= n - n / 1000, "symmetric sigmoid: %ld of %ld identical to FANN's", same, n);
+    ZT_CHECK(zn_fnet_activate(ZN_NACT_SIGMOID_SYMMETRIC, 150.0f) == 1.0f);
+    ZT_CHECK(zn_fnet_activate(ZN_NACT_SIGMOID_SYMMETRIC, -150.0f) == -1.0f);
+    ZT_CHECK(zn_fnet_activate(ZN_NACT_SIGMOID_SYMMETRIC, 0.0f) == 0.0f);
+    ZT_CHECK(isnan(zn_fnet_activate(ZN_NACT_SIGMOID_SYMMETRIC, NAN)));
+}
+
 static void test_batch_equals_run(void) {
     unsigned tiny[] = {2, 3, 1}, wide[] = {300, 200, 40}, deep[] = {5, 8, 8, 8, 3};
     zn_fnet *net;
@@ -347,6 +372,7 @@ static void test_train_on_data(void) {
 }
 
 int main(void) {
+    ZT_RUN(test_symmetric_sigmoid_is_fanns);
     ZT_RUN(test_layout_and_counts);
     ZT_RUN(test_batch_equals_run);
     ZT_RUN(test_transposed_copy_follows_weights);
