@@ -191,7 +191,8 @@ static double plain_mse(struct fann *ann, struct fann_train_data *d) {
 }
 
 /* Trains a FANN-default network (sigmoid-symmetric, steepness 0.5, weights
- * in [-0.1, 0.1] from srand(seed)) on a data file and tests it on another. */
+ * in [-0.1, 0.1] from srand(seed), or the .net file given as "net") with
+ * RPROP on a data file and tests it on another. */
 static void dataset_accuracy(const char *req) {
     char train_path[1024], test_path[1024];
     if (!path_of(req, "train", train_path, sizeof train_path) || !path_of(req, "test", test_path, sizeof test_path)) {
@@ -207,13 +208,23 @@ static void dataset_accuracy(const char *req) {
         return;
     }
     unsigned hidden = (unsigned)num(req, "hidden", 16), epochs = (unsigned)num(req, "epochs", 100);
-    struct fann *ann =
-        fann_create_standard(3, fann_num_input_train_data(train), hidden, fann_num_output_train_data(train));
-    fann_set_activation_function_hidden(ann, FANN_SIGMOID_SYMMETRIC);
-    fann_set_activation_function_output(ann, FANN_SIGMOID_SYMMETRIC);
+    char net_path[1024];
+    struct fann *ann = NULL;
+    if (path_of(req, "net", net_path, sizeof net_path)) { /* the starting weights given */
+        if (!(ann = fann_create_from_file(net_path))) {
+            printf("{\"ok\":false,\"error\":\"cannot load the network\"");
+            fann_destroy_train(train);
+            fann_destroy_train(test);
+            return;
+        }
+    } else {
+        ann = fann_create_standard(3, fann_num_input_train_data(train), hidden, fann_num_output_train_data(train));
+        fann_set_activation_function_hidden(ann, FANN_SIGMOID_SYMMETRIC);
+        fann_set_activation_function_output(ann, FANN_SIGMOID_SYMMETRIC);
+        srand((unsigned)num(req, "seed", 1)); /* fann_create seeds from the clock; make runs repeatable */
+        fann_randomize_weights(ann, -0.1f, 0.1f);
+    }
     fann_set_training_algorithm(ann, FANN_TRAIN_RPROP);
-    srand((unsigned)num(req, "seed", 1)); /* fann_create seeds from the clock; make runs repeatable */
-    fann_randomize_weights(ann, -0.1f, 0.1f);
     double t0 = now();
     for (unsigned e = 0; e < epochs; e++) fann_train_epoch(ann, train);
     double seconds = now() - t0;

@@ -145,6 +145,10 @@ ZN_API zn_node *zn_huber(zn_graph *g, zn_node *y, zn_node *target, float delta);
  * clamps it to +-17 where |d| >= 0.9999999); summed over the outputs, mean
  * over the batch. It punishes large errors harder than SSE. */
 ZN_API zn_node *zn_tanh_error(zn_graph *g, zn_node *y, zn_node *target);
+/* The same for FANN's symmetric output functions: FANN first halves the
+ * difference (outputs and targets in [-1, 1]), so per output 2 F(d/2),
+ * whose slope ln((1+d/2)/(1-d/2)) is what FANN sends back. */
+ZN_API zn_node *zn_tanh_error_symmetric(zn_graph *g, zn_node *y, zn_node *target);
 /* Binary cross-entropy on logits (sigmoid fused in, stable for any logit). */
 ZN_API zn_node *zn_bce_logits(zn_graph *g, zn_node *logits, zn_node *target);
 /* Softmax cross-entropy on logits against a one-hot (or soft) target: sum

@@ -11,6 +11,7 @@
 #include "base/internal.h"
 #include "fann/cascade_internal.h"
 #include "fann/fnet_exec.h"
+#include "graph/graph_internal.h"
 #include "zenn/gemm.h"
 
 zn_optim_config zn_cascade_optim_config(const zn_fnet *net) {
@@ -85,7 +86,7 @@ static zn_status output_epoch(zn_cascade *c, zn_optim *opt) {
         for (uint32_t o = 0; o < c->n_out; o++) {
             float sum, y = neuron_value(on[o].act, on[o].steepness, raw[o], &sum);
             float diff = t[o] - y;
-            if (zn_fnet_act_symmetric(on[o].act)) diff /= 2.0f;
+            if (zn_nact_symmetric(on[o].act)) diff /= 2.0f;
             sse += (double)(diff * diff);
             if (fabsf(diff) >= net->bit_fail_limit) bit_fail++;
             if (net->train_error_function == ZN_FNET_ERRFN_TANH) {

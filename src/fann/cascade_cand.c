@@ -17,6 +17,7 @@
 #include "base/internal.h"
 #include "fann/cascade_internal.h"
 #include "fann/fnet_exec.h"
+#include "graph/graph_internal.h"
 #include "zenn/gemm.h"
 
 enum { CAND_BLOCK = 8, ROW_BLOCK = 256, SCRATCH = (CAND_BLOCK + 2) * ROW_BLOCK, LANES = 16 };
@@ -256,7 +257,7 @@ static zn_status residuals(zn_cascade *c) {
     for (int64_t r = 0; r < c->rows; r++)
         for (uint32_t j = 0; j < c->n_out; j++) {
             float e = c->data->y[r * c->n_out + j] - c->out[r * c->n_out + j];
-            if (zn_fnet_act_symmetric(on[j].act)) e /= 2.0f;
+            if (zn_nact_symmetric(on[j].act)) e /= 2.0f;
             c->err[(size_t)j * c->rows + r] = e;
         }
     return ZN_OK;

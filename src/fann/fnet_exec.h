@@ -113,7 +113,4 @@ int zn_fnet_incr_fits(const zn_fnet *net);
  * counts them, the last sample's values and sums published. */
 zn_status zn_fnet_incr_epoch(zn_fnet *net, const zn_dataset *data);
 
-/* FANN's MSE rule: symmetric activations count half the difference. */
-int zn_fnet_act_symmetric(zn_nact act);
-
 #endif /* ZN_FNET_EXEC_H */

@@ -9,6 +9,7 @@
 
 #include "base/internal.h"
 #include "fann/fnet_exec.h"
+#include "graph/graph_internal.h"
 #include "kernels/kernels.h"
 
 enum { L = ZN_FANN_INCR_LANES };
@@ -108,7 +109,7 @@ zn_status zn_fnet_incr_epoch(zn_fnet *net, const zn_dataset *data) {
     p.lr = net->learning_rate;
     p.mom = net->learning_momentum;
     p.tanh_err = net->train_error_function == ZN_FNET_ERRFN_TANH;
-    p.out_symmetric = zn_fnet_act_symmetric(net->neurons[o->first].act);
+    p.out_symmetric = zn_nact_symmetric(net->neurons[o->first].act);
     p.bit_fail_limit = net->bit_fail_limit;
     float sums[2 * L], vals[2 * L]; /* hidden then outputs: in the net, the hidden bias is between */
     p.sums = sums;

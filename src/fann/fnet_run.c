@@ -102,21 +102,6 @@ float zn_fnet_derivative(zn_nact act, float s, float value, float sum) {
     }
 }
 
-int zn_fnet_act_symmetric(zn_nact act) {
-    switch (act) {
-    case ZN_NACT_LINEAR_PIECE_SYMMETRIC:
-    case ZN_NACT_THRESHOLD_SYMMETRIC:
-    case ZN_NACT_SIGMOID_SYMMETRIC:
-    case ZN_NACT_SIGMOID_SYMMETRIC_STEPWISE:
-    case ZN_NACT_ELLIOT_SYMMETRIC:
-    case ZN_NACT_GAUSSIAN_SYMMETRIC:
-    case ZN_NACT_SIN_SYMMETRIC:
-    case ZN_NACT_COS_SYMMETRIC:
-    case ZN_NACT_TANH: return 1;
-    default: return 0;
-    }
-}
-
 /* FANN multiplies by the steepness, then limits the sum to +-150/steepness. */
 static inline float steep_sum(float raw, float steepness, float max_sum) {
     float sum = steepness * raw;

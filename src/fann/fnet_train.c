@@ -14,6 +14,7 @@
 
 #include "base/internal.h"
 #include "fann/fnet_exec.h"
+#include "graph/graph_internal.h"
 #include "kernels/kernels.h"
 #include "train/fann_rules.h"
 #include "zenn/gemm.h"
@@ -38,7 +39,7 @@ unsigned zn_fnet_bit_fail(const zn_fnet *net) { return net ? net->bit_fail : 0; 
 /* fann_update_MSE: the difference (halved for symmetric functions) goes
  * into the float sum and the bit-fail count. */
 static inline float count_error(zn_fnet *net, const zn_fnet_neuron *ne, float diff, float *acc) {
-    if (zn_fnet_act_symmetric(ne->act)) diff /= 2.0f;
+    if (zn_nact_symmetric(ne->act)) diff /= 2.0f;
     *acc += diff * diff;
     if (fabsf(diff) >= net->bit_fail_limit) net->bit_fail++;
     return diff;

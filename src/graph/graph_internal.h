@@ -122,6 +122,8 @@ extern const zn_op_def zn_op_mse_def, zn_op_mae_def, zn_op_huber_def, zn_op_bce_
 
 /* Scalar activation and derivative shared by the op and the tests. */
 float zn_nact_value(zn_nact act, float steepness, float x);
+/* FANN's symmetric functions: its MSE and error function halve their differences. */
+int zn_nact_symmetric(zn_nact act);
 /* d f(steepness * x) / dx, given x and y = f(steepness * x). */
 float zn_nact_derivative(zn_nact act, float steepness, float x, float y);
 

@@ -365,3 +365,20 @@ static void dropout_backward(const zn_exec *e, const zn_node *n) {
 }
 
 const zn_op_def zn_op_dropout_def = {"dropout", dropout_forward, dropout_backward, dropout_aux};
+
+/* FANN's symmetric functions (outputs in [-1, 1]), whose differences its
+ * MSE and error function halve. */
+int zn_nact_symmetric(zn_nact act) {
+    switch (act) {
+    case ZN_NACT_LINEAR_PIECE_SYMMETRIC:
+    case ZN_NACT_THRESHOLD_SYMMETRIC:
+    case ZN_NACT_SIGMOID_SYMMETRIC:
+    case ZN_NACT_SIGMOID_SYMMETRIC_STEPWISE:
+    case ZN_NACT_ELLIOT_SYMMETRIC:
+    case ZN_NACT_GAUSSIAN_SYMMETRIC:
+    case ZN_NACT_SIN_SYMMETRIC:
+    case ZN_NACT_COS_SYMMETRIC:
+    case ZN_NACT_TANH: return 1;
+    default: return 0;
+    }
+}

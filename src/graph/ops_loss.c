@@ -30,8 +30,12 @@ zn_node *zn_bce_logits(zn_graph *g, zn_node *z, zn_node *t) {
 zn_node *zn_softmax_xent(zn_graph *g, zn_node *z, zn_node *t) {
     return loss_node(g, "zn_softmax_xent", ZN_OP_SOFTMAX_XENT, z, t, 0);
 }
+/* f[0]: 1 when FANN halves the difference first (symmetric outputs) */
 zn_node *zn_tanh_error(zn_graph *g, zn_node *y, zn_node *t) {
     return loss_node(g, "zn_tanh_error", ZN_OP_TANH_ERROR, y, t, 0);
+}
+zn_node *zn_tanh_error_symmetric(zn_graph *g, zn_node *y, zn_node *t) {
+    return loss_node(g, "zn_tanh_error_symmetric", ZN_OP_TANH_ERROR, y, t, 1);
 }
 
 zn_node *zn_huber(zn_graph *g, zn_node *y, zn_node *t, float delta) {
@@ -207,8 +211,12 @@ static double tanh_err_slope(double d) {
 
 static void tanh_error_forward(const zn_exec *e, const zn_node *n) {
     loss_view v = view(e, n, 0);
+    const int halve = n->f[0] != 0.0f;
     double s = 0;
-    for (int64_t i = 0; i < v.n; i++) s += tanh_err_value((double)v.t[i] - v.y[i]);
+    for (int64_t i = 0; i < v.n; i++) {
+        const double d = (double)v.t[i] - v.y[i];
+        s += halve ? 2.0 * tanh_err_value(0.5 * d) : tanh_err_value(d);
+    }
     e->val[n->index][0] = (float)(e->batch > 0 ? s / (double)e->batch : 0.0);
 }
 
@@ -216,7 +224,8 @@ static void tanh_error_backward(const zn_exec *e, const zn_node *n) {
     loss_view v = view(e, n, 1);
     if (!v.dy) return;
     float k = (e->batch > 0 ? 1.0f / (float)e->batch : 0.0f) * seed(e, n);
-    for (int64_t i = 0; i < v.n; i++) v.dy[i] -= k * (float)tanh_err_slope((double)v.t[i] - v.y[i]);
+    const double h = n->f[0] != 0.0f ? 0.5 : 1.0; /* d(2 F(d/2))/dd = F'(d/2) */
+    for (int64_t i = 0; i < v.n; i++) v.dy[i] -= k * (float)tanh_err_slope(h * ((double)v.t[i] - v.y[i]));
 }
 
 const zn_op_def zn_op_mse_def = {"mse", mse_forward, mse_backward, NULL};

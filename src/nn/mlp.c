@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "base/internal.h"
+#include "graph/graph_internal.h"
 #include "zenn/nn.h"
 
 static const char *const loss_names[] = {"sse", "mse", "xent", "bce", "mae", "huber", "tanh_error"};
@@ -47,6 +48,14 @@ static zn_status check_spec(const zn_mlp_spec *s) {
     if (!(s->dropout >= 0.0f && s->dropout < 1.0f))
         return zn_error(ZN_ERR_INVALID_ARG, "zn_mlp_create: dropout %g not in [0, 1)", (double)s->dropout);
     return ZN_OK;
+}
+
+/* FANN's tanh error function works on the difference that fann_update_MSE
+ * returns: halved for symmetric output functions (targets and outputs in
+ * [-1, 1]), so |d| reaches the slope's edge at 1 only for a wholly wrong
+ * output (zn_tanh_error_symmetric). */
+static zn_node *tanh_error_loss(zn_graph *g, zn_node *pred, zn_node *target, zn_nact output_act) {
+    return zn_nact_symmetric(output_act) ? zn_tanh_error_symmetric(g, pred, target) : zn_tanh_error(g, pred, target);
 }
 
 zn_status zn_mlp_create(const zn_mlp_spec *spec, uint64_t seed, zn_model **out) {
@@ -108,7 +117,7 @@ zn_status zn_mlp_create(const zn_mlp_spec *spec, uint64_t seed, zn_model **out) 
         else if (spec->loss == ZN_LOSS_MAE)
             loss = zn_mae(g, pred, target);
         else if (spec->loss == ZN_LOSS_TANH_ERROR)
-            loss = zn_tanh_error(g, pred, target);
+            loss = tanh_error_loss(g, pred, target, spec->output_act);
         else
             loss = zn_huber(g, pred, target, 1.0f);
         break;

@@ -116,7 +116,7 @@ static void test_losses(void) {
     float *x = random_array(&r, 8 * 3, -1, 1), *t = random_array(&r, 8 * 4, 0, 1);
     float *onehot = zn_calloc(8 * 4, sizeof(float));
     for (int i = 0; i < 8; i++) onehot[i * 4 + (int)zn_rng_below(&r, 4)] = 1.0f;
-    for (int kind = 0; kind < 8; kind++) {
+    for (int kind = 0; kind < 9; kind++) {
         zn_graph *g = NULL;
         zn_graph_create(&g);
         zn_node *in = zn_input(g, "x", 3), *target = zn_input(g, "t", 4);
@@ -131,6 +131,10 @@ static void test_losses(void) {
         case 4: loss = zn_softmax_xent(g, y, target), name = "softmax_xent (soft)"; break;
         case 5: loss = zn_sse(g, y, target), name = "sse"; break;
         case 6: loss = zn_tanh_error(g, zn_activation(g, y, ZN_NACT_TANH, 1.0f), target), name = "tanh_error"; break;
+        case 7:
+            loss = zn_tanh_error_symmetric(g, zn_activation(g, y, ZN_NACT_TANH, 1.0f), target);
+            name = "tanh_error_symmetric";
+            break;
         default: loss = zn_mse(g, zn_softmax(g, y), target), name = "softmax+mse"; break;
         }
         const float *inputs[2] = {x, t};

@@ -57,6 +57,49 @@ static void test_symmetric_sigmoid_is_fanns(void) {
     ZT_CHECK(isnan(zn_fnet_activate(ZN_NACT_SIGMOID_SYMMETRIC, NAN)));
 }
 
+/* zenn's own trainer with FANN's recipe (an MLP of FANN's defaults, the
+ * tanh error function, RPROP) and the FANN-structured net made from the
+ * same weights, trained by FANN's rules: the same epochs end at the same
+ * MSE, so any gap to libfann comes from the starting weights alone. */
+static void test_mlp_trains_as_fann(void) {
+    zn_dataset *tr = NULL;
+    ZT_OK(zn_dataset_load_fann(ZN_SOURCE_DIR "/data/diabetes.train", NULL, &tr));
+    for (uint64_t seed = 1; seed <= 2 && tr; seed++) {
+        zn_mlp_spec s = zn_mlp_spec_default();
+        s.loss = ZN_LOSS_TANH_ERROR;
+        s.n_layers = 3;
+        s.sizes[0] = tr->n_in;
+        s.sizes[1] = 16;
+        s.sizes[2] = tr->n_out;
+        zn_mlp *mlp = NULL;
+        zn_fnet *net = NULL;
+        ZT_OK(zn_mlp_wrap(&s, seed, NULL, NULL, 0, NULL, &mlp));
+        ZT_OK(zn_fnet_from_mlp(mlp, &net));
+        if (!mlp || !net) break;
+        net->training_algorithm = ZN_ALGO_RPROP;
+        ZT_CHECK(net->train_error_function == ZN_FNET_ERRFN_TANH); /* FANN's default */
+        zn_train_config c = zn_train_config_default(ZN_ALGO_RPROP);
+        c.epochs = 40;
+        c.shuffle = 0;
+        zn_train_report rep;
+        zn_eval ev;
+        ZT_OK(zn_train(mlp->model, tr, NULL, &c, &rep));
+        ZT_OK(zn_evaluate(mlp->model, tr, 0.35f, NULL, &ev));
+        for (int e = 0; e < 40; e++) zn_fnet_train_epoch(net, tr);
+        double se = 0;
+        for (int64_t i = 0; i < tr->rows; i++) {
+            const float *y = zn_fnet_run(net, tr->x + i * tr->n_in);
+            for (int64_t j = 0; j < tr->n_out; j++) se += pow((double)y[j] - tr->y[i * tr->n_out + j], 2);
+        }
+        const double fann_mse = se / (double)(tr->rows * tr->n_out);
+        ZT_CHECK_MSG(fabs(ev.mse - fann_mse) <= 1e-4 * fann_mse, "seed %d: zenn's trainer %.7g, FANN's rules %.7g",
+                     (int)seed, ev.mse, fann_mse);
+        zn_mlp_free(mlp);
+        zn_fnet_free(net);
+    }
+    zn_dataset_free(tr);
+}
+
 static void test_batch_equals_run(void) {
     unsigned tiny[] = {2, 3, 1}, wide[] = {300, 200, 40}, deep[] = {5, 8, 8, 8, 3};
     zn_fnet *net;
@@ -373,6 +416,7 @@ static void test_train_on_data(void) {
 
 int main(void) {
     ZT_RUN(test_symmetric_sigmoid_is_fanns);
+    ZT_RUN(test_mlp_trains_as_fann);
     ZT_RUN(test_layout_and_counts);
     ZT_RUN(test_batch_equals_run);
     ZT_RUN(test_transposed_copy_follows_weights);
