@@ -32,7 +32,7 @@ static const double sym_r[6] = {-9.90000009536743164062e-01, -8.9999997615814208
 
 /* FANN's symmetric sigmoid, 2 / (1 + exp(-2 s)) - 1 = tanh(s), as a
  * rational function evaluated in double: x P(x^2) / Q(x^2) on |x| < 9.5
- * (scripts/fit_tanh_rational.py 8 5 9.5, 1.4e-11 relative), so the float
+ * (scripts/fit_rational.py tanh 8 5 9.5, 1.4e-11 relative), so the float
  * result is FANN's unless the value lies within 1e-11 of a rounding
  * boundary. One division instead of a call to exp: a 2-3-1 fann_run made
  * four exp calls, most of its time. From 9.5 up FANN's value rounds to 1. */

@@ -62,7 +62,7 @@
  * to 3e-8), P of degree 6 and Q of degree 3 with Q(0) = 1. A rational fit
  * made for zenn (linearised least squares on a Chebyshev grid, Lawson
  * weights for the relative error, mpmath): fit error 6.7e-9, 2.1e-8 with
- * the coefficients rounded to float (scripts/fit_tanh_rational.py 7 4 9);
+ * the coefficients rounded to float (scripts/fit_rational.py tanh 7 4 9);
  * evaluated in float (Estrin's scheme,
  * one division) up to 3e-7. The AVX-512 incremental FANN epoch uses it,
  * where its shorter latency counts. */
