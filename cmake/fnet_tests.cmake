@@ -8,3 +8,9 @@ if(ZN_BUILD_TESTS AND TARGET test_fnet_libfann AND FANN_LIB AND FANN_INC)
   target_include_directories(test_fnet_libfann PRIVATE ${FANN_INC})
   target_link_libraries(test_fnet_libfann PRIVATE ${FANN_LIB} m)
 endif()
+# Incremental epochs of small nets take a fused AVX-512 kernel; with AVX2
+# kernels they take the per-layer path, which this run checks against libfann.
+if(ZN_BUILD_TESTS AND TARGET test_fnet_libfann)
+  add_test(NAME test_fnet_libfann_isa_avx2 COMMAND test_fnet_libfann)
+  set_tests_properties(test_fnet_libfann_isa_avx2 PROPERTIES ENVIRONMENT "ZN_ISA=avx2" TIMEOUT 600)
+endif()
