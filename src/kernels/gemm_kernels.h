@@ -48,6 +48,10 @@ typedef struct zn_gemm_kernels {
     /* Rank-1 update of rows [0, m): a[i][j] += (alpha * x[i * incx]) * y[j],
      * j < n (the product alpha * x[i] rounded first, in every table). */
     void (*ger)(int64_t m, int64_t n, float alpha, const float *x, int64_t incx, const float *y, float *a, int64_t lda);
+    /* C from its transpose: c[i][j] = t[j][i] + beta * c[i][j] (the product
+     * and the sum each rounded; beta == 0: C is not read), i < m, j < n, t
+     * an n x m block with row stride ldt (the flipped GEMM's buffer). */
+    void (*tr_add)(int64_t m, int64_t n, const float *t, int64_t ldt, float beta, float *c, int64_t ldc);
     /* Scalar double-accumulating oracles (the same in every table): the
      * references the tests compare with. Single-threaded, no epilogue. */
     zn_sgemm_full_fn sgemm_oracle;

@@ -353,6 +353,31 @@ static void ger_avx512(int64_t m, int64_t n, float alpha, const float *x, int64_
     }
 }
 
+/* 16 x 16 blocks through registers: masked loads of up to 16 rows of t,
+ * the transpose, masked stores of up to 16 columns per row of C. A scalar
+ * loop took a third of 128 x 10 x 64 (the flipped dW of a 128-10 layer). */
+static void tr_add_avx512(int64_t m, int64_t n, const float *t, int64_t ldt, float beta, float *c, int64_t ldc) {
+    const __m512 vb = _mm512_set1_ps(beta);
+    for (int64_t j0 = 0; j0 < n; j0 += 16) {
+        const int nj = n - j0 < 16 ? (int)(n - j0) : 16;
+        const __mmask16 mj = (__mmask16)((1u << nj) - 1u);
+        for (int64_t i0 = 0; i0 < m; i0 += 16) {
+            const int ni = m - i0 < 16 ? (int)(m - i0) : 16;
+            const __mmask16 mi = (__mmask16)((1u << ni) - 1u);
+            __m512 r[16];
+            for (int j = 0; j < 16; j++)
+                r[j] = j < nj ? _mm512_maskz_loadu_ps(mi, t + (j0 + j) * ldt + i0) : _mm512_setzero_ps();
+            transpose16(r);
+            for (int i = 0; i < ni; i++) {
+                float *row = c + (i0 + i) * ldc + j0;
+                __m512 v = r[i];
+                if (beta != 0.0f) v = _mm512_add_ps(v, _mm512_mul_ps(vb, _mm512_maskz_loadu_ps(mj, row)));
+                _mm512_mask_storeu_ps(row, mj, v);
+            }
+        }
+    }
+}
+
 void zn_gemm_init_avx512(zn_gemm_kernels *k) {
     k->mr = MR;
     k->nr = NR;
@@ -368,4 +393,5 @@ void zn_gemm_init_avx512(zn_gemm_kernels *k) {
     k->pack_rows = pack_rows_avx512;
     k->sgemv = sgemv_avx512;
     k->ger = ger_avx512;
+    k->tr_add = tr_add_avx512;
 }

@@ -81,6 +81,16 @@ static void ger_ref(int64_t m, int64_t n, float alpha, const float *x, int64_t i
     }
 }
 
+static void tr_add_ref(int64_t m, int64_t n, const float *t, int64_t ldt, float beta, float *c, int64_t ldc) {
+    for (int64_t i = 0; i < m; i++) {
+        float *row = c + i * ldc;
+        if (beta == 0.0f)
+            for (int64_t j = 0; j < n; j++) row[j] = t[j * ldt + i];
+        else
+            for (int64_t j = 0; j < n; j++) row[j] = t[j * ldt + i] + beta * row[j];
+    }
+}
+
 void zn_gemm_init_ref(zn_gemm_kernels *k) {
     k->mr = REF_MR;
     k->nr = REF_NR;
@@ -93,6 +103,7 @@ void zn_gemm_init_ref(zn_gemm_kernels *k) {
     k->pack_rows = zn_gemm_pack_rows;
     k->sgemv = sgemv_ref;
     k->ger = ger_ref;
+    k->tr_add = tr_add_ref;
     k->sgemm_oracle = sgemm_oracle;
     k->sgemv_oracle = sgemv_oracle;
 }
