@@ -95,15 +95,16 @@ static void fill_row(bench_result *r, const char *name, const char *shape, const
             snprintf(r->why, sizeof r->why, "%s: %s", jobs[i].peer->name, jobs[i].why[0] ? jobs[i].why : "failed");
 }
 
-/* A row of values (MSE) rather than times: ratio libfann / zenn. */
-static void mse_row(bench_run *run, const char *name, const char *shape, double zenn, double fann, double target,
-                    const char *note, const char *why) {
+/* A row of values (MSE) rather than times, the medians of n runs (values
+ * <= 0: not measured; the arrays are sorted in place): ratio libfann / zenn. */
+static void mse_row(bench_run *run, const char *name, const char *shape, double *zenn, double *fann, int n,
+                    double target, const char *note, const char *why) {
     bench_result r;
     bench_mlp_result(&r, "fann", name, shape, 1, 1, "MSE", 1);
     snprintf(r.peer, sizeof r.peer, "libfann");
     r.show_value = 1;
-    bench_stats_value(&r.zenn, zenn);
-    bench_stats_value(&r.other, fann);
+    bench_stats_of(zenn, n, &r.zenn);
+    bench_stats_of(fann, n, &r.other);
     r.target = target;
     snprintf(r.target_note, sizeof r.target_note, "%s", note);
     if ((!r.zenn.ok || !r.other.ok) && why) snprintf(r.why, sizeof r.why, "%s", why);
@@ -183,8 +184,9 @@ static void train_cases(fann_env *e, const char *dir, const char *name, int epoc
         bench_add(e->run, &r);
         /* Same weights, same deterministic algorithm: the MSE must agree. */
         snprintf(label, sizeof label, "%s %s MSE", name, algos[a]);
-        mse_row(e->run, label, shape, st[0].ok ? jobs[0].mse : -1, st[1].ok ? jobs[1].mse : -1, 0.99,
-                "MSE after the last epoch within 1% of libfann's (or lower)", r.why);
+        double zm = st[0].ok ? jobs[0].mse : -1, fm = st[1].ok ? jobs[1].mse : -1;
+        mse_row(e->run, label, shape, &zm, &fm, 1, 0.99, "MSE after the last epoch within 1% of libfann's (or lower)",
+                r.why);
     }
 }
 
@@ -245,22 +247,14 @@ static void cascade_case(fann_env *e, const char *dir, const char *name, unsigne
     zm[0] = st[0].ok ? jobs[0].test_mse : -1;
     fm[0] = st[1].ok ? jobs[1].test_mse : -1;
     for (int k = 1; k < starts; k++) cascade_start(e, name, train_path, test_path, sizes, neurons, k, &zm[k], &fm[k]);
-    bench_result m;
     snprintf(label, sizeof label, "%s cascade %u neurons test MSE", name, neurons);
-    bench_mlp_result(&m, "fann", label, shape, 1, 1, "MSE", 1);
-    snprintf(m.shape, sizeof m.shape, "%.40s, %d starts", shape, starts);
-    snprintf(m.peer, sizeof m.peer, "libfann");
-    m.show_value = 1;
-    bench_stats_of(zm, starts, &m.zenn);
-    bench_stats_of(fm, starts, &m.other);
+    char starts_shape[96];
+    snprintf(starts_shape, sizeof starts_shape, "%s, %d starts", shape, starts);
     /* The libraries run the same algorithm on different random numbers, so
      * even the medians move by 1-2% between runs: "no worse" is taken
      * within 2% (a run that is worse beyond that is not met) */
-    m.target = 0.98;
-    snprintf(m.target_note, sizeof m.target_note,
-             "median test MSE over the starts no worse than libfann's, within 2%% (random draws differ)");
-    if ((!m.zenn.ok || !m.other.ok) && r.why[0]) snprintf(m.why, sizeof m.why, "%s", r.why);
-    bench_add(e->run, &m);
+    mse_row(e->run, label, starts_shape, zm, fm, starts, 0.98,
+            "median test MSE over the starts no worse than libfann's, within 2% (random draws differ)", r.why);
 }
 
 /* Removes the run's directory of .net files. */

@@ -52,12 +52,6 @@ int zn_fnet_incr_fits(const zn_fnet *net) {
            (net->train_error_function == ZN_FNET_ERRFN_TANH || net->train_error_function == ZN_FNET_ERRFN_LINEAR);
 }
 
-/* Floats of the lane layout: w1 and d1, w2 and d2 (whole groups of four
- * rows, as the kernel reads them), b2 and db2. */
-static size_t incr_floats(size_t n_in, size_t n_out) {
-    return 2 * (n_in + 1) * L + 2 * ((n_out + 3) & ~(size_t)3) * L + 2 * L;
-}
-
 /* Between FANN's rows (a neuron's weights, its bias last) and lanes. */
 static void incr_layout(zn_fnet *net, zn_fann_incr_net *p, int to_net) {
     const zn_fnet_lplan *h = &net->exec->lp[1], *o = &net->exec->lp[2];
@@ -91,7 +85,7 @@ static void incr_layout(zn_fnet *net, zn_fann_incr_net *p, int to_net) {
 zn_status zn_fnet_incr_epoch(zn_fnet *net, const zn_dataset *data) {
     struct zn_fnet_exec *ex = net->exec;
     const zn_fnet_lplan *h = &ex->lp[1], *o = &ex->lp[2];
-    const size_t ni = net->n_inputs, no = net->n_outputs, need = incr_floats(ni, no);
+    const size_t ni = net->n_inputs, no = net->n_outputs, need = zn_fann_incr_floats(ni, no);
     if (ex->incr_len < need) {
         zn_free(ex->incr);
         ex->incr_len = 0;
@@ -100,14 +94,8 @@ zn_status zn_fnet_incr_epoch(zn_fnet *net, const zn_dataset *data) {
         ex->incr_len = need;
     }
     memset(ex->incr, 0, need * sizeof(float)); /* lanes past the neurons stay 0 */
-    const size_t rows2 = ((no + 3) & ~(size_t)3) * L;
     zn_fann_incr_net p = {.n_in = ni, .n_hid = h->k, .n_out = no};
-    p.w1 = ex->incr;
-    p.d1 = p.w1 + (ni + 1) * L;
-    p.w2 = p.d1 + (ni + 1) * L;
-    p.d2 = p.w2 + rows2;
-    p.b2 = p.d2 + rows2;
-    p.db2 = p.b2 + L;
+    zn_fann_incr_place(&p, ex->incr);
     incr_layer(net, h, &p.act1, &p.st1);
     incr_layer(net, o, &p.act2, &p.st2);
     p.lr = net->learning_rate;

@@ -39,6 +39,26 @@ typedef struct zn_fann_incr_net {
     uint32_t bit_fail;  /* in and out: differences of bit_fail_limit or more */
 } zn_fann_incr_net;
 
+/* Floats of the lane block for n_in inputs and n_out outputs: w1 and d1,
+ * w2 and d2 (whole groups of four rows, as the vector forms read them), b2
+ * and db2, in that order. */
+static inline size_t zn_fann_incr_floats(size_t n_in, size_t n_out) {
+    return 2 * (n_in + 1) * ZN_FANN_INCR_LANES + 2 * ((n_out + 3) & ~(size_t)3) * ZN_FANN_INCR_LANES +
+           2 * ZN_FANN_INCR_LANES;
+}
+
+/* Points w1..db2 of p (n_in and n_out set) into a block of
+ * zn_fann_incr_floats floats, zeroed by the caller. */
+static inline void zn_fann_incr_place(zn_fann_incr_net *p, float *block) {
+    const size_t rows1 = (p->n_in + 1) * ZN_FANN_INCR_LANES, rows2 = ((p->n_out + 3) & ~(size_t)3) * ZN_FANN_INCR_LANES;
+    p->w1 = block;
+    p->d1 = p->w1 + rows1;
+    p->w2 = p->d1 + rows1;
+    p->d2 = p->w2 + rows2;
+    p->b2 = p->d2 + rows2;
+    p->db2 = p->b2 + ZN_FANN_INCR_LANES;
+}
+
 typedef struct zn_fann_kernels {
     /* FANN's incremental update with momentum, over the block:
      * dw = (lr * e[i]) * x[j] + mom * d[i][j];  w[i][j] += dw;  d[i][j] = dw */

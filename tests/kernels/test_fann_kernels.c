@@ -206,14 +206,8 @@ static float rand_in(zn_rng *r, float lo, float hi) { return lo + (hi - lo) * zn
  * (lanes past the neurons zero), all of it in one block. */
 static float *incr_net(zn_rng *r, zn_fann_incr_net *p, size_t ni, size_t nh, size_t no) {
     enum { L = ZN_FANN_INCR_LANES };
-    const size_t rows2 = ((no + 3) / 4) * 4 * L, n = 2 * (ni + 1) * L + 2 * rows2 + 2 * L;
-    float *b = zn_calloc(n, sizeof *b);
-    p->w1 = b;
-    p->d1 = p->w1 + (ni + 1) * L;
-    p->w2 = p->d1 + (ni + 1) * L;
-    p->d2 = p->w2 + rows2;
-    p->b2 = p->d2 + rows2;
-    p->db2 = p->b2 + L;
+    float *b = zn_calloc(zn_fann_incr_floats(ni, no), sizeof *b);
+    zn_fann_incr_place(p, b);
     for (size_t j = 0; j <= ni; j++)
         for (size_t i = 0; i < nh; i++) {
             p->w1[j * L + i] = rand_in(r, -0.5f, 0.5f);
@@ -263,15 +257,10 @@ static void test_incr_epoch(void) {
                     p.bit_fail = 3;
                     zn_fann_incr_net q = p;
                     float *bp = incr_net(&r, &p, ni, nh, no);
-                    const size_t n = (size_t)(p.db2 + L - p.w1);
+                    const size_t n = zn_fann_incr_floats(ni, no);
                     float *bq = zn_calloc(n, sizeof *bq);
                     memcpy(bq, bp, n * sizeof *bq);
-                    q.w1 = bq + (p.w1 - bp);
-                    q.d1 = bq + (p.d1 - bp);
-                    q.w2 = bq + (p.w2 - bp);
-                    q.d2 = bq + (p.d2 - bp);
-                    q.b2 = bq + (p.b2 - bp);
-                    q.db2 = bq + (p.db2 - bp);
+                    zn_fann_incr_place(&q, bq);
                     float x[ROWS * 48], y[ROWS * 16], sp[2 * L + 1], vp[2 * L + 1], sq[2 * L + 1], vq[2 * L + 1];
                     zn_rng_fill_uniform(&r, x, ROWS * ni, -1, 1);
                     zn_rng_fill_uniform(&r, y, ROWS * no, p.out_symmetric ? -1.0f : 0.0f, 1);

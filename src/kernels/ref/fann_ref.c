@@ -16,12 +16,17 @@ static void update_inc_ref(size_t k, size_t n, float *w, float *d, const float *
     }
 }
 
+/* FANN's sum: st * raw, limited to [-max_sum, max_sum]. */
+static float limit(float raw, float st, float max_sum) {
+    const float sum = st * raw;
+    return sum > max_sum ? max_sum : (sum < -max_sum ? -max_sum : sum);
+}
+
 static void dense_sums_ref(size_t k, size_t n, const float *w, const float *x, float st, float max_sum, float *s) {
     for (size_t i = 0; i < k; i++, w += n) {
         float a = 0.0f;
         for (size_t j = 0; j < n; j++) a += w[j] * x[j];
-        a *= st;
-        s[i] = a > max_sum ? max_sum : (a < -max_sum ? -max_sum : a);
+        s[i] = limit(a, st, max_sum);
     }
 }
 
@@ -53,11 +58,6 @@ static void tanh_err_ref(size_t n, const float *d, float *y) {
 }
 
 /* ---- a whole incremental epoch of a one-hidden-layer net ------------------------------------- */
-
-static float incr_limit(float raw, float st) {
-    const float sum = st * raw, max_sum = 150.0f / st;
-    return sum > max_sum ? max_sum : (sum < -max_sum ? -max_sum : sum);
-}
 
 static float incr_activate(zn_fann_incr_act act, float sum) {
     switch (act) {
@@ -91,13 +91,13 @@ static void incr_epoch_ref(zn_fann_incr_net *p, size_t rows, const float *x, con
         for (size_t i = 0; i < nh; i++) {
             float a = p->w1[ni * L + i];
             for (size_t j = 0; j < ni; j++) a += x[j] * p->w1[j * L + i];
-            hs[i] = incr_limit(a, p->st1);
+            hs[i] = limit(a, p->st1, 150.0f / p->st1);
             hv[i] = incr_activate(p->act1, hs[i]);
         }
         for (size_t o = 0; o < no; o++) {
             float a = p->b2[o];
             for (size_t i = 0; i < nh; i++) a += hv[i] * p->w2[o * L + i];
-            os[o] = incr_limit(a, p->st2);
+            os[o] = limit(a, p->st2, 150.0f / p->st2);
             ov[o] = incr_activate(p->act2, os[o]);
             float diff = y[o] - ov[o];
             if (p->out_symmetric) diff /= 2.0f;
