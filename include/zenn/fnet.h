@@ -48,7 +48,7 @@ ZN_API unsigned zn_fnet_num_connections(const zn_fnet *net);
 /* ---- running ------------------------------------------------------------------ */
 
 /* One sample: returns the net's output buffer (valid until the next call on
- * net), NULL on error. Leaves every neuron's sum and value as FANN does. */
+ * net), NULL on error. */
 ZN_API const float *zn_fnet_run(zn_fnet *net, const float *input);
 /* rows samples, row-major x (rows * inputs) -> y (rows * outputs). */
 ZN_API zn_status zn_fnet_run_batch(zn_fnet *net, int64_t rows, const float *x, float *y);

@@ -348,6 +348,7 @@ static zn_status cache_init(zn_cascade *c, unsigned max_neurons) {
         const float *x = c->data->x + r * c->n_in;
         if (hidden) {
             if (!zn_fnet_run(net, x)) return ZN_ERR_INVALID_ARG;
+            zn_fnet_sync_neurons(net);
             for (uint32_t j = 0; j < c->k; j++) row[j] = net->neurons[j].value;
         } else {
             memcpy(row, x, c->n_in * sizeof(float));

@@ -278,6 +278,7 @@ void zn_fnet_publish(zn_fnet *net) {
         if (n >= net->layers[0].last && ne[n].first_con < ne[n].last_con) ne[n].sum = ex->sums[n];
     }
     memcpy(net->outputs, ex->vals + net->layers[net->n_layers - 1].first, net->n_outputs * sizeof(float));
+    net->exec->neurons_stale = 0;
 }
 
 /* FANN's formula per neuron, with the common functions inline. */
@@ -354,7 +355,9 @@ const float *zn_fnet_run(zn_fnet *net, const float *input) {
     zn_fnet_exec_prepare_run(net);
     memcpy(ex->vals, input, net->n_inputs * sizeof(float));
     if (zn_fnet_forward(net, 1, ex->vals, ex->sums, net->n_neurons)) return NULL;
-    zn_fnet_publish(net); /* every neuron's value and sum where FANN keeps them */
+    /* the outputs now; every neuron's value and sum when asked for */
+    memcpy(net->outputs, ex->vals + net->layers[net->n_layers - 1].first, net->n_outputs * sizeof(float));
+    ex->neurons_stale = 1;
     return net->outputs;
 }
 

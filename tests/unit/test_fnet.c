@@ -161,6 +161,42 @@ static void test_transposed_copy_follows_weights(void) {
     zn_fnet_free(net);
 }
 
+/* zn_fnet_run publishes only the outputs; zn_fnet_sync_neurons then leaves
+ * every neuron's sum and value as FANN's per-neuron loop computes them
+ * (the cascade cache reads them), and bias neurons at 1. */
+static void test_synced_neurons_are_fanns(void) {
+    unsigned sizes[] = {40, 30, 20, 5};
+    zn_fnet *net;
+    ZT_OK(zn_fnet_create_standard(4, sizes, 3, &net));
+    zn_fnet_set_activation_hidden(net, ZN_NACT_SIGMOID_SYMMETRIC);
+    float x[40];
+    for (int i = 0; i < 40; i++) x[i] = (float)(i % 9) * 0.2f - 0.8f;
+    for (int i = 0; i < 3; i++) ZT_CHECK(zn_fnet_run(net, x) != NULL);
+    ZT_CHECK(!net->exec->tiny && net->exec->neurons_stale);
+    zn_fnet_sync_neurons(net);
+    ZT_CHECK(!net->exec->neurons_stale);
+    float worst = 0.0f;
+    for (uint32_t n = 0; n < net->n_neurons; n++) {
+        const zn_fnet_neuron *ne = &net->neurons[n];
+        float want;
+        if (n < net->n_inputs)
+            want = x[n];
+        else if (ne->first_con == ne->last_con)
+            want = 1.0f; /* bias */
+        else {
+            double a = 0.0;
+            for (uint32_t c = ne->first_con; c < ne->last_con; c++)
+                a += (double)net->weights[c] * net->neurons[net->sources[c]].value;
+            ZT_CHECK(fabsf(ne->sum - (float)(a * ne->steepness)) <= 1e-5f);
+            want = zn_fnet_activate(ne->act, ne->sum);
+        }
+        float d = fabsf(ne->value - want);
+        if (d > worst) worst = d;
+    }
+    ZT_CHECK_MSG(worst <= 1e-6f, "a synced neuron's value is off by %g", (double)worst);
+    zn_fnet_free(net);
+}
+
 static void test_layout_and_counts(void) {
     unsigned s[] = {3, 4, 2};
     zn_fnet *net;
@@ -420,6 +456,7 @@ int main(void) {
     ZT_RUN(test_layout_and_counts);
     ZT_RUN(test_batch_equals_run);
     ZT_RUN(test_transposed_copy_follows_weights);
+    ZT_RUN(test_synced_neurons_are_fanns);
     ZT_RUN(test_determinism);
     ZT_RUN(test_bad_arguments);
     ZT_RUN(test_slopes_are_gradients);
