@@ -43,5 +43,12 @@ void zn_row_parts_run(zn_pool *pool, int max_threads, int parts, zn_pool_fn fn, 
 /* y = alpha op(A) x + beta y, unit strides, split into row parts when large. */
 void zn_gemv_run(const zn_kernels *kt, int trans, int64_t m, int64_t n, float alpha, const float *a, int64_t lda,
                  const float *x, float beta, float *y, zn_pool *pool, int max_threads);
+/* A += alpha x y^T (x: m, y: n), then z = A^T w with the updated A, in one
+ * pass over A: bit for bit the rank-1 zn_gemm_run (beta 1, k 1) followed by
+ * zn_gemv_run(trans 1, alpha 1, beta 0), on the same row parts. Incremental
+ * training uses it to update a first layer and run the next sample's
+ * product together. */
+void zn_ger_gemvt_run(const zn_kernels *kt, int64_t m, int64_t n, float alpha, const float *x, const float *y, float *a,
+                      int64_t lda, const float *w, float *z, zn_pool *pool, int max_threads);
 
 #endif

@@ -60,6 +60,10 @@ typedef struct gemv_job {
     const float *a, *x;
     float *y;
     float *partial; /* A^T x with parts > 1: parts x n partial sums */
+    /* zn_ger_gemvt_run: A (rows gx) += galpha gx gy^T first, in the same pass */
+    float *ga;
+    const float *gx, *gy;
+    float galpha;
 } gemv_job;
 
 static void gemv_one_part(const gemv_job *j, int q) {
@@ -70,7 +74,10 @@ static void gemv_one_part(const gemv_job *j, int q) {
             for (int64_t c = 0; c < j->n; c++) j->partial[q * j->n + c] = 0.0f;
         return;
     }
-    if (!j->trans)
+    if (j->ga)
+        j->kt->gemm.ger_gemvt(hi - lo, j->n, j->galpha, j->gx + lo, j->gy, j->ga + lo * j->lda, j->lda, j->x + lo,
+                              j->partial ? j->partial + q * j->n : j->y);
+    else if (!j->trans)
         j->kt->gemm.sgemv(0, hi - lo, j->n, j->alpha, j->a + lo * j->lda, j->lda, j->x, j->beta, j->y + lo);
     else if (!j->partial)
         j->kt->gemm.sgemv(1, hi - lo, j->n, j->alpha, j->a + lo * j->lda, j->lda, j->x + lo, j->beta, j->y);
@@ -92,10 +99,10 @@ static void add_parts(const gemv_job *j) {
     }
 }
 
-void zn_gemv_run(const zn_kernels *kt, int trans, int64_t m, int64_t n, float alpha, const float *a, int64_t lda,
-                 const float *x, float beta, float *y, zn_pool *pool, int max_threads) {
-    gemv_job j = {kt, trans, zn_row_parts(m, n), m, n, lda, alpha, beta, a, x, y, NULL};
-    if (!trans || j.parts == 1) {
+/* The GEMV of j (or its fused form); the trans form split into row parts
+ * goes in column blocks through partial sums. */
+static void gemv_trans_blocks(gemv_job j, zn_pool *pool, int max_threads) {
+    if (!j.trans || j.parts == 1) {
         zn_row_parts_run(pool, max_threads, j.parts, gemv_part, &j);
         return;
     }
@@ -104,13 +111,29 @@ void zn_gemv_run(const zn_kernels *kt, int trans, int64_t m, int64_t n, float al
      * same sum whichever block it is in) */
     float partial[PARTIAL_FLOATS];
     const int64_t cb = (PARTIAL_FLOATS / j.parts) & ~(int64_t)15;
-    for (int64_t c0 = 0; c0 < n; c0 += cb) {
+    for (int64_t c0 = 0; c0 < j.n; c0 += cb) {
         gemv_job b = j;
-        b.n = n - c0 < cb ? n - c0 : cb;
-        b.a = a + c0;
-        b.y = y + c0;
+        b.n = j.n - c0 < cb ? j.n - c0 : cb;
+        b.a = j.a + c0;
+        b.y = j.y + c0;
         b.partial = partial;
+        if (j.ga) {
+            b.ga = j.ga + c0;
+            b.gy = j.gy + c0;
+        }
         zn_row_parts_run(pool, max_threads, j.parts, gemv_part, &b);
         add_parts(&b);
     }
+}
+
+void zn_gemv_run(const zn_kernels *kt, int trans, int64_t m, int64_t n, float alpha, const float *a, int64_t lda,
+                 const float *x, float beta, float *y, zn_pool *pool, int max_threads) {
+    gemv_job j = {kt, trans, zn_row_parts(m, n), m, n, lda, alpha, beta, a, x, y, NULL, NULL, NULL, NULL, 0.0f};
+    gemv_trans_blocks(j, pool, max_threads);
+}
+
+void zn_ger_gemvt_run(const zn_kernels *kt, int64_t m, int64_t n, float alpha, const float *x, const float *y, float *a,
+                      int64_t lda, const float *w, float *z, zn_pool *pool, int max_threads) {
+    gemv_job j = {kt, 1, zn_row_parts(m, n), m, n, lda, 1.0f, 0.0f, a, w, z, NULL, a, x, y, alpha};
+    gemv_trans_blocks(j, pool, max_threads);
 }

@@ -48,6 +48,13 @@ typedef struct zn_gemm_kernels {
     /* Rank-1 update of rows [0, m): a[i][j] += (alpha * x[i * incx]) * y[j],
      * j < n (the product alpha * x[i] rounded first, in every table). */
     void (*ger)(int64_t m, int64_t n, float alpha, const float *x, int64_t incx, const float *y, float *a, int64_t lda);
+    /* One pass over rows [0, m) of A for a training step and the next
+     * sample's forward product: ger's rank-1 update (unit incx), then
+     * z[j] = sum over i of a[i][j] w[i] with the updated rows, j < n,
+     * summed as sgemv's trans form with alpha 1 and beta 0. Bit for bit the
+     * table's ger followed by its sgemv, reading A once instead of twice. */
+    void (*ger_gemvt)(int64_t m, int64_t n, float alpha, const float *x, const float *y, float *a, int64_t lda,
+                      const float *w, float *z);
     /* C from its transpose: c[i][j] = t[j][i] + beta * c[i][j] (the product
      * and the sum each rounded; beta == 0: C is not read), i < m, j < n, t
      * an n x m block with row stride ldt (the flipped GEMM's buffer). */

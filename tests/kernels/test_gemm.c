@@ -246,6 +246,91 @@ static void test_tr_add(void) {
     }
 }
 
+static int same_bits(const float *a, const float *b, size_t n) { return memcmp(a, b, n * sizeof *a) == 0; }
+
+/* The fused update-and-product kernel: in every table bit for bit that
+ * table's ger followed by its trans sgemv (A, padding columns left alone,
+ * and z), on vector and block edges; and the threaded driver bit for bit
+ * the rank-1 zn_gemm_run plus zn_gemv_run, on 1 and 2 threads, up to 8 row
+ * parts. */
+static void test_ger_gemvt(void) {
+    static const int64_t ms[] = {1, 7, 33, 300}, ns[] = {1, 8, 15, 16, 17, 70, 256, 300};
+    ZT_FOR_EACH_ISA(isa) {
+        const zn_kernels *kt = zn_kernels_for(isa);
+        for (size_t a = 0; a < sizeof ms / sizeof ms[0]; a++)
+            for (size_t b = 0; b < sizeof ns / sizeof ns[0]; b++) {
+                const int64_t m = ms[a], n = ns[b], lda = n + (int64_t)(a + b) % 3;
+                const size_t na = (size_t)(m * lda);
+                float *a1 = zn_alloc(na * sizeof(float)), *a2 = zn_alloc(na * sizeof(float));
+                float *x = zn_alloc((size_t)m * sizeof(float)), *w = zn_alloc((size_t)m * sizeof(float));
+                float *y = zn_alloc((size_t)n * sizeof(float)), *z1 = zn_alloc((size_t)(n + 1) * sizeof(float)),
+                      *z2 = zn_alloc((size_t)(n + 1) * sizeof(float));
+                zn_rng_fill_uniform(&rng, a1, na, -1, 1);
+                memcpy(a2, a1, na * sizeof(float));
+                zn_rng_fill_uniform(&rng, x, (size_t)m, -1, 1);
+                zn_rng_fill_uniform(&rng, w, (size_t)m, -1, 1);
+                zn_rng_fill_uniform(&rng, y, (size_t)n, -1, 1);
+                z1[n] = z2[n] = 7.0f; /* must stay */
+                kt->gemm.ger_gemvt(m, n, -0.3f, x, y, a1, lda, w, z1);
+                kt->gemm.ger(m, n, -0.3f, x, 1, y, a2, lda);
+                kt->gemm.sgemv(1, m, n, 1.0f, a2, lda, w, 0.0f, z2);
+                ZT_CHECK_MSG(same_bits(a1, a2, na) && same_bits(z1, z2, (size_t)n + 1),
+                             "ger_gemvt %s m=%lld n=%lld differs from ger + sgemv", zn_isa_name(isa), (long long)m,
+                             (long long)n);
+                zn_free(a1);
+                zn_free(a2);
+                zn_free(x);
+                zn_free(w);
+                zn_free(y);
+                zn_free(z1);
+                zn_free(z2);
+            }
+    }
+    zn_pool *pool = NULL;
+    ZT_OK(zn_pool_create(2, &pool));
+    static const int64_t big[][2] = {{600, 300}, {2049, 512}, {4096, 1024}, {100, 7}}; /* 2, 2, 8 and 1 parts */
+    ZT_FOR_EACH_ISA(isa) {
+        const zn_kernels *kt = zn_kernels_for(isa);
+        for (size_t s = 0; s < sizeof big / sizeof big[0]; s++) {
+            const int64_t m = big[s][0], n = big[s][1], lda = n + 16 * (int64_t)(s & 1);
+            const size_t na = (size_t)(m * lda);
+            float *a0 = zn_alloc(na * sizeof(float)), *a1 = zn_alloc(na * sizeof(float)),
+                  *a2 = zn_alloc(na * sizeof(float));
+            float *x = zn_alloc((size_t)m * sizeof(float)), *w = zn_alloc((size_t)m * sizeof(float));
+            float *y = zn_alloc((size_t)n * sizeof(float)), *z0 = zn_alloc((size_t)n * sizeof(float)),
+                  *z1 = zn_alloc((size_t)n * sizeof(float)), *z2 = zn_alloc((size_t)n * sizeof(float));
+            zn_rng_fill_uniform(&rng, a0, na, -1, 1);
+            zn_rng_fill_uniform(&rng, x, (size_t)m, -1, 1);
+            zn_rng_fill_uniform(&rng, w, (size_t)m, -1, 1);
+            zn_rng_fill_uniform(&rng, y, (size_t)n, -1, 1);
+            memcpy(a1, a0, na * sizeof(float));
+            memcpy(a2, a0, na * sizeof(float));
+            zn_gemm_call call = {1, 0, m, n, 1, -0.05f, 1.0f, x, y, a2, m, n, lda, NULL, ZN_ACT_NONE, 0.0f, NULL};
+            ZT_OK(zn_gemm_run(kt, &call, pool, 0));
+            zn_gemv_run(kt, 1, m, n, 1.0f, a2, lda, w, 0.0f, z2, pool, 0);
+            zn_ger_gemvt_run(kt, m, n, -0.05f, x, y, a1, lda, w, z1, pool, 0);
+            ZT_CHECK_MSG(same_bits(a1, a2, na) && same_bits(z1, z2, (size_t)n),
+                         "zn_ger_gemvt_run %s %lldx%lld differs from rank-1 + GEMV", zn_isa_name(isa), (long long)m,
+                         (long long)n);
+            memcpy(a1, a0, na * sizeof(float));
+            zn_ger_gemvt_run(kt, m, n, -0.05f, x, y, a1, lda, w, z0, NULL, 1);
+            ZT_CHECK_MSG(same_bits(a1, a2, na) && same_bits(z0, z2, (size_t)n),
+                         "zn_ger_gemvt_run %s %lldx%lld: one thread differs from two", zn_isa_name(isa), (long long)m,
+                         (long long)n);
+            zn_free(a0);
+            zn_free(a1);
+            zn_free(a2);
+            zn_free(x);
+            zn_free(w);
+            zn_free(y);
+            zn_free(z0);
+            zn_free(z1);
+            zn_free(z2);
+        }
+    }
+    zn_pool_free(pool);
+}
+
 static void test_misaligned_and_ld(void) {
     ZT_FOR_EACH_ISA(isa) {
         const zn_kernels *kt = zn_kernels_for(isa);
@@ -461,6 +546,7 @@ int main(void) {
     ZT_RUN(test_misaligned_and_ld);
     ZT_RUN(test_rank1);
     ZT_RUN(test_tr_add);
+    ZT_RUN(test_ger_gemvt);
     ZT_RUN(test_epilogue);
     ZT_RUN(test_k0_alpha0);
     ZT_RUN(test_threads_bitwise);

@@ -215,6 +215,36 @@ static void ger_avx2(int64_t m, int64_t n, float alpha, const float *x, int64_t 
     }
 }
 
+/* Columns [0, 8*NV) of rows [0, m) (the last vector masked unless FULL):
+ * each row updated as ger_avx2 does, then added into z as gemv_cols does
+ * (alpha 1), bit for bit, reading A once. */
+ZN_INLINE void ger_gemvt_cols(const int NV, const int FULL, int64_t m, float alpha, const float *x, const float *y,
+                              float *a, int64_t lda, const float *w, float *z, __m256i mk) {
+    __m256 acc[8];
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; v++) acc[v] = _mm256_setzero_ps();
+    for (int64_t p = 0; p < m; p++, a += lda) {
+        const __m256 s = _mm256_set1_ps(alpha * x[p]), wv = _mm256_broadcast_ss(w + p);
+#pragma GCC unroll 8
+        for (int v = 0; v < NV; v++) {
+            const __m256 r = _mm256_fmadd_ps(s, LOADV(FULL, NV, v, y + 8 * v, mk), LOADV(FULL, NV, v, a + 8 * v, mk));
+            STOREV(FULL, NV, v, a + 8 * v, mk, r);
+            acc[v] = _mm256_fmadd_ps(r, wv, acc[v]);
+        }
+    }
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; v++) STOREV(FULL, NV, v, z + 8 * v, mk, acc[v]);
+}
+
+static void ger_gemvt_avx2(int64_t m, int64_t n, float alpha, const float *x, const float *y, float *a, int64_t lda,
+                           const float *w, float *z) {
+    const __m256i none = _mm256_setzero_si256();
+    int64_t j = 0;
+    for (; j + 64 <= n; j += 64) ger_gemvt_cols(8, 1, m, alpha, x, y + j, a + j, lda, w, z + j, none);
+    for (; j + 8 <= n; j += 8) ger_gemvt_cols(1, 1, m, alpha, x, y + j, a + j, lda, w, z + j, none);
+    if (j < n) ger_gemvt_cols(1, 0, m, alpha, x, y + j, a + j, lda, w, z + j, lane_mask(n - j));
+}
+
 void zn_gemm_init_avx2(zn_gemm_kernels *k) {
     k->mr = MR;
     k->nr = NR;
@@ -225,4 +255,5 @@ void zn_gemm_init_avx2(zn_gemm_kernels *k) {
     k->ukr = ukr_avx2;
     k->sgemv = sgemv_avx2;
     k->ger = ger_avx2;
+    k->ger_gemvt = ger_gemvt_avx2;
 }

@@ -353,6 +353,71 @@ static void ger_avx512(int64_t m, int64_t n, float alpha, const float *x, int64_
     }
 }
 
+/* Columns [0, 16*NV) (the last vector masked by ml) of rows [0, m): each
+ * row updated as ger_avx512 does and stored, then added into z's sums as
+ * gemv_cols does (alpha 1: its final multiply is exact), so the pass gives
+ * both kernels' results bit for bit while A streams through once. */
+ZN_INLINE void ger_gemvt_cols(const int NV, int64_t m, float alpha, const float *x, const float *y, float *a,
+                              int64_t lda, const float *w, float *z, __mmask16 ml) {
+    __m512 acc[16];
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; v++) acc[v] = _mm512_setzero_ps();
+    for (int64_t p = 0; p < m; p++, a += lda) {
+        const __m512 s = _mm512_set1_ps(alpha * x[p]), wv = _mm512_set1_ps(w[p]);
+#pragma GCC unroll 16
+        for (int v = 0; v < NV; v++) _mm_prefetch((const char *)(a + 8 * lda + 16 * v), _MM_HINT_T0);
+#pragma GCC unroll 16
+        for (int v = 0; v < NV; v++) {
+            const __mmask16 mk = v == NV - 1 ? ml : (__mmask16)0xFFFF;
+            const __m512 r =
+                _mm512_fmadd_ps(s, _mm512_maskz_loadu_ps(mk, y + 16 * v), _mm512_maskz_loadu_ps(mk, a + 16 * v));
+            _mm512_mask_storeu_ps(a + 16 * v, mk, r);
+            acc[v] = _mm512_fmadd_ps(r, wv, acc[v]);
+        }
+    }
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; v++) _mm512_mask_storeu_ps(z + 16 * v, v == NV - 1 ? ml : (__mmask16)0xFFFF, acc[v]);
+}
+
+typedef void (*ger_gemvt_cols_fn)(int64_t m, float alpha, const float *x, const float *y, float *a, int64_t lda,
+                                  const float *w, float *z, __mmask16 ml);
+#define GER_GEMVT_COLS(NV)                                                                                             \
+    static void ger_gemvt_cols_##NV(int64_t m, float alpha, const float *x, const float *y, float *a, int64_t lda,     \
+                                    const float *w, float *z, __mmask16 ml) {                                          \
+        ger_gemvt_cols(NV, m, alpha, x, y, a, lda, w, z, ml);                                                          \
+    }
+GER_GEMVT_COLS(1)
+GER_GEMVT_COLS(2)
+GER_GEMVT_COLS(3)
+GER_GEMVT_COLS(4)
+GER_GEMVT_COLS(5)
+GER_GEMVT_COLS(6)
+GER_GEMVT_COLS(7)
+GER_GEMVT_COLS(8)
+GER_GEMVT_COLS(9)
+GER_GEMVT_COLS(10)
+GER_GEMVT_COLS(11)
+GER_GEMVT_COLS(12)
+GER_GEMVT_COLS(13)
+GER_GEMVT_COLS(14)
+GER_GEMVT_COLS(15)
+GER_GEMVT_COLS(16)
+static const ger_gemvt_cols_fn ger_gemvt_cols_fns[16] = {
+    ger_gemvt_cols_1,  ger_gemvt_cols_2,  ger_gemvt_cols_3,  ger_gemvt_cols_4,  ger_gemvt_cols_5,  ger_gemvt_cols_6,
+    ger_gemvt_cols_7,  ger_gemvt_cols_8,  ger_gemvt_cols_9,  ger_gemvt_cols_10, ger_gemvt_cols_11, ger_gemvt_cols_12,
+    ger_gemvt_cols_13, ger_gemvt_cols_14, ger_gemvt_cols_15, ger_gemvt_cols_16};
+
+/* Blocks of 256 columns, as the trans GEMV. */
+static void ger_gemvt_avx512(int64_t m, int64_t n, float alpha, const float *x, const float *y, float *a, int64_t lda,
+                             const float *w, float *z) {
+    for (int64_t j = 0; j < n; j += 256) {
+        int64_t wd = n - j < 256 ? n - j : 256;
+        int nv = (int)((wd + 15) / 16);
+        __mmask16 ml = (__mmask16)((1u << (wd - 16 * (nv - 1))) - 1);
+        ger_gemvt_cols_fns[nv - 1](m, alpha, x, y + j, a + j, lda, w, z + j, ml);
+    }
+}
+
 /* 16 x 16 blocks through registers: masked loads of up to 16 rows of t,
  * the transpose, masked stores of up to 16 columns per row of C. A scalar
  * loop took a third of 128 x 10 x 64 (the flipped dW of a 128-10 layer). */
@@ -393,5 +458,6 @@ void zn_gemm_init_avx512(zn_gemm_kernels *k) {
     k->pack_rows = pack_rows_avx512;
     k->sgemv = sgemv_avx512;
     k->ger = ger_avx512;
+    k->ger_gemvt = ger_gemvt_avx512;
     k->tr_add = tr_add_avx512;
 }

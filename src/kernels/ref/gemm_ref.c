@@ -81,6 +81,13 @@ static void ger_ref(int64_t m, int64_t n, float alpha, const float *x, int64_t i
     }
 }
 
+/* The definition itself: the update, then the product. */
+static void ger_gemvt_ref(int64_t m, int64_t n, float alpha, const float *x, const float *y, float *a, int64_t lda,
+                          const float *w, float *z) {
+    ger_ref(m, n, alpha, x, 1, y, a, lda);
+    sgemv_ref(1, m, n, 1.0f, a, lda, w, 0.0f, z);
+}
+
 static void tr_add_ref(int64_t m, int64_t n, const float *t, int64_t ldt, float beta, float *c, int64_t ldc) {
     for (int64_t i = 0; i < m; i++) {
         float *row = c + i * ldc;
@@ -103,6 +110,7 @@ void zn_gemm_init_ref(zn_gemm_kernels *k) {
     k->pack_rows = zn_gemm_pack_rows;
     k->sgemv = sgemv_ref;
     k->ger = ger_ref;
+    k->ger_gemvt = ger_gemvt_ref;
     k->tr_add = tr_add_ref;
     k->sgemm_oracle = sgemm_oracle;
     k->sgemv_oracle = sgemv_oracle;
