@@ -236,6 +236,14 @@ ZN_API float *zn_ws_grads(zn_ws *ws, int64_t *count);
  * workspace's gradient array is left untouched. Writes the model. */
 ZN_API zn_status zn_model_train_sgd(zn_model *m, zn_ws *ws, int64_t batch, const float *const *inputs, float lr,
                                     float *loss);
+/* Incremental training on n samples in turn: exactly n calls of
+ * zn_model_train_sgd with batch 1, on row t of every input (inputs[i]
+ * holds n rows), bit for bit. Faster: the update of the first layer that
+ * reads an input also computes that layer's product for the next sample,
+ * in the same pass over its weights. *loss: the mean of the n losses. The
+ * rows must not change during the call. */
+ZN_API zn_status zn_model_train_sgd_seq(zn_model *m, zn_ws *ws, int64_t n, const float *const *inputs, float lr,
+                                        float *loss);
 
 /* The loss on `batch` samples without the backward pass (validation). */
 ZN_API zn_status zn_model_loss(const zn_model *m, zn_ws *ws, int64_t batch, const float *const *inputs, float *loss);

@@ -332,6 +332,11 @@ static zn_status bind(const zn_model *m, zn_ws *ws, const char *fn, int64_t batc
     e->training = training;
     e->param_scale = 0.0f;
     e->packed_b = training ? NULL : ws->packed_b;
+    e->look_node = -1;
+    e->look_next = NULL;
+    e->look_buf = NULL;
+    e->look_ready = 0;
+    e->look_filled = NULL;
     return ZN_OK;
 }
 
@@ -368,16 +373,32 @@ zn_status zn_model_loss(const zn_model *m, zn_ws *ws, int64_t batch, const float
     return ZN_OK;
 }
 
+/* The look-ahead of incremental training (zn_exec): none by default. */
+typedef struct look_ahead {
+    int node;
+    const float *next;
+    float *buf;
+    int ready, filled;
+} look_ahead;
+
 /* Forward to the loss, then backward. lr == 0: gradients into the
  * workspace's gradient array; otherwise each parameter's gradient is added,
  * times -lr, into the parameter itself as it is computed. */
 static zn_status backward(const zn_model *m, zn_ws *ws, const char *fn, int64_t batch, const float *const *inputs,
-                          float lr, float *loss) {
+                          float lr, float *loss, look_ahead *look) {
     if (m && m->loss < 0) return zn_error(ZN_ERR_INVALID_ARG, "%s: the model has no loss", fn);
     if (ws && ws->mode != ZN_WS_TRAIN) return zn_error(ZN_ERR_INVALID_ARG, "%s: needs a training workspace", fn);
     zn_exec e;
     zn_status s = bind(m, ws, fn, batch, inputs, &m->train, 1, &e);
     if (s != ZN_OK) return s;
+    if (look) {
+        e.look_node = look->node;
+        e.look_next = look->next;
+        e.look_buf = look->buf;
+        e.look_ready = look->ready;
+        e.look_filled = &look->filled;
+        look->filled = 0;
+    }
     if (zn_pass_adapt_begin(&ws->adapt, batch)) e.max_threads = 1;
     run_forward(&e, &m->train);
     if (loss) *loss = ws->val[m->loss][0];
@@ -404,14 +425,76 @@ static zn_status backward(const zn_model *m, zn_ws *ws, const char *fn, int64_t 
 }
 
 zn_status zn_model_backward(const zn_model *m, zn_ws *ws, int64_t batch, const float *const *inputs, float *loss) {
-    return backward(m, ws, "zn_model_backward", batch, inputs, 0.0f, loss);
+    return backward(m, ws, "zn_model_backward", batch, inputs, 0.0f, loss, NULL);
+}
+
+static zn_status check_sgd(const zn_model *m, const char *fn, float lr) {
+    if (!(lr > 0.0f) || !isfinite(lr)) return zn_error(ZN_ERR_INVALID_ARG, "%s: lr must be positive and finite", fn);
+    if (m && !m->fused_sgd_ok)
+        return zn_error(ZN_ERR_UNSUPPORTED, "%s: a parameter feeds several ops; use zn_model_backward and an optimizer",
+                        fn);
+    return ZN_OK;
 }
 
 zn_status zn_model_train_sgd(zn_model *m, zn_ws *ws, int64_t batch, const float *const *inputs, float lr, float *loss) {
-    if (!(lr > 0.0f) || !isfinite(lr))
-        return zn_error(ZN_ERR_INVALID_ARG, "zn_model_train_sgd: lr must be positive and finite");
-    if (m && !m->fused_sgd_ok)
-        return zn_error(ZN_ERR_UNSUPPORTED,
-                        "zn_model_train_sgd: a parameter feeds several ops; use zn_model_backward and an optimizer");
-    return backward(m, ws, "zn_model_train_sgd", batch, inputs, lr, loss);
+    zn_status s = check_sgd(m, "zn_model_train_sgd", lr);
+    return s != ZN_OK ? s : backward(m, ws, "zn_model_train_sgd", batch, inputs, lr, loss, NULL);
+}
+
+/* The node whose update can carry the next sample's product: the first
+ * matmul of the training plan that reads a model input (which takes no
+ * gradient, so its backward is the update alone) with a parameter W. */
+static int look_node_of(const zn_model *m) {
+    for (int s = 0; s < m->train.n_steps; s++) {
+        const zn_node *n = &m->nodes[m->train.steps[s]];
+        if (n->op != ZN_OP_MATMUL) continue;
+        const zn_node *x = &m->nodes[n->in[0]], *w = &m->nodes[n->in[1]];
+        if (x->op == ZN_OP_INPUT && !m->needs_grad[x->index] && w->op == ZN_OP_PARAM && m->needs_grad[w->index])
+            return n->index;
+    }
+    return -1;
+}
+
+/* The position of node `id` among the model's inputs, or -1. */
+static int input_slot(const zn_model *m, int id) {
+    for (int i = 0; i < m->n_inputs; i++)
+        if (m->inputs[i] == id) return i;
+    return -1;
+}
+
+zn_status zn_model_train_sgd_seq(zn_model *m, zn_ws *ws, int64_t n, const float *const *inputs, float lr, float *loss) {
+    static const char fn[] = "zn_model_train_sgd_seq";
+    zn_status s = check_sgd(m, fn, lr);
+    if (s != ZN_OK) return s;
+    if (!m || !ws || ws->m != m)
+        return zn_error(ZN_ERR_INVALID_ARG, "%s: NULL model or a workspace of another model", fn);
+    if (n < 1) return zn_error(ZN_ERR_INVALID_ARG, "%s: %lld samples (at least 1)", fn, (long long)n);
+    if (m->n_inputs > 0 && !inputs) return zn_error(ZN_ERR_INVALID_ARG, "%s: inputs is NULL", fn);
+    for (int i = 0; i < m->n_inputs; i++)
+        if (m->train.used[m->inputs[i]] && !inputs[i])
+            return zn_error(ZN_ERR_INVALID_ARG, "%s: input '%s' is needed but NULL", fn, m->nodes[m->inputs[i]].name);
+    const float **row = zn_alloc((size_t)(m->n_inputs + 1) * sizeof *row);
+    if (!row) return zn_error(ZN_ERR_OUT_OF_MEMORY, "%s: out of memory", fn);
+    look_ahead look = {look_node_of(m), NULL, NULL, 0, 0};
+    int slot = -1;
+    int64_t x_cols = 0;
+    if (look.node >= 0 && n > 1) {
+        slot = input_slot(m, m->nodes[look.node].in[0]);
+        x_cols = m->nodes[m->nodes[look.node].in[0]].cols;
+        look.buf = zn_alloc((size_t)m->nodes[look.node].cols * sizeof(float));
+        if (!look.buf) slot = -1; /* runs on without the look-ahead */
+    }
+    double total = 0.0;
+    for (int64_t t = 0; t < n && s == ZN_OK; t++) {
+        for (int i = 0; i < m->n_inputs; i++) row[i] = inputs[i] ? inputs[i] + t * m->nodes[m->inputs[i]].cols : NULL;
+        look.next = slot >= 0 && t + 1 < n ? inputs[slot] + (t + 1) * x_cols : NULL;
+        float l = 0.0f;
+        s = backward(m, ws, fn, 1, row, lr, &l, slot >= 0 ? &look : NULL);
+        look.ready = look.filled; /* the next forward pass takes the product */
+        total += l;
+    }
+    zn_free(look.buf);
+    zn_free(row);
+    if (s == ZN_OK && loss) *loss = (float)(total / (double)n);
+    return s;
 }

@@ -6,6 +6,9 @@
 #include "base/internal.h"
 #include "train/train_internal.h"
 
+/* Rows per call of incremental training (batch 1 with the fused SGD step). */
+enum { SEQ_ROWS = 64 };
+
 zn_train_config zn_train_config_default(zn_algo algo) {
     zn_train_config c;
     memset(&c, 0, sizeof c);
@@ -120,8 +123,9 @@ static zn_status trainer_init(trainer *t, zn_model *m, const zn_dataset *train, 
     if (s == ZN_OK && t->val) s = zn_evaluator_init(&t->eval_val, m, t->val->rows, c->pool, c->max_threads);
     if (s == ZN_OK) s = zn_evaluator_init(&t->eval_train, m, rows, c->pool, c->max_threads);
     if (s != ZN_OK) return s;
-    t->xb = zn_alloc((size_t)(t->batch * t->train->n_in) * sizeof(float));
-    t->yb = zn_alloc((size_t)(t->batch * t->train->n_out) * sizeof(float));
+    const int64_t buf_rows = t->batch == 1 ? SEQ_ROWS : t->batch;
+    t->xb = zn_alloc((size_t)(buf_rows * t->train->n_in) * sizeof(float));
+    t->yb = zn_alloc((size_t)(buf_rows * t->train->n_out) * sizeof(float));
     t->order = zn_alloc((size_t)rows * sizeof(int64_t));
     t->best = zn_alloc((size_t)(np ? np : 1) * sizeof(float));
     if (!t->xb || !t->yb || !t->order || !t->best) return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_train: out of memory");
@@ -130,11 +134,29 @@ static zn_status trainer_init(trainer *t, zn_model *m, const zn_dataset *train, 
     return ZN_OK;
 }
 
+/* One step of the general path (backward, then the optimizer) on n rows;
+ * adds the loss times n to *total. */
+static zn_status general_step(trainer *t, int64_t n, const float *x, const float *y, double error_for_sarprop,
+                              double *total) {
+    int64_t np = 0, ng = 0;
+    float *params = zn_model_params(t->m, &np);
+    const float *inputs[2] = {x, y};
+    float loss;
+    zn_status s = zn_model_backward(t->m, t->ws, n, inputs, &loss);
+    if (s != ZN_OK) return s;
+    if (!isfinite(loss))
+        return zn_error(ZN_ERR_INTERNAL, "zn_train: the loss became %g at epoch %lld; lower the learning rate",
+                        (double)loss, (long long)zn_optim_step_count(t->opt));
+    float *grads = zn_ws_grads(t->ws, &ng);
+    s = zn_optim_step(t->opt, params, grads, np, n, (float)error_for_sarprop);
+    if (s == ZN_OK) *total += (double)loss * (double)n;
+    return s;
+}
+
 /* One pass over the training rows; returns the mean loss. */
 static zn_status run_epoch(trainer *t, double error_for_sarprop, double *mean_loss) {
     const zn_dataset *d = t->train;
-    int64_t rows = d->rows, np = 0;
-    float *params = zn_model_params(t->m, &np);
+    int64_t rows = d->rows;
     if (t->cfg->shuffle)
         for (int64_t i = rows - 1; i > 0; i--) {
             int64_t j = (int64_t)zn_rng_below(&t->rng, (uint64_t)i + 1), tmp = t->order[i];
@@ -142,8 +164,12 @@ static zn_status run_epoch(trainer *t, double error_for_sarprop, double *mean_lo
             t->order[j] = tmp;
         }
     double total = 0;
-    for (int64_t r0 = 0; r0 < rows; r0 += t->batch) {
-        int64_t n = rows - r0 < t->batch ? rows - r0 : t->batch;
+    /* Incremental training takes SEQ_ROWS samples per call, one at a time
+     * (zn_model_train_sgd_seq: the same result as a call per sample). */
+    const int seq = t->batch == 1 && t->fused;
+    const int64_t step = seq ? SEQ_ROWS : t->batch;
+    for (int64_t r0 = 0; r0 < rows; r0 += step) {
+        int64_t n = rows - r0 < step ? rows - r0 : step;
         const float *x = d->x + r0 * d->n_in, *y = d->y + r0 * d->n_out;
         if (t->cfg->shuffle) { /* gather the batch's rows */
             for (int64_t i = 0; i < n; i++) {
@@ -156,28 +182,23 @@ static zn_status run_epoch(trainer *t, double error_for_sarprop, double *mean_lo
         }
         const float *inputs[2] = {x, y};
         float loss;
-        zn_status s = ZN_ERR_UNSUPPORTED;
+        zn_status s;
         if (t->fused) {
-            s = zn_model_train_sgd(t->m, t->ws, n, inputs, zn_optim_lr(t->opt), &loss);
-            if (s == ZN_ERR_UNSUPPORTED)
-                t->fused = 0; /* a shared parameter: the general path from now on */
-            else if (s != ZN_OK)
-                return s;
-            else {
+            s = seq ? zn_model_train_sgd_seq(t->m, t->ws, n, inputs, zn_optim_lr(t->opt), &loss)
+                    : zn_model_train_sgd(t->m, t->ws, n, inputs, zn_optim_lr(t->opt), &loss);
+            if (s == ZN_OK) {
                 total += (double)loss * (double)n;
                 continue;
             }
+            if (s != ZN_ERR_UNSUPPORTED) return s;
+            t->fused = 0; /* a shared parameter: the general path from now on */
         }
-        s = zn_model_backward(t->m, t->ws, n, inputs, &loss);
-        if (s != ZN_OK) return s;
-        if (!isfinite(loss))
-            return zn_error(ZN_ERR_INTERNAL, "zn_train: the loss became %g at epoch %lld; lower the learning rate",
-                            (double)loss, (long long)zn_optim_step_count(t->opt));
-        int64_t ng = 0;
-        float *grads = zn_ws_grads(t->ws, &ng);
-        s = zn_optim_step(t->opt, params, grads, np, n, (float)error_for_sarprop);
-        if (s != ZN_OK) return s;
-        total += (double)loss * (double)n;
+        /* the general path, a batch at a time (a sample at a time for a
+         * chunk gathered for the sequential call) */
+        const int64_t per = seq ? 1 : n;
+        for (int64_t i = 0; i < n; i += per)
+            if ((s = general_step(t, per, x + i * d->n_in, y + i * d->n_out, error_for_sarprop, &total)) != ZN_OK)
+                return s;
     }
     *mean_loss = total / (double)rows;
     return ZN_OK;

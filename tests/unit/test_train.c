@@ -482,7 +482,107 @@ static void test_fused_sgd(void) {
     zn_dataset_free(d);
 }
 
+/* zn_model_train_sgd_seq is n calls of zn_model_train_sgd at batch 1, bit
+ * for bit: on a net whose first layer takes the threaded fused pass (64 x
+ * 2100 weights, two row parts) and on small nets, shortcut and sparse ones
+ * among them (whose first matmul reads no input directly), with two threads
+ * and with one. */
+static void test_sgd_seq(void) {
+    zn_dataset *digits = NULL, *diabetes = NULL;
+    ZT_OK(zn_dataset_load_csv(DATA("digits.csv"), NULL, &digits));
+    for (int64_t i = 0; i < digits->rows * digits->n_in; i++) digits->x[i] /= 16.0f;
+    ZT_OK(zn_dataset_load_fann(DATA("diabetes.train"), NULL, &diabetes));
+    zn_pool *one = NULL;
+    ZT_OK(zn_pool_create(1, &one));
+    for (int variant = 0; variant < 4; variant++) {
+        const zn_dataset *d = variant == 0 ? digits : diabetes;
+        zn_mlp_spec s = zn_mlp_spec_default();
+        s.n_layers = variant == 0 ? 3 : 4;
+        s.sizes[0] = (int)d->n_in;
+        s.sizes[1] = variant == 0 ? 2100 : 12;
+        s.sizes[2] = variant == 0 ? (int)d->n_out : 6;
+        s.sizes[3] = (int)d->n_out;
+        s.shortcut = variant == 2;
+        s.connection_rate = variant == 3 ? 0.5f : 0.0f;
+        zn_model *a = NULL, *b = NULL, *c = NULL;
+        ZT_OK(zn_mlp_create(&s, 5, &a));
+        ZT_OK(zn_mlp_create(&s, 5, &b));
+        ZT_OK(zn_mlp_create(&s, 5, &c));
+        zn_ws *wa = NULL, *wb = NULL, *wc = NULL;
+        zn_ws_opts o = zn_ws_opts_default();
+        o.mode = ZN_WS_TRAIN;
+        ZT_OK(zn_ws_create(a, &o, &wa));
+        ZT_OK(zn_ws_create(b, &o, &wb));
+        o.pool = one;
+        ZT_OK(zn_ws_create(c, &o, &wc));
+        const int64_t n = 23;
+        double total = 0.0;
+        for (int rep = 0; rep < 2; rep++) {
+            const float *in[2] = {d->x + rep * n * d->n_in, d->y + rep * n * d->n_out};
+            for (int64_t t = 0; t < n; t++) {
+                const float *row[2] = {in[0] + t * d->n_in, in[1] + t * d->n_out};
+                float l = 0.0f;
+                ZT_OK(zn_model_train_sgd(a, wa, 1, row, 0.2f, &l));
+                total += l;
+            }
+            float lb = 0.0f, lc = 0.0f;
+            ZT_OK(zn_model_train_sgd_seq(b, wb, n, in, 0.2f, &lb));
+            ZT_OK(zn_model_train_sgd_seq(c, wc, n, in, 0.2f, &lc));
+            const float la = (float)(total / (double)n);
+            total = 0.0;
+            ZT_CHECK_MSG(la == lb && lb == lc, "variant %d: mean losses %.9g, %.9g (seq), %.9g (seq, 1 thread)",
+                         variant, (double)la, (double)lb, (double)lc);
+        }
+        int64_t np = 0;
+        const float *pa = zn_model_params(a, &np), *pb = zn_model_params(b, NULL), *pc = zn_model_params(c, NULL);
+        ZT_CHECK_MSG(memcmp(pa, pb, (size_t)np * sizeof *pa) == 0 && memcmp(pb, pc, (size_t)np * sizeof *pb) == 0,
+                     "variant %d: seq's weights differ from sample-by-sample training", variant);
+        zn_ws_free(wa);
+        zn_ws_free(wb);
+        zn_ws_free(wc);
+        zn_model_free(a);
+        zn_model_free(b);
+        zn_model_free(c);
+    }
+    zn_pool_free(one);
+    /* bad arguments, and a parameter feeding two ops */
+    zn_mlp_spec s = zn_mlp_spec_default();
+    s.n_layers = 2;
+    s.sizes[0] = 8;
+    s.sizes[1] = 2;
+    zn_model *m = NULL;
+    ZT_OK(zn_mlp_create(&s, 1, &m));
+    zn_ws *ws = NULL;
+    zn_ws_opts o = zn_ws_opts_default();
+    o.mode = ZN_WS_TRAIN;
+    ZT_OK(zn_ws_create(m, &o, &ws));
+    const float *in[2] = {diabetes->x, diabetes->y};
+    ZT_ERR(zn_model_train_sgd_seq(m, ws, 0, in, 0.1f, NULL), ZN_ERR_INVALID_ARG);
+    ZT_ERR(zn_model_train_sgd_seq(m, ws, 3, NULL, 0.1f, NULL), ZN_ERR_INVALID_ARG);
+    ZT_ERR(zn_model_train_sgd_seq(m, ws, 3, in, 0.0f, NULL), ZN_ERR_INVALID_ARG);
+    ZT_ERR(zn_model_train_sgd_seq(m, NULL, 3, in, 0.1f, NULL), ZN_ERR_INVALID_ARG);
+    ZT_OK(zn_model_train_sgd_seq(m, ws, 3, in, 0.1f, NULL));
+    zn_ws_free(ws);
+    zn_model_free(m);
+    zn_graph *g = NULL;
+    ZT_OK(zn_graph_create(&g));
+    zn_node *x = zn_input(g, "x", 3), *t = zn_input(g, "t", 3);
+    zn_node *w = zn_param(g, "w", 3, 3, ZN_INIT_XAVIER, 1.0f);
+    zn_node *y = zn_matmul(g, zn_matmul(g, x, w, NULL), w, NULL);
+    ZT_OK(zn_model_compile(g, &y, 1, zn_mse(g, y, t), 1, &m));
+    ZT_OK(zn_ws_create(m, &o, &ws));
+    float xv[6] = {1, 2, 3, 4, 5, 6}, tv[6] = {0};
+    const float *in2[2] = {xv, tv};
+    ZT_ERR(zn_model_train_sgd_seq(m, ws, 2, in2, 0.1f, NULL), ZN_ERR_UNSUPPORTED);
+    zn_ws_free(ws);
+    zn_model_free(m);
+    zn_graph_free(g);
+    zn_dataset_free(digits);
+    zn_dataset_free(diabetes);
+}
+
 int main(void) {
+    ZT_RUN(test_sgd_seq);
     ZT_RUN(test_packed_weights);
     ZT_RUN(test_fused_sgd);
     ZT_RUN(test_widrow_init);
