@@ -129,6 +129,9 @@ typedef struct bench_cblas {
                   int ldb, float beta, float *c, int ldc);
     void (*sgemv)(int order, int trans, int m, int n, float alpha, const float *a, int lda, const float *x, int incx,
                   float beta, float *y, int incy);
+    /* cblas_sger: may be NULL (only the fused update-and-product case uses it) */
+    void (*sger)(int order, int m, int n, float alpha, const float *x, int incx, const float *y, int incy, float *a,
+                 int lda);
     void (*set_threads)(int n);
     char info[192]; /* version, kernels and the settings the bench chose */
     char why[256];  /* why it is missing */

@@ -38,6 +38,7 @@ static int open_first(bench_cblas *cb, const char *const *names, int n) {
 static int load_common(bench_cblas *cb, const char *threads_sym) {
     LOAD(cb, sgemm, "cblas_sgemm");
     LOAD(cb, sgemv, "cblas_sgemv");
+    LOAD(cb, sger, "cblas_sger");
     LOAD(cb, set_threads, threads_sym);
     if (cb->sgemm && cb->sgemv && cb->set_threads) return 1;
     snprintf(cb->why, sizeof cb->why, "%s lacks cblas_sgemm/cblas_sgemv/%s", cb->name, threads_sym);

@@ -6,6 +6,8 @@
 
 #include "bench.h"
 #include "bench_mlp.h"
+#include "kernels/gemm_driver.h"
+#include "kernels/kernels.h"
 
 typedef struct gemm_ctx {
     int ta, tb;
@@ -213,6 +215,94 @@ static void gemv_case(gemm_env *e, int trans, int m, int n, double target) {
     free_data(&d);
 }
 
+/* Incremental training's step on a first layer W (m x n, x W): the update
+ * W += a x dy^T, then the next sample's product w^T W. zenn's fused pass
+ * (zn_ger_gemvt_run) against the same two passes through zenn's own public
+ * calls and through OpenBLAS (cblas_sger + cblas_sgemv). */
+typedef struct update_ctx {
+    int m, n;
+    float *a;
+    const float *x, *dy, *w;
+    float *z;
+    int fused;
+    bench_cblas *cb;
+    int threads;
+} update_ctx;
+
+static int run_zenn_update(void *p) {
+    update_ctx *u = p;
+    if (u->fused) {
+        zn_ger_gemvt_run(zn_kernels_get(), u->m, u->n, -1e-6f, u->x, u->dy, u->a, u->n, u->w, u->z, zn_pool_default(),
+                         0);
+        return 0;
+    }
+    if (zn_sgemm(ZN_TRANS, ZN_NO_TRANS, u->m, u->n, 1, -1e-6f, u->x, u->m, u->dy, u->n, 1.0f, u->a, u->n) != ZN_OK)
+        return 1;
+    return zn_sgemv(ZN_TRANS, u->m, u->n, 1.0f, u->a, u->n, u->w, 1, 0.0f, u->z, 1) != ZN_OK;
+}
+
+static void prepare_cblas_update(void *p) {
+    update_ctx *u = p;
+    u->cb->set_threads(u->threads);
+}
+
+static int run_cblas_update(void *p) {
+    update_ctx *u = p;
+    u->cb->sger(CBLAS_ROW_MAJOR, u->m, u->n, -1e-6f, u->x, 1, u->dy, 1, u->a, u->n);
+    u->cb->sgemv(CBLAS_ROW_MAJOR, CBLAS_TRANS, u->m, u->n, 1.0f, u->a, u->n, u->w, 1, 0.0f, u->z, 1);
+    return 0;
+}
+
+static void update_case(gemm_env *e, int m, int n) {
+    char label[96], shape[64];
+    snprintf(label, sizeof label, "update+product %dx%d", m, n);
+    snprintf(shape, sizeof shape, "%dx%d", m, n);
+    if (!bench_selected(&e->run->opts, label)) return;
+    gemm_data d;
+    float *z = zn_alloc((size_t)n * sizeof(float)), *w = zn_alloc((size_t)m * sizeof(float));
+    if (!z || !w || !alloc_data(&d, (size_t)m * n, (size_t)(m + n), (size_t)m, &e->rng)) {
+        zn_free(z);
+        zn_free(w);
+        free_data(&d);
+        return;
+    }
+    zn_rng_fill_uniform(&e->rng, w, (size_t)m, -1.0f, 1.0f);
+    int threads = zn_pool_size(zn_pool_default());
+    /* x: d.b[0..m), dy: d.b[m..m+n); tiny steps, so W stays bounded over the reps */
+    update_ctx u[3];
+    u[0] = (update_ctx){m, n, d.a, d.b, d.b + m, w, z, 1, NULL, threads};
+    u[1] = u[0];
+    u[1].fused = 0;
+    u[2] = u[1];
+    u[2].cb = &e->lib[0];
+    const int have_ob = e->have[0] && e->lib[0].sger;
+    bench_contender c[3];
+    c[0] = (bench_contender){"zenn", run_zenn_update, &u[0], NULL, threads, 0, NULL, NULL};
+    c[1] = (bench_contender){"zenn-2pass", run_zenn_update, &u[1], NULL, threads, 0, NULL, NULL};
+    c[2] = (bench_contender){"openblas",
+                             run_cblas_update,
+                             &u[2],
+                             prepare_cblas_update,
+                             threads,
+                             !have_ob,
+                             e->have[0] ? "openblas lacks cblas_sger" : e->lib[0].why,
+                             NULL};
+    bench_stats st[3];
+    bench_measure(&e->run->opts, c, 3, st);
+    for (int l = 1; l < 3; l++) {
+        bench_result r;
+        fill_result(&r, label, shape, threads, 4.0 * m * n);
+        snprintf(r.peer, sizeof r.peer, "%s", c[l].name);
+        r.zenn = st[0];
+        r.other = st[l];
+        if (!st[l].ok) snprintf(r.why, sizeof r.why, "%s: %s", c[l].name, c[l].skip_reason);
+        bench_add(e->run, &r);
+    }
+    zn_free(z);
+    zn_free(w);
+    free_data(&d);
+}
+
 int bench_suite_gemm(bench_run *run) {
     gemm_env e;
     memset(&e, 0, sizeof e);
@@ -276,6 +366,10 @@ int bench_suite_gemm(bench_run *run) {
     gemv_case(&e, 0, 128, 784, 1.0);
     gemv_case(&e, 1, 2048, 512, 1.0);
     gemv_case(&e, 0, 512, 2048, 1.0);
+    bench_section(run, "update+product: batch-1 training's first-layer update and the next sample's product");
+    update_case(&e, 784, 128);
+    update_case(&e, 2048, 512);
+    if (!run->opts.quick) update_case(&e, 4096, 1024);
 
     bench_peer_stop(&e.numpy);
     zn_pool_free(e.pool1);
