@@ -420,6 +420,19 @@ static void test_packed_weights(void) {
     free(x);
 }
 
+/* y = (x W) W with an MSE loss: a parameter that feeds two ops. */
+static zn_model *shared_param_model(void) {
+    zn_graph *g = NULL;
+    zn_model *m = NULL;
+    ZT_OK(zn_graph_create(&g));
+    zn_node *x = zn_input(g, "x", 3), *t = zn_input(g, "t", 3);
+    zn_node *w = zn_param(g, "w", 3, 3, ZN_INIT_XAVIER, 1.0f);
+    zn_node *y = zn_matmul(g, zn_matmul(g, x, w, NULL), w, NULL);
+    ZT_OK(zn_model_compile(g, &y, 1, zn_mse(g, y, t), 1, &m));
+    zn_graph_free(g);
+    return m;
+}
+
 static void test_fused_sgd(void) {
     zn_dataset *d = NULL;
     ZT_OK(zn_dataset_load_fann(DATA("diabetes.train"), NULL, &d));
@@ -461,13 +474,7 @@ static void test_fused_sgd(void) {
         zn_model_free(b);
     }
     /* A parameter feeding two ops cannot be updated in flight. */
-    zn_graph *g = NULL;
-    ZT_OK(zn_graph_create(&g));
-    zn_node *x = zn_input(g, "x", 3), *t = zn_input(g, "t", 3);
-    zn_node *w = zn_param(g, "w", 3, 3, ZN_INIT_XAVIER, 1.0f);
-    zn_node *y = zn_matmul(g, zn_matmul(g, x, w, NULL), w, NULL);
-    zn_model *m = NULL;
-    ZT_OK(zn_model_compile(g, &y, 1, zn_mse(g, y, t), 1, &m));
+    zn_model *m = shared_param_model();
     zn_ws *ws = NULL;
     zn_ws_opts o = zn_ws_opts_default();
     o.mode = ZN_WS_TRAIN;
@@ -478,7 +485,6 @@ static void test_fused_sgd(void) {
     ZT_ERR(zn_model_train_sgd(m, ws, 1, in, -1.0f, NULL), ZN_ERR_INVALID_ARG);
     zn_ws_free(ws);
     zn_model_free(m);
-    zn_graph_free(g);
     zn_dataset_free(d);
 }
 
@@ -564,12 +570,7 @@ static void test_sgd_seq(void) {
     ZT_OK(zn_model_train_sgd_seq(m, ws, 3, in, 0.1f, NULL));
     zn_ws_free(ws);
     zn_model_free(m);
-    zn_graph *g = NULL;
-    ZT_OK(zn_graph_create(&g));
-    zn_node *x = zn_input(g, "x", 3), *t = zn_input(g, "t", 3);
-    zn_node *w = zn_param(g, "w", 3, 3, ZN_INIT_XAVIER, 1.0f);
-    zn_node *y = zn_matmul(g, zn_matmul(g, x, w, NULL), w, NULL);
-    ZT_OK(zn_model_compile(g, &y, 1, zn_mse(g, y, t), 1, &m));
+    m = shared_param_model();
     ZT_OK(zn_ws_create(m, &o, &ws));
     float xv[6] = {1, 2, 3, 4, 5, 6}, tv[6] = {0};
     const float *in2[2] = {xv, tv};
@@ -577,8 +578,7 @@ static void test_sgd_seq(void) {
     zn_ws_free(ws);
     /* zn_train then takes the general path sample by sample, and gives what
      * zn_model_backward and a plain step per sample give */
-    zn_model *m2 = NULL;
-    ZT_OK(zn_model_compile(g, &y, 1, zn_mse(g, y, t), 1, &m2));
+    zn_model *m2 = shared_param_model();
     zn_dataset *d = NULL;
     ZT_OK(zn_dataset_create(5, 3, 3, &d));
     for (int i = 0; i < 15; i++) {
@@ -610,7 +610,6 @@ static void test_sgd_seq(void) {
     zn_dataset_free(d);
     zn_model_free(m2);
     zn_model_free(m);
-    zn_graph_free(g);
     zn_dataset_free(digits);
     zn_dataset_free(diabetes);
 }
