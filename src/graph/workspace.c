@@ -27,6 +27,7 @@ struct zn_ws {
     size_t packed_bytes;
     const float **packed_b;
     zn_pass_adapt adapt; /* training passes: one thread or all (ws_adapt.h) */
+    float *look_buf;     /* zn_model_train_sgd_seq's next-sample product, made on first use */
 };
 
 zn_ws_opts zn_ws_opts_default(void) {
@@ -235,6 +236,7 @@ void zn_ws_free(zn_ws *ws) {
     zn_free(ws->kept);
     zn_free(ws->packed);
     zn_free(ws->packed_b);
+    zn_free(ws->look_buf);
     zn_free(ws);
 }
 
@@ -473,16 +475,23 @@ zn_status zn_model_train_sgd_seq(zn_model *m, zn_ws *ws, int64_t n, const float 
     for (int i = 0; i < m->n_inputs; i++)
         if (m->train.used[m->inputs[i]] && !inputs[i])
             return zn_error(ZN_ERR_INVALID_ARG, "%s: input '%s' is needed but NULL", fn, m->nodes[m->inputs[i]].name);
-    const float **row = zn_alloc((size_t)(m->n_inputs + 1) * sizeof *row);
+    enum { ROWS_ON_STACK = 8 };
+    const float *row_stack[ROWS_ON_STACK];
+    const float **row = m->n_inputs <= ROWS_ON_STACK ? row_stack : zn_alloc((size_t)m->n_inputs * sizeof *row);
     if (!row) return zn_error(ZN_ERR_OUT_OF_MEMORY, "%s: out of memory", fn);
     look_ahead look = {look_node_of(m), NULL, NULL, 0, 0};
     int slot = -1;
     int64_t x_cols = 0;
     if (look.node >= 0 && n > 1) {
-        slot = input_slot(m, m->nodes[look.node].in[0]);
-        x_cols = m->nodes[m->nodes[look.node].in[0]].cols;
-        look.buf = zn_alloc((size_t)m->nodes[look.node].cols * sizeof(float));
-        if (!look.buf) slot = -1; /* runs on without the look-ahead */
+        const size_t bytes = (size_t)m->nodes[look.node].cols * sizeof(float);
+        if (!ws->look_buf && !(ws->budget_bytes && ws->bytes + bytes > ws->budget_bytes) &&
+            (ws->look_buf = zn_alloc(bytes)))
+            ws->bytes += bytes; /* counted as the workspace's, within its budget */
+        look.buf = ws->look_buf;
+        if (look.buf) { /* else runs on without the look-ahead */
+            slot = input_slot(m, m->nodes[look.node].in[0]);
+            x_cols = m->nodes[m->nodes[look.node].in[0]].cols;
+        }
     }
     double total = 0.0;
     for (int64_t t = 0; t < n && s == ZN_OK; t++) {
@@ -493,8 +502,7 @@ zn_status zn_model_train_sgd_seq(zn_model *m, zn_ws *ws, int64_t n, const float 
         look.ready = look.filled; /* the next forward pass takes the product */
         total += l;
     }
-    zn_free(look.buf);
-    zn_free(row);
+    if (row != row_stack) zn_free(row);
     if (s == ZN_OK && loss) *loss = (float)(total / (double)n);
     return s;
 }
