@@ -187,10 +187,6 @@ typedef struct v16 {
 } v16;
 
 static inline v16 ld16(const float *p) { return (v16){_mm256_load_ps(p), _mm256_load_ps(p + 8)}; }
-static inline void st16(float *p, v16 a) {
-    _mm256_store_ps(p, a.lo);
-    _mm256_store_ps(p + 8, a.hi);
-}
 static inline v16 set16(float f) { return (v16){_mm256_set1_ps(f), _mm256_set1_ps(f)}; }
 static inline v16 add16(v16 a, v16 b) { return (v16){_mm256_add_ps(a.lo, b.lo), _mm256_add_ps(a.hi, b.hi)}; }
 static inline v16 mul16(v16 a, v16 b) { return (v16){_mm256_mul_ps(a.lo, b.lo), _mm256_mul_ps(a.hi, b.hi)}; }
