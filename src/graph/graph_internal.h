@@ -69,6 +69,17 @@ int zn_graph_check_inputs(zn_graph *g, const char *fn, int n, zn_node *const *in
 
 /* ---- execution ---------------------------------------------------------------- */
 
+/* Incremental training's look-ahead (zn_model_train_sgd_seq): at batch 1
+ * the fused update of matmul `node` also computes its product for the next
+ * sample's input row `next` (NULL: last sample) into `buf`, and sets
+ * `filled`; with `ready` set, the forward pass takes the product from buf. */
+typedef struct zn_look {
+    int node;
+    const float *next;
+    float *buf;
+    int ready, filled;
+} zn_look;
+
 typedef struct zn_exec {
     int64_t batch;
     float **val;               /* per node: value (batch x size for batched nodes) */
@@ -87,16 +98,7 @@ typedef struct zn_exec {
     float param_scale;
     /* NULL, or per node: the packed copy of a matmul's W (zn_ws_pack_weights) */
     const float *const *packed_b;
-    /* Incremental training's look-ahead (zn_model_train_sgd_seq): the
-     * matmul node (-1: none) whose fused update, at batch 1, also computes
-     * its product for the next sample's input row look_next (NULL: last
-     * sample) into look_buf; look_ready: this forward pass takes its product
-     * from look_buf instead. */
-    int look_node;
-    const float *look_next;
-    float *look_buf;
-    int look_ready;
-    int *look_filled; /* set when the backward pass has filled look_buf */
+    zn_look *look; /* NULL, or incremental training's look-ahead */
 } zn_exec;
 
 /* The factor for a contribution to the gradient of input `slot` of n: 1,

@@ -90,6 +90,26 @@ static zn_status check_roots(const zn_graph *g, zn_node *const *outputs, int n_o
     return ZN_OK;
 }
 
+/* The node whose update can carry the next sample's product: the first
+ * matmul of the training plan that reads a model input (which takes no
+ * gradient, so its backward is the update alone) with a parameter W. */
+static void find_look_node(zn_model *m) {
+    m->look_node = m->look_input = -1;
+    for (int s = 0; m->loss >= 0 && s < m->train.n_steps; s++) {
+        const zn_node *n = &m->nodes[m->train.steps[s]];
+        if (n->op != ZN_OP_MATMUL) continue;
+        const zn_node *x = &m->nodes[n->in[0]], *w = &m->nodes[n->in[1]];
+        if (x->op != ZN_OP_INPUT || m->needs_grad[x->index] || w->op != ZN_OP_PARAM || !m->needs_grad[w->index])
+            continue;
+        for (int i = 0; i < m->n_inputs; i++)
+            if (m->inputs[i] == x->index) {
+                m->look_node = n->index;
+                m->look_input = i;
+                return;
+            }
+    }
+}
+
 zn_status zn_model_compile(const zn_graph *g, zn_node *const *outputs, int n_outputs, zn_node *loss, uint64_t seed,
                            zn_model **out) {
     if (!out) return zn_error(ZN_ERR_INVALID_ARG, "zn_model_compile: out is NULL");
@@ -186,6 +206,7 @@ zn_status zn_model_compile(const zn_graph *g, zn_node *const *outputs, int n_out
         for (int k = 0; k < n->n_in; k++) m->needs_grad[i] |= m->needs_grad[n->in[k]];
         if (!m->train.used[i]) m->needs_grad[i] = 0;
     }
+    find_look_node(m);
     *out = m;
     return ZN_OK;
 }

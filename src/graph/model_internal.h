@@ -29,6 +29,9 @@ struct zn_model {
     zn_plan train;             /* the loss (forward; backward runs it in reverse) */
     unsigned char *needs_grad; /* per node, for the train plan */
     int fused_sgd_ok;          /* every parameter feeds one op that scales its contribution */
+    /* The matmul whose update can carry the next sample's product (-1:
+     * none), and the model input it reads (zn_model_train_sgd_seq). */
+    int look_node, look_input;
 };
 
 #endif

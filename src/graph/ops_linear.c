@@ -38,9 +38,9 @@ zn_node *zn_matmul(zn_graph *g, zn_node *x, zn_node *w, zn_node *b) {
 
 static void matmul_forward(const zn_exec *e, const zn_node *n) {
     const zn_node *x = &e->nodes[n->in[0]], *w = &e->nodes[n->in[1]];
-    if (e->look_ready && n->index == e->look_node) { /* computed by the last sample's update */
+    if (e->look && e->look->ready && n->index == e->look->node) { /* computed by the last sample's update */
         float *y = e->val[n->index];
-        memcpy(y, e->look_buf, (size_t)n->cols * sizeof *y);
+        memcpy(y, e->look->buf, (size_t)n->cols * sizeof *y);
         if (n->n_in == 3) e->k->vmath.add_bias((size_t)n->cols, e->val[n->in[2]], y);
         return;
     }
@@ -61,13 +61,14 @@ static void matmul_backward(const zn_exec *e, const zn_node *n) {
     if (dx)
         zn_sgemm_ex(ZN_NO_TRANS, ZN_TRANS, e->batch, x->cols, w->cols, 1.0f, dy, n->cols, e->val[w->index], w->cols,
                     1.0f, dx, x->cols, &o);
-    if (dw && !dx && e->look_next && n->index == e->look_node && e->batch == 1 && dw == e->val[w->index]) {
+    const zn_look *look = e->look;
+    if (dw && !dx && look && look->next && n->index == look->node && e->batch == 1 && dw == e->val[w->index]) {
         /* the fused step's update and the next sample's product, in one
          * pass over W (bit for bit the two passes) */
         zn_ger_gemvt_run(e->k, w->rows, w->cols, zn_exec_grad_scale(e, n, 1), e->val[x->index], dy, dw, w->cols,
-                         e->look_next, e->look_buf, o.max_threads == 1 ? NULL : (e->pool ? e->pool : zn_pool_default()),
+                         look->next, look->buf, o.max_threads == 1 ? NULL : (e->pool ? e->pool : zn_pool_default()),
                          o.max_threads);
-        *e->look_filled = 1;
+        e->look->filled = 1;
     } else if (dw)
         zn_sgemm_ex(ZN_TRANS, ZN_NO_TRANS, w->rows, w->cols, e->batch, zn_exec_grad_scale(e, n, 1), e->val[x->index],
                     x->cols, dy, n->cols, 1.0f, dw, w->cols, &o);

@@ -334,11 +334,7 @@ static zn_status bind(const zn_model *m, zn_ws *ws, const char *fn, int64_t batc
     e->training = training;
     e->param_scale = 0.0f;
     e->packed_b = training ? NULL : ws->packed_b;
-    e->look_node = -1;
-    e->look_next = NULL;
-    e->look_buf = NULL;
-    e->look_ready = 0;
-    e->look_filled = NULL;
+    e->look = NULL;
     return ZN_OK;
 }
 
@@ -375,32 +371,18 @@ zn_status zn_model_loss(const zn_model *m, zn_ws *ws, int64_t batch, const float
     return ZN_OK;
 }
 
-/* The look-ahead of incremental training (zn_exec): none by default. */
-typedef struct look_ahead {
-    int node;
-    const float *next;
-    float *buf;
-    int ready, filled;
-} look_ahead;
-
 /* Forward to the loss, then backward. lr == 0: gradients into the
  * workspace's gradient array; otherwise each parameter's gradient is added,
  * times -lr, into the parameter itself as it is computed. */
 static zn_status backward(const zn_model *m, zn_ws *ws, const char *fn, int64_t batch, const float *const *inputs,
-                          float lr, float *loss, look_ahead *look) {
+                          float lr, float *loss, zn_look *look) {
     if (m && m->loss < 0) return zn_error(ZN_ERR_INVALID_ARG, "%s: the model has no loss", fn);
     if (ws && ws->mode != ZN_WS_TRAIN) return zn_error(ZN_ERR_INVALID_ARG, "%s: needs a training workspace", fn);
     zn_exec e;
     zn_status s = bind(m, ws, fn, batch, inputs, &m->train, 1, &e);
     if (s != ZN_OK) return s;
-    if (look) {
-        e.look_node = look->node;
-        e.look_next = look->next;
-        e.look_buf = look->buf;
-        e.look_ready = look->ready;
-        e.look_filled = &look->filled;
-        look->filled = 0;
-    }
+    if (look) look->filled = 0;
+    e.look = look;
     if (zn_pass_adapt_begin(&ws->adapt, batch)) e.max_threads = 1;
     run_forward(&e, &m->train);
     if (loss) *loss = ws->val[m->loss][0];
@@ -443,27 +425,6 @@ zn_status zn_model_train_sgd(zn_model *m, zn_ws *ws, int64_t batch, const float 
     return s != ZN_OK ? s : backward(m, ws, "zn_model_train_sgd", batch, inputs, lr, loss, NULL);
 }
 
-/* The node whose update can carry the next sample's product: the first
- * matmul of the training plan that reads a model input (which takes no
- * gradient, so its backward is the update alone) with a parameter W. */
-static int look_node_of(const zn_model *m) {
-    for (int s = 0; s < m->train.n_steps; s++) {
-        const zn_node *n = &m->nodes[m->train.steps[s]];
-        if (n->op != ZN_OP_MATMUL) continue;
-        const zn_node *x = &m->nodes[n->in[0]], *w = &m->nodes[n->in[1]];
-        if (x->op == ZN_OP_INPUT && !m->needs_grad[x->index] && w->op == ZN_OP_PARAM && m->needs_grad[w->index])
-            return n->index;
-    }
-    return -1;
-}
-
-/* The position of node `id` among the model's inputs, or -1. */
-static int input_slot(const zn_model *m, int id) {
-    for (int i = 0; i < m->n_inputs; i++)
-        if (m->inputs[i] == id) return i;
-    return -1;
-}
-
 zn_status zn_model_train_sgd_seq(zn_model *m, zn_ws *ws, int64_t n, const float *const *inputs, float lr, float *loss) {
     static const char fn[] = "zn_model_train_sgd_seq";
     zn_status s = check_sgd(m, fn, lr);
@@ -479,26 +440,21 @@ zn_status zn_model_train_sgd_seq(zn_model *m, zn_ws *ws, int64_t n, const float 
     const float *row_stack[ROWS_ON_STACK];
     const float **row = m->n_inputs <= ROWS_ON_STACK ? row_stack : zn_alloc((size_t)m->n_inputs * sizeof *row);
     if (!row) return zn_error(ZN_ERR_OUT_OF_MEMORY, "%s: out of memory", fn);
-    look_ahead look = {look_node_of(m), NULL, NULL, 0, 0};
-    int slot = -1;
-    int64_t x_cols = 0;
+    zn_look look = {m->look_node, NULL, NULL, 0, 0};
     if (look.node >= 0 && n > 1) {
         const size_t bytes = (size_t)m->nodes[look.node].cols * sizeof(float);
         if (!ws->look_buf && !(ws->budget_bytes && ws->bytes + bytes > ws->budget_bytes) &&
             (ws->look_buf = zn_alloc(bytes)))
-            ws->bytes += bytes; /* counted as the workspace's, within its budget */
-        look.buf = ws->look_buf;
-        if (look.buf) { /* else runs on without the look-ahead */
-            slot = input_slot(m, m->nodes[look.node].in[0]);
-            x_cols = m->nodes[m->nodes[look.node].in[0]].cols;
-        }
+            ws->bytes += bytes;  /* counted as the workspace's, within its budget */
+        look.buf = ws->look_buf; /* NULL: runs on without the look-ahead */
     }
+    const int64_t x_cols = look.node >= 0 ? m->nodes[m->inputs[m->look_input]].cols : 0;
     double total = 0.0;
     for (int64_t t = 0; t < n && s == ZN_OK; t++) {
         for (int i = 0; i < m->n_inputs; i++) row[i] = inputs[i] ? inputs[i] + t * m->nodes[m->inputs[i]].cols : NULL;
-        look.next = slot >= 0 && t + 1 < n ? inputs[slot] + (t + 1) * x_cols : NULL;
+        look.next = look.buf && t + 1 < n ? inputs[m->look_input] + (t + 1) * x_cols : NULL;
         float l = 0.0f;
-        s = backward(m, ws, fn, 1, row, lr, &l, slot >= 0 ? &look : NULL);
+        s = backward(m, ws, fn, 1, row, lr, &l, look.buf ? &look : NULL);
         look.ready = look.filled; /* the next forward pass takes the product */
         total += l;
     }
