@@ -64,7 +64,7 @@
  * weights for the relative error, mpmath): fit error 6.7e-9, 2.1e-8 with
  * the coefficients rounded to float (scripts/fit_rational.py tanh 7 4 9);
  * evaluated in float (Estrin's scheme,
- * one division) up to 3e-7. The AVX-512 incremental FANN epoch uses it,
+ * one division) up to 3e-7. The incremental FANN epochs (AVX-512, AVX2) use it,
  * where its shorter latency counts. */
 #define ZN_TANHR_CLAMP 9.0f
 #define ZN_TANHR_P0 0x1.000000p+0f
@@ -77,6 +77,15 @@
 #define ZN_TANHR_Q1 0x1.db504ap-2f
 #define ZN_TANHR_Q2 0x1.915460p-6f
 #define ZN_TANHR_Q3 0x1.0afbd6p-12f
+
+/* 2 atanh(d) = 2d P(d^2) / Q(d^2) for |d| < 0.5 (FANN's tanh error function
+ * log((1+d)/(1-d)) on the incremental epoch's chain): P = 1 + P1 z + P2 z^2,
+ * Q = 1 + Q1 z + Q2 z^2 (scripts/fit_rational.py atanh 3 3 0.5), 1.6e-8
+ * relative with these float coefficients. */
+#define ZN_ATANHR_P1 -0x1.a5c144p-1f
+#define ZN_ATANHR_P2 0x1.4aed9cp-4f
+#define ZN_ATANHR_Q1 -0x1.2835e8p+0f
+#define ZN_ATANHR_Q2 0x1.10d9f2p-2f
 
 /* log(x) = e ln2 + log1p(f), x = 2^e (1 + f) with 1 + f in [0.75, 1.5)
  * (the range AVX-512 getmant gives; AVX2 makes the same split with integer

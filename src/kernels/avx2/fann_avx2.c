@@ -222,8 +222,8 @@ static inline __m256 tanh_rat8(__m256 x) {
  * division: the long form's two sit on the epoch's chain). */
 static inline __m256 tanh_err_small8(__m256 d) {
     const __m256 z = _mm256_mul_ps(d, d);
-    const __m256 p = _mm256_fmadd_ps(_mm256_fmadd_ps(K(0x1.4aed9cp-4f), z, K(-0x1.a5c144p-1f)), z, K(1.0f));
-    const __m256 q = _mm256_fmadd_ps(_mm256_fmadd_ps(K(0x1.10d9f2p-2f), z, K(-0x1.2835e8p+0f)), z, K(1.0f));
+    const __m256 p = _mm256_fmadd_ps(_mm256_fmadd_ps(K(ZN_ATANHR_P2), z, K(ZN_ATANHR_P1)), z, K(1.0f));
+    const __m256 q = _mm256_fmadd_ps(_mm256_fmadd_ps(K(ZN_ATANHR_Q2), z, K(ZN_ATANHR_Q1)), z, K(1.0f));
     return _mm256_div_ps(_mm256_mul_ps(_mm256_add_ps(d, d), p), q);
 }
 

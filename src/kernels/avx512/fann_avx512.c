@@ -158,10 +158,10 @@ static inline __m512 atanh2_16(__m512 z) {
  * 1.6e-8 relative with these float coefficients. About 25 cycles, for the incremental epoch's chain. */
 static inline __m512 tanh_err_small16(__m512 d) {
     const __m512 z = _mm512_mul_ps(d, d);
-    const __m512 p = _mm512_fmadd_ps(
-        _mm512_fmadd_ps(_mm512_set1_ps(0x1.4aed9cp-4f), z, _mm512_set1_ps(-0x1.a5c144p-1f)), z, _mm512_set1_ps(1.0f));
-    const __m512 q = _mm512_fmadd_ps(
-        _mm512_fmadd_ps(_mm512_set1_ps(0x1.10d9f2p-2f), z, _mm512_set1_ps(-0x1.2835e8p+0f)), z, _mm512_set1_ps(1.0f));
+    const __m512 p = _mm512_fmadd_ps(_mm512_fmadd_ps(_mm512_set1_ps(ZN_ATANHR_P2), z, _mm512_set1_ps(ZN_ATANHR_P1)), z,
+                                     _mm512_set1_ps(1.0f));
+    const __m512 q = _mm512_fmadd_ps(_mm512_fmadd_ps(_mm512_set1_ps(ZN_ATANHR_Q2), z, _mm512_set1_ps(ZN_ATANHR_Q1)), z,
+                                     _mm512_set1_ps(1.0f));
     return _mm512_div_ps(_mm512_mul_ps(_mm512_add_ps(d, d), p), q);
 }
 
