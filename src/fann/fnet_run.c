@@ -270,6 +270,11 @@ void zn_fnet_mul_derivative(const zn_fnet *net, uint32_t first, uint32_t count, 
         }
 }
 
+/* zn_fnet_run's return buffer from the one-sample values. */
+static void copy_outputs(zn_fnet *net) {
+    memcpy(net->outputs, net->exec->vals + net->layers[net->n_layers - 1].first, net->n_outputs * sizeof(float));
+}
+
 void zn_fnet_publish(zn_fnet *net) {
     const struct zn_fnet_exec *ex = net->exec;
     zn_fnet_neuron *ne = net->neurons;
@@ -277,7 +282,7 @@ void zn_fnet_publish(zn_fnet *net) {
         ne[n].value = ex->vals[n];
         if (n >= net->layers[0].last && ne[n].first_con < ne[n].last_con) ne[n].sum = ex->sums[n];
     }
-    memcpy(net->outputs, ex->vals + net->layers[net->n_layers - 1].first, net->n_outputs * sizeof(float));
+    copy_outputs(net);
     net->exec->neurons_stale = 0;
 }
 
@@ -356,7 +361,7 @@ const float *zn_fnet_run(zn_fnet *net, const float *input) {
     memcpy(ex->vals, input, net->n_inputs * sizeof(float));
     if (zn_fnet_forward(net, 1, ex->vals, ex->sums, net->n_neurons)) return NULL;
     /* the outputs now; every neuron's value and sum when asked for */
-    memcpy(net->outputs, ex->vals + net->layers[net->n_layers - 1].first, net->n_outputs * sizeof(float));
+    copy_outputs(net);
     ex->neurons_stale = 1;
     return net->outputs;
 }
