@@ -18,9 +18,14 @@
  * Loads and stores stay within the m x n tile, so A and B may be unpacked
  * user memory. Every element of C is computed by the same sequence of
  * operations whatever its place in the tile, so the tiling never changes a
- * result. */
+ * result.
+ * pf: NULL, or memory to fetch toward L2 while the tile computes, one
+ * 64-byte line per k step from pf, min(pf_lines, k) lines; it is only
+ * prefetched, never read (the driver's look-ahead into a packed B that
+ * streams from memory, which the hardware prefetcher follows poorly). */
 typedef void (*zn_sgemm_ukr_fn)(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t rsa, int64_t csa,
-                                const float *b, int64_t rsb, float beta, float *c, int64_t ldc, const float *bias);
+                                const float *b, int64_t rsb, float beta, float *c, int64_t ldc, const float *bias,
+                                const float *pf, int64_t pf_lines);
 
 /* Packs a k x n block of B (B(p,j) = b[p*rsb + j*csb], rsb == 1 or
  * csb == 1) into ceil(n/nr) panels of k x nr (element (p,j) at p*nr + j),

@@ -27,25 +27,35 @@ static inline __m256i lane_mask(int64_t w) {
             _mm256_maskstore_ps((p), (mk), (x));                                                                       \
     } while (0)
 
+/* One k step of an M x (8 NV) tile: acc += A(:,p) B(p,:). */
+ZN_INLINE void kstep(const int M, const int NV, const int AROW, const int FULL, __m256 acc[MR][2], int64_t p,
+                     const float *a, int64_t rsa, int64_t csa, const float *b, __m256i mk) {
+    __m256 b0 = LOADV(FULL, NV, 0, b, mk);
+    __m256 b1 = NV == 2 ? LOADV(FULL, NV, 1, b + 8, mk) : b0;
+#pragma GCC unroll 8
+    for (int i = 0; i < M; i++) {
+        __m256 av = _mm256_broadcast_ss(AROW ? a + i * rsa + p : a + i + p * csa);
+        acc[i][0] = _mm256_fmadd_ps(av, b0, acc[i][0]);
+        if (NV == 2) acc[i][1] = _mm256_fmadd_ps(av, b1, acc[i][1]);
+    }
+}
+
+/* The first npf k steps each prefetch one line from pf. */
 ZN_INLINE void tile(const int M, const int NV, const int AROW, const int FULL, int64_t k, float alpha, const float *a,
                     int64_t rsa, int64_t csa, const float *b, int64_t rsb, float beta, float *c, int64_t ldc,
-                    const float *bias, __m256i mk) {
+                    const float *bias, __m256i mk, const float *pf, int64_t npf) {
     __m256 acc[MR][2];
 #pragma GCC unroll 8
     for (int i = 0; i < M; i++) {
         _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
         acc[i][0] = acc[i][1] = _mm256_setzero_ps();
     }
-    for (int64_t p = 0; p < k; p++, b += rsb) {
-        __m256 b0 = LOADV(FULL, NV, 0, b, mk);
-        __m256 b1 = NV == 2 ? LOADV(FULL, NV, 1, b + 8, mk) : b0;
-#pragma GCC unroll 8
-        for (int i = 0; i < M; i++) {
-            __m256 av = _mm256_broadcast_ss(AROW ? a + i * rsa + p : a + i + p * csa);
-            acc[i][0] = _mm256_fmadd_ps(av, b0, acc[i][0]);
-            if (NV == 2) acc[i][1] = _mm256_fmadd_ps(av, b1, acc[i][1]);
-        }
+    int64_t p = 0;
+    for (; p < npf; p++, b += rsb) {
+        _mm_prefetch((const char *)(pf + 16 * p), _MM_HINT_T1);
+        kstep(M, NV, AROW, FULL, acc, p, a, rsa, csa, b, mk);
     }
+    for (; p < k; p++, b += rsb) kstep(M, NV, AROW, FULL, acc, p, a, rsa, csa, b, mk);
     const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
     __m256 bias0 = _mm256_setzero_ps(), bias1 = _mm256_setzero_ps();
     if (bias) {
@@ -71,13 +81,13 @@ ZN_INLINE void tile(const int M, const int NV, const int AROW, const int FULL, i
 }
 
 typedef void (*tile_fn)(int64_t k, float alpha, const float *a, int64_t rsa, int64_t csa, const float *b, int64_t rsb,
-                        float beta, float *c, int64_t ldc, const float *bias, __m256i mk);
+                        float beta, float *c, int64_t ldc, const float *bias, __m256i mk, const float *pf, int64_t npf);
 
 #define TILE_FN(M, NV, AROW, FULL)                                                                                     \
     static void tile_##M##_##NV##_##AROW##_##FULL(int64_t k, float alpha, const float *a, int64_t rsa, int64_t csa,    \
                                                   const float *b, int64_t rsb, float beta, float *c, int64_t ldc,      \
-                                                  const float *bias, __m256i mk) {                                     \
-        tile(M, NV, AROW, FULL, k, alpha, a, rsa, csa, b, rsb, beta, c, ldc, bias, mk);                                \
+                                                  const float *bias, __m256i mk, const float *pf, int64_t npf) {       \
+        tile(M, NV, AROW, FULL, k, alpha, a, rsa, csa, b, rsb, beta, c, ldc, bias, mk, pf, npf);                       \
     }
 #define TILE_FNS2(M, AROW, FULL) TILE_FN(M, 1, AROW, FULL) TILE_FN(M, 2, AROW, FULL)
 #define TILE_FNS(M) TILE_FNS2(M, 0, 0) TILE_FNS2(M, 0, 1) TILE_FNS2(M, 1, 0) TILE_FNS2(M, 1, 1)
@@ -98,10 +108,12 @@ static const tile_fn tiles[2][2][2][MR] = {{{ROW(0, 0, 1), ROW(0, 0, 2)}, {ROW(0
                                            {{ROW(1, 0, 1), ROW(1, 0, 2)}, {ROW(1, 1, 1), ROW(1, 1, 2)}}};
 
 static void ukr_avx2(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t rsa, int64_t csa,
-                     const float *b, int64_t rsb, float beta, float *c, int64_t ldc, const float *bias) {
+                     const float *b, int64_t rsb, float beta, float *c, int64_t ldc, const float *bias, const float *pf,
+                     int64_t pf_lines) {
     const int nv = n > 8 ? 2 : 1;
     const int64_t w = n - 8 * (nv - 1);
-    tiles[rsa != 1][w == 8][nv - 1][m - 1](k, alpha, a, rsa, csa, b, rsb, beta, c, ldc, bias, lane_mask(w));
+    const int64_t npf = pf ? (pf_lines < k ? pf_lines : k) : 0;
+    tiles[rsa != 1][w == 8][nv - 1][m - 1](k, alpha, a, rsa, csa, b, rsb, beta, c, ldc, bias, lane_mask(w), pf, npf);
 }
 
 /* ---- GEMV ------------------------------------------------------------------ */

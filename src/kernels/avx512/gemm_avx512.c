@@ -14,12 +14,28 @@
 #define NR 32
 #define ZN_INLINE static inline __attribute__((always_inline))
 
+/* One k step of an M x (16 NV) tile: acc += A(:,p) B(p,:), where A(i,p) is
+ * ap[i * ars] (ap at column p). */
+ZN_INLINE void kstep(const int M, const int NV, __m512 acc[MR][2], const float *ap, int64_t ars, const float *b,
+                     __mmask16 m0, __mmask16 m1) {
+    __m512 b0 = _mm512_maskz_loadu_ps(m0, b);
+    __m512 b1 = NV == 2 ? _mm512_maskz_loadu_ps(m1, b + 16) : b0;
+#pragma GCC unroll 16
+    for (int i = 0; i < M; i++) {
+        __m512 av = _mm512_set1_ps(ap[i * ars]);
+        acc[i][0] = _mm512_fmadd_ps(av, b0, acc[i][0]);
+        if (NV == 2) acc[i][1] = _mm512_fmadd_ps(av, b1, acc[i][1]);
+    }
+}
+
 /* M rows, NV vectors of 16 columns (the last one masked by ml). AROW: A is
- * row-major in place (A(i,p) = a[i*rsa + p]), else A(i,p) = a[i + p*csa]. */
+ * row-major in place (A(i,p) = a[i*rsa + p]), else A(i,p) = a[i + p*csa].
+ * The first npf k steps each prefetch one line from pf. */
 ZN_INLINE void tile(const int M, const int NV, const int AROW, int64_t k, float alpha, const float *a, int64_t rsa,
                     int64_t csa, const float *b, int64_t rsb, float beta, float *c, int64_t ldc, const float *bias,
-                    __mmask16 ml) {
+                    __mmask16 ml, const float *pf, int64_t npf) {
     const __mmask16 m0 = NV == 1 ? ml : (__mmask16)0xFFFF, m1 = ml;
+    const int64_t ars = AROW ? rsa : 1, acs = AROW ? 1 : csa;
     __m512 acc[MR][2];
     /* C is read or written only after the k loop: start fetching it now. */
 #pragma GCC unroll 16
@@ -32,29 +48,12 @@ ZN_INLINE void tile(const int M, const int NV, const int AROW, int64_t k, float 
         acc[i][0] = _mm512_setzero_ps();
         acc[i][1] = _mm512_setzero_ps();
     }
-    if (AROW) {
-        for (int64_t p = 0; p < k; p++, b += rsb) {
-            __m512 b0 = _mm512_maskz_loadu_ps(m0, b);
-            __m512 b1 = NV == 2 ? _mm512_maskz_loadu_ps(m1, b + 16) : b0;
-#pragma GCC unroll 16
-            for (int i = 0; i < M; i++) {
-                __m512 av = _mm512_set1_ps(a[i * rsa + p]);
-                acc[i][0] = _mm512_fmadd_ps(av, b0, acc[i][0]);
-                if (NV == 2) acc[i][1] = _mm512_fmadd_ps(av, b1, acc[i][1]);
-            }
-        }
-    } else {
-        for (int64_t p = 0; p < k; p++, b += rsb, a += csa) {
-            __m512 b0 = _mm512_maskz_loadu_ps(m0, b);
-            __m512 b1 = NV == 2 ? _mm512_maskz_loadu_ps(m1, b + 16) : b0;
-#pragma GCC unroll 16
-            for (int i = 0; i < M; i++) {
-                __m512 av = _mm512_set1_ps(a[i]);
-                acc[i][0] = _mm512_fmadd_ps(av, b0, acc[i][0]);
-                if (NV == 2) acc[i][1] = _mm512_fmadd_ps(av, b1, acc[i][1]);
-            }
-        }
+    int64_t p = 0;
+    for (; p < npf; p++, b += rsb) {
+        _mm_prefetch((const char *)(pf + 16 * p), _MM_HINT_T1);
+        kstep(M, NV, acc, a + p * acs, ars, b, m0, m1);
     }
+    for (; p < k; p++, b += rsb) kstep(M, NV, acc, a + p * acs, ars, b, m0, m1);
     const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
     const __m512 bias0 = bias ? _mm512_maskz_loadu_ps(m0, bias) : _mm512_setzero_ps();
     const __m512 bias1 = bias && NV == 2 ? _mm512_maskz_loadu_ps(m1, bias + 16) : _mm512_setzero_ps();
@@ -77,13 +76,14 @@ ZN_INLINE void tile(const int M, const int NV, const int AROW, int64_t k, float 
 }
 
 typedef void (*tile_fn)(int64_t k, float alpha, const float *a, int64_t rsa, int64_t csa, const float *b, int64_t rsb,
-                        float beta, float *c, int64_t ldc, const float *bias, __mmask16 ml);
+                        float beta, float *c, int64_t ldc, const float *bias, __mmask16 ml, const float *pf,
+                        int64_t npf);
 
 #define TILE_FN(M, NV, AROW)                                                                                           \
     static void tile_##M##_##NV##_##AROW(int64_t k, float alpha, const float *a, int64_t rsa, int64_t csa,             \
                                          const float *b, int64_t rsb, float beta, float *c, int64_t ldc,               \
-                                         const float *bias, __mmask16 ml) {                                            \
-        tile(M, NV, AROW, k, alpha, a, rsa, csa, b, rsb, beta, c, ldc, bias, ml);                                      \
+                                         const float *bias, __mmask16 ml, const float *pf, int64_t npf) {              \
+        tile(M, NV, AROW, k, alpha, a, rsa, csa, b, rsb, beta, c, ldc, bias, ml, pf, npf);                             \
     }
 #define TILE_FNS(M) TILE_FN(M, 1, 0) TILE_FN(M, 2, 0) TILE_FN(M, 1, 1) TILE_FN(M, 2, 1)
 TILE_FNS(1)
@@ -111,10 +111,12 @@ TILE_FNS(14)
 static const tile_fn tiles[2][2][MR] = {{ROW(0, 1), ROW(0, 2)}, {ROW(1, 1), ROW(1, 2)}};
 
 static void ukr_avx512(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t rsa, int64_t csa,
-                       const float *b, int64_t rsb, float beta, float *c, int64_t ldc, const float *bias) {
+                       const float *b, int64_t rsb, float beta, float *c, int64_t ldc, const float *bias,
+                       const float *pf, int64_t pf_lines) {
     const int nv = n > 16 ? 2 : 1;
     const __mmask16 ml = (__mmask16)((1u << (n - 16 * (nv - 1))) - 1);
-    tiles[rsa != 1][nv - 1][m - 1](k, alpha, a, rsa, csa, b, rsb, beta, c, ldc, bias, ml);
+    const int64_t npf = pf ? (pf_lines < k ? pf_lines : k) : 0;
+    tiles[rsa != 1][nv - 1][m - 1](k, alpha, a, rsa, csa, b, rsb, beta, c, ldc, bias, ml, pf, npf);
 }
 
 /* ---- packing B^T ------------------------------------------------------------------ */

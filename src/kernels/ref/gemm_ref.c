@@ -32,9 +32,12 @@ static void sgemv_oracle(int trans, int64_t m, int64_t n, float alpha, const flo
     }
 }
 
-/* Float accumulation in increasing p, one accumulator per element. */
+/* Float accumulation in increasing p, one accumulator per element; the
+ * prefetch hint is for the vector kernels' memory-bound case only. */
 static void ukr_ref(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t rsa, int64_t csa,
-                    const float *b, int64_t rsb, float beta, float *c, int64_t ldc, const float *bias) {
+                    const float *b, int64_t rsb, float beta, float *c, int64_t ldc, const float *bias, const float *pf,
+                    int64_t pf_lines) {
+    (void)pf, (void)pf_lines;
     float acc[REF_MR][REF_NR] = {{0}};
     for (int64_t p = 0; p < k; p++) {
         const float *bp = b + p * rsb;
