@@ -160,10 +160,18 @@ static void pack_b_avx512(int nr, int64_t k, int64_t n, const float *b, int64_t 
         const int64_t full = n / NR, w = n - full * NR;
         const __mmask16 m0 = (__mmask16)(w >= 16 ? 0xFFFF : (1u << w) - 1);
         const __mmask16 m1 = (__mmask16)(w > 16 ? (1u << (w - 16)) - 1 : 0);
+        /* The row two ahead is fetched alongside: rows of a weight matrix
+         * are pieces of longer rows, and the hardware prefetcher does not
+         * follow the jumps (the 4096-1024-1000 batch-64 forward in training,
+         * which packs W1 every step: 4110 -> 3405 us). Fetches past the
+         * block or past B are only prefetches. */
+        const int64_t ahead = 2 * rsb;
         for (int64_t p = 0; p < k; p++) {
             const float *src = b + p * rsb;
             float *d = dst + p * NR;
             for (int64_t jp = 0; jp < full; jp++, src += NR, d += NR * k) {
+                _mm_prefetch((const char *)(src + ahead), _MM_HINT_T0);
+                _mm_prefetch((const char *)(src + ahead + 16), _MM_HINT_T0);
                 _mm512_storeu_ps(d, _mm512_loadu_ps(src));
                 _mm512_storeu_ps(d + 16, _mm512_loadu_ps(src + 16));
             }
