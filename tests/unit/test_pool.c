@@ -128,6 +128,28 @@ static void test_idle_workers_sleep(void) {
     zn_pool_free(p);
 }
 
+/* Each part computes for 50 ms of wall time. */
+static void long_parts(void *arg, int ith, int nth) {
+    (void)arg, (void)ith, (void)nth;
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    do clock_gettime(CLOCK_MONOTONIC, &t);
+    while ((t.tv_sec - t0.tv_sec) * 1e9 + (t.tv_nsec - t0.tv_nsec) < 50e6);
+}
+
+/* After long parts workers spin longer (up to 1 ms), and still sleep. */
+static void test_idle_after_long_job_sleeps(void) {
+    zn_pool *p = NULL;
+    ZT_OK(zn_pool_create(4, &p));
+    ZT_OK(zn_pool_run(p, long_parts, NULL, 4));
+    double c0 = process_cpu_seconds();
+    struct timespec nap = {0, 300 * 1000 * 1000};
+    nanosleep(&nap, NULL);
+    double used = process_cpu_seconds() - c0;
+    ZT_CHECK_MSG(used < 0.05, "pool idle after a long job used %.3f s of CPU in 0.3 s", used);
+    zn_pool_free(p);
+}
+
 static void test_split_range(void) {
     int64_t cases[][2] = {{0, 1}, {1, 1}, {7, 1}, {100, 1}, {100, 16}, {17, 16}, {1023, 32}, {5, 8}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
@@ -166,6 +188,7 @@ int main(void) {
     ZT_RUN(test_nested);
     ZT_RUN(test_concurrent_callers);
     ZT_RUN(test_idle_workers_sleep);
+    ZT_RUN(test_idle_after_long_job_sleeps);
     ZT_RUN(test_split_range);
     ZT_RUN(test_bad_args);
     return zt_finish();
