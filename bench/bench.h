@@ -146,4 +146,18 @@ int bench_blis_load(bench_cblas *cb);
 /* Machine peak: FMA flops per second on `threads` threads. */
 double bench_fma_peak(int threads);
 
+/* The FMA peak as a contender: each call runs the FMA loop on `threads`
+ * threads of `pool` for `flops` flops, the work of the row it is set
+ * against, so its reps interleave with that row's and both rates are
+ * medians over the same minutes (the core's clock drifts by several
+ * percent from one second to the next on the VM). */
+typedef struct bench_peak_ctx {
+    zn_pool *pool;
+    int threads;
+    uint64_t iters; /* per thread */
+    uint64_t done[64];
+} bench_peak_ctx;
+void bench_peak_init(bench_peak_ctx *c, zn_pool *pool, int threads, double flops);
+int bench_peak_run(void *ctx);
+
 #endif

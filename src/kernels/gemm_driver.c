@@ -129,15 +129,15 @@ static void gemm_block(const gemm_plan *pl, int64_t i0, int64_t i1, int64_t j0, 
                      * from memory, and the hardware prefetcher stops at each
                      * 4 KiB page (64x1024x4096 on one thread: 104 -> 166
                      * GFLOP/s; the whole panel fetched before the first tile
-                     * gave no gain). Lines past the end of B are only
-                     * prefetched, never read. */
+                     * gave no gain). The panel after a block's last is the
+                     * next block's first; after B's last, none. */
                     const float *pf = NULL;
                     int64_t pf_lines = 0;
                     if (b_outer) {
                         const int64_t lines = b_panel / 16, q = ir / mr;
                         const int64_t lo = lines * q / n_ir, hi = lines * (q + 1) / n_ir;
-                        pf = bp + (jr / nr + 1) * b_panel + lo * 16;
-                        pf_lines = hi - lo;
+                        const int64_t at = (bp - p->b_packed) + (jr / nr + 1) * b_panel + lo * 16;
+                        if (at + (hi - lo) * 16 <= p->k * round_up(p->n, nr)) pf = p->b_packed + at, pf_lines = hi - lo;
                     }
                     float *ct = p->c + (ic + ir) * p->ldc + jc + jr;
                     g->ukr(mm, nn, kc, p->alpha, ap + (ir / mr) * a_panel, a_rs, a_cs, bp + (jr / nr) * b_panel, b_rs,
