@@ -28,10 +28,14 @@ enum { MAX_PARTS = 16, PART_ALIGN = 16, PARTIAL_FLOATS = 4096 };
 /* Two parts from GEMV_MT_MIN, then one more per 2 MB of A: long runs of
  * rows stream best (2048 x 512 in 8 parts reached 0.74 of the speed of
  * merely reading it on two threads, in 2 parts 0.83-0.94), and bigger
- * machines still get a part per thread for big matrices. */
+ * machines still get a part per thread for big matrices. No more parts
+ * than keep A^T x's partial sums of whole rows on the stack: a block of
+ * columns per pool job cost a hand-off and a pass of strips each (4096 x
+ * 1024 in 8 parts, two column blocks: 0.6x of the speed of reading it). */
 int zn_row_parts(int64_t m, int64_t n) {
     if (m * n < GEMV_MT_MIN) return 1;
     int64_t parts = m * n / (4 * GEMV_MT_MIN), by_rows = m / (2 * PART_ALIGN);
+    if (parts * n > PARTIAL_FLOATS) parts = PARTIAL_FLOATS / n;
     if (parts < 2) parts = 2;
     if (parts > by_rows) parts = by_rows;
     if (parts > MAX_PARTS) parts = MAX_PARTS;
