@@ -113,19 +113,26 @@ static double process_cpu_seconds(void) {
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static void test_idle_workers_sleep(void) {
+/* CPU seconds the process uses while the caller sleeps 300 ms after a job
+ * of 4 parts on a 4-thread pool: three idle workers spinning would use
+ * ~0.9 s. */
+static double cpu_while_idle_after(zn_pool_fn fn, void *arg) {
     zn_pool *p = NULL;
     ZT_OK(zn_pool_create(4, &p));
-    count_job j;
-    memset(&j, 0, sizeof j);
-    zn_pool_run(p, count_parts, &j, 4);
-    /* Three workers idle for 300 ms: spinning would cost ~0.9 s of CPU. */
+    ZT_OK(zn_pool_run(p, fn, arg, 4));
     double c0 = process_cpu_seconds();
     struct timespec nap = {0, 300 * 1000 * 1000};
     nanosleep(&nap, NULL);
     double used = process_cpu_seconds() - c0;
-    ZT_CHECK_MSG(used < 0.05, "idle pool used %.3f s of CPU in 0.3 s", used);
     zn_pool_free(p);
+    return used;
+}
+
+static void test_idle_workers_sleep(void) {
+    count_job j;
+    memset(&j, 0, sizeof j);
+    double used = cpu_while_idle_after(count_parts, &j);
+    ZT_CHECK_MSG(used < 0.05, "idle pool used %.3f s of CPU in 0.3 s", used);
 }
 
 /* Each part computes for 50 ms of wall time. */
@@ -139,15 +146,8 @@ static void long_parts(void *arg, int ith, int nth) {
 
 /* After long parts workers spin longer (up to 1 ms), and still sleep. */
 static void test_idle_after_long_job_sleeps(void) {
-    zn_pool *p = NULL;
-    ZT_OK(zn_pool_create(4, &p));
-    ZT_OK(zn_pool_run(p, long_parts, NULL, 4));
-    double c0 = process_cpu_seconds();
-    struct timespec nap = {0, 300 * 1000 * 1000};
-    nanosleep(&nap, NULL);
-    double used = process_cpu_seconds() - c0;
+    double used = cpu_while_idle_after(long_parts, NULL);
     ZT_CHECK_MSG(used < 0.05, "pool idle after a long job used %.3f s of CPU in 0.3 s", used);
-    zn_pool_free(p);
 }
 
 static void test_split_range(void) {
