@@ -337,7 +337,9 @@ int bench_suite_gemm(bench_run *run) {
                    e.numpy.version);
     else
         bench_note(run, "peer numpy skipped: %s", e.numpy.why);
-    bench_note(run, "zenn kernels: %s; FMA peak 1 thread: %.1f GFLOP/s; %d threads: %.1f GFLOP/s",
+    bench_note(run,
+               "zenn kernels: %s; FMA peak (best of short runs; the fma-peak rows interleave their own) 1 thread: %.1f "
+               "GFLOP/s; %d threads: %.1f GFLOP/s",
                zn_isa_name(zn_isa_active()), e.peak1 * 1e-9, threads, bench_fma_peak(threads) * 1e-9);
 
     static const int squares_full[] = {128, 256, 512, 1024, 2048};
