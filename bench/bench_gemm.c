@@ -82,7 +82,6 @@ typedef struct gemm_env {
     bench_peer numpy;
     zn_pool *pool1, *pooln;
     int nthreads;
-    double peak1; /* FMA flop/s, one thread */
     zn_rng rng;
 } gemm_env;
 
@@ -323,7 +322,6 @@ int bench_suite_gemm(bench_run *run) {
         return 1;
     }
     e.nthreads = threads;
-    e.peak1 = bench_fma_peak(1);
 
     bench_section(run, "gemm: sgemm and sgemv against OpenBLAS, BLIS and NumPy");
     for (int l = 0; l < 2; l++) {
@@ -340,7 +338,7 @@ int bench_suite_gemm(bench_run *run) {
     bench_note(run,
                "zenn kernels: %s; FMA peak (best of short runs; the fma-peak rows interleave their own) 1 thread: %.1f "
                "GFLOP/s; %d threads: %.1f GFLOP/s",
-               zn_isa_name(zn_isa_active()), e.peak1 * 1e-9, threads, bench_fma_peak(threads) * 1e-9);
+               zn_isa_name(zn_isa_active()), bench_fma_peak(1) * 1e-9, threads, bench_fma_peak(threads) * 1e-9);
 
     static const int squares_full[] = {128, 256, 512, 1024, 2048};
     static const int squares_quick[] = {256, 1024};

@@ -120,6 +120,7 @@ static void gemm_block(const gemm_plan *pl, int64_t i0, int64_t i1, int64_t j0, 
                  * into L2: each B micro-panel then serves every A micro-panel
                  * of the block while it is in L1 (the A block sits in L2). */
                 const int b_outer = p->b_packed != NULL;
+                const int64_t b_floats = b_outer ? p->k * round_up(p->n, nr) : 0; /* all of packed B */
                 const int64_t n_ir = (mc + mr - 1) / mr, n_jr = (nc + nr - 1) / nr;
                 for (int64_t t = 0; t < n_ir * n_jr; t++) {
                     const int64_t ir = (b_outer ? t % n_ir : t / n_jr) * mr, jr = (b_outer ? t / n_ir : t % n_jr) * nr;
@@ -137,7 +138,7 @@ static void gemm_block(const gemm_plan *pl, int64_t i0, int64_t i1, int64_t j0, 
                         const int64_t lines = b_panel / 16, q = ir / mr;
                         const int64_t lo = lines * q / n_ir, hi = lines * (q + 1) / n_ir;
                         const int64_t at = (bp - p->b_packed) + (jr / nr + 1) * b_panel + lo * 16;
-                        if (at + (hi - lo) * 16 <= p->k * round_up(p->n, nr)) pf = p->b_packed + at, pf_lines = hi - lo;
+                        if (at + (hi - lo) * 16 <= b_floats) pf = p->b_packed + at, pf_lines = hi - lo;
                     }
                     float *ct = p->c + (ic + ir) * p->ldc + jc + jr;
                     g->ukr(mm, nn, kc, p->alpha, ap + (ir / mr) * a_panel, a_rs, a_cs, bp + (jr / nr) * b_panel, b_rs,
