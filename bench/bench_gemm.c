@@ -238,7 +238,7 @@ static int run_zenn_update(void *p) {
     update_ctx *u = p;
     if (u->fused) {
         zn_ger_gemvt_run(zn_kernels_get(), u->m, u->n, -1e-6f, u->x, u->dy, u->a, u->n, u->w, u->z, zn_pool_default(),
-                         0);
+                         0, 0);
         return 0;
     }
     if (zn_sgemm(ZN_TRANS, ZN_NO_TRANS, u->m, u->n, 1, -1e-6f, u->x, u->m, u->dy, u->n, 1.0f, u->a, u->n) != ZN_OK)

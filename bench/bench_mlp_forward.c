@@ -31,7 +31,7 @@ static int fwd_init(fwd_ctx *f, const bench_net *net, int64_t batch, zn_pool *po
     o.pool = pool;
     if (zn_ws_create(f->m, &o, &f->ws) != ZN_OK) return 0;
     /* inference as a server runs it: weights packed once, when loaded */
-    if (batch > 1 && zn_ws_pack_weights(f->ws, f->m) != ZN_OK) return 0;
+    if (zn_ws_pack_weights(f->ws, f->m) != ZN_OK) return 0;
     size_t nin = (size_t)batch * net->sizes[0], nout = (size_t)batch * net->sizes[net->n_layers - 1];
     f->x = zn_alloc(nin * sizeof(float));
     f->y = zn_alloc(nout * sizeof(float));

@@ -39,6 +39,11 @@ typedef struct zn_gemm_opts {
      * the product reads it instead of packing B itself (b must still point
      * to B: products with one row read B directly). */
     const float *b_packed;
+    /* The caller's count of products with this B. A one-row product (a
+     * GEMV over B) reads B's row blocks in the opposite order on odd
+     * counts, so that a B bigger than the caches starts where the last
+     * product ended, in cache. The result is the same for any count. */
+    unsigned pass;
 } zn_gemm_opts;
 
 ZN_API zn_gemm_opts zn_gemm_opts_default(void);

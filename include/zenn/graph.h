@@ -203,12 +203,18 @@ ZN_API zn_status zn_ws_create(const zn_model *m, const zn_ws_opts *opts, zn_ws *
 ZN_API void zn_ws_free(zn_ws *ws);
 ZN_API size_t zn_ws_bytes(const zn_ws *ws); /* the workspace's size */
 ZN_API int64_t zn_ws_max_batch(const zn_ws *ws);
-/* Inference workspaces: keeps a copy of every dense layer's weights packed
- * for the GEMM kernels, which zn_model_forward then reads instead of the
- * parameters (batches of two rows or more; one row reads the parameters).
- * GEMM packs its operand on every call otherwise; at batch 64 the copy made
- * 2048-512-100 and 4096-1024-1000 about 1.3x faster on two threads. The
- * copy is taken now: after the parameters change, call again (it is
+/* Inference workspaces: keeps a copy of dense layers' weights laid out for
+ * the kernels, which zn_model_forward then reads instead of the parameters.
+ * - max_batch >= 2: every layer's W packed for the GEMM kernels (batches of
+ *   two rows or more read it; one row reads the parameters). GEMM packs its
+ *   operand on every call otherwise; at batch 64 the copy made 2048-512-100
+ *   and 4096-1024-1000 about 1.3x faster on two threads.
+ * - max_batch 1: W^T of the layers with more than 256 outputs and at most
+ *   1M weights, read as a dot product per output (one sequential stream per
+ *   row instead of strided passes over W's rows); other layers read the
+ *   parameters. Those outputs differ from an unpacked workspace's by
+ *   rounding only (the sums run in another order).
+ * The copy is taken now: after the parameters change, call again (it is
  * repacked in place). Adds the copy's size to zn_ws_bytes and the budget. */
 ZN_API zn_status zn_ws_pack_weights(zn_ws *ws, const zn_model *m);
 

@@ -118,6 +118,7 @@ zn_status zn_fnet_exec_ready(zn_fnet *net) {
 
 void zn_fnet_exec_prepare_run(zn_fnet *net) {
     struct zn_fnet_exec *ex = net->exec;
+    ex->passes++;
     if (!ex->wt_len || zn_fnet_exec_transposed(net)) return;
     if (!ex->seen_valid || ex->seen_version != net->weights_version) {
         ex->seen_version = net->weights_version; /* changed since the last run: wait and see */
@@ -128,10 +129,7 @@ void zn_fnet_exec_prepare_run(zn_fnet *net) {
     for (uint32_t l = 1; l < net->n_layers; l++) {
         const zn_fnet_lplan *p = &ex->lp[l];
         if (!p->transposed) continue;
-        const float *w = net->weights + p->con;
-        float *t = ex->wt + p->wt_off;
-        for (uint32_t i = 0; i < p->k; i++)
-            for (uint32_t j = 0; j < p->n_src; j++) t[(size_t)j * p->ldt + i] = w[(size_t)i * p->n_src + j];
+        zn_transpose_copy(p->k, p->n_src, net->weights + p->con, p->n_src, ex->wt + p->wt_off, p->ldt);
     }
     ex->wt_version = net->weights_version;
     ex->wt_valid = 1;
@@ -184,5 +182,5 @@ zn_status zn_fnet_gemm(const zn_fnet *net, int ta, int tb, int64_t m, int64_t n,
 void zn_fnet_gemv(const zn_fnet *net, int trans, int64_t m, int64_t n, const float *a, int64_t lda, const float *x,
                   float beta, float *y) {
     /* zn_gemv_run decides the threads (row parts, from 128K elements) */
-    zn_gemv_run(net->exec->kt, trans, m, n, 1.0f, a, lda, x, beta, y, zn_pool_default(), 0);
+    zn_gemv_run(net->exec->kt, trans, m, n, 1.0f, a, lda, x, beta, y, zn_pool_default(), 0, net->exec->passes);
 }

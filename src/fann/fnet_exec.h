@@ -55,6 +55,7 @@ struct zn_fnet_exec {
     float *incr;
     size_t incr_len;
     int neurons_stale; /* vals and sums hold a run the neurons do not (zn_fnet_sync_neurons) */
+    unsigned passes;   /* one-sample runs: GEMVs alternate their order by it (zn_gemv_run) */
 };
 
 /* Is net->exec built from the net as it is (nothing it was built from moved)? */

@@ -96,9 +96,12 @@ typedef struct zn_exec {
      * gradient of a parameter is added, times this (-lr), straight into the
      * parameter (zn_model_train_sgd). */
     float param_scale;
-    /* NULL, or per node: the packed copy of a matmul's W (zn_ws_pack_weights) */
+    /* NULL, or per node: the packed copy of a matmul's W (zn_ws_pack_weights):
+     * W^T when packed_rows, else the GEMM's panels */
     const float *const *packed_b;
+    int packed_rows;
     zn_look *look; /* NULL, or incremental training's look-ahead */
+    unsigned pass; /* the workspace's count of passes (zn_gemm_opts.pass) */
 } zn_exec;
 
 /* The factor for a contribution to the gradient of input `slot` of n: 1,

@@ -13,6 +13,7 @@ static zn_gemm_opts gemm_opts(const zn_exec *e) {
     zn_gemm_opts o = zn_gemm_opts_default();
     o.pool = e->pool;
     o.max_threads = e->max_threads;
+    o.pass = e->pass;
     return o;
 }
 
@@ -46,7 +47,13 @@ static void matmul_forward(const zn_exec *e, const zn_node *n) {
     }
     zn_gemm_opts o = gemm_opts(e);
     o.bias = n->n_in == 3 ? e->val[n->in[2]] : NULL;
-    o.b_packed = e->packed_b ? e->packed_b[n->index] : NULL;
+    const float *packed = e->packed_b ? e->packed_b[n->index] : NULL;
+    if (packed && e->packed_rows) { /* W^T, n x k: a dot product per output */
+        zn_sgemm_ex(ZN_NO_TRANS, ZN_TRANS, e->batch, w->cols, w->rows, 1.0f, e->val[x->index], x->cols, packed, w->rows,
+                    0.0f, e->val[n->index], n->cols, &o);
+        return;
+    }
+    o.b_packed = packed;
     zn_sgemm_ex(ZN_NO_TRANS, ZN_NO_TRANS, e->batch, w->cols, w->rows, 1.0f, e->val[x->index], x->cols, e->val[w->index],
                 w->cols, 0.0f, e->val[n->index], n->cols, &o);
 }
@@ -67,7 +74,7 @@ static void matmul_backward(const zn_exec *e, const zn_node *n) {
          * pass over W (bit for bit the two passes) */
         zn_ger_gemvt_run(e->k, w->rows, w->cols, zn_exec_grad_scale(e, n, 1), e->val[x->index], dy, dw, w->cols,
                          look->next, look->buf, o.max_threads == 1 ? NULL : (e->pool ? e->pool : zn_pool_default()),
-                         o.max_threads);
+                         o.max_threads, o.pass);
         e->look->filled = 1;
     } else if (dw)
         zn_sgemm_ex(ZN_TRANS, ZN_NO_TRANS, w->rows, w->cols, e->batch, zn_exec_grad_scale(e, n, 1), e->val[x->index],

@@ -7,6 +7,7 @@
 #include "base/internal.h"
 #include "graph/model_internal.h"
 #include "graph/ws_adapt.h"
+#include "kernels/gemm_driver.h"
 
 struct zn_ws {
     const zn_model *m;
@@ -28,6 +29,7 @@ struct zn_ws {
     const float **packed_b;
     zn_pass_adapt adapt; /* training passes: one thread or all (ws_adapt.h) */
     float *look_buf;     /* zn_model_train_sgd_seq's next-sample product, made on first use */
+    unsigned passes;     /* passes run: GEMVs alternate their order by it (zn_gemm_opts.pass) */
 };
 
 zn_ws_opts zn_ws_opts_default(void) {
@@ -241,15 +243,29 @@ void zn_ws_free(zn_ws *ws) {
 }
 
 /* The matmul nodes whose W is stored in the model (a parameter or constant). */
-static int packable(const zn_model *m, const zn_node *n) {
+static int stored_w(const zn_model *m, const zn_node *n) {
     if (n->op != ZN_OP_MATMUL) return 0;
     zn_op w = m->nodes[n->in[1]].op;
     return w == ZN_OP_PARAM || w == ZN_OP_CONST;
 }
 
+/* Workspaces of batches of two or more rows keep the GEMM's panels of every
+ * stored W. One-row workspaces keep W^T where the one-row product reads
+ * that faster (zn_gemv_prefers_rows: a dot product per output over a row of
+ * W^T, instead of sums of W's rows in several strided passes) and nothing
+ * elsewhere: 2048-512-100 on two threads went from 25.5 to 24.0 us. */
+static int packs_rows(const zn_ws *ws) { return ws->max_batch == 1; }
+
+static int packable(const zn_ws *ws, const zn_model *m, const zn_node *n) {
+    if (!stored_w(m, n)) return 0;
+    const zn_node *w = &m->nodes[n->in[1]];
+    return !packs_rows(ws) || zn_gemv_prefers_rows(w->rows, w->cols);
+}
+
 /* Floats of W's packed copy, rounded to whole cache lines. */
-static size_t packed_floats(const zn_node *w) {
-    return (zn_sgemm_packed_b_floats(w->rows, w->cols) + 15) & ~(size_t)15;
+static size_t packed_floats(const zn_ws *ws, const zn_node *w) {
+    const size_t f = packs_rows(ws) ? (size_t)(w->rows * w->cols) : zn_sgemm_packed_b_floats(w->rows, w->cols);
+    return (f + 15) & ~(size_t)15;
 }
 
 zn_status zn_ws_pack_weights(zn_ws *ws, const zn_model *m) {
@@ -259,9 +275,9 @@ zn_status zn_ws_pack_weights(zn_ws *ws, const zn_model *m) {
         return zn_error(ZN_ERR_INVALID_ARG, "zn_ws_pack_weights: needs an inference workspace");
     size_t floats = 0;
     for (int i = 0; i < m->n_nodes; i++)
-        if (packable(m, &m->nodes[i])) {
+        if (packable(ws, m, &m->nodes[i])) {
             const zn_node *w = &m->nodes[m->nodes[i].in[1]];
-            floats += packed_floats(w);
+            floats += packed_floats(ws, w);
         }
     if (!ws->packed) { /* sizes never change: a second call repacks in place */
         const size_t bytes = floats * sizeof(float) + (size_t)m->n_nodes * sizeof(float *);
@@ -282,12 +298,16 @@ zn_status zn_ws_pack_weights(zn_ws *ws, const zn_model *m) {
     }
     size_t at = 0;
     for (int i = 0; i < m->n_nodes; i++) {
-        if (!packable(m, &m->nodes[i])) continue;
+        if (!packable(ws, m, &m->nodes[i])) continue;
         const zn_node *w = &m->nodes[m->nodes[i].in[1]];
-        zn_status s = zn_sgemm_pack_b(ZN_NO_TRANS, w->rows, w->cols, ws->val[w->index], w->cols, ws->packed + at);
-        if (s != ZN_OK) return s;
+        if (packs_rows(ws)) {
+            zn_transpose_copy(w->rows, w->cols, ws->val[w->index], w->cols, ws->packed + at, w->rows);
+        } else {
+            zn_status s = zn_sgemm_pack_b(ZN_NO_TRANS, w->rows, w->cols, ws->val[w->index], w->cols, ws->packed + at);
+            if (s != ZN_OK) return s;
+        }
         ws->packed_b[i] = ws->packed + at;
-        at += packed_floats(w);
+        at += packed_floats(ws, w);
     }
     return ZN_OK;
 }
@@ -306,6 +326,8 @@ const float *zn_ws_node_value(const zn_ws *ws, int node_index) {
 }
 
 /* ---- passes ------------------------------------------------------------------------ */
+
+enum { ALTERNATE_MAX_FLOATS = 2 << 20 };
 
 static zn_status bind(const zn_model *m, zn_ws *ws, const char *fn, int64_t batch, const float *const *inputs,
                       const zn_plan *plan, int training, zn_exec *e) {
@@ -334,7 +356,13 @@ static zn_status bind(const zn_model *m, zn_ws *ws, const char *fn, int64_t batc
     e->training = training;
     e->param_scale = 0.0f;
     e->packed_b = training ? NULL : ws->packed_b;
+    e->packed_rows = packs_rows(ws);
     e->look = NULL;
+    /* GEMVs alternate their order by pass only when all of the model's
+     * weights, half per thread, could stay in the cores' L2 caches in part
+     * between passes: in 4096-1024-1000 the first layer's 16 MB evicted
+     * the second's (4 MB) every pass, which then read slower alternated. */
+    e->pass = m->n_param_values <= ALTERNATE_MAX_FLOATS ? ws->passes++ : 0;
     return ZN_OK;
 }
 

@@ -68,9 +68,9 @@ static zn_status gemm_row(zn_transpose ta, zn_transpose tb, int64_t n, int64_t k
     const zn_kernels *kt = zn_kernels_get();
     /* c[1 x n] = alpha * a[1 x k] op(B) + beta c: op(B) = B (k x n) is B^T x; B^T stored (n x k) is B x. */
     if (tb == ZN_NO_TRANS)
-        zn_gemv_run(kt, 1, k, n, alpha, b, ldb, a, beta, c, pool, o->max_threads);
+        zn_gemv_run(kt, 1, k, n, alpha, b, ldb, a, beta, c, pool, o->max_threads, o->pass);
     else
-        zn_gemv_run(kt, 0, n, k, alpha, b, ldb, a, beta, c, pool, o->max_threads);
+        zn_gemv_run(kt, 0, n, k, alpha, b, ldb, a, beta, c, pool, o->max_threads, o->pass);
     if (o->bias) kt->vmath.add_bias((size_t)n, o->bias, c);
     if (o->act != ZN_ACT_NONE) zn_apply_act(&kt->vmath, o->act, o->act_alpha, (size_t)n, c, c);
     return ZN_OK;
@@ -135,7 +135,7 @@ zn_status zn_sgemv(zn_transpose trans, int64_t m, int64_t n, float alpha, const 
     }
     zn_pool *pool = zn_pool_default();
     if (incx == 1 && incy == 1) {
-        zn_gemv_run(kt, trans, m, n, alpha, a, lda, x, beta, y, pool, 0);
+        zn_gemv_run(kt, trans, m, n, alpha, a, lda, x, beta, y, pool, 0, 0);
         return ZN_OK;
     }
     /* Strided vectors: gather into contiguous copies, run, scatter back. */
@@ -148,7 +148,7 @@ zn_status zn_sgemv(zn_transpose trans, int64_t m, int64_t n, float alpha, const 
     }
     for (int64_t i = 0; i < xlen; i++) xs[i] = x[i * incx];
     for (int64_t i = 0; i < ylen; i++) ys[i] = beta == 0.0f ? 0.0f : y[i * incy];
-    zn_gemv_run(kt, trans, m, n, alpha, a, lda, xs, beta, ys, pool, 0);
+    zn_gemv_run(kt, trans, m, n, alpha, a, lda, xs, beta, ys, pool, 0, 0);
     for (int64_t i = 0; i < ylen; i++) y[i * incy] = ys[i];
     zn_free(xs);
     zn_free(ys);

@@ -26,6 +26,9 @@ typedef struct zn_gemm_call {
 size_t zn_gemm_packed_b_floats(const zn_kernels *kt, int64_t k, int64_t n);
 void zn_gemm_pack_b_all(const zn_kernels *kt, int tb, int64_t k, int64_t n, const float *b, int64_t ldb, float *dst);
 
+/* dst = src^T: src is rows x cols (row stride lds), dst cols x rows (ldd). */
+void zn_transpose_copy(int64_t rows, int64_t cols, const float *src, int64_t lds, float *dst, int64_t ldd);
+
 /* Runs the product with table kt on up to max_threads threads of pool
  * (pool NULL or max_threads 1: the calling thread only). Results do not
  * depend on the thread count. Fails only when out of memory. */
@@ -40,15 +43,22 @@ void zn_row_part_range(int64_t m, int part, int parts, int64_t *lo, int64_t *hi)
  * fn takes parts ith, ith + nth, ... */
 void zn_row_parts_run(zn_pool *pool, int max_threads, int parts, zn_pool_fn fn, void *arg);
 
-/* y = alpha op(A) x + beta y, unit strides, split into row parts when large. */
+/* y = alpha op(A) x + beta y, unit strides, split into row parts when large.
+ * pass: the caller's count of passes over A; on odd passes each thread
+ * visits its parts last to first, starting where the last pass ended, in
+ * cache. The result is the same either way. */
 void zn_gemv_run(const zn_kernels *kt, int trans, int64_t m, int64_t n, float alpha, const float *a, int64_t lda,
-                 const float *x, float beta, float *y, zn_pool *pool, int max_threads);
+                 const float *x, float beta, float *y, zn_pool *pool, int max_threads, unsigned pass);
+/* For a one-row product x W (W k x n): 1 when a dot product per output over
+ * W^T's rows (zn_gemv_run's A x) reads W faster than A^T x over W's rows,
+ * whose sums of more than 256 columns take several strided passes. */
+int zn_gemv_prefers_rows(int64_t k, int64_t n);
 /* A += alpha x y^T (x: m, y: n), then z = A^T w with the updated A, in one
  * pass over A: bit for bit the rank-1 zn_gemm_run (beta 1, k 1) followed by
  * zn_gemv_run(trans 1, alpha 1, beta 0), on the same row parts. Incremental
  * training uses it to update a first layer and run the next sample's
  * product together. */
 void zn_ger_gemvt_run(const zn_kernels *kt, int64_t m, int64_t n, float alpha, const float *x, const float *y, float *a,
-                      int64_t lda, const float *w, float *z, zn_pool *pool, int max_threads);
+                      int64_t lda, const float *w, float *z, zn_pool *pool, int max_threads, unsigned pass);
 
 #endif

@@ -15,6 +15,9 @@
  * each part its own rows of y; A^T x sums each part's partial y into a
  * buffer and adds the parts in order afterwards. Results are the same for
  * any thread count. */
+#include <stdint.h>
+#include <string.h>
+
 #include "kernels/gemm_driver.h"
 
 /* Below this many elements of A the product runs on the calling thread: a
@@ -23,7 +26,14 @@
  * split over two threads (the worker first pulls x and y across, and the
  * caller waits for it); 2048 x 512 (4 MB, from L3) ran 1.5x faster split. */
 #define GEMV_MT_MIN (int64_t)(128 * 1024)
-enum { MAX_PARTS = 16, PART_ALIGN = 16, PARTIAL_FLOATS = 4096 };
+enum {
+    MAX_PARTS = 16,
+    PART_ALIGN = 16,
+    PARTIAL_FLOATS = 4096,
+    ROWS_BLOCK_FLOATS = 8192,
+    ALTERNATE_MAX_FLOATS = 1 << 20,
+    X_COPY_FLOATS = 4096
+};
 
 /* Two parts from GEMV_MT_MIN, then one more per 2 MB of A: long runs of
  * rows stream best (2048 x 512 in 8 parts reached 0.74 of the speed of
@@ -59,6 +69,7 @@ void zn_row_parts_run(zn_pool *pool, int max_threads, int parts, zn_pool_fn fn, 
 typedef struct gemv_job {
     const zn_kernels *kt;
     int trans, parts;
+    unsigned pass; /* odd: each thread visits its parts last to first */
     int64_t m, n, lda;
     float alpha, beta;
     const float *a, *x;
@@ -81,7 +92,15 @@ static void gemv_one_part(const gemv_job *j, int q) {
     if (j->ga)
         j->kt->gemm.ger_gemvt(hi - lo, j->n, j->galpha, j->gx + lo, j->gy, j->ga + lo * j->lda, j->lda, j->x + lo,
                               j->partial ? j->partial + q * j->n : j->y);
-    else if (!j->trans)
+    else if (!j->trans && (j->pass & 1)) {
+        /* rows last to first, in blocks of ~32 KB (a row's sum is the same
+         * in any order) */
+        const int64_t blk = j->n < ROWS_BLOCK_FLOATS ? ROWS_BLOCK_FLOATS / j->n : 1;
+        for (int64_t e = hi; e > lo; e -= blk) {
+            const int64_t b = e - blk > lo ? e - blk : lo;
+            j->kt->gemm.sgemv(0, e - b, j->n, j->alpha, j->a + b * j->lda, j->lda, j->x, j->beta, j->y + b);
+        }
+    } else if (!j->trans)
         j->kt->gemm.sgemv(0, hi - lo, j->n, j->alpha, j->a + lo * j->lda, j->lda, j->x, j->beta, j->y + lo);
     else if (!j->partial)
         j->kt->gemm.sgemv(1, hi - lo, j->n, j->alpha, j->a + lo * j->lda, j->lda, j->x + lo, j->beta, j->y);
@@ -91,16 +110,23 @@ static void gemv_one_part(const gemv_job *j, int q) {
 
 static void gemv_part(void *arg, int ith, int nth) {
     const gemv_job *j = arg;
-    for (int q = ith; q < j->parts; q += nth) gemv_one_part(j, q);
+    if (j->pass & 1) {
+        const int last = ith + (j->parts - 1 - ith) / nth * nth;
+        for (int q = last; q >= ith; q -= nth) gemv_one_part(j, q);
+    } else {
+        for (int q = ith; q < j->parts; q += nth) gemv_one_part(j, q);
+    }
 }
 
-/* y = alpha (sum of the parts' partial sums, in part order) + beta y. */
+/* y = alpha (sum of the parts' partial sums, in part order) + beta y: the
+ * sums gather in part 0's row, a row at a time so that they vectorise. */
 static void add_parts(const gemv_job *j) {
-    for (int64_t c = 0; c < j->n; c++) {
-        float s = j->partial[c];
-        for (int q = 1; q < j->parts; q++) s += j->partial[q * j->n + c];
-        j->y[c] = j->alpha * s + (j->beta == 0.0f ? 0.0f : j->beta * j->y[c]);
+    float *s = j->partial;
+    for (int q = 1; q < j->parts; q++) {
+        const float *p = j->partial + q * j->n;
+        for (int64_t c = 0; c < j->n; c++) s[c] += p[c];
     }
+    for (int64_t c = 0; c < j->n; c++) j->y[c] = j->alpha * s[c] + (j->beta == 0.0f ? 0.0f : j->beta * j->y[c]);
 }
 
 /* The GEMV of j (or its fused form); the trans form split into row parts
@@ -130,14 +156,34 @@ static void gemv_trans_blocks(gemv_job j, zn_pool *pool, int max_threads) {
     }
 }
 
+/* Alternating the order pays when the part of A a thread read last is still
+ * in its L2 at the next pass: a 1024 x 1000 A x on two threads took 20 us
+ * so and 25.5 us straight; a 16 MB A alternated gained nothing inside a
+ * network (what the next layers read evicts it) and lost to straight
+ * streaming from L3. */
+static unsigned pass_order(int64_t m, int64_t n, unsigned pass) { return m * n > ALTERNATE_MAX_FLOATS ? 0 : pass; }
+
+int zn_gemv_prefers_rows(int64_t k, int64_t n) { return n > 256 && k * n <= ALTERNATE_MAX_FLOATS; }
+
 void zn_gemv_run(const zn_kernels *kt, int trans, int64_t m, int64_t n, float alpha, const float *a, int64_t lda,
-                 const float *x, float beta, float *y, zn_pool *pool, int max_threads) {
-    gemv_job j = {kt, trans, zn_row_parts(m, n), m, n, lda, alpha, beta, a, x, y, NULL, NULL, NULL, NULL, 0.0f};
+                 const float *x, float beta, float *y, zn_pool *pool, int max_threads, unsigned pass) {
+    /* A x reads all of x for every row: an x off a 64-byte boundary splits
+     * every load of it over two cache lines (4096 x 1024 with a malloc'd x:
+     * 110 us, aligned 92 us) */
+    _Alignas(64) float x_aligned[X_COPY_FLOATS];
+    if (!trans && ((uintptr_t)x & 63) && n <= X_COPY_FLOATS) {
+        memcpy(x_aligned, x, (size_t)n * sizeof(float));
+        x = x_aligned;
+    }
+    gemv_job j = {
+        kt,   trans, zn_row_parts(m, n), pass_order(m, n, pass), m, n, lda, alpha, beta, a, x, y, NULL, NULL, NULL,
+        NULL, 0.0f};
     gemv_trans_blocks(j, pool, max_threads);
 }
 
 void zn_ger_gemvt_run(const zn_kernels *kt, int64_t m, int64_t n, float alpha, const float *x, const float *y, float *a,
-                      int64_t lda, const float *w, float *z, zn_pool *pool, int max_threads) {
-    gemv_job j = {kt, 1, zn_row_parts(m, n), m, n, lda, 1.0f, 0.0f, a, w, z, NULL, a, x, y, alpha};
+                      int64_t lda, const float *w, float *z, zn_pool *pool, int max_threads, unsigned pass) {
+    gemv_job j = {kt, 1,    zn_row_parts(m, n), pass_order(m, n, pass), m, n, lda, 1.0f, 0.0f, a, w, z, NULL, a, x,
+                  y,  alpha};
     gemv_trans_blocks(j, pool, max_threads);
 }

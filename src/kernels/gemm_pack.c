@@ -4,6 +4,7 @@
  * stride, which stays in L1 because a panel is small. */
 #include <string.h>
 
+#include "kernels/gemm_driver.h"
 #include "kernels/gemm_kernels.h"
 
 /* dst is a k x w panel (row stride w); copies an h x k source block whose
@@ -53,5 +54,19 @@ void zn_gemm_pack_b_c(int nr, int64_t k, int64_t n, const float *b, int64_t rsb,
             panel_copy(nr, w, k, b + j, rsb, dst);
         else
             panel_transpose(nr, w, k, b + j * csb, csb, dst);
+    }
+}
+
+/* dst(j, i) = src(i, j) for a rows x cols src, in 32 x 32 tiles so that
+ * both sides stay in L1 while a tile's lines are read and written. */
+void zn_transpose_copy(int64_t rows, int64_t cols, const float *src, int64_t lds, float *dst, int64_t ldd) {
+    enum { TILE = 32 };
+    for (int64_t i0 = 0; i0 < rows; i0 += TILE) {
+        const int64_t i1 = i0 + TILE < rows ? i0 + TILE : rows;
+        for (int64_t j0 = 0; j0 < cols; j0 += TILE) {
+            const int64_t j1 = j0 + TILE < cols ? j0 + TILE : cols;
+            for (int64_t i = i0; i < i1; i++)
+                for (int64_t j = j0; j < j1; j++) dst[j * ldd + i] = src[i * lds + j];
+        }
     }
 }

@@ -115,8 +115,8 @@ static void test_threads_bitwise(void) {
         for (int trans = 0; trans < 2; trans++) {
             zn_rng_fill_uniform(&rng, y1, 700, -1.0f, 1.0f);
             memcpy(y2, y1, 700 * sizeof(float));
-            zn_gemv_run(kt, trans, m, n, 1.25f, a, n, x, 0.5f, y1, pool, 0);
-            zn_gemv_run(kt, trans, m, n, 1.25f, a, n, x, 0.5f, y2, pool, 1);
+            zn_gemv_run(kt, trans, m, n, 1.25f, a, n, x, 0.5f, y1, pool, 0, 0);
+            zn_gemv_run(kt, trans, m, n, 1.25f, a, n, x, 0.5f, y2, pool, 1, 0);
             ZT_CHECK_MSG(memcmp(y1, y2, 700 * sizeof(float)) == 0, "%s trans %d differs", zn_isa_name(isa), trans);
         }
     }
@@ -127,9 +127,9 @@ static void test_threads_bitwise(void) {
     zn_pool_free(pool);
 }
 
-/* Large products split A's rows into parts (A^T x adds partial sums, on the
- * stack or the heap by size): against the oracle, and the same bits on one
- * and two threads, for every ISA. */
+/* Large products split A's rows into parts (A^T x adds partial sums, in
+ * column blocks when wide): against the oracle, and the same bits on one and
+ * two threads and with the parts visited in either order, for every ISA. */
 static void test_row_parts(void) {
     static const int64_t shapes[][2] = {{1000, 300}, {2000, 600}, {300, 2000}, {8200, 40}, {100, 5000}};
     zn_pool *pool = NULL;
@@ -140,6 +140,7 @@ static void test_row_parts(void) {
         float *a = zt_alloc_shifted((size_t)(m * lda), s), *x = zt_alloc_shifted((size_t)(m + n), 0);
         float *y0 = zt_alloc_shifted((size_t)(m + n), 0), *want = zt_alloc_shifted((size_t)(m + n), 0);
         float *y1 = zt_alloc_shifted((size_t)(m + n), 0), *y2 = zt_alloc_shifted((size_t)(m + n), 0);
+        float *y3 = zt_alloc_shifted((size_t)(m + n), 0);
         zn_rng_fill_uniform(&rng, a, (size_t)(m * lda), -1.0f, 1.0f);
         zn_rng_fill_uniform(&rng, x, (size_t)(m + n), -1.0f, 1.0f);
         zn_rng_fill_uniform(&rng, y0, (size_t)(m + n), -1.0f, 1.0f);
@@ -150,12 +151,17 @@ static void test_row_parts(void) {
                 memcpy(want, y0, ylen * sizeof(float));
                 memcpy(y1, y0, ylen * sizeof(float));
                 memcpy(y2, y0, ylen * sizeof(float));
+                memcpy(y3, y0, ylen * sizeof(float));
                 kt->gemm.sgemv_oracle(trans, m, n, -0.75f, a, lda, x, 0.5f, want);
-                zn_gemv_run(kt, trans, m, n, -0.75f, a, lda, x, 0.5f, y1, pool, 0);
-                zn_gemv_run(kt, trans, m, n, -0.75f, a, lda, x, 0.5f, y2, NULL, 1);
+                zn_gemv_run(kt, trans, m, n, -0.75f, a, lda, x, 0.5f, y1, pool, 0, 0);
+                zn_gemv_run(kt, trans, m, n, -0.75f, a, lda, x, 0.5f, y2, NULL, 1, 0);
+                zn_gemv_run(kt, trans, m, n, -0.75f, a, lda, x, 0.5f, y3, pool, 0, 1);
                 check_gemv("row parts", trans, m, n, -0.75f, a, lda, x, 0.5f, y0, y1, want);
                 ZT_CHECK_MSG(memcmp(y1, y2, ylen * sizeof(float)) == 0, "%s trans %d %lldx%lld: threads differ",
                              zn_isa_name(isa), trans, (long long)m, (long long)n);
+                ZT_CHECK_MSG(memcmp(y1, y3, ylen * sizeof(float)) == 0,
+                             "%s trans %d %lldx%lld: parts visited last to first differ", zn_isa_name(isa), trans,
+                             (long long)m, (long long)n);
             }
         }
         zt_free_shifted(a, s);
@@ -164,6 +170,7 @@ static void test_row_parts(void) {
         zt_free_shifted(want, 0);
         zt_free_shifted(y1, 0);
         zt_free_shifted(y2, 0);
+        zt_free_shifted(y3, 0);
     }
     zn_pool_free(pool);
 }
@@ -185,12 +192,50 @@ static void test_bad_args(void) {
     ZT_ERR(zn_sgemv(N, 2, 2, 1, a, 2, x, INT64_MAX / 2, 0, y, 1), ZN_ERR_OVERFLOW);
 }
 
+/* A x with x off a 64-byte boundary (copied to an aligned buffer up to 4096
+ * floats, read in place beyond): the same bits as with an aligned x, and
+ * close to the oracle, for every ISA. */
+static void test_misaligned_x(void) {
+    static const int64_t ns[] = {1000, 5000};
+    for (size_t s = 0; s < sizeof ns / sizeof ns[0]; s++) {
+        const int64_t m = 40, n = ns[s];
+        float *a = zt_alloc_shifted((size_t)(m * n), 0), *xa = zt_alloc_shifted((size_t)n, 0);
+        float *xm = zt_alloc_shifted((size_t)n, 3), *y0 = zt_alloc_shifted((size_t)m, 0);
+        float *y1 = zt_alloc_shifted((size_t)m, 0), *y2 = zt_alloc_shifted((size_t)m, 0);
+        float *want = zt_alloc_shifted((size_t)m, 0);
+        zn_rng_fill_uniform(&rng, a, (size_t)(m * n), -1.0f, 1.0f);
+        zn_rng_fill_uniform(&rng, xa, (size_t)n, -1.0f, 1.0f);
+        zn_rng_fill_uniform(&rng, y0, (size_t)m, -1.0f, 1.0f);
+        memcpy(xm, xa, (size_t)n * sizeof(float));
+        ZT_FOR_EACH_ISA(isa) {
+            const zn_kernels *kt = zn_kernels_for(isa);
+            memcpy(y1, y0, (size_t)m * sizeof(float));
+            memcpy(y2, y0, (size_t)m * sizeof(float));
+            memcpy(want, y0, (size_t)m * sizeof(float));
+            kt->gemm.sgemv_oracle(0, m, n, 0.5f, a, n, xa, -1.0f, want);
+            zn_gemv_run(kt, 0, m, n, 0.5f, a, n, xa, -1.0f, y1, NULL, 1, 0);
+            zn_gemv_run(kt, 0, m, n, 0.5f, a, n, xm, -1.0f, y2, NULL, 1, 1);
+            check_gemv("misaligned x", 0, m, n, 0.5f, a, n, xm, -1.0f, y0, y2, want);
+            ZT_CHECK_MSG(memcmp(y1, y2, (size_t)m * sizeof(float)) == 0, "%s n=%lld: misaligned x differs",
+                         zn_isa_name(isa), (long long)n);
+        }
+        zt_free_shifted(a, 0);
+        zt_free_shifted(xa, 0);
+        zt_free_shifted(xm, 3);
+        zt_free_shifted(y0, 0);
+        zt_free_shifted(y1, 0);
+        zt_free_shifted(y2, 0);
+        zt_free_shifted(want, 0);
+    }
+}
+
 int main(void) {
     zn_rng_seed(&rng, 777);
     ZT_RUN(test_kernels_every_isa);
     ZT_RUN(test_public_api);
     ZT_RUN(test_threads_bitwise);
     ZT_RUN(test_row_parts);
+    ZT_RUN(test_misaligned_x);
     ZT_RUN(test_bad_args);
     return zt_finish();
 }

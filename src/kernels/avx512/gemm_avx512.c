@@ -240,41 +240,26 @@ static void pack_rows_avx512(int64_t m, int64_t k, const float *a, int64_t lda, 
 
 /* ---- GEMV ------------------------------------------------------------------ */
 
-/* R rows of A dotted with x. Each row uses two accumulators (32-float steps,
- * then one 16-float step, then a masked tail) and a fixed reduction, so a
- * row's result is the same whichever group it is computed in. */
-ZN_INLINE void gemv_rows(const int R, int64_t n, float alpha, const float *a, int64_t lda, const float *x, float beta,
-                         float *y) {
-    __m512 acc[4][2];
-#pragma GCC unroll 4
-    for (int r = 0; r < R; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+/* One row of A dotted with x: four sums over 64-float steps, then 16-float
+ * steps into the first and a masked tail into the second, added in a fixed
+ * order. A row at a time reads A as one sequential stream, which the
+ * hardware fetches ahead best (512 KB of A in L2: 182 GB/s one row at a
+ * time, 100 GB/s four rows at a time, 192 GB/s merely reading it). */
+static float dot_row(int64_t n, const float *a, const float *x) {
+    __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
     int64_t p = 0;
-    for (; p + 32 <= n; p += 32) {
-        __m512 x0 = _mm512_loadu_ps(x + p), x1 = _mm512_loadu_ps(x + p + 16);
-#pragma GCC unroll 4
-        for (int r = 0; r < R; r++) {
-            acc[r][0] = _mm512_fmadd_ps(_mm512_loadu_ps(a + r * lda + p), x0, acc[r][0]);
-            acc[r][1] = _mm512_fmadd_ps(_mm512_loadu_ps(a + r * lda + p + 16), x1, acc[r][1]);
-        }
+    for (; p + 64 <= n; p += 64) {
+        s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + p), _mm512_loadu_ps(x + p), s0);
+        s1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + p + 16), _mm512_loadu_ps(x + p + 16), s1);
+        s2 = _mm512_fmadd_ps(_mm512_loadu_ps(a + p + 32), _mm512_loadu_ps(x + p + 32), s2);
+        s3 = _mm512_fmadd_ps(_mm512_loadu_ps(a + p + 48), _mm512_loadu_ps(x + p + 48), s3);
     }
-    if (p + 16 <= n) {
-        __m512 x0 = _mm512_loadu_ps(x + p);
-#pragma GCC unroll 4
-        for (int r = 0; r < R; r++) acc[r][0] = _mm512_fmadd_ps(_mm512_loadu_ps(a + r * lda + p), x0, acc[r][0]);
-        p += 16;
-    }
+    for (; p + 16 <= n; p += 16) s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + p), _mm512_loadu_ps(x + p), s0);
     if (p < n) {
-        __mmask16 mk = (__mmask16)((1u << (n - p)) - 1);
-        __m512 x1 = _mm512_maskz_loadu_ps(mk, x + p);
-#pragma GCC unroll 4
-        for (int r = 0; r < R; r++)
-            acc[r][1] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mk, a + r * lda + p), x1, acc[r][1]);
+        const __mmask16 mk = (__mmask16)((1u << (n - p)) - 1);
+        s1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mk, a + p), _mm512_maskz_loadu_ps(mk, x + p), s1);
     }
-#pragma GCC unroll 4
-    for (int r = 0; r < R; r++) {
-        float s = _mm512_reduce_add_ps(_mm512_add_ps(acc[r][0], acc[r][1]));
-        y[r] = alpha * s + (beta == 0.0f ? 0.0f : beta * y[r]);
-    }
+    return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
 }
 
 /* Columns [0, 16*NV) of y (the last vector masked by ml) from all m rows
@@ -288,8 +273,9 @@ ZN_INLINE void gemv_cols(const int NV, int64_t m, float alpha, const float *a, i
         __m512 xv = _mm512_set1_ps(x[p]);
         /* 8 rows ahead: a one-sample pass of 784 x 128 from L2 went from
          * 3.15 to 2.70 us (a prefetch past the end of A is harmless) */
+        const char *ahead = (const char *)(a + 8 * lda);
 #pragma GCC unroll 16
-        for (int v = 0; v < NV; v++) _mm_prefetch((const char *)(a + 8 * lda + 16 * v), _MM_HINT_T0);
+        for (int v = 0; v < NV; v++) _mm_prefetch(ahead + 64 * v, _MM_HINT_T0);
 #pragma GCC unroll 16
         for (int v = 0; v < NV; v++) {
             __mmask16 mk = v == NV - 1 ? ml : (__mmask16)0xFFFF;
@@ -385,9 +371,10 @@ static void gemv_t_wide(int64_t m, int64_t n, float alpha, const float *a, int64
 static void sgemv_avx512(int trans, int64_t m, int64_t n, float alpha, const float *a, int64_t lda, const float *x,
                          float beta, float *y) {
     if (!trans) {
-        int64_t i = 0;
-        for (; i + 4 <= m; i += 4) gemv_rows(4, n, alpha, a + i * lda, lda, x, beta, y + i);
-        for (; i < m; i++) gemv_rows(1, n, alpha, a + i * lda, lda, x, beta, y + i);
+        for (int64_t i = 0; i < m; i++) {
+            const float s = dot_row(n, a + i * lda, x);
+            y[i] = alpha * s + (beta == 0.0f ? 0.0f : beta * y[i]);
+        }
         return;
     }
     if (n > 512) {
