@@ -210,7 +210,7 @@ ZN_API int64_t zn_ws_max_batch(const zn_ws *ws);
  *   operand on every call otherwise; at batch 64 the copy made 2048-512-100
  *   and 4096-1024-1000 about 1.3x faster on two threads.
  * - max_batch 1: W^T of the layers with more than 256 outputs and at most
- *   1M weights, read as a dot product per output (one sequential stream per
+ *   1.5M weights, read as a dot product per output (one sequential stream per
  *   row instead of strided passes over W's rows); other layers read the
  *   parameters. Those outputs differ from an unpacked workspace's by
  *   rounding only (the sums run in another order).

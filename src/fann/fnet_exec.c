@@ -57,13 +57,16 @@ static void plan_layer(const zn_fnet *net, uint32_t l, zn_fnet_lplan *p) {
 }
 
 /* Layers whose one-sample pass is a GEMV (64K weights and more, as
- * forward_dense decides) get a slot in the transposed copy. */
+ * forward_dense decides) get a slot in the copy: their rows on whole cache
+ * lines where a dot product per neuron reads them fastest
+ * (zn_gemv_prefers_rows), else the transpose. */
 static void plan_transposed(struct zn_fnet_exec *ex, zn_fnet_lplan *p) {
     if (!p->dense || (uint64_t)p->k * p->n_src < ZN_FNET_GEMV_MIN) return;
     p->transposed = 1;
+    p->by_rows = zn_gemv_prefers_rows(p->n_src, p->k);
     p->wt_off = ex->wt_len;
-    p->ldt = (p->k + 15u) & ~15u; /* whole cache lines per row */
-    ex->wt_len += (size_t)p->ldt * p->n_src;
+    p->ldt = ((p->by_rows ? p->n_src : p->k) + 15u) & ~15u;
+    ex->wt_len += (size_t)p->ldt * (p->by_rows ? p->k : p->n_src);
 }
 
 /* Bias neurons hold 1 in every row of a value buffer. */
@@ -129,7 +132,12 @@ void zn_fnet_exec_prepare_run(zn_fnet *net) {
     for (uint32_t l = 1; l < net->n_layers; l++) {
         const zn_fnet_lplan *p = &ex->lp[l];
         if (!p->transposed) continue;
-        zn_transpose_copy(p->k, p->n_src, net->weights + p->con, p->n_src, ex->wt + p->wt_off, p->ldt);
+        const float *w = net->weights + p->con;
+        if (p->by_rows)
+            for (uint32_t i = 0; i < p->k; i++)
+                memcpy(ex->wt + p->wt_off + (size_t)i * p->ldt, w + (size_t)i * p->n_src, p->n_src * sizeof(float));
+        else
+            zn_transpose_copy(p->k, p->n_src, w, p->n_src, ex->wt + p->wt_off, p->ldt);
     }
     ex->wt_version = net->weights_version;
     ex->wt_valid = 1;

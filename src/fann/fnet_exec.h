@@ -20,7 +20,10 @@ typedef struct zn_fnet_lplan {
     uint32_t first, last; /* the layer's neurons */
     int dense;            /* computed neurons [first, first+k) see sources [src, src+n_src) */
     uint32_t k, src, n_src, con;
-    int transposed; /* one-sample runs may read the transposed copy: n_src rows of ldt at wt + wt_off */
+    /* One-sample runs may read a copy at wt + wt_off: by_rows, FANN's k rows
+     * of n_src on whole cache lines (ldt floats apart), read as a dot
+     * product per neuron; otherwise the transpose, n_src rows of ldt. */
+    int transposed, by_rows;
     uint32_t ldt;
     size_t wt_off;
 } zn_fnet_lplan;
@@ -40,12 +43,12 @@ struct zn_fnet_exec {
     float *bv, *bs, *be;         /* cap x n_neurons: values (bias columns 1), sums, errors */
     uint32_t kmax;               /* the widest dense layer's k */
     float *bt;                   /* 2 x cap x kmax: one layer's sums and values side by side, for one kernel call */
-    /* Transposed copies of the large dense layers' weights for zn_fnet_run
-     * (the layer's n_src x k matrix, rows padded to whole cache lines): a
-     * GEMV over FANN's row-major rows (each row starting anywhere in a cache
-     * line) ran at ~60% of the speed of one over the transposed copy. Built
-     * once the weights stay unchanged across two runs, so code that trains
-     * and runs in turn never pays for the copy. */
+    /* Copies of the large dense layers' weights for zn_fnet_run, rows padded
+     * to whole cache lines (zn_fnet_lplan.by_rows says which layout): a GEMV
+     * over FANN's own rows (each row starting anywhere in a cache line) ran
+     * at ~60% of the speed of one over the copy. Built once the weights stay
+     * unchanged across two runs, so code that trains and runs in turn never
+     * pays for the copy. */
     float *wt;
     size_t wt_len;                     /* floats, 0: no layer qualifies */
     uint64_t wt_version, seen_version; /* the weights_version wt holds, and the one the last run saw */

@@ -180,7 +180,10 @@ static zn_status forward_dense(const zn_fnet *net, const zn_fnet_lplan *p, int64
             s[p->first + i] = a;
         }
     } else if (rows == 1 && p->transposed && zn_fnet_exec_transposed(net)) {
-        zn_fnet_gemv(net, 1, n, k, net->exec->wt + p->wt_off, p->ldt, v + p->src, 0.0f, s + p->first);
+        if (p->by_rows)
+            zn_fnet_gemv(net, 0, k, n, net->exec->wt + p->wt_off, p->ldt, v + p->src, 0.0f, s + p->first);
+        else
+            zn_fnet_gemv(net, 1, n, k, net->exec->wt + p->wt_off, p->ldt, v + p->src, 0.0f, s + p->first);
     } else if (rows == 1) {
         zn_fnet_gemv(net, 0, k, n, w, n, v + p->src, 0.0f, s + p->first);
     } else {

@@ -31,7 +31,7 @@ enum {
     PART_ALIGN = 16,
     PARTIAL_FLOATS = 4096,
     ROWS_BLOCK_FLOATS = 8192,
-    ALTERNATE_MAX_FLOATS = 1 << 20,
+    ALTERNATE_MAX_FLOATS = 3 << 19,
     X_COPY_FLOATS = 4096
 };
 
@@ -160,7 +160,9 @@ static void gemv_trans_blocks(gemv_job j, zn_pool *pool, int max_threads) {
  * in its L2 at the next pass: a 1024 x 1000 A x on two threads took 20 us
  * so and 25.5 us straight; a 16 MB A alternated gained nothing inside a
  * network (what the next layers read evicts it) and lost to straight
- * streaming from L3. */
+ * streaming from L3. Up to 1.5M floats (6 MB): FANN's 2048-512-100 has a
+ * 512 x 2049 layer. The same bound keeps a 16 MB layer on A^T x, where the
+ * wide kernel read it as fast as dot products (97 vs 101 us). */
 static unsigned pass_order(int64_t m, int64_t n, unsigned pass) { return m * n > ALTERNATE_MAX_FLOATS ? 0 : pass; }
 
 int zn_gemv_prefers_rows(int64_t k, int64_t n) { return n > 256 && k * n <= ALTERNATE_MAX_FLOATS; }

@@ -121,17 +121,19 @@ static void test_batch_equals_run(void) {
     zn_fnet_free(net);
 }
 
-/* Runs of a layer with 64K+ weights read a transposed copy once the
- * weights stay put for two runs; every weight change must retire it. The
- * hidden layer (500 inputs, 300 neurons) takes the threaded path in three
- * panels, the last one partial. */
-static void test_transposed_copy_follows_weights(void) {
-    unsigned sizes[] = {500, 300, 7};
+/* Runs of a layer with 64K+ weights read a copy once the weights stay put
+ * for two runs; every weight change must retire it. A hidden layer of 300
+ * neurons is copied row by row (a dot product per neuron), one of 200 as
+ * the transpose, whose threaded A^T x takes it in three panels, the last
+ * one partial. */
+static void check_copy_follows_weights(unsigned hidden) {
+    unsigned sizes[] = {500, hidden, 7};
     zn_fnet *net;
     ZT_OK(zn_fnet_create_standard(3, sizes, 9, &net));
     zn_fnet_set_activation_hidden(net, ZN_NACT_SIGMOID_SYMMETRIC);
     check_batch_equals_run(net, 4);
     ZT_CHECK(net->exec->wt_len > 0 && zn_fnet_exec_transposed(net));
+    ZT_CHECK(net->exec->lp[1].transposed && net->exec->lp[1].by_rows == (hidden > 256));
     float *x = calloc(500, sizeof(float)), t[7] = {0.5f, -0.5f, 0.25f, 0, 0, 0, 1};
     for (int i = 0; i < 500; i++) x[i] = (float)(i % 11) * 0.1f - 0.5f;
     /* training in turn with runs never builds the copy */
@@ -159,6 +161,11 @@ static void test_transposed_copy_follows_weights(void) {
     zn_dataset_free(d);
     free(x);
     zn_fnet_free(net);
+}
+
+static void test_copy_follows_weights(void) {
+    check_copy_follows_weights(300);
+    check_copy_follows_weights(200);
 }
 
 /* zn_fnet_run publishes only the outputs; zn_fnet_sync_neurons then leaves
@@ -455,7 +462,7 @@ int main(void) {
     ZT_RUN(test_mlp_trains_as_fann);
     ZT_RUN(test_layout_and_counts);
     ZT_RUN(test_batch_equals_run);
-    ZT_RUN(test_transposed_copy_follows_weights);
+    ZT_RUN(test_copy_follows_weights);
     ZT_RUN(test_synced_neurons_are_fanns);
     ZT_RUN(test_determinism);
     ZT_RUN(test_bad_arguments);
