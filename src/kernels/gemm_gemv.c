@@ -157,7 +157,7 @@ static void gemv_trans_blocks(gemv_job j, zn_pool *pool, int max_threads) {
 }
 
 /* Alternating the order pays when the part of A a thread read last is still
- * in its L2 at the next pass: a 1024 x 1000 A x on two threads took 20 us
+ * in its L2 at the next pass: a 1024 x 1000 A x on two threads took 21 us
  * so and 25.5 us straight; a 16 MB A alternated gained nothing inside a
  * network (what the next layers read evicts it) and lost to straight
  * streaming from L3. Up to 1.5M floats (6 MB): FANN's 2048-512-100 has a
@@ -177,15 +177,37 @@ void zn_gemv_run(const zn_kernels *kt, int trans, int64_t m, int64_t n, float al
         memcpy(x_aligned, x, (size_t)n * sizeof(float));
         x = x_aligned;
     }
-    gemv_job j = {
-        kt,   trans, zn_row_parts(m, n), pass_order(m, n, pass), m, n, lda, alpha, beta, a, x, y, NULL, NULL, NULL,
-        NULL, 0.0f};
+    gemv_job j = {.kt = kt,
+                  .trans = trans,
+                  .parts = zn_row_parts(m, n),
+                  .pass = pass_order(m, n, pass),
+                  .m = m,
+                  .n = n,
+                  .lda = lda,
+                  .alpha = alpha,
+                  .beta = beta,
+                  .a = a,
+                  .x = x,
+                  .y = y};
     gemv_trans_blocks(j, pool, max_threads);
 }
 
 void zn_ger_gemvt_run(const zn_kernels *kt, int64_t m, int64_t n, float alpha, const float *x, const float *y, float *a,
                       int64_t lda, const float *w, float *z, zn_pool *pool, int max_threads, unsigned pass) {
-    gemv_job j = {kt, 1,    zn_row_parts(m, n), pass_order(m, n, pass), m, n, lda, 1.0f, 0.0f, a, w, z, NULL, a, x,
-                  y,  alpha};
+    gemv_job j = {.kt = kt,
+                  .trans = 1,
+                  .parts = zn_row_parts(m, n),
+                  .pass = pass_order(m, n, pass),
+                  .m = m,
+                  .n = n,
+                  .lda = lda,
+                  .alpha = 1.0f,
+                  .a = a,
+                  .x = w,
+                  .y = z,
+                  .ga = a,
+                  .gx = x,
+                  .gy = y,
+                  .galpha = alpha};
     gemv_trans_blocks(j, pool, max_threads);
 }
