@@ -39,23 +39,40 @@ static void decide(zn_pass_adapt *a) {
         a->run = grow == 4 ? RUN_FIRST * 2 : RUN_FIRST;
     a->choice = choice;
     a->have_choice = 1;
+    a->loser = choice == 0 ? one : all;
+    a->n_check = 0;
+    a->checked = 0;
+}
+
+/* The choice's first timed passes against the other setting's probes: more
+ * than a tenth slower, and the probe that made it was disturbed. */
+static void check_choice(zn_pass_adapt *a) {
+    a->checked = 1;
+    if (median(a->check, a->n_check) > 1.1 * a->loser) {
+        a->choice = !a->choice;
+        a->run = RUN_FIRST;
+    }
 }
 
 int zn_pass_adapt_begin(zn_pass_adapt *a, int64_t batch) {
     if (!a->on) return 0;
     const uint64_t now = zn_time_ns();
-    if (a->last_probe && a->last_start && now > a->last_start && a->last_batch > 0) {
-        int k = a->n_probe[a->last_mode];
-        if (k < ZN_ADAPT_PROBE) {
-            a->probe[a->last_mode][k] = (double)(now - a->last_start) / (double)a->last_batch;
+    if ((a->last_probe || a->last_check) && a->last_start && now > a->last_start && a->last_batch > 0) {
+        const double t = (double)(now - a->last_start) / (double)a->last_batch;
+        int k = a->last_probe ? a->n_probe[a->last_mode] : a->n_check;
+        if (a->last_probe && k < ZN_ADAPT_PROBE) {
+            a->probe[a->last_mode][k] = t;
             a->n_probe[a->last_mode] = k + 1;
+        } else if (a->last_check && k < ZN_ADAPT_PROBE) {
+            a->check[k] = t;
+            a->n_check = k + 1;
         }
     }
     /* the cycle: ZN_ADAPT_PROBE passes on one thread, as many on all, then
      * `run` passes with the faster; the first pass after a switch only
      * moves the data over and is not timed */
     const unsigned p = a->pos;
-    int mode, probe;
+    int mode, probe, check = 0;
     if (p < ZN_ADAPT_PROBE) {
         mode = 1;
         probe = p > 0;
@@ -64,8 +81,11 @@ int zn_pass_adapt_begin(zn_pass_adapt *a, int64_t batch) {
         probe = p > ZN_ADAPT_PROBE;
     } else {
         if (p == 2 * ZN_ADAPT_PROBE) decide(a);
+        if (a->have_choice && !a->checked && a->n_check >= ZN_ADAPT_PROBE - 1) check_choice(a);
         mode = a->have_choice ? a->choice : 0;
         probe = 0;
+        /* the choice's passes after the first (which moves the data over) */
+        check = a->have_choice && !a->checked && p > 2 * ZN_ADAPT_PROBE;
     }
     if (++a->pos >= 2 * ZN_ADAPT_PROBE + a->run) {
         a->pos = 0;
@@ -75,5 +95,6 @@ int zn_pass_adapt_begin(zn_pass_adapt *a, int64_t batch) {
     a->last_batch = batch;
     a->last_mode = mode;
     a->last_probe = probe;
+    a->last_check = check;
     return mode;
 }

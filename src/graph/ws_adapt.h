@@ -9,8 +9,10 @@
  * wins). So the workspace times whole steps, from one pass's start to the
  * next one's, which includes whatever the caller does in between: every
  * cycle it runs a few passes on one thread and a few on all, and keeps the
- * faster for the rest of the cycle. Results do not depend on the thread
- * count, so switching never changes them. ZN_POOL_ADAPT=0, or an explicit
+ * faster for the rest of the cycle, unless its first passes then run more
+ * than a tenth slower than the other setting's probes did (the probe was
+ * disturbed): then the other. Results do not depend on the thread count,
+ * so switching never changes them. ZN_POOL_ADAPT=0, or an explicit
  * max_threads, turns it off. */
 #ifndef ZN_WS_ADAPT_H
 #define ZN_WS_ADAPT_H
@@ -25,10 +27,17 @@ typedef struct zn_pass_adapt {
     int64_t last_batch;
     int last_mode;     /* 0: all threads, 1: the caller only */
     int last_probe;    /* the previous pass was a probe that counts */
+    int last_check;    /* the previous pass counts toward checking the choice */
     unsigned pos, run; /* position in the cycle; passes after the probes */
     int choice, have_choice;
     double probe[2][ZN_ADAPT_PROBE];
     int n_probe[2];
+    /* The first passes after a choice, against the other setting's probes:
+     * a burst of host noise during one probe made 784-128-10 batch-64
+     * RPROP train on two threads, at half speed, for the rest of a cycle. */
+    double loser; /* the other setting's probe median (per sample) */
+    double check[ZN_ADAPT_PROBE];
+    int n_check, checked;
 } zn_pass_adapt;
 
 /* on: adapt (the pool has several threads and none were asked for). */

@@ -40,6 +40,24 @@ static void test_keeps_the_faster(void) {
     ZT_CHECK(cycle_with_slow(&a, 0) == 1); /* now all threads are slow: the caller alone */
 }
 
+/* A probe of the caller alone disturbed (2 ms more per step) picks all
+ * threads; when those then run slower than the caller's probes did, the
+ * choice turns back within the check's passes. */
+static void test_disturbed_probe_is_undone(void) {
+    zn_pass_adapt a;
+    zn_pass_adapt_init(&a, 1);
+    if (!a.on) return; /* ZN_POOL_ADAPT=0 */
+    ZT_CHECK(cycle_with_slow(&a, 1) == 0);
+    int mode = 0, passes = 0;
+    while (mode == 0 && passes < ZN_ADAPT_PROBE + 2) {
+        pause_us(4000); /* every step on all threads is now the slow one */
+        mode = zn_pass_adapt_begin(&a, 4);
+        passes++;
+    }
+    ZT_CHECK_MSG(mode == 1, "still on all threads after %d slow passes", passes);
+    for (int i = 0; i < 20; i++) ZT_CHECK(zn_pass_adapt_begin(&a, 4) == 1); /* and keeps it for the cycle */
+}
+
 static void test_off(void) {
     zn_pass_adapt a;
     zn_pass_adapt_init(&a, 0);
@@ -48,6 +66,7 @@ static void test_off(void) {
 
 int main(void) {
     ZT_RUN(test_keeps_the_faster);
+    ZT_RUN(test_disturbed_probe_is_undone);
     ZT_RUN(test_off);
     return zt_finish();
 }
