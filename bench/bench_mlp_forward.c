@@ -204,7 +204,8 @@ int bench_suite_mlp_forward(bench_run *run) {
     }
     bench_section(run, "mlp-forward: sigmoid MLP inference, samples/s (hidden and output sigmoid)");
     bench_note(run,
-               "zenn: zn_model_forward on %d thread(s), batches of 64 with weights packed once (zn_ws_pack_weights); "
+               "zenn: zn_model_forward on %d thread(s), weights packed once (zn_ws_pack_weights: the GEMM's panels for "
+               "batches of 64, W^T of layers wider than 256 at batch 1); "
                "fma-peak-2t: the FMA loop on 2 threads for the same flops, its reps interleaved with the others",
                threads);
     bench_peers ps;

@@ -60,9 +60,9 @@ static void plan_layer(const zn_fnet *net, uint32_t l, zn_fnet_lplan *p) {
  * forward_dense decides) get a slot in the copy: their rows on whole cache
  * lines where a dot product per neuron reads them fastest
  * (zn_gemv_prefers_rows), else the transpose. */
-static void plan_transposed(struct zn_fnet_exec *ex, zn_fnet_lplan *p) {
+static void plan_copy(struct zn_fnet_exec *ex, zn_fnet_lplan *p) {
     if (!p->dense || (uint64_t)p->k * p->n_src < ZN_FNET_GEMV_MIN) return;
-    p->transposed = 1;
+    p->copied = 1;
     p->by_rows = zn_gemv_prefers_rows(p->n_src, p->k);
     p->wt_off = ex->wt_len;
     p->ldt = ((p->by_rows ? p->n_src : p->k) + 15u) & ~15u;
@@ -104,7 +104,7 @@ zn_status zn_fnet_exec_ready(zn_fnet *net) {
         plan_layer(net, l, &ex->lp[l]);
         if (ex->lp[l].k > ex->kmax) ex->kmax = ex->lp[l].k;
         if (!ex->lp[l].dense || (uint64_t)ex->lp[l].k * ex->lp[l].n_src > 256) ex->tiny = 0;
-        plan_transposed(ex, &ex->lp[l]);
+        plan_copy(ex, &ex->lp[l]);
     }
     ex->neurons = net->neurons;
     ex->sources = net->sources;
@@ -122,7 +122,7 @@ zn_status zn_fnet_exec_ready(zn_fnet *net) {
 void zn_fnet_exec_prepare_run(zn_fnet *net) {
     struct zn_fnet_exec *ex = net->exec;
     ex->passes++;
-    if (!ex->wt_len || zn_fnet_exec_transposed(net)) return;
+    if (!ex->wt_len || zn_fnet_exec_copy_valid(net)) return;
     if (!ex->seen_valid || ex->seen_version != net->weights_version) {
         ex->seen_version = net->weights_version; /* changed since the last run: wait and see */
         ex->seen_valid = 1;
@@ -131,7 +131,7 @@ void zn_fnet_exec_prepare_run(zn_fnet *net) {
     if (!ex->wt && !(ex->wt = zn_calloc(ex->wt_len, sizeof(float)))) return; /* runs on without the copy */
     for (uint32_t l = 1; l < net->n_layers; l++) {
         const zn_fnet_lplan *p = &ex->lp[l];
-        if (!p->transposed) continue;
+        if (!p->copied) continue;
         const float *w = net->weights + p->con;
         if (p->by_rows)
             for (uint32_t i = 0; i < p->k; i++)

@@ -12,7 +12,7 @@
 #include "fann/fnet_internal.h"
 
 /* A one-sample pass over a dense layer of this many weights or more is a
- * threaded GEMV (and may read the transposed copy); smaller ones are one
+ * threaded GEMV (and may read a copy of the layer); smaller ones are one
  * fused kernel call on the caller. */
 #define ZN_FNET_GEMV_MIN ((uint64_t)64 * 1024)
 
@@ -23,7 +23,7 @@ typedef struct zn_fnet_lplan {
     /* One-sample runs may read a copy at wt + wt_off: by_rows, FANN's k rows
      * of n_src on whole cache lines (ldt floats apart), read as a dot
      * product per neuron; otherwise the transpose, n_src rows of ldt. */
-    int transposed, by_rows;
+    int copied, by_rows;
     uint32_t ldt;
     size_t wt_off;
 } zn_fnet_lplan;
@@ -72,10 +72,10 @@ static inline int zn_fnet_exec_current(const zn_fnet *net) {
 /* Builds or refreshes net->exec; ZN_ERR_OUT_OF_MEMORY on failure. */
 zn_status zn_fnet_exec_ready(zn_fnet *net);
 void zn_fnet_exec_free(struct zn_fnet_exec *ex);
-/* Before a one-sample run: builds or checks the transposed copies. */
+/* Before a one-sample run: builds or checks the copies of large layers. */
 void zn_fnet_exec_prepare_run(zn_fnet *net);
 /* Does wt hold the current weights? */
-static inline int zn_fnet_exec_transposed(const zn_fnet *net) {
+static inline int zn_fnet_exec_copy_valid(const zn_fnet *net) {
     const struct zn_fnet_exec *ex = net->exec;
     return ex->wt_valid && ex->wt_version == net->weights_version;
 }

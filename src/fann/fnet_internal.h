@@ -42,7 +42,7 @@ struct zn_fnet {
     uint32_t *sources; /* n_connections */
     float *weights;    /* n_connections */
     /* bumped by every write to `weights` (zn_fnet_weights_changed): the
-     * run plan keeps a transposed copy of large layers and checks it */
+     * run plan keeps a copy of large layers and checks it */
     uint64_t weights_version;
     float *outputs; /* n_outputs: what zn_fnet_run returns */
 

@@ -179,7 +179,7 @@ static zn_status forward_dense(const zn_fnet *net, const zn_fnet_lplan *p, int64
             for (uint32_t j = 0; j < n; j++) a += wi[j] * x[j];
             s[p->first + i] = a;
         }
-    } else if (rows == 1 && p->transposed && zn_fnet_exec_transposed(net)) {
+    } else if (rows == 1 && p->copied && zn_fnet_exec_copy_valid(net)) {
         if (p->by_rows)
             zn_fnet_gemv(net, 0, k, n, net->exec->wt + p->wt_off, p->ldt, v + p->src, 0.0f, s + p->first);
         else

@@ -327,7 +327,7 @@ const float *zn_ws_node_value(const zn_ws *ws, int node_index) {
 
 /* ---- passes ------------------------------------------------------------------------ */
 
-enum { ALTERNATE_MAX_FLOATS = 2 << 20 };
+enum { ALTERNATE_MODEL_MAX_WEIGHTS = 2 << 20 };
 
 static zn_status bind(const zn_model *m, zn_ws *ws, const char *fn, int64_t batch, const float *const *inputs,
                       const zn_plan *plan, int training, zn_exec *e) {
@@ -362,7 +362,7 @@ static zn_status bind(const zn_model *m, zn_ws *ws, const char *fn, int64_t batc
      * weights, half per thread, could stay in the cores' L2 caches in part
      * between passes: in 4096-1024-1000 the first layer's 16 MB evicted
      * the second's (4 MB) every pass, which then read slower alternated. */
-    e->pass = m->n_param_values <= ALTERNATE_MAX_FLOATS ? ws->passes++ : 0;
+    e->pass = m->n_param_values <= ALTERNATE_MODEL_MAX_WEIGHTS ? ws->passes++ : 0;
     return ZN_OK;
 }
 

@@ -58,15 +58,9 @@ int zn_pass_adapt_begin(zn_pass_adapt *a, int64_t batch) {
     if (!a->on) return 0;
     const uint64_t now = zn_time_ns();
     if ((a->last_probe || a->last_check) && a->last_start && now > a->last_start && a->last_batch > 0) {
-        const double t = (double)(now - a->last_start) / (double)a->last_batch;
-        int k = a->last_probe ? a->n_probe[a->last_mode] : a->n_check;
-        if (a->last_probe && k < ZN_ADAPT_PROBE) {
-            a->probe[a->last_mode][k] = t;
-            a->n_probe[a->last_mode] = k + 1;
-        } else if (a->last_check && k < ZN_ADAPT_PROBE) {
-            a->check[k] = t;
-            a->n_check = k + 1;
-        }
+        double *times = a->last_probe ? a->probe[a->last_mode] : a->check;
+        int *count = a->last_probe ? &a->n_probe[a->last_mode] : &a->n_check;
+        if (*count < ZN_ADAPT_PROBE) times[(*count)++] = (double)(now - a->last_start) / (double)a->last_batch;
     }
     /* the cycle: ZN_ADAPT_PROBE passes on one thread, as many on all, then
      * `run` passes with the faster; the first pass after a switch only

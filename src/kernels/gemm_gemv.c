@@ -167,6 +167,18 @@ static unsigned pass_order(int64_t m, int64_t n, unsigned pass) { return m * n >
 
 int zn_gemv_prefers_rows(int64_t k, int64_t n) { return n > 256 && k * n <= ALTERNATE_MAX_FLOATS; }
 
+/* A job's shape: every pass over a matrix of this shape gets the same row
+ * parts and order, whichever of the calls below makes it. */
+static gemv_job job_for(const zn_kernels *kt, int trans, int64_t m, int64_t n, int64_t lda, unsigned pass) {
+    return (gemv_job){.kt = kt,
+                      .trans = trans,
+                      .parts = zn_row_parts(m, n),
+                      .pass = pass_order(m, n, pass),
+                      .m = m,
+                      .n = n,
+                      .lda = lda};
+}
+
 void zn_gemv_run(const zn_kernels *kt, int trans, int64_t m, int64_t n, float alpha, const float *a, int64_t lda,
                  const float *x, float beta, float *y, zn_pool *pool, int max_threads, unsigned pass) {
     /* A x reads all of x for every row: an x off a 64-byte boundary splits
@@ -177,37 +189,25 @@ void zn_gemv_run(const zn_kernels *kt, int trans, int64_t m, int64_t n, float al
         memcpy(x_aligned, x, (size_t)n * sizeof(float));
         x = x_aligned;
     }
-    gemv_job j = {.kt = kt,
-                  .trans = trans,
-                  .parts = zn_row_parts(m, n),
-                  .pass = pass_order(m, n, pass),
-                  .m = m,
-                  .n = n,
-                  .lda = lda,
-                  .alpha = alpha,
-                  .beta = beta,
-                  .a = a,
-                  .x = x,
-                  .y = y};
+    gemv_job j = job_for(kt, trans, m, n, lda, pass);
+    j.alpha = alpha;
+    j.beta = beta;
+    j.a = a;
+    j.x = x;
+    j.y = y;
     gemv_trans_blocks(j, pool, max_threads);
 }
 
 void zn_ger_gemvt_run(const zn_kernels *kt, int64_t m, int64_t n, float alpha, const float *x, const float *y, float *a,
                       int64_t lda, const float *w, float *z, zn_pool *pool, int max_threads, unsigned pass) {
-    gemv_job j = {.kt = kt,
-                  .trans = 1,
-                  .parts = zn_row_parts(m, n),
-                  .pass = pass_order(m, n, pass),
-                  .m = m,
-                  .n = n,
-                  .lda = lda,
-                  .alpha = 1.0f,
-                  .a = a,
-                  .x = w,
-                  .y = z,
-                  .ga = a,
-                  .gx = x,
-                  .gy = y,
-                  .galpha = alpha};
+    gemv_job j = job_for(kt, 1, m, n, lda, pass);
+    j.alpha = 1.0f;
+    j.a = a;
+    j.x = w;
+    j.y = z;
+    j.ga = a;
+    j.gx = x;
+    j.gy = y;
+    j.galpha = alpha;
     gemv_trans_blocks(j, pool, max_threads);
 }

@@ -132,21 +132,21 @@ static void check_copy_follows_weights(unsigned hidden) {
     ZT_OK(zn_fnet_create_standard(3, sizes, 9, &net));
     zn_fnet_set_activation_hidden(net, ZN_NACT_SIGMOID_SYMMETRIC);
     check_batch_equals_run(net, 4);
-    ZT_CHECK(net->exec->wt_len > 0 && zn_fnet_exec_transposed(net));
-    ZT_CHECK(net->exec->lp[1].transposed && net->exec->lp[1].by_rows == (hidden > 256));
+    ZT_CHECK(net->exec->wt_len > 0 && zn_fnet_exec_copy_valid(net));
+    ZT_CHECK(net->exec->lp[1].copied && net->exec->lp[1].by_rows == (hidden > 256));
     float *x = calloc(500, sizeof(float)), t[7] = {0.5f, -0.5f, 0.25f, 0, 0, 0, 1};
     for (int i = 0; i < 500; i++) x[i] = (float)(i % 11) * 0.1f - 0.5f;
     /* training in turn with runs never builds the copy */
     for (int i = 0; i < 3; i++) {
         ZT_OK(zn_fnet_train_sample(net, x, t));
-        ZT_CHECK(!zn_fnet_exec_transposed(net));
+        ZT_CHECK(!zn_fnet_exec_copy_valid(net));
         ZT_CHECK(zn_fnet_run(net, x) != NULL);
-        ZT_CHECK(!zn_fnet_exec_transposed(net));
+        ZT_CHECK(!zn_fnet_exec_copy_valid(net));
     }
     check_batch_equals_run(net, 4); /* the trained weights, through a fresh copy */
-    ZT_CHECK(zn_fnet_exec_transposed(net));
+    ZT_CHECK(zn_fnet_exec_copy_valid(net));
     zn_fnet_randomize_weights(net, -0.3f, 0.3f);
-    ZT_CHECK(!zn_fnet_exec_transposed(net));
+    ZT_CHECK(!zn_fnet_exec_copy_valid(net));
     check_batch_equals_run(net, 4);
     net->training_algorithm = ZN_ALGO_RPROP;
     zn_dataset *d;
@@ -156,7 +156,7 @@ static void check_copy_follows_weights(unsigned hidden) {
     memcpy(d->y, t, sizeof t);
     memcpy(d->y + 7, t, sizeof t);
     ZT_CHECK(!isnan(zn_fnet_train_epoch(net, d)));
-    ZT_CHECK(!zn_fnet_exec_transposed(net));
+    ZT_CHECK(!zn_fnet_exec_copy_valid(net));
     check_batch_equals_run(net, 4);
     zn_dataset_free(d);
     free(x);
