@@ -1,6 +1,6 @@
 /* SGEMM: every ISA table through the blocked driver against the double
  * oracle (sizes around the tile and block edges, all transposes, alpha/beta,
- * strides, misaligned pointers), the epilogue, thread-count independence,
+ * strides, misaligned pointers), B packing, the epilogue, thread-count independence,
  * and every bad argument. */
 #include <float.h>
 
@@ -541,9 +541,41 @@ static void test_bad_args(void) {
     ZT_OK(zn_sgemm(N, N, 2, 2, 0, 1, NULL, 1, NULL, 2, 0, c, 2));
 }
 
+/* Every table's B packing against the portable one, bit for bit (padding
+ * included): B and B^T, k on both sides of the 16-row transposes, n on
+ * both sides of a panel. B ends at its last element, so a read past it is
+ * an ASan error. */
+static void test_pack_b_every_isa(void) {
+    static const int64_t ks[] = {1, 3, 10, 15, 16, 17, 31, 33};
+    static const int64_t ns[] = {1, 10, 31, 32, 33, 64, 100};
+    ZT_FOR_EACH_ISA(isa) {
+        const zn_gemm_kernels *g = &zn_kernels_for(isa)->gemm;
+        for (size_t ik = 0; ik < sizeof ks / sizeof ks[0]; ik++)
+            for (size_t in = 0; in < sizeof ns / sizeof ns[0]; in++)
+                for (int tb = 0; tb < 2; tb++) {
+                    const int64_t k = ks[ik], n = ns[in], nr = g->nr;
+                    const size_t packed = (size_t)(k * ((n + nr - 1) / nr * nr));
+                    float *b = zn_alloc((size_t)(k * n) * sizeof *b);
+                    float *got = zn_alloc(packed * sizeof *got), *want = zn_alloc(packed * sizeof *want);
+                    for (int64_t i = 0; i < k * n; i++) b[i] = (float)i + 0.5f;
+                    memset(got, 0xff, packed * sizeof *got);
+                    memset(want, 0x7f, packed * sizeof *want);
+                    const int64_t rsb = tb ? 1 : n, csb = tb ? k : 1;
+                    g->pack_b(g->nr, k, n, b, rsb, csb, got);
+                    zn_gemm_pack_b_c(g->nr, k, n, b, rsb, csb, want);
+                    ZT_CHECK_MSG(memcmp(got, want, packed * sizeof *got) == 0, "%s pack_b %s k %lld n %lld",
+                                 zn_isa_name(isa), tb ? "B^T" : "B", (long long)k, (long long)n);
+                    zn_free(b);
+                    zn_free(got);
+                    zn_free(want);
+                }
+    }
+}
+
 int main(void) {
     zn_rng_seed(&rng, 12345);
     ZT_RUN(test_sizes_every_isa);
+    ZT_RUN(test_pack_b_every_isa);
     ZT_RUN(test_transposes_alpha_beta);
     ZT_RUN(test_large_and_strided);
     ZT_RUN(test_misaligned_and_ld);
