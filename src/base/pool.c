@@ -23,7 +23,8 @@
  * times every split job against its own pace (except the first ones after
  * the workers slept, which only wake them);
  * after two losses in a row it runs the next jobs alone (16, doubling to
- * 4096 while the losses go on), then tries a split again. Parts are fixed slices, so results never
+ * 4096 while the losses go on, and for at most 4 ms), then tries a split
+ * again. Parts are fixed slices, so results never
  * depend on this. ZN_POOL_ADAPT=0 turns it off. */
 #define _DEFAULT_SOURCE /* syscall() */
 #include <pthread.h>
@@ -51,6 +52,11 @@ enum { ADAPT_FIRST = 16, ADAPT_MAX = 4096 }; /* jobs run alone after losing spli
 /* How long sleeping workers may take to wake (a VM's wake-up can take 100s
  * of microseconds) before a split that still finds them asleep counts. */
 #define ADAPT_WAKE_NS 1000000ull
+/* A stretch alone ends after this long, however few jobs it held: counted
+ * in jobs only, two slow splits of a 0.8 ms GEMM (while another library's
+ * threads spun on the other vCPU) kept the next 16-4096 of them on one
+ * thread, seconds after the other threads had gone quiet. */
+#define ADAPT_ALONE_MAX_NS 4000000ull
 #define SPIN_MAX_NS 1000000ull
 
 typedef struct pool_worker {
@@ -75,6 +81,7 @@ struct zn_pool {
     unsigned losses;      /* split jobs in a row that were slower than the caller alone */
     unsigned alone_left;  /* jobs to run on the caller before splitting again */
     unsigned backoff;     /* the next stretch of alone_left */
+    uint64_t alone_until; /* the stretch alone also ends then */
     uint64_t grace_until; /* after workers slept: until then, splits that wake them are not judged */
     uint64_t last_end;    /* when the last job ended */
 
@@ -312,6 +319,7 @@ static void adapt_after_split(zn_pool *p, int nth, int mine, uint64_t t_pub, uin
     if (++p->losses < 2) return;
     p->losses = 0;
     p->alone_left = p->backoff;
+    p->alone_until = t_end + ADAPT_ALONE_MAX_NS;
     p->backoff = p->backoff * 2 > ADAPT_MAX ? ADAPT_MAX : p->backoff * 2;
 }
 
@@ -333,6 +341,7 @@ zn_status zn_pool_run(zn_pool *p, zn_pool_fn fn, void *arg, int nth) {
         p->alone_left--;
         for (int i = 0; i < nth; i++) fn(arg, i, nth);
         p->last_end = zn_time_ns();
+        if (p->last_end >= p->alone_until) p->alone_left = 0;
         if (p->alone_left == 0) p->grace_until = p->last_end + ADAPT_WAKE_NS;
         pthread_mutex_unlock(&p->busy);
         return ZN_OK;

@@ -1,5 +1,6 @@
 /* Thread pool: every part runs once, jobs back to back, nested and
  * concurrent callers, idle workers sleep and wake for the next job,
+ * lost splits send jobs to the caller alone only briefly,
  * ranges split exactly. */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -202,6 +203,52 @@ static void test_workers_wake_for_jobs(void) {
     zn_pool_free(p);
 }
 
+/* Parts of busy_ns each; the worker's part takes 4x as long while
+ * slow_left > 0 (a worker that lost its core) and counts the jobs it ran. */
+typedef struct lagging_job {
+    pthread_t caller;
+    int64_t busy_ns;
+    atomic_int slow_left;
+    atomic_int worker_ran;
+} lagging_job;
+
+static void busy_for(int64_t ns) {
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    do clock_gettime(CLOCK_MONOTONIC, &t);
+    while ((t.tv_sec - t0.tv_sec) * 1000000000ll + (t.tv_nsec - t0.tv_nsec) < ns);
+}
+
+static void lagging_parts(void *arg, int ith, int nth) {
+    (void)ith, (void)nth;
+    lagging_job *j = arg;
+    if (pthread_equal(pthread_self(), j->caller)) {
+        busy_for(j->busy_ns);
+        return;
+    }
+    atomic_fetch_add(&j->worker_ran, 1);
+    busy_for(atomic_load(&j->slow_left) > 0 ? 4 * j->busy_ns : j->busy_ns);
+    if (atomic_load(&j->slow_left) > 0) atomic_fetch_sub(&j->slow_left, 1);
+}
+
+/* Two lost splits send 2 ms jobs to the caller alone for at most 4 ms (one
+ * job of two parts), not for 16 jobs: the worker runs a part of 29 of the
+ * next 30 (18 when the stretch was counted in jobs only). */
+static void test_alone_stretch_is_short_for_long_jobs(void) {
+    zn_pool *p = NULL;
+    ZT_OK(zn_pool_create(2, &p));
+    lagging_job j = {.caller = pthread_self(), .busy_ns = 2000000};
+    for (int i = 0; i < 4; i++) ZT_OK(zn_pool_run(p, lagging_parts, &j, 2)); /* workers awake and judged */
+    atomic_store(&j.slow_left, 2);
+    for (int i = 0; i < 2; i++) ZT_OK(zn_pool_run(p, lagging_parts, &j, 2));
+    atomic_store(&j.slow_left, 0);
+    atomic_store(&j.worker_ran, 0);
+    for (int i = 0; i < 30; i++) ZT_OK(zn_pool_run(p, lagging_parts, &j, 2));
+    ZT_CHECK_MSG(atomic_load(&j.worker_ran) >= 25, "the worker ran %d of 30 jobs after two lost splits",
+                 atomic_load(&j.worker_ran));
+    zn_pool_free(p);
+}
+
 static void test_split_range(void) {
     int64_t cases[][2] = {{0, 1}, {1, 1}, {7, 1}, {100, 1}, {100, 16}, {17, 16}, {1023, 32}, {5, 8}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
@@ -242,6 +289,7 @@ int main(void) {
     ZT_RUN(test_idle_workers_sleep);
     ZT_RUN(test_idle_after_long_job_sleeps);
     ZT_RUN(test_workers_wake_for_jobs);
+    ZT_RUN(test_alone_stretch_is_short_for_long_jobs);
     ZT_RUN(test_split_range);
     ZT_RUN(test_bad_args);
     return zt_finish();
