@@ -35,6 +35,17 @@
 /* Packing panels up to this many floats (16 KB) live on the caller's stack. */
 enum { GEMM_STACK_FLOATS = 4096 };
 
+/* A C of more floats than this is split by rows when rows and columns
+ * share out alike. Split by columns, each page of C holds both threads'
+ * lines, and writing C, which then comes from L3, got slow (the hardware
+ * prefetchers pulling the other thread's lines, it seems): on 2 threads,
+ * 1024 x 1024 x 64 ran at 135-172 GFLOP/s by columns and 276-313 by rows,
+ * 768 x 768 x 64 at 191-194 and 310-327, 1024 x 1024 x 256 at 307-310 and
+ * 344-357, 640^3 at 296-304 and 335-340. A C that fits L2 keeps the old
+ * choice: 256^3 ran at 372-377 by columns (even 8 + 8 tiles) and 347 by
+ * rows (10 + 9 tiles, the last short). */
+#define GEMM_SPLIT_ROWS_MIN_C (int64_t)(512 * 512)
+
 /* Products this small skip packing wherever the kernel can read in place. */
 #define GEMM_SMALL_MNK (int64_t)(64 * 128 * 512)
 
@@ -200,14 +211,16 @@ static void choose_threads(gemm_plan *pl, zn_pool *pool, int max_threads) {
     int64_t by_work = mnk / GEMM_MT_PER_THREAD;
     if (by_work < nth) nth = by_work < 1 ? 1 : (int)by_work;
     int64_t tm = (p->m + g->mr - 1) / g->mr, tn = (p->n + g->nr - 1) / g->nr;
-    /* Split the dimension that shares out evenly; if both do, the one whose
-     * operand is cheaper to pack twice. */
+    /* Split the dimension that shares out evenly; if both do, rows when C
+     * outgrows L2, else the one whose operand is cheaper to pack twice. */
     double even_m = (double)tm / (double)(nth * ((tm + nth - 1) / nth));
     double even_n = (double)tn / (double)(nth * ((tn + nth - 1) / nth));
     if (even_m > even_n + 0.1)
         pl->split_n = 0;
     else if (even_n > even_m + 0.1)
         pl->split_n = 1;
+    else if (p->m * p->n > GEMM_SPLIT_ROWS_MIN_C)
+        pl->split_n = tm < nth;
     else
         pl->split_n = p->n >= p->m ? tn >= nth : tm < nth;
     int64_t tiles = pl->split_n ? tn : tm;
