@@ -36,14 +36,15 @@
 enum { GEMM_STACK_FLOATS = 4096 };
 
 /* A C of more floats than this is split by rows when rows and columns
- * share out alike. Split by columns, each page of C holds both threads'
- * lines, and writing C, which then comes from L3, got slow (the hardware
- * prefetchers pulling the other thread's lines, it seems): on 2 threads,
- * 1024 x 1024 x 64 ran at 135-172 GFLOP/s by columns and 276-313 by rows,
- * 768 x 768 x 64 at 191-194 and 310-327, 1024 x 1024 x 256 at 307-310 and
- * 344-357, 640^3 at 296-304 and 335-340. A C that fits L2 keeps the old
- * choice: 256^3 ran at 372-377 by columns (even 8 + 8 tiles) and 347 by
- * rows (10 + 9 tiles, the last short). */
+ * share out alike: each thread then touches half of C's pages, not all of
+ * them. For stretches of minutes this VM runs memory-heavy work slowly
+ * (the cause is not known), and then splitting by columns was far slower
+ * on 2 threads: 1024 x 1024 x 64 at 135-172 GFLOP/s by columns and 276-313 by
+ * rows, 768 x 768 x 64 191-194 and 310-327, 1024^3 292-297 and 317-321.
+ * Otherwise columns were 1-3% faster (1024 x 1024 x 64: 381-384 and
+ * 381-382; 1024^3: 395-397 and 390-391). A C that fits L2 keeps the old
+ * choice: 256^3 ran at 372-377 by columns (8 + 8 tiles) and 347 by rows
+ * (10 + 9, the last short). */
 #define GEMM_SPLIT_ROWS_MIN_C (int64_t)(512 * 512)
 
 /* Products this small skip packing wherever the kernel can read in place. */
