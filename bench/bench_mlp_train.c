@@ -66,6 +66,7 @@ static int train_init(train_ctx *t, const bench_net *net, int64_t batch, zn_algo
     t->fused = algo == ZN_ALGO_INCREMENTAL || algo == ZN_ALGO_SGD; /* what zn_train does for them too */
     t->seq = t->fused && batch == 1 ? SEQ_SAMPLES : 0;
     if (zn_optim_create(&oc, np, 1, &t->opt) != ZN_OK) return 0;
+    zn_optim_set_threads(t->opt, pool, 0);
     t->x = zn_alloc((size_t)(t->rows * t->nin) * sizeof(float));
     t->y = zn_alloc((size_t)(t->rows * t->nout) * sizeof(float));
     if (!t->x || !t->y) return 0;

@@ -106,6 +106,7 @@ static double zenn_mnist(const mnist_set *tr, const mnist_set *te, zn_pool *pool
         goto done;
     float *params = zn_model_params(m, &np);
     if (zn_optim_create(&oc, np, 1, &opt) != ZN_OK) goto done;
+    zn_optim_set_threads(opt, pool, 0);
     zn_rng rng;
     zn_rng_seed(&rng, 1);
     for (int64_t i = 0; i < tr->rows; i++) order[i] = i;

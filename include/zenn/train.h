@@ -66,6 +66,11 @@ ZN_API void zn_optim_free(zn_optim *o);
 /* One update. grads: the mean-loss gradient over `batch` samples (clipping
  * may change it in place). error: the current MSE (SARPROP uses it). */
 ZN_API zn_status zn_optim_step(zn_optim *o, float *params, float *grads, int64_t n, int64_t batch, float error);
+/* The pool the vector updates (Adam, AdamW, SGD, momentum) of large models
+ * run on (NULL: the default pool) and at most max_threads threads (0: the
+ * pool's size; 1: the calling thread only). Updates are element-wise, so
+ * results do not depend on it. */
+ZN_API void zn_optim_set_threads(zn_optim *o, zn_pool *pool, int max_threads);
 ZN_API void zn_optim_set_lr(zn_optim *o, float lr);
 ZN_API float zn_optim_lr(const zn_optim *o);
 ZN_API int64_t zn_optim_step_count(const zn_optim *o);

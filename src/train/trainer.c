@@ -120,6 +120,7 @@ static zn_status trainer_init(trainer *t, zn_model *m, const zn_dataset *train, 
     zn_model_params(m, &np);
     s = zn_ws_create(m, &o, &t->ws);
     if (s == ZN_OK) s = zn_optim_create(&c->optim, np, c->seed, &t->opt);
+    if (s == ZN_OK) zn_optim_set_threads(t->opt, c->pool, c->max_threads);
     if (s == ZN_OK && t->val) s = zn_evaluator_init(&t->eval_val, m, t->val->rows, c->pool, c->max_threads);
     if (s == ZN_OK) s = zn_evaluator_init(&t->eval_train, m, rows, c->pool, c->max_threads);
     if (s != ZN_OK) return s;

@@ -27,6 +27,42 @@ static void test_adam_matches_formula(void) {
     zn_optim_free(o);
 }
 
+/* Adam, AdamW and momentum on 1.2M parameters (enough to run on the pool):
+ * two threads and one give the same bits, step after step. */
+static void test_threaded_updates(void) {
+    const int64_t n = 1200003; /* not a multiple of the 16-float split */
+    zn_pool *pool = NULL;
+    ZT_OK(zn_pool_create(2, &pool));
+    const zn_algo algos[] = {ZN_ALGO_ADAM, ZN_ALGO_ADAMW, ZN_ALGO_MOMENTUM};
+    float *w1 = zn_alloc((size_t)n * sizeof *w1), *w2 = zn_alloc((size_t)n * sizeof *w2);
+    float *g1 = zn_alloc((size_t)n * sizeof *g1), *g2 = zn_alloc((size_t)n * sizeof *g2);
+    for (size_t a = 0; a < sizeof algos / sizeof algos[0]; a++) {
+        zn_optim_config c = zn_optim_config_default(algos[a]);
+        zn_optim *one = NULL, *two = NULL;
+        ZT_OK(zn_optim_create(&c, n, 1, &one));
+        ZT_OK(zn_optim_create(&c, n, 1, &two));
+        zn_optim_set_threads(one, pool, 1);
+        zn_optim_set_threads(two, pool, 2);
+        zn_rng rng;
+        zn_rng_seed(&rng, 7);
+        for (int64_t i = 0; i < n; i++) w1[i] = w2[i] = zn_rng_uniformf(&rng) - 0.5f;
+        for (int step = 0; step < 3; step++) {
+            for (int64_t i = 0; i < n; i++) g1[i] = g2[i] = zn_rng_uniformf(&rng) - 0.5f;
+            ZT_OK(zn_optim_step(one, w1, g1, n, 8, 0));
+            ZT_OK(zn_optim_step(two, w2, g2, n, 8, 0));
+        }
+        ZT_CHECK_MSG(memcmp(w1, w2, (size_t)n * sizeof *w1) == 0, "%s: 1 and 2 threads differ", zn_algo_name(algos[a]));
+        ZT_CHECK(w1[n - 1] != 0.0f);
+        zn_optim_free(one);
+        zn_optim_free(two);
+    }
+    zn_free(w1);
+    zn_free(w2);
+    zn_free(g1);
+    zn_free(g2);
+    zn_pool_free(pool);
+}
+
 static void test_sgd_family(void) {
     /* Momentum (PyTorch's form), Nesterov, RMSprop, AdamW's decoupled decay. */
     zn_optim_config c = zn_optim_config_default(ZN_ALGO_MOMENTUM);
@@ -664,6 +700,7 @@ int main(void) {
     ZT_RUN(test_widrow_init);
     ZT_RUN(test_adam_matches_formula);
     ZT_RUN(test_sgd_family);
+    ZT_RUN(test_threaded_updates);
     ZT_RUN(test_fann_rules);
     ZT_RUN(test_bad_configs);
     ZT_RUN(test_schedules);
