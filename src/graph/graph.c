@@ -186,6 +186,13 @@ const zn_op_def *zn_op_def_get(zn_op op) {
     return ((int)op >= 0 && op < ZN_OP_COUNT) ? table[op] : NULL;
 }
 
+float *zn_exec_input_grad_beta(const zn_exec *e, const zn_node *n, int slot, float *beta) {
+    const int id = n->in[slot];
+    *beta = e->grad_ready[id] ? 1.0f : 0.0f;
+    if (e->grad[id]) e->grad_ready[id] = 1;
+    return e->grad[id];
+}
+
 float *zn_exec_input_grad(const zn_exec *e, const zn_node *n, int slot) {
     int id = n->in[slot];
     float *g = e->grad[id];

@@ -124,6 +124,10 @@ const zn_op_def *zn_op_def_get(zn_op op);
 /* The gradient buffer of input slot `slot` of n, zeroed on first use in a
  * pass; NULL when that input takes no gradient. */
 float *zn_exec_input_grad(const zn_exec *e, const zn_node *n, int slot);
+/* The same buffer for an op that writes all of it: *beta is 0 on first use
+ * in a pass (the buffer is not zeroed; the op overwrites it) and 1 after
+ * (the op adds to it). */
+float *zn_exec_input_grad_beta(const zn_exec *e, const zn_node *n, int slot, float *beta);
 
 /* Op tables of each family (one file each). */
 extern const zn_op_def zn_op_input_def, zn_op_param_def, zn_op_const_def;

@@ -415,11 +415,13 @@ static zn_status backward(const zn_model *m, zn_ws *ws, const char *fn, int64_t 
     run_forward(&e, &m->train);
     if (loss) *loss = ws->val[m->loss][0];
 
+    /* Gradient buffers are zeroed (or overwritten whole) by their first
+     * writer; the fused step's "gradients" are the parameters themselves,
+     * which every write adds to. */
     memset(ws->grad_ready, 0, (size_t)m->n_nodes);
-    if (lr == 0.0f) memset(ws->param_grads, 0, (size_t)m->n_param_values * sizeof(float));
-    for (int p = 0; p < m->n_params; p++) {
+    for (int p = 0; p < m->n_params && lr != 0.0f; p++) {
         ws->grad_ready[m->params[p]] = 1;
-        if (lr != 0.0f) ws->grad[m->params[p]] = ws->val[m->params[p]]; /* the parameter itself */
+        ws->grad[m->params[p]] = ws->val[m->params[p]];
     }
     e.param_scale = -lr;
     ws->grad[m->loss][0] = 1.0f;
@@ -431,8 +433,19 @@ static zn_status backward(const zn_model *m, zn_ws *ws, const char *fn, int64_t 
         if (!m->needs_grad[n->index] || !ws->grad_ready[n->index]) continue;
         zn_op_def_get(n->op)->backward(&e, n);
     }
-    if (lr != 0.0f)
-        for (int p = 0; p < m->n_params; p++) ws->grad[m->params[p]] = ws->param_grads + m->param_offset[p];
+    for (int p = 0; p < m->n_params; p++) {
+        const int id = m->params[p];
+        const int64_t at = m->param_offset[p], size = zn_node_size(&m->nodes[id]);
+        const int64_t next = p + 1 < m->n_params ? m->param_offset[p + 1] : m->n_param_values;
+        if (lr != 0.0f) {
+            ws->grad[id] = ws->param_grads + at;
+            continue;
+        }
+        /* Zero what no op wrote: a parameter no gradient reached (or that
+         * takes none) and the padding after each tensor. */
+        const int64_t from = ws->grad_ready[id] ? at + size : at;
+        if (next > from) memset(ws->param_grads + from, 0, (size_t)(next - from) * sizeof(float));
+    }
     return ZN_OK;
 }
 

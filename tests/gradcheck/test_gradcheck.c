@@ -110,6 +110,56 @@ static void test_elementwise_ops(void) {
     zn_free(t);
 }
 
+/* Each pass leaves every parameter's gradient whole, however the last pass
+ * left the buffer: gradients poisoned with NaN before a second pass come
+ * out as a fresh workspace's, bit for bit. W feeds two products (its
+ * gradient is first written, then added to); `unused` reaches no loss (its
+ * gradient is zero). Central differences check the shared W too. */
+static void test_gradients_rewritten_each_pass(void) {
+    zn_rng r;
+    zn_rng_seed(&r, 9);
+    float *x = random_array(&r, 6 * 4, -1, 1), *t = random_array(&r, 6 * 4, -0.5f, 0.5f);
+    const float *inputs[2] = {x, t};
+    zn_graph *g = NULL;
+    zn_graph_create(&g);
+    zn_node *in = zn_input(g, "x", 4), *target = zn_input(g, "t", 4);
+    zn_node *w = zn_param(g, "w", 4, 4, ZN_INIT_XAVIER, 1.0f), *b = zn_param(g, "b", 4, 1, ZN_INIT_ZERO, 0.0f);
+    zn_node *unused = zn_param(g, "unused", 4, 3, ZN_INIT_XAVIER, 1.0f);
+    zn_node *h = zn_activation(g, zn_matmul(g, in, w, b), ZN_NACT_TANH, 1.0f);
+    zn_node *y = zn_matmul(g, h, w, NULL);
+    zn_node *side = zn_matmul(g, in, unused, NULL);
+    zn_node *loss = zn_mse(g, y, target);
+    check_grads("shared weight", g, loss, inputs, 6, 2e-2);
+
+    zn_model *m = NULL;
+    zn_ws *fresh = NULL, *reused = NULL;
+    ZT_OK(zn_model_compile(g, &side, 1, loss, 7, &m));
+    zn_ws_opts o = zn_ws_opts_default();
+    o.max_batch = 6;
+    o.mode = ZN_WS_TRAIN;
+    ZT_OK(zn_ws_create(m, &o, &fresh));
+    ZT_OK(zn_ws_create(m, &o, &reused));
+    float loss_value = 0;
+    int64_t n = 0;
+    ZT_OK(zn_model_backward(m, reused, 6, inputs, &loss_value));
+    float *poisoned = zn_ws_grads(reused, &n);
+    for (int64_t i = 0; i < n; i++) poisoned[i] = NAN;
+    ZT_OK(zn_model_backward(m, reused, 6, inputs, &loss_value));
+    ZT_OK(zn_model_backward(m, fresh, 6, inputs, &loss_value));
+    const float *want = zn_ws_grads(fresh, &n), *got = zn_ws_grads(reused, &n);
+    ZT_CHECK(memcmp(want, got, (size_t)n * sizeof *got) == 0);
+    int64_t np = 0, zeros = 0;
+    zn_model_params(m, &np);
+    for (int64_t i = 0; i < n; i++) zeros += got[i] == 0.0f;
+    ZT_CHECK_MSG(zeros >= 12, "the unused parameter's 12 gradients should be zero (%lld zeros)", (long long)zeros);
+    zn_ws_free(fresh);
+    zn_ws_free(reused);
+    zn_model_free(m);
+    zn_graph_free(g);
+    zn_free(x);
+    zn_free(t);
+}
+
 static void test_losses(void) {
     zn_rng r;
     zn_rng_seed(&r, 5);
@@ -529,6 +579,7 @@ int main(void) {
     ZT_RUN(test_dense_and_activations);
     ZT_RUN(test_elementwise_ops);
     ZT_RUN(test_losses);
+    ZT_RUN(test_gradients_rewritten_each_pass);
     ZT_RUN(test_masked_weights);
     ZT_RUN(test_loss_values);
     ZT_RUN(test_network_and_threads);
