@@ -47,6 +47,18 @@ enum { GEMM_STACK_FLOATS = 4096 };
  * (10 + 9, the last short). */
 #define GEMM_SPLIT_ROWS_MIN_C (int64_t)(512 * 512)
 
+/* A B (not transposed) of at most this many floats is read in place, not
+ * packed, by products of at most this many rows: each copy of B would be
+ * used by a few row tiles only, and such a B comes from cache. On 2
+ * threads, 64 x 128 x 784 ran at 311-314 GFLOP/s packed and 354-357 in
+ * place, and batch-64 Adam training of 784-128-10 went from 324-334 to
+ * 339-353 ksmp/s. Bigger B's are packed: in place, 4 MB ones (2048 x 512,
+ * 1024 x 1000) ran as fast or faster alone but made batch-64 SGD training
+ * of 2048-512-100 and 4096-1024-1000 3-5% slower, and a 16 MB one ran at
+ * half the speed (from memory, where the prefetcher stops at every page). */
+#define GEMM_B_IN_PLACE_MAX_M 128
+#define GEMM_B_IN_PLACE_MAX_FLOATS (int64_t)(1 << 19)
+
 /* Products this small skip packing wherever the kernel can read in place. */
 #define GEMM_SMALL_MNK (int64_t)(64 * 128 * 512)
 
@@ -198,7 +210,8 @@ static void choose_packing(gemm_plan *pl) {
     const zn_gemm_call *p = &pl->p;
     int64_t mnk = p->m * p->n * p->k;
     int small = mnk <= GEMM_SMALL_MNK && p->k <= g->kc;
-    pl->pack_b = !p->b_packed && (p->tb || (!small && p->m > 2 * g->mr));
+    const int b_in_place = p->m <= GEMM_B_IN_PLACE_MAX_M && p->k * p->n <= GEMM_B_IN_PLACE_MAX_FLOATS;
+    pl->pack_b = !p->b_packed && (p->tb || (!small && p->m > 2 * g->mr && !b_in_place));
     pl->pack_a = !small && p->n > g->nr && stride_conflicts(p->lda);
 }
 
