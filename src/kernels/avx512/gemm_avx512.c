@@ -474,6 +474,14 @@ static void ger_avx512(int64_t m, int64_t n, float alpha, const float *x, int64_
     }
 }
 
+/* One vector of a row updated as ger_avx512 does (a += s y, masked by mk)
+ * and stored; the updated values. */
+ZN_INLINE __m512 ger_vec(__m512 s, const float *y, float *a, __mmask16 mk) {
+    const __m512 r = _mm512_fmadd_ps(s, _mm512_maskz_loadu_ps(mk, y), _mm512_maskz_loadu_ps(mk, a));
+    _mm512_mask_storeu_ps(a, mk, r);
+    return r;
+}
+
 /* Columns [0, 16*NV) (the last vector masked by ml) of rows [0, m): each
  * row updated as ger_avx512 does and stored, then added into z's sums as
  * gemv_cols does (alpha 1: its final multiply is exact), so the pass gives
@@ -489,10 +497,7 @@ ZN_INLINE void ger_gemvt_cols(const int NV, int64_t m, float alpha, const float 
         for (int v = 0; v < NV; v++) _mm_prefetch((const char *)(a + 8 * lda + 16 * v), _MM_HINT_T0);
 #pragma GCC unroll 16
         for (int v = 0; v < NV; v++) {
-            const __mmask16 mk = v == NV - 1 ? ml : (__mmask16)0xFFFF;
-            const __m512 r =
-                _mm512_fmadd_ps(s, _mm512_maskz_loadu_ps(mk, y + 16 * v), _mm512_maskz_loadu_ps(mk, a + 16 * v));
-            _mm512_mask_storeu_ps(a + 16 * v, mk, r);
+            const __m512 r = ger_vec(s, y + 16 * v, a + 16 * v, v == NV - 1 ? ml : (__mmask16)0xFFFF);
             acc[v] = _mm512_fmadd_ps(r, wv, acc[v]);
         }
     }
@@ -540,10 +545,7 @@ ZN_INLINE void ger_gemvt_narrow(const int NV, int64_t m, float alpha, const floa
         const int c = (int)(p & 3);
 #pragma GCC unroll 2
         for (int v = 0; v < NV; v++) {
-            const __mmask16 mk = v == NV - 1 ? ml : (__mmask16)0xFFFF;
-            const __m512 r =
-                _mm512_fmadd_ps(s, _mm512_maskz_loadu_ps(mk, y + 16 * v), _mm512_maskz_loadu_ps(mk, a + 16 * v));
-            _mm512_mask_storeu_ps(a + 16 * v, mk, r);
+            const __m512 r = ger_vec(s, y + 16 * v, a + 16 * v, v == NV - 1 ? ml : (__mmask16)0xFFFF);
             acc[c][v] = _mm512_fmadd_ps(r, wv, acc[c][v]);
         }
     }
