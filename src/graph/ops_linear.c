@@ -62,10 +62,10 @@ static void matmul_backward(const zn_exec *e, const zn_node *n) {
     const zn_node *x = &e->nodes[n->in[0]], *w = &e->nodes[n->in[1]];
     const float *dy = e->grad[n->index];
     zn_gemm_opts o = gemm_opts(e);
-    /* dW and db are written whole, so a first write needs no zeroed buffer
+    /* dW is written whole, so a first write needs no zeroed buffer
      * (4096-1024-1000: zeroing 21 MB of gradients and reading them back in
      * the GEMM was a tenth of a batch-64 Adam step) */
-    float dw_beta, db_beta;
+    float dw_beta;
     float *dx = zn_exec_input_grad(e, n, 0), *dw = zn_exec_input_grad_beta(e, n, 1, &dw_beta);
     /* dX += dY W^T ; dW += X^T dY ; db += column sums of dY (dX first: a
      * fused SGD step changes W in place) */
@@ -83,10 +83,9 @@ static void matmul_backward(const zn_exec *e, const zn_node *n) {
     } else if (dw)
         zn_sgemm_ex(ZN_TRANS, ZN_NO_TRANS, w->rows, w->cols, e->batch, zn_exec_grad_scale(e, n, 1), e->val[x->index],
                     x->cols, dy, n->cols, dw_beta, dw, w->cols, &o);
-    float *db = n->n_in == 3 ? zn_exec_input_grad_beta(e, n, 2, &db_beta) : NULL;
+    float *db = n->n_in == 3 ? zn_exec_input_grad(e, n, 2) : NULL;
     if (db) {
         float k = zn_exec_grad_scale(e, n, 2);
-        if (db_beta == 0.0f) memset(db, 0, (size_t)n->cols * sizeof *db);
         for (int64_t r = 0; r < e->batch; r++) e->k->vmath.axpy((size_t)n->cols, k, dy + r * n->cols, db);
     }
 }

@@ -166,14 +166,11 @@ static void update_part(void *arg, int ith, int nth) {
         k->momentum((size_t)(hi - lo), j->w + lo, j->g + lo, j->s0 + lo, j->lr, j->mu, j->l2, j->nesterov);
 }
 
+/* zn_pool_run takes at most the pool's threads, and runs one part here. */
 static void run_update(const zn_optim *o, update_job *j) {
-    zn_pool *pool = o->max_threads == 1 || j->n < UPDATE_MT_MIN ? NULL : (o->pool ? o->pool : zn_pool_default());
-    int nth = pool ? zn_pool_size(pool) : 1;
-    if (o->max_threads > 0 && o->max_threads < nth) nth = o->max_threads;
-    if (nth > 1)
-        zn_pool_run(pool, update_part, j, nth);
-    else
-        update_part(j, 0, 1);
+    zn_pool *pool = o->pool ? o->pool : zn_pool_default();
+    const int nth = j->n < UPDATE_MT_MIN ? 1 : o->max_threads > 0 ? o->max_threads : zn_pool_size(pool);
+    zn_pool_run(pool, update_part, j, nth);
 }
 
 /* FANN incremental/batch: step = lr * slope + momentum * previous step. */

@@ -195,28 +195,20 @@ static void pack_b_avx512(int nr, int64_t k, int64_t n, const float *b, int64_t 
             zn_gemm_pack_b_c(nr, k, n - j, b + j * csb, rsb, csb, dst);
             break;
         }
-        int64_t p = 0;
-        for (; p + 16 <= k; p += 16)
+        /* 16 rows of the panel per step; the last k % 16 from masked loads
+         * (element by element, B^T of a 128-10 layer, k 10, took 400 ns to
+         * pack, a quarter of its 64 x 128 x 10 product; so 135 ns). */
+        for (int64_t p = 0; p < k; p += 16) {
+            const int rest = k - p < 16 ? (int)(k - p) : 16;
+            const __mmask16 mk = (__mmask16)((1u << rest) - 1);
             for (int h = 0; h < 2; h++) {
                 __m512 r[16];
                 for (int i = 0; i < 16; i++) {
                     const float *src = b + (j + 16 * h + i) * csb + p;
                     /* 32 strided rows are too many streams for the hardware prefetcher. */
                     _mm_prefetch((const char *)(src + 64), _MM_HINT_T0);
-                    r[i] = _mm512_loadu_ps(src);
+                    r[i] = _mm512_maskz_loadu_ps(mk, src);
                 }
-                transpose16(r);
-                for (int q = 0; q < 16; q++) _mm512_storeu_ps(dst + (p + q) * NR + 16 * h, r[q]);
-            }
-        if (p < k) {
-            /* The last k % 16 rows through the same transposes, from masked
-             * loads: element by element, B^T of a 128-10 layer (k 10) took
-             * 400 ns to pack, a quarter of its 64 x 128 x 10 product. */
-            const int rest = (int)(k - p);
-            const __mmask16 mk = (__mmask16)((1u << rest) - 1);
-            for (int h = 0; h < 2; h++) {
-                __m512 r[16];
-                for (int i = 0; i < 16; i++) r[i] = _mm512_maskz_loadu_ps(mk, b + (j + 16 * h + i) * csb + p);
                 transpose16(r);
                 for (int q = 0; q < rest; q++) _mm512_storeu_ps(dst + (p + q) * NR + 16 * h, r[q]);
             }
@@ -303,6 +295,12 @@ ZN_INLINE void gemv_cols(const int NV, int64_t m, float alpha, const float *a, i
     }
 }
 
+/* The four chains of vector v, added in the one order the narrow kernels
+ * share (ger_gemvt must give sgemv's bits). */
+ZN_INLINE __m512 add_chains(__m512 acc[4][2], int v) {
+    return _mm512_add_ps(_mm512_add_ps(acc[0][v], acc[1][v]), _mm512_add_ps(acc[2][v], acc[3][v]));
+}
+
 /* A^T x for n <= 32 columns (NV vectors, the last masked by ml): four FMA
  * chains per element, row p in chain p % 4, added as (c0 + c1) + (c2 + c3).
  * One chain waits the FMA latency at each of A's rows with only one or two
@@ -329,8 +327,7 @@ ZN_INLINE void narrow_sums(const int NV, int64_t m, const float *a, int64_t lda,
             acc[c][v] =
                 _mm512_fmadd_ps(_mm512_maskz_loadu_ps(v == NV - 1 ? ml : (__mmask16)0xFFFF, a + 16 * v), xv, acc[c][v]);
     }
-    for (int v = 0; v < NV; v++)
-        sum[v] = _mm512_add_ps(_mm512_add_ps(acc[0][v], acc[1][v]), _mm512_add_ps(acc[2][v], acc[3][v]));
+    for (int v = 0; v < NV; v++) sum[v] = add_chains(acc, v);
 }
 
 static void gemv_t_narrow(int64_t m, int64_t n, float alpha, const float *a, int64_t lda, const float *x, float beta,
@@ -550,8 +547,7 @@ ZN_INLINE void ger_gemvt_narrow(const int NV, int64_t m, float alpha, const floa
         }
     }
     for (int v = 0; v < NV; v++)
-        _mm512_mask_storeu_ps(z + 16 * v, v == NV - 1 ? ml : (__mmask16)0xFFFF,
-                              _mm512_add_ps(_mm512_add_ps(acc[0][v], acc[1][v]), _mm512_add_ps(acc[2][v], acc[3][v])));
+        _mm512_mask_storeu_ps(z + 16 * v, v == NV - 1 ? ml : (__mmask16)0xFFFF, add_chains(acc, v));
 }
 
 static void ger_gemvt_avx512(int64_t m, int64_t n, float alpha, const float *x, const float *y, float *a, int64_t lda,
