@@ -4,6 +4,16 @@
 
 #define DATA(f) ZN_SOURCE_DIR "/data/" f
 
+/* The default spec of an in-hidden-out network. */
+static zn_mlp_spec spec3(int64_t in, int64_t hidden, int64_t out) {
+    zn_mlp_spec s = zn_mlp_spec_default();
+    s.n_layers = 3;
+    s.sizes[0] = in;
+    s.sizes[1] = hidden;
+    s.sizes[2] = out;
+    return s;
+}
+
 static void test_adam_matches_formula(void) {
     zn_optim_config c = zn_optim_config_default(ZN_ALGO_ADAM);
     c.lr = 0.01f;
@@ -184,11 +194,7 @@ static void test_schedules(void) {
 }
 
 static zn_model *fann_net(int64_t in, int64_t hidden, int64_t out, uint64_t seed) {
-    zn_mlp_spec s = zn_mlp_spec_default();
-    s.n_layers = 3;
-    s.sizes[0] = in;
-    s.sizes[1] = hidden;
-    s.sizes[2] = out;
+    zn_mlp_spec s = spec3(in, hidden, out);
     zn_model *m = NULL;
     zn_status st = zn_mlp_create(&s, seed, &m);
     if (st != ZN_OK) fprintf(stderr, "zn_mlp_create: %s\n", zn_last_error());
@@ -273,11 +279,7 @@ static void test_digits_adam_and_early_stopping(void) {
     zn_rng_seed(&r, 1);
     ZT_OK(zn_dataset_shuffle(d, &r));
     ZT_OK(zn_dataset_split(d, 0.8, &train, &test));
-    zn_mlp_spec s = zn_mlp_spec_default();
-    s.n_layers = 3;
-    s.sizes[0] = 64;
-    s.sizes[1] = 64;
-    s.sizes[2] = 10;
+    zn_mlp_spec s = spec3(64, 64, 10);
     s.hidden_act = ZN_NACT_RELU;
     s.hidden_steepness = 1.0f;
     s.loss = ZN_LOSS_XENT;
@@ -358,11 +360,7 @@ static void test_train_bad_input(void) {
 static void test_widrow_init(void) {
     zn_dataset *d = NULL;
     ZT_OK(zn_dataset_load_fann(DATA("diabetes.train"), NULL, &d));
-    zn_mlp_spec s = zn_mlp_spec_default();
-    s.n_layers = 3;
-    s.sizes[0] = 8;
-    s.sizes[1] = 12;
-    s.sizes[2] = 2;
+    zn_mlp_spec s = spec3(8, 12, 2);
     zn_model *m = NULL;
     ZT_OK(zn_mlp_create(&s, 1, &m));
     ZT_OK(zn_mlp_init_widrow(m, &s, d, 4));
@@ -398,11 +396,7 @@ static void test_widrow_init(void) {
  * shortcut net whose layers span several kernel blocks; the copy is a
  * snapshot until packed again. */
 static void test_packed_weights(void) {
-    zn_mlp_spec s = zn_mlp_spec_default();
-    s.n_layers = 3;
-    s.sizes[0] = 700;
-    s.sizes[1] = 77;
-    s.sizes[2] = 5;
+    zn_mlp_spec s = spec3(700, 77, 5);
     s.shortcut = 1;
     zn_model *m = NULL;
     ZT_OK(zn_mlp_create(&s, 4, &m));
@@ -462,11 +456,7 @@ static void test_packed_weights(void) {
  * in another order), and passes, which visit the rows in alternating order,
  * all give the same bits. */
 static void test_packed_rows(void) {
-    zn_mlp_spec s = zn_mlp_spec_default();
-    s.n_layers = 3;
-    s.sizes[0] = 600;
-    s.sizes[1] = 300;
-    s.sizes[2] = 5;
+    zn_mlp_spec s = spec3(600, 300, 5);
     zn_model *m = NULL;
     ZT_OK(zn_mlp_create(&s, 9, &m));
     zn_ws *plain = NULL, *packed = NULL;
