@@ -139,6 +139,17 @@ extern const zn_op_def zn_op_act_def, zn_op_softmax_def, zn_op_dropout_def;
 extern const zn_op_def zn_op_mse_def, zn_op_mae_def, zn_op_huber_def, zn_op_bce_logits_def, zn_op_softmax_xent_def,
     zn_op_tanh_error_def;
 
+/* An activation node's forward pass over elements [lo, hi) of its value
+ * (element-wise: the same bits as the whole pass gives them). */
+void zn_act_forward_range(const zn_exec *e, const zn_node *n, int64_t lo, int64_t hi);
+/* Batch-1 inference's layer pair: matmul m1 (W^T packed in rows), the
+ * activation act of its value alone, and matmul m2 of act's value alone
+ * (W read in place), run as one job (zn_gemv_pair_run); m2's bias too. */
+void zn_matmul_pair_forward(const zn_exec *e, const zn_node *m1, const zn_node *act, const zn_node *m2);
+
+/* The layer pairs a workspace runs as one job each (tests look). */
+int zn_ws_layer_pairs(const zn_ws *ws);
+
 /* Scalar activation and derivative shared by the op and the tests. */
 float zn_nact_value(zn_nact act, float steepness, float x);
 /* FANN's symmetric functions: its MSE and error function halve their differences. */

@@ -230,12 +230,12 @@ zn_node *zn_activation_fann(zn_graph *g, zn_node *x, zn_nact act, float steepnes
 
 static int64_t count_of(const zn_exec *e, const zn_node *n) { return zn_node_size(n) * (n->batched ? e->batch : 1); }
 
-static void act_forward(const zn_exec *e, const zn_node *n) {
+void zn_act_forward_range(const zn_exec *e, const zn_node *n, int64_t lo, int64_t hi) {
     zn_nact act = (zn_nact)n->i[0];
     float s = n->f[0];
-    const float *x = e->val[n->in[0]];
-    float *y = e->val[n->index];
-    size_t c = (size_t)count_of(e, n);
+    const float *x = e->val[n->in[0]] + lo;
+    float *y = e->val[n->index] + lo;
+    size_t c = (size_t)(hi - lo);
     const zn_vmath_kernels *k = &e->k->vmath;
     /* The common ones go through the vector kernels. */
     switch (act) {
@@ -258,6 +258,8 @@ static void act_forward(const zn_exec *e, const zn_node *n) {
     }
     for (size_t i = 0; i < c; i++) y[i] = zn_nact_value(act, s, x[i]);
 }
+
+static void act_forward(const zn_exec *e, const zn_node *n) { zn_act_forward_range(e, n, 0, count_of(e, n)); }
 
 static void act_backward(const zn_exec *e, const zn_node *n) {
     float *dx = zn_exec_input_grad(e, n, 0);

@@ -92,6 +92,38 @@ static void matmul_backward(const zn_exec *e, const zn_node *n) {
 
 const zn_op_def zn_op_matmul_def = {"matmul", matmul_forward, matmul_backward, NULL};
 
+typedef struct pair_act {
+    const zn_exec *e;
+    const zn_node *act;
+} pair_act;
+
+static void pair_act_range(void *ctx, int64_t lo, int64_t hi) {
+    const pair_act *a = ctx;
+    zn_act_forward_range(a->e, a->act, lo, hi);
+}
+
+void zn_matmul_pair_forward(const zn_exec *e, const zn_node *m1, const zn_node *act, const zn_node *m2) {
+    const zn_node *w1 = &e->nodes[m1->in[1]], *w2 = &e->nodes[m2->in[1]];
+    pair_act ctx = {e, act};
+    const zn_gemv_pair p = {.m1 = w1->cols,
+                            .k1 = w1->rows,
+                            .lda1 = w1->rows,
+                            .n2 = w2->cols,
+                            .lda2 = w2->cols,
+                            .a1 = e->packed_b[m1->index],
+                            .x = e->val[m1->in[0]],
+                            .bias1 = m1->n_in == 3 ? e->val[m1->in[2]] : NULL,
+                            .a2 = e->val[w2->index],
+                            .h = e->val[act->index],
+                            .z1 = e->val[m1->index],
+                            .y2 = e->val[m2->index],
+                            .act = pair_act_range,
+                            .act_ctx = &ctx};
+    zn_pool *pool = e->max_threads == 1 ? NULL : (e->pool ? e->pool : zn_pool_default());
+    zn_gemv_pair_run(e->k, &p, pool, e->max_threads, e->pass);
+    if (m2->n_in == 3) e->k->vmath.add_bias((size_t)m2->cols, e->val[m2->in[2]], e->val[m2->index]);
+}
+
 zn_node *zn_dense(zn_graph *g, zn_node *x, int64_t units, const char *name) {
     if (!zn_graph_check_inputs(g, "zn_dense", 1, &x)) return NULL;
     if (!name || !*name) return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_dense: a layer needs a name");

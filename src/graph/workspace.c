@@ -27,6 +27,10 @@ struct zn_ws {
     float *packed;
     size_t packed_bytes;
     const float **packed_b;
+    /* per step of the inference plan: 1 where a layer pair starts
+     * (zn_matmul_pair_forward), 2 for the steps it runs too; NULL: none */
+    unsigned char *pair_step;
+    int n_pairs;
     zn_pass_adapt adapt; /* training passes: one thread or all (ws_adapt.h) */
     float *look_buf;     /* zn_model_train_sgd_seq's next-sample product, made on first use */
     unsigned passes;     /* passes run: GEMVs alternate their order by it (zn_gemm_opts.pass) */
@@ -89,6 +93,29 @@ static int64_t value_floats(const zn_node *n, int64_t max_batch) {
 
 static int is_leaf(const zn_node *n) { return zn_op_is_leaf(n->op); }
 
+/* The matmul nodes whose W is stored in the model (a parameter or constant). */
+static int stored_w(const zn_model *m, const zn_node *n) {
+    if (n->op != ZN_OP_MATMUL) return 0;
+    zn_op w = m->nodes[n->in[1]].op;
+    return w == ZN_OP_PARAM || w == ZN_OP_CONST;
+}
+
+/* Batch-1 inference's layer pair at step s of the inference plan
+ * (zn_matmul_pair_forward): a matmul whose one-row product reads W^T in
+ * rows, an activation of it, and a matmul of that which reads its W in
+ * place, with shapes that zn_gemv_pair_run splits. */
+static int pair_shape_at(const zn_model *m, int s) {
+    const zn_plan *p = &m->infer;
+    if (s + 2 >= p->n_steps) return 0;
+    const zn_node *m1 = &m->nodes[p->steps[s]], *act = &m->nodes[p->steps[s + 1]], *m2 = &m->nodes[p->steps[s + 2]];
+    if (!stored_w(m, m1) || act->op != ZN_OP_ACT || act->in[0] != m1->index || !stored_w(m, m2) ||
+        m2->in[0] != act->index)
+        return 0;
+    const zn_node *w1 = &m->nodes[m1->in[1]], *w2 = &m->nodes[m2->in[1]];
+    return zn_gemv_prefers_rows(w1->rows, w1->cols) && !zn_gemv_prefers_rows(w2->rows, w2->cols) &&
+           zn_gemv_pair_fits(w1->cols, w1->rows, w2->cols);
+}
+
 /* Lists the buffers of the workspace's plans with their live ranges. */
 static int collect_buffers(const zn_model *m, zn_ws_mode mode, int64_t max_batch, buffer *b) {
     int nb = 0;
@@ -106,6 +133,10 @@ static int collect_buffers(const zn_model *m, zn_ws_mode mode, int64_t max_batch
             int id = infer->steps[s];
             b[nb++] = (buffer){id, 0, round16(value_floats(&m->nodes[id], max_batch)), s, last[id], 0};
         }
+        /* a layer pair writes its activation at its first step: a value
+         * that dies there must not share the activation's memory */
+        for (int s = 0; max_batch == 1 && s < infer->n_steps; s++)
+            if (pair_shape_at(m, s)) b[s + 1].start = s;
         zn_free(last);
         return nb;
     }
@@ -238,15 +269,9 @@ void zn_ws_free(zn_ws *ws) {
     zn_free(ws->kept);
     zn_free(ws->packed);
     zn_free(ws->packed_b);
+    zn_free(ws->pair_step);
     zn_free(ws->look_buf);
     zn_free(ws);
-}
-
-/* The matmul nodes whose W is stored in the model (a parameter or constant). */
-static int stored_w(const zn_model *m, const zn_node *n) {
-    if (n->op != ZN_OP_MATMUL) return 0;
-    zn_op w = m->nodes[n->in[1]].op;
-    return w == ZN_OP_PARAM || w == ZN_OP_CONST;
 }
 
 /* Workspaces of batches of two or more rows keep the GEMM's panels of every
@@ -268,6 +293,40 @@ static size_t packed_floats(const zn_ws *ws, const zn_node *w) {
     return (f + 15) & ~(size_t)15;
 }
 
+/* Whether the value buffers of nodes a and b share memory (inputs are bound
+ * per pass, never to the workspace's block). */
+static int values_overlap(const zn_ws *ws, const zn_model *m, int a, int b) {
+    if (m->nodes[a].op == ZN_OP_INPUT || m->nodes[b].op == ZN_OP_INPUT) return 0;
+    const float *pa = ws->val[a], *pb = ws->val[b];
+    const int64_t na = value_floats(&m->nodes[a], ws->max_batch), nb = value_floats(&m->nodes[b], ws->max_batch);
+    return pa < pb + nb && pb < pa + na;
+}
+
+/* A layer pair at step s, once the weights are packed: the first matmul's
+ * W^T packed in rows, the second's W read in place, and (the layout sees
+ * to it) the activation's buffer apart from the first matmul's input. */
+static int pair_at(const zn_ws *ws, const zn_model *m, int s) {
+    if (!pair_shape_at(m, s)) return 0;
+    const zn_node *m1 = &m->nodes[m->infer.steps[s]], *act = &m->nodes[m->infer.steps[s + 1]];
+    const zn_node *m2 = &m->nodes[m->infer.steps[s + 2]];
+    return ws->packed_b[m1->index] && !ws->packed_b[m2->index] && !values_overlap(ws, m, act->index, m1->in[0]);
+}
+
+static void find_pairs(zn_ws *ws, const zn_model *m) {
+    ws->n_pairs = 0;
+    memset(ws->pair_step, 0, (size_t)m->infer.n_steps);
+    if (!packs_rows(ws)) return;
+    for (int s = 0; s < m->infer.n_steps; s++)
+        if (pair_at(ws, m, s)) {
+            ws->pair_step[s] = 1;
+            ws->pair_step[s + 1] = ws->pair_step[s + 2] = 2;
+            ws->n_pairs++;
+            s += 2;
+        }
+}
+
+int zn_ws_layer_pairs(const zn_ws *ws) { return ws ? ws->n_pairs : 0; }
+
 zn_status zn_ws_pack_weights(zn_ws *ws, const zn_model *m) {
     if (!m || !ws || ws->m != m)
         return zn_error(ZN_ERR_INVALID_ARG, "zn_ws_pack_weights: NULL model or a workspace of another model");
@@ -280,17 +339,21 @@ zn_status zn_ws_pack_weights(zn_ws *ws, const zn_model *m) {
             floats += packed_floats(ws, w);
         }
     if (!ws->packed) { /* sizes never change: a second call repacks in place */
-        const size_t bytes = floats * sizeof(float) + (size_t)m->n_nodes * sizeof(float *);
+        const size_t bytes =
+            floats * sizeof(float) + (size_t)m->n_nodes * sizeof(float *) + (size_t)m->infer.n_steps + 1;
         if (ws->budget_bytes && ws->bytes + bytes > ws->budget_bytes)
             return zn_error(ZN_ERR_BUDGET, "zn_ws_pack_weights: %zu more bytes exceed the budget of %zu", bytes,
                             ws->budget_bytes);
         ws->packed = zn_alloc(floats ? floats * sizeof(float) : 64);
         ws->packed_b = zn_calloc((size_t)m->n_nodes, sizeof *ws->packed_b);
-        if (!ws->packed || !ws->packed_b) {
+        ws->pair_step = zn_calloc((size_t)m->infer.n_steps + 1, 1);
+        if (!ws->packed || !ws->packed_b || !ws->pair_step) {
             zn_free(ws->packed);
             zn_free(ws->packed_b);
+            zn_free(ws->pair_step);
             ws->packed = NULL;
             ws->packed_b = NULL;
+            ws->pair_step = NULL;
             return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_ws_pack_weights: cannot allocate %zu bytes", bytes);
         }
         ws->packed_bytes = bytes;
@@ -309,6 +372,7 @@ zn_status zn_ws_pack_weights(zn_ws *ws, const zn_model *m) {
         ws->packed_b[i] = ws->packed + at;
         at += packed_floats(ws, w);
     }
+    find_pairs(ws, m);
     return ZN_OK;
 }
 
@@ -366,9 +430,15 @@ static zn_status bind(const zn_model *m, zn_ws *ws, const char *fn, int64_t batc
     return ZN_OK;
 }
 
-static void run_forward(const zn_exec *e, const zn_plan *plan) {
+/* pair_step: NULL, or the inference plan's layer pairs (find_pairs). */
+static void run_forward(const zn_exec *e, const zn_plan *plan, const unsigned char *pair_step) {
     for (int s = 0; s < plan->n_steps; s++) {
         const zn_node *n = &e->nodes[plan->steps[s]];
+        if (pair_step && pair_step[s]) {
+            if (pair_step[s] == 1)
+                zn_matmul_pair_forward(e, n, &e->nodes[plan->steps[s + 1]], &e->nodes[plan->steps[s + 2]]);
+            continue;
+        }
         zn_op_def_get(n->op)->forward(e, n);
     }
 }
@@ -380,7 +450,7 @@ zn_status zn_model_forward(const zn_model *m, zn_ws *ws, int64_t batch, const fl
     if (s != ZN_OK) return s;
     if (zn_pass_adapt_begin(&ws->adapt, batch)) e.max_threads = 1;
     if (m->n_outputs > 0 && !outputs) return zn_error(ZN_ERR_INVALID_ARG, "zn_model_forward: outputs is NULL");
-    run_forward(&e, &m->infer);
+    run_forward(&e, &m->infer, ws->n_pairs ? ws->pair_step : NULL);
     for (int k = 0; k < m->n_outputs; k++) {
         const zn_node *o = &m->nodes[m->outputs[k]];
         if (outputs[k]) memcpy(outputs[k], ws->val[o->index], (size_t)(batch * o->cols) * sizeof(float));
@@ -394,7 +464,7 @@ zn_status zn_model_loss(const zn_model *m, zn_ws *ws, int64_t batch, const float
     zn_exec e;
     zn_status s = bind(m, ws, "zn_model_loss", batch, inputs, &m->train, 0, &e);
     if (s != ZN_OK) return s;
-    run_forward(&e, &m->train);
+    run_forward(&e, &m->train, NULL);
     if (loss) *loss = ws->val[m->loss][0];
     return ZN_OK;
 }
@@ -412,7 +482,7 @@ static zn_status backward(const zn_model *m, zn_ws *ws, const char *fn, int64_t 
     if (look) look->filled = 0;
     e.look = look;
     if (zn_pass_adapt_begin(&ws->adapt, batch)) e.max_threads = 1;
-    run_forward(&e, &m->train);
+    run_forward(&e, &m->train, NULL);
     if (loss) *loss = ws->val[m->loss][0];
 
     /* Gradient buffers are zeroed (or overwritten whole) by their first

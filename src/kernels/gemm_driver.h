@@ -53,6 +53,22 @@ void zn_gemv_run(const zn_kernels *kt, int trans, int64_t m, int64_t n, float al
  * W^T's rows (zn_gemv_run's A x) reads W faster than A^T x over W's rows,
  * whose sums of more than 256 columns take several strided passes. */
 int zn_gemv_prefers_rows(int64_t k, int64_t n);
+/* Two layers of a one-sample pass: z1 = A1 x + bias1 (A1: W1^T, m1 x k1,
+ * zn_gemv_run's A x), act(lo, hi) makes h[lo, hi) from z1[lo, hi), and
+ * y2 = h^T A2 (A2: m1 x n2). Each of A1's row parts (zn_row_parts(m1, k1))
+ * also sums its rows of A2 into a partial y2, added in part order: results
+ * depend on the shapes only, never on the thread count. */
+typedef struct zn_gemv_pair {
+    int64_t m1, k1, lda1, n2, lda2;
+    const float *a1, *x, *bias1, *a2, *h;
+    float *z1, *y2;
+    void (*act)(void *ctx, int64_t lo, int64_t hi);
+    void *act_ctx;
+} zn_gemv_pair;
+/* 1 when the pair runs as one job: A1 splits into row parts, and their
+ * partial y2's fit on the stack. */
+int zn_gemv_pair_fits(int64_t m1, int64_t k1, int64_t n2);
+void zn_gemv_pair_run(const zn_kernels *kt, const zn_gemv_pair *p, zn_pool *pool, int max_threads, unsigned pass);
 /* A += alpha x y^T (x: m, y: n), then z = A^T w with the updated A, in one
  * pass over A: bit for bit the rank-1 zn_gemm_run (beta 1, k 1) followed by
  * zn_gemv_run(trans 1, alpha 1, beta 0), on the same row parts. Incremental

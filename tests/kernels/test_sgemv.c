@@ -229,6 +229,91 @@ static void test_misaligned_x(void) {
     }
 }
 
+/* The pair's activation in the tests: a leaky ReLU of z1 into h. */
+typedef struct pair_ctx {
+    const float *z;
+    float *h;
+} pair_ctx;
+
+static void leaky_range(void *arg, int64_t lo, int64_t hi) {
+    pair_ctx *c = arg;
+    for (int64_t i = lo; i < hi; i++) c->h[i] = c->z[i] > 0.0f ? c->z[i] : 0.125f * c->z[i];
+}
+
+/* Two layers as one job (zn_gemv_pair_run): z1 is zn_gemv_run's A x plus
+ * the bias, bit for bit; h is the activation of z1; y2 = h^T A2 is close
+ * to the oracle's and has the same bits on one and two threads, with the
+ * parts visited in either order, and with x off a 64-byte boundary. */
+static void test_layer_pair(void) {
+    static const int64_t shapes[][3] = {{300, 600, 5}, {512, 1100, 100}, {1000, 300, 33}};
+    zn_pool *pool = NULL;
+    ZT_OK(zn_pool_create(2, &pool));
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        const int64_t m1 = shapes[s][0], k1 = shapes[s][1], n2 = shapes[s][2], lda1 = k1 + 3, lda2 = n2 + 1;
+        ZT_CHECK(zn_gemv_pair_fits(m1, k1, n2));
+        float *a1 = zt_alloc_shifted((size_t)(m1 * lda1), 0), *a2 = zt_alloc_shifted((size_t)(m1 * lda2), 0);
+        float *x = zt_alloc_shifted((size_t)k1, 0), *xm = zt_alloc_shifted((size_t)k1, 5);
+        float *bias = zt_alloc_shifted((size_t)m1, 0), *zref = zt_alloc_shifted((size_t)m1, 0);
+        float *z = zt_alloc_shifted((size_t)m1, 0), *h = zt_alloc_shifted((size_t)m1, 0);
+        float *y[4], *want = zt_alloc_shifted((size_t)n2, 0), *zero = zt_alloc_shifted((size_t)n2, 0);
+        for (int v = 0; v < 4; v++) y[v] = zt_alloc_shifted((size_t)n2, 0);
+        zn_rng_fill_uniform(&rng, a1, (size_t)(m1 * lda1), -1.0f, 1.0f);
+        zn_rng_fill_uniform(&rng, a2, (size_t)(m1 * lda2), -1.0f, 1.0f);
+        zn_rng_fill_uniform(&rng, x, (size_t)k1, -1.0f, 1.0f);
+        zn_rng_fill_uniform(&rng, bias, (size_t)m1, -1.0f, 1.0f);
+        memcpy(xm, x, (size_t)k1 * sizeof(float));
+        ZT_FOR_EACH_ISA(isa) {
+            const zn_kernels *kt = zn_kernels_for(isa);
+            pair_ctx ctx = {z, h};
+            zn_gemv_pair p = {.m1 = m1,
+                              .k1 = k1,
+                              .lda1 = lda1,
+                              .n2 = n2,
+                              .lda2 = lda2,
+                              .a1 = a1,
+                              .x = x,
+                              .bias1 = bias,
+                              .a2 = a2,
+                              .h = h,
+                              .z1 = z,
+                              .act = leaky_range,
+                              .act_ctx = &ctx};
+            for (int v = 0; v < 4; v++) {
+                p.y2 = y[v];
+                p.x = v == 3 ? xm : x;
+                for (int64_t i = 0; i < m1; i++) z[i] = h[i] = NAN;
+                zn_gemv_pair_run(kt, &p, v == 1 ? NULL : pool, v == 1 ? 1 : 0, v == 2 ? 1u : 0u);
+            }
+            zn_gemv_run(kt, 0, m1, k1, 1.0f, a1, lda1, x, 0.0f, zref, NULL, 1, 0);
+            kt->vmath.add_bias((size_t)m1, bias, zref);
+            ZT_CHECK_MSG(memcmp(z, zref, (size_t)m1 * sizeof(float)) == 0, "%s %lld: z1 is not A x + bias",
+                         zn_isa_name(isa), (long long)m1);
+            int bad = 0;
+            for (int64_t i = 0; i < m1; i++) bad += h[i] != (z[i] > 0.0f ? z[i] : 0.125f * z[i]);
+            ZT_CHECK_MSG(bad == 0, "%s %lld: %d values of h are not act(z1)", zn_isa_name(isa), (long long)m1, bad);
+            memset(want, 0, (size_t)n2 * sizeof(float));
+            kt->gemm.sgemv_oracle(1, m1, n2, 1.0f, a2, lda2, h, 0.0f, want);
+            check_gemv("layer pair", 1, m1, n2, 1.0f, a2, lda2, h, 0.0f, zero, y[0], want);
+            for (int v = 1; v < 4; v++)
+                ZT_CHECK_MSG(memcmp(y[0], y[v], (size_t)n2 * sizeof(float)) == 0,
+                             "%s %lldx%lldx%lld: variant %d (1 thread, last to first, misaligned x) differs",
+                             zn_isa_name(isa), (long long)m1, (long long)k1, (long long)n2, v);
+        }
+        zt_free_shifted(a1, 0);
+        zt_free_shifted(a2, 0);
+        zt_free_shifted(x, 0);
+        zt_free_shifted(xm, 5);
+        zt_free_shifted(bias, 0);
+        zt_free_shifted(zref, 0);
+        zt_free_shifted(z, 0);
+        zt_free_shifted(h, 0);
+        zt_free_shifted(want, 0);
+        zt_free_shifted(zero, 0);
+        for (int v = 0; v < 4; v++) zt_free_shifted(y[v], 0);
+    }
+    zn_pool_free(pool);
+}
+
 int main(void) {
     zn_rng_seed(&rng, 777);
     ZT_RUN(test_kernels_every_isa);
@@ -236,6 +321,7 @@ int main(void) {
     ZT_RUN(test_threads_bitwise);
     ZT_RUN(test_row_parts);
     ZT_RUN(test_misaligned_x);
+    ZT_RUN(test_layer_pair);
     ZT_RUN(test_bad_args);
     return zt_finish();
 }

@@ -1,5 +1,6 @@
 /* Optimizers against hand-computed updates, FANN's update rules, and
  * training to convergence on real data with fixed seeds. */
+#include "graph/graph_internal.h" /* zn_ws_layer_pairs */
 #include "zn_test.h"
 
 #define DATA(f) ZN_SOURCE_DIR "/data/" f
@@ -451,41 +452,99 @@ static void test_packed_weights(void) {
 }
 
 /* One-row workspaces pack W^T of the layers whose one-row product reads it
- * faster (600 -> 300) and nothing of the others (300 -> 5). The outputs stay
- * within rounding of an unpacked workspace's (a dot product per output sums
- * in another order), and passes, which visit the rows in alternating order,
- * all give the same bits. */
+ * faster (600 -> 300) and nothing of the others (300 -> 5), and run such a
+ * layer with its activation and the next layer as one job. The outputs
+ * stay within rounding of an unpacked workspace's (dot products, and the
+ * next layer's sums in parts, add in another order), and passes, which
+ * visit the rows in alternating order, all give the same bits on one
+ * thread and on two. */
 static void test_packed_rows(void) {
     zn_mlp_spec s = spec3(600, 300, 5);
     zn_model *m = NULL;
     ZT_OK(zn_mlp_create(&s, 9, &m));
-    zn_ws *plain = NULL, *packed = NULL;
+    zn_pool *one = NULL, *two = NULL;
+    ZT_OK(zn_pool_create(1, &one));
+    ZT_OK(zn_pool_create(2, &two));
+    zn_ws *plain = NULL, *packed = NULL, *single = NULL;
     zn_ws_opts o = zn_ws_opts_default();
+    o.pool = two;
     ZT_OK(zn_ws_create(m, &o, &plain));
     ZT_OK(zn_ws_create(m, &o, &packed));
+    o.pool = one;
+    ZT_OK(zn_ws_create(m, &o, &single));
     const size_t before = zn_ws_bytes(packed);
     ZT_OK(zn_ws_pack_weights(packed, m));
+    ZT_OK(zn_ws_pack_weights(single, m));
     const size_t added = zn_ws_bytes(packed) - before;
     ZT_CHECK_MSG(added >= 600 * 300 * sizeof(float) && added < (600 * 300 + 300 * 5) * sizeof(float),
                  "packed %zu bytes: want the first layer's W^T alone", added);
-    float x[601], ya[5], yb[5], first[5];
+    ZT_CHECK(zn_ws_layer_pairs(plain) == 0 && zn_ws_layer_pairs(packed) == 1);
+    float x[601], ya[5], yb[5], yc[5], first[5];
     zn_rng rng;
     zn_rng_seed(&rng, 5);
     zn_rng_fill_uniform(&rng, x + 1, 600, -1.0f, 1.0f);
     const float *in[2] = {x + 1, NULL}; /* off a 64-byte boundary: the GEMV copies it */
-    float *outa[1] = {ya}, *outb[1] = {yb};
+    float *outa[1] = {ya}, *outb[1] = {yb}, *outc[1] = {yc};
     for (int pass = 0; pass < 4; pass++) {
         ZT_OK(zn_model_forward(m, plain, 1, in, outa));
         ZT_OK(zn_model_forward(m, packed, 1, in, outb));
+        ZT_OK(zn_model_forward(m, single, 1, in, outc));
         if (pass == 0) memcpy(first, yb, sizeof first);
         ZT_CHECK_MSG(!memcmp(first, yb, sizeof yb), "pass %d differs from pass 0", pass);
+        ZT_CHECK_MSG(!memcmp(yc, yb, sizeof yb), "pass %d: one thread differs from two", pass);
         for (int i = 0; i < 5; i++)
             ZT_CHECK_MSG(fabsf(ya[i] - yb[i]) <= 1e-5f * (1.0f + fabsf(ya[i])), "output %d: %.9g packed, %.9g not", i,
                          (double)yb[i], (double)ya[i]);
     }
     zn_ws_free(plain);
     zn_ws_free(packed);
+    zn_ws_free(single);
     zn_model_free(m);
+    zn_pool_free(one);
+    zn_pool_free(two);
+}
+
+/* Deeper one-row nets: a pair after a packed layer, whose input value dies
+ * as the pair starts (600-300-500-5: the layout keeps it apart from the
+ * pair's activation, which the pair writes a step early), and a shortcut
+ * net whose activations feed two ops; within rounding of an unpacked
+ * workspace either way. */
+static void test_packed_rows_deeper(void) {
+    for (int variant = 0; variant < 2; variant++) {
+        zn_mlp_spec s = spec3(600, 300, 5);
+        if (variant == 0) {
+            s.n_layers = 4;
+            s.sizes[2] = 500;
+            s.sizes[3] = 5;
+        } else {
+            s.shortcut = 1;
+        }
+        zn_model *m = NULL;
+        ZT_OK(zn_mlp_create(&s, 11, &m));
+        zn_ws *plain = NULL, *packed = NULL;
+        zn_ws_opts o = zn_ws_opts_default();
+        ZT_OK(zn_ws_create(m, &o, &plain));
+        ZT_OK(zn_ws_create(m, &o, &packed));
+        ZT_OK(zn_ws_pack_weights(packed, m));
+        float x[600], ya[5], yb[5];
+        zn_rng rng;
+        zn_rng_seed(&rng, 6);
+        zn_rng_fill_uniform(&rng, x, 600, -1.0f, 1.0f);
+        const float *in[2] = {x, NULL};
+        float *outa[1] = {ya}, *outb[1] = {yb};
+        for (int pass = 0; pass < 3; pass++) {
+            ZT_OK(zn_model_forward(m, plain, 1, in, outa));
+            ZT_OK(zn_model_forward(m, packed, 1, in, outb));
+            for (int i = 0; i < 5; i++)
+                ZT_CHECK_MSG(fabsf(ya[i] - yb[i]) <= 1e-5f * (1.0f + fabsf(ya[i])),
+                             "variant %d output %d: %.9g packed, %.9g not", variant, i, (double)yb[i], (double)ya[i]);
+        }
+        /* the second and third layers pair; in the shortcut net the hidden value also feeds the concat */
+        ZT_CHECK(zn_ws_layer_pairs(packed) == (variant == 0 ? 1 : 0));
+        zn_ws_free(plain);
+        zn_ws_free(packed);
+        zn_model_free(m);
+    }
 }
 
 /* y = (x W) W with an MSE loss: a parameter that feeds two ops. */
@@ -686,6 +745,7 @@ int main(void) {
     ZT_RUN(test_sgd_seq);
     ZT_RUN(test_packed_weights);
     ZT_RUN(test_packed_rows);
+    ZT_RUN(test_packed_rows_deeper);
     ZT_RUN(test_fused_sgd);
     ZT_RUN(test_widrow_init);
     ZT_RUN(test_adam_matches_formula);
