@@ -1,20 +1,30 @@
 /* A persistent thread pool with a short spin and then a kernel sleep.
  *
- * A job is published by bumping `generation`; workers wait for it to change.
- * The parts of a job are claimed, not assigned: the caller and every awake
- * worker take an unclaimed part until none is left, so a job never waits
- * for a worker that is asleep or has lost its core to another process (on a
- * busy 2-vCPU machine that stall is the common case). Each thread first
- * claims its own part (the caller part 0, worker i part i), so a part runs
- * on the same core job after job while the workers keep up, and the slice
- * of data it touches stays in that core's cache: when parts went to
- * whichever thread came first, incremental training of 2048-512-100 moved
- * its weights between the two cores every sample and took 3x as long. Each
- * part is still the same static slice whoever runs it, so results do not
- * depend on timing. Waits spin for a bounded time (50 us, or up to half
- * the part just run, at most 1 ms, so back-to-back jobs start fast) and
- * then sleep on a futex (so an idle pool burns no CPU, and spinning workers
- * never fight the caller for a core as OpenMP's do).
+ * Thread ith runs part ith of a job: the caller part 0, worker i part i, so
+ * a part runs on the same core job after job and the slice of data it
+ * touches stays in that core's cache (when parts went to whichever thread
+ * came first, incremental training of 2048-512-100 moved its weights
+ * between the two cores every sample and took 3x as long). Parts are still
+ * claimed, not assigned: a worker claims its part before running it, and
+ * the caller takes a part that nobody claimed in time (a worker asleep, or
+ * one that lost its core to another process: on a busy 2-vCPU machine that
+ * stall is the common case). Each part is the same static slice whoever
+ * runs it, so results never depend on timing.
+ *
+ * Every word sits on a cache line that one thread writes: the job (fn,
+ * arg, nth and its number) the caller's, and each worker's claim and
+ * finished words the worker's own lines. A line that two cores write in
+ * turn moves between them on each write (150-300 ns between this VM's
+ * vCPUs), and the caller looks at a worker's claim only when it is late.
+ * Timing uses the TSC (zn_fast_ns): clock_gettime took ~195 ns when called
+ * alone, and the hand-off read the clock four times. Against the shared
+ * job-and-claim line and clock_gettime: a 2-way split read of 0.4 MB
+ * 2.24-2.40 -> 2.02-2.10 us (one thread: ~2.3 us); the pool bench's split
+ * job of 16384 floats 0.34-0.35 -> 0.41-0.42 M jobs/s (alternating binaries).
+ * Waits spin for a bounded time (50 us, or up to half the part just run,
+ * at most 1 ms, so back-to-back jobs start fast) and then sleep on a futex
+ * (so an idle pool burns no CPU, and spinning workers never fight the
+ * caller for a core as OpenMP's do).
  *
  * Hand-offs are adaptive. When other processes hold the other cores, a
  * worker wakes late or loses its core in the middle of a part, and a job
@@ -59,6 +69,13 @@ enum { ADAPT_FIRST = 16, ADAPT_MAX = 4096 }; /* jobs run alone after losing spli
 #define ADAPT_ALONE_MAX_NS 4000000ull
 #define SPIN_MAX_NS 1000000ull
 
+/* A worker's words, each on a line only it writes (the caller writes a
+ * claim only to take a late worker's part). */
+typedef struct pool_slot {
+    _Alignas(ZN_ALIGN) atomic_uint claimed; /* the last job whose part this worker's was claimed, by anyone */
+    _Alignas(ZN_ALIGN) atomic_uint done;    /* the last job whose part the worker finished; a futex word */
+} pool_slot;
+
 typedef struct pool_worker {
     struct zn_pool *pool;
     int ith;
@@ -69,13 +86,12 @@ struct zn_pool {
     /* Set at creation and read by all: */
     int size;             /* threads including the caller */
     pool_worker *workers; /* size - 1 of them */
+    pool_slot *slots;     /* per thread; slot 0 (the caller's) unused */
     uint64_t spin_ns;
 
     /* Touched only by the caller, on lines no worker reads: */
     _Alignas(ZN_ALIGN) pthread_mutex_t busy; /* held by the caller of the running job */
-    unsigned done_seen;                      /* `done` once the last job had finished */
-    uint32_t job;                            /* the last job's number (`claim` >> 32) */
-    unsigned generation_set;                 /* what this caller last stored in `generation` */
+    unsigned job;                            /* the last job's number (what `generation` holds) */
     /* adaptive hand-off */
     int adapt;
     unsigned losses;      /* split jobs in a row that were slower than the caller alone */
@@ -90,30 +106,17 @@ struct zn_pool {
     pthread_cond_t cond;
 #endif
 
-    /* Each word below sits on a cache line with the words written by the
-     * same thread at the same moment: a line that two cores write in turn
-     * moves between them on each write (150-250 ns between this VM's
-     * vCPUs). With the job, its claim, the finished count and the caller's
-     * state on two shared lines, a worker started its part of a 1 us job
-     * 340-500 ns after the call; now 290-320 ns (medians of 50000 jobs,
-     * alternating binaries). */
-
-    /* The job: written by the caller when it publishes, read by workers. */
+    /* The job: written by the caller when it publishes, read by workers.
+     * Bumping `generation` (the job's number) publishes it and wakes
+     * sleeping workers. */
     _Alignas(ZN_ALIGN) _Atomic(zn_pool_fn) fn;
     _Atomic(void *) arg;
     atomic_int nth;
     atomic_int stop;
-    /* job number << 32 | the claimed parts: a bit each while nth <= 32,
-     * else the next unclaimed part (taken in order) */
-    atomic_uint_fast64_t claim;
-    atomic_uint generation; /* futex word: bumped once per job, wakes workers */
-
-    /* Parts finished by workers, ever (it wraps): written as they finish,
-     * read by the waiting caller. A futex word. */
-    _Alignas(ZN_ALIGN) atomic_uint done;
+    atomic_uint generation;
 
     /* Threads asleep (or about to be): workers on `generation`, the caller
-     * on `done`. Written only around a sleep. */
+     * on a worker's `done`. Written only around a sleep. */
     _Alignas(ZN_ALIGN) atomic_int sleepers;
     atomic_int waiting;
 };
@@ -167,7 +170,7 @@ static void wait_while_equal(zn_pool *p, atomic_uint *word, unsigned value, uint
         if (atomic_load_explicit(word, memory_order_acquire) != value) return;
         cpu_relax();
         if ((i & 63) == 0) {
-            uint64_t now = zn_time_ns();
+            uint64_t now = zn_fast_ns();
             if (start == 0)
                 start = now;
             else if (now - start > spin_ns)
@@ -188,53 +191,37 @@ static void notify(zn_pool *p, atomic_uint *word, atomic_int *asleep) {
 
 /* ---- workers ------------------------------------------------------------------------ */
 
-/* Claims and runs parts of the current job until none is left. The job's
- * fields are read after the claim word (acquire) and used only if the claim
- * succeeds while the part is unclaimed: the job cannot have finished (and
- * been replaced) before that part ran, so they belong to the claimed job. */
-static int run_parts(zn_pool *p, int home, int count_done) {
-    int ran = 0;
-    uint_fast64_t c = atomic_load_explicit(&p->claim, memory_order_acquire);
-    for (;;) {
-        zn_pool_fn fn = atomic_load_explicit(&p->fn, memory_order_relaxed);
-        void *arg = atomic_load_explicit(&p->arg, memory_order_relaxed);
-        int nth = atomic_load_explicit(&p->nth, memory_order_relaxed);
-        const uint32_t state = (uint32_t)(c & 0xffffffffu);
-        unsigned part;
-        uint_fast64_t next;
-        if (nth <= 32) {
-            const uint32_t all = nth == 32 ? 0xffffffffu : ((uint32_t)1 << nth) - 1, open = all & ~state;
-            if (!open) return ran;
-            part = home < nth && (open >> home & 1u) ? (unsigned)home : (unsigned)__builtin_ctz(open);
-            next = c | ((uint_fast64_t)1 << part);
-        } else {
-            part = state;
-            if (part >= (unsigned)nth) return ran;
-            next = c + 1;
-        }
-        if (!atomic_compare_exchange_weak_explicit(&p->claim, &c, next, memory_order_acq_rel, memory_order_acquire))
-            continue; /* c now holds the current word */
-        fn(arg, (int)part, nth);
-        ran++;
-        if (count_done) {
-            atomic_fetch_add(&p->done, 1);
-            notify(p, &p->done, &p->waiting);
-        }
-        c = atomic_load_explicit(&p->claim, memory_order_acquire);
-    }
+/* Claims part ith of job `job` for whoever calls: 0 when it was claimed
+ * already. Only the worker and a caller taking a late part write the word,
+ * and both write the job's number, so any other value is a free part. */
+static int claim_part(pool_slot *slot, unsigned job) {
+    unsigned c = atomic_load_explicit(&slot->claimed, memory_order_relaxed);
+    return c != job &&
+           atomic_compare_exchange_strong_explicit(&slot->claimed, &c, job, memory_order_acq_rel, memory_order_relaxed);
 }
 
 static void *worker_main(void *arg) {
     pool_worker *w = arg;
     zn_pool *p = w->pool;
+    pool_slot *slot = &p->slots[w->ith];
     unsigned seen = 0;
     uint64_t worked = 0;
     for (;;) {
         wait_while_equal(p, &p->generation, seen, spin_budget(p, worked), &p->sleepers);
         seen = atomic_load_explicit(&p->generation, memory_order_acquire);
         if (atomic_load(&p->stop)) break;
-        uint64_t t0 = zn_time_ns();
-        worked = run_parts(p, w->ith, 1) > 0 ? zn_time_ns() - t0 : 0;
+        worked = 0;
+        const int nth = atomic_load_explicit(&p->nth, memory_order_relaxed);
+        /* A successful claim means the caller is still inside job `seen`
+         * (it waits for this part or runs it), so fn and arg are its. */
+        if (w->ith >= nth || !claim_part(slot, seen)) continue;
+        const uint64_t t0 = zn_fast_ns();
+        atomic_load_explicit(&p->fn, memory_order_relaxed)(atomic_load_explicit(&p->arg, memory_order_relaxed), w->ith,
+                                                           nth);
+        atomic_store_explicit(&slot->done, seen, memory_order_release);
+        atomic_thread_fence(memory_order_seq_cst); /* pairs with the caller's sleep (notify) */
+        notify(p, &slot->done, &p->waiting);
+        worked = zn_fast_ns() - t0;
     }
     return NULL;
 }
@@ -250,6 +237,7 @@ zn_status zn_pool_create(int nthreads, zn_pool **out) {
     if (nthreads > 1024) return zn_error(ZN_ERR_INVALID_ARG, "zn_pool_create: %d threads (max 1024)", nthreads);
     if (nthreads <= 0) nthreads = default_size();
 
+    zn_fast_clock_init(); /* before any worker reads the clock */
     zn_pool *p = zn_calloc(1, sizeof *p);
     if (!p) return ZN_ERR_OUT_OF_MEMORY;
     p->size = nthreads;
@@ -263,7 +251,8 @@ zn_status zn_pool_create(int nthreads, zn_pool **out) {
 #endif
     if (nthreads > 1) {
         p->workers = zn_calloc((size_t)nthreads - 1, sizeof *p->workers);
-        if (!p->workers) {
+        p->slots = zn_calloc((size_t)nthreads, sizeof *p->slots);
+        if (!p->workers || !p->slots) {
             zn_pool_free(p);
             return ZN_ERR_OUT_OF_MEMORY;
         }
@@ -293,6 +282,7 @@ void zn_pool_free(zn_pool *p) {
         pthread_mutex_unlock(&p->busy);
     }
     zn_free(p->workers);
+    zn_free(p->slots);
     pthread_mutex_destroy(&p->busy);
 #if !ZN_HAVE_FUTEX
     pthread_mutex_destroy(&p->lock);
@@ -302,6 +292,41 @@ void zn_pool_free(zn_pool *p) {
 }
 
 int zn_pool_size(const zn_pool *p) { return p ? p->size : 1; }
+
+/* A worker counts as late when its part is not done this long after the
+ * caller's own part ended (a worker starts 300-700 ns after the call on
+ * this VM; counted from the first look), or at once after a part this
+ * long. */
+#define LATE_AFTER_NS 3000ull
+#define LATE_LONG_PART_NS 20000ull
+
+/* Spins until the worker's part of `job` is done (1) or the clock passes
+ * `until` (0). */
+static int wait_for_part(pool_slot *slot, unsigned job, uint64_t patience_ns) {
+    uint64_t until = 0;
+    for (unsigned i = 1;; i++) {
+        if (atomic_load_explicit(&slot->done, memory_order_acquire) == job) return 1;
+        if (patience_ns == 0) return 0;
+        cpu_relax();
+        if ((i & 63) == 0) {
+            const uint64_t now = zn_fast_ns();
+            if (until == 0)
+                until = now + patience_ns;
+            else if (now >= until)
+                return 0;
+        }
+    }
+}
+
+/* Waits (spin, then sleep) until the worker's part of `job` is done: it
+ * claimed the part, or finished it already. */
+static void wait_for_done(zn_pool *p, pool_slot *slot, unsigned job, uint64_t spin_ns) {
+    for (;;) {
+        unsigned d = atomic_load_explicit(&slot->done, memory_order_acquire);
+        if (d == job) return;
+        wait_while_equal(p, &slot->done, d, spin_ns, &p->waiting);
+    }
+}
 
 /* After a split job: started at t_pub (before publishing), the caller ran
  * `mine` parts between t_own and t_mine, and the last part ended at t_end.
@@ -340,30 +365,24 @@ zn_status zn_pool_run(zn_pool *p, zn_pool_fn fn, void *arg, int nth) {
     if (p->alone_left > 0) { /* splitting has been losing: the same parts, here */
         p->alone_left--;
         for (int i = 0; i < nth; i++) fn(arg, i, nth);
-        p->last_end = zn_time_ns();
+        p->last_end = zn_fast_ns();
         if (p->last_end >= p->alone_until) p->alone_left = 0;
         if (p->alone_left == 0) p->grace_until = p->last_end + ADAPT_WAKE_NS;
         pthread_mutex_unlock(&p->busy);
         return ZN_OK;
     }
-    uint64_t t_pub = p->adapt ? zn_time_ns() : 0;
+    uint64_t t_pub = p->adapt ? zn_fast_ns() : 0;
     if (t_pub - p->last_end > p->spin_ns) p->grace_until = t_pub + ADAPT_WAKE_NS; /* the workers slept */
-    /* Every part of the previous job was claimed and finished, so no worker
-     * can still use these fields; the claim word publishes them. Part 0 is
-     * the caller's from the start: claiming it would be another wait for
-     * the job's line. */
+    /* Every part of the previous job finished, so no worker still reads
+     * these fields; the generation publishes them. */
+    const unsigned job = ++p->job ? p->job : ++p->job; /* never 0, the words' first value */
     atomic_store_explicit(&p->fn, fn, memory_order_relaxed);
     atomic_store_explicit(&p->arg, arg, memory_order_relaxed);
     atomic_store_explicit(&p->nth, nth, memory_order_relaxed);
-    /* The job number and generation come from the caller's own copies:
-     * loading them from the job's line would wait for it to come back
-     * from the worker that last claimed a part. */
-    atomic_store_explicit(&p->claim, (uint_fast64_t)++p->job << 32 | 1u, memory_order_release);
-    atomic_store_explicit(&p->generation, ++p->generation_set, memory_order_release);
+    atomic_store_explicit(&p->generation, job, memory_order_release);
     /* The generation's store before the sleepers' load (the sleeper does
      * the opposite), so a worker that falls asleep as this job is
-     * published is woken for it. The fence waits for the job's line to
-     * reach this core, but a worker starts later than that anyway. */
+     * published is woken for it. */
     atomic_thread_fence(memory_order_seq_cst);
     int asleep = atomic_load_explicit(&p->sleepers, memory_order_relaxed) > 0;
     if (asleep) wake_all(p, &p->generation);
@@ -374,21 +393,28 @@ zn_status zn_pool_run(zn_pool *p, zn_pool_fn fn, void *arg, int nth) {
      * is slow to wake, and that counts. */
     int woke = asleep && t_pub < p->grace_until;
 
-    uint64_t t_own = zn_time_ns();
+    uint64_t t_own = asleep && p->adapt ? zn_fast_ns() : t_pub;
     fn(arg, 0, nth);
-    int mine = 1 + run_parts(p, 0, 0);
-    uint64_t t_mine = zn_time_ns();
-
-    /* The workers count their parts; the caller's own are not in `done`. */
-    const unsigned target = p->done_seen + (unsigned)(nth - mine);
-    for (;;) {
-        unsigned finished = atomic_load_explicit(&p->done, memory_order_acquire);
-        if (finished == target) break;
-        wait_while_equal(p, &p->done, finished, spin_budget(p, t_mine - t_own), &p->waiting);
+    int mine = 1;
+    uint64_t t_mine = zn_fast_ns();
+    /* A worker's part is taken here only when the worker is late: looking
+     * at its claim pulls that line over, and its next claim then waits for
+     * it to come back. After a short part, late means not done a few
+     * microseconds later; after a long one (or when workers were asleep)
+     * the caller looks at once. */
+    const uint64_t own_ns = t_mine - t_own;
+    const uint64_t patience = asleep || own_ns > LATE_LONG_PART_NS ? 0 : LATE_AFTER_NS;
+    for (int i = 1; i < nth; i++) {
+        pool_slot *slot = &p->slots[i];
+        if (wait_for_part(slot, job, patience) || !claim_part(slot, job)) {
+            wait_for_done(p, slot, job, spin_budget(p, own_ns));
+            continue;
+        }
+        fn(arg, i, nth);
+        mine++;
     }
-    p->done_seen = target;
     if (p->adapt) {
-        p->last_end = zn_time_ns();
+        p->last_end = zn_fast_ns();
         if (!woke) adapt_after_split(p, nth, mine, t_pub, t_own, t_mine, p->last_end);
     }
     pthread_mutex_unlock(&p->busy);

@@ -24,8 +24,14 @@
  * GEMV moves A once, and handing half of it to a worker pays only when A
  * outgrows one core's L2. 784 x 128 (0.4 MB) took 2.8 us alone and 3.5 us
  * split over two threads (the worker first pulls x and y across, and the
- * caller waits for it); 2048 x 512 (4 MB, from L3) ran 1.5x faster split. */
+ * caller waits for it); 2048 x 512 (4 MB, from L3) ran 1.5x faster split.
+ * With the leaner hand-off (pool.c) 784 x 128 split about broke even
+ * (2.23-2.35 us against 2.31-2.35), and incremental training of
+ * 784-128-10 lost 5-14% (ksmp/s, alternating binaries). A head start for
+ * the caller's part (16K elements more) changed nothing measurable. */
 #define GEMV_MT_MIN (int64_t)(128 * 1024)
+/* One more part per this many elements (2 MB). */
+#define GEMV_PART_FLOATS (int64_t)(512 * 1024)
 enum {
     MAX_PARTS = 16,
     PART_ALIGN = 16,
@@ -44,7 +50,7 @@ enum {
  * 1024 in 8 parts, two column blocks: 0.6x of the speed of reading it). */
 int zn_row_parts(int64_t m, int64_t n) {
     if (m * n < GEMV_MT_MIN) return 1;
-    int64_t parts = m * n / (4 * GEMV_MT_MIN), by_rows = m / (2 * PART_ALIGN);
+    int64_t parts = m * n / GEMV_PART_FLOATS, by_rows = m / (2 * PART_ALIGN);
     if (parts * n > PARTIAL_FLOATS) parts = PARTIAL_FLOATS / n;
     if (parts < 2) parts = 2;
     if (parts > by_rows) parts = by_rows;
