@@ -255,6 +255,38 @@ static void test_alone_stretch_is_short_for_long_jobs(void) {
     zn_pool_free(p);
 }
 
+/* Part 1 of each job, and how often the caller ran it. */
+typedef struct steal_job {
+    pthread_t caller;
+    atomic_int part1, on_caller;
+} steal_job;
+
+static void steal_parts(void *arg, int ith, int nth) {
+    (void)nth;
+    steal_job *j = arg;
+    if (ith != 1) return;
+    atomic_fetch_add(&j->part1, 1);
+    if (pthread_equal(pthread_self(), j->caller)) atomic_fetch_add(&j->on_caller, 1);
+}
+
+/* Workers that never spin are asleep at every job, so the caller takes
+ * their parts when they are late: each part still runs exactly once, some
+ * on the caller and (woken in time) some on the worker. */
+static void test_late_parts_run_once(void) {
+    zn_pool *p = NULL;
+    setenv("ZN_POOL_SPIN_US", "0", 1);
+    setenv("ZN_POOL_ADAPT", "0", 1);
+    ZT_OK(zn_pool_create(2, &p));
+    unsetenv("ZN_POOL_SPIN_US");
+    unsetenv("ZN_POOL_ADAPT");
+    steal_job j = {.caller = pthread_self()};
+    for (int i = 0; i < 3000; i++) ZT_OK(zn_pool_run(p, steal_parts, &j, 2));
+    const int on_caller = atomic_load(&j.on_caller);
+    ZT_CHECK_MSG(atomic_load(&j.part1) == 3000, "part 1 ran %d times in 3000 jobs", atomic_load(&j.part1));
+    ZT_CHECK_MSG(on_caller > 0, "the caller never took a sleeping worker's part (%d of 3000)", on_caller);
+    zn_pool_free(p);
+}
+
 static void test_split_range(void) {
     int64_t cases[][2] = {{0, 1}, {1, 1}, {7, 1}, {100, 1}, {100, 16}, {17, 16}, {1023, 32}, {5, 8}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
@@ -296,6 +328,7 @@ int main(void) {
     ZT_RUN(test_idle_after_long_job_sleeps);
     ZT_RUN(test_workers_wake_for_jobs);
     ZT_RUN(test_alone_stretch_is_short_for_long_jobs);
+    ZT_RUN(test_late_parts_run_once);
     ZT_RUN(test_split_range);
     ZT_RUN(test_bad_args);
     return zt_finish();
