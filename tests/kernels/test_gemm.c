@@ -257,7 +257,7 @@ static int same_bits(const float *a, const float *b, size_t n) { return memcmp(a
 static void test_ger_gemvt(void) {
     /* n past 512 and past 1024: sgemv's A^T x keeps wide sums in L1 (in
      * 1024-column chunks) instead of registers; the bits must not change */
-    static const int64_t ms[] = {1, 7, 33, 300}, ns[] = {1, 8, 15, 16, 17, 70, 256, 300, 600, 1100};
+    static const int64_t ms[] = {1, 7, 33, 129, 300}, ns[] = {1, 8, 15, 16, 17, 70, 256, 300, 600, 1100};
     ZT_FOR_EACH_ISA(isa) {
         const zn_kernels *kt = zn_kernels_for(isa);
         for (size_t a = 0; a < sizeof ms / sizeof ms[0]; a++)
