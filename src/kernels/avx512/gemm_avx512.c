@@ -265,55 +265,13 @@ static float dot_row(int64_t n, const float *a, const float *x) {
     return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
 }
 
-/* A^T x over rows of at most TWO_STREAM_MAX_NV vectors, from this many
- * rows, reads A as two streams, its first half and its second half side by
- * side, each element summed in two chains (one per half) added at the end:
- * 784 x 128 from L2 took 2.20-2.27 us so against 2.62-2.74 us as one
- * stream, the same as merely reading 0.4 MB in two streams against one
- * (1.75 vs 2.10 us). Both chains depend on the row count only. */
-enum { TWO_STREAM_MIN_ROWS = 64, TWO_STREAM_MAX_NV = 8 };
-
-ZN_INLINE int two_streams(const int NV, int64_t m) { return NV <= TWO_STREAM_MAX_NV && m >= TWO_STREAM_MIN_ROWS; }
-
-/* The sums of columns [0, 16*NV) of A^T x (the last vector masked by ml)
- * over all m rows: one FMA chain per element in increasing row order, or
- * with two_streams, one per half of the rows (the second half takes the
- * odd row) added as first + second. */
-ZN_INLINE void cols_sums(const int NV, int64_t m, const float *a, int64_t lda, const float *x, __mmask16 ml,
-                         __m512 acc[16]) {
+/* Columns [0, 16*NV) of y (the last vector masked by ml) from all m rows
+ * of A: one FMA chain per element in increasing row order. */
+ZN_INLINE void gemv_cols(const int NV, int64_t m, float alpha, const float *a, int64_t lda, const float *x, float beta,
+                         float *y, __mmask16 ml) {
+    __m512 acc[16];
 #pragma GCC unroll 16
     for (int v = 0; v < NV; v++) acc[v] = _mm512_setzero_ps();
-    if (two_streams(NV, m)) {
-        const int64_t h = m / 2;
-        const float *b = a + h * lda;
-        __m512 acc2[TWO_STREAM_MAX_NV];
-#pragma GCC unroll 8
-        for (int v = 0; v < NV; v++) acc2[v] = _mm512_setzero_ps();
-        for (int64_t p = 0; p < h; p++, a += lda, b += lda) {
-            const __m512 xa = _mm512_set1_ps(x[p]), xb = _mm512_set1_ps(x[h + p]);
-#pragma GCC unroll 8
-            for (int v = 0; v < NV; v++) {
-                _mm_prefetch((const char *)(a + 8 * lda) + 64 * v, _MM_HINT_T0);
-                _mm_prefetch((const char *)(b + 8 * lda) + 64 * v, _MM_HINT_T0);
-            }
-#pragma GCC unroll 8
-            for (int v = 0; v < NV; v++) {
-                const __mmask16 mk = v == NV - 1 ? ml : (__mmask16)0xFFFF;
-                acc[v] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mk, a + 16 * v), xa, acc[v]);
-                acc2[v] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mk, b + 16 * v), xb, acc2[v]);
-            }
-        }
-        if (m & 1) {
-            const __m512 xb = _mm512_set1_ps(x[m - 1]);
-#pragma GCC unroll 8
-            for (int v = 0; v < NV; v++)
-                acc2[v] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(v == NV - 1 ? ml : (__mmask16)0xFFFF, b + 16 * v), xb,
-                                          acc2[v]);
-        }
-#pragma GCC unroll 8
-        for (int v = 0; v < NV; v++) acc[v] = _mm512_add_ps(acc[v], acc2[v]);
-        return;
-    }
     for (int64_t p = 0; p < m; p++, a += lda) {
         __m512 xv = _mm512_set1_ps(x[p]);
         /* 8 rows ahead: a one-sample pass of 784 x 128 from L2 went from
@@ -327,14 +285,6 @@ ZN_INLINE void cols_sums(const int NV, int64_t m, const float *a, int64_t lda, c
             acc[v] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mk, a + 16 * v), xv, acc[v]);
         }
     }
-}
-
-/* Columns [0, 16*NV) of y (the last vector masked by ml) from all m rows
- * of A (cols_sums), times alpha, plus beta y. */
-ZN_INLINE void gemv_cols(const int NV, int64_t m, float alpha, const float *a, int64_t lda, const float *x, float beta,
-                         float *y, __mmask16 ml) {
-    __m512 acc[16];
-    cols_sums(NV, m, a, lda, x, ml, acc);
     const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
 #pragma GCC unroll 16
     for (int v = 0; v < NV; v++) {
@@ -529,51 +479,23 @@ ZN_INLINE __m512 ger_vec(__m512 s, const float *y, float *a, __mmask16 mk) {
     return r;
 }
 
-/* Rows [0, m), columns [0, 16*NV) (the last vector masked by ml): row p
- * updated as ger_avx512 does and stored, then added into its chain of z's
- * sums with weight w[p]. */
-ZN_INLINE void ger_gemvt_row(const int NV, __m512 s, const __m512 wv, const float *y, float *a, __mmask16 ml,
-                             __m512 *acc) {
-#pragma GCC unroll 16
-    for (int v = 0; v < NV; v++) {
-        const __m512 r = ger_vec(s, y + 16 * v, a + 16 * v, v == NV - 1 ? ml : (__mmask16)0xFFFF);
-        acc[v] = _mm512_fmadd_ps(r, wv, acc[v]);
-    }
-}
-
-/* Each row updated as ger_avx512 does and stored, then added into z's sums
- * in the chains of the trans GEMV for the same n (alpha 1: its final
- * multiply is exact): cols_sums' up to 512 columns, one chain in row order
- * for wider rows (gemv_t_wide). So the pass gives both kernels' results
- * bit for bit while A streams through once. */
+/* Columns [0, 16*NV) (the last vector masked by ml) of rows [0, m): each
+ * row updated as ger_avx512 does and stored, then added into z's sums as
+ * gemv_cols does (alpha 1: its final multiply is exact), so the pass gives
+ * both kernels' results bit for bit while A streams through once. */
 ZN_INLINE void ger_gemvt_cols(const int NV, int64_t m, float alpha, const float *x, const float *y, float *a,
-                              int64_t lda, const float *w, float *z, __mmask16 ml, int wide) {
+                              int64_t lda, const float *w, float *z, __mmask16 ml) {
     __m512 acc[16];
 #pragma GCC unroll 16
     for (int v = 0; v < NV; v++) acc[v] = _mm512_setzero_ps();
-    if (!wide && two_streams(NV, m)) {
-        const int64_t h = m / 2;
-        float *b = a + h * lda;
-        __m512 acc2[TWO_STREAM_MAX_NV];
-#pragma GCC unroll 8
-        for (int v = 0; v < NV; v++) acc2[v] = _mm512_setzero_ps();
-        for (int64_t p = 0; p < h; p++, a += lda, b += lda) {
-#pragma GCC unroll 8
-            for (int v = 0; v < NV; v++) {
-                _mm_prefetch((const char *)(a + 8 * lda + 16 * v), _MM_HINT_T0);
-                _mm_prefetch((const char *)(b + 8 * lda + 16 * v), _MM_HINT_T0);
-            }
-            ger_gemvt_row(NV, _mm512_set1_ps(alpha * x[p]), _mm512_set1_ps(w[p]), y, a, ml, acc);
-            ger_gemvt_row(NV, _mm512_set1_ps(alpha * x[h + p]), _mm512_set1_ps(w[h + p]), y, b, ml, acc2);
-        }
-        if (m & 1) ger_gemvt_row(NV, _mm512_set1_ps(alpha * x[m - 1]), _mm512_set1_ps(w[m - 1]), y, b, ml, acc2);
-#pragma GCC unroll 8
-        for (int v = 0; v < NV; v++) acc[v] = _mm512_add_ps(acc[v], acc2[v]);
-    } else {
-        for (int64_t p = 0; p < m; p++, a += lda) {
+    for (int64_t p = 0; p < m; p++, a += lda) {
+        const __m512 s = _mm512_set1_ps(alpha * x[p]), wv = _mm512_set1_ps(w[p]);
 #pragma GCC unroll 16
-            for (int v = 0; v < NV; v++) _mm_prefetch((const char *)(a + 8 * lda + 16 * v), _MM_HINT_T0);
-            ger_gemvt_row(NV, _mm512_set1_ps(alpha * x[p]), _mm512_set1_ps(w[p]), y, a, ml, acc);
+        for (int v = 0; v < NV; v++) _mm_prefetch((const char *)(a + 8 * lda + 16 * v), _MM_HINT_T0);
+#pragma GCC unroll 16
+        for (int v = 0; v < NV; v++) {
+            const __m512 r = ger_vec(s, y + 16 * v, a + 16 * v, v == NV - 1 ? ml : (__mmask16)0xFFFF);
+            acc[v] = _mm512_fmadd_ps(r, wv, acc[v]);
         }
     }
 #pragma GCC unroll 16
@@ -581,11 +503,11 @@ ZN_INLINE void ger_gemvt_cols(const int NV, int64_t m, float alpha, const float 
 }
 
 typedef void (*ger_gemvt_cols_fn)(int64_t m, float alpha, const float *x, const float *y, float *a, int64_t lda,
-                                  const float *w, float *z, __mmask16 ml, int wide);
+                                  const float *w, float *z, __mmask16 ml);
 #define GER_GEMVT_COLS(NV)                                                                                             \
     static void ger_gemvt_cols_##NV(int64_t m, float alpha, const float *x, const float *y, float *a, int64_t lda,     \
-                                    const float *w, float *z, __mmask16 ml, int wide) {                                \
-        ger_gemvt_cols(NV, m, alpha, x, y, a, lda, w, z, ml, wide);                                                    \
+                                    const float *w, float *z, __mmask16 ml) {                                          \
+        ger_gemvt_cols(NV, m, alpha, x, y, a, lda, w, z, ml);                                                          \
     }
 GER_GEMVT_COLS(1)
 GER_GEMVT_COLS(2)
@@ -642,7 +564,7 @@ static void ger_gemvt_avx512(int64_t m, int64_t n, float alpha, const float *x, 
         int64_t wd = n - j < 256 ? n - j : 256;
         int nv = (int)((wd + 15) / 16);
         __mmask16 ml = (__mmask16)((1u << (wd - 16 * (nv - 1))) - 1);
-        ger_gemvt_cols_fns[nv - 1](m, alpha, x, y + j, a + j, lda, w, z + j, ml, n > 512);
+        ger_gemvt_cols_fns[nv - 1](m, alpha, x, y + j, a + j, lda, w, z + j, ml);
     }
 }
 
