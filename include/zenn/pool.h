@@ -1,14 +1,16 @@
 /* A persistent thread pool.
  *
  * zn_pool_run(pool, fn, arg, nth) calls fn(arg, ith, nth) once for each ith in
- * [0, nth): the calling thread runs ith = 0, pool workers the rest, and the
- * call returns when all are done. Work is split statically by ith, so results
- * never depend on timing.
+ * [0, nth): the calling thread runs ith = 0, worker i runs ith = i (the
+ * calling thread takes it instead when that worker is late: asleep, or
+ * without a core), and the call returns when all are done. Work is split
+ * statically by ith, so results never depend on timing.
  *
  * Idle workers sleep in the kernel (futex / condition variable): an idle pool
- * costs no CPU. After a job a worker spins only briefly (a few microseconds)
- * before it sleeps, so back-to-back jobs start fast without starving other
- * threads on a machine with few cores.
+ * costs no CPU. After a job a worker spins briefly (50 us, ZN_POOL_SPIN_US;
+ * after a long part up to half its time, at most 1 ms) before it sleeps, so
+ * back-to-back jobs start fast without starving other threads on a machine
+ * with few cores.
  *
  * One job runs at a time: a second thread that calls zn_pool_run while the
  * pool is busy runs its job on its own thread (ith 0..nth-1 in order) rather
