@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PREFIX ?= /usr/local
 CMAKE_FLAGS ?=
 
-.PHONY: all check sanitize bench bench-quick bench-docs install clean format tidy fuzz fuzz-smoke
+.PHONY: all check sanitize tsan bench bench-quick bench-docs install clean format tidy fuzz fuzz-smoke
 
 all: $(BUILD)/Makefile
 	@cmake --build $(BUILD) -j $(JOBS)
@@ -20,6 +20,13 @@ sanitize:
 	@cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DZN_SANITIZE=ON $(CMAKE_FLAGS)
 	@cmake --build $(SAN_BUILD) -j $(JOBS)
 	@cd $(SAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+
+# The thread sanitizer on the tests that run work on the pool (the pool itself,
+# threaded GEMV and GEMM, training on two threads).
+TSAN_BUILD ?= build-tsan
+TSAN_TESTS ?= test_pool test_sgemv test_gemm test_train
+tsan:
+	@bash scripts/tsan.sh $(TSAN_BUILD) $(TSAN_TESTS)
 
 bench: all
 	@$(BUILD)/zenn bench $(BENCH_ARGS)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's second command: builds zenn and runs the whole test suite,
-# first in Release, then with the address and undefined-behaviour sanitizers.
+# first in Release, then with the address and undefined-behaviour sanitizers;
+# then the threaded tests under the thread sanitizer and a fuzz smoke run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh --report
@@ -18,6 +19,9 @@ cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DZN_SANITIZE=ON -DZN_WERR
 cmake --build build-sanitize -j "$jobs"
 (cd build-sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --output-on-failure -j "$jobs")
+
+echo "== thread sanitizer: the pool and the work it runs (make tsan)"
+bash scripts/tsan.sh build-tsan test_pool test_sgemv test_gemm test_train
 
 echo "== fuzz smoke: every parser for 20 s (make fuzz runs longer)"
 bash scripts/fuzz.sh build-fuzz 20
