@@ -51,10 +51,9 @@ static void fwd_free(fwd_ctx *f) {
 
 /* The floor of a batch-1 pass: reading every weight once with full-width
  * loads (AVX-512 where the CPU has it: the bench is built for the baseline
- * ISA), two streams and independent sums, kept so the reads happen; on one thread and
- * on zenn's, and the faster is the floor (0.4 MB from one core's L2 reads
- * faster alone than split: the hand-off between this VM's vCPUs costs more
- * than half the read). */
+ * ISA), two streams and independent sums, kept so the reads happen; on one
+ * thread and on zenn's, and the faster is the floor (0.4 MB from L2 read
+ * fastest on one thread in one run and split over both vCPUs in another). */
 typedef float zn_v16 __attribute__((vector_size(64), aligned(4)));
 typedef struct read_ctx {
     const float *p;

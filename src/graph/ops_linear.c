@@ -9,6 +9,12 @@
 
 static int64_t count_of(const zn_exec *e, const zn_node *n) { return zn_node_size(n) * (n->batched ? e->batch : 1); }
 
+/* The pool for the GEMV drivers called directly (zn_sgemm_ex decides the
+ * same way): none on one thread, else the workspace's or the default. */
+static zn_pool *exec_pool(const zn_exec *e) {
+    return e->max_threads == 1 ? NULL : (e->pool ? e->pool : zn_pool_default());
+}
+
 static zn_gemm_opts gemm_opts(const zn_exec *e) {
     zn_gemm_opts o = zn_gemm_opts_default();
     o.pool = e->pool;
@@ -77,8 +83,7 @@ static void matmul_backward(const zn_exec *e, const zn_node *n) {
         /* the fused step's update and the next sample's product, in one
          * pass over W (bit for bit the two passes) */
         zn_ger_gemvt_run(e->k, w->rows, w->cols, zn_exec_grad_scale(e, n, 1), e->val[x->index], dy, dw, w->cols,
-                         look->next, look->buf, o.max_threads == 1 ? NULL : (e->pool ? e->pool : zn_pool_default()),
-                         o.max_threads, o.pass);
+                         look->next, look->buf, exec_pool(e), e->max_threads, e->pass);
         e->look->filled = 1;
     } else if (dw)
         zn_sgemm_ex(ZN_TRANS, ZN_NO_TRANS, w->rows, w->cols, e->batch, zn_exec_grad_scale(e, n, 1), e->val[x->index],
@@ -119,8 +124,7 @@ void zn_matmul_pair_forward(const zn_exec *e, const zn_node *m1, const zn_node *
                             .y2 = e->val[m2->index],
                             .act = pair_act_range,
                             .act_ctx = &ctx};
-    zn_pool *pool = e->max_threads == 1 ? NULL : (e->pool ? e->pool : zn_pool_default());
-    zn_gemv_pair_run(e->k, &p, pool, e->max_threads, e->pass);
+    zn_gemv_pair_run(e->k, &p, exec_pool(e), e->max_threads, e->pass);
     if (m2->n_in == 3) e->k->vmath.add_bias((size_t)m2->cols, e->val[m2->in[2]], e->val[m2->index]);
 }
 
