@@ -67,6 +67,7 @@ typedef struct zn_mlp {
     char **class_names;
     int64_t n_targets; /* the CSV columns it was trained to predict (0 for FANN data) */
     char **target_names;
+    char **input_names; /* the CSV input columns, spec.sizes[0] of them, or NULL (FANN data) */
 } zn_mlp;
 
 /* Takes ownership of nothing: copies the scalers and names it is given. */
@@ -75,6 +76,9 @@ ZN_API zn_status zn_mlp_wrap(const zn_mlp_spec *spec, uint64_t seed, const zn_sc
 ZN_API void zn_mlp_free(zn_mlp *mlp);
 /* Records the CSV target columns (copied), so test data can be read alike. */
 ZN_API zn_status zn_mlp_set_targets(zn_mlp *mlp, char *const *names, int64_t n);
+/* Records the CSV input column names (copied; n must be the number of inputs),
+ * so run and test can match columns by name. */
+ZN_API zn_status zn_mlp_set_inputs(zn_mlp *mlp, char *const *names, int64_t n);
 /* Runs raw (unscaled) rows: scales the inputs, runs, unscales the outputs. */
 ZN_API zn_status zn_mlp_predict(const zn_mlp *mlp, zn_ws *ws, int64_t rows, const float *x, float *y);
 ZN_API zn_status zn_mlp_save(const zn_mlp *mlp, const char *path);

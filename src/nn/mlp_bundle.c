@@ -63,6 +63,7 @@ void zn_mlp_free(zn_mlp *m) {
     zn_scaler_free(m->output_scaler);
     zn_names_free(m->class_names, m->n_classes);
     zn_names_free(m->target_names, m->n_targets);
+    zn_names_free(m->input_names, m->spec.n_layers > 0 ? m->spec.sizes[0] : 0);
     zn_free(m);
 }
 
@@ -74,6 +75,18 @@ zn_status zn_mlp_set_targets(zn_mlp *m, char *const *names, int64_t n) {
     zn_names_free(m->target_names, m->n_targets);
     m->target_names = copy;
     m->n_targets = copy ? n : 0;
+    return ZN_OK;
+}
+
+zn_status zn_mlp_set_inputs(zn_mlp *m, char *const *names, int64_t n) {
+    if (!m || !names || n != m->spec.sizes[0])
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_mlp_set_inputs: %lld names for %lld inputs", (long long)n,
+                        m ? (long long)m->spec.sizes[0] : 0LL);
+    char **copy = NULL;
+    zn_status s = zn_names_copy(names, n, &copy);
+    if (s != ZN_OK) return s;
+    zn_names_free(m->input_names, m->spec.sizes[0]);
+    m->input_names = copy;
     return ZN_OK;
 }
 
