@@ -2,9 +2,9 @@
  * process: the same layouts, the same outputs, and the same per-epoch MSE
  * and bit fails for FANN's training algorithms and error functions.
  * Without libfann (ZN_HAVE_LIBFANN unset) the test says so and passes. */
-#include "zn_test.h"
-
 #ifndef ZN_HAVE_LIBFANN
+#include <stdio.h>
+
 int main(void) {
     fprintf(stderr, "libfann not found at build time: comparison skipped\n");
     return 0;
@@ -15,6 +15,7 @@ int main(void) {
 #include <unistd.h>
 
 #include "fann/fnet_internal.h"
+#include "zn_test.h"
 
 #define DATA(name) ZN_SOURCE_DIR "/data/" name
 
