@@ -54,9 +54,10 @@ static void check_choice(zn_pass_adapt *a) {
     }
 }
 
-int zn_pass_adapt_begin(zn_pass_adapt *a, int64_t batch) {
+int zn_pass_adapt_begin(zn_pass_adapt *a, int64_t batch) { return a->on ? zn_pass_adapt_begin_at(a, batch, zn_time_ns()) : 0; }
+
+int zn_pass_adapt_begin_at(zn_pass_adapt *a, int64_t batch, uint64_t now) {
     if (!a->on) return 0;
-    const uint64_t now = zn_time_ns();
     if ((a->last_probe || a->last_check) && a->last_start && now > a->last_start && a->last_batch > 0) {
         double *times = a->last_probe ? a->probe[a->last_mode] : a->check;
         int *count = a->last_probe ? &a->n_probe[a->last_mode] : &a->n_check;

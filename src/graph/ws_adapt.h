@@ -45,5 +45,8 @@ void zn_pass_adapt_init(zn_pass_adapt *a, int on);
 /* At the start of a pass of `batch` samples: 1 when this pass should use
  * the calling thread only, 0 for all threads. */
 int zn_pass_adapt_begin(zn_pass_adapt *a, int64_t batch);
+/* The same with the pass's start time given (ns on any monotonic clock):
+ * the choice is a function of these times only, so tests feed a fake one. */
+int zn_pass_adapt_begin_at(zn_pass_adapt *a, int64_t batch, uint64_t now);
 
 #endif /* ZN_WS_ADAPT_H */
