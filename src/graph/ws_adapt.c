@@ -26,8 +26,7 @@ static double median(double *v, int n) {
 /* After both probes: the caller alone unless all threads were faster (a
  * core that does not speed the step up is better left to others). A choice
  * that holds is checked less and less often, and a clear one (a quarter
- * faster) sooner so: probing the slower setting cost a batch-64 forward
- * pass of 4096-1024-1000 about 5% while the cycles were short. */
+ * faster) sooner so: every probe of the slower setting costs time. */
 static void decide(zn_pass_adapt *a) {
     if (a->n_probe[0] < 2 || a->n_probe[1] < 2) return; /* nothing to compare: keep what we had */
     const double all = median(a->probe[0], a->n_probe[0]), one = median(a->probe[1], a->n_probe[1]);
