@@ -109,9 +109,6 @@ static inline void zn_fnet_sync_neurons(zn_fnet *net) {
 void zn_fnet_mul_derivative(const zn_fnet *net, uint32_t first, uint32_t count, int64_t rows, const float *v,
                             const float *s, float *e, int64_t ld);
 
-/* FANN's derivative (fann_activation_derived) from the neuron's value and
- * its sum (already multiplied by the steepness). */
-float zn_fnet_derivative(zn_nact act, float steepness, float value, float sum);
 /* fann_clear_train_arrays: slopes and previous slopes 0, previous steps
  * rprop_delta_zero for RPROP and 0 otherwise (allocating them). */
 zn_status zn_fnet_clear_train_arrays(zn_fnet *net);
