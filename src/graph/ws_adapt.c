@@ -53,7 +53,9 @@ static void check_choice(zn_pass_adapt *a) {
     }
 }
 
-int zn_pass_adapt_begin(zn_pass_adapt *a, int64_t batch) { return a->on ? zn_pass_adapt_begin_at(a, batch, zn_time_ns()) : 0; }
+int zn_pass_adapt_begin(zn_pass_adapt *a, int64_t batch) {
+    return a->on ? zn_pass_adapt_begin_at(a, batch, zn_time_ns()) : 0;
+}
 
 int zn_pass_adapt_begin_at(zn_pass_adapt *a, int64_t batch, uint64_t now) {
     if (!a->on) return 0;

@@ -4,11 +4,12 @@
  * Each matrix product is faster on two threads, yet a whole training step
  * can be slower: the parts of the step that run on the caller (the
  * optimizer, the loss) then read what the other core just wrote (the
- * pool's per-job timing cannot see it: every job it times wins). So the workspace times whole steps, from one pass's start to the
- * next one's, which includes whatever the caller does in between: every
- * cycle it runs a few passes on one thread and a few on all, and keeps the
- * faster for the rest of the cycle, unless its first passes then run more
- * than a tenth slower than the other setting's probes did (the probe was
+ * pool's per-job timing cannot see it: every job it times wins). So the
+ * workspace times whole steps, from one pass's start to the next one's,
+ * which includes whatever the caller does in between: every cycle it runs
+ * a few passes on one thread and a few on all, and keeps the faster for
+ * the rest of the cycle, unless its first passes then run more than a
+ * tenth slower than the other setting's probes did (the probe was
  * disturbed): then the other. Results do not depend on the thread count,
  * so switching never changes them. ZN_POOL_ADAPT=0, or an explicit
  * max_threads, turns it off. */
