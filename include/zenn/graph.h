@@ -14,7 +14,7 @@
  *   zn_node *y = zn_dense(g, h, 10, "fc2");
  *   zn_node *p = zn_softmax(g, y);                         // the prediction
  *   zn_node *loss = zn_softmax_xent(g, y, zn_input(g, "label", 10));
- *   zn_model *m;  zn_model_compile(g, &p, 1, loss, &m);    // g may be freed now
+ *   zn_model *m;  zn_model_compile(g, &p, 1, loss, 42, &m); // seed 42; g may be freed now
  *
  * A compiled zn_model holds the parameters in one 64-byte aligned block and
  * never changes while it runs: any number of threads may run one model at
@@ -207,8 +207,7 @@ ZN_API int64_t zn_ws_max_batch(const zn_ws *ws);
  * the kernels, which zn_model_forward then reads instead of the parameters.
  * - max_batch >= 2: every layer's W packed for the GEMM kernels (batches of
  *   two rows or more read it; one row reads the parameters). GEMM packs its
- *   operand on every call otherwise; at batch 64 the copy made 2048-512-100
- *   and 4096-1024-1000 about 1.3x faster on two threads.
+ *   operand on every call otherwise.
  * - max_batch 1: W^T of the layers with more than 256 outputs and at most
  *   1.5M weights, read as a dot product per output (one sequential stream per
  *   row instead of strided passes over W's rows); other layers read the

@@ -33,9 +33,9 @@ static inline int zn_add_size(size_t a, size_t b, size_t *out) { return !__built
 static inline int zn_mul_i64(int64_t a, int64_t b, int64_t *out) { return !__builtin_mul_overflow(a, b, out); }
 
 /* Monotonic nanoseconds for short intervals on one thread, cheap to read:
- * the TSC on x86 (clock_gettime under this VM's kvm-clock took ~195 ns
- * when called alone, 28 ns back to back), scaled by a factor measured
- * once per process against zn_time_ns; zn_time_ns elsewhere.
+ * the TSC on x86 (clock_gettime can cost ~200 ns under a VM's clock),
+ * scaled by a factor measured once per process against zn_time_ns;
+ * zn_time_ns elsewhere.
  * zn_fast_clock_init measures it up front (else the first read does). */
 void zn_fast_clock_init(void);
 uint64_t zn_fast_ns(void);

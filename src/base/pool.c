@@ -1,47 +1,29 @@
 /* A persistent thread pool with a short spin and then a kernel sleep.
  *
- * Thread ith runs part ith of a job: the caller part 0, worker i part i, so
- * a part runs on the same core job after job and the slice of data it
- * touches stays in that core's cache (when parts went to whichever thread
- * came first, incremental training of 2048-512-100 moved its weights
- * between the two cores every sample and took 3x as long). Parts are still
- * claimed, not assigned: a worker claims its part before running it, and
- * the caller takes a part that nobody claimed in time (a worker asleep, or
- * one that lost its core to another process: on a busy 2-vCPU machine that
- * stall is the common case). Each part is the same static slice whoever
+ * Thread ith runs part ith of a job (the caller part 0, worker i part i), so
+ * a part's data stays in one core's cache job after job. Parts are claimed,
+ * not assigned: the caller takes a part nobody claimed in time (a worker
+ * asleep, or without a core). Each part is the same static slice whoever
  * runs it, so results never depend on timing.
  *
- * Every word sits on a cache line that one thread writes: the job (fn,
- * arg, nth and its number) the caller's, and each worker's claim and
- * finished words the worker's own lines. A line that two cores write in
- * turn moves between them on each write (150-300 ns between this VM's
- * vCPUs), and the caller looks at a worker's claim only when it is late.
- * Timing uses the TSC (zn_fast_ns): clock_gettime took ~195 ns when called
- * alone, and the hand-off read the clock four times. Against the shared
- * job-and-claim line and clock_gettime: a 2-way split read of 0.4 MB
- * 2.24-2.40 -> 2.02-2.10 us (one thread: ~2.3 us); the pool bench's split
- * job of 16384 floats 0.34-0.35 -> 0.41-0.42 M jobs/s (alternating binaries).
- * Waits spin for a bounded time (50 us, or up to half the part just run,
- * at most 1 ms, so back-to-back jobs start fast) and then sleep on a futex
- * (so an idle pool burns no CPU, and spinning workers never fight the
- * caller for a core as OpenMP's do).
+ * Every word sits on a cache line one thread writes (a line written by two
+ * cores in turn moves between them on each write), and the caller reads a
+ * worker's claim only when it is late. Timing uses the TSC (zn_fast_ns).
+ * Waits spin for a bounded time and then sleep on a futex, so an idle pool
+ * burns no CPU and spinning workers never fight the caller for a core.
  *
- * Hand-offs are adaptive. When other processes hold the other cores, a
- * worker wakes late or loses its core in the middle of a part, and a job
- * split two ways takes longer than the caller alone would have (measured on
- * the busy 2-vCPU VM: a 1 us job took 6-20 us on two threads). The caller
- * times every split job against its own pace (except the first ones after
- * the workers slept, which only wake them);
- * after two losses in a row it runs the next jobs alone (16, doubling to
- * 4096 while the losses go on, and for at most 4 ms), then tries a split
- * again. Parts are fixed slices, so results never
- * depend on this. ZN_POOL_ADAPT=0 turns it off. */
+ * The timing policy (when to run jobs alone after lost splits, how long to
+ * wait for a late worker, how long to spin) is in pool_policy.h, apart from
+ * the threads so that it is tested with a fake clock; docs/KERNELS.md ("The
+ * thread pool") has the measurements behind it. ZN_POOL_ADAPT=0 always
+ * splits. */
 #define _DEFAULT_SOURCE /* syscall() */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
 #include "base/internal.h"
+#include "base/pool_policy.h"
 #include "zenn/pool.h"
 
 #if defined(__linux__)
@@ -57,17 +39,6 @@
 #else
 #define cpu_relax() ((void)0)
 #endif
-
-enum { ADAPT_FIRST = 16, ADAPT_MAX = 4096 }; /* jobs run alone after losing splits */
-/* How long sleeping workers may take to wake (a VM's wake-up can take 100s
- * of microseconds) before a split that still finds them asleep counts. */
-#define ADAPT_WAKE_NS 1000000ull
-/* A stretch alone ends after this long, however few jobs it held: counted
- * in jobs only, two slow splits of a 0.8 ms GEMM (while another library's
- * threads spun on the other vCPU) kept the next 16-4096 of them on one
- * thread, seconds after the other threads had gone quiet. */
-#define ADAPT_ALONE_MAX_NS 4000000ull
-#define SPIN_MAX_NS 1000000ull
 
 /* A worker's words, each on a line only it writes (the caller writes a
  * claim only to take a late worker's part). */
@@ -92,14 +63,7 @@ struct zn_pool {
     /* Touched only by the caller, on lines no worker reads: */
     _Alignas(ZN_ALIGN) pthread_mutex_t busy; /* held by the caller of the running job */
     unsigned job;                            /* the last job's number (what `generation` holds) */
-    /* adaptive hand-off */
-    int adapt;
-    unsigned losses;      /* split jobs in a row that were slower than the caller alone */
-    unsigned alone_left;  /* jobs to run on the caller before splitting again */
-    unsigned backoff;     /* the next stretch of alone_left */
-    uint64_t alone_until; /* the stretch alone also ends then */
-    uint64_t grace_until; /* after workers slept: until then, splits that wake them are not judged */
-    uint64_t last_end;    /* when the last job ended */
+    zn_pool_policy policy;                   /* the adaptive hand-off (pool_policy.h) */
 
 #if !ZN_HAVE_FUTEX
     pthread_mutex_t lock;
@@ -146,21 +110,7 @@ static void wake_all(zn_pool *p, atomic_uint *word) {
 }
 #endif
 
-/* How long a thread that just worked work_ns spins before it sleeps: the
- * base spin_ns, or up to half the work (at most SPIN_MAX_NS) after long
- * parts. The other thread's part of a long job ends a few percent later or
- * sooner than this one's, and a sleeper then costs the next job a futex
- * wake (the parts of a 64 x 1024 x 4096 product ended 50-70 us apart;
- * batch-64 inference of 4096-1024-1000, same process, 20 runs: median
- * 2420-2483 us with the 50 us spin, 2286-2323 us with this one). The
- * spin stays a bounded share of the work done, so an idle pool still sleeps
- * at once, and a zero base (ZN_POOL_SPIN_US=0) never spins. */
-static uint64_t spin_budget(const zn_pool *p, uint64_t work_ns) {
-    if (p->spin_ns == 0) return 0;
-    uint64_t half = work_ns / 2;
-    if (half > SPIN_MAX_NS) half = SPIN_MAX_NS;
-    return half > p->spin_ns ? half : p->spin_ns;
-}
+static uint64_t spin_budget(const zn_pool *p, uint64_t work_ns) { return zn_pool_spin_budget(p->spin_ns, work_ns); }
 
 /* Waits until *word != value: spin for up to spin_ns, then sleep, counted
  * in *asleep while asleep. */
@@ -245,8 +195,7 @@ zn_status zn_pool_create(int nthreads, zn_pool **out) {
     if (!p) return ZN_ERR_OUT_OF_MEMORY;
     p->size = nthreads;
     p->spin_ns = (uint64_t)zn_env_long("ZN_POOL_SPIN_US", 50, 0, 1000000) * 1000;
-    p->adapt = (int)zn_env_long("ZN_POOL_ADAPT", 1, 0, 1);
-    p->backoff = ADAPT_FIRST;
+    zn_pool_policy_init(&p->policy, (int)zn_env_long("ZN_POOL_ADAPT", 1, 0, 1));
     pthread_mutex_init(&p->busy, NULL);
 #if !ZN_HAVE_FUTEX
     pthread_mutex_init(&p->lock, NULL);
@@ -296,12 +245,7 @@ void zn_pool_free(zn_pool *p) {
 
 int zn_pool_size(const zn_pool *p) { return p ? p->size : 1; }
 
-/* A worker counts as late when its part is not done this long after the
- * caller's own part ended (a worker starts 300-700 ns after the call on
- * this VM; counted from the first look), or at once after a part this
- * long. */
-#define LATE_AFTER_NS 3000ull
-#define LATE_LONG_PART_NS 20000ull
+int zn_pool_sleeping(zn_pool *p) { return p && p->size > 1 ? atomic_load(&p->sleepers) : 0; }
 
 /* Spins until the worker's part of `job` is done (1) or the clock passes
  * `until` (0). */
@@ -331,26 +275,6 @@ static void wait_for_done(zn_pool *p, pool_slot *slot, unsigned job, uint64_t sp
     }
 }
 
-/* After a split job: started at t_pub (before publishing), the caller ran
- * `mine` parts between t_own and t_mine, and the last part ended at t_end.
- * The job lost when the caller alone (its pace times nth parts) would have
- * been done sooner. */
-static void adapt_after_split(zn_pool *p, int nth, int mine, uint64_t t_pub, uint64_t t_own, uint64_t t_mine,
-                              uint64_t t_end) {
-    if (!p->adapt || mine < 1) return;
-    double alone = (double)(t_mine - t_own) / mine * nth;
-    if ((double)(t_end - t_pub) <= alone) {
-        p->losses = 0;
-        p->backoff = ADAPT_FIRST;
-        return;
-    }
-    if (++p->losses < 2) return;
-    p->losses = 0;
-    p->alone_left = p->backoff;
-    p->alone_until = t_end + ADAPT_ALONE_MAX_NS;
-    p->backoff = p->backoff * 2 > ADAPT_MAX ? ADAPT_MAX : p->backoff * 2;
-}
-
 zn_status zn_pool_run(zn_pool *p, zn_pool_fn fn, void *arg, int nth) {
     if (!fn) return zn_error(ZN_ERR_INVALID_ARG, "zn_pool_run: fn is NULL");
     int size = zn_pool_size(p);
@@ -365,17 +289,15 @@ zn_status zn_pool_run(zn_pool *p, zn_pool_fn fn, void *arg, int nth) {
         for (int i = 0; i < nth; i++) fn(arg, i, nth);
         return ZN_OK;
     }
-    if (p->alone_left > 0) { /* splitting has been losing: the same parts, here */
-        p->alone_left--;
+    zn_pool_policy *pp = &p->policy;
+    if (zn_pool_policy_alone(pp)) { /* splitting has been losing: the same parts, here */
         for (int i = 0; i < nth; i++) fn(arg, i, nth);
-        p->last_end = zn_fast_ns();
-        if (p->last_end >= p->alone_until) p->alone_left = 0;
-        if (p->alone_left == 0) p->grace_until = p->last_end + ADAPT_WAKE_NS;
+        zn_pool_policy_alone_done(pp, zn_fast_ns());
         pthread_mutex_unlock(&p->busy);
         return ZN_OK;
     }
-    uint64_t t_pub = p->adapt ? zn_fast_ns() : 0;
-    if (t_pub - p->last_end > p->spin_ns) p->grace_until = t_pub + ADAPT_WAKE_NS; /* the workers slept */
+    uint64_t t_pub = pp->adapt ? zn_fast_ns() : 0;
+    zn_pool_policy_split_begin(pp, t_pub, p->spin_ns);
     /* Every part of the previous job finished, so no worker still reads
      * these fields; the generation publishes them. */
     const unsigned job = ++p->job ? p->job : ++p->job; /* never 0, the words' first value */
@@ -389,24 +311,17 @@ zn_status zn_pool_run(zn_pool *p, zn_pool_fn fn, void *arg, int nth) {
     atomic_thread_fence(memory_order_seq_cst);
     int asleep = atomic_load_explicit(&p->sleepers, memory_order_relaxed) > 0;
     if (asleep) wake_all(p, &p->generation);
-    /* Workers that slept (through a stretch of jobs run alone, or while the
-     * pool was idle) start late: the first splits after that wake them and
-     * say nothing about whether splitting pays (judging them would keep
-     * workers asleep for ever). Otherwise a sleeping worker lost its core or
-     * is slow to wake, and that counts. */
-    int woke = asleep && t_pub < p->grace_until;
+    const int judged = zn_pool_policy_judged(pp, asleep, t_pub);
 
-    uint64_t t_own = asleep && p->adapt ? zn_fast_ns() : t_pub;
+    uint64_t t_own = asleep && pp->adapt ? zn_fast_ns() : t_pub;
     fn(arg, 0, nth);
     int mine = 1;
     uint64_t t_mine = zn_fast_ns();
     /* A worker's part is taken here only when the worker is late: looking
      * at its claim pulls that line over, and its next claim then waits for
-     * it to come back. After a short part, late means not done a few
-     * microseconds later; after a long one (or when workers were asleep)
-     * the caller looks at once. */
+     * it to come back. */
     const uint64_t own_ns = t_mine - t_own;
-    const uint64_t patience = asleep || own_ns > LATE_LONG_PART_NS ? 0 : LATE_AFTER_NS;
+    const uint64_t patience = zn_pool_patience(asleep, own_ns);
     for (int i = 1; i < nth; i++) {
         pool_slot *slot = &p->slots[i];
         if (wait_for_part(slot, job, patience) || !claim_part(slot, job)) {
@@ -416,10 +331,7 @@ zn_status zn_pool_run(zn_pool *p, zn_pool_fn fn, void *arg, int nth) {
         fn(arg, i, nth);
         mine++;
     }
-    if (p->adapt) {
-        p->last_end = zn_fast_ns();
-        if (!woke) adapt_after_split(p, nth, mine, t_pub, t_own, t_mine, p->last_end);
-    }
+    if (pp->adapt) zn_pool_policy_split_done(pp, judged, nth, mine, t_pub, t_own, t_mine, zn_fast_ns());
     pthread_mutex_unlock(&p->busy);
     return ZN_OK;
 }

@@ -11,7 +11,7 @@
 #include "base/internal.h"
 #include "fann/cascade_internal.h"
 #include "fann/fnet_exec.h"
-#include "graph/graph_internal.h"
+#include "act/nact.h"
 #include "zenn/gemm.h"
 
 zn_optim_config zn_cascade_optim_config(const zn_fnet *net) {

@@ -17,7 +17,7 @@
 #include "base/internal.h"
 #include "fann/cascade_internal.h"
 #include "fann/fnet_exec.h"
-#include "graph/graph_internal.h"
+#include "act/nact.h"
 #include "zenn/gemm.h"
 
 enum { CAND_BLOCK = 8, ROW_BLOCK = 256, SCRATCH = (CAND_BLOCK + 2) * ROW_BLOCK, LANES = 16 };

@@ -99,8 +99,8 @@ void zn_fnet_gemv(const zn_fnet *net, int trans, int64_t m, int64_t n, const flo
  * outputs into net->outputs, as fann_run leaves them. */
 void zn_fnet_publish(zn_fnet *net);
 /* Brings the neurons' value and sum up to date with the last zn_fnet_run,
- * which publishes only the outputs (scattering 2663 neurons took 1.6 of a
- * 2048-512-100 run's 33 us, and nothing outside src/fann reads them).
+ * which publishes only the outputs (scattering every neuron costs a
+ * noticeable share of a run, and nothing outside src/fann reads them).
  * Call before reading neurons[].value or .sum. */
 static inline void zn_fnet_sync_neurons(zn_fnet *net) {
     if (net->exec && net->exec->neurons_stale && zn_fnet_exec_current(net)) zn_fnet_publish(net);
@@ -109,9 +109,6 @@ static inline void zn_fnet_sync_neurons(zn_fnet *net) {
 void zn_fnet_mul_derivative(const zn_fnet *net, uint32_t first, uint32_t count, int64_t rows, const float *v,
                             const float *s, float *e, int64_t ld);
 
-/* FANN's derivative (fann_activation_derived) from the neuron's value and
- * its sum (already multiplied by the steepness). */
-float zn_fnet_derivative(zn_nact act, float steepness, float value, float sum);
 /* fann_clear_train_arrays: slopes and previous slopes 0, previous steps
  * rprop_delta_zero for RPROP and 0 otherwise (allocating them). */
 zn_status zn_fnet_clear_train_arrays(zn_fnet *net);

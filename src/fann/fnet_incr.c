@@ -9,7 +9,7 @@
 
 #include "base/internal.h"
 #include "fann/fnet_exec.h"
-#include "graph/graph_internal.h"
+#include "act/nact.h"
 #include "kernels/kernels.h"
 
 enum { L = ZN_FANN_INCR_LANES };

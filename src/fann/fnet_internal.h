@@ -15,6 +15,7 @@
 #ifndef ZN_FNET_INTERNAL_H
 #define ZN_FNET_INTERNAL_H
 
+#include "act/nact.h"
 #include "zenn/fnet.h"
 
 typedef struct zn_fnet_neuron {
@@ -103,8 +104,6 @@ zn_status zn_fnet_alloc(zn_fnet_kind kind, uint32_t n_layers, const uint32_t *la
 void zn_fnet_drop_train_state(zn_fnet *net);
 /* Every writer of net->weights calls this after writing. */
 static inline void zn_fnet_weights_changed(zn_fnet *net) { net->weights_version++; }
-/* FANN's activation of `sum` (already multiplied by the steepness). */
-float zn_fnet_activate(zn_nact act, float sum);
 
 /* zn_fnet_parse / zn_fnet_load that also give the fann_errno_enum value
  * FANN's fann_create_from_file would set for the same file (0 on success),

@@ -1,106 +1,14 @@
-/* Running a FANN-structured network: FANN 2.2's activation and derivative
- * formulas, and a forward pass that runs fully connected layers as GEMV
- * (one sample) or GEMM (a chunk of samples) with vector activations. */
+/* Running a FANN-structured network: a forward pass that runs fully connected layers as GEMV
+ * (one sample) or GEMM (a chunk of samples) with vector activations, and
+ * FANN's formulas (act/nact.h) elsewhere. */
 #include <math.h>
 #include <string.h>
 
 #include "base/internal.h"
 #include "fann/fnet_exec.h"
-#include "graph/graph_internal.h"
 #include "kernels/kernels.h"
 #include "zenn/gemm.h"
 #include "zenn/vmath.h"
-
-/* FANN's stepwise sigmoids: linear between six breakpoints, in double as
- * FANN's macro computes them. */
-static double stepwise(const double *v, const double *r, double lo, double hi, double x) {
-    if (x >= v[5]) return hi;
-    if (x < v[0]) return lo;
-    int i = 0;
-    while (x >= v[i + 1]) i++;
-    return ((r[i + 1] - r[i]) * (x - v[i])) / (v[i + 1] - v[i]) + r[i];
-}
-
-static const double sig_v[6] = {-2.64665246009826660156e+00, -1.47221946716308593750e+00, -5.49306154251098632812e-01,
-                                5.49306154251098632812e-01,  1.47221934795379638672e+00,  2.64665293693542480469e+00};
-static const double sig_r[6] = {4.99999988824129104614e-03, 5.00000007450580596924e-02, 2.50000000000000000000e-01,
-                                7.50000000000000000000e-01, 9.49999988079071044922e-01, 9.95000004768371582031e-01};
-static const double sym_v[6] = {-2.64665293693542480469e+00, -1.47221934795379638672e+00, -5.49306154251098632812e-01,
-                                5.49306154251098632812e-01,  1.47221934795379638672e+00,  2.64665293693542480469e+00};
-static const double sym_r[6] = {-9.90000009536743164062e-01, -8.99999976158142089844e-01, -5.00000000000000000000e-01,
-                                5.00000000000000000000e-01,  8.99999976158142089844e-01,  9.90000009536743164062e-01};
-
-/* FANN's symmetric sigmoid, 2 / (1 + exp(-2 s)) - 1 = tanh(s), as a
- * rational function evaluated in double: x P(x^2) / Q(x^2) on |x| < 9.5
- * (scripts/fit_rational.py tanh 8 5 9.5, 1.4e-11 relative), so the float
- * result is FANN's unless the value lies within 1e-11 of a rounding
- * boundary. One division instead of a call to exp: a 2-3-1 fann_run made
- * four exp calls, most of its time. From 9.5 up FANN's value rounds to 1. */
-static inline float tanh_fann(float s) {
-    if (!(fabsf(s) < 9.5f)) return s != s ? s : (s < 0.0f ? -1.0f : 1.0f);
-    const double x = s, z = x * x, z2 = z * z, z4 = z2 * z2;
-    const double p = (0x1.ffffffffe267cp-1 + 0x1.1dafa583097c2p-3 * z) +
-                     z2 * (0x1.14521d658f64bp-8 + 0x1.2cd77ab8c1df0p-15 * z) +
-                     z4 * ((0x1.deb5ec08082d7p-25 - 0x1.af6542a92240bp-35 * z) +
-                           z2 * (0x1.3343e9d1637a7p-44 - 0x1.259402d3ee525p-54 * z));
-    const double q = (1.0 + 0x1.e42d28142ce7fp-2 * z) + z2 * (0x1.d2d22a38fc03fp-6 + 0x1.e00d1329d22d4p-12 * z) +
-                     z4 * 0x1.fe83f08d9ce47p-20;
-    return (float)(x * p / q);
-}
-
-float zn_fnet_activate(zn_nact act, float sum) {
-    switch (act) {
-    case ZN_NACT_LINEAR: return sum;
-    case ZN_NACT_LINEAR_PIECE: return sum < 0.0f ? 0.0f : (sum > 1.0f ? 1.0f : sum);
-    case ZN_NACT_LINEAR_PIECE_SYMMETRIC: return sum < -1.0f ? -1.0f : (sum > 1.0f ? 1.0f : sum);
-    case ZN_NACT_SIGMOID: return (float)(1.0 / (1.0 + exp(-2.0 * (double)sum)));
-    case ZN_NACT_SIGMOID_SYMMETRIC: return tanh_fann(sum);
-    case ZN_NACT_SIGMOID_STEPWISE: return (float)stepwise(sig_v, sig_r, 0.0, 1.0, sum);
-    case ZN_NACT_SIGMOID_SYMMETRIC_STEPWISE: return (float)stepwise(sym_v, sym_r, -1.0, 1.0, sum);
-    case ZN_NACT_THRESHOLD: return sum < 0.0f ? 0.0f : 1.0f;
-    case ZN_NACT_THRESHOLD_SYMMETRIC: return sum < 0.0f ? -1.0f : 1.0f;
-    case ZN_NACT_GAUSSIAN: return (float)exp((double)(-sum * sum));
-    case ZN_NACT_GAUSSIAN_SYMMETRIC: return (float)(exp((double)(-sum * sum)) * 2.0 - 1.0);
-    case ZN_NACT_ELLIOT: return (sum / 2.0f) / (1.0f + fabsf(sum)) + 0.5f;
-    case ZN_NACT_ELLIOT_SYMMETRIC: return sum / (1.0f + fabsf(sum));
-    case ZN_NACT_SIN_SYMMETRIC: return (float)sin((double)sum);
-    case ZN_NACT_COS_SYMMETRIC: return (float)cos((double)sum);
-    case ZN_NACT_SIN: return (float)(sin((double)sum) / 2.0 + 0.5);
-    case ZN_NACT_COS: return (float)(cos((double)sum) / 2.0 + 0.5);
-    case ZN_NACT_GAUSSIAN_STEPWISE: return 0.0f; /* FANN 2.2 declares it but computes 0 */
-    default: return zn_nact_value(act, 1.0f, sum);
-    }
-}
-
-static float clipf(float v, float lo, float hi) { return v < lo ? lo : (v > hi ? hi : v); }
-
-/* fann_activation_derived. zn_nact_fann_derivative has the same formulas
- * but takes the input before the steepness; FANN's keep the sum after it,
- * and dividing it back out would not round-trip. */
-float zn_fnet_derivative(zn_nact act, float s, float value, float sum) {
-    float t;
-    switch (act) {
-    case ZN_NACT_LINEAR:
-    case ZN_NACT_LINEAR_PIECE:
-    case ZN_NACT_LINEAR_PIECE_SYMMETRIC: return s;
-    case ZN_NACT_SIGMOID:
-    case ZN_NACT_SIGMOID_STEPWISE: value = clipf(value, 0.01f, 0.99f); return 2.0f * s * value * (1.0f - value);
-    case ZN_NACT_SIGMOID_SYMMETRIC:
-    case ZN_NACT_SIGMOID_SYMMETRIC_STEPWISE: value = clipf(value, -0.98f, 0.98f); return s * (1.0f - value * value);
-    case ZN_NACT_GAUSSIAN: return -2.0f * sum * value * s * s;
-    case ZN_NACT_GAUSSIAN_SYMMETRIC: return -2.0f * sum * (value + 1.0f) * s * s;
-    case ZN_NACT_ELLIOT: t = 1.0f + fabsf(sum); return s * 1.0f / (2.0f * t * t);
-    case ZN_NACT_ELLIOT_SYMMETRIC: t = 1.0f + fabsf(sum); return s * 1.0f / (t * t);
-    case ZN_NACT_SIN_SYMMETRIC: return (float)(s * cos((double)(s * sum)));
-    case ZN_NACT_COS_SYMMETRIC: return (float)(s * -sin((double)(s * sum)));
-    case ZN_NACT_SIN: return (float)(s * cos((double)(s * sum)) / 2.0);
-    case ZN_NACT_COS: return (float)(s * -sin((double)(s * sum)) / 2.0);
-    case ZN_NACT_THRESHOLD:
-    case ZN_NACT_THRESHOLD_SYMMETRIC:
-    case ZN_NACT_GAUSSIAN_STEPWISE: return 0.0f;
-    default: return zn_nact_fann_derivative(act, s, s != 0.0f ? sum / s : 0.0f, value);
-    }
-}
 
 /* FANN multiplies by the steepness, then limits the sum to +-150/steepness. */
 static inline float steep_sum(float raw, float steepness, float max_sum) {
@@ -289,11 +197,12 @@ void zn_fnet_publish(zn_fnet *net) {
     net->exec->neurons_stale = 0;
 }
 
-/* FANN's formula per neuron, with the common functions inline. */
+/* FANN's formula per neuron, the common functions tested first (each call
+ * with a constant function compiles to that function's formula alone). */
 static inline float activate_one(zn_nact act, float sum) {
     switch (act) {
-    case ZN_NACT_SIGMOID: return (float)(1.0 / (1.0 + exp(-2.0 * (double)sum)));
-    case ZN_NACT_SIGMOID_SYMMETRIC: return tanh_fann(sum);
+    case ZN_NACT_SIGMOID: return zn_fnet_activate(ZN_NACT_SIGMOID, sum);
+    case ZN_NACT_SIGMOID_SYMMETRIC: return zn_fnet_activate(ZN_NACT_SIGMOID_SYMMETRIC, sum);
     case ZN_NACT_LINEAR: return sum;
     default: return zn_fnet_activate(act, sum);
     }

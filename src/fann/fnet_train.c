@@ -14,7 +14,7 @@
 
 #include "base/internal.h"
 #include "fann/fnet_exec.h"
-#include "graph/graph_internal.h"
+#include "act/nact.h"
 #include "kernels/kernels.h"
 #include "train/fann_rules.h"
 #include "zenn/gemm.h"

@@ -2,6 +2,7 @@
 #ifndef ZN_GRAPH_INTERNAL_H
 #define ZN_GRAPH_INTERNAL_H
 
+#include "act/nact.h"
 #include "kernels/kernels.h"
 #include "zenn/gemm.h"
 #include "zenn/graph.h"
@@ -150,11 +151,5 @@ void zn_matmul_pair_forward(const zn_exec *e, const zn_node *m1, const zn_node *
 /* The layer pairs a workspace runs as one job each (tests look). */
 int zn_ws_layer_pairs(const zn_ws *ws);
 
-/* Scalar activation and derivative shared by the op and the tests. */
-float zn_nact_value(zn_nact act, float steepness, float x);
-/* FANN's symmetric functions: its MSE and error function halve their differences. */
-int zn_nact_symmetric(zn_nact act);
-/* d f(steepness * x) / dx, given x and y = f(steepness * x). */
-float zn_nact_derivative(zn_nact act, float steepness, float x, float y);
 
 #endif

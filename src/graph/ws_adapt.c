@@ -26,8 +26,7 @@ static double median(double *v, int n) {
 /* After both probes: the caller alone unless all threads were faster (a
  * core that does not speed the step up is better left to others). A choice
  * that holds is checked less and less often, and a clear one (a quarter
- * faster) sooner so: probing the slower setting cost a batch-64 forward
- * pass of 4096-1024-1000 about 5% while the cycles were short. */
+ * faster) sooner so: every probe of the slower setting costs time. */
 static void decide(zn_pass_adapt *a) {
     if (a->n_probe[0] < 2 || a->n_probe[1] < 2) return; /* nothing to compare: keep what we had */
     const double all = median(a->probe[0], a->n_probe[0]), one = median(a->probe[1], a->n_probe[1]);
@@ -55,8 +54,11 @@ static void check_choice(zn_pass_adapt *a) {
 }
 
 int zn_pass_adapt_begin(zn_pass_adapt *a, int64_t batch) {
+    return a->on ? zn_pass_adapt_begin_at(a, batch, zn_time_ns()) : 0;
+}
+
+int zn_pass_adapt_begin_at(zn_pass_adapt *a, int64_t batch, uint64_t now) {
     if (!a->on) return 0;
-    const uint64_t now = zn_time_ns();
     if ((a->last_probe || a->last_check) && a->last_start && now > a->last_start && a->last_batch > 0) {
         double *times = a->last_probe ? a->probe[a->last_mode] : a->check;
         int *count = a->last_probe ? &a->n_probe[a->last_mode] : &a->n_check;

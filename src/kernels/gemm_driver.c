@@ -25,10 +25,9 @@
 #include "base/internal.h"
 #include "kernels/gemm_driver.h"
 
-/* Below this many multiply-adds a product runs on the calling thread.
- * Measured on an idle 2-vCPU Zen 5 VM: 2 threads gave 1.1-1.4x from about
- * 48^3 up (64^3 1.24x, 100^3 1.39x); the bar sits higher, at ~80^3 (about
- * 2.5 us on one thread), because a busy machine makes every hand-off slower. */
+/* Below this many multiply-adds (~80^3) a product runs on the calling
+ * thread: above the break-even, since a busy machine makes every hand-off
+ * slower (docs/KERNELS.md, "GEMM driver"). */
 #define GEMM_MT_MIN_MNK ((int64_t)1 << 19)
 /* Work per thread, so slices never get too small to pay the hand-off. */
 #define GEMM_MT_PER_THREAD ((int64_t)1 << 18)
@@ -37,25 +36,13 @@ enum { GEMM_STACK_FLOATS = 4096 };
 
 /* A C of more floats than this is split by rows when rows and columns
  * share out alike: each thread then touches half of C's pages, not all of
- * them. For stretches of minutes this VM runs memory-heavy work slowly
- * (the cause is not known), and then splitting by columns was far slower
- * on 2 threads: 1024 x 1024 x 64 at 135-172 GFLOP/s by columns and 276-313 by
- * rows, 768 x 768 x 64 191-194 and 310-327, 1024^3 292-297 and 317-321.
- * Otherwise columns were 1-3% faster (1024 x 1024 x 64: 381-384 and
- * 381-382; 1024^3: 395-397 and 390-391). A C that fits L2 keeps the old
- * choice: 256^3 ran at 372-377 by columns (8 + 8 tiles) and 347 by rows
- * (10 + 9, the last short). */
+ * them, which keeps a memory-starved machine from halving the speed. */
 #define GEMM_SPLIT_ROWS_MIN_C (int64_t)(512 * 512)
 
 /* A B (not transposed) of at most this many floats is read in place, not
  * packed, by products of at most this many rows: each copy of B would be
- * used by a few row tiles only, and such a B comes from cache. On 2
- * threads, 64 x 128 x 784 ran at 311-314 GFLOP/s packed and 354-357 in
- * place, and batch-64 Adam training of 784-128-10 went from 324-334 to
- * 339-353 ksmp/s. Bigger B's are packed: in place, 4 MB ones (2048 x 512,
- * 1024 x 1000) ran as fast or faster alone but made batch-64 SGD training
- * of 2048-512-100 and 4096-1024-1000 3-5% slower, and a 16 MB one ran at
- * half the speed (from memory, where the prefetcher stops at every page). */
+ * used by a few row tiles only, and such a B comes from cache. Bigger B's
+ * come from memory, where the prefetcher stops at every page: packed. */
 #define GEMM_B_IN_PLACE_MAX_M 128
 #define GEMM_B_IN_PLACE_MAX_FLOATS (int64_t)(1 << 19)
 
@@ -98,8 +85,8 @@ static void gemm_block(const gemm_plan *pl, int64_t i0, int64_t i1, int64_t j0, 
     const int64_t mr = g->mr, nr = g->nr, kc_max = g->kc, mc_max = g->mc;
     /* A B panel sized for L2 when nothing amortises a bigger one (a single
      * mc block: A is small, so copying it once per panel costs little) or
-     * when threads share L3 (measured 3-7% faster at 2 threads). nc never
-     * changes a result, so it may depend on the thread count. */
+     * when threads share L3. nc never changes a result, so it may depend on
+     * the thread count. */
     const int64_t nc_max = pl->nth > 1 || i1 - i0 <= mc_max || p->b_packed ? min64(g->nc, g->nc_l2) : g->nc;
     /* A(i,p) = a[i*ars + p*acs]; B(p,j) = b[p*brs + j*bcs]. */
     const int64_t ars = p->ta ? 1 : p->lda, acs = p->ta ? p->lda : 1;
@@ -152,10 +139,8 @@ static void gemm_block(const gemm_plan *pl, int64_t i0, int64_t i1, int64_t j0, 
                     /* Meanwhile the next B micro-panel comes toward L2, a
                      * share per tile, a line per k step: a packed B streams
                      * from memory, and the hardware prefetcher stops at each
-                     * 4 KiB page (64x1024x4096 on one thread: 104 -> 166
-                     * GFLOP/s; the whole panel fetched before the first tile
-                     * gave no gain). The panel after a block's last is the
-                     * next block's first; after B's last, none. */
+                     * 4 KiB page. The panel after a block's last is the next
+                     * block's first; after B's last, none. */
                     const float *pf = NULL;
                     int64_t pf_lines = 0;
                     if (b_outer) {
@@ -194,9 +179,7 @@ static void gemm_part(void *arg, int ith, int nth) {
  * through one per k step (A^T) in L1 together. Only strides that are
  * multiples of 512 bytes crowd those rows into a few L1 sets (eight or fewer
  * of the 64); other strides spread them, and then copying A costs more than
- * it saves, for A as for A^T (64 x 784 input rows of a 784-128-10 batch-64
- * forward: 48.3 -> 43.1 us median; 1000^3 on 2 threads 272 -> 282
- * GFLOP/s; one thread no change). */
+ * it saves, for A as for A^T. */
 static int stride_conflicts(int64_t ld) {
     int64_t lines = ld / 16; /* 64-byte lines per row, when rows are line-aligned */
     return ld % 16 == 0 && lines % 8 == 0;
@@ -251,8 +234,8 @@ static void choose_threads(gemm_plan *pl, zn_pool *pool, int max_threads) {
  * alpha*AB. The choice depends on the shape only. */
 static zn_status gemm_flipped(const zn_kernels *kt, const zn_gemm_call *call, zn_pool *pool, int max_threads) {
     const int64_t m = call->m, n = call->n;
-    /* a small product's buffer on the stack: an allocation per call was a
-     * tenth of 128 x 10 x 64 (dW of a 128-10 layer at batch 64) */
+    /* a small product's buffer on the stack: an allocation per call costs
+     * as much as a small product */
     float on_stack[2048];
     float *t = m * n <= 2048 ? on_stack : zn_alloc((size_t)(m * n) * sizeof *t);
     if (!t)
@@ -274,9 +257,8 @@ static zn_status gemm_flipped(const zn_kernels *kt, const zn_gemm_call *call, zn
 }
 
 /* k == 1, a rank-1 update (incremental training's dW += x^T dy): row by
- * row, so C streams through once in order. Tiles touched 14 rows at once,
- * which at a power-of-two ldc share L1 sets: 4096 x 1024 took 1066 us
- * that way on one thread, 574 us row by row. Threads own C's row parts
+ * row, so C streams through once in order (tiles touch 14 rows at once,
+ * which at a power-of-two ldc share L1 sets). Threads own C's row parts
  * (zn_row_parts), as the GEMVs over the same matrix do. */
 typedef struct rank1_job {
     const zn_kernels *kt;
@@ -352,8 +334,8 @@ zn_status zn_gemm_run(const zn_kernels *kt, const zn_gemm_call *call, zn_pool *p
         pl.abuf = (pl.abuf + 15) & ~(size_t)15;
         pl.bbuf = (pl.bbuf + 15) & ~(size_t)15;
         const size_t floats = (size_t)pl.nth * (pl.abuf + pl.bbuf);
-        /* a small product's panels on the stack: allocating them was a fifth
-         * of 64 x 128 x 10 (dX of a 128-10 layer at batch 64) */
+        /* a small product's panels on the stack: allocating them costs as
+         * much as a small product */
         pl.buf = floats <= GEMM_STACK_FLOATS ? stack_panels : zn_alloc(floats * sizeof(float));
         if (!pl.buf) return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_sgemm: no memory for packing buffers");
     }

@@ -5,9 +5,8 @@
  * each can keep half of a matrix that outgrows one core's cache in its own
  * cache, pass after pass, if every pass over the matrix gives each thread
  * the same rows. Passes that split a matrix differently (the forward GEMV
- * by columns, the update by rows) moved it between the cores every sample:
- * incremental training of 2048-512-100 took 3x as long on two threads as on
- * one. So A x, A^T x and the rank-1 update split A's rows into the same
+ * by columns, the update by rows) moved it between the cores every sample,
+ * and two threads ran slower than one. So A x, A^T x and the rank-1 update split A's rows into the same
  * parts (zn_row_parts), and thread ith takes parts ith, ith + nth, ...
  * (the pool gives a thread the same ith job after job while it keeps up).
  *
@@ -22,13 +21,7 @@
 
 /* Below this many elements of A the product runs on the calling thread: a
  * GEMV moves A once, and handing half of it to a worker pays only when A
- * outgrows one core's L2. 784 x 128 (0.4 MB) took 2.8 us alone and 3.5 us
- * split over two threads (the worker first pulls x and y across, and the
- * caller waits for it); 2048 x 512 (4 MB, from L3) ran 1.5x faster split.
- * With the leaner hand-off (pool.c) 784 x 128 split about broke even
- * (2.23-2.35 us against 2.31-2.35), and incremental training of
- * 784-128-10 lost 5-14% (ksmp/s, alternating binaries). A head start for
- * the caller's part (16K elements more) changed nothing measurable. */
+ * outgrows one core's L2 (docs/KERNELS.md, "GEMV"). */
 #define GEMV_MT_MIN (int64_t)(128 * 1024)
 /* One more part per this many elements (2 MB). */
 #define GEMV_PART_FLOATS (int64_t)(512 * 1024)
@@ -42,12 +35,10 @@ enum {
 };
 
 /* Two parts from GEMV_MT_MIN, then one more per 2 MB of A: long runs of
- * rows stream best (2048 x 512 in 8 parts reached 0.74 of the speed of
- * merely reading it on two threads, in 2 parts 0.83-0.94), and bigger
- * machines still get a part per thread for big matrices. No more parts
- * than keep A^T x's partial sums of whole rows on the stack: a block of
- * columns per pool job cost a hand-off and a pass of strips each (4096 x
- * 1024 in 8 parts, two column blocks: 0.6x of the speed of reading it). */
+ * rows stream best, and bigger machines still get a part per thread for
+ * big matrices. No more parts than keep A^T x's partial sums of whole rows
+ * on the stack: a block of columns per pool job costs a hand-off and a
+ * pass of strips each. */
 int zn_row_parts(int64_t m, int64_t n) {
     if (m * n < GEMV_MT_MIN) return 1;
     int64_t parts = m * n / GEMV_PART_FLOATS, by_rows = m / (2 * PART_ALIGN);
@@ -167,12 +158,10 @@ static void gemv_trans_blocks(gemv_job j, zn_pool *pool, int max_threads) {
 }
 
 /* Alternating the order pays when the part of A a thread read last is still
- * in its L2 at the next pass: a 1024 x 1000 A x on two threads took 21 us
- * so and 25.5 us straight; a 16 MB A alternated gained nothing inside a
- * network (what the next layers read evicts it) and lost to straight
- * streaming from L3. Up to 1.5M floats (6 MB): FANN's 2048-512-100 has a
- * 512 x 2049 layer. The same bound keeps a 16 MB layer on A^T x, where the
- * wide kernel read it as fast as dot products (97 vs 101 us). */
+ * in its L2 at the next pass; a bigger A is evicted by the next layers
+ * anyway. Up to 1.5M floats (6 MB): FANN's 2048-512-100 has a 512 x 2049
+ * layer. The same bound keeps a bigger layer on A^T x, which reads it as
+ * fast as dot products. */
 static unsigned pass_order(int64_t m, int64_t n, unsigned pass) { return m * n > ALTERNATE_MAX_FLOATS ? 0 : pass; }
 
 int zn_gemv_prefers_rows(int64_t k, int64_t n) { return n > 256 && k * n <= ALTERNATE_MAX_FLOATS; }
@@ -190,8 +179,8 @@ static gemv_job job_for(const zn_kernels *kt, int trans, int64_t m, int64_t n, i
 }
 
 /* A x reads all of x for every row: an x off a 64-byte boundary splits
- * every load of it over two cache lines (4096 x 1024 with a malloc'd x: 110
- * us, aligned 92 us). Returns x, or its copy in buf (X_COPY_FLOATS). */
+ * every load of it over two cache lines. Returns x, or its copy in buf
+ * (X_COPY_FLOATS). */
 static const float *aligned_x(const float *x, int64_t n, float *buf) {
     if (!((uintptr_t)x & 63) || n > X_COPY_FLOATS) return x;
     memcpy(buf, x, (size_t)n * sizeof(float));
@@ -233,8 +222,7 @@ void zn_ger_gemvt_run(const zn_kernels *kt, int64_t m, int64_t n, float alpha, c
  * into its own partial y2; the partials are added in part order after.
  * The caller then waits for the other threads once per pair instead of
  * once per layer, and the second layer's rows are read by both threads,
- * each from its own cache (2048-512-100 on two threads: 24.0-24.5 ->
- * 22.8-23.0 us in a prototype, same process). */
+ * each from its own cache. */
 typedef struct pair_job {
     gemv_job first;
     const zn_gemv_pair *p;

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "base/internal.h"
-#include "graph/graph_internal.h"
+#include "act/nact.h"
 #include "zenn/nn.h"
 
 static const char *const loss_names[] = {"sse", "mse", "xent", "bce", "mae", "huber", "tanh_error"};

@@ -136,9 +136,8 @@ static void clip(const zn_optim_config *c, float *g, int64_t n) {
 /* Below this many parameters an update runs on the calling thread. Above
  * it the four arrays of Adam (w, g, m, v) outgrow both cores' L2 and come
  * from L3 or memory whoever reads them, and two threads stream them about
- * twice as fast as one: 5.2M parameters (4096-1024-1000) 3.7-4.9 ms on one
- * thread, 1.8-2.1 ms on two. Smaller models stay on the caller, which is
- * also where a training workspace that chose one thread keeps them. */
+ * twice as fast as one. Smaller models stay on the caller, which is also
+ * where a training workspace that chose one thread keeps them. */
 #define UPDATE_MT_MIN (int64_t)(1 << 20)
 
 typedef enum { UPDATE_ADAM, UPDATE_MOMENTUM } update_kind;

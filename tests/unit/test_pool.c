@@ -1,12 +1,14 @@
 /* Thread pool: every part runs once, jobs back to back, nested and
- * concurrent callers, idle workers sleep and wake for the next job,
- * lost splits send jobs to the caller alone only briefly,
- * ranges split exactly. */
+ * concurrent callers, idle workers sleep and wake for the next job, late
+ * workers' parts still run once, ranges split exactly. Nothing here asserts
+ * how long anything takes or which thread ran a part: the timing policy is
+ * tested on a fake clock (test_pool_policy.c), speed by `zenn bench pool`. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
 
+#include "base/pool_policy.h"
 #include "zn_test.h"
 
 typedef struct count_job {
@@ -110,32 +112,37 @@ static void test_concurrent_callers(void) {
     zn_pool_free(p);
 }
 
-static double process_cpu_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+/* Polls until all of the pool's workers sleep in the kernel; 0 if they
+ * still do not after 60 s (a spin that never ends). A worker spins at most
+ * 1 ms after a job, so only a pool that never sleeps comes near the limit. */
+static int workers_fall_asleep(zn_pool *p) {
+    for (int i = 0; i < 60000; i++) {
+        if (zn_pool_sleeping(p) == zn_pool_size(p) - 1) return 1;
+        struct timespec nap = {0, 1000 * 1000};
+        nanosleep(&nap, NULL);
+    }
+    return 0;
 }
 
-/* CPU seconds the process uses while the caller sleeps 300 ms after a job
- * of 4 parts on a 4-thread pool: three idle workers spinning would use
- * ~0.9 s. */
-static double cpu_while_idle_after(zn_pool_fn fn, void *arg) {
+/* After a job of 4 parts on a 4-thread pool, all three workers sleep (and
+ * an idle pool then uses no CPU), and they wake for the next job. */
+static void idle_after(zn_pool_fn fn, void *arg) {
     zn_pool *p = NULL;
     ZT_OK(zn_pool_create(4, &p));
     ZT_OK(zn_pool_run(p, fn, arg, 4));
-    double c0 = process_cpu_seconds();
-    struct timespec nap = {0, 300 * 1000 * 1000};
-    nanosleep(&nap, NULL);
-    double used = process_cpu_seconds() - c0;
+    ZT_CHECK_MSG(workers_fall_asleep(p), "%d of 3 idle workers asleep after 60 s", zn_pool_sleeping(p));
+    count_job j;
+    memset(&j, 0, sizeof j);
+    ZT_OK(zn_pool_run(p, count_parts, &j, 4));
+    ZT_CHECK(atomic_load(&j.total) == 4);
+    ZT_CHECK(workers_fall_asleep(p));
     zn_pool_free(p);
-    return used;
 }
 
 static void test_idle_workers_sleep(void) {
     count_job j;
     memset(&j, 0, sizeof j);
-    double used = cpu_while_idle_after(count_parts, &j);
-    ZT_CHECK_MSG(used < 0.05, "idle pool used %.3f s of CPU in 0.3 s", used);
+    idle_after(count_parts, &j);
 }
 
 /* Each part computes for 50 ms of wall time. */
@@ -148,13 +155,11 @@ static void long_parts(void *arg, int ith, int nth) {
 }
 
 /* After long parts workers spin longer (up to 1 ms), and still sleep. */
-static void test_idle_after_long_job_sleeps(void) {
-    double used = cpu_while_idle_after(long_parts, NULL);
-    ZT_CHECK_MSG(used < 0.05, "pool idle after a long job used %.3f s of CPU in 0.3 s", used);
-}
+static void test_idle_after_long_job_sleeps(void) { idle_after(long_parts, NULL); }
 
-/* Part 0 waits (up to 0.2 s) until part 1 has run, which only a worker can
- * do while the caller is inside part 0. */
+/* Part 0 waits until part 1 has run, which only a worker can do while the
+ * caller is inside part 0. A worker never woken would leave it waiting for
+ * ever: it gives up after 60 s (met stays 0). */
 typedef struct meet_job {
     atomic_int arrived;
     int met;
@@ -175,7 +180,7 @@ static void meet_parts(void *arg, int ith, int nth) {
             return;
         }
         clock_gettime(CLOCK_MONOTONIC, &t);
-    } while ((t.tv_sec - t0.tv_sec) * 1e9 + (t.tv_nsec - t0.tv_nsec) < 2e8);
+    } while (t.tv_sec - t0.tv_sec < 60);
 }
 
 /* A worker that goes to sleep just as a job is published must still be
@@ -189,7 +194,7 @@ static void test_workers_wake_for_jobs(void) {
     ZT_OK(zn_pool_create(2, &p));
     unsetenv("ZN_POOL_ADAPT");
     int missed = 0;
-    for (int i = 0; i < 120; i++) {
+    for (int i = 0; i < 120 && !missed; i++) {
         struct timespec t0, t;
         const double gap_ns = (i % 12) * 10e3; /* 0 to 110 us */
         clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -199,59 +204,7 @@ static void test_workers_wake_for_jobs(void) {
         ZT_OK(zn_pool_run(p, meet_parts, &j, 2));
         missed += !j.met;
     }
-    ZT_CHECK_MSG(missed == 0, "%d of 120 jobs ran part 0 without a worker", missed);
-    zn_pool_free(p);
-}
-
-/* Parts of busy_ns each; the worker's part takes 4x as long while
- * slow_left > 0 (a worker that lost its core) and counts the jobs it ran. */
-typedef struct lagging_job {
-    pthread_t caller;
-    int64_t busy_ns;
-    atomic_int slow_left;
-    atomic_int worker_ran;
-} lagging_job;
-
-static void busy_for(int64_t ns) {
-    struct timespec t0, t;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    do clock_gettime(CLOCK_MONOTONIC, &t);
-    while ((t.tv_sec - t0.tv_sec) * 1000000000ll + (t.tv_nsec - t0.tv_nsec) < ns);
-}
-
-static void lagging_parts(void *arg, int ith, int nth) {
-    (void)ith, (void)nth;
-    lagging_job *j = arg;
-    if (pthread_equal(pthread_self(), j->caller)) {
-        busy_for(j->busy_ns);
-        return;
-    }
-    atomic_fetch_add(&j->worker_ran, 1);
-    busy_for(atomic_load(&j->slow_left) > 0 ? 4 * j->busy_ns : j->busy_ns);
-    if (atomic_load(&j->slow_left) > 0) atomic_fetch_sub(&j->slow_left, 1);
-}
-
-/* Two lost splits send 2 ms jobs to the caller alone for at most 4 ms (one
- * job of two parts), not for 16 jobs: the worker runs a part of nearly all
- * of the next 60 (59 here; at most 44 when the stretch was counted in jobs
- * only). The margin allows a few more lost splits on a busy host, and the
- * worker spins instead of sleeping: once asleep (during a job run alone) it
- * can wake after the caller has taken its part, and sleep again before the
- * next job. */
-static void test_alone_stretch_is_short_for_long_jobs(void) {
-    zn_pool *p = NULL;
-    setenv("ZN_POOL_SPIN_US", "1000000", 1);
-    ZT_OK(zn_pool_create(2, &p));
-    unsetenv("ZN_POOL_SPIN_US");
-    lagging_job j = {.caller = pthread_self(), .busy_ns = 2000000};
-    for (int i = 0; i < 4; i++) ZT_OK(zn_pool_run(p, lagging_parts, &j, 2)); /* workers awake and judged */
-    atomic_store(&j.slow_left, 2);
-    for (int i = 0; i < 2; i++) ZT_OK(zn_pool_run(p, lagging_parts, &j, 2));
-    atomic_store(&j.slow_left, 0);
-    atomic_store(&j.worker_ran, 0);
-    for (int i = 0; i < 60; i++) ZT_OK(zn_pool_run(p, lagging_parts, &j, 2));
-    ZT_CHECK_MSG(atomic_load(&j.worker_ran) >= 52, "the worker ran %d of 60 jobs after two lost splits",
-                 atomic_load(&j.worker_ran));
+    ZT_CHECK_MSG(missed == 0, "a job's part 0 waited 60 s for a worker");
     zn_pool_free(p);
 }
 
@@ -277,11 +230,12 @@ static void *hog(void *arg) {
 }
 
 /* Workers that never spin are asleep at every job, so the caller takes
- * their parts when they are late: each part still runs exactly once, some
- * on the caller and (woken in time) some on the worker. A thread spinning
- * beside them takes cores away at random points, also between a worker's
- * look at the job and its claim (a worker that slept through jobs once ran
- * a later job's part with its old job number). */
+ * their parts when they are late: each part still runs exactly once,
+ * whichever thread runs it. A thread spinning beside them takes cores away
+ * at random points, also between a worker's look at the job and its claim
+ * (a worker that slept through jobs once ran a later job's part with its
+ * old job number). How many parts the caller took depends on the
+ * scheduler: printed, not checked. */
 static void test_late_parts_run_once(void) {
     zn_pool *p = NULL;
     setenv("ZN_POOL_SPIN_US", "0", 1);
@@ -298,7 +252,7 @@ static void test_late_parts_run_once(void) {
     pthread_join(h, NULL);
     const int on_caller = atomic_load(&j.on_caller);
     ZT_CHECK_MSG(atomic_load(&j.part1) == 20000, "part 1 ran %d times in 20000 jobs", atomic_load(&j.part1));
-    ZT_CHECK_MSG(on_caller > 0, "the caller never took a sleeping worker's part (%d of 20000)", on_caller);
+    printf("the caller took %d of 20000 late parts\n", on_caller);
     zn_pool_free(p);
 }
 
@@ -342,7 +296,6 @@ int main(void) {
     ZT_RUN(test_idle_workers_sleep);
     ZT_RUN(test_idle_after_long_job_sleeps);
     ZT_RUN(test_workers_wake_for_jobs);
-    ZT_RUN(test_alone_stretch_is_short_for_long_jobs);
     ZT_RUN(test_late_parts_run_once);
     ZT_RUN(test_split_range);
     ZT_RUN(test_bad_args);

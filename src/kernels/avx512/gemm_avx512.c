@@ -1,7 +1,6 @@
 /* AVX-512 GEMM micro-kernel (14 x 32 tile: 28 accumulators, two B vectors,
- * A broadcast from memory) and GEMV kernels. On Zen 5 (two 512-bit FMA
- * pipes) 14 x 32 ran at ~96% of the FMA peak from L2; 28 independent chains
- * cover the FMA latency with room to spare.
+ * A broadcast from memory) and GEMV kernels. 28 independent chains cover
+ * the FMA latency with room to spare.
  *
  * One always-inline body is instantiated for every tile height and for one or
  * two B vectors, so edge tiles run unrolled code with masked loads and stores
@@ -161,10 +160,8 @@ static void pack_b_avx512(int nr, int64_t k, int64_t n, const float *b, int64_t 
         /* Four rows at a time, so each panel gets 512 contiguous bytes per
          * visit instead of 128, while the next four rows are fetched: rows
          * of a weight matrix are pieces of longer rows, and the hardware
-         * prefetcher does not follow the jumps. Packing a 2048 x 512 W in
-         * 384 x 512 blocks (from L3) took 176 us row by row, 93 us so;
-         * 4096 x 1024 (partly from memory) 797 -> 637 us. Fetches past the
-         * block or past B are only prefetches. */
+         * prefetcher does not follow the jumps. Fetches past the block or
+         * past B are only prefetches. */
         const int64_t full = n / NR, w = n - full * NR;
         const __mmask16 m0 = (__mmask16)(w >= 16 ? 0xFFFF : (1u << w) - 1);
         const __mmask16 m1 = (__mmask16)(w > 16 ? (1u << (w - 16)) - 1 : 0);
@@ -195,9 +192,9 @@ static void pack_b_avx512(int nr, int64_t k, int64_t n, const float *b, int64_t 
             zn_gemm_pack_b_c(nr, k, n - j, b + j * csb, rsb, csb, dst);
             break;
         }
-        /* 16 rows of the panel per step; the last k % 16 from masked loads
-         * (element by element, B^T of a 128-10 layer, k 10, took 400 ns to
-         * pack, a quarter of its 64 x 128 x 10 product; so 135 ns). */
+        /* 16 rows of the panel per step; the last k % 16 from masked loads,
+         * not element by element (a short k is common: B^T of an output
+         * layer). */
         for (int64_t p = 0; p < k; p += 16) {
             const int rest = k - p < 16 ? (int)(k - p) : 16;
             const __mmask16 mk = (__mmask16)((1u << rest) - 1);
@@ -274,8 +271,7 @@ ZN_INLINE void gemv_cols(const int NV, int64_t m, float alpha, const float *a, i
     for (int v = 0; v < NV; v++) acc[v] = _mm512_setzero_ps();
     for (int64_t p = 0; p < m; p++, a += lda) {
         __m512 xv = _mm512_set1_ps(x[p]);
-        /* 8 rows ahead: a one-sample pass of 784 x 128 from L2 went from
-         * 3.15 to 2.70 us (a prefetch past the end of A is harmless) */
+        /* 8 rows ahead (a prefetch past the end of A is harmless) */
         const char *ahead = (const char *)(a + 8 * lda);
 #pragma GCC unroll 16
         for (int v = 0; v < NV; v++) _mm_prefetch(ahead + 64 * v, _MM_HINT_T0);
@@ -303,9 +299,8 @@ ZN_INLINE __m512 add_chains(__m512 acc[4][2], int v) {
 
 /* A^T x for n <= 32 columns (NV vectors, the last masked by ml): four FMA
  * chains per element, row p in chain p % 4, added as (c0 + c1) + (c2 + c3).
- * One chain waits the FMA latency at each of A's rows with only one or two
- * FMAs in flight: the 128 x 10 output layer of 784-128-10 took 0.19 us of
- * its 2.4 us one-sample pass. The chains depend on the row count only, so a
+ * One chain would wait the FMA latency at each of A's rows with only one
+ * or two FMAs in flight. The chains depend on the row count only, so a
  * row part's sums are the same whichever thread computes them. */
 ZN_INLINE void narrow_sums(const int NV, int64_t m, const float *a, int64_t lda, const float *x, __mmask16 ml,
                            __m512 sum[2]) {
@@ -596,7 +591,7 @@ static void tr_add_avx512(int64_t m, int64_t n, const float *t, int64_t ldt, flo
 void zn_gemm_init_avx512(zn_gemm_kernels *k) {
     k->mr = MR;
     k->nr = NR;
-    /* Measured on Zen 5 (48 KiB L1d, 1 MiB L2): the kc x 14 A micro-panel
+    /* Sized for Zen 5 (48 KiB L1d, 1 MiB L2): the kc x 14 A micro-panel
      * (21 KiB) stays in L1 while 32-wide B micro-panels stream from the
      * packed kc x nc panel; a tall nc packs B once per k block. */
     k->kc = 384;
