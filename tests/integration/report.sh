@@ -10,6 +10,17 @@ zenn=$1
 src=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# Debian 12's own Node.js is 18: every locked package must accept it (playwright-core
+# 1.62 and later refuse it), checked before anything is installed.
+if command -v python3 >/dev/null 2>&1; then
+  too_new=$(python3 -c '
+import json, re, sys
+for name, p in json.load(open(sys.argv[1]))["packages"].items():
+    m = re.fullmatch(r">=\s*(\d+)(\.\S*)?", p.get("engines", {}).get("node", ">=0"))
+    if not m or int(m.group(1)) > 18: print(name or "package.json", p["engines"]["node"])
+' "$src/tests/report/package-lock.json")
+  [ -z "$too_new" ] || { echo "FAIL: tests/report needs a newer Node.js than Debian 12's 18: $too_new"; exit 1; }
+fi
 if ! command -v node >/dev/null 2>&1 || [ ! -x /usr/bin/chromium ] || [ ! -d "$src/tests/report/node_modules/playwright-core" ]; then
   echo "skipped: needs node, /usr/bin/chromium and 'npm ci' in tests/report"
   [ "${CI:-}" = "true" ] && { echo "FAIL: CI must run the report test"; exit 1; }
