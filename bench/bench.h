@@ -89,6 +89,10 @@ typedef struct bench_run {
 
 /* The run as one JSON document: what --json writes and the report embeds. */
 void bench_write_json(FILE *f, const bench_run *run, int argc, char **argv);
+/* The same into a file, atomically; 0 after printing one "zenn: error:" line. */
+int bench_write_json_file(const char *path, const bench_run *run, int argc, char **argv);
+/* The machine as one JSON object: CPU, features, memory, kernel, compiler, zenn. */
+void bench_write_fingerprint(FILE *f);
 
 /* Times the contenders, interleaved; fills stats[i] for contender i. */
 void bench_measure(const bench_opts *o, bench_contender *c, int n, bench_stats *stats);
