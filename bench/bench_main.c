@@ -57,10 +57,12 @@ static void usage(FILE *f) {
                "  --history PATH  SQLite file every run is appended to (default: bench/history.db when run\n"
                "                  from the repository); --no-history to skip\n"
                "  --compare [RUN] compare the latest run with RUN, or with the median of the last --last K runs\n"
-               "                  (default 5) on this machine; a case changed only when the min-max ranges\n"
-               "                  differ by more than --threshold X (default 0.05). Alone: no new run\n"
+               "                  (default 5) of this CPU model and kernels (runs of other CPUs are left out\n"
+               "                  and named); a case changed only when the min-max ranges differ by more\n"
+               "                  than --threshold X (default 0.05). Alone: no new run\n"
                "  --fail-on-regression  exit 1 when a case regressed\n"
-               "  --report FILE   write a self-contained HTML report (charts, table, trends, fingerprint)\n"
+               "  --report FILE   write a self-contained HTML report (charts, table, trends of this CPU's runs,\n"
+               "                  fingerprint)\n"
                "  --settle-ms MS  pause after a multi-threaded peer rep (default 150; OpenBLAS threads spin)\n"
                "  --fann-data DIR FANN .train/.test files for fann-accuracy (default: ../shared/data/fann)\n"
                "  --mnist DIR     MNIST IDX .gz files for the mnist suite (default: ../shared/data/mnist\n"
@@ -107,7 +109,8 @@ static int parse_int(const char *opt, const char *s, int lo, int hi, int *out) {
     return 1;
 }
 
-/* The machine a history compares runs of: CPU, cores, memory, kernels. */
+/* The machine key a history keeps with each run: "CPU|N cpus|M MiB|kernels";
+ * runs are compared on the CPU model and kernels (bench_machine_mismatch). */
 static void machine_key(char *out, size_t cap) {
     const zn_cpu_features *c = zn_cpu();
     long long mem = (long long)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE);

@@ -22,14 +22,14 @@ static const char *const page_head =
     "</style></head><body>\n<h1>zenn benchmark report</h1>\n"
     "<p>Bars: zenn's speed-up over each peer (peer time / zenn time, log scale; the line is 1x, a tick the "
     "target). Hover a bar for the absolute figures. Trend lines: zenn's median time per call over the "
-    "history's runs on this machine (lower is faster).</p>\n<div id=\"meta\"></div>\n<div id=\"suites\"></div>\n";
+    "history's runs on this CPU model with these kernels (lower is faster).</p>\n<div id=\"meta\"></div>\n<div id=\"suites\"></div>\n";
 
 /* The page's script, a line per entry (ISO C caps a string literal at 4095 bytes). */
 static const char *const page_script[] = {
     "<script>\n",
     "'use strict';\n",
     "const run = JSON.parse(document.getElementById('zenn-run').textContent);\n",
-    "const hist = JSON.parse(document.getElementById('zenn-history').textContent);\n",
+    "const trend = JSON.parse(document.getElementById('zenn-history').textContent), hist = trend.points;\n",
     "const NS = 'http://www.w3.org/2000/svg';\n",
     "function el(tag, attrs, text, ns) {\n",
     "  const e = ns ? document.createElementNS(NS, tag) : document.createElement(tag);\n",
@@ -96,7 +96,8 @@ static const char *const page_script[] = {
     "  }\n",
     "  const keys = Object.keys(series).filter(k => series[k].length > 1);\n",
     "  if (keys.length) {\n",
-    "    sec.appendChild(el('h3', {}, 'trend over ' + new Set(hist.map(h => h.run)).size + ' runs'));\n",
+    "    sec.appendChild(el('h3', {}, 'trend over ' + new Set(hist.map(h => h.run)).size + ' runs on ' + trend.cpu +"
+    " ' (kernels ' + trend.kernels + ')' + (trend.left_out ? '; left out: ' + trend.left_out : '')));\n",
     "    for (const k of keys) {\n",
     "      const p = series[k], W = 240, H = 40;\n",
     "      const lo = Math.min(...p.map(q => q.zenn_median_s)), hi = Math.max(...p.map(q => q.zenn_median_s));\n",
