@@ -77,6 +77,10 @@ void bench_stats_of(double *v, int n, bench_stats *s);
 /* Stats of one measured value (a time, an accuracy, an MSE); v < 0: not measured. */
 void bench_stats_value(bench_stats *s, double v);
 
+/* A median in the row's unit, as the table prints it: a rate (work per
+ * second times scale) or, with show_value, the value itself (MSE, MB). */
+double bench_display_value(const bench_result *r, const bench_stats *s);
+
 /* 1: target met, 0: not met, -1: no target or not measurable. */
 int bench_verdict(const bench_result *r);
 

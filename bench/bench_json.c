@@ -24,14 +24,22 @@ void bench_json_string(FILE *f, const char *s) {
     fputc('"', f);
 }
 
-static void json_stats(FILE *f, const char *key, const bench_stats *s, double work) {
+/* "speed" when the ratio is peer time / zenn time (rates, or seconds shown
+ * as they are); "value" when it compares measured values (MSE, MB, %). */
+static const char *measure_of(const bench_result *r) {
+    return !r->show_value || !strcmp(r->unit, "s") ? "speed" : "value";
+}
+
+/* One contender's figures: seconds per call (or the measured value), and
+ * "value", the median in the row's unit. */
+static void json_stats(FILE *f, const char *key, const bench_result *r, const bench_stats *s) {
     fprintf(f, "\"%s\":", key);
     if (!s->ok) {
         fprintf(f, "null");
         return;
     }
-    fprintf(f, "{\"median_s\":%.9g,\"min_s\":%.9g,\"max_s\":%.9g,\"reps\":%d,\"rate_median\":%.6g}", s->median, s->min,
-            s->max, s->reps, bench_rate(work, s->median));
+    fprintf(f, "{\"median_s\":%.9g,\"min_s\":%.9g,\"max_s\":%.9g,\"reps\":%d,\"rate_median\":%.6g,\"value\":%.6g}",
+            s->median, s->min, s->max, s->reps, bench_rate(r->work, s->median), bench_display_value(r, s));
 }
 
 void bench_write_fingerprint(FILE *f) {
@@ -73,14 +81,15 @@ void bench_write_json(FILE *f, const bench_run *run, int argc, char **argv) {
         fprintf(f, ",\"shape\":");
         bench_json_string(f, r->shape);
         fprintf(f, ",\"threads\":%d,\"unit\":\"%s\",\"work_per_call\":%.9g,", r->threads, r->unit, r->work);
-        json_stats(f, "zenn", &r->zenn, r->work);
+        fprintf(f, "\"measure\":\"%s\",", measure_of(r));
+        json_stats(f, "zenn", r, &r->zenn);
         fprintf(f, ",\"peer\":");
         if (r->peer[0])
             bench_json_string(f, r->peer);
         else
             fprintf(f, "null");
         fprintf(f, ",");
-        json_stats(f, "peer_stats", &r->other, r->work);
+        json_stats(f, "peer_stats", r, &r->other);
         if (r->zenn.ok && r->other.ok && r->peer[0] && r->zenn.median > 0)
             fprintf(f, ",\"ratio\":%.4f", r->other.median / r->zenn.median);
         if (r->target > 0) {
