@@ -77,6 +77,10 @@ void bench_stats_of(double *v, int n, bench_stats *s);
 /* Stats of one measured value (a time, an accuracy, an MSE); v < 0: not measured. */
 void bench_stats_value(bench_stats *s, double v);
 
+/* A median in the row's unit, as the table prints it: a rate (work per
+ * second times scale) or, with show_value, the value itself (MSE, MB). */
+double bench_display_value(const bench_result *r, const bench_stats *s);
+
 /* 1: target met, 0: not met, -1: no target or not measurable. */
 int bench_verdict(const bench_result *r);
 
@@ -89,6 +93,10 @@ typedef struct bench_run {
 
 /* The run as one JSON document: what --json writes and the report embeds. */
 void bench_write_json(FILE *f, const bench_run *run, int argc, char **argv);
+/* The same into a file, atomically; 0 after printing one "zenn: error:" line. */
+int bench_write_json_file(const char *path, const bench_run *run, int argc, char **argv);
+/* The machine as one JSON object: CPU, features, memory, kernel, compiler, zenn. */
+void bench_write_fingerprint(FILE *f);
 
 /* Times the contenders, interleaved; fills stats[i] for contender i. */
 void bench_measure(const bench_opts *o, bench_contender *c, int n, bench_stats *stats);

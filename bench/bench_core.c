@@ -126,10 +126,14 @@ int bench_verdict(const bench_result *r) {
     return r->zenn.median > 0 && r->other.median / r->zenn.median >= r->target;
 }
 
+double bench_display_value(const bench_result *r, const bench_stats *s) {
+    double scale = r->scale > 0 ? r->scale : 1e-9;
+    return r->show_value ? s->median * scale : bench_rate(r->work, s->median) * scale;
+}
+
 /* A table cell for one contender's median. */
 static void cell(const bench_result *r, const bench_stats *s, char *out, size_t cap) {
-    double scale = r->scale > 0 ? r->scale : 1e-9;
-    double v = r->show_value ? s->median * scale : bench_rate(r->work, s->median) * scale;
+    double v = bench_display_value(r, s);
     /* Values (MSE, MB) keep four significant digits; rates two decimals. */
     if (r->show_value)
         snprintf(out, cap, "%.4g", v);

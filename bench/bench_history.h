@@ -1,7 +1,7 @@
 /* Benchmark history in SQLite: every run appended (in a transaction, with a
  * busy timeout, so two runs at once do not corrupt it), and comparisons of
  * the latest run with an earlier one or with the median of the last K runs
- * on the same machine. */
+ * of the same CPU model and kernels (bench_select_runs). */
 #ifndef ZN_BENCH_HISTORY_H
 #define ZN_BENCH_HISTORY_H
 
@@ -22,9 +22,10 @@ int bench_history_append(const char *path, const bench_run *run, const char *fin
  * Returns the number of regressions, or -1 after an error line. */
 int bench_history_compare(const char *path, const char *machine, const bench_compare_opts *o, FILE *out);
 
-/* The last `runs` runs on this machine as a JSON array of
- * {"run","time","suite","case","threads","peer","zenn_median_s"} for trend
- * lines; "[]" without a history. */
+/* Trend lines: the last `runs` runs on this machine's CPU model and kernels
+ * as {"cpu","kernels","left_out":"3 runs on other CPUs (...)","points":[
+ * {"run","time","suite","case","threads","peer","zenn_median_s"}...]}, oldest
+ * first; no points without a history. */
 void bench_history_series_json(const char *path, const char *machine, int runs, FILE *out);
 
 /* 1 when this build has SQLite. */

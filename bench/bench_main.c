@@ -1,9 +1,8 @@
-/* zenn bench: argument parsing, suite selection, fingerprint and JSON. */
+/* zenn bench: the command line, suite selection, history and outputs. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -58,10 +57,12 @@ static void usage(FILE *f) {
                "  --history PATH  SQLite file every run is appended to (default: bench/history.db when run\n"
                "                  from the repository); --no-history to skip\n"
                "  --compare [RUN] compare the latest run with RUN, or with the median of the last --last K runs\n"
-               "                  (default 5) on this machine; a case changed only when the min-max ranges\n"
-               "                  differ by more than --threshold X (default 0.05). Alone: no new run\n"
+               "                  (default 5) of this CPU model and kernels (runs of other CPUs are left out\n"
+               "                  and named); a case changed only when the min-max ranges differ by more\n"
+               "                  than --threshold X (default 0.05). Alone: no new run\n"
                "  --fail-on-regression  exit 1 when a case regressed\n"
-               "  --report FILE   write a self-contained HTML report (charts, table, trends, fingerprint)\n"
+               "  --report FILE   write a self-contained HTML report (charts, table, trends of this CPU's runs,\n"
+               "                  fingerprint)\n"
                "  --settle-ms MS  pause after a multi-threaded peer rep (default 150; OpenBLAS threads spin)\n"
                "  --fann-data DIR FANN .train/.test files for fann-accuracy (default: ../shared/data/fann)\n"
                "  --mnist DIR     MNIST IDX .gz files for the mnist suite (default: ../shared/data/mnist\n"
@@ -108,120 +109,8 @@ static int parse_int(const char *opt, const char *s, int lo, int hi, int *out) {
     return 1;
 }
 
-/* A JSON string; < and > escaped too, so the text can sit inside HTML. */
-void bench_json_string(FILE *f, const char *s) {
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fprintf(f, "\\%c", *s);
-        else if ((unsigned char)*s < 0x20 || *s == '<' || *s == '>')
-            fprintf(f, "\\u%04x", (unsigned char)*s);
-        else
-            fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-static void json_stats(FILE *f, const char *key, const bench_stats *s, double work) {
-    fprintf(f, "\"%s\":", key);
-    if (!s->ok) {
-        fprintf(f, "null");
-        return;
-    }
-    fprintf(f, "{\"median_s\":%.9g,\"min_s\":%.9g,\"max_s\":%.9g,\"reps\":%d,\"rate_median\":%.6g}", s->median, s->min,
-            s->max, s->reps, bench_rate(work, s->median));
-}
-
-static void fingerprint(FILE *f) {
-    const zn_cpu_features *c = zn_cpu();
-    struct utsname u;
-    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    if (uname(&u) != 0) memset(&u, 0, sizeof u);
-    fprintf(f, "{\"cpu\":");
-    bench_json_string(f, c->brand);
-    fprintf(f,
-            ",\"vendor\":\"%s\",\"logical_cpus\":%d,\"memory_bytes\":%lld,\"avx2\":%d,\"fma\":%d,\"avx512f\":%d,"
-            "\"avx512_bf16\":%d,\"avx512_fp16\":%d,\"avx512_vnni\":%d,",
-            c->vendor, c->logical_cpus, (long long)pages * page, c->avx2, c->fma, c->avx512f, c->avx512_bf16,
-            c->avx512_fp16, c->avx512_vnni);
-    fprintf(f, "\"kernel\":");
-    bench_json_string(f, u.release);
-    fprintf(f, ",\"compiler\":");
-    bench_json_string(f, __VERSION__);
-    fprintf(f, ",\"zenn_version\":\"%s\",\"zenn_commit\":\"%s\",\"isa\":\"%s\",\"threads\":%d}", zn_version(),
-            ZN_GIT_COMMIT, zn_isa_name(zn_isa_active()), zn_pool_size(zn_pool_default()));
-}
-
-/* The run as one JSON document (what --json writes and the report embeds). */
-void bench_write_json(FILE *f, const bench_run *run, int argc, char **argv) {
-    char command[2048];
-    size_t n = 0;
-    command[0] = '\0';
-    for (int i = 0; i < argc && n < sizeof command; i++)
-        n += (size_t)snprintf(command + n, sizeof command - n, "%s%s", i ? " " : "", argv[i]);
-    fprintf(f, "{\"command\":");
-    bench_json_string(f, command);
-    fprintf(f, ",\n\"fingerprint\":");
-    fingerprint(f);
-    fprintf(f, ",\n\"results\":[\n");
-    for (int i = 0; i < run->count; i++) {
-        const bench_result *r = &run->results[i];
-        fprintf(f, "{\"suite\":\"%s\",\"case\":", r->suite);
-        bench_json_string(f, r->name);
-        fprintf(f, ",\"shape\":");
-        bench_json_string(f, r->shape);
-        fprintf(f, ",\"threads\":%d,\"unit\":\"%s\",\"work_per_call\":%.9g,", r->threads, r->unit, r->work);
-        json_stats(f, "zenn", &r->zenn, r->work);
-        fprintf(f, ",\"peer\":");
-        if (r->peer[0])
-            bench_json_string(f, r->peer);
-        else
-            fprintf(f, "null");
-        fprintf(f, ",");
-        json_stats(f, "peer_stats", &r->other, r->work);
-        if (r->zenn.ok && r->other.ok && r->peer[0] && r->zenn.median > 0)
-            fprintf(f, ",\"ratio\":%.4f", r->other.median / r->zenn.median);
-        if (r->target > 0) {
-            int v = bench_verdict(r);
-            fprintf(f, ",\"target\":%.4g,\"target_kind\":\"%s\",\"met\":%s", r->target,
-                    r->target_kind == BENCH_TARGET_MARGIN ? "margin" : "ratio",
-                    v == 1   ? "true"
-                    : v == 0 ? "false"
-                             : "null");
-        }
-        if (r->peer[0] && !r->other.ok) {
-            fprintf(f, ",\"skipped\":");
-            bench_json_string(f, r->why[0] ? r->why : "not measured");
-        }
-        if (r->target_note[0]) {
-            fprintf(f, ",\"note\":");
-            bench_json_string(f, r->target_note);
-        }
-        fprintf(f, "}%s\n", i + 1 < run->count ? "," : "");
-    }
-    fprintf(f, "]}\n");
-}
-
-static int write_json(const char *path, const bench_run *run, int argc, char **argv) {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        fprintf(stderr, "zenn: error: cannot write %s\n", tmp);
-        return 0;
-    }
-    bench_write_json(f, run, argc, argv);
-    int ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
-    ok = fclose(f) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        fprintf(stderr, "zenn: error: cannot write %s\n", path);
-        remove(tmp);
-        return 0;
-    }
-    return 1;
-}
-
-/* The machine a history compares runs of: CPU, cores, memory, kernels. */
+/* The machine key a history keeps with each run: "CPU|N cpus|M MiB|kernels";
+ * runs are compared on the CPU model and kernels (bench_machine_mismatch). */
 static void machine_key(char *out, size_t cap) {
     const zn_cpu_features *c = zn_cpu();
     long long mem = (long long)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE);
@@ -240,7 +129,7 @@ static int history_step(const char *path, const bench_run *run, int record, int 
         size_t len = 0;
         FILE *f = open_memstream(&fp, &len);
         if (f) {
-            fingerprint(f);
+            bench_write_fingerprint(f);
             fclose(f);
         }
         long long id = 0;
@@ -255,161 +144,194 @@ static int history_step(const char *path, const bench_run *run, int record, int 
     return fail_on_regression && regressions > 0;
 }
 
-int zn_cmd_bench(int argc, char **argv) {
+/* What the command line asked for. */
+typedef struct bench_cli {
     bench_run run;
-    memset(&run, 0, sizeof run);
-    run.out = stdout;
-    run.opts.repeat = 7;
-    run.opts.min_seconds = 0.1;
-    run.opts.settle_ms = 150;
-    const char *json = NULL, *history = NULL, *report = NULL;
-    int want[NSUITES] = {0}, any = 0, no_history = 0, compare = 0, fail_on_regression = 0;
-    bench_compare_opts co = {0, 5, 0.05};
+    const char *json, *history, *report;
+    int want[NSUITES], any; /* suites named; none: all */
+    int no_history, compare, fail_on_regression;
+    bench_compare_opts co;
+} bench_cli;
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            return 0;
-        } else if (!strcmp(a, "--json")) {
-            if (!val) {
-                fprintf(stderr, "zenn: error: --json expects a file name\n");
-                return 2;
-            }
-            json = val;
-            i++;
-        } else if (!strcmp(a, "--repeat")) {
-            if (!parse_int(a, val, 1, 64, &run.opts.repeat)) return 2;
-            i++;
-        } else if (!strcmp(a, "--threads")) {
-            if (!parse_int(a, val, 1, 1024, &run.opts.threads)) return 2;
-            i++;
-        } else if (!strcmp(a, "--min-time")) {
-            if (!cli_float(a, val, 1e-4, 60, &run.opts.min_seconds)) return 2;
-            i++;
-        } else if (!strcmp(a, "--settle-ms")) {
-            if (!cli_float(a, val, 0, 10000, &run.opts.settle_ms)) return 2;
-            i++;
-        } else if (!strcmp(a, "--filter")) {
-            if (!val) {
-                fprintf(stderr, "zenn: error: --filter expects text\n");
-                return 2;
-            }
-            run.opts.filter = val;
-            i++;
-        } else if (!strcmp(a, "--mnist")) {
-            if (!val) {
-                fprintf(stderr, "zenn: error: --mnist expects a directory\n");
-                return 2;
-            }
-            run.opts.mnist_dir = val;
-            i++;
-        } else if (!strcmp(a, "--history")) {
-            if (!val) {
-                fprintf(stderr, "zenn: error: --history expects a file name\n");
-                return 2;
-            }
-            history = val;
-            i++;
-        } else if (!strcmp(a, "--report")) {
-            if (!val) {
-                fprintf(stderr, "zenn: error: --report expects a file name\n");
-                return 2;
-            }
-            report = val;
-            i++;
-        } else if (!strcmp(a, "--no-history")) {
-            no_history = 1;
-        } else if (!strcmp(a, "--compare")) {
-            compare = 1;
-            char *end = NULL;
-            long long id = val ? strtoll(val, &end, 10) : 0;
-            if (val && *val && !*end) { /* an optional run id */
-                if (id < 1) {
-                    fprintf(stderr, "zenn: error: --compare expects a run id >= 1, got '%s'\n", val);
-                    return 2;
-                }
-                co.run = id;
-                i++;
-            }
-        } else if (!strcmp(a, "--last")) {
-            if (!parse_int(a, val, 1, 63, &co.last)) return 2;
-            i++;
-        } else if (!strcmp(a, "--threshold")) {
-            if (!cli_float(a, val, 0, 10, &co.threshold)) return 2;
-            i++;
-        } else if (!strcmp(a, "--fail-on-regression")) {
-            fail_on_regression = 1;
-        } else if (!strcmp(a, "--fann-data")) {
-            if (!val) {
-                fprintf(stderr, "zenn: error: --fann-data expects a directory\n");
-                return 2;
-            }
-            run.opts.fann_dir = val;
-            i++;
-        } else if (!strcmp(a, "--rss-probe")) {
-            /* Internal: the memory suite's fresh process (prints one JSON line). */
-            return bench_rss_probe(val);
-        } else if (!strcmp(a, "--install-peers")) {
-            int rc = install_peers();
-            if (rc) return rc;
-        } else if (!strcmp(a, "--quick") || !strcmp(a, "quick")) { /* the `quick` selection: every suite, short */
-            run.opts.quick = 1;
-            run.opts.repeat = 3;
-            run.opts.min_seconds = 0.02;
-            run.opts.settle_ms = 50;
-        } else if (a[0] == '-') {
-            fprintf(stderr, "zenn: error: unknown bench option '%s' (try zenn bench --help)\n", a);
-            return 2;
-        } else {
-            int found = 0;
-            for (int s = 0; s < NSUITES; s++)
-                if (!strcmp(a, suites[s].name)) want[s] = found = any = 1;
-            if (!found) {
-                fprintf(stderr, "zenn: error: unknown suite '%s' (try zenn bench --help)\n", a);
-                return 2;
-            }
-        }
+enum { CLI_GO_ON = -1 }; /* an argument parsed: read the next */
+
+static void cli_init(bench_cli *c) {
+    memset(c, 0, sizeof *c);
+    c->run.out = stdout;
+    c->run.opts.repeat = 7;
+    c->run.opts.min_seconds = 0.1;
+    c->run.opts.settle_ms = 150;
+    c->co = (bench_compare_opts){0, 5, 0.05};
+}
+
+/* --quick (or the selection `quick`): every suite, fewer cases, short reps. */
+static void set_quick(bench_opts *o) {
+    o->quick = 1;
+    o->repeat = 3;
+    o->min_seconds = 0.02;
+    o->settle_ms = 50;
+}
+
+/* The field a text option sets, and what its value names; NULL when `opt` is not one. */
+static const char **text_slot(bench_cli *c, const char *opt, const char **noun) {
+    *noun = "a file name";
+    if (!strcmp(opt, "--json")) return &c->json;
+    if (!strcmp(opt, "--history")) return &c->history;
+    if (!strcmp(opt, "--report")) return &c->report;
+    *noun = "a directory";
+    if (!strcmp(opt, "--mnist")) return &c->run.opts.mnist_dir;
+    if (!strcmp(opt, "--fann-data")) return &c->run.opts.fann_dir;
+    *noun = "text";
+    if (!strcmp(opt, "--filter")) return &c->run.opts.filter;
+    return NULL;
+}
+
+/* Options that take a value: 1 when parsed, 0 after an error line, -1 when
+ * `opt` is not one of them. */
+static int value_option(bench_cli *c, const char *opt, const char *val) {
+    bench_opts *o = &c->run.opts;
+    if (!strcmp(opt, "--repeat")) return parse_int(opt, val, 1, 64, &o->repeat);
+    if (!strcmp(opt, "--threads")) return parse_int(opt, val, 1, 1024, &o->threads);
+    if (!strcmp(opt, "--min-time")) return cli_float(opt, val, 1e-4, 60, &o->min_seconds);
+    if (!strcmp(opt, "--settle-ms")) return cli_float(opt, val, 0, 10000, &o->settle_ms);
+    if (!strcmp(opt, "--last")) return parse_int(opt, val, 1, 63, &c->co.last);
+    if (!strcmp(opt, "--threshold")) return cli_float(opt, val, 0, 10, &c->co.threshold);
+    const char *noun;
+    const char **slot = text_slot(c, opt, &noun);
+    if (!slot) return -1;
+    if (!val) {
+        fprintf(stderr, "zenn: error: %s expects %s\n", opt, noun);
+        return 0;
     }
+    *slot = val;
+    return 1;
+}
+
+/* --compare [RUN]: the run id is taken only when the next argument is a number. */
+static int compare_option(bench_cli *c, const char *val, int *i) {
+    c->compare = 1;
+    char *end = NULL;
+    long long id = val ? strtoll(val, &end, 10) : 0;
+    if (!val || !*val || *end) return CLI_GO_ON;
+    if (id < 1) {
+        fprintf(stderr, "zenn: error: --compare expects a run id >= 1, got '%s'\n", val);
+        return 2;
+    }
+    c->co.run = id;
+    ++*i;
+    return CLI_GO_ON;
+}
+
+static int select_suite(bench_cli *c, const char *name) {
+    int found = 0;
+    for (int s = 0; s < NSUITES; s++)
+        if (!strcmp(name, suites[s].name)) c->want[s] = found = c->any = 1;
+    if (found) return CLI_GO_ON;
+    fprintf(stderr, "zenn: error: unknown suite '%s' (try zenn bench --help)\n", name);
+    return 2;
+}
+
+/* argv[*i] (and its value, stepping *i past it): CLI_GO_ON, or the status to exit with. */
+static int parse_arg(bench_cli *c, int argc, char **argv, int *i) {
+    const char *a = argv[*i], *val = *i + 1 < argc ? argv[*i + 1] : NULL;
+    int v = value_option(c, a, val);
+    if (v >= 0) {
+        *i += v;
+        return v ? CLI_GO_ON : 2;
+    }
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(a, "--rss-probe")) /* internal: the memory suite's fresh process (prints one JSON line) */
+        return bench_rss_probe(val);
+    if (!strcmp(a, "--install-peers")) {
+        int rc = install_peers();
+        return rc ? rc : CLI_GO_ON;
+    }
+    if (!strcmp(a, "--compare")) return compare_option(c, val, i);
+    if (!strcmp(a, "--no-history"))
+        c->no_history = 1;
+    else if (!strcmp(a, "--fail-on-regression"))
+        c->fail_on_regression = 1;
+    else if (!strcmp(a, "--quick") || !strcmp(a, "quick"))
+        set_quick(&c->run.opts);
+    else if (a[0] == '-') {
+        fprintf(stderr, "zenn: error: unknown bench option '%s' (try zenn bench --help)\n", a);
+        return 2;
+    } else
+        return select_suite(c, a);
+    return CLI_GO_ON;
+}
+
+static void print_header(const bench_opts *o) {
     const zn_cpu_features *c = zn_cpu();
     printf("zenn %s (%s), kernels %s, %s, %d logical CPUs, default pool %d threads\n", zn_version(), ZN_GIT_COMMIT,
            zn_isa_name(zn_isa_active()), c->brand, c->logical_cpus, zn_pool_size(zn_pool_default()));
-    printf("rates are medians of %d reps of >= %.3g s; ratio = peer time / zenn time (> 1: zenn faster)\n",
-           run.opts.repeat, run.opts.min_seconds);
-    /* History: an explicit --history, or bench/history.db when run from the repository. */
-    if (!history && !no_history && access("bench", W_OK) == 0) history = "bench/history.db";
-    if (compare && !history) {
-        fprintf(stderr, "zenn: error: --compare needs a history (--history PATH, or run from the repository)\n");
-        return 2;
-    }
-    if (compare && !any) /* compare only: no new run */
-        return history_step(history, &run, 0, 1, &co, fail_on_regression, argc + 1, argv - 1);
+    printf("rates are medians of %d reps of >= %.3g s; ratio = peer time / zenn time (> 1: zenn faster)\n", o->repeat,
+           o->min_seconds);
+}
+
+/* Runs the selected suites (all when none was named); non-zero when one failed. */
+static int run_suites(bench_cli *c) {
     int failed = 0;
     for (int s = 0; s < NSUITES; s++)
-        if (!any || want[s]) failed |= suites[s].run(&run);
+        if (!c->any || c->want[s]) failed |= suites[s].run(&c->run);
+    return failed;
+}
+
+static void print_targets(const bench_run *run) {
     int met = 0, missed = 0;
-    for (int i = 0; i < run.count; i++) {
-        const bench_result *r = &run.results[i];
-        int v = bench_verdict(r);
+    for (int i = 0; i < run->count; i++) {
+        int v = bench_verdict(&run->results[i]);
         met += v == 1;
         missed += v == 0;
     }
     printf("\ntargets: %d met, %d not met\n", met, missed);
-    if (json && !write_json(json, &run, argc + 1, argv - 1)) failed = 1;
-    /* After the JSON, so a broken history never loses the run's figures. */
-    if (history && !no_history && history_step(history, &run, 1, compare, &co, fail_on_regression, argc + 1, argv - 1))
-        failed = 1;
-    else if (!history && !no_history)
+}
+
+/* The JSON, then the history (so a broken history never loses the run's
+ * figures), then the report (so its trends include this run). Returns 0
+ * when one of them failed. */
+static int save_run(const bench_cli *c, int argc, char **argv) {
+    int ok = !c->json || bench_write_json_file(c->json, &c->run, argc, argv);
+    if (c->history && !c->no_history) {
+        if (history_step(c->history, &c->run, 1, c->compare, &c->co, c->fail_on_regression, argc, argv)) ok = 0;
+    } else if (!c->history && !c->no_history)
         printf("history: not recorded (no bench/ here; --history PATH to keep one)\n");
-    if (report) { /* after the history, so the page's trends include this run */
+    if (c->report) {
         char machine[256];
         machine_key(machine, sizeof machine);
-        if (!bench_write_report(report, &run, argc + 1, argv - 1, no_history ? NULL : history, machine))
-            failed = 1;
+        if (!bench_write_report(c->report, &c->run, argc, argv, c->no_history ? NULL : c->history, machine))
+            ok = 0;
         else
-            printf("report: %s\n", report);
+            printf("report: %s\n", c->report);
     }
-    free(run.results);
+    return ok;
+}
+
+int zn_cmd_bench(int argc, char **argv) {
+    bench_cli c;
+    cli_init(&c);
+    for (int i = 1; i < argc; i++) {
+        int rc = parse_arg(&c, argc, argv, &i);
+        if (rc != CLI_GO_ON) return rc;
+    }
+    print_header(&c.run.opts);
+    /* History: an explicit --history, or bench/history.db when run from the repository. */
+    if (!c.history && !c.no_history && access("bench", W_OK) == 0) c.history = "bench/history.db";
+    if (c.compare && !c.history) {
+        fprintf(stderr, "zenn: error: --compare needs a history (--history PATH, or run from the repository)\n");
+        return 2;
+    }
+    /* The command as typed, "zenn bench ...", for the JSON and the history. */
+    int cmd_argc = argc + 1;
+    char **cmd_argv = argv - 1;
+    if (c.compare && !c.any) /* compare only: no new run */
+        return history_step(c.history, &c.run, 0, 1, &c.co, c.fail_on_regression, cmd_argc, cmd_argv);
+    int failed = run_suites(&c);
+    print_targets(&c.run);
+    if (!save_run(&c, cmd_argc, cmd_argv)) failed = 1;
+    free(c.run.results);
     return failed ? 1 : 0;
 }

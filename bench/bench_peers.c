@@ -29,16 +29,23 @@ const char *bench_exe_dir(void) {
     return dir;
 }
 
-/* A FANN-API peer program built beside zenn: fann_peer (libfann) or
- * zenn_fann_peer (the same source against libzenn-fann). */
+/* Installed, the peer programs are in libexec/zenn: this, relative to bin/. */
+#ifndef ZN_PEER_PROGRAMS_DIR
+#define ZN_PEER_PROGRAMS_DIR "../libexec/zenn"
+#endif
+
+/* A FANN-API peer program: fann_peer (libfann) or zenn_fann_peer (the same
+ * source against libzenn-fann), beside zenn in the build tree, or where
+ * `cmake --install` put it relative to zenn. */
 int bench_peer_start_fann_program(bench_peer *p, const char *program, const char *name, const char *missing) {
-    char prog[PATH_MAX + 32];
+    char prog[PATH_MAX + 64];
     snprintf(prog, sizeof prog, "%s/%s", bench_exe_dir(), program);
+    if (access(prog, X_OK) != 0) snprintf(prog, sizeof prog, "%s/" ZN_PEER_PROGRAMS_DIR "/%s", bench_exe_dir(), program);
     if (access(prog, X_OK) != 0) {
         memset(p, 0, sizeof *p);
         p->to_fd = p->from_fd = -1;
         snprintf(p->name, sizeof p->name, "%s", name);
-        snprintf(p->why, sizeof p->why, "%s not built (%s)", program, missing);
+        snprintf(p->why, sizeof p->why, "%s not found beside zenn or in " ZN_PEER_PROGRAMS_DIR " (%s)", program, missing);
         return 0;
     }
     char *argv[] = {prog, NULL};
@@ -46,7 +53,7 @@ int bench_peer_start_fann_program(bench_peer *p, const char *program, const char
 }
 
 int bench_peer_start_fann(bench_peer *p) {
-    return bench_peer_start_fann_program(p, "fann_peer", "libfann", "libfann-dev missing: bash scripts/deps.sh");
+    return bench_peer_start_fann_program(p, "fann_peer", "libfann", "zenn was built without libfann-dev: install it, rebuild");
 }
 
 int bench_peer_start_torch(bench_peer *p) {

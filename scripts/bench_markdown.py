@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Turns the JSON of `zenn bench --json FILE` into docs/BENCHMARKS.md: an
-optional introduction, the targets met and missed, one table per suite, the
-machine fingerprint and the command that produced it.
+optional introduction, the targets met and missed, one table per suite, each
+naming the CPU it ran on (ratios differ by CPU), the machine fingerprint and
+the command that produced it.
 Usage: bench_markdown.py [--intro INTRO.md] [--screenshot PNG] RESULTS.json > OUT.md"""
 import json
 import sys
@@ -36,14 +37,20 @@ def verdict(case):
     return "met" if met else "**not met**"
 
 
+def cpu_of(d):
+    """The CPU model and kernels every figure of the run belongs to."""
+    fp = d["fingerprint"]
+    return "%s, kernels %s" % (" ".join(fp["cpu"].split()), fp["isa"])
+
+
 def summary(d):
     rows = [c for c in d["results"] if "target" in c]
     met = [c for c in rows if c.get("met") is True]
     missed = [c for c in rows if c.get("met") is False]
     skipped = [c for c in rows if c.get("met") is None]
     print("## Targets\n")
-    print("%d met, %d not met, %d not measurable (a peer missing) — each against the named peer in the same run.\n"
-          % (len(met), len(missed), len(skipped)))
+    print("%d met, %d not met, %d not measurable (a peer missing) — each against the named peer in the same run, "
+          "on %s.\n" % (len(met), len(missed), len(skipped), cpu_of(d)))
     if missed:
         print("Not met:\n")
         for c in missed:
@@ -76,7 +83,7 @@ def main():
     fp = d["fingerprint"]
     print("Command: `%s`  " % d["command"])
     print("Machine: %s, %d logical CPUs, %.0f GiB; kernel %s; %s; zenn %s (%s), kernels %s, default pool %d threads."
-          % (fp["cpu"], fp["logical_cpus"], fp["memory_bytes"] / 2**30, fp["kernel"], fp["compiler"],
+          % (" ".join(fp["cpu"].split()), fp["logical_cpus"], fp["memory_bytes"] / 2**30, fp["kernel"], fp["compiler"],
              fp["zenn_version"], fp["zenn_commit"], fp["isa"], fp["threads"]))
     print()
     suite = None
@@ -84,6 +91,7 @@ def main():
         if c["suite"] != suite:
             suite = c["suite"]
             print("\n### %s\n" % suite)
+            print("On %s.\n" % cpu_of(d))
             print("| case | threads | unit | zenn | peer | peer value | ratio | target | verdict |")
             print("|---|---|---|---|---|---|---|---|---|")
         ratio = ("%.2fx" % c["ratio"]) if "ratio" in c else "-"

@@ -42,5 +42,13 @@ check "$tmp/dense_static"
 if command -v nm >/dev/null 2>&1; then
   check test -z "$(nm -D --defined-only "$lib/libzenn.so" | awk '{print $3}' | grep -v '^zn_' | grep -v '^_')"
 fi
+# The installed zenn finds its FANN-API peer programs in libexec/zenn: `zenn bench fann`
+# runs libzenn-fann against the system's libfann (fann_peer is built when libfann-dev is there).
+"$tmp/stage/opt/zn/bin/zenn" bench fann --quick --repeat 1 --min-time 0.001 --settle-ms 0 --filter "fann_run 2-3-1" \
+  --no-history >"$tmp/fann.txt" 2>&1
+check grep -q '^zenn: zenn_fann_peer' "$tmp/fann.txt"
+if [ -x "$build/fann_peer" ]; then
+  check grep -q '^peer: libfann' "$tmp/fann.txt"
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
