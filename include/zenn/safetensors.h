@@ -55,9 +55,9 @@ typedef struct zn_st_info {
     size_t nbytes;
 } zn_st_info;
 
-/* Maps `path` read-only (or reads it into memory when mmap is not possible)
- * and checks it. The mapping must not be truncated by another process while
- * open. */
+/* Reads `path` into memory and checks it. A file that another process
+ * truncates or rewrites while it is read gives ZN_ERR_IO ("the file changed
+ * while it was read"), never a signal; once open, the file may change. */
 ZN_API zn_status zn_st_open(const char *path, zn_st_file **out);
 
 /* The same for bytes already in memory. The bytes are NOT copied: they must
@@ -104,7 +104,15 @@ ZN_API zn_status zn_st_writer_add(zn_st_writer *w, const char *name, zn_dtype dt
 /* Sets (or replaces) a "__metadata__" entry; key and value are copied UTF-8. */
 ZN_API zn_status zn_st_writer_set_metadata(zn_st_writer *w, const char *key, const char *value);
 
-/* Writes the file atomically; on failure `path` is left as it was. */
+/* With on != 0, save and serialize refuse (ZN_ERR_INVALID_ARG naming the
+ * tensor and element) a float tensor (F64, F32, F16, BF16) holding a NaN or
+ * an infinity: a model's weights must be finite. Off by default, since a
+ * safetensors file may hold any value. */
+ZN_API zn_status zn_st_writer_set_finite_only(zn_st_writer *w, int on);
+
+/* Writes the file atomically (temporary file, fsync, rename; see
+ * docs/FORMATS.md for devices, symlinks, modes and signals); on failure
+ * `path` is left as it was. */
 ZN_API zn_status zn_st_writer_save(const zn_st_writer *w, const char *path);
 
 /* The file's bytes in one zn_alloc block (free with zn_free). */

@@ -1,4 +1,4 @@
-/* Whole-file reads and atomic writes. */
+/* Whole-file reads. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -8,6 +8,38 @@
 
 #include "base/file.h"
 #include "base/internal.h"
+
+static zn_status changed(const char *path) {
+    return zn_error(ZN_ERR_IO, "%s: the file changed while it was read (truncated or rewritten in place)", path);
+}
+
+zn_status zn_file_read_fd(int fd, const char *path, size_t size, char **data) {
+    *data = NULL;
+    if (size == SIZE_MAX) return zn_error(ZN_ERR_OVERFLOW, "%s: too large to read into memory", path);
+    char *buf = zn_alloc(size + 1);
+    if (!buf) return zn_error(ZN_ERR_OUT_OF_MEMORY, "%s: cannot allocate %zu bytes", path, size + 1);
+    size_t got = 0;
+    /* One byte past the size: a file that grew is as changed as one that shrank. */
+    while (got <= size) {
+        ssize_t r = pread(fd, buf + got, size + 1 - got, (off_t)got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) {
+            zn_status s = zn_error(ZN_ERR_IO, "%s: read failed: %s", path, strerror(errno));
+            zn_free(buf);
+            return s;
+        }
+        if (r == 0) break;
+        got += (size_t)r;
+    }
+    struct stat st;
+    if (got != size || fstat(fd, &st) != 0 || (uint64_t)st.st_size != (uint64_t)size) {
+        zn_free(buf);
+        return changed(path);
+    }
+    buf[size] = '\0';
+    *data = buf;
+    return ZN_OK;
+}
 
 zn_status zn_file_read(const char *path, int64_t max_bytes, char **data, size_t *len) {
     if (!path || !data || !len) return zn_error(ZN_ERR_INVALID_ARG, "zn_file_read: NULL argument");
@@ -25,64 +57,12 @@ zn_status zn_file_read(const char *path, int64_t max_bytes, char **data, size_t 
         return zn_error(ZN_ERR_FORMAT, "%s: %lld bytes is more than the limit of %lld", path, (long long)st.st_size,
                         (long long)max_bytes);
     }
-    size_t size = (size_t)st.st_size;
-    char *buf = zn_alloc(size + 1);
-    if (!buf) {
+    if ((uint64_t)st.st_size >= SIZE_MAX) {
         close(fd);
-        return zn_error(ZN_ERR_OUT_OF_MEMORY, "%s: cannot allocate %zu bytes", path, size + 1);
+        return zn_error(ZN_ERR_OVERFLOW, "%s: too large to read into memory", path);
     }
-    size_t got = 0;
-    while (got < size) {
-        ssize_t r = read(fd, buf + got, size - got);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0) {
-            zn_status s = zn_error(ZN_ERR_IO, "%s: read failed: %s", path, strerror(errno));
-            close(fd);
-            zn_free(buf);
-            return s;
-        }
-        if (r == 0) break; /* the file shrank while we read it */
-        got += (size_t)r;
-    }
+    zn_status s = zn_file_read_fd(fd, path, (size_t)st.st_size, data);
     close(fd);
-    buf[got] = '\0';
-    *data = buf;
-    *len = got;
-    return ZN_OK;
-}
-
-zn_status zn_file_write_atomic(const char *path, zn_file_writer write, void *ctx) {
-    if (!path || !*path || !write) return zn_error(ZN_ERR_INVALID_ARG, "zn_file_write_atomic: NULL argument");
-    size_t n = strlen(path);
-    char *tmp = zn_alloc(n + 16);
-    if (!tmp) return ZN_ERR_OUT_OF_MEMORY;
-    memcpy(tmp, path, n);
-    memcpy(tmp + n, ".tmp.XXXXXX", 12);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        zn_status s = zn_error(ZN_ERR_IO, "%s: cannot create a temporary file: %s", path, strerror(errno));
-        zn_free(tmp);
-        return s;
-    }
-    /* mkstemp makes the file 0600; a model or data file is normally world-readable.
-     * (Reading the umask would mean changing it, which races with other threads.) */
-    fchmod(fd, 0644);
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        zn_status s = zn_error(ZN_ERR_IO, "%s: %s", path, strerror(errno));
-        close(fd);
-        unlink(tmp);
-        zn_free(tmp);
-        return s;
-    }
-    zn_status s = write(f, ctx);
-    if (s == ZN_OK && (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0))
-        s = zn_error(ZN_ERR_IO, "%s: write failed: %s", path, strerror(errno));
-    if (fclose(f) != 0 && s == ZN_OK) s = zn_error(ZN_ERR_IO, "%s: close failed: %s", path, strerror(errno));
-    if (s == ZN_OK) {
-        if (rename(tmp, path) != 0) s = zn_error(ZN_ERR_IO, "%s: cannot rename into place: %s", path, strerror(errno));
-    }
-    if (s != ZN_OK) unlink(tmp);
-    zn_free(tmp);
+    if (s == ZN_OK) *len = (size_t)st.st_size;
     return s;
 }

@@ -22,6 +22,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
+#include "base/file.h"
 #include "base/internal.h"
 #include "base/pool_policy.h"
 #include "zenn/pool.h"
@@ -184,6 +185,16 @@ static int default_size(void) {
     return (int)zn_env_long("ZN_THREADS", cpus, 1, 1024);
 }
 
+/* A worker is born with SIGINT, SIGTERM and SIGHUP blocked, so they reach
+ * the caller's thread, which defers them while a save has a temporary file. */
+static int start_worker(pool_worker *w) {
+    sigset_t old;
+    zn_block_stop_signals(&old);
+    int rc = pthread_create(&w->thread, NULL, worker_main, w);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return rc;
+}
+
 zn_status zn_pool_create(int nthreads, zn_pool **out) {
     if (!out) return zn_error(ZN_ERR_INVALID_ARG, "zn_pool_create: out is NULL");
     *out = NULL;
@@ -212,7 +223,7 @@ zn_status zn_pool_create(int nthreads, zn_pool **out) {
             pool_worker *w = &p->workers[i];
             w->pool = p;
             w->ith = i + 1;
-            if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+            if (start_worker(w) != 0) {
                 p->size = i + 1; /* the workers started so far are joined by free */
                 zn_pool_free(p);
                 return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_pool_create: cannot start thread %d of %d", i + 2, nthreads);

@@ -8,6 +8,7 @@
  * Like FANN, values are whitespace-separated and line breaks are not
  * significant; unlike FANN, every count and value is checked and a problem
  * is reported with its line. */
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -160,7 +161,7 @@ static zn_status write_fann(FILE *f, void *ctx) {
         fputc('\n', f);
     }
     zn_c_locale_leave(&loc);
-    return ferror(f) ? zn_error(ZN_ERR_IO, "write failed") : ZN_OK;
+    return ferror(f) ? zn_error(ZN_ERR_IO, "write failed: %s", strerror(errno)) : ZN_OK;
 }
 
 zn_status zn_dataset_save_fann(const zn_dataset *d, const char *path) {

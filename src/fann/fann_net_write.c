@@ -3,6 +3,7 @@
  * writes, so that a net read from libfann's file is written back byte for
  * byte. Numbers are printed in the C locale whatever the application's, and
  * the file is replaced atomically. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -133,7 +134,7 @@ static zn_status write_net(FILE *f, void *ctx) {
             fprintf(f, "(%u, %.20e) ", net->sources[c], (double)net->weights[c]);
     }
     fputc('\n', f);
-    return ferror(f) ? zn_error(ZN_ERR_IO, "write failed") : ZN_OK;
+    return ferror(f) ? zn_error(ZN_ERR_IO, "write failed: %s", strerror(errno)) : ZN_OK;
 }
 
 /* What FANN's format cannot hold, or what could not be read back. */

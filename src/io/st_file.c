@@ -1,11 +1,5 @@
-/* Opening safetensors files (mmap, or a read into memory when mapping is
- * not possible) and looking tensors up. */
-#include <errno.h>
-#include <fcntl.h>
+/* Opening safetensors files (read into memory) and looking tensors up. */
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "base/file.h"
 #include "base/internal.h"
@@ -26,7 +20,6 @@ static zn_status new_file(const char *name, zn_st_file **out) {
 
 void zn_st_close(zn_st_file *f) {
     if (!f) return;
-    if (f->map) munmap(f->map, f->map_len);
     zn_free(f->owned);
     zn_json_free(f->doc);
     zn_free(f->tensors);
@@ -57,43 +50,21 @@ zn_status zn_st_parse(const void *bytes, size_t len, const char *name, zn_st_fil
     return finish(f, out);
 }
 
-/* The whole file mapped read-only; NULL when it cannot be (then we read it). */
-static void *map_file(const char *path, size_t *len) {
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) return NULL;
-    struct stat st;
-    void *p = NULL;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size <= SIZE_MAX) {
-        p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (p == MAP_FAILED)
-            p = NULL;
-        else
-            *len = (size_t)st.st_size;
-    }
-    close(fd); /* the mapping stays valid */
-    return p;
-}
-
 zn_status zn_st_open(const char *path, zn_st_file **out) {
     if (!path || !out) return zn_error(ZN_ERR_INVALID_ARG, "zn_st_open: NULL argument");
     *out = NULL;
     zn_st_file *f;
     zn_status s = new_file(path, &f);
     if (s != ZN_OK) return s;
+    /* Read, not mapped: a mapped file truncated by another process kills
+     * the reader with SIGBUS; a read notices the change and says so. */
     size_t len = 0;
-    if ((f->map = map_file(path, &len)) != NULL) {
-        f->map_len = len;
-        f->bytes = f->map;
-        f->len = len;
-    } else {
-        /* Also gives the error for a missing or unreadable file. */
-        if ((s = zn_file_read(path, 0, &f->owned, &len)) != ZN_OK) {
-            zn_st_close(f);
-            return s;
-        }
-        f->bytes = (const unsigned char *)f->owned;
-        f->len = len;
+    if ((s = zn_file_read(path, 0, &f->owned, &len)) != ZN_OK) {
+        zn_st_close(f);
+        return s;
     }
+    f->bytes = (const unsigned char *)f->owned;
+    f->len = len;
     return finish(f, out);
 }
 

@@ -29,8 +29,6 @@ struct zn_st_file {
     char *name;                 /* for messages */
     const unsigned char *bytes; /* the whole file */
     size_t len;
-    void *map; /* the mmap'd file, or NULL */
-    size_t map_len;
     char *owned;               /* the file read into memory, or NULL */
     const unsigned char *data; /* the data buffer: bytes + 8 + header size */
     size_t data_len;

@@ -1,6 +1,7 @@
 /* The safetensors writer: a deterministic header (tensors by element size,
  * largest first, then by name; metadata keys sorted), space padding to an
  * 8-byte aligned data buffer, and an atomic write. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,7 @@ struct zn_st_writer {
     size_t count, cap;
     st_meta *meta;
     size_t meta_count, meta_cap;
+    int finite_only;
 };
 
 static char *copy_string(const char *s) {
@@ -148,6 +150,52 @@ zn_status zn_st_writer_set_metadata(zn_st_writer *w, const char *key, const char
     return ZN_OK;
 }
 
+zn_status zn_st_writer_set_finite_only(zn_st_writer *w, int on) {
+    if (!w) return zn_error(ZN_ERR_INVALID_ARG, "zn_st_writer_set_finite_only: NULL argument");
+    w->finite_only = on != 0;
+    return ZN_OK;
+}
+
+/* The index of the first NaN or infinity in a float tensor, or -1. Bits,
+ * not values: the data need not be aligned. */
+static int64_t first_nonfinite(const st_entry *e) {
+    size_t size = zn_dtype_size(e->dtype), n = size ? e->nbytes / size : 0;
+    const unsigned char *b = e->data;
+    for (size_t i = 0; i < n; i++, b += size) {
+        switch (e->dtype) {
+        case ZN_F64:
+            if ((b[7] & 0x7F) == 0x7F && (b[6] & 0xF0) == 0xF0) return (int64_t)i;
+            break;
+        case ZN_F32:
+            if ((b[3] & 0x7F) == 0x7F && (b[2] & 0x80)) return (int64_t)i;
+            break;
+        case ZN_F16:
+            if ((b[1] & 0x7C) == 0x7C) return (int64_t)i;
+            break;
+        case ZN_BF16:
+            if ((b[1] & 0x7F) == 0x7F && (b[0] & 0x80)) return (int64_t)i;
+            break;
+        default: return -1;
+        }
+    }
+    return -1;
+}
+
+static zn_status check_finite(const zn_st_writer *w, const char *fn) {
+    for (size_t i = 0; w->finite_only && i < w->count; i++) {
+        int64_t at = first_nonfinite(&w->entries[i]);
+        if (at >= 0) {
+            char q[72];
+            zn_st_quote(w->entries[i].name, strlen(w->entries[i].name), q, sizeof q);
+            return zn_error(ZN_ERR_INVALID_ARG,
+                            "%s: tensor '%s' element %lld is not finite (NaN or infinity); "
+                            "not writing a model with non-finite weights",
+                            fn, q, (long long)at);
+        }
+    }
+    return ZN_OK;
+}
+
 /* ---- layout ------------------------------------------------------------------ */
 
 static int entry_by_name(const void *a, const void *b) {
@@ -242,6 +290,8 @@ static zn_status make_header(const zn_st_writer *w, layout *l, const char *fn) {
 
 static zn_status make_layout(const zn_st_writer *w, layout *l, const char *fn) {
     memset(l, 0, sizeof *l);
+    zn_status s = check_finite(w, fn);
+    if (s != ZN_OK) return s;
     if (!host_little_endian())
         return zn_error(ZN_ERR_UNSUPPORTED, "%s: safetensors data is little-endian and this host is not", fn);
     l->count = w->count;
@@ -281,7 +331,7 @@ static zn_status write_file(FILE *f, void *p) {
         const st_entry *e = c->l->order[i];
         ok = e->nbytes == 0 || fwrite(e->data, 1, e->nbytes, f) == e->nbytes;
     }
-    return ok ? ZN_OK : zn_error(ZN_ERR_IO, "%s: write failed", c->path);
+    return ok ? ZN_OK : zn_error(ZN_ERR_IO, "%s: write failed: %s", c->path, strerror(errno));
 }
 
 zn_status zn_st_writer_save(const zn_st_writer *w, const char *path) {

@@ -390,6 +390,73 @@ static void test_files(void) {
     ZT_ERR(zn_st_open(tmpdir, &f), ZN_ERR_IO); /* a directory */
 }
 
+/* A file truncated after it was opened: the open file holds its own copy
+ * (a mapping would die of SIGBUS reading past the new end). */
+static void test_truncated_while_open(void) {
+    enum { N = 1 << 18 };
+    float *x = malloc(N * sizeof *x), *y = malloc(N * sizeof *y);
+    for (int i = 0; i < N; i++) x[i] = (float)i;
+    const int64_t shape[1] = {N};
+    zn_st_writer *w = NULL;
+    ZT_OK(zn_st_writer_create(&w));
+    ZT_OK(zn_st_writer_add(w, "x", ZN_F32, 1, shape, x));
+    char path[128];
+    path_in_tmp(path, sizeof path, "trunc.safetensors");
+    ZT_OK(zn_st_writer_save(w, path));
+    zn_st_writer_free(w);
+    zn_st_file *f = NULL;
+    ZT_OK(zn_st_open(path, &f));
+    ZT_CHECK(truncate(path, 4096) == 0);
+    if (f) {
+        ZT_OK(zn_st_read_f32(f, "x", y, N));
+        ZT_CHECK(memcmp(x, y, N * sizeof *x) == 0);
+    }
+    zn_st_close(f);
+    unlink(path);
+    free(x);
+    free(y);
+}
+
+/* finite_only refuses NaN and infinity in every float dtype, naming the tensor. */
+static void test_finite_only(void) {
+    const float f32[3] = {1, NAN, 2};
+    const double f64[2] = {0, -INFINITY};
+    const uint16_t f16[2] = {0x3C00, 0x7C00}, bf16[2] = {0x3F80, 0x7FC0}, ok16[2] = {0x7BFF, 0xFBFF};
+    const int32_t ints[2] = {0x7FFFFFFF, -1};
+    const int64_t s3[1] = {3}, s2[1] = {2};
+    char path[128];
+    path_in_tmp(path, sizeof path, "nan.safetensors");
+    struct {
+        const char *name;
+        zn_dtype dtype;
+        const void *data;
+        const int64_t *shape;
+        int bad;
+    } cases[] = {{"w32", ZN_F32, f32, s3, 1},   {"w64", ZN_F64, f64, s2, 1},    {"w16", ZN_F16, f16, s2, 1},
+                 {"wbf", ZN_BF16, bf16, s2, 1}, {"max16", ZN_F16, ok16, s2, 0}, {"i32", ZN_I32, ints, s2, 0}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        zn_st_writer *w = NULL;
+        ZT_OK(zn_st_writer_create(&w));
+        ZT_OK(zn_st_writer_add(w, cases[k].name, cases[k].dtype, 1, cases[k].shape, cases[k].data));
+        ZT_OK(zn_st_writer_save(w, path)); /* off by default: any value may be stored */
+        ZT_OK(zn_st_writer_set_finite_only(w, 1));
+        if (cases[k].bad) {
+            unlink(path);
+            ZT_ERR(zn_st_writer_save(w, path), ZN_ERR_INVALID_ARG);
+            ZT_CHECK(message_has(cases[k].name) && message_has("not finite"));
+            ZT_CHECK(access(path, F_OK) != 0);
+            void *bytes = NULL;
+            size_t len;
+            ZT_ERR(zn_st_writer_serialize(w, &bytes, &len), ZN_ERR_INVALID_ARG);
+        } else {
+            ZT_OK(zn_st_writer_save(w, path));
+        }
+        zn_st_writer_free(w);
+    }
+    ZT_ERR(zn_st_writer_set_finite_only(NULL, 1), ZN_ERR_INVALID_ARG);
+    unlink(path);
+}
+
 static void test_writer_errors(void) {
     zn_st_writer *w = NULL;
     ZT_OK(zn_st_writer_create(&w));
@@ -608,6 +675,8 @@ int main(void) {
     ZT_RUN(test_malformed_sizes);
     ZT_RUN(test_files);
     ZT_RUN(test_writer_errors);
+    ZT_RUN(test_truncated_while_open);
+    ZT_RUN(test_finite_only);
     ZT_RUN(test_python_reads_zenn);
     ZT_RUN(test_zenn_reads_python);
     rmdir(tmpdir);
