@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "base/internal.h"
-#include "data/data_internal.h"
+#include "base/number.h"
 #include "io/json.h"
 
 struct zn_json_doc {
