@@ -8,4 +8,8 @@
 #include "base/number.h"
 #include "zenn/data.h"
 
+/* zn_dataset_create with y (rows * n_out floats) and labels (rows class
+ * indexes) each allocated only when asked for. */
+zn_status zn_dataset_alloc(int64_t rows, int64_t n_in, int64_t n_out, int with_y, int with_labels, zn_dataset **out);
+
 #endif
