@@ -114,6 +114,26 @@ ZN_API zn_status zn_dataset_load_csv(const char *path, const zn_csv_opts *opts, 
 ZN_API zn_status zn_dataset_parse_csv(const char *text, size_t len, const char *name, const zn_csv_opts *opts,
                                       zn_dataset **out);
 
+/* ---- either format -------------------------------------------------------- */
+
+typedef enum zn_data_format {
+    ZN_DATA_CSV = 0,
+    ZN_DATA_FANN,
+} zn_data_format;
+
+/* Which loader a file's text is for, from its first line that is not blank
+ * (after a UTF-8 byte order mark): a line with ',' or ';' is CSV; one whose
+ * first word starts like a number ("4", "-4", "4.5", ".5", "+4") is a FANN
+ * header, as is one of several space-separated words ("four 2 1"); anything
+ * else is CSV. A malformed FANN header is thus reported by the FANN reader,
+ * which says what is wrong with it. */
+ZN_API zn_data_format zn_dataset_guess_format(const char *text, size_t len);
+
+/* Loads FANN data or a CSV as zn_dataset_guess_format says. CSV options
+ * that need column names (targets) are an error for FANN data; opts->load
+ * applies to both. */
+ZN_API zn_status zn_dataset_load(const char *path, const zn_csv_opts *opts, zn_dataset **out);
+
 /* ---- scaling --------------------------------------------------------------- */
 
 typedef enum zn_scale_kind {

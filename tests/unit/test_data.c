@@ -70,8 +70,8 @@ static void test_fann_malformed(void) {
     } cases[] = {
         {"", "header"},
         {"   \n\n", "header"},
-        {"4 2", "number of outputs"},
-        {"-1 2 1\n", "non-negative integer"},
+        {"4 2", "outputs is missing"},
+        {"-1 2 1\n", "rows is '-1', a negative number"},
         {"four 2 1\n", "'four'"},
         {"1 0 1\n1\n", "at least 1"},
         {"999999999999 1 1\n1\n1\n", "more than"},
@@ -109,6 +109,55 @@ static void test_fann_malformed(void) {
     ZT_OK(parse_fann("0 3 1\n", &d));
     ZT_CHECK(d && d->rows == 0 && d->n_in == 3);
     zn_dataset_free(d);
+}
+
+/* Issue 16 §5: a malformed FANN header says what is wrong with it, and the
+ * format guess sends it to the FANN reader (not the CSV one's "one column"). */
+static void test_fann_header_messages(void) {
+    static const struct {
+        const char *text, *fragment;
+    } cases[] = {
+        {"4 2 1 7\n", "t.data:1: the header must be three integers: rows inputs outputs; '7' follows them"},
+        {"-4 2 1\n", "rows is '-4', a negative number"},
+        {"four 2 1\n", "rows is 'four', not a number"},
+        {"4.5 2 1\n", "rows is '4.5', not a whole number"},
+        {"4 2.0 1\n", "inputs is '2.0', not a whole number"},
+        {"4 0 1\n", "t.data:1: header '4 0 1': inputs must be at least 1"},
+        {"\n\n4 0 1\n", "t.data:3: header '4 0 1': inputs must be at least 1"},
+        {"4 2\n1 1\n", "t.data:1: the header must be three integers: rows inputs outputs on one line"},
+        {"\xEF\xBB\xBF"
+         "4 x 1\n",
+         "inputs is 'x', not a number"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        zn_dataset *d = NULL;
+        ZT_ERR(parse_fann(cases[i].text, &d), ZN_ERR_FORMAT);
+        ZT_CHECK_MSG(message_has(cases[i].fragment, NULL), "case %zu: message '%s' lacks '%s'", i, zn_last_error(),
+                     cases[i].fragment);
+        ZT_CHECK_MSG(zn_dataset_guess_format(cases[i].text, strlen(cases[i].text)) == ZN_DATA_FANN, "case %zu", i);
+    }
+    /* A BOM and blank lines before a good header are fine. */
+    zn_dataset *d = NULL;
+    ZT_OK(parse_fann("\xEF\xBB\xBF\n\n1 2 1\n1 2\n3\n", &d));
+    ZT_CHECK(d && d->rows == 1 && d->x[1] == 2 && d->y[0] == 3);
+    zn_dataset_free(d);
+    static const char *const csv[] = {"a,b,y\n", "a;b;y\n", "a\tb\ty\n", "\xEF\xBB\xBF" "a,b\n", "4,2,1\n", "label\n", ""};
+    for (size_t i = 0; i < sizeof csv / sizeof csv[0]; i++)
+        ZT_CHECK_MSG(zn_dataset_guess_format(csv[i], strlen(csv[i])) == ZN_DATA_CSV, "csv case %zu", i);
+    ZT_CHECK(zn_dataset_guess_format("1\t2\t1\n", 6) == ZN_DATA_FANN);
+    /* zn_dataset_load picks the reader; a target column on FANN data is an error. */
+    ZT_OK(zn_dataset_load(DATA("xor.data"), NULL, &d));
+    ZT_CHECK(d && d->rows == 4 && d->n_in == 2);
+    zn_dataset_free(d);
+    ZT_OK(zn_dataset_load(DATA("digits.csv"), NULL, &d));
+    ZT_CHECK(d && d->n_classes == 10);
+    zn_dataset_free(d);
+    zn_csv_opts o = zn_csv_opts_default();
+    const char *c = "c";
+    o.targets = &c;
+    o.n_targets = 1;
+    ZT_ERR(zn_dataset_load(DATA("xor.data"), &o, &d), ZN_ERR_INVALID_ARG);
+    ZT_CHECK(d == NULL && message_has("xor.data", "no column names"));
 }
 
 static void test_numbers_ignore_locale(void) {
@@ -469,6 +518,7 @@ int main(void) {
     ZT_RUN(test_fann_real_files);
     ZT_RUN(test_fann_round_trip);
     ZT_RUN(test_fann_malformed);
+    ZT_RUN(test_fann_header_messages);
     ZT_RUN(test_numbers_ignore_locale);
     ZT_RUN(test_csv_real_files);
     ZT_RUN(test_csv_features);
