@@ -64,9 +64,18 @@ ZN_API zn_status zn_dataset_split(const zn_dataset *d, double fraction, zn_datas
 ZN_API zn_status zn_dataset_align_classes(zn_dataset *d, char *const *names, int64_t n_names);
 
 typedef struct zn_load_opts {
-    int allow_nan;     /* accept nan/inf values */
+    int allow_nan;     /* accept nan/inf values (and empty CSV fields, as NaN) */
     int64_t max_bytes; /* refuse larger files; 0: 4 GiB */
+    /* Refuse (ZN_ERR_BUDGET, naming what takes the room) data that would
+     * hold more bytes than this: the dataset's x, y and labels, and a CSV
+     * reader's buffers while it reads. 0: no limit. */
+    int64_t max_memory;
 } zn_load_opts;
+
+/* The bytes a dataset of this shape holds (x, y unless labels_only for
+ * classes, labels for classes); -1 for negative sizes. */
+ZN_API int64_t zn_dataset_estimate_bytes(int64_t rows, int64_t n_in, int64_t n_out, int64_t n_classes,
+                                         int labels_only);
 
 ZN_API zn_load_opts zn_load_opts_default(void);
 

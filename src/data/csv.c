@@ -262,6 +262,25 @@ static zn_status choose_targets(csv_state *c) {
     return ZN_OK;
 }
 
+/* "1.6 MB", "16 kB", "512 bytes" for messages. */
+static const char *fmt_bytes(double b, char *buf, size_t cap) {
+    if (b >= 1e9)
+        snprintf(buf, cap, "%.1f GB", b / 1e9);
+    else if (b >= 1e6)
+        snprintf(buf, cap, "%.1f MB", b / 1e6);
+    else if (b >= 1e3)
+        snprintf(buf, cap, "%.0f kB", b / 1e3);
+    else
+        snprintf(buf, cap, "%.0f bytes", b);
+    return buf;
+}
+
+/* What the reader holds besides the file's text: x, target cells, line numbers. */
+static int64_t reader_bytes(const csv_state *c) {
+    return (int64_t)(c->x_cap * sizeof(float) + c->cells.cap + c->cells.start_cap * sizeof(size_t) +
+                     c->cells.line_cap * sizeof(int64_t) + c->rd.buf_cap + c->rd.field_cap * sizeof(size_t));
+}
+
 /* One numeric cell of column col (0-based) on a line, with the message a
  * user needs when it is not one: empty, not a number, out of range, or NaN. */
 static zn_status parse_cell(const csv_state *c, int64_t line, size_t col, const char *s, size_t n, float *v) {
@@ -312,6 +331,12 @@ static zn_status read_rows(csv_state *c) {
             break;
         }
         c->cells.line[c->rows] = c->rd.line;
+        if (c->opts.load.max_memory > 0 && reader_bytes(c) > c->opts.load.max_memory) {
+            char lim[32];
+            st = zn_error(ZN_ERR_BUDGET, "%s:%lld: reading the file passes the memory limit of %s at this line",
+                          c->name, (long long)c->rd.line, fmt_bytes((double)c->opts.load.max_memory, lim, sizeof lim));
+            break;
+        }
         for (size_t i = 0; i < c->ncols && st == ZN_OK; i++) {
             const char *s;
             size_t n;
@@ -518,10 +543,28 @@ static zn_status build_dataset(csv_state *c, zn_dataset **out) {
     int classes = kind == ZN_TARGET_CLASSES;
     int64_t n_in = (int64_t)(c->ncols - c->ntargets);
     int64_t n_out = classes ? n_classes : (int64_t)c->ntargets;
+    int64_t need = zn_dataset_estimate_bytes(c->rows, n_in, n_out, n_classes, c->opts.labels_only);
+    if (c->opts.load.max_memory > 0 && need > c->opts.load.max_memory) {
+        int64_t lean = zn_dataset_estimate_bytes(c->rows, n_in, n_out, n_classes, 1);
+        char hint[128] = "", a[32], b[32], l[32];
+        if (classes && !c->opts.labels_only && lean <= c->opts.load.max_memory)
+            snprintf(hint, sizeof hint, "; as class indexes only (labels_only) it needs %s",
+                     fmt_bytes((double)lean, l, sizeof l));
+        zn_free(labels);
+        return zn_error(ZN_ERR_BUDGET, "%s: the data needs %s (%lld rows of %lld inputs and %lld %s), past the memory "
+                        "limit of %s%s",
+                        c->name, fmt_bytes((double)need, a, sizeof a), (long long)c->rows, (long long)n_in,
+                        (long long)n_out, classes ? "one-hot class outputs" : "targets",
+                        fmt_bytes((double)c->opts.load.max_memory, b, sizeof b), hint);
+    }
     zn_dataset *d = NULL;
-    st = zn_dataset_alloc(c->rows, n_in, n_out, !(classes && c->opts.labels_only), classes, &d);
+    unsigned parts = (classes && c->opts.labels_only ? 0u : ZN_DS_Y) | (classes ? ZN_DS_LABELS : 0u);
+    st = zn_dataset_alloc(c->rows, n_in, n_out, parts, &d);
     if (st == ZN_OK) {
-        memcpy(d->x, c->x, c->x_len * sizeof(float));
+        /* The rows read are the dataset's inputs: handed over, not copied. */
+        d->x = c->x ? c->x : zn_calloc(1, sizeof(float));
+        c->x = NULL;
+        if (!d->x) st = ZN_ERR_OUT_OF_MEMORY;
         d->target_kind = kind;
         snprintf(d->target_reason, sizeof d->target_reason, "%s", reason);
         d->in_names = zn_calloc((size_t)n_in, sizeof *d->in_names);

@@ -8,8 +8,10 @@
 #include "base/number.h"
 #include "zenn/data.h"
 
-/* zn_dataset_create with y (rows * n_out floats) and labels (rows class
- * indexes) each allocated only when asked for. */
-zn_status zn_dataset_alloc(int64_t rows, int64_t n_in, int64_t n_out, int with_y, int with_labels, zn_dataset **out);
+/* zn_dataset_create with x (rows * n_in floats), y (rows * n_out) and labels
+ * (rows class indexes) each allocated only when `parts` asks for it (a loader
+ * may hand over the x it has already filled). */
+enum { ZN_DS_X = 1, ZN_DS_Y = 2, ZN_DS_LABELS = 4 };
+zn_status zn_dataset_alloc(int64_t rows, int64_t n_in, int64_t n_out, unsigned parts, zn_dataset **out);
 
 #endif

@@ -4,7 +4,8 @@
 #include "base/internal.h"
 #include "data/data_internal.h"
 
-zn_status zn_dataset_alloc(int64_t rows, int64_t n_in, int64_t n_out, int with_y, int with_labels, zn_dataset **out) {
+zn_status zn_dataset_alloc(int64_t rows, int64_t n_in, int64_t n_out, unsigned parts, zn_dataset **out) {
+    int with_y = (parts & ZN_DS_Y) != 0, with_labels = (parts & ZN_DS_LABELS) != 0;
     if (!out) return zn_error(ZN_ERR_INVALID_ARG, "zn_dataset_create: out is NULL");
     *out = NULL;
     if (rows < 0 || n_in < 0 || n_out < 0)
@@ -20,8 +21,8 @@ zn_status zn_dataset_alloc(int64_t rows, int64_t n_in, int64_t n_out, int with_y
     d->rows = rows;
     d->n_in = n_in;
     d->n_out = n_out;
-    d->x = zn_calloc((size_t)(nx ? nx : 1), sizeof(float));
-    int ok = d->x != NULL;
+    int ok = 1;
+    if (parts & ZN_DS_X) ok = (d->x = zn_calloc((size_t)(nx ? nx : 1), sizeof(float))) != NULL;
     if (with_y) ok = ok && (d->y = zn_calloc((size_t)(ny ? ny : 1), sizeof(float))) != NULL;
     if (with_labels) ok = ok && (d->labels = zn_calloc((size_t)(rows ? rows : 1), sizeof(int32_t))) != NULL;
     if (!ok) {
@@ -34,7 +35,7 @@ zn_status zn_dataset_alloc(int64_t rows, int64_t n_in, int64_t n_out, int with_y
 }
 
 zn_status zn_dataset_create(int64_t rows, int64_t n_in, int64_t n_out, zn_dataset **out) {
-    return zn_dataset_alloc(rows, n_in, n_out, 1, 0, out);
+    return zn_dataset_alloc(rows, n_in, n_out, ZN_DS_X | ZN_DS_Y, out);
 }
 
 void zn_dataset_free(zn_dataset *d) {
@@ -66,7 +67,8 @@ zn_status zn_dataset_slice(const zn_dataset *d, int64_t begin, int64_t end, zn_d
         return zn_error(ZN_ERR_INVALID_ARG, "zn_dataset_slice: rows [%lld, %lld) not within [0, %lld)",
                         (long long)begin, (long long)end, (long long)d->rows);
     zn_dataset *s = NULL;
-    zn_status st = zn_dataset_alloc(end - begin, d->n_in, d->n_out, d->y != NULL, d->labels != NULL, &s);
+    zn_status st = zn_dataset_alloc(end - begin, d->n_in, d->n_out,
+                                    ZN_DS_X | (d->y ? ZN_DS_Y : 0u) | (d->labels ? ZN_DS_LABELS : 0u), &s);
     if (st != ZN_OK) return st;
     memcpy(s->x, d->x + begin * d->n_in, (size_t)((end - begin) * d->n_in) * sizeof(float));
     if (d->y) memcpy(s->y, d->y + begin * d->n_out, (size_t)((end - begin) * d->n_out) * sizeof(float));
@@ -126,8 +128,16 @@ zn_status zn_dataset_split(const zn_dataset *d, double fraction, zn_dataset **fi
 }
 
 zn_load_opts zn_load_opts_default(void) {
-    zn_load_opts o = {0, 0};
+    zn_load_opts o = {0, 0, 0};
     return o;
+}
+
+int64_t zn_dataset_estimate_bytes(int64_t rows, int64_t n_in, int64_t n_out, int64_t n_classes, int labels_only) {
+    if (rows < 0 || n_in < 0 || n_out < 0 || n_classes < 0) return -1;
+    double b = (double)rows * (double)n_in * 4.0;
+    if (!(n_classes > 0 && labels_only)) b += (double)rows * (double)n_out * 4.0;
+    if (n_classes > 0) b += (double)rows * 4.0;
+    return b >= 9.2e18 ? INT64_MAX : (int64_t)b;
 }
 
 zn_status zn_dataset_align_classes(zn_dataset *d, char *const *names, int64_t n_names) {
@@ -147,7 +157,7 @@ zn_status zn_dataset_align_classes(zn_dataset *d, char *const *names, int64_t n_
         }
     }
     zn_dataset *aligned = NULL;
-    zn_status s = zn_dataset_alloc(d->rows, 0, n_names, d->y != NULL, 0, &aligned);
+    zn_status s = zn_dataset_alloc(d->rows, 0, n_names, d->y ? ZN_DS_Y : 0u, &aligned);
     if (s == ZN_OK) s = zn_names_copy(names, n_names, &aligned->class_names);
     if (s == ZN_OK) s = zn_names_copy(names, n_names, &aligned->out_names);
     if (s != ZN_OK) {

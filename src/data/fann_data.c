@@ -133,6 +133,10 @@ zn_status zn_dataset_parse_fann(const char *text, size_t len, const char *name, 
     if (!zn_mul_i64(rows, per_row, &total) || total > (int64_t)(len / 2 + 1))
         return zn_error(ZN_ERR_FORMAT, "%s:1: header promises %lld rows of %lld values, more than %zu bytes can hold",
                         name, (long long)rows, (long long)per_row, len);
+    int64_t need = zn_dataset_estimate_bytes(rows, n_in, n_out, 0, 0);
+    if (o.max_memory > 0 && need > o.max_memory)
+        return zn_error(ZN_ERR_BUDGET, "%s:1: %lld rows of %lld values need %lld bytes, past the memory limit of %lld",
+                        name, (long long)rows, (long long)per_row, (long long)need, (long long)o.max_memory);
     zn_dataset *d = NULL;
     st = zn_dataset_create(rows, n_in, n_out, &d);
     if (st != ZN_OK) return st;

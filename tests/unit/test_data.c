@@ -454,6 +454,41 @@ static void test_csv_labels(void) {
     zn_dataset_free(d);
 }
 
+/* A memory limit stops a load before the one-hot targets are allocated, and
+ * says how much class indexes alone would take (issue 16 §4). */
+static void test_csv_memory_limit(void) {
+    enum { ROWS = 2000, CLASSES = 200 };
+    char *text = malloc(ROWS * 16 + 16);
+    size_t len = (size_t)sprintf(text, "x,label\n");
+    for (int r = 0; r < ROWS; r++) len += (size_t)sprintf(text + len, "%d,c%d\n", r, r % CLASSES);
+    ZT_CHECK(zn_dataset_estimate_bytes(ROWS, 1, CLASSES, CLASSES, 0) == (int64_t)ROWS * (1 + CLASSES + 1) * 4);
+    ZT_CHECK(zn_dataset_estimate_bytes(ROWS, 1, CLASSES, CLASSES, 1) == (int64_t)ROWS * 2 * 4);
+    ZT_CHECK(zn_dataset_estimate_bytes(ROWS, 3, 2, 0, 1) == (int64_t)ROWS * 5 * 4);
+    zn_csv_opts o = zn_csv_opts_default();
+    o.load.max_memory = 1000000; /* one-hot: 1.6 MB; indexes: 16 kB */
+    zn_dataset *d = NULL;
+    size_t before = zn_mem_current();
+    ZT_ERR(zn_dataset_parse_csv(text, len, "t.csv", &o, &d), ZN_ERR_BUDGET);
+    ZT_CHECK(d == NULL && zn_mem_current() == before);
+    ZT_CHECK_MSG(message_has("t.csv: the data needs 1.6 MB", "labels_only) it needs 16 kB"), "%s", zn_last_error());
+    o.labels_only = 1;
+    ZT_OK(zn_dataset_parse_csv(text, len, "t.csv", &o, &d));
+    ZT_CHECK(d && d->y == NULL && d->n_classes == CLASSES && d->labels && d->labels[201] == d->labels[1]);
+    zn_dataset_free(d);
+    /* The reader's own buffers count too. */
+    o.load.max_memory = 4000;
+    ZT_ERR(zn_dataset_parse_csv(text, len, "t.csv", &o, &d), ZN_ERR_BUDGET);
+    ZT_CHECK_MSG(message_has("passes the memory limit", NULL), "%s", zn_last_error());
+    free(text);
+    zn_load_opts lo = zn_load_opts_default();
+    lo.max_memory = 20;
+    ZT_ERR(zn_dataset_parse_fann("2 2 1\n1 2\n3\n4 5\n6\n", 18, "t.data", &lo, &d), ZN_ERR_BUDGET);
+    ZT_CHECK(d == NULL && message_has("t.data:1: 2 rows of 3 values need 24 bytes", NULL));
+    lo.max_memory = 24;
+    ZT_OK(zn_dataset_parse_fann("2 2 1\n1 2\n3\n4 5\n6\n", 18, "t.data", &lo, &d));
+    zn_dataset_free(d);
+}
+
 static void test_slice_shuffle_split(void) {
     zn_dataset *d = NULL, *a = NULL, *b = NULL;
     ZT_OK(zn_dataset_create(100, 3, 1, &d));
@@ -526,6 +561,7 @@ int main(void) {
     ZT_RUN(test_csv_cells_named);
     ZT_RUN(test_csv_target_kind);
     ZT_RUN(test_csv_labels);
+    ZT_RUN(test_csv_memory_limit);
     ZT_RUN(test_slice_shuffle_split);
     ZT_RUN(test_scalers);
     return zt_finish();
