@@ -15,19 +15,33 @@
 extern "C" {
 #endif
 
+typedef enum zn_target_kind {
+    ZN_TARGET_AUTO = 0,   /* decide from the column (see zn_csv_opts.kind) */
+    ZN_TARGET_REGRESSION, /* numeric targets, used as they are */
+    ZN_TARGET_CLASSES,    /* one target column of labels, one-hot encoded */
+} zn_target_kind;
+
 /* Rows of inputs and outputs, both row-major float matrices. Names are
  * optional (NULL when the file had none). For classification data loaded
  * from a CSV, the class column is one-hot encoded: n_out == n_classes and
- * class_names[j] is the label of output j. */
+ * class_names[j] is the label of output j; `labels` holds each row's class
+ * index too, and with zn_csv_opts.labels_only it is the only copy (y NULL,
+ * 4 bytes a row instead of 4 * n_classes). */
 typedef struct zn_dataset {
     int64_t rows;
     int64_t n_in, n_out;
     float *x;           /* rows * n_in */
-    float *y;           /* rows * n_out */
+    float *y;           /* rows * n_out, or NULL when only labels are kept */
     char **in_names;    /* n_in names or NULL */
     char **out_names;   /* n_out names or NULL */
     int64_t n_classes;  /* 0 for regression */
     char **class_names; /* n_classes labels or NULL */
+    int32_t *labels;    /* rows class indexes in [0, n_classes), or NULL */
+    /* What a CSV loader made of the target: ZN_TARGET_REGRESSION or
+     * ZN_TARGET_CLASSES (ZN_TARGET_AUTO for data that did not say), and why,
+     * in words for a user ("labels that are not numbers"). */
+    zn_target_kind target_kind;
+    char target_reason[128];
 } zn_dataset;
 
 /* A dataset of the given size with zeroed values and no names. */
@@ -50,9 +64,18 @@ ZN_API zn_status zn_dataset_split(const zn_dataset *d, double fraction, zn_datas
 ZN_API zn_status zn_dataset_align_classes(zn_dataset *d, char *const *names, int64_t n_names);
 
 typedef struct zn_load_opts {
-    int allow_nan;     /* accept nan/inf values */
+    int allow_nan;     /* accept nan/inf values (and empty CSV fields, as NaN) */
     int64_t max_bytes; /* refuse larger files; 0: 4 GiB */
+    /* Refuse (ZN_ERR_BUDGET, naming what takes the room) data that would
+     * hold more bytes than this: the dataset's x, y and labels, and a CSV
+     * reader's buffers while it reads. 0: no limit. */
+    int64_t max_memory;
 } zn_load_opts;
+
+/* The bytes a dataset of this shape holds (x, y unless labels_only for
+ * classes, labels for classes); -1 for negative sizes. */
+ZN_API int64_t zn_dataset_estimate_bytes(int64_t rows, int64_t n_in, int64_t n_out, int64_t n_classes,
+                                         int labels_only);
 
 ZN_API zn_load_opts zn_load_opts_default(void);
 
@@ -66,11 +89,17 @@ ZN_API zn_status zn_dataset_parse_fann(const char *text, size_t len, const char 
  * written with enough digits to read back exactly. */
 ZN_API zn_status zn_dataset_save_fann(const zn_dataset *d, const char *path);
 
-typedef enum zn_target_kind {
-    ZN_TARGET_AUTO = 0,   /* a class column if any target cell is not a number or it has few integer values */
-    ZN_TARGET_REGRESSION, /* numeric targets, used as they are */
-    ZN_TARGET_CLASSES,    /* one target column of labels, one-hot encoded */
-} zn_target_kind;
+/* ZN_TARGET_AUTO decides as a person would, and says why in target_reason:
+ *  - one target column whose cells are mostly not numbers: class labels;
+ *  - numbers with a few cells that are not (a stray "n/a", "inf", "1e400" or
+ *    empty cell): an error naming the row and column of the first one;
+ *  - integers with at most ZN_AUTO_MAX_INT_CLASSES distinct values, each seen
+ *    ZN_AUTO_ROWS_PER_CLASS times on average (or at most two values): classes
+ *    (digits' 0..9, FANN's 0/1 labels);
+ *  - anything else, and several target columns: regression (the diabetes
+ *    set's 214 distinct integers in 442 rows). */
+#define ZN_AUTO_MAX_INT_CLASSES 20
+#define ZN_AUTO_ROWS_PER_CLASS 5
 
 typedef struct zn_csv_opts {
     zn_load_opts load;
@@ -78,16 +107,41 @@ typedef struct zn_csv_opts {
     const char *const *targets; /* target column names; NULL: the last column */
     int n_targets;
     zn_target_kind kind;
+    int labels_only; /* classes: keep only d->labels, leave d->y NULL */
 } zn_csv_opts;
 
 ZN_API zn_csv_opts zn_csv_opts_default(void);
 
 /* CSV with a header row. Input columns must be numeric; target columns are
  * numeric (regression) or labels (classification, one-hot). Quoted fields
- * ("a,b", "say ""hi""") are understood; empty lines are skipped. */
+ * ("a,b", "say ""hi""") are understood; empty lines are skipped; LF, CRLF
+ * and CR line ends and a UTF-8 byte order mark are accepted. Column names
+ * must be distinct, names and labels valid UTF-8. An empty field is an error
+ * (NaN when allow_nan). Messages name the file, the line, and the column by
+ * number and name: "d.csv:12: field 3 ('pixel_2'): 'abc' is not a number". */
 ZN_API zn_status zn_dataset_load_csv(const char *path, const zn_csv_opts *opts, zn_dataset **out);
 ZN_API zn_status zn_dataset_parse_csv(const char *text, size_t len, const char *name, const zn_csv_opts *opts,
                                       zn_dataset **out);
+
+/* ---- either format -------------------------------------------------------- */
+
+typedef enum zn_data_format {
+    ZN_DATA_CSV = 0,
+    ZN_DATA_FANN,
+} zn_data_format;
+
+/* Which loader a file's text is for, from its first line that is not blank
+ * (after a UTF-8 byte order mark): a line with ',' or ';' is CSV; one whose
+ * first word starts like a number ("4", "-4", "4.5", ".5", "+4") is a FANN
+ * header, as is one of several space-separated words ("four 2 1"); anything
+ * else is CSV. A malformed FANN header is thus reported by the FANN reader,
+ * which says what is wrong with it. */
+ZN_API zn_data_format zn_dataset_guess_format(const char *text, size_t len);
+
+/* Loads FANN data or a CSV as zn_dataset_guess_format says. CSV options
+ * that need column names (targets) are an error for FANN data; opts->load
+ * applies to both. */
+ZN_API zn_status zn_dataset_load(const char *path, const zn_csv_opts *opts, zn_dataset **out);
 
 /* ---- scaling --------------------------------------------------------------- */
 

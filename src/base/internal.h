@@ -40,6 +40,21 @@ static inline int zn_mul_i64(int64_t a, int64_t b, int64_t *out) { return !__bui
 void zn_fast_clock_init(void);
 uint64_t zn_fast_ns(void);
 
+/* The largest file a loader reads unless told otherwise. */
+#define ZN_DEFAULT_MAX_FILE_BYTES ((int64_t)4 << 30)
+
+/* Name lists (column, class names): NUL-terminated copies in zn_alloc'd
+ * memory. zn_names_copy gives NULL for n == 0 or src == NULL. */
+void zn_names_free(char **names, int64_t n);
+zn_status zn_names_copy(char *const *src, int64_t n, char ***dst);
+char *zn_strdup_range(const char *s, size_t n); /* NULL when out of memory */
+
+/* UTF-8: the length of the valid sequence at s (n > 0 bytes available) or
+ * 0, and whether s[0..len) is entirely valid (no overlongs, surrogates or
+ * code points past U+10FFFF). */
+size_t zn_utf8_seq(const unsigned char *s, size_t n);
+int zn_utf8_valid(const char *s, size_t len);
+
 /* Environment variable as an integer in [lo, hi]; def when unset or invalid. */
 long zn_env_long(const char *name, long def, long lo, long hi);
 

@@ -1,6 +1,7 @@
 /* CSV with a header row into a dataset. Inputs are numeric columns; targets
  * are chosen by name and are numeric (regression) or labels (one-hot). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,7 +77,7 @@ static int read_record(csv_reader *r, const char *name, zn_status *st) {
                     quoted = 0;
                 }
             } else {
-                if (c == '\n') r->next_line++;
+                if (c == '\n' || (c == '\r' && (r->p >= r->end || *r->p != '\n'))) r->next_line++;
                 if (!push_char(r, c)) goto oom;
             }
             continue;
@@ -87,11 +88,11 @@ static int read_record(csv_reader *r, const char *name, zn_status *st) {
         } else if (c == r->delim) {
             if (!push_char(r, '\0') || !start_field(r)) goto oom;
             was_quoted = 0;
-        } else if (c == '\n') {
+        } else if (c == '\n' || c == '\r') {
+            /* LF, CRLF and old Macs' lone CR all end a record. */
+            if (c == '\r' && r->p < r->end && *r->p == '\n') r->p++;
             r->next_line++;
             break;
-        } else if (c == '\r' && r->p < r->end && *r->p == '\n') {
-            /* CRLF: the \n ends the record next time round */
         } else {
             if (!push_char(r, c)) goto oom;
         }
@@ -122,7 +123,7 @@ static char guess_delimiter(const char *p, const char *end) {
     size_t counts[3] = {0, 0, 0};
     const char cand[3] = {',', ';', '\t'};
     int quoted = 0;
-    for (; p < end && (quoted || *p != '\n'); p++) {
+    for (; p < end && (quoted || (*p != '\n' && *p != '\r')); p++) {
         if (*p == '"') quoted = !quoted;
         for (int i = 0; i < 3 && !quoted; i++) counts[i] += *p == cand[i];
     }
@@ -222,6 +223,13 @@ static zn_status read_header(csv_state *c) {
         trimmed(field_text(&c->rd, i), &s, &n);
         c->header[i] = zn_strdup_range(s, n);
         if (!c->header[i]) return ZN_ERR_OUT_OF_MEMORY;
+        if (!zn_utf8_valid(s, n))
+            return zn_error(ZN_ERR_FORMAT, "%s:%lld: the name of column %zu is not valid UTF-8 (is the file Latin-1?)",
+                            c->name, (long long)c->rd.line, i + 1);
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(c->header[j], c->header[i]))
+                return zn_error(ZN_ERR_FORMAT, "%s:%lld: columns %zu and %zu are both named '%s'", c->name,
+                                (long long)c->rd.line, j + 1, i + 1, c->header[i]);
     }
     return ZN_OK;
 }
@@ -254,6 +262,54 @@ static zn_status choose_targets(csv_state *c) {
     return ZN_OK;
 }
 
+/* "1.6 MB", "16 kB", "512 bytes" for messages. */
+static const char *fmt_bytes(double b, char *buf, size_t cap) {
+    if (b >= 1e9)
+        snprintf(buf, cap, "%.1f GB", b / 1e9);
+    else if (b >= 1e6)
+        snprintf(buf, cap, "%.1f MB", b / 1e6);
+    else if (b >= 1e3)
+        snprintf(buf, cap, "%.0f kB", b / 1e3);
+    else
+        snprintf(buf, cap, "%.0f bytes", b);
+    return buf;
+}
+
+/* What the reader holds besides the file's text: x, target cells, line numbers. */
+static int64_t reader_bytes(const csv_state *c) {
+    return (int64_t)(c->x_cap * sizeof(float) + c->cells.cap + c->cells.start_cap * sizeof(size_t) +
+                     c->cells.line_cap * sizeof(int64_t) + c->rd.buf_cap + c->rd.field_cap * sizeof(size_t));
+}
+
+/* One numeric cell of column col (0-based) on a line, with the message a
+ * user needs when it is not one: empty, not a number, out of range, or NaN. */
+static zn_status parse_cell(const csv_state *c, int64_t line, size_t col, const char *s, size_t n, float *v) {
+    const char *h = c->header[col];
+    int show = (int)(n > 40 ? 40 : n);
+    if (n == 0) {
+        if (c->opts.load.allow_nan) {
+            *v = NAN;
+            return ZN_OK;
+        }
+        return zn_error(ZN_ERR_FORMAT, "%s:%lld: field %zu ('%s') is empty (a number is needed)", c->name,
+                        (long long)line, col + 1, h);
+    }
+    switch (zn_parse_float_ex(s, n, v)) {
+    case ZN_NUM_BAD:
+        return zn_error(ZN_ERR_FORMAT, "%s:%lld: field %zu ('%s'): '%.*s' is not a number", c->name, (long long)line,
+                        col + 1, h, show, s);
+    case ZN_NUM_RANGE:
+        return zn_error(ZN_ERR_FORMAT, "%s:%lld: field %zu ('%s'): '%.*s' is out of the float range (about 3.4e38)",
+                        c->name, (long long)line, col + 1, h, show, s);
+    case ZN_NUM_OK:
+        break;
+    }
+    if (!c->opts.load.allow_nan && !isfinite(*v))
+        return zn_error(ZN_ERR_FORMAT, "%s:%lld: field %zu ('%s'): '%.*s' is not finite (NaN/Inf not allowed)", c->name,
+                        (long long)line, col + 1, h, show, s);
+    return ZN_OK;
+}
+
 static zn_status read_rows(csv_state *c) {
     zn_status st = ZN_OK;
     size_t n_in = c->ncols - c->ntargets;
@@ -275,20 +331,20 @@ static zn_status read_rows(csv_state *c) {
             break;
         }
         c->cells.line[c->rows] = c->rd.line;
+        if (c->opts.load.max_memory > 0 && reader_bytes(c) > c->opts.load.max_memory) {
+            char lim[32];
+            st = zn_error(ZN_ERR_BUDGET, "%s:%lld: reading the file passes the memory limit of %s at this line",
+                          c->name, (long long)c->rd.line, fmt_bytes((double)c->opts.load.max_memory, lim, sizeof lim));
+            break;
+        }
         for (size_t i = 0; i < c->ncols && st == ZN_OK; i++) {
             const char *s;
             size_t n;
             trimmed(field_text(&c->rd, i), &s, &n);
             if (c->is_target[i]) continue;
             float v;
-            if (!zn_parse_float(s, n, &v))
-                st = zn_error(ZN_ERR_FORMAT, "%s:%lld: field %zu ('%s'): '%.*s' is not a number", c->name,
-                              (long long)c->rd.line, i + 1, c->header[i], (int)(n > 40 ? 40 : n), s);
-            else if (!c->opts.load.allow_nan && !isfinite(v))
-                st = zn_error(ZN_ERR_FORMAT, "%s:%lld: field %zu ('%s'): '%.*s' is not finite (NaN/Inf not allowed)",
-                              c->name, (long long)c->rd.line, i + 1, c->header[i], (int)(n > 40 ? 40 : n), s);
-            else
-                c->x[c->x_len++] = v;
+            st = parse_cell(c, c->rd.line, i, s, n, &v);
+            if (st == ZN_OK) c->x[c->x_len++] = v;
         }
         for (size_t t = 0; t < c->ntargets && st == ZN_OK; t++) {
             const char *s;
@@ -309,29 +365,80 @@ static const char *cell(const csv_state *c, int64_t row, size_t t) {
     return c->cells.text + c->cells.start[(size_t)row * c->ntargets + t];
 }
 
-/* Decides regression or classes; for AUTO, labels that are not all numbers,
- * or few distinct integers, make a class column. */
-static zn_status decide_kind(const csv_state *c, zn_target_kind *kind) {
+/* Decides regression or classes (the rule is in data.h, at ZN_AUTO_MAX_INT_CLASSES)
+ * and says why in `reason`. */
+static zn_status decide_kind(const csv_state *c, zn_target_kind *kind, char *reason, size_t cap) {
     *kind = c->opts.kind;
     if (*kind == ZN_TARGET_CLASSES && c->ntargets != 1)
         return zn_error(ZN_ERR_INVALID_ARG, "%s: class targets need exactly one target column (got %zu)", c->name,
                         c->ntargets);
-    if (*kind != ZN_TARGET_AUTO) return ZN_OK;
-    int all_numeric = 1, all_integer = 1;
+    if (*kind != ZN_TARGET_AUTO) {
+        snprintf(reason, cap, "asked for");
+        return ZN_OK;
+    }
+    *kind = ZN_TARGET_REGRESSION;
+    if (c->ntargets != 1) {
+        snprintf(reason, cap, "%zu target columns", c->ntargets);
+        return ZN_OK;
+    }
+    int64_t numbers = 0, others = 0, first_other = -1;
+    int all_integer = 1;
+    float distinct[ZN_AUTO_MAX_INT_CLASSES + 1];
+    int n_distinct = 0;
     zn_c_locale loc;
     zn_c_locale_enter(&loc);
-    for (int64_t r = 0; r < c->rows && all_numeric; r++)
-        for (size_t t = 0; t < c->ntargets; t++) {
-            float v;
-            const char *s = cell(c, r, t);
-            if (!zn_parse_float(s, strlen(s), &v) || !isfinite(v))
-                all_numeric = 0;
-            else if (v != floorf(v))
-                all_integer = 0;
+    for (int64_t r = 0; r < c->rows; r++) {
+        float v;
+        const char *s = cell(c, r, 0);
+        size_t n = strlen(s);
+        int ok = n > 0 ? zn_parse_float_ex(s, n, &v) == ZN_NUM_OK && (isfinite(v) || c->opts.load.allow_nan)
+                       : c->opts.load.allow_nan; /* an empty cell is NaN then */
+        if (n == 0) v = NAN;
+        if (!ok) {
+            others++;
+            if (first_other < 0) first_other = r;
+            continue;
         }
+        numbers++;
+        if (!isfinite(v) || v != floorf(v)) {
+            all_integer = 0;
+            continue;
+        }
+        int k = 0;
+        while (k < n_distinct && distinct[k] != v) k++;
+        if (k == n_distinct && n_distinct <= ZN_AUTO_MAX_INT_CLASSES) distinct[n_distinct++] = v;
+    }
     zn_c_locale_leave(&loc);
-    *kind = ZN_TARGET_REGRESSION;
-    if (c->ntargets == 1 && (!all_numeric || all_integer)) *kind = ZN_TARGET_CLASSES;
+    if (others > 0 && numbers > others) {
+        /* A numeric column with a stray bad cell: its error, never labels. */
+        const char *s = cell(c, first_other, 0);
+        float v;
+        zn_c_locale_enter(&loc);
+        zn_status st = parse_cell(c, c->cells.line[first_other], c->targets[0], s, strlen(s), &v);
+        zn_c_locale_leave(&loc);
+        if (st == ZN_OK) /* cannot happen: the cell was not a number above */
+            st = zn_error(ZN_ERR_FORMAT, "%s:%lld: field %zu ('%s'): '%.40s' is not a number", c->name,
+                          (long long)c->cells.line[first_other], c->targets[0] + 1, c->header[c->targets[0]], s);
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", zn_last_error());
+        return zn_error(st,
+                        "%s; the column's other %lld values are numbers, so it is not read as class labels "
+                        "(name the target kind to read it as labels)",
+                        msg, (long long)numbers);
+    }
+    if (others > 0) {
+        *kind = ZN_TARGET_CLASSES;
+        snprintf(reason, cap, "labels that are not numbers");
+    } else if (!all_integer) {
+        snprintf(reason, cap, "numbers that are not all integers");
+    } else if (n_distinct > ZN_AUTO_MAX_INT_CLASSES) {
+        snprintf(reason, cap, "more than %d distinct integer values", ZN_AUTO_MAX_INT_CLASSES);
+    } else if (n_distinct > 2 && c->rows < (int64_t)n_distinct * ZN_AUTO_ROWS_PER_CLASS) {
+        snprintf(reason, cap, "%d distinct integer values in only %lld rows", n_distinct, (long long)c->rows);
+    } else {
+        *kind = ZN_TARGET_CLASSES;
+        snprintf(reason, cap, "%d distinct integer values in %lld rows", n_distinct, (long long)c->rows);
+    }
     return ZN_OK;
 }
 
@@ -342,16 +449,7 @@ static zn_status encode_regression(const csv_state *c, zn_dataset *d) {
     for (int64_t r = 0; r < c->rows && st == ZN_OK; r++)
         for (size_t t = 0; t < c->ntargets && st == ZN_OK; t++) {
             const char *s = cell(c, r, t);
-            float v;
-            size_t col = c->targets[t];
-            if (!zn_parse_float(s, strlen(s), &v))
-                st = zn_error(ZN_ERR_FORMAT, "%s:%lld: field %zu ('%s'): '%.40s' is not a number", c->name,
-                              (long long)c->cells.line[r], col + 1, c->header[col], s);
-            else if (!c->opts.load.allow_nan && !isfinite(v))
-                st = zn_error(ZN_ERR_FORMAT, "%s:%lld: field %zu ('%s'): '%.40s' is not finite (NaN/Inf not allowed)",
-                              c->name, (long long)c->cells.line[r], col + 1, c->header[col], s);
-            else
-                d->y[r * d->n_out + (int64_t)t] = v;
+            st = parse_cell(c, c->cells.line[r], c->targets[t], s, strlen(s), &d->y[r * d->n_out + (int64_t)t]);
         }
     zn_c_locale_leave(&loc);
     return st;
@@ -370,8 +468,13 @@ static zn_status encode_classes(const csv_state *c, zn_target_kind asked, label 
     for (int64_t r = 0; r < c->rows && st == ZN_OK; r++) {
         const char *s = cell(c, r, 0);
         if (!*s) {
-            st = zn_error(ZN_ERR_FORMAT, "%s:%lld: the class label ('%s') is empty", c->name,
-                          (long long)c->cells.line[r], c->header[c->targets[0]]);
+            st = zn_error(ZN_ERR_FORMAT, "%s:%lld: field %zu ('%s'): the class label is empty", c->name,
+                          (long long)c->cells.line[r], c->targets[0] + 1, c->header[c->targets[0]]);
+            break;
+        }
+        if (!zn_utf8_valid(s, strlen(s))) {
+            st = zn_error(ZN_ERR_FORMAT, "%s:%lld: field %zu ('%s'): the label is not valid UTF-8 (is the file Latin-1?)",
+                          c->name, (long long)c->cells.line[r], c->targets[0] + 1, c->header[c->targets[0]]);
             break;
         }
         size_t i = 0;
@@ -401,9 +504,35 @@ static zn_status encode_classes(const csv_state *c, zn_target_kind asked, label 
     return ZN_OK;
 }
 
+/* Class index of each row: class names sorted by text, then a binary search. */
+typedef struct name_index {
+    const char *name;
+    int32_t k;
+} name_index;
+
+static int by_index_name(const void *a, const void *b) {
+    return strcmp(((const name_index *)a)->name, ((const name_index *)b)->name);
+}
+
+static zn_status fill_labels(const csv_state *c, zn_dataset *d) {
+    name_index *idx = zn_alloc((size_t)d->n_classes * sizeof *idx);
+    if (!idx) return ZN_ERR_OUT_OF_MEMORY;
+    for (int64_t k = 0; k < d->n_classes; k++) idx[k] = (name_index){d->class_names[k], (int32_t)k};
+    qsort(idx, (size_t)d->n_classes, sizeof *idx, by_index_name);
+    for (int64_t r = 0; r < c->rows; r++) {
+        name_index key = {cell(c, r, 0), 0};
+        const name_index *hit = bsearch(&key, idx, (size_t)d->n_classes, sizeof *idx, by_index_name);
+        d->labels[r] = hit ? hit->k : 0; /* every cell is one of the labels */
+        if (d->y) d->y[r * d->n_out + d->labels[r]] = 1.0f;
+    }
+    zn_free(idx);
+    return ZN_OK;
+}
+
 static zn_status build_dataset(csv_state *c, zn_dataset **out) {
     zn_target_kind kind;
-    zn_status st = decide_kind(c, &kind);
+    char reason[sizeof((zn_dataset *)0)->target_reason];
+    zn_status st = decide_kind(c, &kind, reason, sizeof reason);
     if (st != ZN_OK) return st;
     label *labels = NULL;
     int64_t n_classes = 0;
@@ -411,12 +540,33 @@ static zn_status build_dataset(csv_state *c, zn_dataset **out) {
         st = encode_classes(c, c->opts.kind, &labels, &n_classes);
         if (st != ZN_OK) return st;
     }
+    int classes = kind == ZN_TARGET_CLASSES;
     int64_t n_in = (int64_t)(c->ncols - c->ntargets);
-    int64_t n_out = kind == ZN_TARGET_CLASSES ? n_classes : (int64_t)c->ntargets;
+    int64_t n_out = classes ? n_classes : (int64_t)c->ntargets;
+    int64_t need = zn_dataset_estimate_bytes(c->rows, n_in, n_out, n_classes, c->opts.labels_only);
+    if (c->opts.load.max_memory > 0 && need > c->opts.load.max_memory) {
+        int64_t lean = zn_dataset_estimate_bytes(c->rows, n_in, n_out, n_classes, 1);
+        char hint[128] = "", a[32], b[32], l[32];
+        if (classes && !c->opts.labels_only && lean <= c->opts.load.max_memory)
+            snprintf(hint, sizeof hint, "; as class indexes only (labels_only) it needs %s",
+                     fmt_bytes((double)lean, l, sizeof l));
+        zn_free(labels);
+        return zn_error(ZN_ERR_BUDGET, "%s: the data needs %s (%lld rows of %lld inputs and %lld %s), past the memory "
+                        "limit of %s%s",
+                        c->name, fmt_bytes((double)need, a, sizeof a), (long long)c->rows, (long long)n_in,
+                        (long long)n_out, classes ? "one-hot class outputs" : "targets",
+                        fmt_bytes((double)c->opts.load.max_memory, b, sizeof b), hint);
+    }
     zn_dataset *d = NULL;
-    st = zn_dataset_create(c->rows, n_in, n_out, &d);
+    unsigned parts = (classes && c->opts.labels_only ? 0u : ZN_DS_Y) | (classes ? ZN_DS_LABELS : 0u);
+    st = zn_dataset_alloc(c->rows, n_in, n_out, parts, &d);
     if (st == ZN_OK) {
-        memcpy(d->x, c->x, c->x_len * sizeof(float));
+        /* The rows read are the dataset's inputs: handed over, not copied. */
+        d->x = c->x ? c->x : zn_calloc(1, sizeof(float));
+        c->x = NULL;
+        if (!d->x) st = ZN_ERR_OUT_OF_MEMORY;
+        d->target_kind = kind;
+        snprintf(d->target_reason, sizeof d->target_reason, "%s", reason);
         d->in_names = zn_calloc((size_t)n_in, sizeof *d->in_names);
         d->out_names = zn_calloc((size_t)n_out, sizeof *d->out_names);
         if (!d->in_names || !d->out_names) st = ZN_ERR_OUT_OF_MEMORY;
@@ -424,7 +574,7 @@ static zn_status build_dataset(csv_state *c, zn_dataset **out) {
     for (size_t i = 0, j = 0; st == ZN_OK && i < c->ncols; i++)
         if (!c->is_target[i] && !(d->in_names[j++] = zn_strdup_range(c->header[i], strlen(c->header[i]))))
             st = ZN_ERR_OUT_OF_MEMORY;
-    if (st == ZN_OK && kind == ZN_TARGET_REGRESSION) {
+    if (st == ZN_OK && !classes) {
         for (size_t t = 0; st == ZN_OK && t < c->ntargets; t++) {
             const char *h = c->header[c->targets[t]];
             if (!(d->out_names[t] = zn_strdup_range(h, strlen(h)))) st = ZN_ERR_OUT_OF_MEMORY;
@@ -442,12 +592,7 @@ static zn_status build_dataset(csv_state *c, zn_dataset **out) {
             d->out_names[k] = zn_strdup_range(labels[k].name, n);
             if (!d->class_names[k] || !d->out_names[k]) st = ZN_ERR_OUT_OF_MEMORY;
         }
-        for (int64_t r = 0; st == ZN_OK && r < c->rows; r++) {
-            const char *s = cell(c, r, 0);
-            int64_t k = 0;
-            while (k < n_classes && strcmp(d->class_names[k], s) != 0) k++;
-            d->y[r * n_out + k] = 1.0f;
-        }
+        if (st == ZN_OK) st = fill_labels(c, d);
     }
     zn_free(labels);
     if (st != ZN_OK) {

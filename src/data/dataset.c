@@ -4,7 +4,8 @@
 #include "base/internal.h"
 #include "data/data_internal.h"
 
-zn_status zn_dataset_create(int64_t rows, int64_t n_in, int64_t n_out, zn_dataset **out) {
+zn_status zn_dataset_alloc(int64_t rows, int64_t n_in, int64_t n_out, unsigned parts, zn_dataset **out) {
+    int with_y = (parts & ZN_DS_Y) != 0, with_labels = (parts & ZN_DS_LABELS) != 0;
     if (!out) return zn_error(ZN_ERR_INVALID_ARG, "zn_dataset_create: out is NULL");
     *out = NULL;
     if (rows < 0 || n_in < 0 || n_out < 0)
@@ -20,50 +21,28 @@ zn_status zn_dataset_create(int64_t rows, int64_t n_in, int64_t n_out, zn_datase
     d->rows = rows;
     d->n_in = n_in;
     d->n_out = n_out;
-    d->x = zn_calloc((size_t)(nx ? nx : 1), sizeof(float));
-    d->y = zn_calloc((size_t)(ny ? ny : 1), sizeof(float));
-    if (!d->x || !d->y) {
+    int ok = 1;
+    if (parts & ZN_DS_X) ok = (d->x = zn_calloc((size_t)(nx ? nx : 1), sizeof(float))) != NULL;
+    if (with_y) ok = ok && (d->y = zn_calloc((size_t)(ny ? ny : 1), sizeof(float))) != NULL;
+    if (with_labels) ok = ok && (d->labels = zn_calloc((size_t)(rows ? rows : 1), sizeof(int32_t))) != NULL;
+    if (!ok) {
         zn_dataset_free(d);
-        return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_dataset_create: cannot allocate %lld values", (long long)(nx + ny));
+        return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_dataset_create: cannot allocate %lld values",
+                        (long long)(nx + (with_y ? ny : 0) + (with_labels ? rows : 0)));
     }
     *out = d;
     return ZN_OK;
 }
 
-void zn_names_free(char **names, int64_t n) {
-    if (!names) return;
-    for (int64_t i = 0; i < n; i++) zn_free(names[i]);
-    zn_free(names);
-}
-
-char *zn_strdup_range(const char *s, size_t n) {
-    char *p = zn_alloc(n + 1);
-    if (!p) return NULL;
-    memcpy(p, s, n);
-    p[n] = '\0';
-    return p;
-}
-
-zn_status zn_names_copy(char *const *src, int64_t n, char ***dst) {
-    *dst = NULL;
-    if (!src || n == 0) return ZN_OK;
-    char **names = zn_calloc((size_t)n, sizeof *names);
-    if (!names) return ZN_ERR_OUT_OF_MEMORY;
-    for (int64_t i = 0; i < n; i++) {
-        names[i] = zn_strdup_range(src[i], strlen(src[i]));
-        if (!names[i]) {
-            zn_names_free(names, n);
-            return ZN_ERR_OUT_OF_MEMORY;
-        }
-    }
-    *dst = names;
-    return ZN_OK;
+zn_status zn_dataset_create(int64_t rows, int64_t n_in, int64_t n_out, zn_dataset **out) {
+    return zn_dataset_alloc(rows, n_in, n_out, ZN_DS_X | ZN_DS_Y, out);
 }
 
 void zn_dataset_free(zn_dataset *d) {
     if (!d) return;
     zn_free(d->x);
     zn_free(d->y);
+    zn_free(d->labels);
     zn_names_free(d->in_names, d->n_in);
     zn_names_free(d->out_names, d->n_out);
     zn_names_free(d->class_names, d->n_classes);
@@ -72,6 +51,8 @@ void zn_dataset_free(zn_dataset *d) {
 
 static zn_status copy_meta(const zn_dataset *src, zn_dataset *dst) {
     dst->n_classes = src->n_classes;
+    dst->target_kind = src->target_kind;
+    memcpy(dst->target_reason, src->target_reason, sizeof dst->target_reason);
     zn_status s = zn_names_copy(src->in_names, src->n_in, &dst->in_names);
     if (s == ZN_OK) s = zn_names_copy(src->out_names, src->n_out, &dst->out_names);
     if (s == ZN_OK) s = zn_names_copy(src->class_names, src->n_classes, &dst->class_names);
@@ -86,10 +67,12 @@ zn_status zn_dataset_slice(const zn_dataset *d, int64_t begin, int64_t end, zn_d
         return zn_error(ZN_ERR_INVALID_ARG, "zn_dataset_slice: rows [%lld, %lld) not within [0, %lld)",
                         (long long)begin, (long long)end, (long long)d->rows);
     zn_dataset *s = NULL;
-    zn_status st = zn_dataset_create(end - begin, d->n_in, d->n_out, &s);
+    zn_status st = zn_dataset_alloc(end - begin, d->n_in, d->n_out,
+                                    ZN_DS_X | (d->y ? ZN_DS_Y : 0u) | (d->labels ? ZN_DS_LABELS : 0u), &s);
     if (st != ZN_OK) return st;
     memcpy(s->x, d->x + begin * d->n_in, (size_t)((end - begin) * d->n_in) * sizeof(float));
-    memcpy(s->y, d->y + begin * d->n_out, (size_t)((end - begin) * d->n_out) * sizeof(float));
+    if (d->y) memcpy(s->y, d->y + begin * d->n_out, (size_t)((end - begin) * d->n_out) * sizeof(float));
+    if (d->labels) memcpy(s->labels, d->labels + begin, (size_t)(end - begin) * sizeof(int32_t));
     st = copy_meta(d, s);
     if (st != ZN_OK) {
         zn_dataset_free(s);
@@ -118,7 +101,12 @@ zn_status zn_dataset_shuffle(zn_dataset *d, zn_rng *rng) {
         int64_t j = (int64_t)zn_rng_below(rng, (uint64_t)i + 1);
         if (j == i) continue;
         swap_floats(d->x + i * d->n_in, d->x + j * d->n_in, d->n_in);
-        swap_floats(d->y + i * d->n_out, d->y + j * d->n_out, d->n_out);
+        if (d->y) swap_floats(d->y + i * d->n_out, d->y + j * d->n_out, d->n_out);
+        if (d->labels) {
+            int32_t t = d->labels[i];
+            d->labels[i] = d->labels[j];
+            d->labels[j] = t;
+        }
     }
     return ZN_OK;
 }
@@ -140,8 +128,16 @@ zn_status zn_dataset_split(const zn_dataset *d, double fraction, zn_dataset **fi
 }
 
 zn_load_opts zn_load_opts_default(void) {
-    zn_load_opts o = {0, 0};
+    zn_load_opts o = {0, 0, 0};
     return o;
+}
+
+int64_t zn_dataset_estimate_bytes(int64_t rows, int64_t n_in, int64_t n_out, int64_t n_classes, int labels_only) {
+    if (rows < 0 || n_in < 0 || n_out < 0 || n_classes < 0) return -1;
+    double b = (double)rows * (double)n_in * 4.0;
+    if (!(n_classes > 0 && labels_only)) b += (double)rows * (double)n_out * 4.0;
+    if (n_classes > 0) b += (double)rows * 4.0;
+    return b >= 9.2e18 ? INT64_MAX : (int64_t)b;
 }
 
 zn_status zn_dataset_align_classes(zn_dataset *d, char *const *names, int64_t n_names) {
@@ -161,7 +157,7 @@ zn_status zn_dataset_align_classes(zn_dataset *d, char *const *names, int64_t n_
         }
     }
     zn_dataset *aligned = NULL;
-    zn_status s = zn_dataset_create(d->rows, d->n_in, n_names, &aligned);
+    zn_status s = zn_dataset_alloc(d->rows, 0, n_names, d->y ? ZN_DS_Y : 0u, &aligned);
     if (s == ZN_OK) s = zn_names_copy(names, n_names, &aligned->class_names);
     if (s == ZN_OK) s = zn_names_copy(names, n_names, &aligned->out_names);
     if (s != ZN_OK) {
@@ -170,8 +166,9 @@ zn_status zn_dataset_align_classes(zn_dataset *d, char *const *names, int64_t n_
         return s;
     }
     aligned->n_classes = n_names;
-    for (int64_t r = 0; r < d->rows; r++)
+    for (int64_t r = 0; d->y && r < d->rows; r++)
         for (int64_t k = 0; k < d->n_classes; k++) aligned->y[r * n_names + map[k]] = d->y[r * d->n_out + k];
+    for (int64_t r = 0; d->labels && r < d->rows; r++) d->labels[r] = (int32_t)map[d->labels[r]];
     zn_free(map);
     /* Swap the new outputs in; inputs and their names stay. */
     zn_free(d->y);

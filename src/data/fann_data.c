@@ -46,24 +46,47 @@ static void quote_token(const char *tok, size_t len, char *out, size_t cap) {
     out[j] = '\0';
 }
 
+/* The header is three non-negative integers alone on their line (blank
+ * lines before it are fine, as for FANN's fscanf). */
 static zn_status parse_header(scanner *s, const char *name, int64_t counts[3]) {
-    static const char *const what[3] = {"the number of rows", "the number of inputs", "the number of outputs"};
+    static const char *const what[3] = {"rows", "inputs", "outputs"};
+    static const char *const form = "the header must be three integers: rows inputs outputs";
+    int64_t line = 0;
     for (int i = 0; i < 3; i++) {
         const char *tok;
         size_t len;
         if (!next_token(s, &tok, &len))
-            return zn_error(ZN_ERR_FORMAT, "%s:%lld: expected a header 'rows inputs outputs'; %s is missing", name,
-                            (long long)s->line, what[i]);
+            return i == 0 ? zn_error(ZN_ERR_FORMAT, "%s:%lld: %s; the file is empty", name, (long long)s->line, form)
+                          : zn_error(ZN_ERR_FORMAT, "%s:%lld: %s; %s is missing", name, (long long)s->line, form,
+                                     what[i]);
+        if (i == 0) line = s->line;
+        char q[48];
+        quote_token(tok, len, q, sizeof q);
+        if (s->line != line)
+            return zn_error(ZN_ERR_FORMAT, "%s:%lld: %s on one line; line %lld has only %d", name, (long long)line,
+                            form, (long long)line, i);
         if (!zn_parse_count(tok, len, &counts[i])) {
-            char q[48];
-            quote_token(tok, len, q, sizeof q);
-            return zn_error(ZN_ERR_FORMAT, "%s:%lld: header: %s must be a non-negative integer, got '%s'", name,
-                            (long long)s->line, what[i], q);
+            float v;
+            int is_number = zn_parse_float(tok, len, &v);
+            return zn_error(ZN_ERR_FORMAT, "%s:%lld: %s; %s is '%s', %s", name, (long long)line, form, what[i], q,
+                            !is_number ? "not a number"
+                            : v < 0    ? "a negative number"
+                                       : "not a whole number (or too large)");
         }
     }
+    /* Nothing else on the header's line. */
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\r' || *s->p == '\v' || *s->p == '\f')) s->p++;
+    if (s->p < s->end && *s->p != '\n') {
+        const char *tok = s->p;
+        size_t len = 0;
+        while (tok + len < s->end && !is_space(tok[len])) len++;
+        char q[48];
+        quote_token(tok, len, q, sizeof q);
+        return zn_error(ZN_ERR_FORMAT, "%s:%lld: %s; '%s' follows them on the line", name, (long long)line, form, q);
+    }
     if (counts[1] == 0)
-        return zn_error(ZN_ERR_FORMAT, "%s:%lld: header: the number of inputs must be at least 1", name,
-                        (long long)s->line);
+        return zn_error(ZN_ERR_FORMAT, "%s:%lld: header '%lld 0 %lld': inputs must be at least 1", name,
+                        (long long)line, (long long)counts[0], (long long)counts[2]);
     return ZN_OK;
 }
 
@@ -99,6 +122,8 @@ zn_status zn_dataset_parse_fann(const char *text, size_t len, const char *name, 
     if (!name) name = "<memory>";
     zn_load_opts o = opts ? *opts : zn_load_opts_default();
     scanner s = {text, text + len, 1};
+    if (len >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB && (unsigned char)text[2] == 0xBF)
+        s.p += 3; /* a UTF-8 byte order mark, as editors on Windows write */
     int64_t counts[3];
     zn_status st = parse_header(&s, name, counts);
     if (st != ZN_OK) return st;
@@ -109,6 +134,10 @@ zn_status zn_dataset_parse_fann(const char *text, size_t len, const char *name, 
     if (!zn_mul_i64(rows, per_row, &total) || total > (int64_t)(len / 2 + 1))
         return zn_error(ZN_ERR_FORMAT, "%s:1: header promises %lld rows of %lld values, more than %zu bytes can hold",
                         name, (long long)rows, (long long)per_row, len);
+    int64_t need = zn_dataset_estimate_bytes(rows, n_in, n_out, 0, 0);
+    if (o.max_memory > 0 && need > o.max_memory)
+        return zn_error(ZN_ERR_BUDGET, "%s:1: %lld rows of %lld values need %lld bytes, past the memory limit of %lld",
+                        name, (long long)rows, (long long)per_row, (long long)need, (long long)o.max_memory);
     zn_dataset *d = NULL;
     st = zn_dataset_create(rows, n_in, n_out, &d);
     if (st != ZN_OK) return st;

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "data/data_internal.h"
+#include "base/number.h"
 #include "fann/fann_net_scan.h"
 #include "fann/fnet_internal.h"
 

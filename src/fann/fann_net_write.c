@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "base/file.h"
-#include "data/data_internal.h"
+#include "base/number.h"
 #include "fann/fann_net_scan.h"
 #include "fann/fnet_internal.h"
 

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "base/internal.h"
-#include "data/data_internal.h"
+#include "base/number.h"
 #include "io/json.h"
 
 struct zn_json_doc {
@@ -81,39 +81,6 @@ static void skip_ws(parser *p) {
 
 /* ---- UTF-8 ---------------------------------------------------------------- */
 
-static int cont(unsigned char c) { return (c & 0xC0) == 0x80; }
-
-/* Length of the valid UTF-8 sequence at s (n bytes available), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n) {
-    unsigned c = s[0];
-    if (c < 0x80) return 1;
-    if (c < 0xC2) return 0; /* a stray continuation byte, or an overlong 2-byte form */
-    if (c < 0xE0) return n >= 2 && cont(s[1]) ? 2 : 0;
-    if (c < 0xF0) {
-        if (n < 3 || !cont(s[1]) || !cont(s[2])) return 0;
-        if (c == 0xE0 && s[1] < 0xA0) return 0;  /* overlong */
-        if (c == 0xED && s[1] >= 0xA0) return 0; /* UTF-16 surrogate */
-        return 3;
-    }
-    if (c < 0xF5) {
-        if (n < 4 || !cont(s[1]) || !cont(s[2]) || !cont(s[3])) return 0;
-        if (c == 0xF0 && s[1] < 0x90) return 0;  /* overlong */
-        if (c == 0xF4 && s[1] >= 0x90) return 0; /* past U+10FFFF */
-        return 4;
-    }
-    return 0;
-}
-
-int zn_utf8_valid(const char *s, size_t len) {
-    const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0; i < len;) {
-        size_t k = utf8_seq(u + i, len - i);
-        if (!k) return 0;
-        i += k;
-    }
-    return 1;
-}
-
 static size_t put_utf8(uint32_t cp, char *out) {
     if (cp < 0x80) {
         out[0] = (char)cp;
@@ -168,7 +135,7 @@ static zn_status parse_string(parser *p, zn_json *out) {
         unsigned char c = (unsigned char)p->text[i];
         if (c < 0x20) return fail(p, i, "control character 0x%02x in a string (it must be escaped)", c);
         if (c >= 0x80) {
-            size_t k = utf8_seq((const unsigned char *)p->text + i, end - i);
+            size_t k = zn_utf8_seq((const unsigned char *)p->text + i, end - i);
             if (!k) return fail(p, i, "invalid UTF-8 in a string");
             memcpy(dst + n, p->text + i, k);
             n += k, i += k;

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/internal.h" /* zn_utf8_valid */
 #include "zenn/base.h"
 
 #define ZN_JSON_MAX_DEPTH 64
@@ -61,10 +62,6 @@ const zn_json *zn_json_get(const zn_json *v, const char *key);
 int zn_json_int(const zn_json *v, int64_t *out);
 /* "null", "a boolean", "a number", "a string", "an array", "an object", for messages. */
 const char *zn_json_type_name(zn_json_type type);
-
-/* 1 when s[0..len) is valid UTF-8 (no overlongs, surrogates or code points
- * past U+10FFFF). */
-int zn_utf8_valid(const char *s, size_t len);
 
 /* ---- emitter ---------------------------------------------------------------
  * Builds compact JSON text in a growing buffer. Commas are placed for you.

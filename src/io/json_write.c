@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "base/internal.h"
-#include "data/data_internal.h"
+#include "base/number.h"
 #include "io/json.h"
 
 void zn_jw_init(zn_json_writer *w) { memset(w, 0, sizeof *w); }

@@ -1,7 +1,8 @@
 /* zn_mlp files: safetensors with the parameters as F32 tensors, the scalers
  * as tensors "scaler.input.mul/add" (and output), and the architecture,
- * class names and target columns as JSON in the metadata key "zenn". */
+ * class names, input and target columns as JSON in the metadata key "zenn". */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/internal.h"
@@ -11,6 +12,49 @@
 
 #define MLP_FORMAT "zenn-mlp"
 #define MLP_VERSION 1
+
+/* The last error prefixed with the file's path. The message is copied first:
+ * formatting zn_last_error() into the buffer it lives in is undefined. */
+static zn_status with_path(zn_status st, const char *path) {
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s", zn_last_error());
+    return zn_error(st, "%s: %s", path, msg);
+}
+
+/* A NaN or infinity in values[0..n) named by tensor, for zn_mlp_save. */
+static zn_status check_finite(const char *path, const char *tensor, const float *values, int64_t n) {
+    for (int64_t i = 0; i < n; i++)
+        if (!isfinite(values[i]))
+            return zn_error(ZN_ERR_INVALID_ARG,
+                            "%s: not written: tensor '%s' holds %s at element %lld (did training diverge?)", path,
+                            tensor, isnan(values[i]) ? "NaN" : "an infinity", (long long)i);
+    return ZN_OK;
+}
+
+static zn_status check_model_finite(const zn_mlp *m, const char *path) {
+    const float *params = zn_model_params_const(m->model, NULL), *consts = zn_model_consts(m->model, NULL);
+    zn_status s = ZN_OK;
+    for (int i = 0; s == ZN_OK && i < zn_model_param_tensors(m->model); i++) {
+        const char *name;
+        int64_t rows, cols, offset;
+        zn_model_param_info(m->model, i, &name, &rows, &cols, &offset);
+        s = check_finite(path, name, params + offset, rows * cols);
+    }
+    for (int i = 0; s == ZN_OK && i < zn_model_const_tensors(m->model); i++) {
+        const char *name;
+        int64_t rows, cols, offset;
+        zn_model_const_info(m->model, i, &name, &rows, &cols, &offset);
+        s = check_finite(path, name, consts + offset, rows * cols);
+    }
+    const zn_scaler *sc[2] = {m->input_scaler, m->output_scaler};
+    const char *names[2][2] = {{"scaler.input.mul", "scaler.input.add"}, {"scaler.output.mul", "scaler.output.add"}};
+    for (int k = 0; k < 2 && s == ZN_OK; k++) {
+        if (!sc[k]) continue;
+        s = check_finite(path, names[k][0], sc[k]->mul, sc[k]->cols);
+        if (s == ZN_OK) s = check_finite(path, names[k][1], sc[k]->add, sc[k]->cols);
+    }
+    return s;
+}
 
 static zn_status describe(const zn_mlp *m, char **json) {
     const zn_mlp_spec *s = &m->spec;
@@ -47,6 +91,10 @@ static zn_status describe(const zn_mlp *m, char **json) {
     zn_jw_begin_array(&w);
     for (int64_t k = 0; k < m->n_classes; k++) zn_jw_string(&w, m->class_names[k]);
     zn_jw_end_array(&w);
+    zn_jw_key(&w, "inputs");
+    zn_jw_begin_array(&w);
+    for (int64_t k = 0; m->input_names && k < s->sizes[0]; k++) zn_jw_string(&w, m->input_names[k]);
+    zn_jw_end_array(&w);
     zn_jw_key(&w, "targets");
     zn_jw_begin_array(&w);
     for (int64_t k = 0; k < m->n_targets; k++) zn_jw_string(&w, m->target_names[k]);
@@ -68,9 +116,11 @@ static zn_status describe(const zn_mlp *m, char **json) {
 
 zn_status zn_mlp_save(const zn_mlp *m, const char *path) {
     if (!m || !path) return zn_error(ZN_ERR_INVALID_ARG, "zn_mlp_save: NULL argument");
-    char *json = NULL;
-    zn_status s = describe(m, &json);
+    zn_status s = check_model_finite(m, path);
     if (s != ZN_OK) return s;
+    char *json = NULL;
+    s = describe(m, &json);
+    if (s != ZN_OK) return with_path(s, path);
     zn_st_writer *w = NULL;
     s = zn_st_writer_create(&w);
     if (s == ZN_OK) s = zn_st_writer_set_metadata(w, "zenn", json);
@@ -192,6 +242,12 @@ static zn_status parse_spec(const char *path, const zn_json *root, zn_mlp_spec *
         (s = float_field(path, root, "dropout", &spec->dropout)) != ZN_OK ||
         (s = float_field(path, root, "connection_rate", &spec->connection_rate)) != ZN_OK)
         return s;
+    if (!(spec->dropout >= 0.0f && spec->dropout < 1.0f))
+        return zn_error(ZN_ERR_FORMAT, "%s: metadata 'zenn': dropout %g is not in [0, 1)", path,
+                        (double)spec->dropout);
+    if (!(spec->connection_rate >= 0.0f && spec->connection_rate <= 1.0f))
+        return zn_error(ZN_ERR_FORMAT, "%s: metadata 'zenn': connection_rate %g is not in [0, 1]", path,
+                        (double)spec->connection_rate);
     if ((s = want(path, root, "shortcut", ZN_JSON_BOOL, &v)) != ZN_OK) return s;
     spec->shortcut = v->boolean;
     if ((s = want(path, root, "fann_derivatives", ZN_JSON_BOOL, &v)) != ZN_OK) return s;
@@ -200,6 +256,40 @@ static zn_status parse_spec(const char *path, const zn_json *root, zn_mlp_spec *
     int loss = zn_loss_from_name(v->str);
     if (loss < 0) return zn_error(ZN_ERR_FORMAT, "%s: metadata 'zenn': unknown loss '%s'", path, v->str);
     spec->loss = (zn_loss_kind)loss;
+    if (spec->loss == ZN_LOSS_XENT && spec->sizes[spec->n_layers - 1] < 2)
+        return zn_error(ZN_ERR_FORMAT, "%s: metadata 'zenn': loss 'xent' with %lld output (cross-entropy needs two or more)",
+                        path, (long long)spec->sizes[spec->n_layers - 1]);
+    return ZN_OK;
+}
+
+/* The layer sizes against the file's bias tensors, before a model of that
+ * size is allocated: a metadata layer of 10^8 units is caught here. */
+static zn_status check_layers(const char *path, const zn_st_file *f, const zn_mlp_spec *spec) {
+    for (int i = 1; i < spec->n_layers; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "layer%d.bias", i);
+        zn_st_info info;
+        if (zn_st_find(f, name, &info) != ZN_OK)
+            return zn_error(ZN_ERR_FORMAT, "%s: tensor '%s' is missing (the metadata has %d layers)", path, name,
+                            spec->n_layers);
+        if (info.ndim != 1 || info.shape[0] != spec->sizes[i])
+            return zn_error(ZN_ERR_FORMAT,
+                            "%s: metadata 'zenn': layer %d has %lld units, but tensor '%s' has shape [%lld%s]", path,
+                            i, (long long)spec->sizes[i], name, (long long)(info.ndim ? info.shape[0] : 0),
+                            info.ndim > 1 ? ", ..." : "");
+        /* The weights too, so that wide layers cannot ask for more than the file holds. */
+        int64_t inputs = spec->sizes[i - 1];
+        for (int j = 0; spec->shortcut && j < i - 1; j++) inputs += spec->sizes[j];
+        snprintf(name, sizeof name, "layer%d.weight", i);
+        if (zn_st_find(f, name, &info) != ZN_OK)
+            return zn_error(ZN_ERR_FORMAT, "%s: tensor '%s' is missing (the metadata has %d layers)", path, name,
+                            spec->n_layers);
+        int ok = spec->sizes[i] == 1 ? info.ndim == 1 && info.shape[0] == inputs
+                                     : info.ndim == 2 && info.shape[0] == inputs && info.shape[1] == spec->sizes[i];
+        if (!ok)
+            return zn_error(ZN_ERR_FORMAT, "%s: metadata 'zenn': layer %d takes %lld inputs to %lld units, but tensor "
+                            "'%s' has another shape", path, i, (long long)inputs, (long long)spec->sizes[i], name);
+    }
     return ZN_OK;
 }
 
@@ -226,8 +316,7 @@ static zn_status load_scaler(const char *path, const zn_st_file *f, const zn_jso
                          (long long)j);
     if (s != ZN_OK) {
         zn_scaler_free(sc);
-        return s == ZN_ERR_INVALID_ARG || s == ZN_ERR_SHAPE ? zn_error(ZN_ERR_FORMAT, "%s: %s", path, zn_last_error())
-                                                            : s;
+        return s == ZN_ERR_INVALID_ARG || s == ZN_ERR_SHAPE ? with_path(ZN_ERR_FORMAT, path) : s;
     }
     *out = sc;
     return ZN_OK;
@@ -253,7 +342,11 @@ static zn_status load_tensors(const char *path, const zn_st_file *f, zn_model *m
             return zn_error(ZN_ERR_FORMAT, "%s: tensor '%s' has the wrong shape for the layers in the metadata", path,
                             name);
         zn_status s = zn_st_read_f32(f, name, params + offset, rows * cols);
-        if (s != ZN_OK) return zn_error(ZN_ERR_FORMAT, "%s: tensor '%s': %s", path, name, zn_last_error());
+        if (s != ZN_OK) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "%s", zn_last_error());
+            return zn_error(ZN_ERR_FORMAT, "%s: tensor '%s': %s", path, name, msg);
+        }
         for (int64_t k = 0; k < rows * cols; k++)
             if (!isfinite(params[offset + k]))
                 return zn_error(ZN_ERR_FORMAT, "%s: tensor '%s' holds a NaN or infinity", path, name);
@@ -271,8 +364,8 @@ zn_status zn_mlp_load(const char *path, zn_mlp **out) {
     zn_json_doc *doc = NULL;
     zn_mlp *m = NULL;
     zn_scaler *in_sc = NULL, *out_sc = NULL;
-    char **classes = NULL, **targets = NULL;
-    int64_t n_classes = 0, n_targets = 0;
+    char **classes = NULL, **targets = NULL, **inputs = NULL;
+    int64_t n_classes = 0, n_targets = 0, n_inputs = 0;
     zn_mlp_spec spec;
     if (!meta) s = zn_error(ZN_ERR_FORMAT, "%s: a safetensors file, but not a zenn model (no 'zenn' metadata)", path);
     if (s == ZN_OK) s = zn_json_parse(meta, strlen(meta), path, &doc);
@@ -282,6 +375,12 @@ zn_status zn_mlp_load(const char *path, zn_mlp **out) {
     if (s == ZN_OK) s = parse_spec(path, root, &spec);
     if (s == ZN_OK) s = string_list(path, root, "classes", &classes, &n_classes);
     if (s == ZN_OK) s = string_list(path, root, "targets", &targets, &n_targets);
+    if (s == ZN_OK && zn_json_get(root, "inputs")) /* files before issue 16 have none */
+        s = string_list(path, root, "inputs", &inputs, &n_inputs);
+    if (s == ZN_OK && n_inputs && n_inputs != spec.sizes[0])
+        s = zn_error(ZN_ERR_FORMAT, "%s: metadata 'zenn': %lld input names for %lld inputs", path, (long long)n_inputs,
+                     (long long)spec.sizes[0]);
+    if (s == ZN_OK) s = check_layers(path, f, &spec);
     if (s == ZN_OK && n_classes && n_classes != spec.sizes[spec.n_layers - 1])
         s = zn_error(ZN_ERR_FORMAT, "%s: %lld class names for %lld outputs", path, (long long)n_classes,
                      (long long)spec.sizes[spec.n_layers - 1]);
@@ -292,9 +391,13 @@ zn_status zn_mlp_load(const char *path, zn_mlp **out) {
                         spec.sizes[spec.n_layers - 1], &out_sc);
     if (s == ZN_OK) {
         s = zn_mlp_wrap(&spec, 0, in_sc, out_sc, n_classes, classes, &m);
-        if (s != ZN_OK) s = zn_error(ZN_ERR_FORMAT, "%s: %s", path, zn_last_error());
+        if (s == ZN_ERR_OUT_OF_MEMORY)
+            s = zn_error(s, "%s: out of memory for a model of these layers", path);
+        else if (s != ZN_OK)
+            s = with_path(ZN_ERR_FORMAT, path);
     }
     if (s == ZN_OK && n_targets) s = zn_mlp_set_targets(m, targets, n_targets);
+    if (s == ZN_OK && n_inputs) s = zn_mlp_set_inputs(m, inputs, n_inputs);
     if (s == ZN_OK) s = load_tensors(path, f, m->model, 0);
     if (s == ZN_OK) s = load_tensors(path, f, m->model, 1);
     if (s != ZN_OK)
@@ -305,6 +408,7 @@ zn_status zn_mlp_load(const char *path, zn_mlp **out) {
     zn_scaler_free(out_sc);
     free_list(classes, n_classes);
     free_list(targets, n_targets);
+    free_list(inputs, n_inputs);
     zn_json_free(doc);
     zn_st_close(f);
     return s;

@@ -2,7 +2,6 @@
 #include <string.h>
 
 #include "base/internal.h"
-#include "data/data_internal.h"
 #include "zenn/nn.h"
 
 static zn_status copy_scaler(const zn_scaler *src, zn_scaler **dst) {

@@ -12,6 +12,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     zn_dataset *d = NULL;
     zn_load_opts o = zn_load_opts_default();
     o.allow_nan = size > 0 && (data[0] & 1);
+    o.max_memory = size > 0 && (data[0] & 2) ? 4096 : 0;
+    volatile zn_data_format guess = zn_dataset_guess_format((const char *)data, size);
+    (void)guess;
     zn_status s = zn_dataset_parse_fann((const char *)data, size, "fuzz", &o, &d);
     if (s == ZN_OK) {
         /* Touch every value: a wrong size would show up under ASan. */

@@ -70,8 +70,8 @@ static void test_fann_malformed(void) {
     } cases[] = {
         {"", "header"},
         {"   \n\n", "header"},
-        {"4 2", "number of outputs"},
-        {"-1 2 1\n", "non-negative integer"},
+        {"4 2", "outputs is missing"},
+        {"-1 2 1\n", "rows is '-1', a negative number"},
         {"four 2 1\n", "'four'"},
         {"1 0 1\n1\n", "at least 1"},
         {"999999999999 1 1\n1\n1\n", "more than"},
@@ -109,6 +109,55 @@ static void test_fann_malformed(void) {
     ZT_OK(parse_fann("0 3 1\n", &d));
     ZT_CHECK(d && d->rows == 0 && d->n_in == 3);
     zn_dataset_free(d);
+}
+
+/* Issue 16 §5: a malformed FANN header says what is wrong with it, and the
+ * format guess sends it to the FANN reader (not the CSV one's "one column"). */
+static void test_fann_header_messages(void) {
+    static const struct {
+        const char *text, *fragment;
+    } cases[] = {
+        {"4 2 1 7\n", "t.data:1: the header must be three integers: rows inputs outputs; '7' follows them"},
+        {"-4 2 1\n", "rows is '-4', a negative number"},
+        {"four 2 1\n", "rows is 'four', not a number"},
+        {"4.5 2 1\n", "rows is '4.5', not a whole number"},
+        {"4 2.0 1\n", "inputs is '2.0', not a whole number"},
+        {"4 0 1\n", "t.data:1: header '4 0 1': inputs must be at least 1"},
+        {"\n\n4 0 1\n", "t.data:3: header '4 0 1': inputs must be at least 1"},
+        {"4 2\n1 1\n", "t.data:1: the header must be three integers: rows inputs outputs on one line"},
+        {"\xEF\xBB\xBF"
+         "4 x 1\n",
+         "inputs is 'x', not a number"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        zn_dataset *d = NULL;
+        ZT_ERR(parse_fann(cases[i].text, &d), ZN_ERR_FORMAT);
+        ZT_CHECK_MSG(message_has(cases[i].fragment, NULL), "case %zu: message '%s' lacks '%s'", i, zn_last_error(),
+                     cases[i].fragment);
+        ZT_CHECK_MSG(zn_dataset_guess_format(cases[i].text, strlen(cases[i].text)) == ZN_DATA_FANN, "case %zu", i);
+    }
+    /* A BOM and blank lines before a good header are fine. */
+    zn_dataset *d = NULL;
+    ZT_OK(parse_fann("\xEF\xBB\xBF\n\n1 2 1\n1 2\n3\n", &d));
+    ZT_CHECK(d && d->rows == 1 && d->x[1] == 2 && d->y[0] == 3);
+    zn_dataset_free(d);
+    static const char *const csv[] = {"a,b,y\n", "a;b;y\n", "a\tb\ty\n", "\xEF\xBB\xBF" "a,b\n", "4,2,1\n", "label\n", ""};
+    for (size_t i = 0; i < sizeof csv / sizeof csv[0]; i++)
+        ZT_CHECK_MSG(zn_dataset_guess_format(csv[i], strlen(csv[i])) == ZN_DATA_CSV, "csv case %zu", i);
+    ZT_CHECK(zn_dataset_guess_format("1\t2\t1\n", 6) == ZN_DATA_FANN);
+    /* zn_dataset_load picks the reader; a target column on FANN data is an error. */
+    ZT_OK(zn_dataset_load(DATA("xor.data"), NULL, &d));
+    ZT_CHECK(d && d->rows == 4 && d->n_in == 2);
+    zn_dataset_free(d);
+    ZT_OK(zn_dataset_load(DATA("digits.csv"), NULL, &d));
+    ZT_CHECK(d && d->n_classes == 10);
+    zn_dataset_free(d);
+    zn_csv_opts o = zn_csv_opts_default();
+    const char *c = "c";
+    o.targets = &c;
+    o.n_targets = 1;
+    ZT_ERR(zn_dataset_load(DATA("xor.data"), &o, &d), ZN_ERR_INVALID_ARG);
+    ZT_CHECK(d == NULL && message_has("xor.data", "no column names"));
 }
 
 static void test_numbers_ignore_locale(void) {
@@ -202,7 +251,7 @@ static void test_csv_malformed(void) {
         {"a,b,c\n1,2,3\n1,2\n", "t.csv:3: 2 fields, but the header has 3"},
         {"a,b,c\n1,2,3\n1,2,3,4\n", ":3: 4 fields"},
         {"a,b,c\n1,x,3\n", "t.csv:2: field 2 ('b'): 'x' is not a number"},
-        {"a,b,c\n1,,3\n", "field 2 ('b'): '' is not a number"},
+        {"a,b,c\n1,,3\n", "field 2 ('b') is empty"},
         {"a,b,c\n1,nan,3\n", "not finite"},
         {"a,b,c\n1,2,\"3\n", "not closed"},
         {"a,b,c\n1,2,\n", "label"},
@@ -241,6 +290,202 @@ static void test_csv_malformed(void) {
     o.load.allow_nan = 1;
     ZT_OK(parse_csv("a,b\n1,2\nnan,3\n", &o, &d));
     ZT_CHECK(d && isnan(d->x[1]));
+    zn_dataset_free(d);
+}
+
+/* Issue 16 §2/§5: cells that used to be merged, misread or reported vaguely. */
+static void test_csv_cells_named(void) {
+    static const struct {
+        const char *text, *fragment;
+    } cases[] = {
+        {"a,b,c,y\n1,,2,3\n", "t.csv:2: field 2 ('b') is empty"},
+        {"a,b,c,y\n,1,2,3\n", "t.csv:2: field 1 ('a') is empty"},
+        {"a,b,c,y\n1,2,3,4\n1,2,3,\n1,2,3,5\n", "t.csv:3: field 4 ('y') is empty"},
+        {"a,b,y\n1,3.5e38,0\n", "t.csv:2: field 2 ('b'): '3.5e38' is out of the float range"},
+        {"a,b,y\n1,1e400,0\n", "field 2 ('b'): '1e400' is out of the float range"},
+        {"a,b,y\n1,2,0\n1,2,1e400\n1,2,1\n1,2,2.5\n", "t.csv:3: field 3 ('y'): '1e400' is out of the float range"},
+        {"a,a,y\n1,2,0\n", "t.csv:1: columns 1 and 2 are both named 'a'"},
+        {"a,b,a\n1,2,0\n", "columns 1 and 3 are both named 'a'"},
+        {"x,y\n1,caf\xe9\n2,tea\n", "t.csv:2: field 2 ('y'): the label is not valid UTF-8"},
+        {"x,caf\xe9\n1,2\n", "t.csv:1: the name of column 2 is not valid UTF-8"},
+        /* CR-only line ends count lines too. */
+        {"a,b,y\r1,2,0.5\r3,x,1.5\r", "t.csv:3: field 2 ('b'): 'x' is not a number"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        zn_dataset *d = NULL;
+        ZT_STATUS(parse_csv(cases[i].text, NULL, &d), ZN_ERR_FORMAT);
+        ZT_CHECK(d == NULL);
+        ZT_CHECK_MSG(message_has(cases[i].fragment, NULL), "case %zu: message '%s' lacks '%s'", i, zn_last_error(),
+                     cases[i].fragment);
+    }
+    /* Empty fields are NaN when NaN is allowed, never merged with the next. */
+    zn_dataset *d = NULL;
+    zn_csv_opts o = zn_csv_opts_default();
+    o.load.allow_nan = 1;
+    ZT_OK(parse_csv("a,b,c,y\n1,,2,0.5\n,1,2,1.5\n", &o, &d));
+    ZT_CHECK(d && d->rows == 2 && d->n_in == 3);
+    if (d) ZT_CHECK(d->x[0] == 1 && isnan(d->x[1]) && d->x[2] == 2 && isnan(d->x[3]) && d->x[4] == 1);
+    zn_dataset_free(d);
+    /* Old Macs' CR-only line ends and CRLF. */
+    ZT_OK(parse_csv("a,b,y\r1,2,0.5\r3,4,1.5\r", NULL, &d));
+    ZT_CHECK(d && d->rows == 2 && d->x[2] == 3 && d->y[1] == 1.5f);
+    zn_dataset_free(d);
+    ZT_OK(parse_csv("a,b,y\r\n1,2,0.5\r\n3,4,1.5", NULL, &d));
+    ZT_CHECK(d && d->rows == 2 && d->y[1] == 1.5f);
+    zn_dataset_free(d);
+    /* A BOM is not part of the first name. */
+    ZT_OK(parse_csv("\xEF\xBB\xBF"
+                    "a,y\n1,0.5\n",
+                    NULL, &d));
+    ZT_CHECK(d && strcmp(d->in_names[0], "a") == 0);
+    zn_dataset_free(d);
+}
+
+/* One bad cell does not make a regression target a classifier (issue 16 §2). */
+static void test_csv_target_kind(void) {
+    static const char *const bad[] = {"inf", "NaN", "1e400", "n/a", ""};
+    static const char *const said[] = {"'inf' is not finite", "'NaN' is not finite", "out of the float range",
+                                       "'n/a' is not a number", "is empty"};
+    for (int i = 0; i < 5; i++) {
+        char text[128];
+        snprintf(text, sizeof text, "x,y\n1,1.5\n2,1.2\n3,%s\n4,0.1\n5,0.3\n", bad[i]);
+        zn_dataset *d = NULL;
+        ZT_STATUS(parse_csv(text, NULL, &d), ZN_ERR_FORMAT);
+        ZT_CHECK(d == NULL);
+        ZT_CHECK_MSG(message_has("t.csv:4: field 2 ('y')", said[i]), "cell '%s': %s", bad[i], zn_last_error());
+    }
+    /* The issue's own column, first cell bad. */
+    zn_dataset *d = NULL;
+    ZT_STATUS(parse_csv("x,y\n1,inf\n2,1.5\n3,1.2\n4,0.1\n5,0.3\n", NULL, &d), ZN_ERR_FORMAT);
+    ZT_CHECK(message_has("t.csv:2: field 2 ('y'): 'inf'", NULL));
+    /* Forced classes still read it as labels. */
+    zn_csv_opts o = zn_csv_opts_default();
+    o.kind = ZN_TARGET_CLASSES;
+    ZT_OK(parse_csv("x,y\n1,inf\n2,1.5\n3,1.2\n4,0.1\n5,0.3\n", &o, &d));
+    ZT_CHECK(d && d->n_classes == 5 && d->target_kind == ZN_TARGET_CLASSES);
+    zn_dataset_free(d);
+
+    /* The diabetes set's shape: 442 rows, 214 distinct integers 25..346: regression. */
+    char *text = malloc(442 * 16 + 16);
+    size_t len = (size_t)sprintf(text, "x,y\n");
+    for (int r = 0; r < 442; r++) len += (size_t)sprintf(text + len, "%d,%d\n", r, 25 + (r * 97) % 214);
+    ZT_OK(zn_dataset_parse_csv(text, len, "t.csv", NULL, &d));
+    ZT_CHECK(d && d->n_classes == 0 && d->n_out == 1 && d->target_kind == ZN_TARGET_REGRESSION);
+    if (d) ZT_CHECK_MSG(strstr(d->target_reason, "more than 20 distinct integer"), "reason '%s'", d->target_reason);
+    zn_dataset_free(d);
+    /* Ten integer classes in enough rows, and FANN-style 0/1 labels in four rows: classes. */
+    len = (size_t)sprintf(text, "x,y\n");
+    for (int r = 0; r < 50; r++) len += (size_t)sprintf(text + len, "%d,%d\n", r, r % 10);
+    ZT_OK(zn_dataset_parse_csv(text, len, "t.csv", NULL, &d));
+    ZT_CHECK(d && d->n_classes == 10 && d->target_kind == ZN_TARGET_CLASSES);
+    if (d) ZT_CHECK_MSG(strstr(d->target_reason, "10 distinct integer values in 50 rows"), "'%s'", d->target_reason);
+    zn_dataset_free(d);
+    /* ... but not in 30 rows (3 a value): a person would not call that classes. */
+    len = (size_t)sprintf(text, "x,y\n");
+    for (int r = 0; r < 30; r++) len += (size_t)sprintf(text + len, "%d,%d\n", r, r % 10);
+    ZT_OK(zn_dataset_parse_csv(text, len, "t.csv", NULL, &d));
+    ZT_CHECK(d && d->n_classes == 0 && d->target_kind == ZN_TARGET_REGRESSION);
+    zn_dataset_free(d);
+    free(text);
+    ZT_OK(parse_csv("a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n", NULL, &d));
+    ZT_CHECK(d && d->n_classes == 2 && d->target_kind == ZN_TARGET_CLASSES);
+    zn_dataset_free(d);
+    ZT_OK(parse_csv("a,y\n1,dog\n2,cat\n", NULL, &d));
+    ZT_CHECK(d && d->n_classes == 2 && strcmp(d->target_reason, "labels that are not numbers") == 0);
+    zn_dataset_free(d);
+    ZT_OK(zn_dataset_load_csv(DATA("digits.csv"), NULL, &d));
+    ZT_CHECK(d && d->n_classes == 10 && d->target_kind == ZN_TARGET_CLASSES);
+    zn_dataset_free(d);
+    /* A target named but absent. */
+    const char *missing = "c";
+    o = zn_csv_opts_default();
+    o.targets = &missing;
+    o.n_targets = 1;
+    ZT_STATUS(parse_csv("a,b,y\n1,2,3\n", &o, &d), ZN_ERR_FORMAT);
+    ZT_CHECK(d == NULL && message_has("no column named 'c'", NULL));
+}
+
+/* Class targets as indexes (issue 16 §4): labels beside or instead of one-hot. */
+static void test_csv_labels(void) {
+    const char *text = "x,y\n0,b\n1,a\n2,c\n3,b\n4,a\n5,b\n";
+    zn_dataset *d = NULL, *only = NULL;
+    ZT_OK(parse_csv(text, NULL, &d));
+    ZT_CHECK(d && d->labels && d->y && d->n_classes == 3);
+    if (!d || !d->labels) return;
+    static const int32_t want[6] = {1, 0, 2, 1, 0, 1};
+    for (int r = 0; r < 6; r++) ZT_CHECK(d->labels[r] == want[r] && d->y[r * 3 + want[r]] == 1.0f);
+    zn_csv_opts o = zn_csv_opts_default();
+    o.labels_only = 1;
+    ZT_OK(parse_csv(text, &o, &only));
+    ZT_CHECK(only && only->y == NULL && only->labels && only->n_out == 3 && only->n_classes == 3);
+    if (!only || !only->labels) {
+        zn_dataset_free(d);
+        return;
+    }
+    for (int r = 0; r < 6; r++) ZT_CHECK(only->labels[r] == want[r]);
+    /* Shuffle moves labels with their rows; slices, splits and copies keep them. */
+    zn_rng rng;
+    zn_rng_seed(&rng, 3);
+    ZT_OK(zn_dataset_shuffle(only, &rng));
+    for (int r = 0; r < 6; r++) ZT_CHECK(only->labels[r] == want[(int)only->x[r]]);
+    zn_dataset *a = NULL, *b = NULL, *c = NULL;
+    ZT_OK(zn_dataset_split(only, 0.5, &a, &b));
+    ZT_CHECK(a && b && a->y == NULL && a->labels && b->labels && b->rows == 3);
+    if (b && b->labels) ZT_CHECK(b->labels[0] == only->labels[3] && b->target_kind == ZN_TARGET_CLASSES);
+    ZT_OK(zn_dataset_copy(only, &c));
+    ZT_CHECK(c && c->labels && memcmp(c->labels, only->labels, 6 * sizeof(int32_t)) == 0);
+    /* Aligning to a model's classes renumbers labels and one-hot alike. */
+    char *names[4] = {"c", "b", "a", "z"};
+    ZT_OK(zn_dataset_align_classes(c, names, 4));
+    ZT_OK(zn_dataset_align_classes(d, names, 4));
+    for (int r = 0; r < 6; r++) {
+        ZT_CHECK(strcmp(names[c->labels[r]], only->class_names[only->labels[r]]) == 0);
+        ZT_CHECK(d->n_out == 4 && d->y[r * 4 + d->labels[r]] == 1.0f && d->labels[r] == 2 - want[r]);
+    }
+    ZT_CHECK(c->y == NULL && c->n_out == 4);
+    zn_dataset_free(a);
+    zn_dataset_free(b);
+    zn_dataset_free(c);
+    zn_dataset_free(only);
+    zn_dataset_free(d);
+    /* Regression data has none. */
+    ZT_OK(parse_csv("x,y\n1,0.5\n", NULL, &d));
+    ZT_CHECK(d && d->labels == NULL && d->y);
+    zn_dataset_free(d);
+}
+
+/* A memory limit stops a load before the one-hot targets are allocated, and
+ * says how much class indexes alone would take (issue 16 §4). */
+static void test_csv_memory_limit(void) {
+    enum { ROWS = 2000, CLASSES = 200 };
+    char *text = malloc(ROWS * 16 + 16);
+    size_t len = (size_t)sprintf(text, "x,label\n");
+    for (int r = 0; r < ROWS; r++) len += (size_t)sprintf(text + len, "%d,c%d\n", r, r % CLASSES);
+    ZT_CHECK(zn_dataset_estimate_bytes(ROWS, 1, CLASSES, CLASSES, 0) == (int64_t)ROWS * (1 + CLASSES + 1) * 4);
+    ZT_CHECK(zn_dataset_estimate_bytes(ROWS, 1, CLASSES, CLASSES, 1) == (int64_t)ROWS * 2 * 4);
+    ZT_CHECK(zn_dataset_estimate_bytes(ROWS, 3, 2, 0, 1) == (int64_t)ROWS * 5 * 4);
+    zn_csv_opts o = zn_csv_opts_default();
+    o.load.max_memory = 1000000; /* one-hot: 1.6 MB; indexes: 16 kB */
+    zn_dataset *d = NULL;
+    size_t before = zn_mem_current();
+    ZT_ERR(zn_dataset_parse_csv(text, len, "t.csv", &o, &d), ZN_ERR_BUDGET);
+    ZT_CHECK(d == NULL && zn_mem_current() == before);
+    ZT_CHECK_MSG(message_has("t.csv: the data needs 1.6 MB", "labels_only) it needs 16 kB"), "%s", zn_last_error());
+    o.labels_only = 1;
+    ZT_OK(zn_dataset_parse_csv(text, len, "t.csv", &o, &d));
+    ZT_CHECK(d && d->y == NULL && d->n_classes == CLASSES && d->labels && d->labels[201] == d->labels[1]);
+    zn_dataset_free(d);
+    /* The reader's own buffers count too. */
+    o.load.max_memory = 4000;
+    ZT_ERR(zn_dataset_parse_csv(text, len, "t.csv", &o, &d), ZN_ERR_BUDGET);
+    ZT_CHECK_MSG(message_has("passes the memory limit", NULL), "%s", zn_last_error());
+    free(text);
+    zn_load_opts lo = zn_load_opts_default();
+    lo.max_memory = 20;
+    ZT_ERR(zn_dataset_parse_fann("2 2 1\n1 2\n3\n4 5\n6\n", 18, "t.data", &lo, &d), ZN_ERR_BUDGET);
+    ZT_CHECK(d == NULL && message_has("t.data:1: 2 rows of 3 values need 24 bytes", NULL));
+    lo.max_memory = 24;
+    ZT_OK(zn_dataset_parse_fann("2 2 1\n1 2\n3\n4 5\n6\n", 18, "t.data", &lo, &d));
     zn_dataset_free(d);
 }
 
@@ -308,10 +553,15 @@ int main(void) {
     ZT_RUN(test_fann_real_files);
     ZT_RUN(test_fann_round_trip);
     ZT_RUN(test_fann_malformed);
+    ZT_RUN(test_fann_header_messages);
     ZT_RUN(test_numbers_ignore_locale);
     ZT_RUN(test_csv_real_files);
     ZT_RUN(test_csv_features);
     ZT_RUN(test_csv_malformed);
+    ZT_RUN(test_csv_cells_named);
+    ZT_RUN(test_csv_target_kind);
+    ZT_RUN(test_csv_labels);
+    ZT_RUN(test_csv_memory_limit);
     ZT_RUN(test_slice_shuffle_split);
     ZT_RUN(test_scalers);
     return zt_finish();

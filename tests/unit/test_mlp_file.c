@@ -147,9 +147,144 @@ static void test_file_round_trip(void) {
     zn_mlp_free(back);
 }
 
+/* A file holding m's tensors and the given metadata, as a damaged or older writer would leave it. */
+static void write_with_meta(const zn_mlp *m, const char *json, const char *path) {
+    zn_st_writer *w = NULL;
+    ZT_OK(zn_st_writer_create(&w));
+    ZT_OK(zn_st_writer_set_metadata(w, "zenn", json));
+    const float *params = zn_model_params_const(m->model, NULL);
+    for (int i = 0; i < zn_model_param_tensors(m->model); i++) {
+        const char *name;
+        int64_t rows, cols, off;
+        zn_model_param_info(m->model, i, &name, &rows, &cols, &off);
+        int64_t shape[2] = {rows, cols};
+        ZT_OK(zn_st_writer_add(w, name, ZN_F32, cols == 1 ? 1 : 2, shape, params + off));
+    }
+    ZT_OK(zn_st_writer_save(w, path));
+    zn_st_writer_free(w);
+}
+
+#define META_HEAD "{\"format\":\"zenn-mlp\",\"version\":1,"
+#define META_TAIL                                                                                                      \
+    "\"hidden_act\":\"sigmoid\",\"hidden_steepness\":1,\"output_act\":\"linear\",\"output_steepness\":1,"               \
+    "\"shortcut\":false,\"loss\":\"mse\",\"fann_derivatives\":false,\"classes\":[],\"targets\":[],"                    \
+    "\"input_scaling\":null,\"output_scaling\":null"
+
+/* Issue 16 §5: bad metadata says what is wrong, once prefixed with the path
+ * (the old code formatted zn_last_error() into itself: "f: f: "). */
+static void test_bad_metadata_messages(void) {
+    zn_mlp_spec s = zn_mlp_spec_default();
+    s.n_layers = 3;
+    s.sizes[0] = 2;
+    s.sizes[1] = 3;
+    s.sizes[2] = 1;
+    s.loss = ZN_LOSS_MSE;
+    zn_mlp *m = NULL;
+    ZT_OK(zn_mlp_wrap(&s, 1, NULL, NULL, 0, NULL, &m));
+    if (!m) return;
+    char path[] = "/tmp/zn_mlp_meta_XXXXXX";
+    close(mkstemp(path));
+    static const struct {
+        const char *meta, *said;
+    } cases[] = {
+        {META_HEAD "\"layers\":[2,3,1],\"dropout\":1,\"connection_rate\":0," META_TAIL "}", "dropout 1 is not in [0, 1)"},
+        {META_HEAD "\"layers\":[2,3,1],\"dropout\":0,\"connection_rate\":2.0," META_TAIL "}",
+         "connection_rate 2 is not in [0, 1]"},
+        {META_HEAD "\"layers\":[2,100000000,1],\"dropout\":0,\"connection_rate\":0," META_TAIL "}",
+         "layer 1 has 100000000 units, but tensor 'layer1.bias' has shape [3]"},
+        {META_HEAD "\"layers\":[5,3,1],\"dropout\":0,\"connection_rate\":0," META_TAIL "}",
+         "layer 1 takes 5 inputs to 3 units, but tensor 'layer1.weight' has another shape"},
+        {META_HEAD "\"layers\":[2,3,1],\"dropout\":0,\"connection_rate\":0,\"inputs\":[\"a\"]," META_TAIL "}",
+         "1 input names for 2 inputs"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        write_with_meta(m, cases[i].meta, path);
+        zn_mlp *back = NULL;
+        ZT_ERR(zn_mlp_load(path, &back), ZN_ERR_FORMAT);
+        ZT_CHECK(back == NULL);
+        const char *msg = zn_last_error();
+        ZT_CHECK_MSG(strstr(msg, cases[i].said) != NULL, "case %zu: '%s' lacks '%s'", i, msg, cases[i].said);
+        ZT_CHECK_MSG(strncmp(msg, path, strlen(path)) == 0 && strstr(msg + 1, path) == NULL,
+                     "case %zu: '%s' names the file once, first", i, msg);
+    }
+    /* A file from before input names: loads, with none. */
+    write_with_meta(m, META_HEAD "\"layers\":[2,3,1],\"dropout\":0,\"connection_rate\":0," META_TAIL "}", path);
+    zn_mlp *old = NULL;
+    ZT_OK(zn_mlp_load(path, &old));
+    ZT_CHECK(old && old->input_names == NULL);
+    zn_mlp_free(old);
+    unlink(path);
+    zn_mlp_free(m);
+}
+
+/* Input names and an output (target) scaler round trip; a non-finite model is
+ * refused with the tensor named and the file left alone (issue 16 §1, §2). */
+static void test_save_names_scaler_finite(void) {
+    zn_mlp_spec s = zn_mlp_spec_default();
+    s.n_layers = 3;
+    s.sizes[0] = 3;
+    s.sizes[1] = 4;
+    s.sizes[2] = 2;
+    s.loss = ZN_LOSS_MSE;
+    float mul[2] = {0.5f, 0.25f}, add[2] = {-3.0f, 1.0f};
+    zn_scaler out = {ZN_SCALE_STANDARD, 2, 0, 0, mul, add};
+    zn_mlp *m = NULL, *back = NULL;
+    ZT_OK(zn_mlp_wrap(&s, 4, NULL, &out, 0, NULL, &m));
+    if (!m) return;
+    char *inputs[3] = {"age", "bmi, kg/m2", "b\xc3\xa9"}, *targets[2] = {"y1", "y2"};
+    ZT_OK(zn_mlp_set_inputs(m, inputs, 3));
+    ZT_OK(zn_mlp_set_targets(m, targets, 2));
+    char path[] = "/tmp/zn_mlp_names_XXXXXX";
+    close(mkstemp(path));
+    ZT_OK(zn_mlp_save(m, path));
+    ZT_OK(zn_mlp_load(path, &back));
+    ZT_CHECK(back && back->input_names && back->n_targets == 2);
+    if (back && back->input_names)
+        for (int i = 0; i < 3; i++) ZT_CHECK(strcmp(back->input_names[i], inputs[i]) == 0);
+    ZT_CHECK(back && back->output_scaler && back->output_scaler->kind == ZN_SCALE_STANDARD);
+    if (back && back->output_scaler) {
+        ZT_CHECK(memcmp(back->output_scaler->mul, mul, sizeof mul) == 0);
+        ZT_CHECK(memcmp(back->output_scaler->add, add, sizeof add) == 0);
+        float x[3] = {1, 2, 3}, y1[2], y2[2];
+        zn_ws *w1 = NULL, *w2 = NULL;
+        ZT_OK(zn_ws_create(m->model, NULL, &w1));
+        ZT_OK(zn_ws_create(back->model, NULL, &w2));
+        ZT_OK(zn_mlp_predict(m, w1, 1, x, y1));
+        ZT_OK(zn_mlp_predict(back, w2, 1, x, y2));
+        ZT_CHECK(memcmp(y1, y2, sizeof y1) == 0);
+        zn_ws_free(w1);
+        zn_ws_free(w2);
+    }
+    zn_mlp_free(back);
+    /* NaN in a weight, then infinity in a scaler: refused, the file untouched. */
+    FILE *f = fopen(path, "rb");
+    char before[4096];
+    size_t n_before = f ? fread(before, 1, sizeof before, f) : 0;
+    if (f) fclose(f);
+    float *p = zn_model_params(m->model, NULL);
+    float keep = p[5];
+    p[5] = NAN;
+    ZT_ERR(zn_mlp_save(m, path), ZN_ERR_INVALID_ARG);
+    ZT_CHECK_MSG(strstr(zn_last_error(), "tensor 'layer1.weight' holds NaN") && strstr(zn_last_error(), path),
+                 "message: %s", zn_last_error());
+    p[5] = keep;
+    m->output_scaler->add[1] = INFINITY;
+    ZT_ERR(zn_mlp_save(m, path), ZN_ERR_INVALID_ARG);
+    ZT_CHECK_MSG(strstr(zn_last_error(), "'scaler.output.add' holds an infinity"), "message: %s", zn_last_error());
+    f = fopen(path, "rb");
+    char after[4096];
+    size_t n_after = f ? fread(after, 1, sizeof after, f) : 0;
+    if (f) fclose(f);
+    ZT_CHECK(n_before > 0 && n_before == n_after && memcmp(before, after, n_before) == 0);
+    unlink(path);
+    zn_mlp_free(m);
+}
+
 int main(void) {
     ZT_RUN(test_sparse_mask);
     ZT_RUN(test_sparse_and_shortcut_train);
     ZT_RUN(test_file_round_trip);
+    ZT_RUN(test_bad_metadata_messages);
+    ZT_RUN(test_save_names_scaler_finite);
     return zt_finish();
 }

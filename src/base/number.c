@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "data/data_internal.h"
+#include "base/number.h"
 
 void zn_c_locale_enter(zn_c_locale *l) {
     l->c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
@@ -22,24 +22,33 @@ void zn_c_locale_leave(zn_c_locale *l) {
     l->c = (locale_t)0;
 }
 
-int zn_parse_float(const char *text, size_t len, float *out) {
+zn_num_result zn_parse_float_ex(const char *text, size_t len, float *out) {
     char buf[128];
-    if (len == 0 || len >= sizeof buf) return 0;
+    if (len == 0) return ZN_NUM_BAD;
+    if (len >= sizeof buf) {
+        /* Too long for any float but a digit string with a huge exponent:
+         * say "out of range" only when it is entirely a decimal number. */
+        size_t i = (text[0] == '-' || text[0] == '+'), digits = 0;
+        while (i < len && text[i] >= '0' && text[i] <= '9') i++, digits++;
+        return digits > 0 && i == len && text[len - digits] != '0' ? ZN_NUM_RANGE : ZN_NUM_BAD;
+    }
     memcpy(buf, text, len);
     buf[len] = '\0';
     /* strtof skips leading space and accepts hex floats; neither belongs in a data file. */
-    if (buf[0] == ' ' || buf[0] == '\t') return 0;
+    if (buf[0] == ' ' || buf[0] == '\t') return ZN_NUM_BAD;
     for (size_t i = 0; i < len; i++)
-        if (buf[i] == 'x' || buf[i] == 'X') return 0;
+        if (buf[i] == 'x' || buf[i] == 'X') return ZN_NUM_BAD;
     errno = 0;
     char *end = NULL;
     float v = strtof(buf, &end);
     int err = errno;
-    if (end != buf + len) return 0;
-    if (err == ERANGE && isinf(v)) return 0; /* overflow: "1e99" is not infinity */
+    if (end != buf + len) return ZN_NUM_BAD;
+    if (err == ERANGE && isinf(v)) return ZN_NUM_RANGE; /* overflow: "1e99" is not infinity */
     *out = v;
-    return 1;
+    return ZN_NUM_OK;
 }
+
+int zn_parse_float(const char *text, size_t len, float *out) { return zn_parse_float_ex(text, len, out) == ZN_NUM_OK; }
 
 int zn_parse_count(const char *text, size_t len, int64_t *out) {
     if (len == 0 || len > 18) return 0;
