@@ -135,6 +135,16 @@ typedef struct zn_train_config {
 
 ZN_API zn_train_config zn_train_config_default(zn_algo algo);
 
+/* Why training ended. */
+typedef enum zn_stop_reason {
+    ZN_STOPPED_EPOCHS = 0, /* the epoch budget ran out */
+    ZN_STOPPED_TARGET,     /* target_error reached */
+    ZN_STOPPED_PATIENCE,   /* no validation improvement for `patience` epochs */
+    ZN_STOPPED_CALLBACK,   /* on_epoch asked to stop */
+} zn_stop_reason;
+
+ZN_API const char *zn_stop_reason_name(zn_stop_reason r); /* "epoch budget", "early stop", ... */
+
 typedef struct zn_train_report {
     int64_t epochs;     /* run */
     int64_t best_epoch; /* with validation */
@@ -142,11 +152,17 @@ typedef struct zn_train_report {
     int64_t bit_fail;
     double seconds, samples_per_second;
     int stopped_early; /* patience, target or the callback */
+    zn_stop_reason stop_reason;
+    int restored_best; /* the parameters are those of best_epoch, not of the last epoch */
 } zn_train_report;
 
 /* Trains m (its input 0 takes the dataset's x, input 1 its y) on `train`,
  * validating on `val` (or a split of train). The parameters change in
- * place. Deterministic for a seed, whatever the thread count. */
+ * place. Deterministic for a seed, whatever the thread count.
+ * Data with NaN or Inf values is refused (ZN_ERR_INVALID_ARG naming the row
+ * and column). When the loss or a weight becomes non-finite (checked every
+ * step and every epoch) training stops with ZN_ERR_DIVERGED and a message
+ * naming the epoch: the parameters are then unusable and must not be saved. */
 ZN_API zn_status zn_train(zn_model *m, const zn_dataset *train, const zn_dataset *val, const zn_train_config *cfg,
                           zn_train_report *report);
 

@@ -25,6 +25,16 @@ zn_train_config zn_train_config_default(zn_algo algo) {
     return c;
 }
 
+const char *zn_stop_reason_name(zn_stop_reason r) {
+    switch (r) {
+    case ZN_STOPPED_EPOCHS: return "epoch budget";
+    case ZN_STOPPED_TARGET: return "target error reached";
+    case ZN_STOPPED_PATIENCE: return "early stop";
+    case ZN_STOPPED_CALLBACK: return "stopped by the callback";
+    }
+    return "unknown";
+}
+
 static zn_status check_config(const zn_model *m, const zn_dataset *train, const zn_dataset *val,
                               const zn_train_config *c) {
     if (!m || !train || !c) return zn_error(ZN_ERR_INVALID_ARG, "zn_train: NULL argument");
@@ -60,8 +70,50 @@ typedef struct trainer {
     float *xb, *yb, *best;
     int64_t *order;
     zn_rng rng;
-    int fused; /* plain SGD fused into backpropagation */
+    int fused;     /* plain SGD fused into backpropagation */
+    int64_t epoch; /* 1-based, for messages */
 } trainer;
+
+/* The index of the first non-finite value of v[0..n), or -1. */
+static int64_t first_non_finite(const float *v, int64_t n) {
+    for (int64_t i = 0; i < n; i++)
+        if (!isfinite(v[i])) return i;
+    return -1;
+}
+
+/* NaN or Inf in the data makes every loss NaN: say where, not "diverged". */
+static zn_status check_finite_data(const zn_dataset *d, const char *which) {
+    if (!d) return ZN_OK;
+    const float *arr[2] = {d->x, d->y};
+    const int64_t cols[2] = {d->n_in, d->n_out};
+    for (int k = 0; k < 2; k++) {
+        int64_t i = arr[k] ? first_non_finite(arr[k], d->rows * cols[k]) : -1;
+        if (i >= 0)
+            return zn_error(ZN_ERR_INVALID_ARG,
+                            "zn_train: the %s data has %g at row %lld, %s column %lld; training needs finite "
+                            "numbers (drop or fill in such rows)",
+                            which, (double)arr[k][i], (long long)(i / cols[k] + 1), k ? "target" : "input",
+                            (long long)(i % cols[k] + 1));
+    }
+    return ZN_OK;
+}
+
+/* The loss or a weight became `bad`: the learning rate is too high (or the
+ * problem badly scaled). */
+static zn_status diverged(const trainer *t, const char *what, double bad) {
+    return zn_error(ZN_ERR_DIVERGED,
+                    "zn_train: training diverged at epoch %lld of %lld: %s became %g; lower the learning rate "
+                    "(%g now) or scale the data",
+                    (long long)t->epoch, (long long)t->cfg->epochs, what, isnan(bad) ? NAN : bad, (double)zn_optim_lr(t->opt));
+}
+
+/* Weights are checked once per epoch: cheap next to the epoch itself. */
+static zn_status check_weights(const trainer *t) {
+    int64_t np = 0;
+    const float *w = zn_model_params_const(t->m, &np);
+    int64_t i = first_non_finite(w, np);
+    return i < 0 ? ZN_OK : diverged(t, "a weight", (double)w[i]);
+}
 
 /* Plain SGD steps (FANN's incremental without momentum, or SGD without
  * decay or clipping) run fused into backpropagation: no gradient array. */
@@ -145,9 +197,7 @@ static zn_status general_step(trainer *t, int64_t n, const float *x, const float
     float loss;
     zn_status s = zn_model_backward(t->m, t->ws, n, inputs, &loss);
     if (s != ZN_OK) return s;
-    if (!isfinite(loss))
-        return zn_error(ZN_ERR_INTERNAL, "zn_train: the loss became %g at epoch %lld; lower the learning rate",
-                        (double)loss, (long long)zn_optim_step_count(t->opt));
+    if (!isfinite(loss)) return diverged(t, "the loss", (double)loss);
     float *grads = zn_ws_grads(t->ws, &ng);
     s = zn_optim_step(t->opt, params, grads, np, n, (float)error_for_sarprop);
     if (s == ZN_OK) *total += (double)loss * (double)n;
@@ -188,6 +238,7 @@ static zn_status run_epoch(trainer *t, double error_for_sarprop, double *mean_lo
             s = seq ? zn_model_train_sgd_seq(t->m, t->ws, n, inputs, zn_optim_lr(t->opt), &loss)
                     : zn_model_train_sgd(t->m, t->ws, n, inputs, zn_optim_lr(t->opt), &loss);
             if (s == ZN_OK) {
+                if (!isfinite(loss)) return diverged(t, "the loss", (double)loss);
                 total += (double)loss * (double)n;
                 continue;
             }
@@ -208,6 +259,8 @@ static zn_status run_epoch(trainer *t, double error_for_sarprop, double *mean_lo
 zn_status zn_train(zn_model *m, const zn_dataset *train, const zn_dataset *val, const zn_train_config *cfg,
                    zn_train_report *report) {
     zn_status s = check_config(m, train, val, cfg);
+    if (s == ZN_OK) s = check_finite_data(train, "training");
+    if (s == ZN_OK) s = check_finite_data(val, "validation");
     if (s != ZN_OK) return s;
     trainer t;
     s = trainer_init(&t, m, train, val, cfg);
@@ -231,7 +284,9 @@ zn_status zn_train(zn_model *m, const zn_dataset *train, const zn_dataset *val, 
         er.epoch = epoch + 1;
         er.epochs = cfg->epochs;
         er.lr = lr;
+        t.epoch = epoch + 1;
         s = run_epoch(&t, error, &er.train_loss);
+        if (s == ZN_OK) s = check_weights(&t);
         if (s != ZN_OK) break;
         zn_eval ev;
         s = zn_evaluator_run(&t.eval_train, t.train, cfg->bit_fail_limit, &ev);
@@ -265,16 +320,20 @@ zn_status zn_train(zn_model *m, const zn_dataset *train, const zn_dataset *val, 
         int stop = 0;
         if (cfg->target_error > 0 &&
             (cfg->stop == ZN_STOP_MSE ? er.train_mse <= cfg->target_error : (double)er.bit_fail <= cfg->target_error))
-            stop = 1;
-        if (t.val && cfg->patience > 0 && since_best >= cfg->patience) stop = 1;
-        if (cfg->on_epoch && cfg->on_epoch(&er, cfg->user)) stop = 1;
+            stop = ZN_STOPPED_TARGET;
+        else if (t.val && cfg->patience > 0 && since_best >= cfg->patience)
+            stop = ZN_STOPPED_PATIENCE;
+        if (cfg->on_epoch && cfg->on_epoch(&er, cfg->user) && !stop) stop = ZN_STOPPED_CALLBACK;
         if (stop) {
             rep.stopped_early = epoch + 1 < cfg->epochs;
+            rep.stop_reason = (zn_stop_reason)stop;
             break;
         }
     }
-    if (s == ZN_OK && t.val && cfg->restore_best && rep.best_epoch > 0 && rep.best_epoch != rep.epochs)
+    if (s == ZN_OK && t.val && cfg->restore_best && rep.best_epoch > 0 && rep.best_epoch != rep.epochs) {
         memcpy(params, t.best, (size_t)np * sizeof(float));
+        rep.restored_best = 1;
+    }
     if (s == ZN_OK && t.val) {
         zn_eval ev;
         s = zn_evaluator_run(&t.eval_val, t.val, cfg->bit_fail_limit, &ev);
