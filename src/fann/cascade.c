@@ -118,7 +118,8 @@ static zn_status output_epoch(zn_cascade *c, zn_optim *opt) {
         return zn_error(ZN_ERR_DIVERGED,
                         "zn_cascade_train: training the outputs diverged after %u hidden neurons: the MSE became %g; "
                         "lower the learning rate (%g now) or scale the data",
-                        net->n_layers > 2 ? net->n_layers - 2 : 0, isnan(mse) ? NAN : (double)mse, (double)net->learning_rate);
+                        net->n_layers > 2 ? net->n_layers - 2 : 0, isnan(mse) ? NAN : (double)mse,
+                        (double)net->learning_rate);
     st = zn_optim_step(opt, output_weights(net), c->grad, (int64_t)c->n_out * c->k, batch, mse);
     zn_fnet_weights_changed(net);
     return st;

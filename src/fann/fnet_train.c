@@ -403,7 +403,8 @@ static zn_status check_diverged(const zn_fnet *net, float mse, unsigned no) {
     if (no) snprintf(at, sizeof at, " at epoch %u", no);
     return zn_error(ZN_ERR_DIVERGED,
                     "fnet: training (%s) diverged%s: %s became %g; lower the learning rate (%g now) or scale the data",
-                    zn_algo_name(net->training_algorithm), at, what, isnan(bad) ? NAN : bad, (double)net->learning_rate);
+                    zn_algo_name(net->training_algorithm), at, what, isnan(bad) ? NAN : bad,
+                    (double)net->learning_rate);
 }
 
 static zn_status epoch_run(zn_fnet *net, const zn_dataset *data, float *mse) {

@@ -104,7 +104,8 @@ static zn_status diverged(const trainer *t, const char *what, double bad) {
     return zn_error(ZN_ERR_DIVERGED,
                     "zn_train: training diverged at epoch %lld of %lld: %s became %g; lower the learning rate "
                     "(%g now) or scale the data",
-                    (long long)t->epoch, (long long)t->cfg->epochs, what, isnan(bad) ? NAN : bad, (double)zn_optim_lr(t->opt));
+                    (long long)t->epoch, (long long)t->cfg->epochs, what, isnan(bad) ? NAN : bad,
+                    (double)zn_optim_lr(t->opt));
 }
 
 /* Weights are checked once per epoch: cheap next to the epoch itself. */

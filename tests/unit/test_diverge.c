@@ -60,8 +60,8 @@ static void test_mlp_paths_diverge(void) {
         c.epochs = 3;
         zn_train_report rep;
         ZT_ERR(zn_train(m, d, NULL, &c, &rep), ZN_ERR_DIVERGED);
-        ZT_CHECK_MSG(strstr(zn_last_error(), "epoch") && strstr(zn_last_error(), "learning rate"),
-                     "%s lr %g: '%s'", zn_algo_name(runs[r].algo), (double)runs[r].lr, zn_last_error());
+        ZT_CHECK_MSG(strstr(zn_last_error(), "epoch") && strstr(zn_last_error(), "learning rate"), "%s lr %g: '%s'",
+                     zn_algo_name(runs[r].algo), (double)runs[r].lr, zn_last_error());
         fprintf(stderr, "%s lr %g: %s (%lld weights non-finite)\n", zn_algo_name(runs[r].algo), (double)runs[r].lr,
                 zn_last_error(), (long long)non_finite(m));
         zn_model_free(m);
