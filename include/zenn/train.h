@@ -12,6 +12,7 @@
 
 #include "zenn/data.h"
 #include "zenn/graph.h"
+#include "zenn/nn.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -178,6 +179,34 @@ ZN_API zn_status zn_evaluate(const zn_model *m, const zn_dataset *d, float bit_f
  * rows x n_out, row-major. */
 ZN_API zn_status zn_eval_outputs(const float *pred, const float *y, int64_t rows, int64_t n_out, float bit_fail_limit,
                                  zn_eval *out);
+
+/* ---- defaults that work -------------------------------------------------------- */
+
+/* What zn_train_auto_config chooses for a dataset. */
+typedef struct zn_auto_config {
+    zn_mlp_spec spec;           /* one relu hidden layer sized from the data; softmax cross-entropy for classes,
+                                   MSE with a linear shortcut from the inputs for regression */
+    zn_train_config train;      /* Adam; epochs from the rows; early stopping on a validation split, best kept */
+    zn_scale_kind input_scale;  /* ZN_SCALE_STANDARD */
+    zn_scale_kind target_scale; /* ZN_SCALE_STANDARD for regression (inverted on output), else NONE */
+    int classes;                /* classification: n_classes > 0, or one-hot 0/1 target rows */
+    int linear_start;           /* regression: start from the least-squares fit, and keep it if training does not
+                                   beat it on the validation rows */
+    char why[320];              /* one line saying what was chosen and why */
+} zn_auto_config;
+
+/* Chooses the network, optimizer and schedule for `train` (raw, unscaled
+ * data; only its shape and targets are read). The fields may be changed
+ * before use (seed, pool, on_epoch, epochs...). */
+ZN_API zn_status zn_train_auto_config(const zn_dataset *train, zn_auto_config *out);
+
+/* Trains with an auto config: fits the scalers ac asks for on a copy of
+ * `train`, makes the zn_mlp (its scalers and class names set, so
+ * zn_mlp_predict takes raw rows and gives raw outputs) and runs zn_train
+ * with ac->train (validation split from ac->train.val_split). report says
+ * how many epochs ran, the best epoch and why training stopped. */
+ZN_API zn_status zn_mlp_train_auto(const zn_dataset *train, const zn_auto_config *ac, zn_mlp **out,
+                                   zn_train_report *report);
 
 #ifdef __cplusplus
 }
