@@ -180,6 +180,27 @@ ZN_API zn_status zn_evaluate(const zn_model *m, const zn_dataset *d, float bit_f
 ZN_API zn_status zn_eval_outputs(const float *pred, const float *y, int64_t rows, int64_t n_out, float bit_fail_limit,
                                  zn_eval *out);
 
+/* ---- memory ----------------------------------------------------------------------- */
+
+/* Bytes a zn_train run of an MLP is expected to allocate, by kind. */
+typedef struct zn_train_memory {
+    size_t params;    /* the model's parameters (and a sparse net's masks) */
+    size_t grads;     /* the parameters' gradients (training and evaluation workspaces) */
+    size_t optimizer; /* the optimizer's state, and the best epoch's copy with validation */
+    size_t workspace; /* activations and their gradients at the batch size, batch buffers */
+    size_t data;      /* the training rows, and the copies a validation split makes */
+    size_t total;
+} zn_train_memory;
+
+/* Estimates, before anything is allocated, what training an MLP of `spec`
+ * with `cfg` on `rows` rows of spec->sizes[0] inputs and the last size's
+ * targets needs: compare total with a limit and refuse the run before
+ * creating the model. An upper bound within a small factor of what zn_mem
+ * reports for the run; zn_mlp_train_auto makes one more copy of the data
+ * (its scaled copy), counted by zn_auto_memory_estimate. */
+ZN_API zn_status zn_train_memory_estimate(const zn_mlp_spec *spec, const zn_train_config *cfg, int64_t rows,
+                                          zn_train_memory *out);
+
 /* ---- defaults that work -------------------------------------------------------- */
 
 /* What zn_train_auto_config chooses for a dataset. */
@@ -207,6 +228,9 @@ ZN_API zn_status zn_train_auto_config(const zn_dataset *train, zn_auto_config *o
  * how many epochs ran, the best epoch and why training stopped. */
 ZN_API zn_status zn_mlp_train_auto(const zn_dataset *train, const zn_auto_config *ac, zn_mlp **out,
                                    zn_train_report *report);
+
+/* zn_train_memory_estimate for zn_mlp_train_auto with ac on `rows` rows. */
+ZN_API zn_status zn_auto_memory_estimate(const zn_auto_config *ac, int64_t rows, zn_train_memory *out);
 
 #ifdef __cplusplus
 }

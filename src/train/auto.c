@@ -193,3 +193,17 @@ zn_status zn_mlp_train_auto(const zn_dataset *train, const zn_auto_config *ac, z
     *out = m;
     return ZN_OK;
 }
+
+zn_status zn_auto_memory_estimate(const zn_auto_config *ac, int64_t rows, zn_train_memory *out) {
+    if (!ac) return zn_error(ZN_ERR_INVALID_ARG, "zn_auto_memory_estimate: NULL argument");
+    zn_status s = zn_train_memory_estimate(&ac->spec, &ac->train, rows, out);
+    if (s != ZN_OK) return s;
+    /* the scaled copy; the split parts are counted as zn_train's; the start's copy */
+    const size_t data = (size_t)rows * (size_t)(ac->spec.sizes[0] + ac->spec.sizes[ac->spec.n_layers - 1]) * 4;
+    out->data += data;
+    const double in = (double)ac->spec.sizes[0];
+    if (ac->linear_start && !ac->classes && in <= AUTO_LINEAR_MAX_INPUTS)
+        out->optimizer += out->params + (size_t)((in + 1.0) * (in + 1.0) * 8.0); /* the start's copy, x'x */
+    out->total = out->params + out->grads + out->optimizer + out->workspace + out->data;
+    return ZN_OK;
+}

@@ -66,7 +66,7 @@ typedef struct trainer {
     int64_t batch;
     zn_ws *ws;
     zn_optim *opt;
-    zn_evaluator eval_val, eval_train;
+    zn_evaluator eval; /* one for the training and validation rows */
     float *xb, *yb, *best;
     int64_t *order;
     zn_rng rng;
@@ -126,8 +126,7 @@ static int fused_sgd(const zn_optim_config *c) {
 static void trainer_free(trainer *t) {
     zn_ws_free(t->ws);
     zn_optim_free(t->opt);
-    zn_evaluator_free(&t->eval_val);
-    zn_evaluator_free(&t->eval_train);
+    zn_evaluator_free(&t->eval);
     zn_free(t->xb);
     zn_free(t->yb);
     zn_free(t->best);
@@ -174,15 +173,16 @@ static zn_status trainer_init(trainer *t, zn_model *m, const zn_dataset *train, 
     s = zn_ws_create(m, &o, &t->ws);
     if (s == ZN_OK) s = zn_optim_create(&c->optim, np, c->seed, &t->opt);
     if (s == ZN_OK) zn_optim_set_threads(t->opt, c->pool, c->max_threads);
-    if (s == ZN_OK && t->val) s = zn_evaluator_init(&t->eval_val, m, t->val->rows, c->pool, c->max_threads);
-    if (s == ZN_OK) s = zn_evaluator_init(&t->eval_train, m, rows, c->pool, c->max_threads);
+    const int64_t eval_rows = t->val && t->val->rows > rows ? t->val->rows : rows;
+    if (s == ZN_OK) s = zn_evaluator_init(&t->eval, m, eval_rows, c->pool, c->max_threads);
     if (s != ZN_OK) return s;
     const int64_t buf_rows = t->batch == 1 ? SEQ_ROWS : t->batch;
     t->xb = zn_alloc((size_t)(buf_rows * t->train->n_in) * sizeof(float));
     t->yb = zn_alloc((size_t)(buf_rows * t->train->n_out) * sizeof(float));
     t->order = zn_alloc((size_t)rows * sizeof(int64_t));
-    t->best = zn_alloc((size_t)(np ? np : 1) * sizeof(float));
-    if (!t->xb || !t->yb || !t->order || !t->best) return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_train: out of memory");
+    if (t->val && c->restore_best) t->best = zn_alloc((size_t)(np ? np : 1) * sizeof(float));
+    if (!t->xb || !t->yb || !t->order || (t->val && c->restore_best && !t->best))
+        return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_train: out of memory");
     for (int64_t i = 0; i < rows; i++) t->order[i] = i;
     t->fused = fused_sgd(&c->optim);
     return ZN_OK;
@@ -276,7 +276,7 @@ zn_status zn_train(zn_model *m, const zn_dataset *train, const zn_dataset *val, 
     float *params = zn_model_params(m, &np);
     double best_val = INFINITY, start = zn_time_sec(), error = 0.0;
     int64_t since_best = 0;
-    memcpy(t.best, params, (size_t)np * sizeof(float));
+    if (t.best) memcpy(t.best, params, (size_t)np * sizeof(float));
     for (int64_t epoch = 0; epoch < cfg->epochs; epoch++) {
         float lr = zn_schedule_lr(&cfg->schedule, cfg->optim.lr, epoch, cfg->epochs);
         zn_optim_set_lr(t.opt, lr);
@@ -290,14 +290,14 @@ zn_status zn_train(zn_model *m, const zn_dataset *train, const zn_dataset *val, 
         if (s == ZN_OK) s = check_weights(&t);
         if (s != ZN_OK) break;
         zn_eval ev;
-        s = zn_evaluator_run(&t.eval_train, t.train, cfg->bit_fail_limit, &ev);
+        s = zn_evaluator_run(&t.eval, t.train, cfg->bit_fail_limit, &ev);
         if (s != ZN_OK) break;
         er.train_mse = ev.mse;
         er.bit_fail = ev.bit_fail;
         error = ev.mse;
         er.val_loss = er.val_mse = er.val_accuracy = NAN;
         if (t.val) {
-            s = zn_evaluator_run(&t.eval_val, t.val, cfg->bit_fail_limit, &ev);
+            s = zn_evaluator_run(&t.eval, t.val, cfg->bit_fail_limit, &ev);
             if (s != ZN_OK) break;
             er.val_loss = isnan(ev.loss) ? ev.mse : ev.loss;
             er.val_mse = ev.mse;
@@ -307,7 +307,7 @@ zn_status zn_train(zn_model *m, const zn_dataset *train, const zn_dataset *val, 
                 rep.best_epoch = epoch + 1;
                 er.improved = 1;
                 since_best = 0;
-                memcpy(t.best, params, (size_t)np * sizeof(float));
+                if (t.best) memcpy(t.best, params, (size_t)np * sizeof(float));
             } else {
                 since_best++;
             }
@@ -337,7 +337,7 @@ zn_status zn_train(zn_model *m, const zn_dataset *train, const zn_dataset *val, 
     }
     if (s == ZN_OK && t.val) {
         zn_eval ev;
-        s = zn_evaluator_run(&t.eval_val, t.val, cfg->bit_fail_limit, &ev);
+        s = zn_evaluator_run(&t.eval, t.val, cfg->bit_fail_limit, &ev);
         rep.val_loss = isnan(ev.loss) ? ev.mse : ev.loss;
         rep.val_mse = ev.mse;
         rep.val_accuracy = ev.accuracy;

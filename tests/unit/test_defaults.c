@@ -134,7 +134,58 @@ static void test_choices_scale_with_data(void) {
     zn_dataset_free(one);
 }
 
+/* zn_train_memory_estimate against what zn_mem counts for the run: an upper
+ * bound, and not by much. */
+static void check_estimate(const char *what, const zn_mlp_spec *spec, const zn_train_config *c, int64_t rows) {
+    zn_train_memory est;
+    ZT_OK(zn_train_memory_estimate(spec, c, rows, &est));
+    zn_dataset *d = NULL;
+    ZT_OK(zn_dataset_create(rows, spec->sizes[0], spec->sizes[spec->n_layers - 1], &d));
+    zn_rng r;
+    zn_rng_seed(&r, 3);
+    zn_rng_fill_uniform(&r, d->x, (size_t)(rows * d->n_in), -1.0f, 1.0f);
+    for (int64_t i = 0; i < rows; i++) d->y[i * d->n_out + i % d->n_out] = 1.0f;
+    const size_t data = (size_t)(rows * (d->n_in + d->n_out)) * sizeof(float), base = zn_mem_current();
+    zn_mem_reset_peak();
+    zn_model *m = NULL;
+    ZT_OK(zn_mlp_create(spec, 1, &m));
+    ZT_OK(zn_train(m, d, NULL, c, NULL));
+    const double used = (double)(zn_mem_peak() - base + data);
+    zn_model_free(m);
+    zn_dataset_free(d);
+    fprintf(stderr, "%s: estimated %.1f MB, used %.1f MB\n", what, (double)est.total / 1e6, used / 1e6);
+    ZT_CHECK_MSG((double)est.total >= used && (double)est.total <= 2.0 * used, "%s: estimated %zu bytes, used %.0f",
+                 what, est.total, used);
+    ZT_CHECK(est.total == est.params + est.grads + est.optimizer + est.workspace + est.data);
+}
+
+static void test_memory_estimate(void) {
+    zn_auto_config ac;
+    zn_dataset *shape = NULL;
+    ZT_OK(zn_dataset_create(1000, 64, 10, &shape));
+    ZT_OK(zn_train_auto_config(shape, &ac));
+    ac.train.epochs = 2;
+    ac.spec.loss = ZN_LOSS_XENT;
+    check_estimate("1000 x 64 -> 10, validation", &ac.spec, &ac.train, 1000);
+    /* wide inputs: the parameters dominate (the 1M columns, scaled down) */
+    zn_mlp_spec w = ac.spec;
+    w.sizes[0] = 20000;
+    w.sizes[1] = 256;
+    w.sizes[2] = 2;
+    zn_train_config c = zn_train_config_default(ZN_ALGO_ADAM);
+    c.epochs = 1;
+    check_estimate("3 x 20000 -> 256 -> 2", &w, &c, 3);
+    /* the run, estimated without allocating: past any sane limit */
+    w.sizes[0] = 1000000;
+    zn_train_memory est;
+    ZT_OK(zn_train_memory_estimate(&w, &c, 3, &est));
+    ZT_CHECK_MSG(est.total > (size_t)5e9, "1M x 256: %zu bytes", est.total);
+    ZT_ERR(zn_train_memory_estimate(NULL, &c, 3, &est), ZN_ERR_INVALID_ARG);
+    zn_dataset_free(shape);
+}
+
 int main(void) {
+    ZT_RUN(test_memory_estimate);
     ZT_RUN(test_breast_cancer_classifier);
     ZT_RUN(test_regression_against_least_squares);
     ZT_RUN(test_choices_scale_with_data);
