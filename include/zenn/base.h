@@ -33,6 +33,7 @@ typedef enum zn_status {
     ZN_ERR_OVERFLOW = -7,    /* a size or product of sizes overflows */
     ZN_ERR_BUDGET = -8,      /* a memory budget would be exceeded */
     ZN_ERR_INTERNAL = -9,    /* a bug in zenn: please report it */
+    ZN_ERR_DIVERGED = -10,   /* training made the loss or the weights non-finite */
 } zn_status;
 
 /* A short constant name for a status ("invalid argument"); never NULL. */

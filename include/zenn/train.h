@@ -12,6 +12,7 @@
 
 #include "zenn/data.h"
 #include "zenn/graph.h"
+#include "zenn/nn.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -135,6 +136,16 @@ typedef struct zn_train_config {
 
 ZN_API zn_train_config zn_train_config_default(zn_algo algo);
 
+/* Why training ended. */
+typedef enum zn_stop_reason {
+    ZN_STOPPED_EPOCHS = 0, /* the epoch budget ran out */
+    ZN_STOPPED_TARGET,     /* target_error reached */
+    ZN_STOPPED_PATIENCE,   /* no validation improvement for `patience` epochs */
+    ZN_STOPPED_CALLBACK,   /* on_epoch asked to stop */
+} zn_stop_reason;
+
+ZN_API const char *zn_stop_reason_name(zn_stop_reason r); /* "epoch budget", "early stop", ... */
+
 typedef struct zn_train_report {
     int64_t epochs;     /* run */
     int64_t best_epoch; /* with validation */
@@ -142,11 +153,17 @@ typedef struct zn_train_report {
     int64_t bit_fail;
     double seconds, samples_per_second;
     int stopped_early; /* patience, target or the callback */
+    zn_stop_reason stop_reason;
+    int restored_best; /* the parameters are those of best_epoch, not of the last epoch */
 } zn_train_report;
 
 /* Trains m (its input 0 takes the dataset's x, input 1 its y) on `train`,
  * validating on `val` (or a split of train). The parameters change in
- * place. Deterministic for a seed, whatever the thread count. */
+ * place. Deterministic for a seed, whatever the thread count.
+ * Data with NaN or Inf values is refused (ZN_ERR_INVALID_ARG naming the row
+ * and column). When the loss or a weight becomes non-finite (checked every
+ * step and every epoch) training stops with ZN_ERR_DIVERGED and a message
+ * naming the epoch: the parameters are then unusable and must not be saved. */
 ZN_API zn_status zn_train(zn_model *m, const zn_dataset *train, const zn_dataset *val, const zn_train_config *cfg,
                           zn_train_report *report);
 
@@ -162,6 +179,58 @@ ZN_API zn_status zn_evaluate(const zn_model *m, const zn_dataset *d, float bit_f
  * rows x n_out, row-major. */
 ZN_API zn_status zn_eval_outputs(const float *pred, const float *y, int64_t rows, int64_t n_out, float bit_fail_limit,
                                  zn_eval *out);
+
+/* ---- memory ----------------------------------------------------------------------- */
+
+/* Bytes a zn_train run of an MLP is expected to allocate, by kind. */
+typedef struct zn_train_memory {
+    size_t params;    /* the model's parameters (and a sparse net's masks) */
+    size_t grads;     /* the parameters' gradients (training and evaluation workspaces) */
+    size_t optimizer; /* the optimizer's state, and the best epoch's copy with validation */
+    size_t workspace; /* activations and their gradients at the batch size, batch buffers */
+    size_t data;      /* the training rows, and the copies a validation split makes */
+    size_t total;
+} zn_train_memory;
+
+/* Estimates, before anything is allocated, what training an MLP of `spec`
+ * with `cfg` on `rows` rows of spec->sizes[0] inputs and the last size's
+ * targets needs: compare total with a limit and refuse the run before
+ * creating the model. An upper bound within a small factor of what zn_mem
+ * reports for the run; zn_mlp_train_auto makes one more copy of the data
+ * (its scaled copy), counted by zn_auto_memory_estimate. */
+ZN_API zn_status zn_train_memory_estimate(const zn_mlp_spec *spec, const zn_train_config *cfg, int64_t rows,
+                                          zn_train_memory *out);
+
+/* ---- defaults that work -------------------------------------------------------- */
+
+/* What zn_train_auto_config chooses for a dataset. */
+typedef struct zn_auto_config {
+    zn_mlp_spec spec;           /* one relu hidden layer sized from the data; softmax cross-entropy for classes,
+                                   MSE with a linear shortcut from the inputs for regression */
+    zn_train_config train;      /* Adam; epochs from the rows; early stopping on a validation split, best kept */
+    zn_scale_kind input_scale;  /* ZN_SCALE_STANDARD */
+    zn_scale_kind target_scale; /* ZN_SCALE_STANDARD for regression (inverted on output), else NONE */
+    int classes;                /* classification: n_classes > 0, or one-hot 0/1 target rows */
+    int linear_start;           /* regression: start from the least-squares fit, and keep it if training does not
+                                   beat it on the validation rows */
+    char why[320];              /* one line saying what was chosen and why */
+} zn_auto_config;
+
+/* Chooses the network, optimizer and schedule for `train` (raw, unscaled
+ * data; only its shape and targets are read). The fields may be changed
+ * before use (seed, pool, on_epoch, epochs...). */
+ZN_API zn_status zn_train_auto_config(const zn_dataset *train, zn_auto_config *out);
+
+/* Trains with an auto config: fits the scalers ac asks for on a copy of
+ * `train`, makes the zn_mlp (its scalers and class names set, so
+ * zn_mlp_predict takes raw rows and gives raw outputs) and runs zn_train
+ * with ac->train (validation split from ac->train.val_split). report says
+ * how many epochs ran, the best epoch and why training stopped. */
+ZN_API zn_status zn_mlp_train_auto(const zn_dataset *train, const zn_auto_config *ac, zn_mlp **out,
+                                   zn_train_report *report);
+
+/* zn_train_memory_estimate for zn_mlp_train_auto with ac on `rows` rows. */
+ZN_API zn_status zn_auto_memory_estimate(const zn_auto_config *ac, int64_t rows, zn_train_memory *out);
 
 #ifdef __cplusplus
 }

@@ -17,6 +17,7 @@ const char *zn_status_str(zn_status status) {
     case ZN_ERR_OVERFLOW: return "size overflow";
     case ZN_ERR_BUDGET: return "memory budget exceeded";
     case ZN_ERR_INTERNAL: return "internal error";
+    case ZN_ERR_DIVERGED: return "training diverged";
     }
     return "unknown status";
 }

@@ -114,6 +114,12 @@ static zn_status output_epoch(zn_cascade *c, zn_optim *opt) {
                      c->ld, 0.0f, c->grad, c->k, &go);
     if (st != ZN_OK) return st;
     float mse = (float)(sse / (double)net->mse_count);
+    if (!isfinite(mse))
+        return zn_error(ZN_ERR_DIVERGED,
+                        "zn_cascade_train: training the outputs diverged after %u hidden neurons: the MSE became %g; "
+                        "lower the learning rate (%g now) or scale the data",
+                        net->n_layers > 2 ? net->n_layers - 2 : 0, isnan(mse) ? NAN : (double)mse,
+                        (double)net->learning_rate);
     st = zn_optim_step(opt, output_weights(net), c->grad, (int64_t)c->n_out * c->k, batch, mse);
     zn_fnet_weights_changed(net);
     return st;
@@ -164,6 +170,15 @@ static zn_status train_outputs(zn_cascade *c, float desired, unsigned *epochs) {
     }
 done:
     zn_optim_free(opt);
+    if (st == ZN_OK) { /* the last step's weights, which no MSE has seen yet */
+        const float *w = output_weights(net);
+        for (int64_t i = 0; i < (int64_t)c->n_out * c->k; i++)
+            if (!isfinite(w[i]))
+                return zn_error(ZN_ERR_DIVERGED,
+                                "zn_cascade_train: training the outputs diverged: a weight became %g; lower the "
+                                "learning rate (%g now) or scale the data",
+                                (double)w[i], (double)net->learning_rate);
+    }
     return st;
 }
 

@@ -10,6 +10,7 @@
  * in the network (fann_clear_train_arrays, cascade and the .net tools read
  * and reset them) and works on summed slopes. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/internal.h"
@@ -386,7 +387,27 @@ static zn_status sweep(zn_fnet *net, const zn_dataset *data, int train) {
     return ZN_OK;
 }
 
-static zn_status epoch(zn_fnet *net, const zn_dataset *data, float *mse) {
+/* The MSE or a weight became non-finite after an epoch (number `no`, 0 when
+ * the caller does not count): FANN's rules diverged. */
+static zn_status check_diverged(const zn_fnet *net, float mse, unsigned no) {
+    const char *what = "the MSE";
+    double bad = mse;
+    if (isfinite(mse)) {
+        uint32_t i = 0;
+        while (i < net->n_connections && isfinite(net->weights[i])) i++;
+        if (i == net->n_connections) return ZN_OK;
+        what = "a weight";
+        bad = net->weights[i];
+    }
+    char at[32] = "";
+    if (no) snprintf(at, sizeof at, " at epoch %u", no);
+    return zn_error(ZN_ERR_DIVERGED,
+                    "fnet: training (%s) diverged%s: %s became %g; lower the learning rate (%g now) or scale the data",
+                    zn_algo_name(net->training_algorithm), at, what, isnan(bad) ? NAN : bad,
+                    (double)net->learning_rate);
+}
+
+static zn_status epoch_run(zn_fnet *net, const zn_dataset *data, float *mse) {
     zn_status st = check_data("zn_fnet_train_epoch", net, data);
     if (st) return st;
     zn_algo algo = net->training_algorithm;
@@ -420,9 +441,14 @@ static zn_status epoch(zn_fnet *net, const zn_dataset *data, float *mse) {
     return ZN_OK;
 }
 
+static zn_status epoch(zn_fnet *net, const zn_dataset *data, float *mse, unsigned no) {
+    zn_status st = epoch_run(net, data, mse);
+    return st != ZN_OK ? st : check_diverged(net, *mse, no);
+}
+
 float zn_fnet_train_epoch(zn_fnet *net, const zn_dataset *data) {
     float mse = NAN;
-    return epoch(net, data, &mse) ? NAN : mse;
+    return epoch(net, data, &mse, 0) ? NAN : mse;
 }
 
 float zn_fnet_test_data(zn_fnet *net, const zn_dataset *data) {
@@ -444,8 +470,8 @@ zn_status zn_fnet_train_on_data(zn_fnet *net, const zn_dataset *data, unsigned m
     zn_status st = check_data("zn_fnet_train_on_data", net, data);
     if (st) return st;
     for (unsigned i = 1; i <= max_epochs; i++) {
-        float mse;
-        if ((st = epoch(net, data, &mse))) return st;
+        float mse = NAN;
+        if ((st = epoch(net, data, &mse, i))) return st;
         int done = reached(net, desired_error);
         if (epochs_between_reports && report &&
             (i % epochs_between_reports == 0 || i == max_epochs || i == 1 || done) &&

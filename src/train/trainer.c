@@ -25,6 +25,16 @@ zn_train_config zn_train_config_default(zn_algo algo) {
     return c;
 }
 
+const char *zn_stop_reason_name(zn_stop_reason r) {
+    switch (r) {
+    case ZN_STOPPED_EPOCHS: return "epoch budget";
+    case ZN_STOPPED_TARGET: return "target error reached";
+    case ZN_STOPPED_PATIENCE: return "early stop";
+    case ZN_STOPPED_CALLBACK: return "stopped by the callback";
+    }
+    return "unknown";
+}
+
 static zn_status check_config(const zn_model *m, const zn_dataset *train, const zn_dataset *val,
                               const zn_train_config *c) {
     if (!m || !train || !c) return zn_error(ZN_ERR_INVALID_ARG, "zn_train: NULL argument");
@@ -56,12 +66,55 @@ typedef struct trainer {
     int64_t batch;
     zn_ws *ws;
     zn_optim *opt;
-    zn_evaluator eval_val, eval_train;
+    zn_evaluator eval; /* one for the training and validation rows */
     float *xb, *yb, *best;
     int64_t *order;
     zn_rng rng;
-    int fused; /* plain SGD fused into backpropagation */
+    int fused;     /* plain SGD fused into backpropagation */
+    int64_t epoch; /* 1-based, for messages */
 } trainer;
+
+/* The index of the first non-finite value of v[0..n), or -1. */
+static int64_t first_non_finite(const float *v, int64_t n) {
+    for (int64_t i = 0; i < n; i++)
+        if (!isfinite(v[i])) return i;
+    return -1;
+}
+
+/* NaN or Inf in the data makes every loss NaN: say where, not "diverged". */
+static zn_status check_finite_data(const zn_dataset *d, const char *which) {
+    if (!d) return ZN_OK;
+    const float *arr[2] = {d->x, d->y};
+    const int64_t cols[2] = {d->n_in, d->n_out};
+    for (int k = 0; k < 2; k++) {
+        int64_t i = arr[k] ? first_non_finite(arr[k], d->rows * cols[k]) : -1;
+        if (i >= 0)
+            return zn_error(ZN_ERR_INVALID_ARG,
+                            "zn_train: the %s data has %g at row %lld, %s column %lld; training needs finite "
+                            "numbers (drop or fill in such rows)",
+                            which, (double)arr[k][i], (long long)(i / cols[k] + 1), k ? "target" : "input",
+                            (long long)(i % cols[k] + 1));
+    }
+    return ZN_OK;
+}
+
+/* The loss or a weight became `bad`: the learning rate is too high (or the
+ * problem badly scaled). */
+static zn_status diverged(const trainer *t, const char *what, double bad) {
+    return zn_error(ZN_ERR_DIVERGED,
+                    "zn_train: training diverged at epoch %lld of %lld: %s became %g; lower the learning rate "
+                    "(%g now) or scale the data",
+                    (long long)t->epoch, (long long)t->cfg->epochs, what, isnan(bad) ? NAN : bad,
+                    (double)zn_optim_lr(t->opt));
+}
+
+/* Weights are checked once per epoch: cheap next to the epoch itself. */
+static zn_status check_weights(const trainer *t) {
+    int64_t np = 0;
+    const float *w = zn_model_params_const(t->m, &np);
+    int64_t i = first_non_finite(w, np);
+    return i < 0 ? ZN_OK : diverged(t, "a weight", (double)w[i]);
+}
 
 /* Plain SGD steps (FANN's incremental without momentum, or SGD without
  * decay or clipping) run fused into backpropagation: no gradient array. */
@@ -73,8 +126,7 @@ static int fused_sgd(const zn_optim_config *c) {
 static void trainer_free(trainer *t) {
     zn_ws_free(t->ws);
     zn_optim_free(t->opt);
-    zn_evaluator_free(&t->eval_val);
-    zn_evaluator_free(&t->eval_train);
+    zn_evaluator_free(&t->eval);
     zn_free(t->xb);
     zn_free(t->yb);
     zn_free(t->best);
@@ -121,15 +173,16 @@ static zn_status trainer_init(trainer *t, zn_model *m, const zn_dataset *train, 
     s = zn_ws_create(m, &o, &t->ws);
     if (s == ZN_OK) s = zn_optim_create(&c->optim, np, c->seed, &t->opt);
     if (s == ZN_OK) zn_optim_set_threads(t->opt, c->pool, c->max_threads);
-    if (s == ZN_OK && t->val) s = zn_evaluator_init(&t->eval_val, m, t->val->rows, c->pool, c->max_threads);
-    if (s == ZN_OK) s = zn_evaluator_init(&t->eval_train, m, rows, c->pool, c->max_threads);
+    const int64_t eval_rows = t->val && t->val->rows > rows ? t->val->rows : rows;
+    if (s == ZN_OK) s = zn_evaluator_init(&t->eval, m, eval_rows, c->pool, c->max_threads);
     if (s != ZN_OK) return s;
     const int64_t buf_rows = t->batch == 1 ? SEQ_ROWS : t->batch;
     t->xb = zn_alloc((size_t)(buf_rows * t->train->n_in) * sizeof(float));
     t->yb = zn_alloc((size_t)(buf_rows * t->train->n_out) * sizeof(float));
     t->order = zn_alloc((size_t)rows * sizeof(int64_t));
-    t->best = zn_alloc((size_t)(np ? np : 1) * sizeof(float));
-    if (!t->xb || !t->yb || !t->order || !t->best) return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_train: out of memory");
+    if (t->val && c->restore_best) t->best = zn_alloc((size_t)(np ? np : 1) * sizeof(float));
+    if (!t->xb || !t->yb || !t->order || (t->val && c->restore_best && !t->best))
+        return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_train: out of memory");
     for (int64_t i = 0; i < rows; i++) t->order[i] = i;
     t->fused = fused_sgd(&c->optim);
     return ZN_OK;
@@ -145,9 +198,7 @@ static zn_status general_step(trainer *t, int64_t n, const float *x, const float
     float loss;
     zn_status s = zn_model_backward(t->m, t->ws, n, inputs, &loss);
     if (s != ZN_OK) return s;
-    if (!isfinite(loss))
-        return zn_error(ZN_ERR_INTERNAL, "zn_train: the loss became %g at epoch %lld; lower the learning rate",
-                        (double)loss, (long long)zn_optim_step_count(t->opt));
+    if (!isfinite(loss)) return diverged(t, "the loss", (double)loss);
     float *grads = zn_ws_grads(t->ws, &ng);
     s = zn_optim_step(t->opt, params, grads, np, n, (float)error_for_sarprop);
     if (s == ZN_OK) *total += (double)loss * (double)n;
@@ -188,6 +239,7 @@ static zn_status run_epoch(trainer *t, double error_for_sarprop, double *mean_lo
             s = seq ? zn_model_train_sgd_seq(t->m, t->ws, n, inputs, zn_optim_lr(t->opt), &loss)
                     : zn_model_train_sgd(t->m, t->ws, n, inputs, zn_optim_lr(t->opt), &loss);
             if (s == ZN_OK) {
+                if (!isfinite(loss)) return diverged(t, "the loss", (double)loss);
                 total += (double)loss * (double)n;
                 continue;
             }
@@ -208,6 +260,8 @@ static zn_status run_epoch(trainer *t, double error_for_sarprop, double *mean_lo
 zn_status zn_train(zn_model *m, const zn_dataset *train, const zn_dataset *val, const zn_train_config *cfg,
                    zn_train_report *report) {
     zn_status s = check_config(m, train, val, cfg);
+    if (s == ZN_OK) s = check_finite_data(train, "training");
+    if (s == ZN_OK) s = check_finite_data(val, "validation");
     if (s != ZN_OK) return s;
     trainer t;
     s = trainer_init(&t, m, train, val, cfg);
@@ -222,7 +276,7 @@ zn_status zn_train(zn_model *m, const zn_dataset *train, const zn_dataset *val, 
     float *params = zn_model_params(m, &np);
     double best_val = INFINITY, start = zn_time_sec(), error = 0.0;
     int64_t since_best = 0;
-    memcpy(t.best, params, (size_t)np * sizeof(float));
+    if (t.best) memcpy(t.best, params, (size_t)np * sizeof(float));
     for (int64_t epoch = 0; epoch < cfg->epochs; epoch++) {
         float lr = zn_schedule_lr(&cfg->schedule, cfg->optim.lr, epoch, cfg->epochs);
         zn_optim_set_lr(t.opt, lr);
@@ -231,17 +285,19 @@ zn_status zn_train(zn_model *m, const zn_dataset *train, const zn_dataset *val, 
         er.epoch = epoch + 1;
         er.epochs = cfg->epochs;
         er.lr = lr;
+        t.epoch = epoch + 1;
         s = run_epoch(&t, error, &er.train_loss);
+        if (s == ZN_OK) s = check_weights(&t);
         if (s != ZN_OK) break;
         zn_eval ev;
-        s = zn_evaluator_run(&t.eval_train, t.train, cfg->bit_fail_limit, &ev);
+        s = zn_evaluator_run(&t.eval, t.train, cfg->bit_fail_limit, &ev);
         if (s != ZN_OK) break;
         er.train_mse = ev.mse;
         er.bit_fail = ev.bit_fail;
         error = ev.mse;
         er.val_loss = er.val_mse = er.val_accuracy = NAN;
         if (t.val) {
-            s = zn_evaluator_run(&t.eval_val, t.val, cfg->bit_fail_limit, &ev);
+            s = zn_evaluator_run(&t.eval, t.val, cfg->bit_fail_limit, &ev);
             if (s != ZN_OK) break;
             er.val_loss = isnan(ev.loss) ? ev.mse : ev.loss;
             er.val_mse = ev.mse;
@@ -251,7 +307,7 @@ zn_status zn_train(zn_model *m, const zn_dataset *train, const zn_dataset *val, 
                 rep.best_epoch = epoch + 1;
                 er.improved = 1;
                 since_best = 0;
-                memcpy(t.best, params, (size_t)np * sizeof(float));
+                if (t.best) memcpy(t.best, params, (size_t)np * sizeof(float));
             } else {
                 since_best++;
             }
@@ -265,19 +321,23 @@ zn_status zn_train(zn_model *m, const zn_dataset *train, const zn_dataset *val, 
         int stop = 0;
         if (cfg->target_error > 0 &&
             (cfg->stop == ZN_STOP_MSE ? er.train_mse <= cfg->target_error : (double)er.bit_fail <= cfg->target_error))
-            stop = 1;
-        if (t.val && cfg->patience > 0 && since_best >= cfg->patience) stop = 1;
-        if (cfg->on_epoch && cfg->on_epoch(&er, cfg->user)) stop = 1;
+            stop = ZN_STOPPED_TARGET;
+        else if (t.val && cfg->patience > 0 && since_best >= cfg->patience)
+            stop = ZN_STOPPED_PATIENCE;
+        if (cfg->on_epoch && cfg->on_epoch(&er, cfg->user) && !stop) stop = ZN_STOPPED_CALLBACK;
         if (stop) {
             rep.stopped_early = epoch + 1 < cfg->epochs;
+            rep.stop_reason = (zn_stop_reason)stop;
             break;
         }
     }
-    if (s == ZN_OK && t.val && cfg->restore_best && rep.best_epoch > 0 && rep.best_epoch != rep.epochs)
+    if (s == ZN_OK && t.val && cfg->restore_best && rep.best_epoch > 0 && rep.best_epoch != rep.epochs) {
         memcpy(params, t.best, (size_t)np * sizeof(float));
+        rep.restored_best = 1;
+    }
     if (s == ZN_OK && t.val) {
         zn_eval ev;
-        s = zn_evaluator_run(&t.eval_val, t.val, cfg->bit_fail_limit, &ev);
+        s = zn_evaluator_run(&t.eval, t.val, cfg->bit_fail_limit, &ev);
         rep.val_loss = isnan(ev.loss) ? ev.mse : ev.loss;
         rep.val_mse = ev.mse;
         rep.val_accuracy = ev.accuracy;

@@ -1,0 +1,209 @@
+/* Defaults that work on small tabular data with no options: the network,
+ * optimizer, epoch budget and early stopping chosen from the data's shape,
+ * and a helper that scales, trains and wraps the result as a zn_mlp.
+ * The choices and the figures behind them are in docs/DEFAULTS.md. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/internal.h"
+#include "train/train_internal.h"
+
+/* Optimizer steps a run may take before early stopping ends it: enough for
+ * Adam to converge on a few hundred rows (docs/DEFAULTS.md). */
+#define AUTO_STEPS 20000.0
+#define AUTO_MIN_EPOCHS 20
+#define AUTO_MAX_EPOCHS 1000
+/* The linear start's ridge, per row, on standardised data; and the inputs
+ * past which the normal equations (inputs^2 doubles) are not tried. */
+#define AUTO_RIDGE 1e-3
+#define AUTO_LINEAR_MAX_INPUTS 2048
+#define AUTO_MAX_WEIGHTS 4e6
+#define AUTO_WEIGHT_DECAY 0.1f
+
+/* Targets that are one-hot rows (FANN data's classes: exactly one 1 per row
+ * of at least two 0/1 columns). */
+static int one_hot_targets(const zn_dataset *d) {
+    if (d->n_out < 2 || !d->y) return 0;
+    for (int64_t i = 0; i < d->rows; i++) {
+        int ones = 0;
+        for (int64_t j = 0; j < d->n_out; j++) {
+            float v = d->y[i * d->n_out + j];
+            if (v == 1.0f)
+                ones++;
+            else if (v != 0.0f)
+                return 0;
+        }
+        if (ones != 1) return 0;
+    }
+    return 1;
+}
+
+static int64_t clamp64(double v, int64_t lo, int64_t hi) {
+    if (!(v >= (double)lo)) return lo;
+    return v > (double)hi ? hi : (int64_t)v;
+}
+
+zn_status zn_train_auto_config(const zn_dataset *train, zn_auto_config *out) {
+    if (!train || !out) return zn_error(ZN_ERR_INVALID_ARG, "zn_train_auto_config: NULL argument");
+    if (train->rows < 2 || train->n_in < 1 || train->n_out < 1)
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_train_auto_config: %lld rows of %lld inputs and %lld outputs",
+                        (long long)train->rows, (long long)train->n_in, (long long)train->n_out);
+    memset(out, 0, sizeof *out);
+    const int classes = train->n_classes > 0 || one_hot_targets(train);
+    const int64_t in = train->n_in, nout = train->n_out, rows = train->rows;
+
+    zn_mlp_spec *s = &out->spec;
+    *s = zn_mlp_spec_default();
+    s->n_layers = 3;
+    s->sizes[0] = in;
+    /* One hidden layer: at least 64 units (small sets did better wide and
+     * regularised than narrow), more for many inputs and outputs, and no
+     * more first-layer weights than AUTO_MAX_WEIGHTS (wide inputs). */
+    int64_t hidden = clamp64(2.0 * sqrt((double)in * (double)nout), 64, 256);
+    s->sizes[1] = clamp64(fmin((double)hidden, AUTO_MAX_WEIGHTS / (double)in), 4, hidden);
+    s->sizes[2] = nout;
+    s->hidden_act = ZN_NACT_RELU;
+    s->hidden_steepness = 1.0f;
+    s->output_act = ZN_NACT_LINEAR;
+    s->output_steepness = 1.0f;
+    s->loss = classes ? ZN_LOSS_XENT : ZN_LOSS_MSE;
+    s->init = ZN_INIT_XAVIER;
+    s->init_scale = 1.0f;
+    s->fann_derivatives = 0;
+    /* Regression: the outputs also see the inputs directly, so a linear
+     * relation is learnt as such (ordinary least squares is the floor). */
+    s->shortcut = !classes;
+
+    zn_train_config *c = &out->train;
+    *c = zn_train_config_default(ZN_ALGO_ADAMW);
+    c->optim.weight_decay = AUTO_WEIGHT_DECAY;
+    c->val_split = rows >= 10000 ? 0.1 : 0.2;
+    const double fit_rows = floor((double)rows * (1.0 - c->val_split));
+    c->batch_size = clamp64(fit_rows / 16.0, 8, 32);
+    const double steps_per_epoch = ceil(fit_rows / (double)c->batch_size);
+    c->epochs = clamp64(ceil(AUTO_STEPS / steps_per_epoch), AUTO_MIN_EPOCHS, AUTO_MAX_EPOCHS);
+    c->patience = clamp64((double)c->epochs / 10.0, 10, 50);
+    c->restore_best = 1;
+    c->shuffle = 1;
+    out->input_scale = ZN_SCALE_STANDARD;
+    out->target_scale = classes ? ZN_SCALE_NONE : ZN_SCALE_STANDARD;
+    out->classes = classes;
+    out->linear_start = !classes;
+    snprintf(out->why, sizeof out->why,
+             "%s: %lld rows, %lld inputs; %lld-%lld-%lld %s, adamw lr %g decay %g, batch %lld, up to %lld epochs, "
+             "early stop "
+             "after %lld without improvement on a %g%% validation split (best epoch kept), inputs%s standardised%s",
+             classes ? "classification" : "regression", (long long)rows, (long long)in, (long long)in,
+             (long long)s->sizes[1], (long long)nout, classes ? "relu/softmax" : "relu + linear shortcut",
+             (double)c->optim.lr, (double)c->optim.weight_decay, (long long)c->batch_size, (long long)c->epochs,
+             (long long)c->patience, c->val_split * 100.0, classes ? "" : " and targets",
+             classes ? "" : ", starting from least squares");
+    return ZN_OK;
+}
+
+/* The output layer of a shortcut regression net set to the least-squares
+ * fit of d (scaled): the hidden units' output weights 0, so the net starts
+ * as the linear model and training adds what it does not explain. */
+static zn_status linear_start(zn_model *m, const zn_mlp_spec *spec, const zn_dataset *d) {
+    char wname[32], bname[32];
+    const int last = spec->n_layers - 1;
+    snprintf(wname, sizeof wname, "layer%d.weight", last);
+    snprintf(bname, sizeof bname, "layer%d.bias", last);
+    int64_t np = 0, w_at = -1, b_at = -1, w_rows = 0;
+    float *p = zn_model_params(m, &np);
+    for (int i = 0; i < zn_model_param_tensors(m); i++) {
+        const char *name;
+        int64_t rows, cols, at;
+        if (zn_model_param_info(m, i, &name, &rows, &cols, &at) != ZN_OK) continue;
+        if (!strcmp(name, wname)) {
+            w_at = at;
+            w_rows = rows;
+        } else if (!strcmp(name, bname))
+            b_at = at;
+    }
+    if (w_at < 0 || b_at < 0 || w_rows < d->n_in) return ZN_OK; /* not the layout expected: a random start */
+    memset(p + w_at, 0, (size_t)(w_rows * d->n_out) * sizeof(float));
+    return zn_least_squares(d->x, d->y, d->rows, d->n_in, d->n_out, AUTO_RIDGE * (double)d->rows, p + w_at, p + b_at);
+}
+
+zn_status zn_mlp_train_auto(const zn_dataset *train, const zn_auto_config *ac, zn_mlp **out, zn_train_report *report) {
+    if (!train || !ac || !out) return zn_error(ZN_ERR_INVALID_ARG, "zn_mlp_train_auto: NULL argument");
+    *out = NULL;
+    zn_dataset *d = NULL, *fit = NULL, *val = NULL;
+    zn_scaler *xs = NULL, *ys = NULL;
+    zn_mlp *m = NULL;
+    float *start = NULL;
+    zn_train_config c = ac->train;
+    zn_train_report rep;
+    memset(&rep, 0, sizeof rep);
+    zn_status s = zn_dataset_copy(train, &d);
+    if (s == ZN_OK && ac->input_scale != ZN_SCALE_NONE)
+        s = zn_scaler_fit(ac->input_scale, -1.0f, 1.0f, d->x, d->rows, d->n_in, &xs);
+    if (s == ZN_OK && xs) s = zn_scaler_apply(xs, d->x, d->rows);
+    if (s == ZN_OK && ac->target_scale != ZN_SCALE_NONE && !ac->classes)
+        s = zn_scaler_fit(ac->target_scale, -1.0f, 1.0f, d->y, d->rows, d->n_out, &ys);
+    if (s == ZN_OK && ys) s = zn_scaler_apply(ys, d->y, d->rows);
+    if (s == ZN_OK) s = zn_mlp_wrap(&ac->spec, c.seed, xs, ys, train->n_classes, train->class_names, &m);
+    const int lin = s == ZN_OK && ac->linear_start && !ac->classes && ac->spec.shortcut &&
+                    d->n_in <= AUTO_LINEAR_MAX_INPUTS && d->rows > d->n_in;
+    if (lin) s = linear_start(m->model, &ac->spec, d);
+    /* The validation rows split off here, so the start can be judged on them too. */
+    if (s == ZN_OK && c.val_split > 0) {
+        zn_rng rng;
+        zn_rng_seed(&rng, c.seed);
+        s = zn_dataset_shuffle(d, &rng);
+        if (s == ZN_OK) s = zn_dataset_split(d, 1.0 - c.val_split, &fit, &val);
+        if (s == ZN_OK && (fit->rows < 1 || val->rows < 1)) {
+            zn_dataset_free(fit);
+            zn_dataset_free(val);
+            fit = val = NULL;
+        }
+        c.val_split = 0.0;
+    }
+    double start_loss = INFINITY;
+    int64_t np = 0;
+    float *params = s == ZN_OK ? zn_model_params(m->model, &np) : NULL;
+    if (s == ZN_OK && lin && val) {
+        zn_eval ev;
+        s = zn_evaluate(m->model, val, c.bit_fail_limit, c.pool, &ev);
+        start_loss = ev.loss;
+        start = zn_alloc((size_t)(np ? np : 1) * sizeof(float));
+        if (s == ZN_OK && !start) s = zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_mlp_train_auto: out of memory");
+        if (s == ZN_OK) memcpy(start, params, (size_t)np * sizeof(float));
+    }
+    if (s == ZN_OK) s = zn_train(m->model, fit ? fit : d, val, &c, &rep);
+    if (s == ZN_OK && start && !(rep.val_loss < start_loss)) { /* training never beat the linear start */
+        memcpy(params, start, (size_t)np * sizeof(float));
+        rep.best_epoch = 0;
+        rep.restored_best = 1;
+        rep.val_loss = rep.val_mse = start_loss;
+    }
+    if (report) *report = rep;
+    zn_free(start);
+    zn_scaler_free(xs);
+    zn_scaler_free(ys);
+    zn_dataset_free(d);
+    zn_dataset_free(fit);
+    zn_dataset_free(val);
+    if (s != ZN_OK) {
+        zn_mlp_free(m);
+        return s;
+    }
+    *out = m;
+    return ZN_OK;
+}
+
+zn_status zn_auto_memory_estimate(const zn_auto_config *ac, int64_t rows, zn_train_memory *out) {
+    if (!ac) return zn_error(ZN_ERR_INVALID_ARG, "zn_auto_memory_estimate: NULL argument");
+    zn_status s = zn_train_memory_estimate(&ac->spec, &ac->train, rows, out);
+    if (s != ZN_OK) return s;
+    /* the scaled copy; the split parts are counted as zn_train's; the start's copy */
+    const size_t data = (size_t)rows * (size_t)(ac->spec.sizes[0] + ac->spec.sizes[ac->spec.n_layers - 1]) * 4;
+    out->data += data;
+    const double in = (double)ac->spec.sizes[0];
+    if (ac->linear_start && !ac->classes && in <= AUTO_LINEAR_MAX_INPUTS)
+        out->optimizer += out->params + (size_t)((in + 1.0) * (in + 1.0) * 8.0); /* the start's copy, x'x */
+    out->total = out->params + out->grads + out->optimizer + out->workspace + out->data;
+    return ZN_OK;
+}
