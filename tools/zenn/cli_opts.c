@@ -30,6 +30,14 @@ static int store(const cli_opt *o, const char *v, void *dst) {
         return 1;
     case CLI_INT:
         return cli_int(o->name, v, (long long)o->lo, (long long)o->hi, (long long *)(base + o->at));
+    case CLI_INT32: {
+        long long n;
+        if (!cli_int(o->name, v, (long long)o->lo, (long long)o->hi, &n)) return 0;
+        *(int *)(base + o->at) = (int)n;
+        return 1;
+    }
+    case CLI_CALL:
+        return o->call(dst, v);
     case CLI_FLOAT:
         return cli_float(o->name, v, o->lo, o->hi, (double *)(base + o->at));
     case CLI_SIZES: {
@@ -76,12 +84,13 @@ int cli_opts_parse(cli_parse *p, int argc, char **argv, void *dst) {
             return CLI_PARSE_ERROR;
         }
         const cli_opt *o = &p->opts[k];
-        if (o->kind == CLI_FLAG && v) {
+        int flag = o->kind == CLI_FLAG || (o->kind == CLI_CALL && !o->arg);
+        if (flag && v) {
             cli_error("%s takes no value", o->name);
             return CLI_PARSE_ERROR;
         }
-        if (o->kind != CLI_FLAG && !v && !(v = cli_value(argc, argv, &i))) return CLI_PARSE_ERROR;
-        if (p->given[k] && o->kind != CLI_STR_LIST && o->kind != CLI_FLAG) {
+        if (!flag && !v && !(v = cli_value(argc, argv, &i))) return CLI_PARSE_ERROR;
+        if (p->given[k] && o->kind != CLI_STR_LIST && !flag) {
             cli_error("%s is given twice", o->name);
             return CLI_PARSE_ERROR;
         }

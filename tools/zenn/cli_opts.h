@@ -4,10 +4,11 @@
  * parsing, the checks and `--help` come from the same table.
  *
  *   static const cli_opt opts[] = {
- *       {"--epochs", NULL, CLI_INT, offsetof(my_args, epochs), 1, 1e8, "N", "maximum epochs"},
+ *       {.name = "--epochs", .kind = CLI_INT, .at = offsetof(my_args, epochs), .lo = 1, .hi = 1e8,
+ *        .arg = "N", .help = "maximum epochs"},
  *       ...
  *   };
- *   cli_parse p = {"train", opts, n, positional, 1};
+ *   cli_parse p = {.cmd = "train", .opts = opts, .n_opts = n, .positional = files, .max_positional = 1};
  *   int rc = cli_opts_parse(&p, argc, argv, &args);
  *
  * Options may be written "--name value" or "--name=value"; "--" ends them. */
@@ -22,9 +23,11 @@ typedef enum cli_opt_kind {
     CLI_FLAG,     /* no value: stores (int)lo in an int field */
     CLI_STR,      /* const char * */
     CLI_INT,      /* long long in [lo, hi] */
+    CLI_INT32,    /* int in [lo, hi] */
     CLI_FLOAT,    /* double in [lo, hi] */
     CLI_SIZES,    /* "784,128,10" into int64_t[max]; the count goes to the int at count_at */
     CLI_STR_LIST, /* repeatable: const char *[max]; the count goes to the int at count_at */
+    CLI_CALL,     /* call(dst, value): any other parsing (value NULL when arg is NULL: a flag) */
     CLI_SECTION,  /* no option: a heading in the help text (name is the heading) */
 } cli_opt_kind;
 
@@ -39,6 +42,8 @@ typedef struct cli_opt {
     int max;          /* CLI_SIZES/CLI_STR_LIST: capacity */
     size_t count_at;  /* CLI_SIZES/CLI_STR_LIST: offsetof the int count */
     unsigned tags;    /* the caller's groups (e.g. "applies only to X"), see cli_opts_first_given */
+    /* CLI_CALL: stores the value; returns 1, or 0 after printing one error line */
+    int (*call)(void *dst, const char *value);
 } cli_opt;
 
 enum { CLI_MAX_OPTS = 96 };
