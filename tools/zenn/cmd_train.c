@@ -16,6 +16,7 @@
 #include "train_cascade.h"
 #include "train_data.h"
 #include "train_model.h"
+#include "train_report.h"
 #include "zenn/fnet.h"
 
 typedef struct curve_log {
@@ -25,12 +26,6 @@ typedef struct curve_log {
     int64_t diverged; /* the first epoch whose loss was not finite, or 0 */
     double diverged_loss;
 } curve_log;
-
-/* Why training stopped, for the summary and --json. */
-typedef struct stop_info {
-    const char *kind; /* "target", "patience" or "epochs" */
-    char text[160];
-} stop_info;
 
 typedef struct train_run {
     train_args a;
@@ -45,7 +40,6 @@ typedef struct train_run {
     curve_log log;
     zn_train_report rep;
     zn_eval test_eval;
-    stop_info stop;
 } train_run;
 
 static int on_epoch(const zn_epoch_report *r, void *user) {
@@ -131,44 +125,6 @@ static int make_config(train_run *r) {
     return 0;
 }
 
-static void print_plan(const train_run *r) {
-    const train_args *a = &r->a;
-    const zn_dataset *t = r->d.train;
-    const zn_mlp_spec *spec = &r->mlp->spec;
-    fprintf(stderr, "data: %s: %lld rows, %lld inputs, %lld outputs\n", a->data, (long long)t->rows,
-            (long long)t->n_in, (long long)t->n_out);
-    fprintf(stderr, "task: %s\n", r->d.task);
-    if (t->n_classes > 0 && spec->loss != ZN_LOSS_XENT && spec->loss != ZN_LOSS_BCE)
-        fprintf(stderr, "note: --loss %s fits the %lld one-hot class outputs; --task regression predicts the column "
-                        "as a number\n",
-                zn_loss_name(spec->loss), (long long)t->n_out);
-    fprintf(stderr, "network:");
-    for (int i = 0; i < spec->n_layers; i++) fprintf(stderr, "%s%lld", i ? "," : " ", (long long)spec->sizes[i]);
-    fprintf(stderr, "%s; hidden %s, loss %s; %s, up to %lld epochs\n",
-            a->init ? " (from --init)" : (r->chosen_hidden ? " (one hidden layer chosen)" : ""),
-            zn_nact_name(spec->hidden_act), zn_loss_name(spec->loss), zn_algo_name(r->algo), (long long)r->cfg.epochs);
-}
-
-/* Why the trainer stopped, from its report and the settings. */
-static void explain_stop(train_run *r) {
-    const zn_train_report *rep = &r->rep;
-    const zn_train_config *cfg = &r->cfg;
-    stop_info *st = &r->stop;
-    if (rep->epochs < cfg->epochs && cfg->target_error > 0 && rep->train_mse <= cfg->target_error) {
-        st->kind = "target";
-        snprintf(st->text, sizeof st->text, "target reached at epoch %lld (train mse %.6g <= %g)",
-                 (long long)rep->epochs, rep->train_mse, cfg->target_error);
-    } else if (rep->epochs < cfg->epochs) {
-        st->kind = "patience";
-        snprintf(st->text, sizeof st->text,
-                 "early stop at epoch %lld: no validation improvement for %lld epochs; best epoch %lld kept",
-                 (long long)rep->epochs, (long long)cfg->patience, (long long)rep->best_epoch);
-    } else {
-        st->kind = "epochs";
-        snprintf(st->text, sizeof st->text, "the epoch budget (%lld) ran out", (long long)cfg->epochs);
-    }
-}
-
 /* Are all the trained weights finite? A diverged run must never be written. */
 static int weights_finite(const zn_mlp *mlp) {
     int64_t n = 0;
@@ -190,7 +146,6 @@ static int fit(train_run *r) {
     if (!weights_finite(r->mlp))
         return cli_error("training diverged by epoch %lld (the weights are not finite): %s", (long long)r->rep.epochs,
                          hint);
-    explain_stop(r);
     if (r->d.test && (s = zn_evaluate(r->mlp->model, r->d.test, r->cfg.bit_fail_limit, r->pool, &r->test_eval)) != ZN_OK)
         return cli_fail(s);
     return 0;
@@ -208,62 +163,6 @@ static int write_outputs(train_run *r) {
         s = zn_mlp_save(r->mlp, a->out);
     }
     return s == ZN_OK ? 0 : cli_fail(s);
-}
-
-static void json_number(FILE *f, const char *key, double v, int last) {
-    if (isfinite(v))
-        fprintf(f, "\"%s\":%.9g%s", key, v, last ? "" : ",");
-    else
-        fprintf(f, "\"%s\":null%s", key, last ? "" : ",");
-}
-
-/* A JSON string value of plain printable text (what this command builds). */
-static void json_string(FILE *f, const char *key, const char *v) {
-    fprintf(f, "\"%s\":\"", key);
-    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputs("\",", f);
-}
-
-static void print_results(const train_run *r) {
-    const train_args *a = &r->a;
-    const zn_train_report *rep = &r->rep;
-    int classes = r->d.train->n_classes > 0, test = r->d.test != NULL;
-    double acc = test ? r->test_eval.accuracy : rep->val_accuracy;
-    if (a->json) {
-        printf("{\"epochs\":%lld,\"max_epochs\":%lld,", (long long)rep->epochs, (long long)r->cfg.epochs);
-        json_string(stdout, "stop", r->stop.kind);
-        if (rep->best_epoch > 0)
-            printf("\"best_epoch\":%lld,", (long long)rep->best_epoch);
-        else
-            printf("\"best_epoch\":null,");
-        json_string(stdout, "task", classes ? "classify" : "regression");
-        json_string(stdout, "task_detail", r->d.task);
-        json_number(stdout, "train_mse", rep->train_mse, 0);
-        json_number(stdout, "val_mse", rep->val_mse, 0);
-        json_number(stdout, "test_mse", test ? r->test_eval.mse : NAN, 0);
-        json_number(stdout, "accuracy", classes ? acc : NAN, 0);
-        json_number(stdout, "seconds", rep->seconds, 0);
-        json_number(stdout, "samples_per_second", rep->samples_per_second, 1);
-        printf("}\n");
-        return;
-    }
-    if (a->quiet) return;
-    fprintf(stderr, "trained %lld epochs in %.2f s (%.0f samples/s); train mse %.6f\n", (long long)rep->epochs,
-            rep->seconds, rep->samples_per_second, rep->train_mse);
-    fprintf(stderr, "stopped: %s\n", r->stop.text);
-    if (test) {
-        fprintf(stderr, "test: mse %.6f", r->test_eval.mse);
-        if (classes) fprintf(stderr, ", accuracy %.2f%%", 100.0 * r->test_eval.accuracy);
-        fprintf(stderr, " (%s, %lld rows)\n", r->d.test_name, (long long)r->d.test->rows);
-    }
-    fprintf(stderr, "model written to %s\n", a->out);
 }
 
 static int run_cascade(train_run *r) {
@@ -287,13 +186,19 @@ static int run_cascade(train_run *r) {
     return train_cascade(&co);
 }
 
+static train_summary summary(const train_run *r) {
+    train_summary s = {&r->a, &r->d, r->mlp, r->algo, r->chosen_hidden, &r->cfg, &r->rep, &r->test_eval};
+    return s;
+}
+
 static int run_mlp(train_run *r) {
     int rc = train_model_build(&r->a, &r->d, &r->mlp, &r->chosen_hidden);
     if (!rc) rc = check_net_output(r);
     if (!rc) rc = make_config(r);
     if (rc) return rc;
-    if (!r->a.quiet && !r->a.json) print_plan(r);
-    if (!(rc = fit(r)) && !(rc = write_outputs(r))) print_results(r);
+    train_summary sum = summary(r);
+    if (!r->a.quiet && !r->a.json) train_report_plan(&sum);
+    if (!(rc = fit(r)) && !(rc = write_outputs(r))) train_report_results(&sum);
     return rc;
 }
 
