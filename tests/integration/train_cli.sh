@@ -163,6 +163,7 @@ expect_refused "output is the validation file" "$zenn" train "$tmp/d.csv" --val 
 expect_refused "plot is the data" "$zenn" train "$tmp/d.csv" -o "$tmp/p.st" --plot "$tmp/d.csv"
 check cmp -s "$tmp/d.csv" "$tmp/d.orig"
 check cmp -s "$tmp/t.st" "$src/data/digits.test.csv"
+expect_refused "plot is the model" "$zenn" train "$src/data/xor.data" -o "$tmp/p.st" --plot "$tmp/p.st"
 expect_refused "plot is a directory" "$zenn" train "$src/data/xor.data" -o "$tmp/p.st" --plot "$tmp"
 check test ! -e "$tmp/p.st"
 expect_refused "output is a directory" "$zenn" train "$src/data/xor.data" -o "$tmp"

@@ -64,6 +64,7 @@ static int check_outputs(const train_args *a) {
     cli_named_path in[] = {{"DATA", a->data}, {"--test", a->test}, {"--val", a->val}};
     int n = (int)(sizeof in / sizeof in[0]);
     if (cli_check_output("-o", a->out, in, n)) return 1;
+    if (a->plot && !strcmp(a->plot, a->out)) return cli_error("--plot and -o name the same file, %s", a->out);
     cli_named_path with_model[] = {{"DATA", a->data}, {"--test", a->test}, {"--val", a->val}, {"-o", a->out},
                                    {"--init", a->init}};
     if (a->plot && cli_check_output("--plot", a->plot, with_model, n + 2)) return 1;
@@ -82,7 +83,7 @@ static int check_net_output(train_run *r) {
     return 0;
 }
 
-static const char *algo_list = "rprop, quickprop, sarprop, batch, incremental, sgd, momentum, adam, adamw, rmsprop";
+static const char algo_list[] = "rprop, quickprop, sarprop, batch, incremental, sgd, momentum, adam, adamw, rmsprop";
 
 /* The algorithm and the trainer's settings. Returns 0 or the exit status. */
 static int make_config(train_run *r) {
