@@ -258,6 +258,10 @@ cmp -s "$tmp/s1.st" "$tmp/s3.st" && bad "--test-split ignores the seed" || ok
 "$zenn" train "$src/data/digits.train.csv" -o "$tmp/s1.st" --test-split 0.25 --seed 5 --epochs 3 2>"$tmp/s.err"
 # 1437 rows in 10 classes of 139-148: a quarter of each, rounded, is 359 or 360 test rows
 grep -qE '^test: mse [0-9.]+, accuracy [0-9.]+% \(--test-split, 3(59|60) rows\)$' "$tmp/s.err" && ok || bad "--test-split rows: $(grep test: "$tmp/s.err")"
+# Stratified: 3 classes of 3 rows, half held out, is 2 rows of each class (6), not half of 9 (5).
+printf 'a,label\n1,x\n2,x\n3,x\n4,y\n5,y\n6,y\n7,z\n8,z\n9,z\n' >"$tmp/strat.csv"
+"$zenn" train "$tmp/strat.csv" -o "$tmp/strat.st" --test-split 0.5 --epochs 1 2>"$tmp/strat.err"
+check grep -qE '\(--test-split, 6 rows\)$' "$tmp/strat.err"
 expect_error "test-split with test" "$zenn" train "$src/data/digits.train.csv" -o "$tmp/m.st" --test-split 0.2 --test "$src/data/digits.test.csv"
 expect_error "test-split of everything" "$zenn" train "$src/data/xor.data" -o "$tmp/m.st" --test-split 0.9
 # How training ended: the chosen epochs and the reason.

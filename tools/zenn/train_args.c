@@ -18,7 +18,7 @@ static const cli_opt train_opts[] = {
     {"--output", "-o", CLI_STR, F(out), 0, 0, "MODEL",
      "where to write the model: .safetensors (or .st) for a zenn model, .net for FANN's format", 0, 0, 0, NULL},
     {"--format", NULL, CLI_STR, F(format_name), 0, 0, "NAME",
-     "safetensors|net: the format when MODEL has neither extension (/dev/stdout)", 0, 0, 0, NULL},
+     "safetensors|net: the format when MODEL has neither extension (a device, a FIFO)", 0, 0, 0, NULL},
     {"--test", NULL, CLI_STR, F(test), 0, 0, "FILE", "evaluate on this data after training", 0, 0, 0, NULL},
     {"--test-split", NULL, CLI_FLOAT, F(test_split), 1e-6, 0.9, "X",
      "hold out this fraction of DATA as the test set (seeded; stratified by class)", 0, 0, 0, NULL},
