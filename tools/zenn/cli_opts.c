@@ -22,24 +22,17 @@ static int find_opt(const cli_parse *p, const char *arg, const char **value) {
 static int store(const cli_opt *o, const char *v, void *dst) {
     char *base = dst;
     switch (o->kind) {
-    case CLI_FLAG:
-        *(int *)(base + o->at) = (int)o->lo;
-        return 1;
-    case CLI_STR:
-        *(const char **)(base + o->at) = v;
-        return 1;
-    case CLI_INT:
-        return cli_int(o->name, v, (long long)o->lo, (long long)o->hi, (long long *)(base + o->at));
+    case CLI_FLAG: *(int *)(base + o->at) = (int)o->lo; return 1;
+    case CLI_STR: *(const char **)(base + o->at) = v; return 1;
+    case CLI_INT: return cli_int(o->name, v, (long long)o->lo, (long long)o->hi, (long long *)(base + o->at));
     case CLI_INT32: {
         long long n;
         if (!cli_int(o->name, v, (long long)o->lo, (long long)o->hi, &n)) return 0;
         *(int *)(base + o->at) = (int)n;
         return 1;
     }
-    case CLI_CALL:
-        return o->call(dst, v);
-    case CLI_FLOAT:
-        return cli_float(o->name, v, o->lo, o->hi, (double *)(base + o->at));
+    case CLI_CALL: return o->call(dst, v);
+    case CLI_FLOAT: return cli_float(o->name, v, o->lo, o->hi, (double *)(base + o->at));
     case CLI_SIZES: {
         int n = cli_int_list(o->name, v, (int64_t *)(base + o->at), o->max);
         *(int *)(base + o->count_at) = n;

@@ -35,8 +35,8 @@ typedef struct cli_opt {
     const char *name;  /* "--epochs" */
     const char *alias; /* "-o", or NULL */
     cli_opt_kind kind;
-    size_t at;     /* offsetof the field that receives the value */
-    double lo, hi; /* CLI_INT/CLI_FLOAT bounds; CLI_FLAG: lo is the value stored */
+    size_t at;        /* offsetof the field that receives the value */
+    double lo, hi;    /* CLI_INT/CLI_FLOAT bounds; CLI_FLAG: lo is the value stored */
     const char *arg;  /* the value's name in the help ("N"), NULL for flags */
     const char *help; /* one line; NULL hides the option from the help */
     int max;          /* CLI_SIZES/CLI_STR_LIST: capacity */
@@ -54,7 +54,7 @@ typedef struct cli_parse {
     int n_opts;
     const char **positional; /* receives the non-option arguments */
     int max_positional;
-    int n_positional;            /* out */
+    int n_positional;                  /* out */
     unsigned char given[CLI_MAX_OPTS]; /* out: given[i] is how often opts[i] appeared (saturating) */
 } cli_parse;
 

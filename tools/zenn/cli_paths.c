@@ -28,8 +28,8 @@ int cli_check_output(const char *what, const char *path, const cli_named_path *i
             struct stat in;
             if (inputs[i].path && stat(inputs[i].path, &in) == 0 && in.st_dev == st.st_dev && in.st_ino == st.st_ino &&
                 S_ISREG(st.st_mode))
-                return cli_error("%s %s is the same file as %s %s; it would be overwritten", what, path,
-                                 inputs[i].what, inputs[i].path);
+                return cli_error("%s %s is the same file as %s %s; it would be overwritten", what, path, inputs[i].what,
+                                 inputs[i].path);
         }
         if (S_ISREG(st.st_mode) && access(path, W_OK) != 0)
             return cli_error("%s %s: cannot write it: %s", what, path, strerror(errno));

@@ -65,8 +65,8 @@ static int check_outputs(const train_args *a) {
     int n = (int)(sizeof in / sizeof in[0]);
     if (cli_check_output("-o", a->out, in, n)) return 1;
     if (a->plot && !strcmp(a->plot, a->out)) return cli_error("--plot and -o name the same file, %s", a->out);
-    cli_named_path with_model[] = {{"DATA", a->data}, {"--test", a->test}, {"--val", a->val}, {"-o", a->out},
-                                   {"--init", a->init}};
+    cli_named_path with_model[] = {
+        {"DATA", a->data}, {"--test", a->test}, {"--val", a->val}, {"-o", a->out}, {"--init", a->init}};
     if (a->plot && cli_check_output("--plot", a->plot, with_model, n + 2)) return 1;
     return 0;
 }
@@ -78,8 +78,8 @@ static int check_net_output(train_run *r) {
     zn_status s = zn_fnet_from_mlp(r->mlp, &net);
     zn_fnet_free(net);
     if (s != ZN_OK)
-        return cli_error("-o %s: FANN's .net format cannot hold this network (%s); write a .safetensors file",
-                         r->a.out, zn_last_error());
+        return cli_error("-o %s: FANN's .net format cannot hold this network (%s); write a .safetensors file", r->a.out,
+                         zn_last_error());
     return 0;
 }
 
@@ -147,7 +147,8 @@ static int fit(train_run *r) {
     if (!weights_finite(r->mlp))
         return cli_error("training diverged by epoch %lld (the weights are not finite): %s", (long long)r->rep.epochs,
                          hint);
-    if (r->d.test && (s = zn_evaluate(r->mlp->model, r->d.test, r->cfg.bit_fail_limit, r->pool, &r->test_eval)) != ZN_OK)
+    if (r->d.test &&
+        (s = zn_evaluate(r->mlp->model, r->d.test, r->cfg.bit_fail_limit, r->pool, &r->test_eval)) != ZN_OK)
         return cli_fail(s);
     return 0;
 }

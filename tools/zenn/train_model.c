@@ -143,8 +143,8 @@ static int init_model(const train_args *a, train_data *d, zn_mlp **out) {
     const zn_dataset *t = d->train;
     int64_t in = m->spec.sizes[0], outs = m->spec.sizes[m->spec.n_layers - 1];
     if (in != t->n_in || outs != t->n_out)
-        return cli_error("--init %s has %lld inputs and %lld outputs, but %s has %lld and %lld", a->init,
-                         (long long)in, (long long)outs, a->data, (long long)t->n_in, (long long)t->n_out);
+        return cli_error("--init %s has %lld inputs and %lld outputs, but %s has %lld and %lld", a->init, (long long)in,
+                         (long long)outs, a->data, (long long)t->n_in, (long long)t->n_out);
     if ((m->n_classes > 0) != (t->n_classes > 0))
         return cli_error("--init %s is a %s, but %s's target is %s", a->init,
                          m->n_classes > 0 ? "classifier" : "regression model", a->data,

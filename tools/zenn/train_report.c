@@ -14,12 +14,13 @@ void train_report_plan(const train_summary *r) {
     const train_args *a = r->a;
     const zn_dataset *t = r->d->train;
     const zn_mlp_spec *spec = &r->mlp->spec;
-    fprintf(stderr, "data: %s: %lld rows, %lld inputs, %lld outputs\n", a->data, (long long)t->rows,
-            (long long)t->n_in, (long long)t->n_out);
+    fprintf(stderr, "data: %s: %lld rows, %lld inputs, %lld outputs\n", a->data, (long long)t->rows, (long long)t->n_in,
+            (long long)t->n_out);
     fprintf(stderr, "task: %s\n", r->d->task);
     if (t->n_classes > 0 && spec->loss != ZN_LOSS_XENT && spec->loss != ZN_LOSS_BCE)
-        fprintf(stderr, "note: --loss %s fits the %lld one-hot class outputs; --task regression predicts the column "
-                        "as a number\n",
+        fprintf(stderr,
+                "note: --loss %s fits the %lld one-hot class outputs; --task regression predicts the column "
+                "as a number\n",
                 zn_loss_name(spec->loss), (long long)t->n_out);
     fprintf(stderr, "network:");
     for (int i = 0; i < spec->n_layers; i++) fprintf(stderr, "%s%lld", i ? "," : " ", (long long)spec->sizes[i]);
@@ -117,4 +118,3 @@ void train_report_results(const train_summary *r) {
     }
     fprintf(stderr, "model written to %s\n", a->out);
 }
-
