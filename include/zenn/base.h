@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -100,6 +101,16 @@ ZN_API float zn_rng_uniformf(zn_rng *rng);             /* [0, 1), 24 bits */
 ZN_API double zn_rng_normal(zn_rng *rng);              /* mean 0, sd 1 */
 ZN_API void zn_rng_fill_uniform(zn_rng *rng, float *x, size_t n, float lo, float hi);
 ZN_API void zn_rng_fill_normal(zn_rng *rng, float *x, size_t n, float mean, float sd);
+
+/* ---- files ------------------------------------------------------------------------ */
+
+/* Writes a file so that a crash or an error never leaves a half-written one
+ * (how the library writes models and data): `write` fills a temporary file
+ * next to `path`, which is then flushed, fsync'ed and renamed over `path`.
+ * On any failure the temporary file is removed and `path` is untouched.
+ * `write` returns ZN_OK or an error status. */
+typedef zn_status (*zn_file_writer)(FILE *f, void *ctx);
+ZN_API zn_status zn_file_write_atomic(const char *path, zn_file_writer write, void *ctx);
 
 /* ---- clocks ---------------------------------------------------------------------- */
 

@@ -70,7 +70,7 @@ typedef enum zn_nact {
     ZN_NACT_COUNT
 } zn_nact;
 
-/* "sigmoid_symmetric", "relu", ... and back; -1 when unknown. */
+/* "sigmoid_symmetric", "relu", ... and back ("sigmoid-symmetric" too); -1 when unknown. */
 ZN_API const char *zn_nact_name(zn_nact act);
 ZN_API int zn_nact_from_name(const char *name);
 

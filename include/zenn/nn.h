@@ -22,7 +22,7 @@ typedef enum zn_loss_kind {
 } zn_loss_kind;
 
 ZN_API const char *zn_loss_name(zn_loss_kind kind);
-ZN_API int zn_loss_from_name(const char *name); /* -1 when unknown */
+ZN_API int zn_loss_from_name(const char *name); /* "tanh-error" too; -1 when unknown */
 
 /* A multilayer perceptron: sizes[0] inputs, sizes[n_layers-1] outputs. */
 typedef struct zn_mlp_spec {

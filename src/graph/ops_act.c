@@ -36,9 +36,16 @@ static const char *const nact_names[ZN_NACT_COUNT] = {"linear",
 
 const char *zn_nact_name(zn_nact act) { return ((int)act >= 0 && act < ZN_NACT_COUNT) ? nact_names[act] : "unknown"; }
 
+/* Names match with '-' for '_' ("sigmoid-symmetric"), as FANN's and Keras's users write them. */
+static int name_is(const char *given, const char *name) {
+    for (; *given && *name; given++, name++)
+        if (*given != *name && !(*given == '-' && *name == '_')) return 0;
+    return !*given && !*name;
+}
+
 int zn_nact_from_name(const char *name) {
     for (int i = 0; name && i < ZN_NACT_COUNT; i++)
-        if (!strcmp(name, nact_names[i])) return i;
+        if (name_is(name, nact_names[i])) return i;
     return -1;
 }
 

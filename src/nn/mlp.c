@@ -12,9 +12,16 @@ const char *zn_loss_name(zn_loss_kind k) {
     return ((int)k >= 0 && k <= ZN_LOSS_TANH_ERROR) ? loss_names[k] : "unknown";
 }
 
+/* Names match with '-' for '_' ("tanh-error"), as zn_nact_from_name. */
+static int name_is(const char *given, const char *name) {
+    for (; *given && *name; given++, name++)
+        if (*given != *name && !(*given == '-' && *name == '_')) return 0;
+    return !*given && !*name;
+}
+
 int zn_loss_from_name(const char *name) {
     for (int i = 0; name && i <= ZN_LOSS_TANH_ERROR; i++)
-        if (!strcmp(name, loss_names[i])) return i;
+        if (name_is(name, loss_names[i])) return i;
     return -1;
 }
 

@@ -123,6 +123,15 @@ python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sy
 assert abs(a["test_mse"] - b["mse"]) <= 1e-6 * max(1.0, b["mse"]) and b["rows"] == 384, (a, b)' \
   "$tmp/tt.json" "$tmp/tt.test.json" && ok || bad "zenn test on the cascade net: $(cat "$tmp/tt.test.json")"
 
+# --test-split holds out a seeded share of the data as the cascade's test set; the task is printed.
+"$zenn" train "$src/data/diabetes.train" -o "$tmp/ts.net" --cascade --max-neurons 2 --test-split 0.25 --json >"$tmp/ts.json"
+check test $? -eq 0
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["test_mse"] is not None and d["neurons"] == 2, d' \
+  "$tmp/ts.json" && ok || bad "cascade --test-split: $(cat "$tmp/ts.json")"
+"$zenn" train "$src/data/diabetes.train" -o "$tmp/ts.net" --cascade --max-neurons 1 --test-split 0.25 2>"$tmp/ts.err"
+check grep -q '^task: regression (FANN data: 2 outputs)$' "$tmp/ts.err"
+check grep -qE '^test: mse [0-9.]+ \(--test-split, 96 rows\)$' "$tmp/ts.err"
+
 expect_error "cascade to a non-.net file" "$zenn" train "$src/data/xor.data" -o "$tmp/m.st" --cascade
 expect_error "max-neurons without cascade" "$zenn" train "$src/data/xor.data" -o "$tmp/m.st" --max-neurons 3
 expect_error "max-neurons 0" "$zenn" train "$src/data/xor.data" -o "$tmp/m.net" --cascade --max-neurons 0
@@ -131,6 +140,8 @@ expect_error "algo with cascade" "$zenn" train "$src/data/xor.data" -o "$tmp/m.n
 expect_error "bad output activation" "$zenn" train "$src/data/xor.data" -o "$tmp/m.net" --cascade --output-act relu
 expect_error "missing data" "$zenn" train "$tmp/nope.data" -o "$tmp/m.net" --cascade
 expect_error "unwritable output" "$zenn" train "$src/data/xor.data" -o /nonexistent-dir/m.net --cascade --quiet
+expect_error "init with cascade" "$zenn" train "$src/data/xor.data" -o "$tmp/m.net" --cascade --init "$tmp/x.net"
+expect_error "target on FANN data" "$zenn" train "$src/data/xor.data" -o "$tmp/m.net" --cascade --target y
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -30,8 +30,10 @@ check test $? -eq 0
 python3 - "$tmp/train.json" <<'PY' && ok || bad "train --json"
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert set(d) == {"epochs", "train_mse", "val_mse", "test_mse", "accuracy", "seconds", "samples_per_second"}, d
+assert set(d) == {"epochs", "max_epochs", "stop", "best_epoch", "task", "task_detail", "train_mse", "val_mse",
+                  "test_mse", "accuracy", "seconds", "samples_per_second"}, d
 assert d["epochs"] == 30 and d["val_mse"] is None and d["accuracy"] >= 0.95 and d["samples_per_second"] > 0, d
+assert d["stop"] == "epochs" and d["max_epochs"] == 30 and d["best_epoch"] is None and d["task"] == "classify", d
 PY
 check grep -q '<svg' "$tmp/curve.svg"
 check grep -q '<polyline' "$tmp/curve.svg"
@@ -136,6 +138,146 @@ expect_error "truncated model" "$zenn" info "$tmp/cut.st"
 cp "$tmp/xor.st" "$tmp/keep.st"
 "$zenn" train "$tmp/ragged.csv" -o "$tmp/keep.st" 2>/dev/null
 check cmp -s "$tmp/xor.st" "$tmp/keep.st"
+
+# ---- issue 16: outputs checked before training, nothing lost -------------------------------
+# expect_refused NAME CMD...: one error line and nothing else on stderr (no "data:" line, no
+# epoch: the refusal came before the data was read), a non-zero exit.
+expect_refused() {
+  local name=$1; shift
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local rc=$?
+  if [ $rc -ne 0 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q '^zenn: error: ' "$tmp/err"; then ok
+  else bad "$name: rc=$rc stderr=$(head -3 "$tmp/err")"; fi
+}
+cp "$src/data/digits.train.csv" "$tmp/d.csv"
+cp "$tmp/d.csv" "$tmp/d.orig"
+expect_refused "output is the data" "$zenn" train "$tmp/d.csv" -o "$tmp/d.csv"
+expect_refused "output is the data (--format)" "$zenn" train "$tmp/d.csv" -o "$tmp/d.csv" --format safetensors
+ln -s d.csv "$tmp/link.safetensors"
+expect_refused "output is the data through a symlink" "$zenn" train "$tmp/d.csv" -o "$tmp/link.safetensors"
+ln "$tmp/d.csv" "$tmp/hard.st"
+expect_refused "output is the data through a hard link" "$zenn" train "$tmp/d.csv" -o "$tmp/hard.st"
+cp "$src/data/digits.test.csv" "$tmp/t.st"
+expect_refused "output is the test file" "$zenn" train "$tmp/d.csv" --test "$tmp/t.st" -o "$tmp/t.st"
+expect_refused "output is the validation file" "$zenn" train "$tmp/d.csv" --val "$tmp/t.st" -o "$tmp/t.st"
+expect_refused "plot is the data" "$zenn" train "$tmp/d.csv" -o "$tmp/p.st" --plot "$tmp/d.csv"
+check cmp -s "$tmp/d.csv" "$tmp/d.orig"
+check cmp -s "$tmp/t.st" "$src/data/digits.test.csv"
+expect_refused "plot is the model" "$zenn" train "$src/data/xor.data" -o "$tmp/p.st" --plot "$tmp/p.st"
+expect_refused "plot is a directory" "$zenn" train "$src/data/xor.data" -o "$tmp/p.st" --plot "$tmp"
+check test ! -e "$tmp/p.st"
+expect_refused "output is a directory" "$zenn" train "$src/data/xor.data" -o "$tmp"
+expect_refused "output directory missing" "$zenn" train "$src/data/xor.data" -o "$tmp/no/such/dir/m.st"
+expect_refused "output directory is a file" "$zenn" train "$src/data/xor.data" -o "$tmp/d.orig/m.st"
+expect_refused "plot directory missing" "$zenn" train "$src/data/xor.data" -o "$tmp/p.st" --plot "$tmp/nodir/c.svg"
+check test ! -e "$tmp/p.st"
+# The format follows the extension: .net is FANN's text, read back by zenn test; an unknown
+# extension or a network FANN's format cannot hold is refused before training.
+"$zenn" train "$src/data/xor.data" -o "$tmp/x.net" --target-mse 0.001 --quiet
+check test $? -eq 0
+check grep -q '^FANN_FLO_2.1$' "$tmp/x.net"
+"$zenn" test "$tmp/x.net" "$src/data/xor.data" | grep -q '^bit_fail: 0$' && ok || bad "the .net model trained by zenn train"
+expect_refused "unknown extension" "$zenn" train "$src/data/xor.data" -o "$tmp/m.bin"
+grep -q '\.safetensors' "$tmp/err" && grep -q '\.net' "$tmp/err" && ok || bad "extension message: $(cat "$tmp/err")"
+expect_refused "no extension" "$zenn" train "$src/data/xor.data" -o "$tmp/model"
+expect_error "relu net as .net" "$zenn" train "$src/data/digits.train.csv" -o "$tmp/m.net"
+grep -q "FANN's .net format cannot hold" "$tmp/err" && ok || bad ".net message: $(cat "$tmp/err")"
+check test ! -e "$tmp/m.net"
+expect_refused "cascade to safetensors" "$zenn" train "$src/data/xor.data" -o "$tmp/m.safetensors" --cascade
+
+# A diverging run fails, names the epoch and leaves the good model byte for byte.
+"$zenn" train "$src/data/digits.train.csv" -o "$tmp/good.safetensors" --quiet
+check test $? -eq 0
+cp "$tmp/good.safetensors" "$tmp/good.orig"
+for bad_run in "--algo sgd --lr 10 --epochs 3" "--algo incremental --lr 3 --epochs 3"; do
+  # shellcheck disable=SC2086
+  "$zenn" train "$src/data/digits.train.csv" -o "$tmp/good.safetensors" $bad_run --quiet >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  if [ $rc -ne 0 ] && grep -qE '^zenn: error: .*diverged .*epoch [0-9]+' "$tmp/err" && [ "$(wc -l <"$tmp/err")" -eq 1 ]; then ok
+  else bad "diverging run ($bad_run): rc=$rc $(cat "$tmp/err")"; fi
+  check cmp -s "$tmp/good.safetensors" "$tmp/good.orig"
+done
+check test -z "$(ls "$tmp" | grep '\.tmp\.')"
+
+# --task: what was inferred is printed (stderr, and --json); integer targets can be a regression.
+"$zenn" train "$src/data/digits.train.csv" -o "$tmp/task.st" --epochs 1 2>"$tmp/task.err"
+check grep -q "^task: classify (target 'target': 10 classes; inferred" "$tmp/task.err"
+"$zenn" train "$src/data/digits.train.csv" -o "$tmp/task.st" --epochs 1 --task regression --json >"$tmp/task.json"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["task"] == "regression" and d["accuracy"] is None and "10 distinct numbers" in d["task_detail"], d' \
+  "$tmp/task.json" && ok || bad "--task regression: $(cat "$tmp/task.json")"
+"$zenn" info "$tmp/task.st" | grep -q '^layers: 64,[0-9]*,1$' && ok || bad "--task regression trains one output"
+"$zenn" train "$src/data/digits.train.csv" -o "$tmp/task.st" --epochs 1 --loss mse 2>"$tmp/task.err"
+check grep -q '^note: --loss mse fits the 10 one-hot class outputs' "$tmp/task.err"
+printf 'a,b,\xe9t\xe9\n1,2,x\n3,4,y\n1,3,x\n4,4,y\n' >"$tmp/latin1.csv"  # a Latin-1 column name: --json stays JSON
+"$zenn" train "$tmp/latin1.csv" -o "$tmp/l1.st" --epochs 2 --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["task"] == "classify", d' \
+  && ok || bad "--json with a Latin-1 target name"
+expect_error "bad task" "$zenn" train "$src/data/digits.train.csv" -o "$tmp/m.st" --task guess
+expect_error "target on FANN data" "$zenn" train "$src/data/xor.data" -o "$tmp/m.st" --target c
+expect_error "classify FANN data" "$zenn" train "$src/data/xor.data" -o "$tmp/m.st" --task classify
+
+# Flags for what the library has, and the spellings people use.
+"$zenn" train "$src/data/xor.data" -o "$tmp/h.st" --hidden-act sigmoid-symmetric --output-act sigmoid-symmetric \
+  --loss tanh-error --epochs 5 --quiet
+check test $? -eq 0
+"$zenn" train "$src/data/digits.train.csv" -o "$tmp/sm.st" --output-act softmax --epochs 2 --quiet
+check test $? -eq 0
+expect_error "softmax for regression" "$zenn" train "$src/data/xor.data" -o "$tmp/m.st" --output-act softmax
+expect_error "sigmoid output of a xent classifier" "$zenn" train "$src/data/digits.train.csv" -o "$tmp/m.st" --output-act sigmoid
+"$zenn" train "$src/data/digits.train.csv" -o "$tmp/f.st" --dropout 0.2 --weight-decay 1e-4 --epochs 20 \
+  --test "$src/data/digits.test.csv" --json >"$tmp/f.json"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["accuracy"] > 0.9, d' "$tmp/f.json" && ok || bad "--dropout --weight-decay"
+python3 - "$tmp/f.st" <<'PY' && ok || bad "dropout saved with the model"
+import json, struct, sys
+raw = open(sys.argv[1], "rb").read()
+meta = json.loads(json.loads(raw[8:8 + struct.unpack("<Q", raw[:8])[0]])["__metadata__"]["zenn"])
+assert abs(meta["dropout"] - 0.2) < 1e-6, meta
+PY
+"$zenn" train "$src/data/digits.train.csv" -o "$tmp/mo.st" --algo momentum --momentum 0.5 --epochs 20 --quiet
+check test $? -eq 0
+expect_error "momentum with adam" "$zenn" train "$src/data/digits.train.csv" -o "$tmp/m.st" --momentum 0.9
+expect_error "weight decay with rprop" "$zenn" train "$src/data/xor.data" -o "$tmp/m.st" --weight-decay 0.1
+expect_error "dropout out of range" "$zenn" train "$src/data/xor.data" -o "$tmp/m.st" --dropout 1.5
+# --init continues training: one more epoch from the good model beats a fresh one-epoch run.
+"$zenn" train "$src/data/digits.train.csv" -o "$tmp/cont.st" --init "$tmp/good.orig" --epochs 1 \
+  --test "$src/data/digits.test.csv" --json >"$tmp/cont.json"
+"$zenn" train "$src/data/digits.train.csv" -o "$tmp/fresh.st" --epochs 1 --test "$src/data/digits.test.csv" --json >"$tmp/fresh.json"
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); f=json.load(open(sys.argv[2])); assert c["accuracy"] >= 0.95 and c["accuracy"] > f["accuracy"], (c, f)' \
+  "$tmp/cont.json" "$tmp/fresh.json" && ok || bad "--init continues training"
+cp "$tmp/good.orig" "$tmp/inplace.st"
+"$zenn" train "$src/data/digits.train.csv" -o "$tmp/inplace.st" --init "$tmp/inplace.st" --epochs 1 --quiet
+check test $? -eq 0
+expect_error "init of other shape" "$zenn" train "$src/data/xor.data" -o "$tmp/m.st" --init "$tmp/good.orig"
+expect_error "init with layers" "$zenn" train "$src/data/digits.train.csv" -o "$tmp/m.st" --init "$tmp/good.orig" --layers 64,10
+expect_error "init missing" "$zenn" train "$src/data/digits.train.csv" -o "$tmp/m.st" --init "$tmp/nope.st"
+# --test-split: seeded (same seed, same file), stratified (each class keeps its share).
+"$zenn" train "$src/data/digits.train.csv" -o "$tmp/s1.st" --test-split 0.25 --seed 5 --epochs 3 --json >"$tmp/s1.json"
+"$zenn" train "$src/data/digits.train.csv" -o "$tmp/s2.st" --test-split 0.25 --seed 5 --epochs 3 --json >"$tmp/s2.json"
+check cmp -s "$tmp/s1.st" "$tmp/s2.st"
+"$zenn" train "$src/data/digits.train.csv" -o "$tmp/s3.st" --test-split 0.25 --seed 6 --epochs 3 --quiet
+cmp -s "$tmp/s1.st" "$tmp/s3.st" && bad "--test-split ignores the seed" || ok
+"$zenn" train "$src/data/digits.train.csv" -o "$tmp/s1.st" --test-split 0.25 --seed 5 --epochs 3 2>"$tmp/s.err"
+# 1437 rows in 10 classes of 139-148: a quarter of each, rounded, is 359 or 360 test rows
+grep -qE '^test: mse [0-9.]+, accuracy [0-9.]+% \(--test-split, 3(59|60) rows\)$' "$tmp/s.err" && ok || bad "--test-split rows: $(grep test: "$tmp/s.err")"
+# Stratified: 3 classes of 3 rows, half held out, is 2 rows of each class (6), not half of 9 (5).
+printf 'a,label\n1,x\n2,x\n3,x\n4,y\n5,y\n6,y\n7,z\n8,z\n9,z\n' >"$tmp/strat.csv"
+"$zenn" train "$tmp/strat.csv" -o "$tmp/strat.st" --test-split 0.5 --epochs 1 2>"$tmp/strat.err"
+check grep -qE '\(--test-split, 6 rows\)$' "$tmp/strat.err"
+expect_error "test-split with test" "$zenn" train "$src/data/digits.train.csv" -o "$tmp/m.st" --test-split 0.2 --test "$src/data/digits.test.csv"
+expect_error "test-split of everything" "$zenn" train "$src/data/xor.data" -o "$tmp/m.st" --test-split 0.9
+# How training ended: the chosen epochs and the reason.
+"$zenn" train "$src/data/xor.data" -o "$tmp/xs.st" --target-mse 0.001 2>"$tmp/xs.err"
+check grep -qE '^network: .*, up to 500 epochs$' "$tmp/xs.err"
+check grep -qE '^stopped: target reached at epoch [0-9]+' "$tmp/xs.err"
+"$zenn" train "$src/data/digits.train.csv" --val "$src/data/digits.test.csv" --patience 3 --epochs 500 -o "$tmp/v.st" \
+  --json >"$tmp/val.json" 2>/dev/null
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["stop"] == "patience" and 1 <= d["best_epoch"] <= d["epochs"] - 3 and d["max_epochs"] == 500, d' \
+  "$tmp/val.json" && ok || bad "stop reason patience: $(cat "$tmp/val.json")"
+# The option parser: --name=value, "--" before a file name, repeated options refused.
+"$zenn" train "$src/data/xor.data" -o "$tmp/eq.st" --epochs=3 --json >"$tmp/eq.json"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["epochs"] == 3, d' "$tmp/eq.json" && ok || bad "--epochs=3"
+expect_error "option twice" "$zenn" train "$src/data/xor.data" -o "$tmp/m.st" --epochs 3 --epochs 4
+expect_error "value for a flag" "$zenn" train "$src/data/xor.data" -o "$tmp/m.st" --quiet=yes
+"$zenn" train --help | grep -q -- '--test-split X' && ok || bad "help lists --test-split"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,197 +1,46 @@
 /* zenn train DATA -o MODEL [options]: train an MLP on a FANN data file or a
- * CSV, report, and write the model. */
+ * CSV, report, and write the model. The steps, in order: options
+ * (train_args.c), every output path checked, data (train_data.c), network
+ * (train_model.c), training, the model written only when its weights are
+ * finite, the summary. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cli_paths.h"
 #include "cli_util.h"
 #include "progress.h"
 #include "svg_plot.h"
+#include "train_args.h"
 #include "train_cascade.h"
-
-#define MAX_TARGETS 64
-
-typedef struct train_args {
-    const char *data, *out, *test, *val, *plot;
-    int64_t layers[ZN_MLP_MAX_LAYERS];
-    int n_layers;
-    const char *hidden_act, *output_act, *algo, *loss;
-    long long epochs, batch, patience, seed, threads;
-    double lr, target_mse, val_split;
-    const char *targets[MAX_TARGETS];
-    int n_targets;
-    int json, quiet, allow_nan, scale; /* scale: -1 default, 0 off, 1 on */
-    int shortcut;
-    double connection_rate;
-    int cascade;
-    long long max_neurons;
-} train_args;
-
-static void usage(FILE *f) {
-    fprintf(f, "usage: zenn train DATA -o MODEL [options]\n"
-               "\n"
-               "DATA is a FANN data file or a CSV with a header (the last column, or --target, is the target;\n"
-               "a column of labels makes a classifier).\n"
-               "\n"
-               "  -o, --output MODEL   where to write the model (safetensors)\n"
-               "  --test FILE          evaluate on this data after training\n"
-               "  --val FILE           validation data (for --patience and the curves; else --val-split)\n"
-               "  --layers A,B,...     layer sizes, inputs and outputs included (default: one hidden layer)\n"
-               "  --hidden-act NAME    hidden activation (default: sigmoid_symmetric for FANN data, relu for CSV)\n"
-               "  --output-act NAME    output activation for regression (default: sigmoid_symmetric / linear)\n"
-               "  --algo NAME          rprop|quickprop|sarprop|batch|incremental|sgd|momentum|adam|adamw|rmsprop\n"
-               "  --loss NAME          sse|mse|xent|bce|mae|huber|tanh_error (default from the data)\n"
-               "  --epochs N           maximum epochs (default 500 for FANN's algorithms, 30 otherwise)\n"
-               "  --batch N            batch size (default: the algorithm's)\n"
-               "  --lr X               learning rate\n"
-               "  --target-mse X       stop when the training MSE reaches X\n"
-               "  --patience N         stop after N epochs without validation improvement\n"
-               "  --val-split X        hold out this fraction for validation (default 0.1 with --patience)\n"
-               "  --seed N             random seed (default 1)\n"
-               "  --threads N          threads (default: ZN_THREADS or all CPUs)\n"
-               "  --target COL         CSV target column (repeat for several)\n"
-               "  --shortcut           FANN shortcut network: every layer sees all earlier layers\n"
-               "  --connection-rate X  FANN sparse network: keep this fraction of the connections\n"
-               "  --cascade            FANN's cascade-correlation: grow a shortcut net neuron by neuron\n"
-               "                       (RPROP; --target-mse, --max-neurons); MODEL must be a FANN .net file\n"
-               "  --max-neurons N      neurons --cascade may add (default 30)\n"
-               "  --scale / --no-scale standardise the inputs (default: on for CSV, off for FANN data)\n"
-               "  --allow-nan          accept NaN/Inf values in the data\n"
-               "  --plot FILE.svg      write the loss curves\n"
-               "  --json               print one JSON object with the results\n"
-               "  --quiet              no progress output\n");
-}
-
-static int parse_args(int argc, char **argv, train_args *a) {
-    memset(a, 0, sizeof *a);
-    a->epochs = a->batch = -1;
-    a->lr = a->target_mse = a->val_split = -1;
-    a->seed = 1;
-    a->scale = -1;
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i], *v;
-        if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
-            usage(stdout);
-            exit(0);
-        }
-#define VALUE()                                                                                                        \
-    if (!(v = cli_value(argc, argv, &i))) return 0
-        if (!strcmp(o, "-o") || !strcmp(o, "--output")) {
-            VALUE();
-            a->out = v;
-        } else if (!strcmp(o, "--test")) {
-            VALUE();
-            a->test = v;
-        } else if (!strcmp(o, "--val")) {
-            VALUE();
-            a->val = v;
-        } else if (!strcmp(o, "--plot")) {
-            VALUE();
-            a->plot = v;
-        } else if (!strcmp(o, "--layers")) {
-            VALUE();
-            if (!(a->n_layers = cli_int_list(o, v, a->layers, ZN_MLP_MAX_LAYERS))) return 0;
-            if (a->n_layers < 2) return !cli_error("--layers needs at least inputs and outputs, got '%s'", v);
-        } else if (!strcmp(o, "--hidden-act")) {
-            VALUE();
-            a->hidden_act = v;
-        } else if (!strcmp(o, "--output-act")) {
-            VALUE();
-            a->output_act = v;
-        } else if (!strcmp(o, "--algo")) {
-            VALUE();
-            a->algo = v;
-        } else if (!strcmp(o, "--loss")) {
-            VALUE();
-            a->loss = v;
-        } else if (!strcmp(o, "--epochs")) {
-            VALUE();
-            if (!cli_int(o, v, 1, 100000000, &a->epochs)) return 0;
-        } else if (!strcmp(o, "--batch")) {
-            VALUE();
-            if (!cli_int(o, v, 1, 1 << 24, &a->batch)) return 0;
-        } else if (!strcmp(o, "--patience")) {
-            VALUE();
-            if (!cli_int(o, v, 1, 1000000, &a->patience)) return 0;
-        } else if (!strcmp(o, "--seed")) {
-            VALUE();
-            if (!cli_int(o, v, 0, 0x7fffffffffffffffLL, &a->seed)) return 0;
-        } else if (!strcmp(o, "--threads")) {
-            VALUE();
-            if (!cli_int(o, v, 1, 1024, &a->threads)) return 0;
-        } else if (!strcmp(o, "--lr")) {
-            VALUE();
-            if (!cli_float(o, v, 1e-12, 1e6, &a->lr)) return 0;
-        } else if (!strcmp(o, "--target-mse")) {
-            VALUE();
-            if (!cli_float(o, v, 0, 1e30, &a->target_mse)) return 0;
-        } else if (!strcmp(o, "--val-split")) {
-            VALUE();
-            if (!cli_float(o, v, 0, 0.9, &a->val_split)) return 0;
-        } else if (!strcmp(o, "--connection-rate")) {
-            VALUE();
-            if (!cli_float(o, v, 1e-6, 1, &a->connection_rate)) return 0;
-        } else if (!strcmp(o, "--max-neurons")) {
-            VALUE();
-            if (!cli_int(o, v, 1, 100000, &a->max_neurons)) return 0;
-        } else if (!strcmp(o, "--cascade"))
-            a->cascade = 1;
-        else if (!strcmp(o, "--shortcut"))
-            a->shortcut = 1;
-        else if (!strcmp(o, "--target")) {
-            VALUE();
-            if (a->n_targets == MAX_TARGETS) return !cli_error("at most %d --target columns", MAX_TARGETS);
-            a->targets[a->n_targets++] = v;
-        } else if (!strcmp(o, "--scale"))
-            a->scale = 1;
-        else if (!strcmp(o, "--no-scale"))
-            a->scale = 0;
-        else if (!strcmp(o, "--allow-nan"))
-            a->allow_nan = 1;
-        else if (!strcmp(o, "--json"))
-            a->json = 1;
-        else if (!strcmp(o, "--quiet"))
-            a->quiet = 1;
-        else if (o[0] == '-' && o[1])
-            return !cli_error("unknown option '%s' for train (try zenn train --help)", o);
-        else if (!a->data)
-            a->data = o;
-        else
-            return !cli_error("train takes one DATA file; '%s' is extra", o);
-#undef VALUE
-    }
-    if (!a->data) return !cli_error("train needs a DATA file (try zenn train --help)");
-    if (!a->out) return !cli_error("train needs -o MODEL, the file to write");
-    if (a->max_neurons && !a->cascade) return !cli_error("--max-neurons needs --cascade");
-    if (a->cascade) {
-        if (!train_cascade_is_net_path(a->out))
-            return !cli_error("--cascade writes a FANN .net file: -o must end in .net, not '%s'", a->out);
-        const char *other = a->n_layers              ? "--layers"
-                            : a->hidden_act          ? "--hidden-act"
-                            : a->algo                ? "--algo"
-                            : a->loss                ? "--loss"
-                            : a->epochs > 0          ? "--epochs"
-                            : a->batch > 0           ? "--batch"
-                            : a->lr > 0              ? "--lr"
-                            : a->patience > 0        ? "--patience"
-                            : a->val                 ? "--val"
-                            : a->val_split >= 0      ? "--val-split"
-                            : a->plot                ? "--plot"
-                            : a->shortcut            ? "--shortcut"
-                            : a->connection_rate > 0 ? "--connection-rate"
-                            : a->scale == 1          ? "--scale"
-                                                     : NULL;
-        if (other) return !cli_error("%s does not apply to --cascade", other);
-    }
-    return 1;
-}
+#include "train_data.h"
+#include "train_model.h"
+#include "train_report.h"
+#include "zenn/fnet.h"
 
 typedef struct curve_log {
     double *train, *val;
     int64_t n, cap;
     progress *prog;
+    int64_t diverged; /* the first epoch whose loss was not finite, or 0 */
+    double diverged_loss;
 } curve_log;
+
+typedef struct train_run {
+    train_args a;
+    train_data d;
+    zn_mlp *mlp;
+    zn_fnet *net; /* the model as FANN's net, for -o x.net */
+    zn_pool *pool;
+    int chosen_hidden;
+    zn_algo algo;
+    zn_train_config cfg;
+    progress prog;
+    curve_log log;
+    zn_train_report rep;
+    zn_eval test_eval;
+} train_run;
 
 static int on_epoch(const zn_epoch_report *r, void *user) {
     curve_log *c = user;
@@ -201,242 +50,172 @@ static int on_epoch(const zn_epoch_report *r, void *user) {
         c->n++;
     }
     progress_epoch(c->prog, r);
+    if (!isfinite(r->train_loss)) { /* diverged: nothing later can be kept */
+        c->diverged = r->epoch;
+        c->diverged_loss = r->train_loss;
+        return 1;
+    }
     return 0;
 }
 
-/* One hidden layer sized between the inputs and outputs. */
-static int64_t default_hidden(int64_t in, int64_t out) {
-    double h = 2.0 * sqrt((double)in * (double)out);
-    if (h < 8) h = 8;
-    if (h > 256) h = 256;
-    return (int64_t)h;
+/* Every file written is checked before the data is read: writable, not a
+ * directory, and none of the files read. */
+static int check_outputs(const train_args *a) {
+    cli_named_path in[] = {{"DATA", a->data}, {"--test", a->test}, {"--val", a->val}};
+    int n = (int)(sizeof in / sizeof in[0]);
+    if (cli_check_output("-o", a->out, in, n)) return 1;
+    if (a->plot && !strcmp(a->plot, a->out)) return cli_error("--plot and -o name the same file, %s", a->out);
+    cli_named_path with_model[] = {
+        {"DATA", a->data}, {"--test", a->test}, {"--val", a->val}, {"-o", a->out}, {"--init", a->init}};
+    if (a->plot && cli_check_output("--plot", a->plot, with_model, n + 2)) return 1;
+    return 0;
 }
 
-/* A test or validation file read like the training data: the same columns,
- * its labels mapped onto the training classes. Returns 0 or the exit status. */
-static int load_like(const char *path, const cli_data_opts *o, const zn_dataset *train, const char *train_path,
-                     zn_dataset **out) {
-    zn_status s = cli_load_data(path, o, out);
+/* -o x.net: FANN's format must hold the network, which is known before training. */
+static int check_net_output(train_run *r) {
+    if (r->a.format != TRAIN_FMT_FANN_NET) return 0;
+    zn_fnet *net = NULL;
+    zn_status s = zn_fnet_from_mlp(r->mlp, &net);
+    zn_fnet_free(net);
+    if (s != ZN_OK)
+        return cli_error("-o %s: FANN's .net format cannot hold this network (%s); write a .safetensors file", r->a.out,
+                         zn_last_error());
+    return 0;
+}
+
+static const char algo_list[] = "rprop, quickprop, sarprop, batch, incremental, sgd, momentum, adam, adamw, rmsprop";
+
+/* The algorithm and the trainer's settings. Returns 0 or the exit status. */
+static int make_config(train_run *r) {
+    const train_args *a = &r->a;
+    r->algo = r->d.fann ? ZN_ALGO_RPROP : ZN_ALGO_ADAM;
+    if (a->algo) {
+        int al = zn_algo_from_name(a->algo);
+        if (al < 0) return cli_error("unknown --algo '%s' (%s)", a->algo, algo_list);
+        r->algo = (zn_algo)al;
+    }
+    zn_algo algo = r->algo;
+    if (a->given_momentum && algo != ZN_ALGO_INCREMENTAL && algo != ZN_ALGO_BATCH && algo != ZN_ALGO_MOMENTUM)
+        return cli_error("--momentum applies to incremental, batch and momentum, not %s", zn_algo_name(algo));
+    if (a->given_weight_decay && (algo == ZN_ALGO_RPROP || algo == ZN_ALGO_QUICKPROP || algo == ZN_ALGO_SARPROP))
+        return cli_error("--weight-decay does not apply to %s (it has its own decay)", zn_algo_name(algo));
+    zn_train_config *cfg = &r->cfg;
+    *cfg = zn_train_config_default(algo);
+    cfg->epochs = a->epochs > 0 ? a->epochs : (zn_algo_is_full_batch(algo) ? 500 : 30);
+    if (a->batch > 0) cfg->batch_size = a->batch;
+    if (a->lr > 0) cfg->optim.lr = (float)a->lr;
+    if (a->given_momentum) cfg->optim.momentum = (float)a->momentum;
+    if (a->given_weight_decay) cfg->optim.weight_decay = (float)a->weight_decay;
+    if (a->target_mse >= 0) cfg->target_error = a->target_mse;
+    if (a->patience > 0) cfg->patience = a->patience;
+    /* A validation file wins; otherwise --val-split, or 10% when --patience needs one. */
+    cfg->val_split = a->val ? 0.0 : (a->val_split >= 0 ? a->val_split : (a->patience > 0 ? 0.1 : 0.0));
+    cfg->seed = (uint64_t)a->seed;
+    zn_status s = a->threads > 0 ? zn_pool_create((int)a->threads, &r->pool) : ZN_OK;
     if (s != ZN_OK) return cli_fail(s);
-    zn_dataset *d = *out;
-    int classes = train->n_classes > 0;
-    if (d->n_in != train->n_in || (!classes && d->n_out != train->n_out))
-        return cli_error("%s: %lld inputs and %lld outputs, but %s has %lld and %lld", path, (long long)d->n_in,
-                         (long long)d->n_out, train_path, (long long)train->n_in, (long long)train->n_out);
-    if (classes && zn_dataset_align_classes(d, train->class_names, train->n_classes) != ZN_OK)
-        return cli_error("%s: %s", path, zn_last_error());
+    cfg->pool = r->pool;
+    progress_init(&r->prog, stderr, cli_stderr_is_tty(), a->quiet || a->json);
+    curve_log *log = &r->log;
+    log->cap = cfg->epochs < 1000000 ? cfg->epochs : 1000000;
+    log->train = calloc((size_t)log->cap, sizeof(double));
+    log->val = calloc((size_t)log->cap, sizeof(double));
+    log->prog = &r->prog;
+    if (!log->train || !log->val) return cli_error("out of memory");
+    cfg->on_epoch = on_epoch;
+    cfg->user = log;
     return 0;
 }
 
-static void json_number(FILE *f, const char *key, double v, int last) {
-    if (isfinite(v))
-        fprintf(f, "\"%s\":%.9g%s", key, v, last ? "" : ",");
-    else
-        fprintf(f, "\"%s\":null%s", key, last ? "" : ",");
+/* Are all the trained weights finite? A diverged run must never be written. */
+static int weights_finite(const zn_mlp *mlp) {
+    int64_t n = 0;
+    const float *p = zn_model_params_const(mlp->model, &n);
+    for (int64_t i = 0; i < n; i++)
+        if (!isfinite(p[i])) return 0;
+    return 1;
+}
+
+/* Trains, then refuses a model that diverged. Returns 0 or the exit status. */
+static int fit(train_run *r) {
+    zn_status s = zn_train(r->mlp->model, r->d.train, r->d.val, &r->cfg, &r->rep);
+    progress_done(&r->prog);
+    const char *hint = "the model was not written; try a lower --lr";
+    if (r->log.diverged)
+        return cli_error("training diverged at epoch %lld (loss %s): %s", (long long)r->log.diverged,
+                         isnan(r->log.diverged_loss) ? "NaN" : "infinite", hint);
+    if (s != ZN_OK) return cli_fail(s);
+    if (!weights_finite(r->mlp))
+        return cli_error("training diverged by epoch %lld (the weights are not finite): %s", (long long)r->rep.epochs,
+                         hint);
+    if (r->d.test &&
+        (s = zn_evaluate(r->mlp->model, r->d.test, r->cfg.bit_fail_limit, r->pool, &r->test_eval)) != ZN_OK)
+        return cli_fail(s);
+    return 0;
+}
+
+static int write_outputs(train_run *r) {
+    const train_args *a = &r->a;
+    zn_status s;
+    if (a->plot && (s = svg_write_curves(a->plot, r->log.train, r->log.val, r->log.n, a->data)) != ZN_OK)
+        return cli_fail(s);
+    if (a->format == TRAIN_FMT_FANN_NET) {
+        s = zn_fnet_from_mlp(r->mlp, &r->net);
+        if (s == ZN_OK) s = zn_fnet_save(r->net, a->out);
+    } else {
+        s = zn_mlp_save(r->mlp, a->out);
+    }
+    return s == ZN_OK ? 0 : cli_fail(s);
+}
+
+static int run_cascade(train_run *r) {
+    const train_args *a = &r->a;
+    zn_status s = a->threads > 0 ? zn_pool_create((int)a->threads, &r->pool) : ZN_OK;
+    if (s != ZN_OK) return cli_fail(s);
+    cascade_cli co = {.data = a->data,
+                      .test_path = r->d.test_name,
+                      .out = a->out,
+                      .task = r->d.task,
+                      .train = r->d.train,
+                      .test = r->d.test,
+                      .fann_data = r->d.fann,
+                      .max_neurons = a->max_neurons ? a->max_neurons : 30,
+                      .seed = a->seed,
+                      .target_mse = a->target_mse,
+                      .output_act = a->output_act,
+                      .pool = r->pool,
+                      .json = a->json,
+                      .quiet = a->quiet};
+    return train_cascade(&co);
+}
+
+static train_summary summary(const train_run *r) {
+    train_summary s = {&r->a, &r->d, r->mlp, r->algo, r->chosen_hidden, &r->cfg, &r->rep, &r->test_eval};
+    return s;
+}
+
+static int run_mlp(train_run *r) {
+    int rc = train_model_build(&r->a, &r->d, &r->mlp, &r->chosen_hidden);
+    if (!rc) rc = check_net_output(r);
+    if (!rc) rc = make_config(r);
+    if (rc) return rc;
+    train_summary sum = summary(r);
+    if (!r->a.quiet && !r->a.json) train_report_plan(&sum);
+    if (!(rc = fit(r)) && !(rc = write_outputs(r))) train_report_results(&sum);
+    return rc;
 }
 
 int zn_cmd_train(int argc, char **argv) {
-    train_args a;
-    if (!parse_args(argc, argv, &a)) return 2;
-    zn_dataset *train = NULL, *test = NULL, *val = NULL;
-    zn_scaler *scaler = NULL;
-    zn_mlp *mlp = NULL;
-    zn_pool *pool = NULL;
-    curve_log log = {0};
-    int rc = 1;
-    cli_data_opts dopt = {a.targets, a.n_targets, a.allow_nan, ZN_TARGET_AUTO};
-    zn_status s = cli_load_data(a.data, &dopt, &train);
-    if (s != ZN_OK) return cli_fail(s);
-    int fann_data = cli_is_fann_file(a.data), classes = train->n_classes > 0;
-    if (train->rows < 1) {
-        rc = cli_error("%s: no rows to train on", a.data);
-        goto done;
-    }
-    if ((a.test && (rc = load_like(a.test, &dopt, train, a.data, &test)) != 0) ||
-        (a.val && (rc = load_like(a.val, &dopt, train, a.data, &val)) != 0))
-        goto done;
-    if (a.cascade) {
-        if (a.threads > 0 && (s = zn_pool_create((int)a.threads, &pool)) != ZN_OK) {
-            rc = cli_fail(s);
-            goto done;
-        }
-        cascade_cli co = {
-            a.data, a.test,       a.out,        train, test,   fann_data, a.max_neurons ? a.max_neurons : 30,
-            a.seed, a.target_mse, a.output_act, pool,  a.json, a.quiet};
-        rc = train_cascade(&co);
-        goto done;
-    }
-
-    zn_mlp_spec spec = zn_mlp_spec_default();
-    if (a.n_layers) {
-        if (a.layers[0] != train->n_in || a.layers[a.n_layers - 1] != train->n_out) {
-            rc = cli_error("--layers %lld,...,%lld does not match %s: %lld inputs and %lld outputs",
-                           (long long)a.layers[0], (long long)a.layers[a.n_layers - 1], a.data, (long long)train->n_in,
-                           (long long)train->n_out);
-            goto done;
-        }
-        spec.n_layers = a.n_layers;
-        memcpy(spec.sizes, a.layers, sizeof a.layers);
-    } else {
-        spec.n_layers = 3;
-        spec.sizes[0] = train->n_in;
-        spec.sizes[1] = default_hidden(train->n_in, train->n_out);
-        spec.sizes[2] = train->n_out;
-    }
-    if (!fann_data) { /* modern defaults for CSV data */
-        spec.hidden_act = ZN_NACT_RELU;
-        spec.hidden_steepness = 1.0f;
-        spec.output_act = ZN_NACT_LINEAR;
-        spec.output_steepness = 1.0f;
-        spec.loss = classes ? ZN_LOSS_XENT : ZN_LOSS_MSE;
-        spec.init = ZN_INIT_XAVIER;
-        spec.init_scale = 1.0f;
-        spec.fann_derivatives = 0;
-    }
-    spec.shortcut = a.shortcut;
-    spec.connection_rate = (float)a.connection_rate;
-    if (a.hidden_act) {
-        int act = zn_nact_from_name(a.hidden_act);
-        if (act < 0) {
-            rc = cli_error("unknown --hidden-act '%s' (e.g. sigmoid_symmetric, relu, tanh, elliot)", a.hidden_act);
-            goto done;
-        }
-        spec.hidden_act = (zn_nact)act;
-        if (act >= ZN_NACT_RELU) spec.hidden_steepness = 1.0f;
-    }
-    if (a.output_act) {
-        int act = zn_nact_from_name(a.output_act);
-        if (act < 0) {
-            rc = cli_error("unknown --output-act '%s'", a.output_act);
-            goto done;
-        }
-        spec.output_act = (zn_nact)act;
-        if (act >= ZN_NACT_RELU || act == ZN_NACT_LINEAR) spec.output_steepness = 1.0f;
-    }
-    if (a.loss) {
-        int l = zn_loss_from_name(a.loss);
-        if (l < 0) {
-            rc = cli_error("unknown --loss '%s' (sse, mse, xent, bce, mae, huber, tanh_error)", a.loss);
-            goto done;
-        }
-        spec.loss = (zn_loss_kind)l;
-    }
-    zn_algo algo = fann_data ? ZN_ALGO_RPROP : ZN_ALGO_ADAM;
-    if (a.algo) {
-        int al = zn_algo_from_name(a.algo);
-        if (al < 0) {
-            rc = cli_error("unknown --algo '%s' (rprop, quickprop, sarprop, batch, incremental, sgd, momentum, adam, "
-                           "adamw, rmsprop)",
-                           a.algo);
-            goto done;
-        }
-        algo = (zn_algo)al;
-    }
-    int scale = a.scale >= 0 ? a.scale : !fann_data;
-    if (scale) {
-        s = zn_scaler_fit(ZN_SCALE_STANDARD, 0, 0, train->x, train->rows, train->n_in, &scaler);
-        if (s == ZN_OK) s = zn_scaler_apply(scaler, train->x, train->rows);
-        if (s == ZN_OK && test) s = zn_scaler_apply(scaler, test->x, test->rows);
-        if (s == ZN_OK && val) s = zn_scaler_apply(scaler, val->x, val->rows);
-        if (s != ZN_OK) {
-            rc = cli_fail(s);
-            goto done;
-        }
-    }
-    s = zn_mlp_wrap(&spec, (uint64_t)a.seed, scaler, NULL, train->n_classes, train->class_names, &mlp);
-    if (s != ZN_OK) {
-        rc = cli_fail(s);
-        goto done;
-    }
-    /* The CSV columns predicted, so `zenn test` reads test files alike (default: the last column). */
-    if (a.n_targets && (s = zn_mlp_set_targets(mlp, (char *const *)(uintptr_t)a.targets, a.n_targets)) != ZN_OK) {
-        rc = cli_fail(s);
-        goto done;
-    }
-    if (a.threads > 0 && (s = zn_pool_create((int)a.threads, &pool)) != ZN_OK) {
-        rc = cli_fail(s);
-        goto done;
-    }
-
-    zn_train_config cfg = zn_train_config_default(algo);
-    cfg.epochs = a.epochs > 0 ? a.epochs : (zn_algo_is_full_batch(algo) ? 500 : 30);
-    if (a.batch > 0) cfg.batch_size = a.batch;
-    if (a.lr > 0) cfg.optim.lr = (float)a.lr;
-    if (a.target_mse >= 0) cfg.target_error = a.target_mse;
-    if (a.patience > 0) cfg.patience = a.patience;
-    /* A validation file wins; otherwise --val-split, or 10% when --patience needs one. */
-    cfg.val_split = a.val ? 0.0 : (a.val_split >= 0 ? a.val_split : (a.patience > 0 ? 0.1 : 0.0));
-    cfg.seed = (uint64_t)a.seed;
-    cfg.pool = pool;
-    progress prog;
-    progress_init(&prog, stderr, cli_stderr_is_tty(), a.quiet || a.json);
-    log.cap = cfg.epochs < 1000000 ? cfg.epochs : 1000000;
-    log.train = calloc((size_t)log.cap, sizeof(double));
-    log.val = calloc((size_t)log.cap, sizeof(double));
-    log.prog = &prog;
-    if (!log.train || !log.val) {
-        rc = cli_error("out of memory");
-        goto done;
-    }
-    cfg.on_epoch = on_epoch;
-    cfg.user = &log;
-    if (!a.quiet && !a.json) {
-        fprintf(stderr, "data: %s: %lld rows, %lld inputs, %lld outputs%s\n", a.data, (long long)train->rows,
-                (long long)train->n_in, (long long)train->n_out, classes ? " (classes)" : "");
-        fprintf(stderr, "network:");
-        for (int i = 0; i < spec.n_layers; i++) fprintf(stderr, "%s%lld", i ? "," : " ", (long long)spec.sizes[i]);
-        fprintf(stderr, "%s; hidden %s, loss %s; %s, %lld epochs\n", a.n_layers ? "" : " (one hidden layer chosen)",
-                zn_nact_name(spec.hidden_act), zn_loss_name(spec.loss), zn_algo_name(algo), (long long)cfg.epochs);
-    }
-    zn_train_report rep;
-    s = zn_train(mlp->model, train, val, &cfg, &rep);
-    progress_done(&prog);
-    if (s != ZN_OK) {
-        rc = cli_fail(s);
-        goto done;
-    }
-    zn_eval tev = {NAN, NAN, NAN, NAN, 0, 0};
-    if (test && (s = zn_evaluate(mlp->model, test, cfg.bit_fail_limit, pool, &tev)) != ZN_OK) {
-        rc = cli_fail(s);
-        goto done;
-    }
-    if (a.plot && (s = svg_write_curves(a.plot, log.train, log.val, log.n, a.data)) != ZN_OK) {
-        rc = cli_fail(s);
-        goto done;
-    }
-    if ((s = zn_mlp_save(mlp, a.out)) != ZN_OK) {
-        rc = cli_fail(s);
-        goto done;
-    }
-    double acc = test ? tev.accuracy : rep.val_accuracy;
-    if (a.json) {
-        printf("{\"epochs\":%lld,", (long long)rep.epochs);
-        json_number(stdout, "train_mse", rep.train_mse, 0);
-        json_number(stdout, "val_mse", rep.val_mse, 0);
-        json_number(stdout, "test_mse", test ? tev.mse : NAN, 0);
-        json_number(stdout, "accuracy", classes ? acc : NAN, 0);
-        json_number(stdout, "seconds", rep.seconds, 0);
-        json_number(stdout, "samples_per_second", rep.samples_per_second, 1);
-        printf("}\n");
-    } else if (!a.quiet) {
-        fprintf(stderr, "trained %lld epochs in %.2f s (%.0f samples/s); train mse %.6f\n", (long long)rep.epochs,
-                rep.seconds, rep.samples_per_second, rep.train_mse);
-        if (test) {
-            fprintf(stderr, "test: mse %.6f", tev.mse);
-            if (classes) fprintf(stderr, ", accuracy %.2f%%", 100.0 * tev.accuracy);
-            fprintf(stderr, " (%s, %lld rows)\n", a.test, (long long)test->rows);
-        }
-        fprintf(stderr, "model written to %s\n", a.out);
-    }
-    rc = 0;
-done:
-    free(log.train);
-    free(log.val);
-    zn_pool_free(pool);
-    zn_mlp_free(mlp);
-    zn_scaler_free(scaler);
-    zn_dataset_free(train);
-    zn_dataset_free(test);
-    zn_dataset_free(val);
+    train_run r;
+    memset(&r, 0, sizeof r);
+    int rc = train_args_parse(argc, argv, &r.a);
+    if (rc >= 0) return rc;
+    if ((rc = check_outputs(&r.a)) == 0 && (rc = train_data_load(&r.a, &r.d)) == 0)
+        rc = r.a.cascade ? run_cascade(&r) : run_mlp(&r);
+    free(r.log.train);
+    free(r.log.val);
+    zn_fnet_free(r.net);
+    zn_pool_free(r.pool);
+    zn_mlp_free(r.mlp);
+    train_data_free(&r.d);
     return rc;
 }

@@ -67,6 +67,7 @@ int train_cascade(const cascade_cli *o) {
     if (log.print)
         fprintf(stderr, "data: %s: %lld rows, %lld inputs, %lld outputs; cascade up to %lld neurons (FANN's RPROP)\n",
                 o->data, (long long)d->rows, (long long)d->n_in, (long long)d->n_out, o->max_neurons);
+    if (log.print && o->task) fprintf(stderr, "task: %s\n", o->task);
     double t0 = zn_time_sec();
     s = zn_cascade_train(net, d, (unsigned)o->max_neurons, 1, o->target_mse >= 0 ? (float)o->target_mse : 0.0f,
                          on_neuron, &log, o->pool);

@@ -8,6 +8,7 @@
 
 typedef struct cascade_cli {
     const char *data, *test_path, *out; /* file names, for messages */
+    const char *task;                   /* what the data was read as, printed with the data */
     const zn_dataset *train, *test;     /* test may be NULL */
     int fann_data;                      /* the data came from a FANN file (else CSV) */
     long long max_neurons, seed;

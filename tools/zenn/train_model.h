@@ -1,0 +1,15 @@
+/* zenn train's network: a new MLP from the options and the data, or the
+ * model named by --init; the data scaled as the network expects. */
+#ifndef ZN_TRAIN_MODEL_H
+#define ZN_TRAIN_MODEL_H
+
+#include "train_args.h"
+#include "train_data.h"
+
+/* Builds (or loads) the MLP and scales d's inputs (and, for a model with an
+ * output scaler, its targets) in place. *chosen_hidden is set when the
+ * hidden layer's size was chosen here. Returns 0 or the exit status after
+ * one error line. */
+int train_model_build(const train_args *a, train_data *d, zn_mlp **out, int *chosen_hidden);
+
+#endif

@@ -1,0 +1,120 @@
+/* zenn train's plan and summary (see train_report.h). */
+#include <math.h>
+#include <stdio.h>
+
+#include "train_report.h"
+
+/* Why training stopped, for the summary and --json. */
+typedef struct stop_info {
+    const char *kind; /* "target", "patience" or "epochs" */
+    char text[160];
+} stop_info;
+
+void train_report_plan(const train_summary *r) {
+    const train_args *a = r->a;
+    const zn_dataset *t = r->d->train;
+    const zn_mlp_spec *spec = &r->mlp->spec;
+    fprintf(stderr, "data: %s: %lld rows, %lld inputs, %lld outputs\n", a->data, (long long)t->rows, (long long)t->n_in,
+            (long long)t->n_out);
+    fprintf(stderr, "task: %s\n", r->d->task);
+    if (t->n_classes > 0 && spec->loss != ZN_LOSS_XENT && spec->loss != ZN_LOSS_BCE)
+        fprintf(stderr,
+                "note: --loss %s fits the %lld one-hot class outputs; --task regression predicts the column "
+                "as a number\n",
+                zn_loss_name(spec->loss), (long long)t->n_out);
+    fprintf(stderr, "network:");
+    for (int i = 0; i < spec->n_layers; i++) fprintf(stderr, "%s%lld", i ? "," : " ", (long long)spec->sizes[i]);
+    fprintf(stderr, "%s; hidden %s, loss %s; %s, up to %lld epochs\n",
+            a->init ? " (from --init)" : (r->chosen_hidden ? " (one hidden layer chosen)" : ""),
+            zn_nact_name(spec->hidden_act), zn_loss_name(spec->loss), zn_algo_name(r->algo), (long long)r->cfg->epochs);
+}
+
+/* Why the trainer stopped, from its report and the settings. */
+static void explain_stop(const train_summary *r, stop_info *st) {
+    const zn_train_report *rep = r->rep;
+    const zn_train_config *cfg = r->cfg;
+    if (cfg->target_error > 0 && rep->train_mse <= cfg->target_error) {
+        st->kind = "target";
+        snprintf(st->text, sizeof st->text, "target reached at epoch %lld (train mse %.6g <= %g)",
+                 (long long)rep->epochs, rep->train_mse, cfg->target_error);
+    } else if (rep->epochs < cfg->epochs) {
+        st->kind = "patience";
+        snprintf(st->text, sizeof st->text,
+                 "early stop at epoch %lld: no validation improvement for %lld epochs; best epoch %lld kept",
+                 (long long)rep->epochs, (long long)cfg->patience, (long long)rep->best_epoch);
+    } else {
+        st->kind = "epochs";
+        snprintf(st->text, sizeof st->text, "the epoch budget (%lld) ran out", (long long)cfg->epochs);
+    }
+}
+
+static void json_number(FILE *f, const char *key, double v, int last) {
+    if (isfinite(v))
+        fprintf(f, "\"%s\":%.9g%s", key, v, last ? "" : ",");
+    else
+        fprintf(f, "\"%s\":null%s", key, last ? "" : ",");
+}
+
+/* Is s valid UTF-8 (no overlong forms or surrogates checked: enough for a JSON reader)? */
+static int utf8_ok(const unsigned char *s) {
+    while (*s) {
+        int n = *s < 0x80 ? 0 : (*s & 0xe0) == 0xc0 ? 1 : (*s & 0xf0) == 0xe0 ? 2 : (*s & 0xf8) == 0xf0 ? 3 : -1;
+        if (n < 0) return 0;
+        for (s++; n > 0; n--, s++)
+            if ((*s & 0xc0) != 0x80) return 0;
+    }
+    return 1;
+}
+
+/* A JSON string value; text that is not UTF-8 (a Latin-1 column name) has its
+ * non-ASCII bytes shown as '?', so the output stays JSON. */
+static void json_string(FILE *f, const char *key, const char *v) {
+    int ascii_only = !utf8_ok((const unsigned char *)v);
+    fprintf(f, "\"%s\":\"", key);
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(ascii_only && *p >= 0x80 ? '?' : *p, f);
+    }
+    fputs("\",", f);
+}
+
+void train_report_results(const train_summary *r) {
+    const train_args *a = r->a;
+    const zn_train_report *rep = r->rep;
+    int classes = r->d->train->n_classes > 0, test = r->d->test != NULL;
+    double acc = test ? r->test->accuracy : rep->val_accuracy;
+    stop_info stop;
+    explain_stop(r, &stop);
+    if (a->json) {
+        printf("{\"epochs\":%lld,\"max_epochs\":%lld,", (long long)rep->epochs, (long long)r->cfg->epochs);
+        json_string(stdout, "stop", stop.kind);
+        if (rep->best_epoch > 0)
+            printf("\"best_epoch\":%lld,", (long long)rep->best_epoch);
+        else
+            printf("\"best_epoch\":null,");
+        json_string(stdout, "task", classes ? "classify" : "regression");
+        json_string(stdout, "task_detail", r->d->task);
+        json_number(stdout, "train_mse", rep->train_mse, 0);
+        json_number(stdout, "val_mse", rep->val_mse, 0);
+        json_number(stdout, "test_mse", test ? r->test->mse : NAN, 0);
+        json_number(stdout, "accuracy", classes ? acc : NAN, 0);
+        json_number(stdout, "seconds", rep->seconds, 0);
+        json_number(stdout, "samples_per_second", rep->samples_per_second, 1);
+        printf("}\n");
+        return;
+    }
+    if (a->quiet) return;
+    fprintf(stderr, "trained %lld epochs in %.2f s (%.0f samples/s); train mse %.6f\n", (long long)rep->epochs,
+            rep->seconds, rep->samples_per_second, rep->train_mse);
+    fprintf(stderr, "stopped: %s\n", stop.text);
+    if (test) {
+        fprintf(stderr, "test: mse %.6f", r->test->mse);
+        if (classes) fprintf(stderr, ", accuracy %.2f%%", 100.0 * r->test->accuracy);
+        fprintf(stderr, " (%s, %lld rows)\n", r->d->test_name, (long long)r->d->test->rows);
+    }
+    fprintf(stderr, "model written to %s\n", a->out);
+}
