@@ -8,7 +8,6 @@
 #include "cli.h"
 #include "cli_net.h"
 #include "cli_util.h"
-#include "fann/fnet_internal.h"
 
 static int ends_with(const char *s, const char *suffix) {
     size_t n = strlen(s), m = strlen(suffix);
@@ -56,7 +55,7 @@ int zn_cmd_convert(int argc, char **argv) {
         rc = cli_fail(s);
     else if (to_net)
         printf("%s: FANN %s network, %u inputs, %u outputs, %u connections%s\n", out,
-               net->kind == ZN_FNET_SHORTCUT ? "shortcut" : "layered", zn_fnet_num_inputs(net),
+               zn_fnet_network_type(net) == ZN_FNET_SHORTCUT ? "shortcut" : "layered", zn_fnet_num_inputs(net),
                zn_fnet_num_outputs(net), zn_fnet_num_connections(net), fixed ? ", fixed point" : "");
     else
         printf("%s: zenn MLP, %d layers, %lld inputs, %lld outputs\n", out, mlp->spec.n_layers,

@@ -56,7 +56,7 @@ int zn_cmd_test(int argc, char **argv) {
      * run), against the raw targets. */
     float *pred = rc ? NULL : zn_alloc((size_t)(d->rows > 0 ? d->rows : 1) * (size_t)nout * sizeof(float));
     if (!rc && !pred) rc = cli_fail(ZN_ERR_OUT_OF_MEMORY);
-    if (!rc) s = mlp ? cli_mlp_predict(mlp, d->rows, d->x, pred) : cli_net_predict(net, d->rows, d->x, pred);
+    if (!rc) s = mlp ? zn_mlp_predict_rows(mlp, d->rows, d->x, pred) : zn_fnet_run_scaled(net, d->rows, d->x, pred);
     if (!rc && s != ZN_OK) rc = cli_fail(s);
     zn_eval ev;
     if (!rc && (s = zn_eval_outputs(pred, d->y, d->rows, nout, 0.35f, &ev)) != ZN_OK) rc = cli_fail(s);
