@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# zenn run, test and info on what a user hands them: a header only when it
+# names the model's columns, every row kept or refused with its row number,
+# empty fields refused, columns matched by name, the training CSV run as it is.
+# Usage: run_cli.sh ZENN_BINARY SOURCE_DIR
+set -u
+zenn=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+check() { if "$@"; then ok; else bad "$*"; fi; }
+
+# expect_error WANT CMD...: non-zero exit, one stderr line "zenn: error: ..." containing WANT
+expect_error() {
+  local want=$1
+  shift
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local rc=$?
+  if [ $rc -ne 0 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q '^zenn: error: ' "$tmp/err" &&
+    grep -qF -- "$want" "$tmp/err"; then ok
+  else bad "$* -> rc=$rc, stderr: $(cat "$tmp/err") (wanted '$want')"; fi
+}
+# rows MODEL TEXT [ARGS]: the number of output rows `zenn run` prints for TEXT on stdin (header line not counted)
+rows() {
+  local m=$1 text=$2
+  shift 2
+  printf "$text" | "$zenn" run "$m" - "$@" 2>/dev/null | tail -n +2 | wc -l
+}
+
+"$zenn" train "$src/data/xor.data" -o "$tmp/xor.st" --quiet >/dev/null 2>&1 || bad "train xor"
+# A 3-input regression model on a CSV with a header a,b,c,y.
+python3 - "$tmp/abc.csv" <<'PY'
+import random, sys
+r = random.Random(5)
+with open(sys.argv[1], "w") as f:
+    f.write("a,b,c,y\n")
+    for _ in range(60):
+        a, b, c = (round(r.uniform(-1, 1), 3) for _ in range(3))
+        f.write(f"{a},{b},{c},{round(0.5 * a - b + 0.25 * c, 4)}\n")
+PY
+"$zenn" train "$tmp/abc.csv" -o "$tmp/abc.st" --epochs 3 --quiet >/dev/null 2>&1 || bad "train abc"
+
+# ---- the first row: a header only when it names columns -----------------------
+# A UTF-8 byte-order mark is skipped, and the row after it is data.
+check test "$(rows "$tmp/xor.st" '\xef\xbb\xbf0,0\n1,1\n')" -eq 2
+# A first row of malformed numbers is an error on row 1, never a header dropped in silence.
+expect_error "stdin:1: field 1: 'nan' is not a finite number" "$zenn" run "$tmp/xor.st" - < <(printf 'nan,0\n1,1\n')
+expect_error "stdin:1: field 1: 'inf'" "$zenn" run "$tmp/xor.st" - < <(printf 'inf,0\n1,1\n')
+expect_error "stdin:1: field 1: '1e400' is beyond the float range" "$zenn" run "$tmp/xor.st" - < <(printf '1e400,0\n1,1\n')
+expect_error "stdin:1: field 2: '0x1' is not a number" "$zenn" run "$tmp/xor.st" - < <(printf '0,0x1\n1,1\n')
+expect_error "stdin:1: field 1: 'a'" "$zenn" run "$tmp/xor.st" - < <(printf 'a,1\n1,1\n')
+# Quoted numbers are numbers.
+check test "$(rows "$tmp/xor.st" '"0","0"\n1,1\n')" -eq 2
+# A 10 MB number is read as a number (too big for a float here), not as a header.
+python3 -c "print('1' + '0' * 10000000 + ',0'); print('1,1')" >"$tmp/big.csv"
+expect_error "big.csv:1: field 1" "$zenn" run "$tmp/xor.st" "$tmp/big.csv"
+python3 -c "print('0.' + '0' * 10000000 + '1,0'); print('1,1')" >"$tmp/small.csv"
+check test "$("$zenn" run "$tmp/xor.st" "$tmp/small.csv" | tail -n +2 | wc -l)" -eq 2
+# A header of names (a model without stored names) is skipped.
+check test "$(rows "$tmp/xor.st" 'x1,x2\n0,1\n1,1\n')" -eq 2
+check test "$(rows "$tmp/xor.st" '"x 1";"x 2"\n0;1\n')" -eq 1
+
+# ---- empty fields and field counts ----------------------------------------------
+for row in '1,,2,3' ',1,2,3' '1,2,3,'; do
+  expect_error "stdin:2: 4 fields, but the model takes 3" "$zenn" run "$tmp/abc.st" - < <(printf "1,2,3\n$row\n")
+done
+expect_error "stdin:1: field 2 is empty" "$zenn" run "$tmp/abc.st" - < <(printf '1,,3\n')
+expect_error "stdin:3: field 3 is empty" "$zenn" run "$tmp/abc.st" - < <(printf '1,2,3\n\n1,2,\n')
+expect_error "stdin:2: 2 fields, but the model takes 3" "$zenn" run "$tmp/abc.st" - < <(printf '1,2,3\n1,2\n')
+expect_error "stdin:1: 2 fields, but the model takes 3" "$zenn" run "$tmp/abc.st" - < <(printf '1 2\n')
+# --allow-nan reads an empty field as NaN: a row of output, NaN.
+printf '1,,3\n' | "$zenn" run "$tmp/abc.st" - --allow-nan >"$tmp/nan.csv" 2>&1 && check grep -qix 'nan' <(tail -1 "$tmp/nan.csv")
+# Blank-separated rows: runs of blanks are one separator; tab-separated rows: each tab is one.
+check test "$(rows "$tmp/abc.st" '1  2 3\n 4 5 6 \n')" -eq 2
+check test "$(rows "$tmp/abc.st" '1\t2\t3\n')" -eq 1
+expect_error "stdin:1: field 2 is empty" "$zenn" run "$tmp/abc.st" - < <(printf '1\t\t3\n')
+
+# ---- the training CSV as it is ------------------------------------------------------
+check test "$("$zenn" run "$tmp/abc.st" "$tmp/abc.csv" | tail -n +2 | wc -l)" -eq 60
+"$zenn" train "$src/data/digits.train.csv" -o "$tmp/digits.st" --epochs 5 --quiet >/dev/null 2>&1 || bad "train digits"
+check test "$("$zenn" run "$tmp/digits.st" "$src/data/digits.test.csv" | tail -n +2 | wc -l)" -eq 360
+cut -d, -f1-64 "$src/data/digits.test.csv" | "$zenn" run "$tmp/digits.st" >"$tmp/in64.csv"
+"$zenn" run "$tmp/digits.st" "$src/data/digits.test.csv" | cmp -s - "$tmp/in64.csv" && ok || bad "run with the target column"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
