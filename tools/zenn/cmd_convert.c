@@ -1,7 +1,8 @@
 /* zenn convert IN OUT [--fixed]: between FANN .net files and zenn model
  * files. The input's kind comes from its contents (a .net starts with
- * "FANN_"), the output's from its name (.net, or --fixed for FANN's
- * fixed-point file; anything else is a zenn model). Writes are atomic, so a
+ * "FANN_"), the output's from its name: .net is FANN's text (fixed point
+ * with --fixed), .safetensors a zenn model, and any other name an error, so
+ * a file never carries a format its name denies. Writes are atomic, so a
  * failed conversion leaves no output file. */
 #include <string.h>
 
@@ -20,8 +21,9 @@ int zn_cmd_convert(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             printf("usage: zenn convert IN OUT [--fixed]\n\n"
-                   "Converts a FANN .net file to a zenn model (.safetensors) and back. OUT ending in .net is\n"
-                   "written as FANN_FLO_2.1, or as FANN_FIX_2.0 with --fixed; any other name is a zenn model.\n"
+                   "Converts a FANN .net file to a zenn model (.safetensors) and back. The format follows OUT's\n"
+                   "name: .net is written as FANN_FLO_2.1, or as FANN_FIX_2.0 with --fixed; .safetensors is a\n"
+                   "zenn model; any other name is an error.\n"
                    "A .net converts to a model when its hidden neurons share one activation and steepness and\n"
                    "its outputs share one; its scaling becomes the model's scalers.\n");
             return 0;
@@ -38,7 +40,11 @@ int zn_cmd_convert(int argc, char **argv) {
             return cli_error("convert takes IN and OUT; '%s' is extra", argv[i]) + 1;
     }
     if (!in || !out) return cli_error("convert needs IN and OUT (try zenn convert --help)") + 1;
-    int to_net = fixed || ends_with(out, ".net");
+    int to_net = ends_with(out, ".net");
+    if (!to_net && !ends_with(out, ".safetensors"))
+        return cli_error("'%s': OUT must end in .net (a FANN network) or .safetensors (a zenn model)", out) + 1;
+    if (fixed && !to_net)
+        return cli_error("--fixed writes FANN's fixed-point .net, but '%s' names a zenn model (.safetensors)", out) + 1;
     zn_fnet *net = NULL;
     zn_mlp *mlp = NULL;
     zn_status s = cli_is_fann_net(in) ? zn_fnet_load(in, &net) : zn_mlp_load(in, &mlp);
