@@ -86,5 +86,41 @@ check test "$("$zenn" run "$tmp/digits.st" "$src/data/digits.test.csv" | tail -n
 cut -d, -f1-64 "$src/data/digits.test.csv" | "$zenn" run "$tmp/digits.st" >"$tmp/in64.csv"
 "$zenn" run "$tmp/digits.st" "$src/data/digits.test.csv" | cmp -s - "$tmp/in64.csv" && ok || bad "run with the target column"
 
+# ---- zenn test: figures that mean something, JSON that stays JSON ---------------------
+# NaN outputs (NaN inputs let through): null figures with the reason, never a bare nan or bit_fail 0.
+printf '4 2 1\n0 0\n-1\nnan 1\n1\n1 0\n1\n1 1\n-1\n' >"$tmp/nan.data"
+"$zenn" test "$tmp/xor.st" "$tmp/nan.data" --allow-nan --json >"$tmp/t.json" || bad "test --json with NaN outputs"
+python3 - "$tmp/t.json" <<'PY' && ok || bad "test --json with NaN outputs: $(cat "$tmp/t.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["mse"] is None and d["mae"] is None and d["bit_fail"] is None, d
+assert "1 of 4 rows" in d["null_reasons"]["outputs"], d
+PY
+"$zenn" test "$tmp/xor.st" "$tmp/nan.data" --allow-nan >"$tmp/t.txt"
+check grep -qx 'mse: n/a (1 of 4 rows gave NaN or infinite outputs)' "$tmp/t.txt"
+check grep -q '^bit_fail: n/a' "$tmp/t.txt"
+# FANN data: bit_fail; regression: R².
+"$zenn" test "$tmp/xor.st" "$src/data/xor.data" --json | python3 -c '
+import json, sys; d = json.load(sys.stdin); assert d["bit_fail"] == 0 and d["r2"] > 0.9, d' && ok || bad "xor test --json"
+"$zenn" test "$tmp/abc.st" "$tmp/abc.csv" --json | python3 -c '
+import json, sys; d = json.load(sys.stdin); assert "bit_fail" not in d and -10 < d["r2"] <= 1 and d["rows"] == 60, d' && ok ||
+  bad "regression test --json"
+"$zenn" test "$tmp/abc.st" "$tmp/abc.csv" | grep -qE '^r2: -?[0-9]' && ok || bad "regression r2"
+# A classifier: accuracy as a percentage, the confusion matrix, per-class precision/recall/F1.
+"$zenn" test "$tmp/digits.st" "$src/data/digits.test.csv" >"$tmp/t.txt"
+check grep -qE '^accuracy: [0-9]+\.[0-9]{2}%$' "$tmp/t.txt"
+check grep -q '^confusion matrix' "$tmp/t.txt"
+check grep -qE '^class +precision +recall +f1 +support$' "$tmp/t.txt"
+check test "$(grep -c '^bit_fail' "$tmp/t.txt")" -eq 0
+"$zenn" test "$tmp/digits.st" "$src/data/digits.test.csv" --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+c = d["confusion"]
+assert len(c) == 10 and sum(map(sum, c)) == 360 and d["classes"] == [str(k) for k in range(10)], d
+assert abs(d["accuracy"] - sum(c[k][k] for k in range(10)) / 360) < 1e-6, d
+for k, p in enumerate(d["per_class"]):
+    assert p["support"] == sum(c[k]) and 0 <= p["recall"] <= 1 and 0 <= p["f1"] <= 1, p
+assert "bit_fail" not in d, d' && ok || bad "classifier test --json"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
