@@ -64,6 +64,10 @@ check test "$("$zenn" run "$tmp/xor.st" "$tmp/small.csv" | tail -n +2 | wc -l)" 
 check test "$(rows "$tmp/xor.st" 'x1,x2\n0,1\n1,1\n')" -eq 2
 check test "$(rows "$tmp/xor.st" '"x 1";"x 2"\n0;1\n')" -eq 1
 
+# Unreadable input says why.
+expect_error "cannot read it: Is a directory" "$zenn" run "$tmp/xor.st" "$tmp"
+expect_error "cannot open it: No such file or directory" "$zenn" run "$tmp/xor.st" "$tmp/nope.csv"
+
 # ---- empty fields and field counts ----------------------------------------------
 for row in '1,,2,3' ',1,2,3' '1,2,3,'; do
   expect_error "stdin:2: 4 fields, but the model takes 3" "$zenn" run "$tmp/abc.st" - < <(printf "1,2,3\n$row\n")

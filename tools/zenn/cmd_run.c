@@ -9,6 +9,7 @@
  * dropped in silence. A model that did not record its target columns had
  * the default, the CSV's last column: a header one column wider than the
  * inputs has it last. */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,11 +234,15 @@ int zn_cmd_run(int argc, char **argv) {
     } else {
         size_t len = 0;
         FILE *in = from_stdin ? stdin : fopen(input, "rb");
+        int err = errno;
         char *text = in ? read_all(in, &len) : NULL;
+        if (in && ferror(in)) err = errno;
         if (!in)
-            rc = cli_error("%s: cannot open it", input);
-        else if (!text || ferror(in))
-            rc = cli_error("%s: cannot read it", name);
+            rc = cli_error("%s: cannot open it: %s", input, strerror(err));
+        else if (!text)
+            rc = cli_error("%s: out of memory reading it", name);
+        else if (ferror(in))
+            rc = cli_error("%s: cannot read it: %s", name, strerror(err));
         else if (memchr(text, '\0', len))
             rc = cli_error("%s: not a text file", name);
         if (in && !from_stdin) fclose(in);
