@@ -146,6 +146,7 @@ def write(name, order):
         for r in rows:
             f.write(",".join(r[i] for i in order) + "\n")
 write("cba.csv", [2, 1, 0, 3])   # c,b,a,y
+write("ycba.csv", [3, 2, 1, 0])  # y,c,b,a
 write("ab.csv", [0, 1, 3])       # c missing
 write("abca.csv", [0, 1, 2, 0, 3])  # a twice
 write("abcz.csv", [0, 1, 2, 2, 3])  # c twice
@@ -160,6 +161,10 @@ if "$zenn" info "$tmp/abcy.st" --json | python3 -c 'import json,sys; sys.exit(0 
   "$zenn" run "$tmp/abcy.st" "$tmp/cba.csv" >"$tmp/r2.csv"
   check test "$(wc -l <"$tmp/r1.csv")" -eq 61
   cmp -s "$tmp/r1.csv" "$tmp/r2.csv" && ok || bad "run with columns swapped differs"
+  # A model trained with the default target (the last column, not recorded): the one column that is not an input.
+  "$zenn" run "$tmp/abc.st" "$tmp/abc.csv" >"$tmp/r1.csv"
+  "$zenn" run "$tmp/abc.st" "$tmp/ycba.csv" >"$tmp/r2.csv"
+  cmp -s "$tmp/r1.csv" "$tmp/r2.csv" && ok || bad "run with the default target first differs"
   expect_error "no column 'c'" "$zenn" test "$tmp/abcy.st" "$tmp/ab.csv"
   expect_error "no column 'c'" "$zenn" run "$tmp/abcy.st" "$tmp/ab.csv"
   expect_error "'a'" "$zenn" test "$tmp/abcy.st" "$tmp/abca.csv"

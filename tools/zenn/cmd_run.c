@@ -7,8 +7,8 @@
  * empty or reads as a number, however malformed ("nan", "1e400", "0x1"). Any
  * other first row is data: every field must then be a number, so nothing is
  * dropped in silence. A model that did not record its target columns had
- * the default, the CSV's last column: a header one column wider than the
- * inputs has it last. */
+ * one, the default: a header one column wider than the inputs has it (the
+ * column that is not an input, or the last one for a model without names). */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -107,11 +107,18 @@ static int read_header(const cli_rows *rd, const run_model *m, int64_t *idx, cha
             return cli_error("out of memory");
         }
     *names = cols;
-    /* A model that did not record its targets had the default one: the CSV's last column. */
+    /* A model that did not record its targets had one, the default: with input
+     * names, the one column that is not an input; without, the CSV's last column. */
     char *const *targets = m->targets;
     int64_t n_targets = m->n_targets;
     if (!targets && (int64_t)rd->n == m->n_in + 1) {
-        targets = &cols[rd->n - 1];
+        size_t t = rd->n - 1;
+        for (size_t j = 0; m->inputs && j < rd->n; j++)
+            if (!has_name(m->inputs, m->n_in, cols[j])) {
+                t = j;
+                break;
+            }
+        targets = &cols[t];
         n_targets = 1;
     }
     return cli_match_columns(m->inputs, m->n_in, targets, n_targets, cols, (int64_t)rd->n, rd->name, idx);
