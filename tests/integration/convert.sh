@@ -87,6 +87,8 @@ expect_error "--fixed writes FANN's fixed-point .net, but" "$zenn" convert "$tmp
 expect_error "OUT must end in .net (a FANN network) or .safetensors" "$zenn" convert "$nets/std.net" "$tmp/o.txt"
 expect_error "OUT must end in .net" "$zenn" convert "$tmp/m.safetensors" "$tmp/o.model" --fixed
 [ ! -e "$tmp/o.txt" ] && [ ! -e "$tmp/o.model" ] && ok || bad "wrote a file under a name of no format"
+"$zenn" convert "$nets/std.net" "$tmp/o.st" >/dev/null && "$zenn" info "$tmp/o.st" | grep -q '^kind: mlp' && ok ||
+  bad "convert to .st (a zenn model, as train -o takes)"
 expect_error "hidden neurons differ" "$zenn" convert "$nets/perneuron.net" "$tmp/x.safetensors"
 expect_error "trunc_mid.net:35: field 'neurons'" "$zenn" run "$nets/trunc_mid.net" "$tmp/in2.txt"
 expect_error "trunc_mid.net:35" "$zenn" info "$nets/trunc_mid.net"

@@ -1,9 +1,9 @@
 /* zenn convert IN OUT [--fixed]: between FANN .net files and zenn model
  * files. The input's kind comes from its contents (a .net starts with
  * "FANN_"), the output's from its name: .net is FANN's text (fixed point
- * with --fixed), .safetensors a zenn model, and any other name an error, so
- * a file never carries a format its name denies. Writes are atomic, so a
- * failed conversion leaves no output file. */
+ * with --fixed), .safetensors (or .st, as zenn train) a zenn model, and any
+ * other name an error, so a file never carries a format its name denies.
+ * Writes are atomic, so a failed conversion leaves no output file. */
 #include <string.h>
 
 #include "cli.h"
@@ -22,8 +22,8 @@ int zn_cmd_convert(int argc, char **argv) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             printf("usage: zenn convert IN OUT [--fixed]\n\n"
                    "Converts a FANN .net file to a zenn model (.safetensors) and back. The format follows OUT's\n"
-                   "name: .net is written as FANN_FLO_2.1, or as FANN_FIX_2.0 with --fixed; .safetensors is a\n"
-                   "zenn model; any other name is an error.\n"
+                   "name: .net is written as FANN_FLO_2.1, or as FANN_FIX_2.0 with --fixed; .safetensors (or\n"
+                   ".st) is a zenn model; any other name is an error.\n"
                    "A .net converts to a model when its hidden neurons share one activation and steepness and\n"
                    "its outputs share one; its scaling becomes the model's scalers.\n");
             return 0;
@@ -41,10 +41,10 @@ int zn_cmd_convert(int argc, char **argv) {
     }
     if (!in || !out) return cli_error("convert needs IN and OUT (try zenn convert --help)") + 1;
     int to_net = ends_with(out, ".net");
-    if (!to_net && !ends_with(out, ".safetensors"))
-        return cli_error("'%s': OUT must end in .net (a FANN network) or .safetensors (a zenn model)", out) + 1;
+    if (!to_net && !ends_with(out, ".safetensors") && !ends_with(out, ".st"))
+        return cli_error("'%s': OUT must end in .net (a FANN network) or .safetensors/.st (a zenn model)", out) + 1;
     if (fixed && !to_net)
-        return cli_error("--fixed writes FANN's fixed-point .net, but '%s' names a zenn model (.safetensors)", out) + 1;
+        return cli_error("--fixed writes FANN's fixed-point .net, but '%s' names a zenn model", out) + 1;
     zn_fnet *net = NULL;
     zn_mlp *mlp = NULL;
     zn_status s = cli_is_fann_net(in) ? zn_fnet_load(in, &net) : zn_mlp_load(in, &mlp);
