@@ -66,8 +66,7 @@ int main(int argc, char **argv) {
     /* Raw rows in, raw outputs out: the model's scaling is applied inside. */
     zn_status s = x && y ? zn_mlp_predict_rows(m, rows, x, y) : ZN_ERR_OUT_OF_MEMORY;
     for (int64_t r = 0; s == ZN_OK && r < rows; r++) {
-        for (int64_t j = 0; j < nout; j++)
-            printf("%s%.4f", j ? " " : "", y[r * nout + j]);
+        for (int64_t j = 0; j < nout; j++) printf("%s%.4f", j ? " " : "", y[r * nout + j]);
         /* a classifier's outputs are class probabilities: name the likeliest */
         if (m->n_classes > 0) {
             int64_t best = 0;

@@ -149,7 +149,9 @@ zn_status zn_mlp_predict(const zn_mlp *m, zn_ws *ws, int64_t rows, const float *
 
 int64_t zn_mlp_n_inputs(const zn_mlp *m) { return m && m->spec.n_layers > 0 ? m->spec.sizes[0] : 0; }
 
-int64_t zn_mlp_n_outputs(const zn_mlp *m) { return m && m->spec.n_layers > 0 ? m->spec.sizes[m->spec.n_layers - 1] : 0; }
+int64_t zn_mlp_n_outputs(const zn_mlp *m) {
+    return m && m->spec.n_layers > 0 ? m->spec.sizes[m->spec.n_layers - 1] : 0;
+}
 
 /* Rows up to this many run in one pass of a kept workspace; more run in chunks. */
 #define ZN_MLP_ROWS_BATCH 256

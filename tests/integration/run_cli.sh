@@ -64,6 +64,9 @@ check test "$("$zenn" run "$tmp/xor.st" "$tmp/small.csv" | tail -n +2 | wc -l)" 
 check test "$(rows "$tmp/xor.st" 'x1,x2\n0,1\n1,1\n')" -eq 2
 check test "$(rows "$tmp/xor.st" '"x 1";"x 2"\n0;1\n')" -eq 1
 
+# Line ends: LF, CRLF and CR alone.
+check test "$(rows "$tmp/xor.st" '0,0\r\n1,1\r\n')" -eq 2
+check test "$(rows "$tmp/xor.st" 'x1,x2\r0,0\r1,1\r')" -eq 2
 # Unreadable input says why.
 expect_error "cannot read it: Is a directory" "$zenn" run "$tmp/xor.st" "$tmp"
 expect_error "cannot open it: No such file or directory" "$zenn" run "$tmp/xor.st" "$tmp/nope.csv"

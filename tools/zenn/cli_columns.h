@@ -13,8 +13,8 @@
  * not targets, in order, and there must be n_inputs of them. A name that
  * appears twice is always an error. Returns 0, or 1 after printing an error
  * naming `what` (the file). */
-int cli_match_columns(char *const *inputs, int64_t n_inputs, char *const *targets, int64_t n_targets,
-                      char *const *cols, int64_t n_cols, const char *what, int64_t *idx);
+int cli_match_columns(char *const *inputs, int64_t n_inputs, char *const *targets, int64_t n_targets, char *const *cols,
+                      int64_t n_cols, const char *what, int64_t *idx);
 /* The same with an MLP's input and target names. */
 int cli_match_mlp_columns(const zn_mlp *m, char *const *cols, int64_t n_cols, const char *what, int64_t *idx);
 /* Reorders a loaded dataset's input columns (d->in_names, the target

@@ -78,6 +78,7 @@ void cli_metrics_class(const cli_metrics *m, int64_t k, double *precision, doubl
     }
     *precision = predicted ? (double)tp / (double)predicted : NAN;
     *recall = actual ? (double)tp / (double)actual : NAN;
-    *f1 = (predicted && actual && tp) ? 2.0 * *precision * *recall / (*precision + *recall) : (predicted && actual ? 0.0 : NAN);
+    *f1 = (predicted && actual && tp) ? 2.0 * *precision * *recall / (*precision + *recall)
+                                      : (predicted && actual ? 0.0 : NAN);
     *support = actual;
 }

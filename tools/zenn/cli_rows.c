@@ -83,8 +83,8 @@ static int push(cli_rows *r, size_t *used, size_t start, int quoted) {
 static int read_quoted(cli_rows *r, size_t *used) {
     for (;;) {
         if (r->p >= r->end)
-            return row_error(cli_error("%s:%lld: a quote opened in field %zu is never closed", r->name, (long long)r->line,
-                             r->n + 1));
+            return row_error(cli_error("%s:%lld: a quote opened in field %zu is never closed", r->name,
+                                       (long long)r->line, r->n + 1));
         char c = *r->p++;
         if (c == '"') {
             if (r->p < r->end && *r->p == '"')
@@ -130,8 +130,8 @@ int cli_rows_next(cli_rows *r) {
             if (read_quoted(r, &used) < 0) return -1;
             while (r->p < r->end && is_blank(*r->p) && !(d == '\t' && *r->p == '\t')) r->p++;
             if (r->p < r->end && *r->p != '\n' && *r->p != d)
-                return row_error(cli_error("%s:%lld: field %zu has text after its closing quote", r->name, (long long)r->line,
-                                 r->n + 1));
+                return row_error(cli_error("%s:%lld: field %zu has text after its closing quote", r->name,
+                                           (long long)r->line, r->n + 1));
         } else {
             while (r->p < r->end && *r->p != '\n' && *r->p != d && !(d == ' ' && is_blank(*r->p)))
                 if (!put(r, &used, *r->p++)) return row_error(cli_error("out of memory"));

@@ -158,8 +158,8 @@ static int read_table(const char *text, size_t len, const char *name, const run_
                                (long long)rd.line, (long long)idx[i] + 1, cols ? " ('" : "", cols ? cols[idx[i]] : "",
                                cols ? "')" : "");
             else if (why)
-                rc = cli_error("%s:%lld: field %lld%s%s%s: '%.*s' %s%s", name, (long long)rd.line, (long long)idx[i] + 1,
-                               cols ? " ('" : "", cols ? cols[idx[i]] : "", cols ? "')" : "",
+                rc = cli_error("%s:%lld: field %lld%s%s%s: '%.*s' %s%s", name, (long long)rd.line,
+                               (long long)idx[i] + 1, cols ? " ('" : "", cols ? cols[idx[i]] : "", cols ? "')" : "",
                                (int)(f->len > 40 ? 40 : f->len), f->s, why,
                                rd.line == first_line && m->inputs && !cli_looks_numeric(f)
                                    ? " (a header row must name the model's columns)"
@@ -253,6 +253,9 @@ int zn_cmd_run(int argc, char **argv) {
         else if (memchr(text, '\0', len))
             rc = cli_error("%s: not a text file", name);
         if (in && !from_stdin) fclose(in);
+        /* Old Mac line ends: a CR that no LF follows ends a line too. */
+        for (size_t i = 0; !rc && i < len; i++)
+            if (text[i] == '\r' && (i + 1 == len || text[i + 1] != '\n')) text[i] = '\n';
         if (!rc) rc = read_table(text, len, name, &rm, allow_nan, &x, &rows);
         free(text);
     }

@@ -132,8 +132,7 @@ static void print_text(const test_report *t) {
     printf("rows: %lld\n", (long long)m->rows);
     text_num("mse", m->mse, t->why_outputs);
     text_num("mae", m->mae, t->why_outputs);
-    if (!m->n_classes)
-        text_num("r2", m->r2, bad ? t->why_outputs : "a target column is constant");
+    if (!m->n_classes) text_num("r2", m->r2, bad ? t->why_outputs : "a target column is constant");
     if (t->fann) {
         if (bad)
             printf("bit_fail: n/a (%s)\n", t->why_outputs);
