@@ -1,6 +1,8 @@
 /* The load-and-predict API: zn_mlp_predict_rows gives zn_mlp_predict's
  * outputs without a workspace from the caller, for any row count, across a
  * save and load, and after the model's network is replaced. */
+#include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,14 +27,19 @@ static zn_mlp *model(uint64_t seed) {
 }
 
 /* zn_mlp_predict on a workspace of the caller's: the reference. */
-static void reference(const zn_mlp *m, int64_t rows, const float *x, float *y) {
+static zn_status reference_status(const zn_mlp *m, int64_t rows, const float *x, float *y) {
     zn_ws_opts o = zn_ws_opts_default();
     o.mode = ZN_WS_INFER;
     o.max_batch = 16;
     zn_ws *ws = NULL;
-    ZT_OK(zn_ws_create(m->model, &o, &ws));
-    ZT_OK(zn_mlp_predict(m, ws, rows, x, y));
+    zn_status s = zn_ws_create(m->model, &o, &ws);
+    if (s == ZN_OK) s = zn_mlp_predict(m, ws, rows, x, y);
     zn_ws_free(ws);
+    return s;
+}
+
+static void reference(const zn_mlp *m, int64_t rows, const float *x, float *y) {
+    ZT_OK(reference_status(m, rows, x, y));
 }
 
 static void compare(const zn_mlp *m, int64_t rows) {
@@ -85,8 +92,44 @@ static void test_load_and_predict(void) {
     zn_mlp_free(m);
 }
 
+/* Threads calling on one model at once each get their own rows' outputs,
+ * whichever of them holds the kept workspace. */
+typedef struct job {
+    const zn_mlp *m;
+    int seed, bad;
+} job;
+
+static void *predict_many(void *arg) {
+    job *j = arg;
+    float x[5 * 5], y[5 * 3], want[5 * 3];
+    for (int it = 0; it < 200; it++) {
+        int64_t rows = 1 + (j->seed + it) % 5;
+        for (int i = 0; i < rows * 5; i++) x[i] = (float)((i + j->seed * 7 + it) % 13) / 4.0f - 1.5f;
+        /* no ZT_ macros here: the harness's counters are not for threads */
+        if (zn_mlp_predict_rows(j->m, rows, x, y) != ZN_OK || reference_status(j->m, rows, x, want) != ZN_OK) j->bad++;
+        for (int i = 0; i < rows * 3; i++) j->bad += !(fabsf(y[i] - want[i]) <= 1e-6f * (1 + fabsf(want[i])));
+    }
+    return NULL;
+}
+
+static void test_threads(void) {
+    zn_mlp *m = model(11);
+    pthread_t t[4];
+    job jobs[4];
+    for (int i = 0; i < 4; i++) {
+        jobs[i] = (job){m, i, 0};
+        ZT_CHECK(pthread_create(&t[i], NULL, predict_many, &jobs[i]) == 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        ZT_CHECK_MSG(jobs[i].bad == 0, "thread %d: %d wrong outputs", i, jobs[i].bad);
+    }
+    zn_mlp_free(m);
+}
+
 int main(void) {
     ZT_RUN(test_rows);
     ZT_RUN(test_load_and_predict);
+    ZT_RUN(test_threads);
     return zt_finish();
 }
