@@ -45,6 +45,19 @@ ZN_API unsigned zn_fnet_num_outputs(const zn_fnet *net);
 ZN_API unsigned zn_fnet_num_neurons(const zn_fnet *net); /* bias neurons included, as fann_get_total_neurons */
 ZN_API unsigned zn_fnet_num_connections(const zn_fnet *net);
 
+/* ---- inspection (what zenn info shows) ------------------------------------- */
+
+ZN_API zn_fnet_kind zn_fnet_network_type(const zn_fnet *net); /* fann_get_network_type */
+ZN_API float zn_fnet_connection_rate(const zn_fnet *net);     /* fann_get_connection_rate */
+ZN_API unsigned zn_fnet_num_layers(const zn_fnet *net);       /* input and output layers included */
+/* Layer `layer`'s neurons without bias neurons (fann_get_layer_array); 0 out of range. */
+ZN_API unsigned zn_fnet_layer_size(const zn_fnet *net, unsigned layer);
+/* The activation every neuron of layer `layer` (1 .. layers-1) has, or -1 when
+ * they differ or the layer is out of range. */
+ZN_API int zn_fnet_layer_activation(const zn_fnet *net, unsigned layer);
+/* Does the net carry FANN's input/output scaling (fann_set_scaling_params)? */
+ZN_API int zn_fnet_has_scaling(const zn_fnet *net);
+
 /* ---- running ------------------------------------------------------------------ */
 
 /* One sample: returns the net's output buffer (valid until the next call on
@@ -52,6 +65,9 @@ ZN_API unsigned zn_fnet_num_connections(const zn_fnet *net);
 ZN_API const float *zn_fnet_run(zn_fnet *net, const float *input);
 /* rows samples, row-major x (rows * inputs) -> y (rows * outputs). */
 ZN_API zn_status zn_fnet_run_batch(zn_fnet *net, int64_t rows, const float *x, float *y);
+/* The same on raw rows, with the net's scaling (if any) around the run:
+ * fann_scale_input, fann_run, fann_descale_output per row. */
+ZN_API zn_status zn_fnet_run_scaled(zn_fnet *net, int64_t rows, const float *x, float *y);
 
 /* ---- weights -------------------------------------------------------------------- */
 

@@ -68,6 +68,7 @@ typedef struct zn_mlp {
     int64_t n_targets; /* the CSV columns it was trained to predict (0 for FANN data) */
     char **target_names;
     char **input_names; /* the CSV input columns, spec.sizes[0] of them, or NULL (FANN data) */
+    struct zn_mlp_cache *cache; /* zn_mlp_predict_rows' workspace; created by zn_mlp_wrap/zn_mlp_load */
 } zn_mlp;
 
 /* Takes ownership of nothing: copies the scalers and names it is given. */
@@ -83,6 +84,29 @@ ZN_API zn_status zn_mlp_set_inputs(zn_mlp *mlp, char *const *names, int64_t n);
 ZN_API zn_status zn_mlp_predict(const zn_mlp *mlp, zn_ws *ws, int64_t rows, const float *x, float *y);
 ZN_API zn_status zn_mlp_save(const zn_mlp *mlp, const char *path);
 ZN_API zn_status zn_mlp_load(const char *path, zn_mlp **out);
+
+/* ---- load and predict ------------------------------------------------------------
+ *
+ *     zn_mlp *m;
+ *     if (zn_mlp_load("model.safetensors", &m) != ZN_OK) { puts(zn_last_error()); return 1; }
+ *     float x[2 * 4] = {...};                     // 2 rows of zn_mlp_n_inputs(m) = 4 values
+ *     float *y = malloc(2 * zn_mlp_n_outputs(m) * sizeof *y);
+ *     zn_mlp_predict_rows(m, 2, x, y);            // raw rows in, raw outputs out
+ *     zn_mlp_free(m);
+ *
+ * For a classifier (n_classes > 0) output j is the probability of class
+ * class_names[j]. */
+ZN_API int64_t zn_mlp_n_inputs(const zn_mlp *mlp);  /* 0 for NULL */
+ZN_API int64_t zn_mlp_n_outputs(const zn_mlp *mlp); /* 0 for NULL */
+/* zn_mlp_predict without a workspace: rows x n_inputs raw values in x,
+ * rows x n_outputs outputs in y (scaling applied as zn_mlp_predict does).
+ * The model keeps one workspace for such calls, created on first use.
+ * Thread safety: any number of threads may call it on one model at once;
+ * one of them uses the kept workspace, the others one of their own for the
+ * call (slower, never wrong). The model must not be changed or freed while
+ * calls run. Large requests (512 rows or more) run on a workspace of their
+ * own with packed weights. */
+ZN_API zn_status zn_mlp_predict_rows(const zn_mlp *mlp, int64_t rows, const float *x, float *y);
 
 #ifdef __cplusplus
 }

@@ -80,6 +80,15 @@ expect_error "cannot open" "$zenn" convert "$tmp/nonexistent.net" "$tmp/x.safete
 expect_error "bad_conn.net:36: field 'connections': nan is not finite" "$zenn" convert "$nets/bad_conn.net" \
   "$tmp/x.safetensors"
 expect_error "huge_layer.net:33: field 'layer_sizes'" "$zenn" convert "$nets/huge_layer.net" "$tmp/x.safetensors"
+# The format follows OUT's name, or it is an error (and no file is written).
+"$zenn" convert "$nets/std.net" "$tmp/m.safetensors" >/dev/null || bad "convert std.net to a model"
+expect_error "--fixed writes FANN's fixed-point .net, but" "$zenn" convert "$tmp/m.safetensors" "$tmp/o.safetensors" --fixed
+[ ! -e "$tmp/o.safetensors" ] && ok || bad "--fixed wrote FANN text under a .safetensors name"
+expect_error "OUT must end in .net (a FANN network) or .safetensors" "$zenn" convert "$nets/std.net" "$tmp/o.txt"
+expect_error "OUT must end in .net" "$zenn" convert "$tmp/m.safetensors" "$tmp/o.model" --fixed
+[ ! -e "$tmp/o.txt" ] && [ ! -e "$tmp/o.model" ] && ok || bad "wrote a file under a name of no format"
+"$zenn" convert "$nets/std.net" "$tmp/o.st" >/dev/null && "$zenn" info "$tmp/o.st" | grep -q '^kind: mlp' && ok ||
+  bad "convert to .st (a zenn model, as train -o takes)"
 expect_error "hidden neurons differ" "$zenn" convert "$nets/perneuron.net" "$tmp/x.safetensors"
 expect_error "trunc_mid.net:35: field 'neurons'" "$zenn" run "$nets/trunc_mid.net" "$tmp/in2.txt"
 expect_error "trunc_mid.net:35" "$zenn" info "$nets/trunc_mid.net"

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# `cmake --install` into a staging prefix, then build the example against the
-# installed headers and library through pkg-config, statically and shared.
+# `cmake --install` into a staging prefix, then build the examples against the
+# installed headers and library through pkg-config and through CMake's
+# find_package(zenn), statically and shared.
 # Usage: install.sh ZENN_BINARY SOURCE_DIR
 set -u
-build=$(dirname "$1")
-src=$2
+build=$(cd "$(dirname "$1")" && pwd)
+src=$(cd "$2" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0
@@ -38,6 +39,42 @@ check cc -std=c11 -Wall -Werror $san $cflags "$src/examples/sgemm_dense.c" -o "$
 check env LD_LIBRARY_PATH="$lib" "$tmp/dense_shared"
 check cc -std=c11 $san $cflags "$src/examples/sgemm_dense.c" -o "$tmp/dense_static" "$lib/libzenn.a" -lpthread -lm
 check "$tmp/dense_static"
+# The load-and-predict example through pkg-config.
+check cc -std=c11 -Wall -Werror $san $cflags "$src/examples/predict_mlp.c" -o "$tmp/predict_shared" $libs -lpthread -lm
+# (run in $tmp: the example writes its XOR model in the current directory)
+cd "$tmp"
+check env LD_LIBRARY_PATH="$lib" "$tmp/predict_shared"
+
+# A CMake project that finds the installed zenn (the prefix moved by DESTDIR: the package is relocatable).
+check test -f "$lib/cmake/zenn/zennConfig.cmake"
+check test -f "$lib/cmake/zenn/zennConfigVersion.cmake"
+mkdir -p "$tmp/consumer"
+cat >"$tmp/consumer/CMakeLists.txt" <<CM
+cmake_minimum_required(VERSION 3.16)
+project(consumer C)
+find_package(zenn 0.1 REQUIRED)
+add_executable(predict_shared "$src/examples/predict_mlp.c")
+target_link_libraries(predict_shared PRIVATE zenn::zenn)
+add_executable(predict_static "$src/examples/predict_mlp.c")
+target_link_libraries(predict_static PRIVATE zenn::zenn_static m)
+CM
+if cmake -S "$tmp/consumer" -B "$tmp/consumer/build" -DCMAKE_PREFIX_PATH="$tmp/stage/opt/zn" \
+    -DCMAKE_C_FLAGS="$san" >"$tmp/cm.log" 2>&1 && cmake --build "$tmp/consumer/build" >>"$tmp/cm.log" 2>&1; then
+  ok_cm=1
+else
+  ok_cm=0
+  cat "$tmp/cm.log" >&2
+fi
+check test "$ok_cm" -eq 1
+# The shared build finds libzenn.so through the build RPATH CMake sets; no LD_LIBRARY_PATH.
+check "$tmp/consumer/build/predict_shared"
+check "$tmp/consumer/build/predict_static"
+# A version the installed one cannot stand for is refused.
+mkdir -p "$tmp/newer"
+printf 'cmake_minimum_required(VERSION 3.16)\nproject(newer C)\nfind_package(zenn 9.9 REQUIRED)\n' >"$tmp/newer/CMakeLists.txt"
+cmake -S "$tmp/newer" -B "$tmp/newer/build" -DCMAKE_PREFIX_PATH="$tmp/stage/opt/zn" >/dev/null 2>&1
+check test $? -ne 0
+
 # Only the public API is exported from the shared library.
 if command -v nm >/dev/null 2>&1; then
   check test -z "$(nm -D --defined-only "$lib/libzenn.so" | awk '{print $3}' | grep -v '^zn_' | grep -v '^_')"

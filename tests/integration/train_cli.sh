@@ -38,7 +38,7 @@ PY
 check grep -q '<svg' "$tmp/curve.svg"
 check grep -q '<polyline' "$tmp/curve.svg"
 "$zenn" test "$tmp/digits.st" "$src/data/digits.test.csv" >"$tmp/test.txt"
-check grep -qE '^accuracy: 0\.9[5-9]' "$tmp/test.txt"
+check grep -qE '^accuracy: 9[5-9]\.[0-9]{2}%$' "$tmp/test.txt"
 check grep -qE '^mse: ' "$tmp/test.txt"
 "$zenn" test "$tmp/digits.st" "$src/data/digits.test.csv" --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["rows"]==360 and d["accuracy"]>=0.95' && ok || bad "test --json"
 "$zenn" info "$tmp/digits.st" >"$tmp/info.txt"

@@ -1,14 +1,14 @@
 /* zenn convert IN OUT [--fixed]: between FANN .net files and zenn model
  * files. The input's kind comes from its contents (a .net starts with
- * "FANN_"), the output's from its name (.net, or --fixed for FANN's
- * fixed-point file; anything else is a zenn model). Writes are atomic, so a
- * failed conversion leaves no output file. */
+ * "FANN_"), the output's from its name: .net is FANN's text (fixed point
+ * with --fixed), .safetensors (or .st, as zenn train) a zenn model, and any
+ * other name an error, so a file never carries a format its name denies.
+ * Writes are atomic, so a failed conversion leaves no output file. */
 #include <string.h>
 
 #include "cli.h"
 #include "cli_net.h"
 #include "cli_util.h"
-#include "fann/fnet_internal.h"
 
 static int ends_with(const char *s, const char *suffix) {
     size_t n = strlen(s), m = strlen(suffix);
@@ -21,8 +21,9 @@ int zn_cmd_convert(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             printf("usage: zenn convert IN OUT [--fixed]\n\n"
-                   "Converts a FANN .net file to a zenn model (.safetensors) and back. OUT ending in .net is\n"
-                   "written as FANN_FLO_2.1, or as FANN_FIX_2.0 with --fixed; any other name is a zenn model.\n"
+                   "Converts a FANN .net file to a zenn model (.safetensors) and back. The format follows OUT's\n"
+                   "name: .net is written as FANN_FLO_2.1, or as FANN_FIX_2.0 with --fixed; .safetensors (or\n"
+                   ".st) is a zenn model; any other name is an error.\n"
                    "A .net converts to a model when its hidden neurons share one activation and steepness and\n"
                    "its outputs share one; its scaling becomes the model's scalers.\n");
             return 0;
@@ -39,7 +40,11 @@ int zn_cmd_convert(int argc, char **argv) {
             return cli_error("convert takes IN and OUT; '%s' is extra", argv[i]) + 1;
     }
     if (!in || !out) return cli_error("convert needs IN and OUT (try zenn convert --help)") + 1;
-    int to_net = fixed || ends_with(out, ".net");
+    int to_net = ends_with(out, ".net");
+    if (!to_net && !ends_with(out, ".safetensors") && !ends_with(out, ".st"))
+        return cli_error("'%s': OUT must end in .net (a FANN network) or .safetensors/.st (a zenn model)", out) + 1;
+    if (fixed && !to_net)
+        return cli_error("--fixed writes FANN's fixed-point .net, but '%s' names a zenn model", out) + 1;
     zn_fnet *net = NULL;
     zn_mlp *mlp = NULL;
     zn_status s = cli_is_fann_net(in) ? zn_fnet_load(in, &net) : zn_mlp_load(in, &mlp);
@@ -56,7 +61,7 @@ int zn_cmd_convert(int argc, char **argv) {
         rc = cli_fail(s);
     else if (to_net)
         printf("%s: FANN %s network, %u inputs, %u outputs, %u connections%s\n", out,
-               net->kind == ZN_FNET_SHORTCUT ? "shortcut" : "layered", zn_fnet_num_inputs(net),
+               zn_fnet_network_type(net) == ZN_FNET_SHORTCUT ? "shortcut" : "layered", zn_fnet_num_inputs(net),
                zn_fnet_num_outputs(net), zn_fnet_num_connections(net), fixed ? ", fixed point" : "");
     else
         printf("%s: zenn MLP, %d layers, %lld inputs, %lld outputs\n", out, mlp->spec.n_layers,

@@ -6,6 +6,39 @@
 #include "cli_net.h"
 #include "cli_util.h"
 
+/* What the output layer computes: a classifier's loss decides it, not output_act. */
+static const char *output_act(const zn_mlp_spec *sp) {
+    if (sp->loss == ZN_LOSS_XENT) return "softmax";
+    if (sp->loss == ZN_LOSS_BCE) return "sigmoid";
+    return zn_nact_name(sp->output_act);
+}
+
+/* A JSON string array (names are the CSV's own; quotes and control bytes escaped). */
+static void json_names(const char *key, char *const *names, int64_t n) {
+    printf(",\"%s\":[", key);
+    for (int64_t i = 0; i < n; i++) {
+        printf("%s\"", i ? "," : "");
+        for (const unsigned char *p = (const unsigned char *)names[i]; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                printf("\\%c", *p);
+            else if (*p < 0x20)
+                printf("\\u%04x", *p);
+            else
+                putchar(*p);
+        }
+        putchar('"');
+    }
+    putchar(']');
+}
+
+/* "name, name, ..." with at most 16 names shown. */
+static void text_names(const char *label, char *const *names, int64_t n) {
+    printf("%s:", label);
+    for (int64_t i = 0; i < n && i < 16; i++) printf("%s%s", i ? ", " : " ", names[i]);
+    if (n > 16) printf(", ... (%lld in all; --json lists them)", (long long)n);
+    printf("\n");
+}
+
 int zn_cmd_info(int argc, char **argv) {
     const char *path = NULL;
     int json = 0;
@@ -46,18 +79,24 @@ int zn_cmd_info(int argc, char **argv) {
         printf("{\"kind\":\"mlp\",\"layers\":[");
         for (int i = 0; i < sp->n_layers; i++) printf("%s%lld", i ? "," : "", (long long)sp->sizes[i]);
         printf("],\"hidden_act\":\"%s\",\"hidden_steepness\":%g,\"output_act\":\"%s\",\"output_steepness\":%g,",
-               zn_nact_name(sp->hidden_act), (double)sp->hidden_steepness, zn_nact_name(sp->output_act),
+               zn_nact_name(sp->hidden_act), (double)sp->hidden_steepness, output_act(sp),
                (double)sp->output_steepness);
         printf("\"shortcut\":%s,\"loss\":\"%s\",\"parameters\":%lld,\"file_bytes\":%lld,\"classes\":%lld,"
-               "\"input_scaling\":%s}\n",
+               "\"input_scaling\":%s",
                sp->shortcut ? "true" : "false", zn_loss_name(sp->loss), (long long)params, bytes,
                (long long)m->n_classes, m->input_scaler ? "true" : "false");
+        if (m->n_classes) json_names("class_names", m->class_names, m->n_classes);
+        if (m->input_names) json_names("inputs", m->input_names, sp->sizes[0]);
+        if (m->n_targets) json_names("targets", m->target_names, m->n_targets);
+        printf("}\n");
     } else {
         printf("kind: mlp\nlayers:");
         for (int i = 0; i < sp->n_layers; i++) printf("%s%lld", i ? "," : " ", (long long)sp->sizes[i]);
-        printf("\nhidden activation: %s (steepness %g)\noutput activation: %s (steepness %g)\n",
-               zn_nact_name(sp->hidden_act), (double)sp->hidden_steepness, zn_nact_name(sp->output_act),
-               (double)sp->output_steepness);
+        printf("\nhidden activation: %s (steepness %g)\n", zn_nact_name(sp->hidden_act), (double)sp->hidden_steepness);
+        if (sp->loss == ZN_LOSS_XENT || sp->loss == ZN_LOSS_BCE)
+            printf("output activation: %s\n", output_act(sp));
+        else
+            printf("output activation: %s (steepness %g)\n", output_act(sp), (double)sp->output_steepness);
         printf("shortcut: %s\nloss: %s\nparameters: %lld\nfile size: %lld bytes\n", sp->shortcut ? "yes" : "no",
                zn_loss_name(sp->loss), (long long)params, bytes);
         if (m->n_classes) {
@@ -65,6 +104,8 @@ int zn_cmd_info(int argc, char **argv) {
             for (int64_t k = 0; k < m->n_classes; k++) printf("%s%s", k ? ", " : " ", m->class_names[k]);
             printf("\n");
         }
+        if (m->input_names) text_names("inputs", m->input_names, sp->sizes[0]);
+        if (m->n_targets) text_names("targets", m->target_names, m->n_targets);
         printf("input scaling: %s\n", m->input_scaler ? "standardised" : "none");
     }
     zn_mlp_free(m);
