@@ -58,6 +58,11 @@ ZN_API zn_status zn_dataset_shuffle(zn_dataset *d, zn_rng *rng);
 /* The first round(rows * fraction) rows, and the rest. fraction in [0, 1]. */
 ZN_API zn_status zn_dataset_split(const zn_dataset *d, double fraction, zn_dataset **first, zn_dataset **second);
 
+/* Rows [begin, end) of a class dataset's targets as one-hot floats into out
+ * ((end - begin) * n_classes), from `labels`: for callers that keep only the
+ * indexes (labels_only) and want one batch of one-hot targets. */
+ZN_API zn_status zn_dataset_onehot(const zn_dataset *d, int64_t begin, int64_t end, float *out);
+
 /* Reorders a classification dataset's one-hot columns to follow `names`
  * (the classes a model was trained on). A label of d that is not among
  * `names` is an error naming it; classes of `names` absent from d are fine. */

@@ -184,3 +184,21 @@ zn_status zn_dataset_align_classes(zn_dataset *d, char *const *names, int64_t n_
     zn_dataset_free(aligned);
     return ZN_OK;
 }
+
+zn_status zn_dataset_onehot(const zn_dataset *d, int64_t begin, int64_t end, float *out) {
+    if (!d || !out) return zn_error(ZN_ERR_INVALID_ARG, "zn_dataset_onehot: NULL argument");
+    if (!d->labels || d->n_classes <= 0)
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_dataset_onehot: the data has no class labels");
+    if (begin < 0 || end < begin || end > d->rows)
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_dataset_onehot: rows [%lld, %lld) not within [0, %lld)",
+                        (long long)begin, (long long)end, (long long)d->rows);
+    memset(out, 0, (size_t)((end - begin) * d->n_classes) * sizeof(float));
+    for (int64_t r = begin; r < end; r++) {
+        int32_t k = d->labels[r];
+        if (k < 0 || k >= d->n_classes)
+            return zn_error(ZN_ERR_INVALID_ARG, "zn_dataset_onehot: row %lld has class %d of %lld", (long long)r,
+                            (int)k, (long long)d->n_classes);
+        out[(r - begin) * d->n_classes + k] = 1.0f;
+    }
+    return ZN_OK;
+}

@@ -423,6 +423,11 @@ static void test_csv_labels(void) {
         return;
     }
     for (int r = 0; r < 6; r++) ZT_CHECK(only->labels[r] == want[r]);
+    /* One-hot on request, for a batch, equal to the default's y. */
+    float hot[4 * 3];
+    ZT_OK(zn_dataset_onehot(only, 1, 5, hot));
+    ZT_CHECK(memcmp(hot, d->y + 3, sizeof hot) == 0);
+    ZT_ERR(zn_dataset_onehot(only, 4, 7, hot), ZN_ERR_INVALID_ARG);
     /* Shuffle moves labels with their rows; slices, splits and copies keep them. */
     zn_rng rng;
     zn_rng_seed(&rng, 3);
