@@ -548,6 +548,20 @@ static void test_scalers(void) {
     ZT_OK(zn_scaler_inverse(s, x, 3));
     for (int i = 0; i < 9; i++) ZT_NEAR(x[i], orig[i], 1e-5);
     zn_scaler_free(s);
+    /* NaN cells (allow_nan data) are missing values: the fit ignores them and stays finite. */
+    float holes[8] = {1, NAN, 3, NAN, INFINITY, NAN, 5, NAN};
+    float dense[3] = {1, 3, 5};
+    zn_scaler *h = NULL, *ref = NULL;
+    for (int k = ZN_SCALE_RANGE; k <= ZN_SCALE_STANDARD; k++) {
+        ZT_OK(zn_scaler_fit((zn_scale_kind)k, -1, 1, holes, 4, 2, &h));
+        ZT_OK(zn_scaler_fit((zn_scale_kind)k, -1, 1, dense, 3, 1, &ref));
+        if (h && ref) {
+            ZT_CHECK(h->mul[0] == ref->mul[0] && h->add[0] == ref->add[0]);
+            ZT_CHECK(h->mul[1] == 1.0f && h->add[1] == 0.0f); /* no finite value at all */
+        }
+        zn_scaler_free(h);
+        zn_scaler_free(ref);
+    }
     ZT_ERR(zn_scaler_fit(ZN_SCALE_RANGE, 1, 1, x, 3, 3, &s), ZN_ERR_INVALID_ARG);
     ZT_ERR(zn_scaler_fit((zn_scale_kind)7, 0, 1, x, 3, 3, &s), ZN_ERR_INVALID_ARG);
     ZT_ERR(zn_scaler_fit(ZN_SCALE_RANGE, 0, 1, NULL, 3, 3, &s), ZN_ERR_INVALID_ARG);
