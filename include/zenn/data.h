@@ -65,7 +65,9 @@ ZN_API zn_status zn_dataset_onehot(const zn_dataset *d, int64_t begin, int64_t e
 
 /* Reorders a classification dataset's one-hot columns to follow `names`
  * (the classes a model was trained on). A label of d that is not among
- * `names` is an error naming it; classes of `names` absent from d are fine. */
+ * `names` is an error naming it; classes of `names` absent from d are fine.
+ * A one-column numeric dataset (a small test file whose few integer labels
+ * read as regression) becomes classes by value: target 3 is class "3". */
 ZN_API zn_status zn_dataset_align_classes(zn_dataset *d, char *const *names, int64_t n_names);
 
 typedef struct zn_load_opts {

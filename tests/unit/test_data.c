@@ -453,6 +453,20 @@ static void test_csv_labels(void) {
     zn_dataset_free(c);
     zn_dataset_free(only);
     zn_dataset_free(d);
+    /* A small test file read as regression aligns to a model's classes by value. */
+    char *digits[4] = {"1", "2", "3", "4"}, *words[2] = {"a", "b"};
+    ZT_OK(parse_csv("x,y\n1,3\n2,1\n3,2\n", NULL, &a));
+    ZT_CHECK(a && a->n_classes == 0);
+    ZT_ERR(zn_dataset_align_classes(a, words, 2), ZN_ERR_FORMAT);
+    ZT_CHECK(message_has("row 1: target 3 is not among the 2 classes", NULL));
+    ZT_OK(zn_dataset_align_classes(a, digits, 4));
+    ZT_CHECK(a && a->n_classes == 4 && a->n_out == 4 && a->labels && a->target_kind == ZN_TARGET_CLASSES);
+    if (a && a->labels) {
+        ZT_CHECK(a->labels[0] == 2 && a->labels[1] == 0 && a->labels[2] == 1);
+        ZT_CHECK(a->y[0 * 4 + 2] == 1.0f && a->y[1 * 4 + 0] == 1.0f && a->y[2 * 4 + 1] == 1.0f);
+        ZT_CHECK(strcmp(a->out_names[3], "4") == 0 && strcmp(a->class_names[0], "1") == 0);
+    }
+    zn_dataset_free(a);
     /* Regression data has none. */
     ZT_OK(parse_csv("x,y\n1,0.5\n", NULL, &d));
     ZT_CHECK(d && d->labels == NULL && d->y);
