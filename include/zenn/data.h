@@ -139,9 +139,9 @@ typedef enum zn_data_format {
 
 /* Which loader a file's text is for, from its first line that is not blank
  * (after a UTF-8 byte order mark): a line with ',' or ';' is CSV; one whose
- * first word starts like a number ("4", "-4", "4.5", ".5", "+4") is a FANN
- * header, as is one of several space-separated words ("four 2 1"); anything
- * else is CSV. A malformed FANN header is thus reported by the FANN reader,
+ * first word is made of number characters ("4", "-4", "4.5", "1e3") is a
+ * FANN header, as is one of several space-separated words ("four 2 1");
+ * anything else (a tab-separated header "1st<TAB>y") is CSV. A malformed FANN header is thus reported by the FANN reader,
  * which says what is wrong with it. */
 ZN_API zn_data_format zn_dataset_guess_format(const char *text, size_t len);
 

@@ -145,6 +145,8 @@ static void test_fann_header_messages(void) {
     for (size_t i = 0; i < sizeof csv / sizeof csv[0]; i++)
         ZT_CHECK_MSG(zn_dataset_guess_format(csv[i], strlen(csv[i])) == ZN_DATA_CSV, "csv case %zu", i);
     ZT_CHECK(zn_dataset_guess_format("1\t2\t1\n", 6) == ZN_DATA_FANN);
+    ZT_CHECK(zn_dataset_guess_format("1st\tsecond\ty\n", 14) == ZN_DATA_CSV);
+    ZT_CHECK(zn_dataset_guess_format("e\tf\n", 5) == ZN_DATA_CSV);
     /* zn_dataset_load picks the reader; a target column on FANN data is an error. */
     ZT_OK(zn_dataset_load(DATA("xor.data"), NULL, &d));
     ZT_CHECK(d && d->rows == 4 && d->n_in == 2);
