@@ -58,9 +58,16 @@ ZN_API zn_status zn_dataset_shuffle(zn_dataset *d, zn_rng *rng);
 /* The first round(rows * fraction) rows, and the rest. fraction in [0, 1]. */
 ZN_API zn_status zn_dataset_split(const zn_dataset *d, double fraction, zn_dataset **first, zn_dataset **second);
 
+/* Rows [begin, end) of a class dataset's targets as one-hot floats into out
+ * ((end - begin) * n_classes), from `labels`: for callers that keep only the
+ * indexes (labels_only) and want one batch of one-hot targets. */
+ZN_API zn_status zn_dataset_onehot(const zn_dataset *d, int64_t begin, int64_t end, float *out);
+
 /* Reorders a classification dataset's one-hot columns to follow `names`
  * (the classes a model was trained on). A label of d that is not among
- * `names` is an error naming it; classes of `names` absent from d are fine. */
+ * `names` is an error naming it; classes of `names` absent from d are fine.
+ * A one-column numeric dataset (a small test file whose few integer labels
+ * read as regression) becomes classes by value: target 3 is class "3". */
 ZN_API zn_status zn_dataset_align_classes(zn_dataset *d, char *const *names, int64_t n_names);
 
 typedef struct zn_load_opts {
@@ -132,9 +139,9 @@ typedef enum zn_data_format {
 
 /* Which loader a file's text is for, from its first line that is not blank
  * (after a UTF-8 byte order mark): a line with ',' or ';' is CSV; one whose
- * first word starts like a number ("4", "-4", "4.5", ".5", "+4") is a FANN
- * header, as is one of several space-separated words ("four 2 1"); anything
- * else is CSV. A malformed FANN header is thus reported by the FANN reader,
+ * first word is made of number characters ("4", "-4", "4.5", "1e3") is a
+ * FANN header, as is one of several space-separated words ("four 2 1");
+ * anything else (a tab-separated header "1st<TAB>y") is CSV. A malformed FANN header is thus reported by the FANN reader,
  * which says what is wrong with it. */
 ZN_API zn_data_format zn_dataset_guess_format(const char *text, size_t len);
 

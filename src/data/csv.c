@@ -82,8 +82,10 @@ static int read_record(csv_reader *r, const char *name, zn_status *st) {
             }
             continue;
         }
-        if (c == '"' && !was_quoted && only_blanks(r->buf + r->field[r->nfields - 1], r->buf + r->buf_len)) {
-            r->buf_len = r->field[r->nfields - 1]; /* spaces before an opening quote are not data */
+        size_t field_start = r->field[r->nfields - 1];
+        if (c == '"' && !was_quoted &&
+            (field_start == r->buf_len || only_blanks(r->buf + field_start, r->buf + r->buf_len))) {
+            r->buf_len = field_start; /* spaces before an opening quote are not data */
             quoted = was_quoted = 1;
         } else if (c == r->delim) {
             if (!push_char(r, '\0') || !start_field(r)) goto oom;

@@ -1,4 +1,6 @@
 /* zn_dataset: creation, copies, slices, shuffling and splitting. */
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/internal.h"
@@ -140,8 +142,55 @@ int64_t zn_dataset_estimate_bytes(int64_t rows, int64_t n_in, int64_t n_out, int
     return b >= 9.2e18 ? INT64_MAX : (int64_t)b;
 }
 
+/* A one-column numeric target read as regression (a small test file of a few
+ * integer labels) becomes the classes whose names are those numbers. */
+static zn_status classes_from_values(zn_dataset *d, char *const *names, int64_t n_names) {
+    float *vals = zn_alloc((size_t)(n_names ? n_names : 1) * sizeof(float));
+    zn_dataset *c = NULL;
+    zn_status s = vals ? zn_dataset_alloc(d->rows, 0, n_names, ZN_DS_Y | ZN_DS_LABELS, &c) : ZN_ERR_OUT_OF_MEMORY;
+    zn_c_locale loc;
+    zn_c_locale_enter(&loc);
+    for (int64_t j = 0; s == ZN_OK && j < n_names; j++)
+        if (!zn_parse_float(names[j], strlen(names[j]), &vals[j])) vals[j] = NAN;
+    zn_c_locale_leave(&loc);
+    for (int64_t r = 0; s == ZN_OK && r < d->rows; r++) {
+        int64_t j = 0;
+        while (j < n_names && vals[j] != d->y[r]) j++;
+        if (j == n_names)
+            s = zn_error(ZN_ERR_FORMAT, "row %lld: target %g is not among the %lld classes trained on", (long long)r + 1,
+                         (double)d->y[r], (long long)n_names);
+        else {
+            c->labels[r] = (int32_t)j;
+            c->y[r * n_names + j] = 1.0f;
+        }
+    }
+    if (s == ZN_OK) s = zn_names_copy(names, n_names, &c->class_names);
+    if (s == ZN_OK) s = zn_names_copy(names, n_names, &c->out_names);
+    zn_free(vals);
+    if (s != ZN_OK) {
+        zn_dataset_free(c);
+        return s;
+    }
+    zn_free(d->y);
+    zn_free(d->labels);
+    zn_names_free(d->out_names, d->n_out);
+    d->y = c->y;
+    d->labels = c->labels;
+    d->out_names = c->out_names;
+    d->class_names = c->class_names;
+    d->n_out = d->n_classes = n_names;
+    d->target_kind = ZN_TARGET_CLASSES;
+    snprintf(d->target_reason, sizeof d->target_reason, "the classes given");
+    c->y = NULL;
+    c->labels = NULL;
+    c->out_names = c->class_names = NULL;
+    zn_dataset_free(c);
+    return ZN_OK;
+}
+
 zn_status zn_dataset_align_classes(zn_dataset *d, char *const *names, int64_t n_names) {
     if (!d || (n_names > 0 && !names)) return zn_error(ZN_ERR_INVALID_ARG, "zn_dataset_align_classes: NULL argument");
+    if (d->n_classes == 0 && d->n_out == 1 && d->y) return classes_from_values(d, names, n_names);
     if (d->n_classes == 0) return zn_error(ZN_ERR_INVALID_ARG, "zn_dataset_align_classes: the data has no classes");
     int64_t *map = zn_alloc((size_t)d->n_classes * sizeof(int64_t));
     if (!map) return ZN_ERR_OUT_OF_MEMORY;
@@ -182,5 +231,23 @@ zn_status zn_dataset_align_classes(zn_dataset *d, char *const *names, int64_t n_
     aligned->out_names = aligned->class_names = NULL;
     aligned->n_classes = 0;
     zn_dataset_free(aligned);
+    return ZN_OK;
+}
+
+zn_status zn_dataset_onehot(const zn_dataset *d, int64_t begin, int64_t end, float *out) {
+    if (!d || !out) return zn_error(ZN_ERR_INVALID_ARG, "zn_dataset_onehot: NULL argument");
+    if (!d->labels || d->n_classes <= 0)
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_dataset_onehot: the data has no class labels");
+    if (begin < 0 || end < begin || end > d->rows)
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_dataset_onehot: rows [%lld, %lld) not within [0, %lld)",
+                        (long long)begin, (long long)end, (long long)d->rows);
+    memset(out, 0, (size_t)((end - begin) * d->n_classes) * sizeof(float));
+    for (int64_t r = begin; r < end; r++) {
+        int32_t k = d->labels[r];
+        if (k < 0 || k >= d->n_classes)
+            return zn_error(ZN_ERR_INVALID_ARG, "zn_dataset_onehot: row %lld has class %d of %lld", (long long)r,
+                            (int)k, (long long)d->n_classes);
+        out[(r - begin) * d->n_classes + k] = 1.0f;
+    }
     return ZN_OK;
 }

@@ -20,9 +20,14 @@ zn_data_format zn_dataset_guess_format(const char *text, size_t len) {
         if (!is_blank(*q) && (q == p || is_blank(q[-1]))) words++;
     }
     if (p == line_end) return ZN_DATA_CSV; /* empty: the CSV reader says so */
-    char c = *p;
-    int numeric_start = (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.';
-    if (numeric_start) return ZN_DATA_FANN;
+    /* A first word made of number characters ("4", "-4", "4.5", "1e3"). */
+    int number_like = 0;
+    for (const char *q = p; q < line_end && !is_blank(*q); q++) {
+        char c = *q;
+        number_like = (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+        if (!number_like) break;
+    }
+    if (number_like && *p != 'e' && *p != 'E') return ZN_DATA_FANN;
     return words >= 2 && !tab ? ZN_DATA_FANN : ZN_DATA_CSV;
 }
 

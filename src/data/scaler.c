@@ -28,27 +28,32 @@ zn_status zn_scaler_fit(zn_scale_kind kind, float lo, float hi, const float *x, 
         return ZN_ERR_OUT_OF_MEMORY;
     }
     for (int64_t j = 0; j < cols; j++) {
-        double mul = 1.0, add = 0.0;
-        if (kind == ZN_SCALE_RANGE && rows > 0) {
-            double mn = x[j], mx = x[j];
-            for (int64_t r = 1; r < rows; r++) {
-                double v = x[r * cols + j];
-                mn = v < mn ? v : mn;
-                mx = v > mx ? v : mx;
-            }
+        /* NaN and infinite cells (data loaded with allow_nan) are missing
+         * values: the fit uses the finite ones, so the scaler stays finite. */
+        double mul = 1.0, add = 0.0, mn = INFINITY, mx = -INFINITY, mean = 0.0, m2 = 0.0;
+        int64_t n = 0;
+        for (int64_t r = 0; r < rows; r++) {
+            double v = x[r * cols + j];
+            if (!isfinite(v)) continue;
+            mn = v < mn ? v : mn;
+            mx = v > mx ? v : mx;
+            double dlt = v - mean; /* Welford: stable for large offsets */
+            mean += dlt / (double)++n;
+            m2 += dlt * (v - mean);
+        }
+        if (kind == ZN_SCALE_RANGE && n > 0) {
             /* A constant column goes to the middle of the range, invertibly. */
             mul = mx > mn ? (hi - lo) / (mx - mn) : 1.0;
             add = mx > mn ? lo - mn * mul : 0.5 * (lo + hi) - mn;
-        } else if (kind == ZN_SCALE_STANDARD && rows > 0) {
-            double mean = 0.0, m2 = 0.0;
-            for (int64_t r = 0; r < rows; r++) { /* Welford: stable for large offsets */
-                double v = x[r * cols + j], dlt = v - mean;
-                mean += dlt / (double)(r + 1);
-                m2 += dlt * (v - mean);
-            }
-            double sd = sqrt(m2 / (double)rows);
+        } else if (kind == ZN_SCALE_STANDARD && n > 0) {
+            double sd = sqrt(m2 / (double)n);
             mul = sd > 0.0 ? 1.0 / sd : 1.0;
             add = -mean * mul;
+        }
+        if (!isfinite((float)mul) || (float)mul == 0.0f || !isfinite((float)add)) {
+            mul = 1.0; /* a spread beyond float's reach: shift only */
+            add = kind == ZN_SCALE_RANGE ? 0.5 * (lo + hi) - 0.5 * (mn + mx) : -mean;
+            if (!isfinite((float)add)) add = 0.0;
         }
         s->mul[j] = (float)mul;
         s->add[j] = (float)add;

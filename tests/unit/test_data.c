@@ -145,6 +145,8 @@ static void test_fann_header_messages(void) {
     for (size_t i = 0; i < sizeof csv / sizeof csv[0]; i++)
         ZT_CHECK_MSG(zn_dataset_guess_format(csv[i], strlen(csv[i])) == ZN_DATA_CSV, "csv case %zu", i);
     ZT_CHECK(zn_dataset_guess_format("1\t2\t1\n", 6) == ZN_DATA_FANN);
+    ZT_CHECK(zn_dataset_guess_format("1st\tsecond\ty\n", 14) == ZN_DATA_CSV);
+    ZT_CHECK(zn_dataset_guess_format("e\tf\n", 5) == ZN_DATA_CSV);
     /* zn_dataset_load picks the reader; a target column on FANN data is an error. */
     ZT_OK(zn_dataset_load(DATA("xor.data"), NULL, &d));
     ZT_CHECK(d && d->rows == 4 && d->n_in == 2);
@@ -423,6 +425,11 @@ static void test_csv_labels(void) {
         return;
     }
     for (int r = 0; r < 6; r++) ZT_CHECK(only->labels[r] == want[r]);
+    /* One-hot on request, for a batch, equal to the default's y. */
+    float hot[4 * 3];
+    ZT_OK(zn_dataset_onehot(only, 1, 5, hot));
+    ZT_CHECK(memcmp(hot, d->y + 3, sizeof hot) == 0);
+    ZT_ERR(zn_dataset_onehot(only, 4, 7, hot), ZN_ERR_INVALID_ARG);
     /* Shuffle moves labels with their rows; slices, splits and copies keep them. */
     zn_rng rng;
     zn_rng_seed(&rng, 3);
@@ -448,6 +455,20 @@ static void test_csv_labels(void) {
     zn_dataset_free(c);
     zn_dataset_free(only);
     zn_dataset_free(d);
+    /* A small test file read as regression aligns to a model's classes by value. */
+    char *digits[4] = {"1", "2", "3", "4"}, *words[2] = {"a", "b"};
+    ZT_OK(parse_csv("x,y\n1,3\n2,1\n3,2\n", NULL, &a));
+    ZT_CHECK(a && a->n_classes == 0);
+    ZT_ERR(zn_dataset_align_classes(a, words, 2), ZN_ERR_FORMAT);
+    ZT_CHECK(message_has("row 1: target 3 is not among the 2 classes", NULL));
+    ZT_OK(zn_dataset_align_classes(a, digits, 4));
+    ZT_CHECK(a && a->n_classes == 4 && a->n_out == 4 && a->labels && a->target_kind == ZN_TARGET_CLASSES);
+    if (a && a->labels) {
+        ZT_CHECK(a->labels[0] == 2 && a->labels[1] == 0 && a->labels[2] == 1);
+        ZT_CHECK(a->y[0 * 4 + 2] == 1.0f && a->y[1 * 4 + 0] == 1.0f && a->y[2 * 4 + 1] == 1.0f);
+        ZT_CHECK(strcmp(a->out_names[3], "4") == 0 && strcmp(a->class_names[0], "1") == 0);
+    }
+    zn_dataset_free(a);
     /* Regression data has none. */
     ZT_OK(parse_csv("x,y\n1,0.5\n", NULL, &d));
     ZT_CHECK(d && d->labels == NULL && d->y);
@@ -543,6 +564,20 @@ static void test_scalers(void) {
     ZT_OK(zn_scaler_inverse(s, x, 3));
     for (int i = 0; i < 9; i++) ZT_NEAR(x[i], orig[i], 1e-5);
     zn_scaler_free(s);
+    /* NaN cells (allow_nan data) are missing values: the fit ignores them and stays finite. */
+    float holes[8] = {1, NAN, 3, NAN, INFINITY, NAN, 5, NAN};
+    float dense[3] = {1, 3, 5};
+    zn_scaler *h = NULL, *ref = NULL;
+    for (int k = ZN_SCALE_RANGE; k <= ZN_SCALE_STANDARD; k++) {
+        ZT_OK(zn_scaler_fit((zn_scale_kind)k, -1, 1, holes, 4, 2, &h));
+        ZT_OK(zn_scaler_fit((zn_scale_kind)k, -1, 1, dense, 3, 1, &ref));
+        if (h && ref) {
+            ZT_CHECK(h->mul[0] == ref->mul[0] && h->add[0] == ref->add[0]);
+            ZT_CHECK(h->mul[1] == 1.0f && h->add[1] == 0.0f); /* no finite value at all */
+        }
+        zn_scaler_free(h);
+        zn_scaler_free(ref);
+    }
     ZT_ERR(zn_scaler_fit(ZN_SCALE_RANGE, 1, 1, x, 3, 3, &s), ZN_ERR_INVALID_ARG);
     ZT_ERR(zn_scaler_fit((zn_scale_kind)7, 0, 1, x, 3, 3, &s), ZN_ERR_INVALID_ARG);
     ZT_ERR(zn_scaler_fit(ZN_SCALE_RANGE, 0, 1, NULL, 3, 3, &s), ZN_ERR_INVALID_ARG);
