@@ -103,7 +103,6 @@ static zn_status resolve(const char *path, target *t) {
     char *cur = dup_n(path, strlen(path));
     if (!cur) return ZN_ERR_OUT_OF_MEMORY;
     for (int hops = 0;; hops++) {
-        if (strncmp(cur, "/proc/", 6) == 0 && hops > 0) t->through = 1; /* /dev/stdout to a file: its open file */
         if (lstat(cur, &st) != 0) {
             if (errno != ENOENT) {
                 zn_status s = zn_error(ZN_ERR_IO, "%s: %s", cur, strerror(errno));
@@ -122,6 +121,8 @@ static zn_status resolve(const char *path, target *t) {
             zn_free(cur);
             return s;
         }
+        /* /dev/stdout, /dev/fd/N: a link to an open file, which is written through, not replaced. */
+        if (strncmp(cur, "/proc/", 6) == 0 || strncmp(cur, "/dev/fd/", 8) == 0) t->through = 1;
         char *next = hops < MAX_LINKS ? follow_link(cur) : NULL;
         if (!next) {
             zn_status s = zn_error(ZN_ERR_IO, "%s: cannot follow the symlink: %s", cur,

@@ -51,6 +51,15 @@ fi
 wait $reader
 "$zenn" info "$tmp/from_fifo" >/dev/null 2>&1 && ok || bad "what came through the FIFO is not a model"
 
+# /dev/stdout redirected to a file: the bytes go into that open file (the
+# same inode), not into a new file renamed over it.
+: >"$tmp/stdout.safetensors"
+before=$(stat -c %i "$tmp/stdout.safetensors")
+train -o /dev/stdout >"$tmp/stdout.safetensors" 2>/dev/null && ok || bad "-o /dev/stdout failed"
+[ "$(stat -c %i "$tmp/stdout.safetensors")" = "$before" ] && "$zenn" info "$tmp/stdout.safetensors" >/dev/null 2>&1 &&
+  ok || bad "-o /dev/stdout to a file: not a model in the same file"
+train -o /dev/stdout 2>/dev/null | cmp -s - "$tmp/stdout.safetensors" && ok || bad "-o /dev/stdout into a pipe"
+
 # Other kinds are refused, naming the path.
 mkdir "$tmp/dir"
 expect_error "$tmp/dir: is a directory" train -o "$tmp/dir"
