@@ -52,13 +52,16 @@ wait $reader
 "$zenn" info "$tmp/from_fifo" >/dev/null 2>&1 && ok || bad "what came through the FIFO is not a model"
 
 # /dev/stdout redirected to a file: the bytes go into that open file (the
-# same inode), not into a new file renamed over it.
+# same inode), not into a new file renamed over it. (Through a link here too:
+# a writer that replaced /dev/stdout would break the machine.)
+ln -s /dev/stdout "$tmp/stdout"
 : >"$tmp/stdout.safetensors"
 before=$(stat -c %i "$tmp/stdout.safetensors")
-train -o /dev/stdout >"$tmp/stdout.safetensors" 2>/dev/null && ok || bad "-o /dev/stdout failed"
+train -o "$tmp/stdout" >"$tmp/stdout.safetensors" 2>/dev/null && ok || bad "-o /dev/stdout failed"
 [ "$(stat -c %i "$tmp/stdout.safetensors")" = "$before" ] && "$zenn" info "$tmp/stdout.safetensors" >/dev/null 2>&1 &&
   ok || bad "-o /dev/stdout to a file: not a model in the same file"
-train -o /dev/stdout 2>/dev/null | cmp -s - "$tmp/stdout.safetensors" && ok || bad "-o /dev/stdout into a pipe"
+train -o "$tmp/stdout" 2>/dev/null | cmp -s - "$tmp/stdout.safetensors" && ok || bad "-o /dev/stdout into a pipe"
+[ -L "$tmp/stdout" ] && ok || bad "the link to /dev/stdout was replaced"
 
 # Other kinds are refused, naming the path.
 mkdir "$tmp/dir"
