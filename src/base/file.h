@@ -28,8 +28,8 @@ zn_status zn_file_read_fd(int fd, const char *path, size_t size, char **data);
  * - a symlink's target is replaced (temporary file in the target's folder),
  *   so the link stays;
  * - an existing file keeps its mode (and owner, where allowed); a new one
- *   gets 0666 & ~umask; a file the process may not write is refused (as
- *   root: one with no write bit);
+ *   gets 0666 & ~umask; a file with no write bit is refused (root too),
+ *   and a file access(W_OK) denies to a user who is not root;
  * - the temporary is <name>.tmp.<pid>.<6 chars> (the name shortened to fit
  *   NAME_MAX); stale ones of the same target left by a killed process are
  *   removed first;

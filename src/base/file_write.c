@@ -142,10 +142,13 @@ static zn_status resolve(const char *path, target *t) {
     t->dir_len = dir_len_of(cur);
     if (t->exists && !t->through) {
         /* access() would say yes to root for any file: root is refused a file with no write bit, as cp -i or vi do. */
-        int denied = geteuid() == 0 ? (t->st.st_mode & 0222) == 0 : faccessat(AT_FDCWD, cur, W_OK, AT_EACCESS) != 0;
-        if (denied)
-            return zn_error(ZN_ERR_IO, "%s: the file is read-only (mode %04o); not replacing it", cur,
-                            (unsigned)(t->st.st_mode & 07777));
+        unsigned mode = (unsigned)(t->st.st_mode & 07777);
+        if ((mode & 0222) == 0)
+            return zn_error(ZN_ERR_IO, "%s: the file is read-only (mode %04o); not replacing it", cur, mode);
+        if (geteuid() != 0 && faccessat(AT_FDCWD, cur, W_OK, AT_EACCESS) != 0)
+            return zn_error(ZN_ERR_IO,
+                            "%s: this user may not write the file (mode %04o, owner %ld): %s; not replacing it", cur,
+                            mode, (long)t->st.st_uid, strerror(errno));
     }
     return ZN_OK;
 }

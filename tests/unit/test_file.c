@@ -168,6 +168,23 @@ static void test_modes(void) {
     ZT_CHECK(file_is(path, "keep") && (mode_of(path) & 07777) == 0444);
     ZT_CHECK(count_tmp(tmpdir, NULL) == 0);
     unlink(path);
+
+    /* Another user's 0644 file in a folder anyone may write: refused by access(W_OK). */
+    if (geteuid() != 0) return;
+    put_file(path, "root's", 0644);
+    chmod(tmpdir, 0777);
+    pid_t child = fork();
+    if (child == 0) {
+        if (setgid(65534) != 0 || setuid(65534) != 0) _exit(3);
+        zn_status s = zn_file_write_atomic(path, put_text, "nobody's");
+        _exit(s == ZN_ERR_IO && message_has(path) && message_has("may not write") ? 0 : 1);
+    }
+    int status = -1;
+    waitpid(child, &status, 0);
+    ZT_CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "as another user: status %#x", status);
+    ZT_CHECK(file_is(path, "root's") && count_tmp(tmpdir, NULL) == 0);
+    chmod(tmpdir, 0700);
+    unlink(path);
 }
 
 /* The writer looks at its own temporary while it exists. */
