@@ -42,6 +42,12 @@ zn_status zn_file_read_fd(int fd, const char *path, size_t size, char **data);
 typedef zn_status (*zn_file_writer)(FILE *f, void *ctx);
 zn_status zn_file_write_atomic(const char *path, zn_file_writer write, void *ctx);
 
+/* Checks, without writing, that zn_file_write_atomic(path) could write:
+ * the same refusals (directory, socket, read-only file, ...) and a folder
+ * that exists and may be written. For a command to check every output
+ * before a long run. */
+zn_status zn_file_check_target(const char *path);
+
 /* Blocks SIGINT, SIGTERM and SIGHUP in the calling thread (old mask to *old
  * when not NULL). Library worker threads call it so that those signals reach
  * a thread that can defer them around a save. */

@@ -305,6 +305,22 @@ static zn_status write_replace(const target *t, zn_file_writer write, void *ctx)
     return s;
 }
 
+zn_status zn_file_check_target(const char *path) {
+    if (!path || !*path) return zn_error(ZN_ERR_INVALID_ARG, "zn_file_check_target: NULL argument");
+    target t;
+    zn_status s = resolve(path, &t);
+    if (s == ZN_OK && !t.through) {
+        char *dir = t.dir_len ? dup_n(t.path, t.dir_len) : dup_n(".", 1);
+        if (!dir)
+            s = ZN_ERR_OUT_OF_MEMORY;
+        else if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0)
+            s = zn_error(ZN_ERR_IO, "%s: cannot write in its folder %s: %s", t.path, dir, strerror(errno));
+        zn_free(dir);
+    }
+    zn_free(t.path);
+    return s;
+}
+
 zn_status zn_file_write_atomic(const char *path, zn_file_writer write, void *ctx) {
     if (!path || !*path || !write) return zn_error(ZN_ERR_INVALID_ARG, "zn_file_write_atomic: NULL argument");
     target t;
