@@ -1,5 +1,5 @@
 /* Suite `io`: saving and loading a model as a safetensors file (zn_mlp_save
- * and zn_mlp_load: binary tensors, mmap) against the same weights as JSON
+ * and zn_mlp_load: binary tensors, read into memory) against the same weights as JSON
  * text (written with %.9g so they read back exactly, parsed with zenn's
  * strict JSON parser). Files live in the system's temporary directory. */
 #include <stdio.h>
@@ -111,7 +111,7 @@ static void io_case(bench_run *run, const char *label, int64_t in, int64_t hidde
 }
 
 int bench_suite_io(bench_run *run) {
-    bench_section(run, "io: model files (safetensors, mmap) against the same weights as JSON text");
+    bench_section(run, "io: model files (safetensors, read into memory) against the same weights as JSON text");
     io_case(run, "784-128-10", 784, 128, 10);
     if (!run->opts.quick) io_case(run, "4096-1024-1000", 4096, 1024, 1000);
     return 0;

@@ -28,8 +28,8 @@ zn_status zn_file_read_fd(int fd, const char *path, size_t size, char **data);
  * - a symlink's target is replaced (temporary file in the target's folder),
  *   so the link stays;
  * - an existing file keeps its mode (and owner, where allowed); a new one
- *   gets 0666 & ~umask; a file the process may not write is refused (as
- *   root: one with no write bit);
+ *   gets 0666 & ~umask; a file with no write bit is refused (root too),
+ *   and a file access(W_OK) denies to a user who is not root;
  * - the temporary is <name>.tmp.<pid>.<6 chars> (the name shortened to fit
  *   NAME_MAX); stale ones of the same target left by a killed process are
  *   removed first;
@@ -41,6 +41,12 @@ zn_status zn_file_read_fd(int fd, const char *path, size_t size, char **data);
  * system's reason and the path. */
 typedef zn_status (*zn_file_writer)(FILE *f, void *ctx);
 zn_status zn_file_write_atomic(const char *path, zn_file_writer write, void *ctx);
+
+/* Checks, without writing, that zn_file_write_atomic(path) could write:
+ * the same refusals (directory, socket, read-only file, ...) and a folder
+ * that exists and may be written. For a command to check every output
+ * before a long run. */
+zn_status zn_file_check_target(const char *path);
 
 /* Blocks SIGINT, SIGTERM and SIGHUP in the calling thread (old mask to *old
  * when not NULL). Library worker threads call it so that those signals reach

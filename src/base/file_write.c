@@ -103,7 +103,6 @@ static zn_status resolve(const char *path, target *t) {
     char *cur = dup_n(path, strlen(path));
     if (!cur) return ZN_ERR_OUT_OF_MEMORY;
     for (int hops = 0;; hops++) {
-        if (strncmp(cur, "/proc/", 6) == 0 && hops > 0) t->through = 1; /* /dev/stdout to a file: its open file */
         if (lstat(cur, &st) != 0) {
             if (errno != ENOENT) {
                 zn_status s = zn_error(ZN_ERR_IO, "%s: %s", cur, strerror(errno));
@@ -122,6 +121,8 @@ static zn_status resolve(const char *path, target *t) {
             zn_free(cur);
             return s;
         }
+        /* /dev/stdout, /dev/fd/N: a link to an open file, which is written through, not replaced. */
+        if (strncmp(cur, "/proc/", 6) == 0 || strncmp(cur, "/dev/fd/", 8) == 0) t->through = 1;
         char *next = hops < MAX_LINKS ? follow_link(cur) : NULL;
         if (!next) {
             zn_status s = zn_error(ZN_ERR_IO, "%s: cannot follow the symlink: %s", cur,
@@ -141,10 +142,13 @@ static zn_status resolve(const char *path, target *t) {
     t->dir_len = dir_len_of(cur);
     if (t->exists && !t->through) {
         /* access() would say yes to root for any file: root is refused a file with no write bit, as cp -i or vi do. */
-        int denied = geteuid() == 0 ? (t->st.st_mode & 0222) == 0 : faccessat(AT_FDCWD, cur, W_OK, AT_EACCESS) != 0;
-        if (denied)
-            return zn_error(ZN_ERR_IO, "%s: the file is read-only (mode %04o); not replacing it", cur,
-                            (unsigned)(t->st.st_mode & 07777));
+        unsigned mode = (unsigned)(t->st.st_mode & 07777);
+        if ((mode & 0222) == 0)
+            return zn_error(ZN_ERR_IO, "%s: the file is read-only (mode %04o); not replacing it", cur, mode);
+        if (geteuid() != 0 && faccessat(AT_FDCWD, cur, W_OK, AT_EACCESS) != 0)
+            return zn_error(ZN_ERR_IO,
+                            "%s: this user may not write the file (mode %04o, owner %ld): %s; not replacing it", cur,
+                            mode, (long)t->st.st_uid, strerror(errno));
     }
     return ZN_OK;
 }
@@ -298,6 +302,22 @@ static zn_status write_replace(const target *t, zn_file_writer write, void *ctx)
     pthread_sigmask(SIG_SETMASK, &old, NULL); /* a pending SIGTERM ends the process now, with no temporary left */
     zn_free(tmp);
     zn_free(prefix);
+    return s;
+}
+
+zn_status zn_file_check_target(const char *path) {
+    if (!path || !*path) return zn_error(ZN_ERR_INVALID_ARG, "zn_file_check_target: NULL argument");
+    target t;
+    zn_status s = resolve(path, &t);
+    if (s == ZN_OK && !t.through) {
+        char *dir = t.dir_len ? dup_n(t.path, t.dir_len) : dup_n(".", 1);
+        if (!dir)
+            s = ZN_ERR_OUT_OF_MEMORY;
+        else if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0)
+            s = zn_error(ZN_ERR_IO, "%s: cannot write in its folder %s: %s", t.path, dir, strerror(errno));
+        zn_free(dir);
+    }
+    zn_free(t.path);
     return s;
 }
 

@@ -168,6 +168,23 @@ static void test_modes(void) {
     ZT_CHECK(file_is(path, "keep") && (mode_of(path) & 07777) == 0444);
     ZT_CHECK(count_tmp(tmpdir, NULL) == 0);
     unlink(path);
+
+    /* Another user's 0644 file in a folder anyone may write: refused by access(W_OK). */
+    if (geteuid() != 0) return;
+    put_file(path, "root's", 0644);
+    chmod(tmpdir, 0777);
+    pid_t child = fork();
+    if (child == 0) {
+        if (setgid(65534) != 0 || setuid(65534) != 0) _exit(3);
+        zn_status s = zn_file_write_atomic(path, put_text, "nobody's");
+        _exit(s == ZN_ERR_IO && message_has(path) && message_has("may not write") ? 0 : 1);
+    }
+    int status = -1;
+    waitpid(child, &status, 0);
+    ZT_CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "as another user: status %#x", status);
+    ZT_CHECK(file_is(path, "root's") && count_tmp(tmpdir, NULL) == 0);
+    chmod(tmpdir, 0700);
+    unlink(path);
 }
 
 /* The writer looks at its own temporary while it exists. */
@@ -290,6 +307,29 @@ static void test_signal_during_save(void) {
     }
 }
 
+/* The checks a command makes before a long run give the writer's answers. */
+static void test_check_target(void) {
+    char path[128], missing[160], link[128];
+    path_in_tmp(path, sizeof path, "checked");
+    ZT_OK(zn_file_check_target(path)); /* new */
+    ZT_CHECK(access(path, F_OK) != 0); /* nothing written */
+    put_file(path, "x", 0444);
+    ZT_ERR(zn_file_check_target(path), ZN_ERR_IO);
+    ZT_CHECK(message_has("read-only"));
+    chmod(path, 0644);
+    ZT_OK(zn_file_check_target(path));
+    ZT_ERR(zn_file_check_target(tmpdir), ZN_ERR_IO);
+    ZT_CHECK(message_has("directory"));
+    snprintf(missing, sizeof missing, "%s/no-such-dir/m.safetensors", tmpdir);
+    ZT_ERR(zn_file_check_target(missing), ZN_ERR_IO);
+    ZT_CHECK(message_has("no-such-dir"));
+    path_in_tmp(link, sizeof link, "to-null");
+    ZT_CHECK(symlink("/dev/null", link) == 0);
+    ZT_OK(zn_file_check_target(link));
+    unlink(link);
+    unlink(path);
+}
+
 static void test_read_changed(void) {
     char path[128];
     path_in_tmp(path, sizeof path, "shrinks");
@@ -327,6 +367,7 @@ int main(void) {
     ZT_RUN(test_long_name);
     ZT_RUN(test_stale_temporaries);
     ZT_RUN(test_signal_during_save);
+    ZT_RUN(test_check_target);
     ZT_RUN(test_read_changed);
     rmdir(tmpdir);
     return zt_finish();
