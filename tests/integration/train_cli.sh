@@ -208,6 +208,13 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["task"] ==
 "$zenn" info "$tmp/task.st" | grep -q '^layers: 64,[0-9]*,1$' && ok || bad "--task regression trains one output"
 "$zenn" train "$src/data/digits.train.csv" -o "$tmp/task.st" --epochs 1 --loss mse 2>"$tmp/task.err"
 check grep -q '^note: --loss mse fits the 10 one-hot class outputs' "$tmp/task.err"
+# A malformed FANN header is read as one (not as a one-column CSV) and says what is wrong with it.
+printf 'four 2 1\n1 2\n3\n' >"$tmp/hdr.data"
+expect_error "FANN header 'four 2 1'" "$zenn" train "$tmp/hdr.data" -o "$tmp/m.st"
+check grep -q "hdr.data:1: the header must be three integers: rows inputs outputs; rows is 'four', not a number" "$tmp/err"
+printf '4 2 1 7\n1 2\n3\n' >"$tmp/hdr.data"
+expect_error "FANN header '4 2 1 7'" "$zenn" train "$tmp/hdr.data" -o "$tmp/m.st"
+check grep -q "'7' follows them on the line" "$tmp/err"
 printf 'a,b,\xe9t\xe9\n1,2,x\n3,4,y\n1,3,x\n4,4,y\n' >"$tmp/latin1.csv"  # a Latin-1 column name: refused before training, naming the column
 expect_error "Latin-1 column name" "$zenn" train "$tmp/latin1.csv" -o "$tmp/l1.st" --epochs 2 --json
 grep -q 'latin1.csv:1: the name of column 3 is not valid UTF-8' "$tmp/err" && ok || bad "Latin-1 column name: $(cat "$tmp/err")"

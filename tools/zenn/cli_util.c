@@ -79,33 +79,25 @@ int cli_int_list(const char *opt, const char *text, int64_t *out, int max) {
     return n;
 }
 
-/* A FANN data file starts with three non-negative integers on its first line. */
+/* FANN data or CSV, as the library's loader guesses it from the first
+ * non-blank line (so a malformed FANN header is reported as one). */
 int cli_is_fann_file(const char *path) {
-    FILE *f = fopen(path, "r");
+    FILE *f = fopen(path, "rb");
     if (!f) return 0;
-    char line[256];
-    int fann = 0;
-    if (fgets(line, sizeof line, f)) {
-        long long a, b, c;
-        char extra;
-        fann = sscanf(line, "%lld %lld %lld %c", &a, &b, &c, &extra) == 3 && a >= 0 && b > 0 && c >= 0;
-    }
+    char head[4096];
+    size_t n = fread(head, 1, sizeof head, f);
     fclose(f);
-    return fann;
+    return zn_dataset_guess_format(head, n) == ZN_DATA_FANN;
 }
 
 zn_status cli_load_data(const char *path, const cli_data_opts *o, zn_dataset **out) {
-    if (cli_is_fann_file(path)) {
-        zn_load_opts lo = zn_load_opts_default();
-        lo.allow_nan = o->allow_nan;
-        return zn_dataset_load_fann(path, &lo, out);
-    }
     zn_csv_opts co = zn_csv_opts_default();
     co.load.allow_nan = o->allow_nan;
+    co.load.max_memory = o->max_memory;
     co.targets = o->targets;
     co.n_targets = o->n_targets;
     co.kind = o->kind;
-    return zn_dataset_load_csv(path, &co, out);
+    return zn_dataset_load(path, &co, out);
 }
 
 int cli_stderr_is_tty(void) { return isatty(2); }

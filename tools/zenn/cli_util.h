@@ -25,10 +25,11 @@ typedef struct cli_data_opts {
     int n_targets;
     int allow_nan;
     zn_target_kind kind;
+    int64_t max_memory; /* bytes the loaded data may hold; 0: no limit */
 } cli_data_opts;
 
-/* Loads a FANN data file (recognised by its "rows inputs outputs" header)
- * or a CSV with a header. */
+/* Loads a FANN data file or a CSV with a header, as zn_dataset_load
+ * guesses from the first line; targets on FANN data are an error. */
 zn_status cli_load_data(const char *path, const cli_data_opts *o, zn_dataset **out);
 int cli_is_fann_file(const char *path);
 

@@ -155,7 +155,7 @@ int train_data_load(const train_args *a, train_data *d) {
     if (d->fann && a->kind == ZN_TARGET_CLASSES)
         return cli_error("--task classify needs a CSV column of labels; %s is a FANN data file (numeric outputs)",
                          a->data);
-    cli_data_opts dopt = {a->targets, a->n_targets, a->allow_nan, a->kind};
+    cli_data_opts dopt = {a->targets, a->n_targets, a->allow_nan, a->kind, 0};
     zn_status s = cli_load_data(a->data, &dopt, &d->train);
     if (s != ZN_OK) return cli_fail(s);
     if (d->train->rows < 1) return cli_error("%s: no rows to train on", a->data);
