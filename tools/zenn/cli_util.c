@@ -79,15 +79,21 @@ int cli_int_list(const char *opt, const char *text, int64_t *out, int max) {
     return n;
 }
 
-/* FANN data or CSV, as the library's loader guesses it from the first
- * non-blank line (so a malformed FANN header is reported as one). */
+/* A well-formed FANN data file: three integers alone on the first line. zenn
+ * run reads other files as rows; loaders use zn_dataset_load's own guess, so
+ * a malformed FANN header is still reported as one. */
 int cli_is_fann_file(const char *path) {
-    FILE *f = fopen(path, "rb");
+    FILE *f = fopen(path, "r");
     if (!f) return 0;
-    char head[4096];
-    size_t n = fread(head, 1, sizeof head, f);
+    char line[256];
+    int fann = 0;
+    if (fgets(line, sizeof line, f)) {
+        long long a, b, c;
+        char extra;
+        fann = sscanf(line, "%lld %lld %lld %c", &a, &b, &c, &extra) == 3 && a >= 0 && b > 0 && c >= 0;
+    }
     fclose(f);
-    return zn_dataset_guess_format(head, n) == ZN_DATA_FANN;
+    return fann;
 }
 
 zn_status cli_load_data(const char *path, const cli_data_opts *o, zn_dataset **out) {

@@ -1,6 +1,9 @@
 /* zenn train's options (see train_args.h). */
 #include <stddef.h>
 #include <string.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli_opts.h"
 #include "cli_util.h"
@@ -18,7 +21,7 @@ static const cli_opt train_opts[] = {
     {"--output", "-o", CLI_STR, F(out), 0, 0, "MODEL",
      "where to write the model: .safetensors (or .st) for a zenn model, .net for FANN's format", 0, 0, 0, NULL},
     {"--format", NULL, CLI_STR, F(format_name), 0, 0, "NAME",
-     "safetensors|net: the format when MODEL has neither extension (a device, a FIFO)", 0, 0, 0, NULL},
+     "safetensors|net: the format whatever MODEL's name (a device or FIFO gets safetensors, .net with --cascade)", 0, 0, 0, NULL},
     {"--test", NULL, CLI_STR, F(test), 0, 0, "FILE", "evaluate on this data after training", 0, 0, 0, NULL},
     {"--test-split", NULL, CLI_FLOAT, F(test_split), 1e-6, 0.9, "X",
      "hold out this fraction of DATA as the test set (seeded; stratified by class)", 0, 0, 0, NULL},
@@ -101,6 +104,35 @@ static void usage(FILE *f) {
     cli_opts_help(f, train_opts, N_OPTS);
 }
 
+/* A character device, a FIFO or an open file of /proc (/dev/stdout), through
+ * links: the writer writes through it, and its name says no format. */
+static int is_stream(const char *path) {
+    char cur[4096], next[4096];
+    snprintf(cur, sizeof cur, "%s", path);
+    for (int hop = 0; hop < 40; hop++) {
+        if (!strncmp(cur, "/proc/", 6) || !strncmp(cur, "/dev/fd/", 8)) return 1;
+        ssize_t n = readlink(cur, next, sizeof next - 1);
+        if (n < 0) break;
+        next[n] = 0;
+        const char *slash = strrchr(cur, '/');
+        if (next[0] == '/' || !slash) {
+            snprintf(cur, sizeof cur, "%s", next);
+        } else {
+            char joined[8200];
+            int len = snprintf(joined, sizeof joined, "%.*s/%s", (int)(slash - cur), cur, next);
+            if (len < 0 || (size_t)len >= sizeof cur) break;
+            memcpy(cur, joined, (size_t)len + 1);
+        }
+    }
+    struct stat st;
+    return stat(path, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode));
+}
+
+static int is_dir(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* The format -o asks for, from --format or the extension. Returns 0 or prints the error. */
 static int output_format(train_args *a) {
     if (a->format_name) {
@@ -118,6 +150,10 @@ static int output_format(train_args *a) {
         a->format = TRAIN_FMT_ZENN;
     else if (!strcmp(ext, ".net"))
         a->format = TRAIN_FMT_FANN_NET;
+    else if (is_dir(a->out))
+        return cli_error("%s: is a directory; not replacing it", a->out);
+    else if (is_stream(a->out)) /* -o /dev/stdout, a FIFO: the command's own format */
+        a->format = a->cascade ? TRAIN_FMT_FANN_NET : TRAIN_FMT_ZENN;
     else
         return cli_error("-o %s: the extension '%s' names no model format; use .safetensors (or .st) for a zenn model, "
                          ".net for a FANN net, or --format",
