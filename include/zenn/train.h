@@ -188,7 +188,7 @@ typedef struct zn_train_memory {
     size_t grads;     /* the parameters' gradients (training and evaluation workspaces) */
     size_t optimizer; /* the optimizer's state, and the best epoch's copy with validation */
     size_t workspace; /* activations and their gradients at the batch size, batch buffers */
-    size_t data;      /* the training rows, and the copies a validation split makes */
+    size_t data;      /* the training rows (and, for zn_mlp_train_auto, its copies) */
     size_t total;
 } zn_train_memory;
 
