@@ -19,6 +19,7 @@
 #define AUTO_RIDGE 1e-3
 #define AUTO_LINEAR_MAX_INPUTS 2048
 #define AUTO_MAX_WEIGHTS 4e6
+#define AUTO_MIN_VAL_ROWS 10
 #define AUTO_WEIGHT_DECAY 0.1f
 
 /* Targets that are one-hot rows (FANN data's classes: exactly one 1 per row
@@ -78,27 +79,30 @@ zn_status zn_train_auto_config(const zn_dataset *train, zn_auto_config *out) {
     zn_train_config *c = &out->train;
     *c = zn_train_config_default(ZN_ALGO_ADAMW);
     c->optim.weight_decay = AUTO_WEIGHT_DECAY;
-    c->val_split = rows >= 10000 ? 0.1 : 0.2;
+    /* too few rows to hold any out: the whole budget, no early stopping */
+    c->val_split = rows < AUTO_MIN_VAL_ROWS ? 0.0 : rows >= 10000 ? 0.1 : 0.2;
     const double fit_rows = floor((double)rows * (1.0 - c->val_split));
     c->batch_size = clamp64(fit_rows / 16.0, 8, 32);
     const double steps_per_epoch = ceil(fit_rows / (double)c->batch_size);
     c->epochs = clamp64(ceil(AUTO_STEPS / steps_per_epoch), AUTO_MIN_EPOCHS, AUTO_MAX_EPOCHS);
-    c->patience = clamp64((double)c->epochs / 10.0, 10, 50);
+    c->patience = c->val_split > 0 ? clamp64((double)c->epochs / 10.0, 10, 50) : 0;
     c->restore_best = 1;
     c->shuffle = 1;
     out->input_scale = ZN_SCALE_STANDARD;
     out->target_scale = classes ? ZN_SCALE_NONE : ZN_SCALE_STANDARD;
     out->classes = classes;
     out->linear_start = !classes;
+    char stop[128] = "no validation split (too few rows)";
+    if (c->val_split > 0)
+        snprintf(stop, sizeof stop, "early stop after %lld epochs without improvement on a %g%% validation split",
+                 (long long)c->patience, c->val_split * 100.0);
     snprintf(out->why, sizeof out->why,
              "%s: %lld rows, %lld inputs; %lld-%lld-%lld %s, adamw lr %g decay %g, batch %lld, up to %lld epochs, "
-             "early stop "
-             "after %lld without improvement on a %g%% validation split (best epoch kept), inputs%s standardised%s",
+             "%s; inputs%s standardised%s",
              classes ? "classification" : "regression", (long long)rows, (long long)in, (long long)in,
              (long long)s->sizes[1], (long long)nout, classes ? "relu/softmax" : "relu + linear shortcut",
-             (double)c->optim.lr, (double)c->optim.weight_decay, (long long)c->batch_size, (long long)c->epochs,
-             (long long)c->patience, c->val_split * 100.0, classes ? "" : " and targets",
-             classes ? "" : ", starting from least squares");
+             (double)c->optim.lr, (double)c->optim.weight_decay, (long long)c->batch_size, (long long)c->epochs, stop,
+             classes ? "" : " and targets", classes ? "" : "; starts from least squares");
     return ZN_OK;
 }
 

@@ -124,6 +124,23 @@ static void test_choices_scale_with_data(void) {
                  (long long)b.train.epochs);
     ZT_CHECK(b.train.epochs >= 20);
     ZT_CHECK_MSG(w.spec.sizes[1] * 1000000 <= 4000000, "hidden %lld over 1M inputs", (long long)w.spec.sizes[1]);
+    ZT_CHECK(w.train.val_split == 0.0 && w.train.patience == 0); /* 3 rows: none to hold out */
+    /* a handful of rows trains on all of them */
+    zn_dataset *few = NULL;
+    ZT_OK(zn_dataset_create(5, 2, 1, &few));
+    for (int i = 0; i < 5; i++) {
+        few->x[2 * i] = (float)i;
+        few->x[2 * i + 1] = (float)(i * i);
+        few->y[i] = 3.0f * (float)i + 100.0f;
+    }
+    ZT_OK(zn_train_auto_config(few, &a));
+    a.train.epochs = 20;
+    zn_mlp *m = NULL;
+    zn_train_report rep;
+    ZT_OK(zn_mlp_train_auto(few, &a, &m, &rep));
+    ZT_CHECK(rep.epochs == 20 && rep.stop_reason == ZN_STOPPED_EPOCHS);
+    zn_mlp_free(m);
+    zn_dataset_free(few);
     zn_dataset *one = NULL;
     ZT_OK(zn_dataset_create(1, 3, 1, &one));
     ZT_ERR(zn_train_auto_config(one, &a), ZN_ERR_INVALID_ARG);
