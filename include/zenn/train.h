@@ -212,8 +212,9 @@ typedef struct zn_auto_config {
     zn_scale_kind target_scale; /* ZN_SCALE_STANDARD for regression (inverted on output), else NONE */
     int classes;                /* classification: n_classes > 0, or one-hot 0/1 target rows */
     int linear_start;           /* regression: start from the least-squares fit, and keep it if training does not
-                                   beat it on the validation rows */
-    char why[320];              /* one line saying what was chosen and why */
+                                   beat it on the validation rows by linear_margin (a fraction of its loss) */
+    double linear_margin;
+    char why[320]; /* one line saying what was chosen and why */
 } zn_auto_config;
 
 /* Chooses the network, optimizer and schedule for `train` (raw, unscaled

@@ -20,6 +20,9 @@
 #define AUTO_LINEAR_MAX_INPUTS 2048
 #define AUTO_MAX_WEIGHTS 4e6
 #define AUTO_MIN_VAL_ROWS 10
+/* The net replaces the linear start only when it is this much better on the
+ * validation rows: a few hundred rows' validation loss is noisy. */
+#define AUTO_LINEAR_MARGIN 0.02
 #define AUTO_WEIGHT_DECAY 0.1f
 
 /* Targets that are one-hot rows (FANN data's classes: exactly one 1 per row
@@ -92,6 +95,7 @@ zn_status zn_train_auto_config(const zn_dataset *train, zn_auto_config *out) {
     out->target_scale = classes ? ZN_SCALE_NONE : ZN_SCALE_STANDARD;
     out->classes = classes;
     out->linear_start = !classes;
+    out->linear_margin = AUTO_LINEAR_MARGIN;
     char stop[128] = "no validation split (too few rows)";
     if (c->val_split > 0)
         snprintf(stop, sizeof stop, "early stop after %lld epochs without improvement on a %g%% validation split",
@@ -231,7 +235,8 @@ zn_status zn_mlp_train_auto(const zn_dataset *train, const zn_auto_config *ac, z
         if (s == ZN_OK) memcpy(start, params, (size_t)np * sizeof(float));
     }
     if (s == ZN_OK) s = own_split ? zn_train(m->model, &fit, &val, &c, &rep) : zn_train(m->model, &d, NULL, &c, &rep);
-    if (s == ZN_OK && start && !(rep.val_loss < start_loss)) { /* training never beat the linear start */
+    if (s == ZN_OK && start && !(rep.val_loss < start_loss * (1.0 - ac->linear_margin))) {
+        /* training did not clearly beat the linear start */
         memcpy(params, start, (size_t)np * sizeof(float));
         rep.best_epoch = 0;
         rep.restored_best = 1;
