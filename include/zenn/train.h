@@ -157,6 +157,11 @@ typedef struct zn_train_report {
     int restored_best; /* the parameters are those of best_epoch, not of the last epoch */
 } zn_train_report;
 
+/* One line for a person: why training stopped and which weights it ended
+ * with ("early stop at epoch 60 (no validation improvement in 50 epochs);
+ * the weights of epoch 10 kept"). Returns buf. */
+ZN_API const char *zn_train_report_describe(const zn_train_report *r, char *buf, size_t len);
+
 /* Trains m (its input 0 takes the dataset's x, input 1 its y) on `train`,
  * validating on `val` (or a split of train). The parameters change in
  * place. Deterministic for a seed, whatever the thread count.

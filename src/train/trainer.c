@@ -25,16 +25,6 @@ zn_train_config zn_train_config_default(zn_algo algo) {
     return c;
 }
 
-const char *zn_stop_reason_name(zn_stop_reason r) {
-    switch (r) {
-    case ZN_STOPPED_EPOCHS: return "epoch budget";
-    case ZN_STOPPED_TARGET: return "target error reached";
-    case ZN_STOPPED_PATIENCE: return "early stop";
-    case ZN_STOPPED_CALLBACK: return "stopped by the callback";
-    }
-    return "unknown";
-}
-
 static zn_status check_config(const zn_model *m, const zn_dataset *train, const zn_dataset *val,
                               const zn_train_config *c) {
     if (!m || !train || !c) return zn_error(ZN_ERR_INVALID_ARG, "zn_train: NULL argument");

@@ -50,6 +50,13 @@ static void test_breast_cancer_classifier(void) {
                  "stopped: %s after %lld of %lld epochs, best %lld", zn_stop_reason_name(rep.stop_reason),
                  (long long)rep.epochs, (long long)ac.train.epochs, (long long)rep.best_epoch);
     ZT_CHECK(m->n_classes == 2 && m->input_scaler && !m->output_scaler);
+    char why[160];
+    zn_train_report_describe(&rep, why, sizeof why);
+    char want[160];
+    snprintf(want, sizeof want,
+             "early stop at epoch %lld (no validation improvement in %lld epochs); the weights of epoch %lld kept",
+             (long long)rep.epochs, (long long)(rep.epochs - rep.best_epoch), (long long)rep.best_epoch);
+    ZT_CHECK_MSG(!strcmp(why, want), "'%s'", why);
     fprintf(stderr, "breast cancer: %.4f after %lld epochs (best %lld): %s\n", ev.accuracy, (long long)rep.epochs,
             (long long)rep.best_epoch, ac.why);
     /* deterministic for the seed */
@@ -139,6 +146,8 @@ static void test_choices_scale_with_data(void) {
     zn_train_report rep;
     ZT_OK(zn_mlp_train_auto(few, &a, &m, &rep));
     ZT_CHECK(rep.epochs == 20 && rep.stop_reason == ZN_STOPPED_EPOCHS);
+    char why[64];
+    ZT_CHECK(!strcmp(zn_train_report_describe(&rep, why, sizeof why), "ran its budget of 20 epochs"));
     zn_mlp_free(m);
     zn_dataset_free(few);
     zn_dataset *one = NULL;
