@@ -157,6 +157,12 @@ typedef struct zn_train_report {
     int restored_best; /* the parameters are those of best_epoch, not of the last epoch */
 } zn_train_report;
 
+/* ZN_ERR_INVALID_ARG naming the first row and column of d holding NaN or
+ * Inf (`what`: "training", "validation" in the message). zn_train checks its
+ * data so; call it before scaling data loaded with allow_nan, since scaling
+ * spreads a NaN over its whole column. */
+ZN_API zn_status zn_train_check_data(const zn_dataset *d, const char *what);
+
 /* One line for a person: why training stopped and which weights it ended
  * with ("early stop at epoch 60 (no validation improvement in 50 epochs);
  * the weights of epoch 10 kept"). Returns buf. */

@@ -191,6 +191,7 @@ zn_status zn_mlp_train_auto(const zn_dataset *train, const zn_auto_config *ac, z
     if (!train || !ac || !out) return zn_error(ZN_ERR_INVALID_ARG, "zn_mlp_train_auto: NULL argument");
     *out = NULL;
     zn_status s = zn_check_targets(train, "zn_mlp_train_auto");
+    if (s == ZN_OK) s = zn_train_check_data(train, "training"); /* before scaling spreads a NaN */
     if (s != ZN_OK) return s;
     /* a view of train with scaled copies of what scaling changes */
     zn_dataset d = *train, fit, val;

@@ -34,6 +34,30 @@ void zn_evaluator_free(zn_evaluator *ev) {
     memset(ev, 0, sizeof *ev);
 }
 
+zn_status zn_train_check_data(const zn_dataset *d, const char *what) {
+    if (!d) return zn_error(ZN_ERR_INVALID_ARG, "zn_train_check_data: NULL dataset");
+    if (!what) what = "training";
+    const float *arr[2] = {d->x, d->y};
+    const int64_t cols[2] = {d->n_in, d->n_out};
+    for (int k = 0; k < 2; k++) {
+        const int64_t n = arr[k] ? d->rows * cols[k] : 0;
+        int64_t i = 0;
+        while (i < n && isfinite(arr[k][i])) i++;
+        if (i == n) continue;
+        const int64_t row = i / cols[k], col = i % cols[k];
+        int64_t bad = 0; /* a column NaN throughout was scaled with a NaN in it */
+        for (int64_t r = 0; r < d->rows; r++) bad += !isfinite(arr[k][r * cols[k] + col]);
+        const double v = isnan(arr[k][i]) ? NAN : (double)arr[k][i];
+        return zn_error(ZN_ERR_INVALID_ARG,
+                        "the %s data has %g at row %lld, %s column %lld%s; training needs finite numbers (drop or fill "
+                        "in such rows)",
+                        what, v, (long long)row + 1, k ? "target" : "input", (long long)col + 1,
+                        bad == d->rows && d->rows > 1 ? " and in every other row (was it scaled with a NaN in it?)"
+                                                      : "");
+    }
+    return ZN_OK;
+}
+
 zn_status zn_check_targets(const zn_dataset *d, const char *fn) {
     if (d->rows > 0 && !d->x) return zn_error(ZN_ERR_INVALID_ARG, "%s: the data has no inputs", fn);
     if (d->y || d->rows == 0) return ZN_OK;

@@ -72,23 +72,6 @@ static int64_t first_non_finite(const float *v, int64_t n) {
     return -1;
 }
 
-/* NaN or Inf in the data makes every loss NaN: say where, not "diverged". */
-static zn_status check_finite_data(const zn_dataset *d, const char *which) {
-    if (!d) return ZN_OK;
-    const float *arr[2] = {d->x, d->y};
-    const int64_t cols[2] = {d->n_in, d->n_out};
-    for (int k = 0; k < 2; k++) {
-        int64_t i = arr[k] ? first_non_finite(arr[k], d->rows * cols[k]) : -1;
-        if (i >= 0)
-            return zn_error(ZN_ERR_INVALID_ARG,
-                            "zn_train: the %s data has %g at row %lld, %s column %lld; training needs finite "
-                            "numbers (drop or fill in such rows)",
-                            which, (double)arr[k][i], (long long)(i / cols[k] + 1), k ? "target" : "input",
-                            (long long)(i % cols[k] + 1));
-    }
-    return ZN_OK;
-}
-
 /* The loss or a weight became `bad`: the learning rate is too high (or the
  * problem badly scaled). */
 static zn_status diverged(const trainer *t, const char *what, double bad) {
@@ -263,8 +246,8 @@ zn_status zn_train(zn_model *m, const zn_dataset *train, const zn_dataset *val, 
     zn_status s = check_config(m, train, val, cfg);
     if (s == ZN_OK) s = zn_check_targets(train, "zn_train");
     if (s == ZN_OK && val) s = zn_check_targets(val, "zn_train");
-    if (s == ZN_OK) s = check_finite_data(train, "training");
-    if (s == ZN_OK) s = check_finite_data(val, "validation");
+    if (s == ZN_OK) s = zn_train_check_data(train, "training");
+    if (s == ZN_OK && val) s = zn_train_check_data(val, "validation");
     if (s != ZN_OK) return s;
     trainer t;
     s = trainer_init(&t, m, train, val, cfg);

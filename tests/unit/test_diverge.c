@@ -92,6 +92,23 @@ static void test_nan_data_is_named(void) {
     d->y[7 * d->n_out] = INFINITY;
     ZT_ERR(zn_train(m, d, NULL, &c, NULL), ZN_ERR_INVALID_ARG);
     ZT_CHECK_MSG(strstr(zn_last_error(), "row 8") && strstr(zn_last_error(), "target"), "'%s'", zn_last_error());
+    d->y[7 * d->n_out] = 0.0f;
+    /* before scaling, and through the auto path (which scales) */
+    d->x[2 * d->n_in + 9] = NAN;
+    ZT_ERR(zn_train_check_data(d, "training"), ZN_ERR_INVALID_ARG);
+    ZT_CHECK_MSG(strstr(zn_last_error(), "row 3, input column 10"), "'%s'", zn_last_error());
+    zn_auto_config ac;
+    ZT_OK(zn_train_auto_config(d, &ac));
+    zn_mlp *mlp = NULL;
+    ZT_ERR(zn_mlp_train_auto(d, &ac, &mlp, NULL), ZN_ERR_INVALID_ARG);
+    ZT_CHECK_MSG(strstr(zn_last_error(), "row 3, input column 10"), "'%s'", zn_last_error());
+    /* scaled with the NaN in it: the whole column, and the message says so */
+    zn_scaler *sc = NULL;
+    ZT_OK(zn_scaler_fit(ZN_SCALE_STANDARD, 0, 0, d->x, d->rows, d->n_in, &sc));
+    ZT_OK(zn_scaler_apply(sc, d->x, d->rows));
+    zn_scaler_free(sc);
+    ZT_ERR(zn_train(m, d, NULL, &c, NULL), ZN_ERR_INVALID_ARG);
+    ZT_CHECK_MSG(strstr(zn_last_error(), "scaled with a NaN"), "'%s'", zn_last_error());
     zn_model_free(m);
     zn_dataset_free(d);
 }
