@@ -178,8 +178,9 @@ ZN_API const char *zn_train_report_describe(const zn_train_report *r, char *buf,
 ZN_API zn_status zn_train(zn_model *m, const zn_dataset *train, const zn_dataset *val, const zn_train_config *cfg,
                           zn_train_report *report);
 
-/* Evaluation of output 0 against y: loss (when the model has one), MSE,
- * accuracy (argmax; when y has more than one column) and bit fails. */
+/* Evaluation of output 0 against y (or the one-hot of labels): loss (when
+ * the model has one), MSE, accuracy (argmax; when y has more than one
+ * column) and bit fails. */
 typedef struct zn_eval {
     double loss, mse, mae, accuracy;
     int64_t bit_fail, rows;
@@ -190,6 +191,9 @@ ZN_API zn_status zn_evaluate(const zn_model *m, const zn_dataset *d, float bit_f
  * rows x n_out, row-major. */
 ZN_API zn_status zn_eval_outputs(const float *pred, const float *y, int64_t rows, int64_t n_out, float bit_fail_limit,
                                  zn_eval *out);
+/* The same against class indices (zn_dataset.labels) instead of one-hot y. */
+ZN_API zn_status zn_eval_labels(const float *pred, const int32_t *labels, int64_t rows, int64_t n_out,
+                                float bit_fail_limit, zn_eval *out);
 
 /* ---- memory ----------------------------------------------------------------------- */
 

@@ -183,6 +183,31 @@ zn_status zn_eval_outputs(const float *pred, const float *y, int64_t rows, int64
     return ZN_OK;
 }
 
+zn_status zn_eval_labels(const float *pred, const int32_t *labels, int64_t rows, int64_t n_out, float bit_fail_limit,
+                         zn_eval *out) {
+    if (!out || rows < 0 || n_out < 1 || (rows > 0 && (!pred || !labels)))
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_eval_labels: NULL data or bad sizes");
+    float *hot = zn_calloc((size_t)n_out, sizeof(float)); /* one row's one-hot target */
+    if (!hot) return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_eval_labels: out of memory");
+    error_sums acc = {0};
+    zn_status s = ZN_OK;
+    for (int64_t r = 0; r < rows && s == ZN_OK; r++) {
+        if (labels[r] < 0 || labels[r] >= n_out) {
+            s = zn_error(ZN_ERR_INVALID_ARG, "zn_eval_labels: row %lld has class %d, not in [0, %lld)",
+                         (long long)r + 1, (int)labels[r], (long long)n_out);
+            break;
+        }
+        hot[labels[r]] = 1.0f;
+        error_add(&acc, pred + r * n_out, hot, 1, n_out, bit_fail_limit);
+        hot[labels[r]] = 0.0f;
+    }
+    zn_free(hot);
+    if (s != ZN_OK) return s;
+    error_finish(&acc, rows, n_out, out);
+    out->loss = NAN;
+    return ZN_OK;
+}
+
 zn_status zn_evaluate(const zn_model *m, const zn_dataset *d, float bit_fail_limit, zn_pool *pool, zn_eval *out) {
     if (!m || !d || !out) return zn_error(ZN_ERR_INVALID_ARG, "zn_evaluate: NULL argument");
     zn_status s = zn_check_targets(d, "zn_evaluate");

@@ -71,6 +71,21 @@ static void test_labels_train_like_one_hot(void) {
         ZT_OK(zn_evaluate(a, l, 0.35f, NULL, &eb));
         ZT_CHECK_MSG(ea.accuracy == eb.accuracy && ea.loss == eb.loss && ea.accuracy > 0.5, "pass %d: %g %g, %g %g",
                      pass, ea.accuracy, eb.accuracy, ea.loss, eb.loss);
+        /* outputs already computed, against labels */
+        float *pred = malloc((size_t)(d->rows * d->n_out) * sizeof(float));
+        zn_ws_opts wo = zn_ws_opts_default();
+        wo.max_batch = d->rows;
+        zn_ws *ws = NULL;
+        ZT_OK(zn_ws_create(a, &wo, &ws));
+        const float *in[2] = {d->x, NULL};
+        float *outs[1] = {pred};
+        ZT_OK(zn_model_forward(a, ws, d->rows, in, outs));
+        zn_eval oa, ob;
+        ZT_OK(zn_eval_outputs(pred, d->y, d->rows, d->n_out, 0.35f, &oa));
+        ZT_OK(zn_eval_labels(pred, l->labels, d->rows, d->n_out, 0.35f, &ob));
+        ZT_CHECK(oa.accuracy == ob.accuracy && oa.mse == ob.mse && oa.bit_fail == ob.bit_fail && oa.mae == ob.mae);
+        zn_ws_free(ws);
+        free(pred);
         zn_model_free(a);
         zn_model_free(b);
     }
