@@ -28,11 +28,7 @@ typedef struct zn_dataset {
     char **out_names;   /* n_out names or NULL */
     int64_t n_classes;  /* 0 for regression */
     char **class_names; /* n_classes labels or NULL */
-    /* Classification data may give each row's class as an index in
-     * [0, n_classes) instead of (or besides) one-hot rows of y: y is then
-     * NULL (n_out == n_classes still), and training and evaluation one-hot
-     * a batch at a time, never the whole set. */
-    int32_t *labels; /* rows entries or NULL */
+    int32_t *labels;    /* rows class indexes in [0, n_classes), or NULL */
 } zn_dataset;
 
 /* A dataset of the given size with zeroed values and no names. */
