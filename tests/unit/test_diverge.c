@@ -102,11 +102,8 @@ static void test_nan_data_is_named(void) {
     zn_mlp *mlp = NULL;
     ZT_ERR(zn_mlp_train_auto(d, &ac, &mlp, NULL), ZN_ERR_INVALID_ARG);
     ZT_CHECK_MSG(strstr(zn_last_error(), "row 3, input column 10"), "'%s'", zn_last_error());
-    /* scaled with the NaN in it: the whole column, and the message says so */
-    zn_scaler *sc = NULL;
-    ZT_OK(zn_scaler_fit(ZN_SCALE_STANDARD, 0, 0, d->x, d->rows, d->n_in, &sc));
-    ZT_OK(zn_scaler_apply(sc, d->x, d->rows));
-    zn_scaler_free(sc);
+    /* a column NaN throughout (what a scaler fitted on a NaN makes of it) is named so */
+    for (int64_t r = 0; r < d->rows; r++) d->x[r * d->n_in + 9] = NAN;
     ZT_ERR(zn_train(m, d, NULL, &c, NULL), ZN_ERR_INVALID_ARG);
     ZT_CHECK_MSG(strstr(zn_last_error(), "scaled with a NaN"), "'%s'", zn_last_error());
     zn_model_free(m);
