@@ -97,7 +97,8 @@ ZN_API zn_status zn_fnet_train_sample(zn_fnet *net, const float *input, const fl
 /* fann_test: runs one sample and adds its error to the MSE; returns the outputs. */
 ZN_API const float *zn_fnet_test_sample(zn_fnet *net, const float *input, const float *target);
 /* fann_train_epoch: one epoch of the net's algorithm over data; returns the
- * epoch's MSE (measured during the epoch, as FANN does), NaN on error. */
+ * epoch's MSE (measured during the epoch, as FANN does), NaN on error
+ * (ZN_ERR_DIVERGED's text when the MSE or a weight became non-finite). */
 ZN_API float zn_fnet_train_epoch(zn_fnet *net, const zn_dataset *data);
 /* fann_test_data: the MSE over data without training, NaN on error. */
 ZN_API float zn_fnet_test_data(zn_fnet *net, const zn_dataset *data);
@@ -107,7 +108,9 @@ ZN_API float zn_fnet_test_data(zn_fnet *net, const zn_dataset *data);
 typedef int (*zn_fnet_report_fn)(zn_fnet *net, const zn_dataset *data, unsigned max_epochs,
                                  unsigned epochs_between_reports, float desired_error, unsigned epochs, void *user);
 
-/* fann_train_on_data: epochs until the stop function reaches desired_error. */
+/* fann_train_on_data: epochs until the stop function reaches desired_error.
+ * ZN_ERR_DIVERGED, naming the epoch, when the MSE or a weight becomes
+ * non-finite (the weights are then unusable). */
 ZN_API zn_status zn_fnet_train_on_data(zn_fnet *net, const zn_dataset *data, unsigned max_epochs,
                                        unsigned epochs_between_reports, float desired_error, zn_fnet_report_fn report,
                                        void *user);
@@ -115,7 +118,8 @@ ZN_API zn_status zn_fnet_train_on_data(zn_fnet *net, const zn_dataset *data, uns
 /* ---- cascade-correlation (FANN's Cascade2) ---------------------------------------------- */
 
 /* Grows net (which should have no hidden layers) neuron by neuron until the
- * stop function reaches desired_error or max_neurons are added; `report` is
+ * stop function reaches desired_error or max_neurons are added (ZN_ERR_DIVERGED
+ * when training the outputs makes the MSE or a weight non-finite); `report` is
  * called every neurons_between_reports neurons with the neuron count as
  * `epochs`. Candidates train in parallel on `pool` (NULL: the default). */
 ZN_API zn_status zn_cascade_train(zn_fnet *net, const zn_dataset *data, unsigned max_neurons,

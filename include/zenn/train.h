@@ -157,6 +157,17 @@ typedef struct zn_train_report {
     int restored_best; /* the parameters are those of best_epoch, not of the last epoch */
 } zn_train_report;
 
+/* ZN_ERR_INVALID_ARG naming the first row and column of d holding NaN or
+ * Inf (`what`: "training", "validation" in the message). zn_train checks its
+ * data so; call it before scaling data loaded with allow_nan, since scaling
+ * spreads a NaN over its whole column. */
+ZN_API zn_status zn_train_check_data(const zn_dataset *d, const char *what);
+
+/* One line for a person: why training stopped and which weights it ended
+ * with ("early stop at epoch 60 (no validation improvement in 50 epochs);
+ * the weights of epoch 10 kept"). Returns buf. */
+ZN_API const char *zn_train_report_describe(const zn_train_report *r, char *buf, size_t len);
+
 /* Trains m (its input 0 takes the dataset's x, input 1 its y) on `train`,
  * validating on `val` (or a split of train). The parameters change in
  * place. Deterministic for a seed, whatever the thread count.
@@ -167,8 +178,9 @@ typedef struct zn_train_report {
 ZN_API zn_status zn_train(zn_model *m, const zn_dataset *train, const zn_dataset *val, const zn_train_config *cfg,
                           zn_train_report *report);
 
-/* Evaluation of output 0 against y: loss (when the model has one), MSE,
- * accuracy (argmax; when y has more than one column) and bit fails. */
+/* Evaluation of output 0 against y (or the one-hot of labels): loss (when
+ * the model has one), MSE, accuracy (argmax; when y has more than one
+ * column) and bit fails. */
 typedef struct zn_eval {
     double loss, mse, mae, accuracy;
     int64_t bit_fail, rows;
@@ -179,6 +191,9 @@ ZN_API zn_status zn_evaluate(const zn_model *m, const zn_dataset *d, float bit_f
  * rows x n_out, row-major. */
 ZN_API zn_status zn_eval_outputs(const float *pred, const float *y, int64_t rows, int64_t n_out, float bit_fail_limit,
                                  zn_eval *out);
+/* The same against class indices (zn_dataset.labels) instead of one-hot y. */
+ZN_API zn_status zn_eval_labels(const float *pred, const int32_t *labels, int64_t rows, int64_t n_out,
+                                float bit_fail_limit, zn_eval *out);
 
 /* ---- memory ----------------------------------------------------------------------- */
 
@@ -188,7 +203,7 @@ typedef struct zn_train_memory {
     size_t grads;     /* the parameters' gradients (training and evaluation workspaces) */
     size_t optimizer; /* the optimizer's state, and the best epoch's copy with validation */
     size_t workspace; /* activations and their gradients at the batch size, batch buffers */
-    size_t data;      /* the training rows, and the copies a validation split makes */
+    size_t data;      /* the training rows (and, for zn_mlp_train_auto, its copies) */
     size_t total;
 } zn_train_memory;
 
@@ -212,8 +227,9 @@ typedef struct zn_auto_config {
     zn_scale_kind target_scale; /* ZN_SCALE_STANDARD for regression (inverted on output), else NONE */
     int classes;                /* classification: n_classes > 0, or one-hot 0/1 target rows */
     int linear_start;           /* regression: start from the least-squares fit, and keep it if training does not
-                                   beat it on the validation rows */
-    char why[320];              /* one line saying what was chosen and why */
+                                   beat it on the validation rows by linear_margin (a fraction of its loss) */
+    double linear_margin;
+    char why[320]; /* one line saying what was chosen and why */
 } zn_auto_config;
 
 /* Chooses the network, optimizer and schedule for `train` (raw, unscaled

@@ -3,7 +3,7 @@
  * The figures follow zn_train's allocations: parameters, the training
  * workspace (values, gradients, the parameters' gradients), one evaluation
  * workspace, the optimizer's two state arrays, the best epoch's copy, the
- * batch buffers and the data with its validation-split copies. */
+ * batch buffers and the data. */
 #include <string.h>
 
 #include "base/internal.h"
@@ -65,9 +65,8 @@ zn_status zn_train_memory_estimate(const zn_mlp_spec *spec, const zn_train_confi
     out->workspace =
         (size_t)((ws_floats(spec, batch) + ws_floats(spec, chunk) + buf_rows * (in + nout) + chunk * nout) * f +
                  (double)rows * 8.0);
-    /* the caller's rows, and a validation split's shuffled copy and parts */
-    const double data = (double)rows * (in + nout) * f;
-    out->data = (size_t)(cfg->val_split > 0.0 ? 3.0 * data : data);
+    /* the caller's rows (a validation split is by row number, no copy) */
+    out->data = (size_t)((double)rows * (in + nout) * f + (cfg->val_split > 0.0 ? (double)rows * 8.0 : 0.0));
     out->total = out->params + out->grads + out->optimizer + out->workspace + out->data;
     return ZN_OK;
 }

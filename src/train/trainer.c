@@ -25,16 +25,6 @@ zn_train_config zn_train_config_default(zn_algo algo) {
     return c;
 }
 
-const char *zn_stop_reason_name(zn_stop_reason r) {
-    switch (r) {
-    case ZN_STOPPED_EPOCHS: return "epoch budget";
-    case ZN_STOPPED_TARGET: return "target error reached";
-    case ZN_STOPPED_PATIENCE: return "early stop";
-    case ZN_STOPPED_CALLBACK: return "stopped by the callback";
-    }
-    return "unknown";
-}
-
 static zn_status check_config(const zn_model *m, const zn_dataset *train, const zn_dataset *val,
                               const zn_train_config *c) {
     if (!m || !train || !c) return zn_error(ZN_ERR_INVALID_ARG, "zn_train: NULL argument");
@@ -61,8 +51,9 @@ static zn_status check_config(const zn_model *m, const zn_dataset *train, const 
 typedef struct trainer {
     zn_model *m;
     const zn_train_config *cfg;
-    zn_dataset *own_train, *own_val; /* made by a validation split */
-    const zn_dataset *train, *val;
+    zn_rows fit, val; /* the rows trained on and validated on */
+    int has_val;
+    int64_t *split; /* a validation split's shuffled row numbers: fit first */
     int64_t batch;
     zn_ws *ws;
     zn_optim *opt;
@@ -79,23 +70,6 @@ static int64_t first_non_finite(const float *v, int64_t n) {
     for (int64_t i = 0; i < n; i++)
         if (!isfinite(v[i])) return i;
     return -1;
-}
-
-/* NaN or Inf in the data makes every loss NaN: say where, not "diverged". */
-static zn_status check_finite_data(const zn_dataset *d, const char *which) {
-    if (!d) return ZN_OK;
-    const float *arr[2] = {d->x, d->y};
-    const int64_t cols[2] = {d->n_in, d->n_out};
-    for (int k = 0; k < 2; k++) {
-        int64_t i = arr[k] ? first_non_finite(arr[k], d->rows * cols[k]) : -1;
-        if (i >= 0)
-            return zn_error(ZN_ERR_INVALID_ARG,
-                            "zn_train: the %s data has %g at row %lld, %s column %lld; training needs finite "
-                            "numbers (drop or fill in such rows)",
-                            which, (double)arr[k][i], (long long)(i / cols[k] + 1), k ? "target" : "input",
-                            (long long)(i % cols[k] + 1));
-    }
-    return ZN_OK;
 }
 
 /* The loss or a weight became `bad`: the learning rate is too high (or the
@@ -131,8 +105,7 @@ static void trainer_free(trainer *t) {
     zn_free(t->yb);
     zn_free(t->best);
     zn_free(t->order);
-    zn_dataset_free(t->own_train);
-    zn_dataset_free(t->own_val);
+    zn_free(t->split);
 }
 
 static zn_status trainer_init(trainer *t, zn_model *m, const zn_dataset *train, const zn_dataset *val,
@@ -140,24 +113,35 @@ static zn_status trainer_init(trainer *t, zn_model *m, const zn_dataset *train, 
     memset(t, 0, sizeof *t);
     t->m = m;
     t->cfg = c;
-    t->train = train;
-    t->val = val;
+    t->fit = (zn_rows){train, NULL, train->rows};
+    if (val) {
+        t->val = (zn_rows){val, NULL, val->rows};
+        t->has_val = 1;
+    }
     zn_rng_seed(&t->rng, c->seed);
     zn_status s = ZN_OK;
     if (!val && c->val_split > 0.0) {
-        zn_dataset *copy = NULL;
-        s = zn_dataset_copy(train, &copy);
-        if (s == ZN_OK) s = zn_dataset_shuffle(copy, &t->rng);
-        if (s == ZN_OK) s = zn_dataset_split(copy, 1.0 - c->val_split, &t->own_train, &t->own_val);
-        zn_dataset_free(copy);
-        if (s != ZN_OK) return s;
-        if (t->own_train->rows < 1 || t->own_val->rows < 1)
+        /* Rows shuffled as zn_dataset_shuffle would, split as zn_dataset_split
+         * would, by number: no copy of the data. */
+        const int64_t n = train->rows;
+        if (!(t->split = zn_alloc((size_t)n * sizeof(int64_t))))
+            return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_train: out of memory");
+        for (int64_t i = 0; i < n; i++) t->split[i] = i;
+        for (int64_t i = n - 1; i > 0; i--) {
+            int64_t j = (int64_t)zn_rng_below(&t->rng, (uint64_t)i + 1), tmp = t->split[i];
+            t->split[i] = t->split[j];
+            t->split[j] = tmp;
+        }
+        int64_t cut = (int64_t)((1.0 - c->val_split) * (double)n + 0.5);
+        if (cut > n) cut = n;
+        if (cut < 1 || n - cut < 1)
             return zn_error(ZN_ERR_INVALID_ARG, "zn_train: a validation split of %g leaves an empty part",
                             c->val_split);
-        t->train = t->own_train;
-        t->val = t->own_val;
+        t->fit = (zn_rows){train, t->split, cut};
+        t->val = (zn_rows){train, t->split + cut, n - cut};
+        t->has_val = 1;
     }
-    int64_t rows = t->train->rows, batch = c->batch_size;
+    int64_t rows = t->fit.n, batch = c->batch_size;
     if (batch == 0)
         batch = c->optim.algo == ZN_ALGO_INCREMENTAL ? 1 : (zn_algo_is_full_batch(c->optim.algo) ? rows : 32);
     t->batch = batch < rows ? batch : rows;
@@ -173,15 +157,15 @@ static zn_status trainer_init(trainer *t, zn_model *m, const zn_dataset *train, 
     s = zn_ws_create(m, &o, &t->ws);
     if (s == ZN_OK) s = zn_optim_create(&c->optim, np, c->seed, &t->opt);
     if (s == ZN_OK) zn_optim_set_threads(t->opt, c->pool, c->max_threads);
-    const int64_t eval_rows = t->val && t->val->rows > rows ? t->val->rows : rows;
+    const int64_t eval_rows = t->has_val && t->val.n > rows ? t->val.n : rows;
     if (s == ZN_OK) s = zn_evaluator_init(&t->eval, m, eval_rows, c->pool, c->max_threads);
     if (s != ZN_OK) return s;
     const int64_t buf_rows = t->batch == 1 ? SEQ_ROWS : t->batch;
-    t->xb = zn_alloc((size_t)(buf_rows * t->train->n_in) * sizeof(float));
-    t->yb = zn_alloc((size_t)(buf_rows * t->train->n_out) * sizeof(float));
+    t->xb = zn_alloc((size_t)(buf_rows * train->n_in) * sizeof(float));
+    t->yb = zn_alloc((size_t)(buf_rows * train->n_out) * sizeof(float));
     t->order = zn_alloc((size_t)rows * sizeof(int64_t));
-    if (t->val && c->restore_best) t->best = zn_alloc((size_t)(np ? np : 1) * sizeof(float));
-    if (!t->xb || !t->yb || !t->order || (t->val && c->restore_best && !t->best))
+    if (t->has_val && c->restore_best) t->best = zn_alloc((size_t)(np ? np : 1) * sizeof(float));
+    if (!t->xb || !t->yb || !t->order || (t->has_val && c->restore_best && !t->best))
         return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_train: out of memory");
     for (int64_t i = 0; i < rows; i++) t->order[i] = i;
     t->fused = fused_sgd(&c->optim);
@@ -207,8 +191,9 @@ static zn_status general_step(trainer *t, int64_t n, const float *x, const float
 
 /* One pass over the training rows; returns the mean loss. */
 static zn_status run_epoch(trainer *t, double error_for_sarprop, double *mean_loss) {
-    const zn_dataset *d = t->train;
-    int64_t rows = d->rows;
+    const zn_dataset *d = t->fit.d;
+    int64_t rows = t->fit.n;
+    const int gather = t->cfg->shuffle || zn_rows_gathered(&t->fit);
     if (t->cfg->shuffle)
         for (int64_t i = rows - 1; i > 0; i--) {
             int64_t j = (int64_t)zn_rng_below(&t->rng, (uint64_t)i + 1), tmp = t->order[i];
@@ -222,15 +207,14 @@ static zn_status run_epoch(trainer *t, double error_for_sarprop, double *mean_lo
     const int64_t step = seq ? SEQ_ROWS : t->batch;
     for (int64_t r0 = 0; r0 < rows; r0 += step) {
         int64_t n = rows - r0 < step ? rows - r0 : step;
-        const float *x = d->x + r0 * d->n_in, *y = d->y + r0 * d->n_out;
-        if (t->cfg->shuffle) { /* gather the batch's rows */
-            for (int64_t i = 0; i < n; i++) {
-                int64_t r = t->order[r0 + i];
-                memcpy(t->xb + i * d->n_in, d->x + r * d->n_in, (size_t)d->n_in * sizeof(float));
-                memcpy(t->yb + i * d->n_out, d->y + r * d->n_out, (size_t)d->n_out * sizeof(float));
-            }
+        const float *x, *y;
+        if (gather) { /* the batch's rows (targets one-hot from labels) */
+            zn_rows_gather(&t->fit, t->cfg->shuffle ? t->order + r0 : NULL, r0, n, t->xb, t->yb);
             x = t->xb;
             y = t->yb;
+        } else {
+            x = d->x + r0 * d->n_in;
+            y = d->y + r0 * d->n_out;
         }
         const float *inputs[2] = {x, y};
         float loss;
@@ -260,8 +244,10 @@ static zn_status run_epoch(trainer *t, double error_for_sarprop, double *mean_lo
 zn_status zn_train(zn_model *m, const zn_dataset *train, const zn_dataset *val, const zn_train_config *cfg,
                    zn_train_report *report) {
     zn_status s = check_config(m, train, val, cfg);
-    if (s == ZN_OK) s = check_finite_data(train, "training");
-    if (s == ZN_OK) s = check_finite_data(val, "validation");
+    if (s == ZN_OK) s = zn_check_targets(train, "zn_train");
+    if (s == ZN_OK && val) s = zn_check_targets(val, "zn_train");
+    if (s == ZN_OK) s = zn_train_check_data(train, "training");
+    if (s == ZN_OK && val) s = zn_train_check_data(val, "validation");
     if (s != ZN_OK) return s;
     trainer t;
     s = trainer_init(&t, m, train, val, cfg);
@@ -290,14 +276,14 @@ zn_status zn_train(zn_model *m, const zn_dataset *train, const zn_dataset *val, 
         if (s == ZN_OK) s = check_weights(&t);
         if (s != ZN_OK) break;
         zn_eval ev;
-        s = zn_evaluator_run(&t.eval, t.train, cfg->bit_fail_limit, &ev);
+        s = zn_evaluator_run(&t.eval, &t.fit, cfg->bit_fail_limit, &ev);
         if (s != ZN_OK) break;
         er.train_mse = ev.mse;
         er.bit_fail = ev.bit_fail;
         error = ev.mse;
         er.val_loss = er.val_mse = er.val_accuracy = NAN;
-        if (t.val) {
-            s = zn_evaluator_run(&t.eval, t.val, cfg->bit_fail_limit, &ev);
+        if (t.has_val) {
+            s = zn_evaluator_run(&t.eval, &t.val, cfg->bit_fail_limit, &ev);
             if (s != ZN_OK) break;
             er.val_loss = isnan(ev.loss) ? ev.mse : ev.loss;
             er.val_mse = ev.mse;
@@ -313,7 +299,7 @@ zn_status zn_train(zn_model *m, const zn_dataset *train, const zn_dataset *val, 
             }
         }
         er.seconds = zn_time_sec() - start;
-        er.samples_per_second = er.seconds > 0 ? (double)t.train->rows * (double)(epoch + 1) / er.seconds : 0;
+        er.samples_per_second = er.seconds > 0 ? (double)t.fit.n * (double)(epoch + 1) / er.seconds : 0;
         rep.epochs = epoch + 1;
         rep.train_loss = er.train_loss;
         rep.train_mse = er.train_mse;
@@ -322,7 +308,7 @@ zn_status zn_train(zn_model *m, const zn_dataset *train, const zn_dataset *val, 
         if (cfg->target_error > 0 &&
             (cfg->stop == ZN_STOP_MSE ? er.train_mse <= cfg->target_error : (double)er.bit_fail <= cfg->target_error))
             stop = ZN_STOPPED_TARGET;
-        else if (t.val && cfg->patience > 0 && since_best >= cfg->patience)
+        else if (t.has_val && cfg->patience > 0 && since_best >= cfg->patience)
             stop = ZN_STOPPED_PATIENCE;
         if (cfg->on_epoch && cfg->on_epoch(&er, cfg->user) && !stop) stop = ZN_STOPPED_CALLBACK;
         if (stop) {
@@ -331,19 +317,19 @@ zn_status zn_train(zn_model *m, const zn_dataset *train, const zn_dataset *val, 
             break;
         }
     }
-    if (s == ZN_OK && t.val && cfg->restore_best && rep.best_epoch > 0 && rep.best_epoch != rep.epochs) {
+    if (s == ZN_OK && t.has_val && cfg->restore_best && rep.best_epoch > 0 && rep.best_epoch != rep.epochs) {
         memcpy(params, t.best, (size_t)np * sizeof(float));
         rep.restored_best = 1;
     }
-    if (s == ZN_OK && t.val) {
+    if (s == ZN_OK && t.has_val) {
         zn_eval ev;
-        s = zn_evaluator_run(&t.eval, t.val, cfg->bit_fail_limit, &ev);
+        s = zn_evaluator_run(&t.eval, &t.val, cfg->bit_fail_limit, &ev);
         rep.val_loss = isnan(ev.loss) ? ev.mse : ev.loss;
         rep.val_mse = ev.mse;
         rep.val_accuracy = ev.accuracy;
     }
     rep.seconds = zn_time_sec() - start;
-    rep.samples_per_second = rep.seconds > 0 ? (double)t.train->rows * (double)rep.epochs / rep.seconds : 0;
+    rep.samples_per_second = rep.seconds > 0 ? (double)t.fit.n * (double)rep.epochs / rep.seconds : 0;
     if (report) *report = rep;
     trainer_free(&t);
     return s;

@@ -165,7 +165,8 @@ static double old_defaults(const zn_dataset *tr, const zn_dataset *te, int class
 }
 
 /* Overrides for tuning runs: ZN_EXP_LR, _WD (AdamW), _HIDDEN, _VAL, _PATIENCE,
- * _BATCH, _LINEAR, _SHORTCUT. */
+ * _BATCH, _LINEAR, _MARGIN, _SHORTCUT;
+ * ZN_EXP_VERBOSE=1 prints every split's figure. */
 static double env(const char *name, double dflt) {
     const char *v = getenv(name);
     return v && *v ? atof(v) : dflt;
@@ -183,6 +184,7 @@ static void overrides(zn_auto_config *ac) {
     ac->train.patience = (int64_t)env("ZN_EXP_PATIENCE", (double)ac->train.patience);
     ac->train.batch_size = (int64_t)env("ZN_EXP_BATCH", (double)ac->train.batch_size);
     ac->linear_start = (int)env("ZN_EXP_LINEAR", ac->linear_start);
+    ac->linear_margin = env("ZN_EXP_MARGIN", ac->linear_margin);
     ac->spec.shortcut = (int)env("ZN_EXP_SHORTCUT", ac->spec.shortcut);
 }
 
@@ -213,10 +215,14 @@ int main(int argc, char **argv) {
             zn_mlp *m = NULL;
             zn_train_report rep;
             memset(&rep, 0, sizeof rep);
-            if (zn_mlp_train_auto(tr, &ac, &m, &rep) == ZN_OK)
-                after += score(m, te, classes) / SPLITS;
-            else
+            if (zn_mlp_train_auto(tr, &ac, &m, &rep) != ZN_OK) {
                 fprintf(stderr, "%s: %s\n", sets[i].name, zn_last_error());
+                return 1;
+            }
+            after += score(m, te, classes) / SPLITS;
+            if (getenv("ZN_EXP_VERBOSE"))
+                fprintf(stderr, "%s split %d: %.4g (least squares %.4g)\n", sets[i].name, k, score(m, te, classes),
+                        classes ? NAN : ols_mse(tr, te));
             if (!classes) {
                 ols += ols_mse(tr, te) / SPLITS;
                 mean += mean_mse(tr, te) / SPLITS;

@@ -92,6 +92,20 @@ static void test_nan_data_is_named(void) {
     d->y[7 * d->n_out] = INFINITY;
     ZT_ERR(zn_train(m, d, NULL, &c, NULL), ZN_ERR_INVALID_ARG);
     ZT_CHECK_MSG(strstr(zn_last_error(), "row 8") && strstr(zn_last_error(), "target"), "'%s'", zn_last_error());
+    d->y[7 * d->n_out] = 0.0f;
+    /* before scaling, and through the auto path (which scales) */
+    d->x[2 * d->n_in + 9] = NAN;
+    ZT_ERR(zn_train_check_data(d, "training"), ZN_ERR_INVALID_ARG);
+    ZT_CHECK_MSG(strstr(zn_last_error(), "row 3, input column 10"), "'%s'", zn_last_error());
+    zn_auto_config ac;
+    ZT_OK(zn_train_auto_config(d, &ac));
+    zn_mlp *mlp = NULL;
+    ZT_ERR(zn_mlp_train_auto(d, &ac, &mlp, NULL), ZN_ERR_INVALID_ARG);
+    ZT_CHECK_MSG(strstr(zn_last_error(), "row 3, input column 10"), "'%s'", zn_last_error());
+    /* a column NaN throughout (what a scaler fitted on a NaN makes of it) is named so */
+    for (int64_t r = 0; r < d->rows; r++) d->x[r * d->n_in + 9] = NAN;
+    ZT_ERR(zn_train(m, d, NULL, &c, NULL), ZN_ERR_INVALID_ARG);
+    ZT_CHECK_MSG(strstr(zn_last_error(), "scaled with a NaN"), "'%s'", zn_last_error());
     zn_model_free(m);
     zn_dataset_free(d);
 }
