@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PREFIX ?= /usr/local
 CMAKE_FLAGS ?=
 
-.PHONY: all check sanitize tsan bench bench-quick bench-docs install clean format tidy fuzz fuzz-smoke
+.PHONY: all check check-busy sanitize tsan bench bench-quick bench-docs install clean format tidy fuzz fuzz-smoke
 
 all: $(BUILD)/Makefile
 	@cmake --build $(BUILD) -j $(JOBS)
@@ -15,6 +15,10 @@ $(BUILD)/Makefile:
 
 check: all
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The release tests and the TSan tests with two CPU-burning processes beside them.
+check-busy:
+	@bash scripts/test-busy.sh $(BUILD) $(TSAN_BUILD)
 
 sanitize:
 	@cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DZN_SANITIZE=ON $(CMAKE_FLAGS)

@@ -38,8 +38,7 @@ int zn_fnet_incr_fits(const zn_fnet *net) {
     const struct zn_fnet_exec *ex = net->exec;
     if (net->n_layers != 3 || net->connection_rate < 1.0f) return 0;
     /* The scalar form is the vector forms' (AVX-512, AVX2) oracle, slower
-     * than the per-layer path (diabetes 8-16-2: 364 against 202 ns a sample
-     * with the per-layer AVX2 kernels). */
+     * than the per-layer path. */
     if (ex->kt->fann.incr_epoch == zn_kernels_for(ZN_ISA_REF)->fann.incr_epoch) return 0;
     const zn_fnet_lplan *h = &ex->lp[1], *o = &ex->lp[2];
     if (!h->dense || !o->dense || h->k > L || o->k > L || o->k != net->n_outputs) return 0;

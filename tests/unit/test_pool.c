@@ -252,7 +252,7 @@ static void test_late_parts_run_once(void) {
     pthread_join(h, NULL);
     const int on_caller = atomic_load(&j.on_caller);
     ZT_CHECK_MSG(atomic_load(&j.part1) == 20000, "part 1 ran %d times in 20000 jobs", atomic_load(&j.part1));
-    printf("the caller took %d of 20000 late parts\n", on_caller);
+    fprintf(stderr, "the caller took %d of 20000 late parts\n", on_caller);
     zn_pool_free(p);
 }
 

@@ -243,8 +243,7 @@ static void pack_rows_avx512(int64_t m, int64_t k, const float *a, int64_t lda, 
 /* One row of A dotted with x: four sums over 64-float steps, then 16-float
  * steps into the first and a masked tail into the second, added in a fixed
  * order. A row at a time reads A as one sequential stream, which the
- * hardware fetches ahead best (512 KB of A in L2: 182 GB/s one row at a
- * time, 100 GB/s four rows at a time, 192 GB/s merely reading it). */
+ * hardware fetches ahead best. */
 static float dot_row(int64_t n, const float *a, const float *x) {
     __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
     int64_t p = 0;
@@ -395,9 +394,7 @@ enum { GEMV_T_CHUNK = 1024 };
 
 /* A^T x for rows wider than 512 columns: the sums of up to 1024 columns
  * stay in L1 while four rows at a time stream through whole, instead of
- * 256-column strips of every row (a 4096 x 1024 matrix, 2 threads, same
- * process: 139 GB/s so, 123 GB/s in strips, reading it alone 166 GB/s;
- * at 512 columns strips were as fast). Each sum is the same FMA chain in
+ * 256-column strips of every row (at 512 columns strips are as fast). Each sum is the same FMA chain in
  * row order as gemv_cols computes, so the bits are the same. */
 static void gemv_t_wide(int64_t m, int64_t n, float alpha, const float *a, int64_t lda, const float *x, float beta,
                         float *y) {
