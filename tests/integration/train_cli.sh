@@ -32,8 +32,8 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert set(d) == {"epochs", "max_epochs", "stop", "best_epoch", "task", "task_detail", "train_mse", "val_mse",
                   "test_mse", "accuracy", "seconds", "samples_per_second"}, d
-assert d["epochs"] == 30 and d["val_mse"] is None and d["accuracy"] >= 0.95 and d["samples_per_second"] > 0, d
-assert d["stop"] == "epochs" and d["max_epochs"] == 30 and d["best_epoch"] is None and d["task"] == "classify", d
+assert d["epochs"] == 30 and d["val_mse"] is not None and d["accuracy"] >= 0.95 and d["samples_per_second"] > 0, d
+assert d["stop"] == "epochs" and d["max_epochs"] == 30 and 1 <= d["best_epoch"] <= 30 and d["task"] == "classify", d
 PY
 check grep -q '<svg' "$tmp/curve.svg"
 check grep -q '<polyline' "$tmp/curve.svg"
@@ -42,9 +42,9 @@ check grep -qE '^accuracy: 9[5-9]\.[0-9]{2}%$' "$tmp/test.txt"
 check grep -qE '^mse: ' "$tmp/test.txt"
 "$zenn" test "$tmp/digits.st" "$src/data/digits.test.csv" --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["rows"]==360 and d["accuracy"]>=0.95' && ok || bad "test --json"
 "$zenn" info "$tmp/digits.st" >"$tmp/info.txt"
-check grep -q '^layers: 64,50,10' "$tmp/info.txt"
-check grep -q '^parameters: 3760' "$tmp/info.txt"
-"$zenn" info "$tmp/digits.st" --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["layers"]==[64,50,10] and d["classes"]==10' && ok || bad "info --json"
+check grep -q '^layers: 64,64,10' "$tmp/info.txt"
+check grep -q '^parameters: 4810' "$tmp/info.txt"
+"$zenn" info "$tmp/digits.st" --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["layers"]==[64,64,10] and d["classes"]==10' && ok || bad "info --json"
 # run: header skipped, one row per input, the label last; and the same from stdin
 cut -d, -f1-64 "$src/data/digits.test.csv" | head -21 >"$tmp/in.csv"
 "$zenn" run "$tmp/digits.st" "$tmp/in.csv" >"$tmp/run.csv"
@@ -62,7 +62,7 @@ raw = open(sys.argv[1], "rb").read()
 n = struct.unpack("<Q", raw[:8])[0]
 header = json.loads(raw[8:8 + n])
 meta = json.loads(header["__metadata__"]["zenn"])
-assert meta["format"] == "zenn-mlp" and meta["layers"] == [64, 50, 10] and meta["hidden_act"] == "relu"
+assert meta["format"] == "zenn-mlp" and meta["layers"] == [64, 64, 10] and meta["hidden_act"] == "relu"
 base = 8 + n
 def tensor(name):
     t = header[name]
@@ -275,7 +275,7 @@ expect_error "test-split of everything" "$zenn" train "$src/data/xor.data" -o "$
 # How training ended: the chosen epochs and the reason.
 "$zenn" train "$src/data/xor.data" -o "$tmp/xs.st" --target-mse 0.001 2>"$tmp/xs.err"
 check grep -qE '^network: .*, up to 500 epochs$' "$tmp/xs.err"
-check grep -qE '^stopped: target reached at epoch [0-9]+' "$tmp/xs.err"
+check grep -qE '^stopped: reached the target error at epoch [0-9]+' "$tmp/xs.err"
 "$zenn" train "$src/data/digits.train.csv" --val "$src/data/digits.test.csv" --patience 3 --epochs 500 -o "$tmp/v.st" \
   --json >"$tmp/val.json" 2>/dev/null
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["stop"] == "patience" and 1 <= d["best_epoch"] <= d["epochs"] - 3 and d["max_epochs"] == 500, d' \
@@ -286,6 +286,57 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["epochs"] 
 expect_error "option twice" "$zenn" train "$src/data/xor.data" -o "$tmp/m.st" --epochs 3 --epochs 4
 expect_error "value for a flag" "$zenn" train "$src/data/xor.data" -o "$tmp/m.st" --quiet=yes
 "$zenn" train --help | grep -q -- '--test-split X' && ok || bad "help lists --test-split"
+
+# Defaults chosen from the data (issue 16 §3): with no options a CSV gets zn_train_auto_config's
+# network and schedule, said on one line; integer regression targets (many distinct values) are
+# scaled, the outputs come back in their units, and the test error reaches least squares'.
+python3 - "$src/data/breast_cancer.csv" "$tmp" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+h, data = rows[0], rows[1:]
+ti = h.index("worst_texture")
+cols = [i for i in range(len(h)) if i not in (ti, h.index("target"))]
+def write(name, part):
+    with open(sys.argv[2] + "/" + name, "w") as f:
+        f.write(",".join([h[i] for i in cols] + ["y"]) + "\n")
+        for r in part:
+            f.write(",".join([r[i] for i in cols] + [str(round(float(r[ti]) * 10))]) + "\n")
+write("reg_train.csv", [r for k, r in enumerate(data) if k % 5])
+write("reg_test.csv", [r for k, r in enumerate(data) if k % 5 == 0])
+PY
+"$zenn" train "$tmp/reg_train.csv" -o "$tmp/reg.st" 2>"$tmp/reg.err"
+check grep -q "^task: regression (target 'y': [0-9]* distinct numbers; inferred" "$tmp/reg.err"
+check grep -q '^defaults: regression: 455 rows, 29 inputs; .*inputs and targets standardised' "$tmp/reg.err"
+check grep -qE '^stopped: (early stop|ran its budget|reached)' "$tmp/reg.err"
+ols=$(python3 "$src/tests/integration/ols.py" "$tmp/reg_train.csv" "$tmp/reg_test.csv")
+"$zenn" test "$tmp/reg.st" "$tmp/reg_test.csv" --json >"$tmp/reg.json"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); o=float(sys.argv[2]); assert d["mse"] <= 1.1 * o, (d, o)' \
+  "$tmp/reg.json" "$ols" && ok || bad "default regression: test mse $(cat "$tmp/reg.json") against least squares $ols"
+# An option that shapes the network leaves the defaults to the options (no defaults line).
+"$zenn" train "$tmp/reg_train.csv" -o "$tmp/reg2.st" --layers 29,8,1 --epochs 2 2>"$tmp/reg2.err"
+check test "$(grep -c '^defaults:' "$tmp/reg2.err")" -eq 0
+
+# Bounded memory (§4): the run's estimate is checked before anything is allocated.
+expect_error "max-memory" "$zenn" train "$tmp/reg_train.csv" -o "$tmp/m.st" --max-memory 64K
+check grep -q 'passes the memory limit' "$tmp/err"
+expect_error "max-memory manual" "$zenn" train "$tmp/reg_train.csv" -o "$tmp/m.st" --layers 29,100000,1 --max-memory 100M
+check grep -q 'more than --max-memory' "$tmp/err"
+expect_error "max-memory text" "$zenn" train "$tmp/reg_train.csv" -o "$tmp/m.st" --max-memory lots
+# Class targets stay indexes: 200000 rows of 256 labels would be 205 MB one-hot.
+python3 - "$tmp/many.csv" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("a,label\n")
+    for i in range(200000):
+        f.write("%d,c%d\n" % (i % 997, (i * 7) % 256))
+PY
+python3 - "$zenn" "$tmp" <<'PY' && ok || bad "256 labels x 200000 rows: peak memory"
+import resource, subprocess, sys
+z, t = sys.argv[1], sys.argv[2]
+subprocess.run([z, "train", t + "/many.csv", "-o", t + "/many.st", "--epochs", "1", "--quiet"], check=True)
+peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+assert peak_mb < 150, peak_mb
+PY
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

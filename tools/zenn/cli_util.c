@@ -100,6 +100,7 @@ zn_status cli_load_data(const char *path, const cli_data_opts *o, zn_dataset **o
     zn_csv_opts co = zn_csv_opts_default();
     co.load.allow_nan = o->allow_nan;
     co.load.max_memory = o->max_memory;
+    co.labels_only = o->labels_only;
     co.targets = o->targets;
     co.n_targets = o->n_targets;
     co.kind = o->kind;

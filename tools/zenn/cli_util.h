@@ -26,6 +26,7 @@ typedef struct cli_data_opts {
     int allow_nan;
     zn_target_kind kind;
     int64_t max_memory; /* bytes the loaded data may hold; 0: no limit */
+    int labels_only;    /* class targets as per-row indexes, no one-hot matrix */
 } cli_data_opts;
 
 /* Loads a FANN data file or a CSV with a header, as zn_dataset_load

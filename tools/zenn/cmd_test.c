@@ -206,7 +206,7 @@ int zn_cmd_test(int argc, char **argv) {
     zn_dataset *d = NULL;
     zn_status s = cli_load_model(model_path, &mlp, &net);
     if (s != ZN_OK) return cli_fail(s);
-    cli_data_opts o = {NULL, 0, allow_nan, ZN_TARGET_REGRESSION, 0};
+    cli_data_opts o = {NULL, 0, allow_nan, ZN_TARGET_REGRESSION, 0, 0};
     if (mlp) {
         o.targets = (const char *const *)mlp->target_names;
         o.n_targets = (int)mlp->n_targets;

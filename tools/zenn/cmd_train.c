@@ -4,6 +4,7 @@
  * (train_model.c), training, the model written only when its weights are
  * finite, the summary. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +41,8 @@ typedef struct train_run {
     curve_log log;
     zn_train_report rep;
     zn_eval test_eval;
+    int use_auto;       /* the data-driven defaults (zn_train_auto_config) train the model */
+    zn_auto_config ac;
 } train_run;
 
 static int on_epoch(const zn_epoch_report *r, void *user) {
@@ -111,6 +114,13 @@ static int make_config(train_run *r) {
     /* A validation file wins; otherwise --val-split, or 10% when --patience needs one. */
     cfg->val_split = a->val ? 0.0 : (a->val_split >= 0 ? a->val_split : (a->patience > 0 ? 0.1 : 0.0));
     cfg->seed = (uint64_t)a->seed;
+    return 0;
+}
+
+/* The pool, the progress line and the loss curves of a run configured in r->cfg. */
+static int setup_run(train_run *r) {
+    const train_args *a = &r->a;
+    zn_train_config *cfg = &r->cfg;
     zn_status s = a->threads > 0 ? zn_pool_create((int)a->threads, &r->pool) : ZN_OK;
     if (s != ZN_OK) return cli_fail(s);
     cfg->pool = r->pool;
@@ -189,14 +199,122 @@ static int run_cascade(train_run *r) {
 }
 
 static train_summary summary(const train_run *r) {
-    train_summary s = {&r->a, &r->d, r->mlp, r->algo, r->chosen_hidden, &r->cfg, &r->rep, &r->test_eval};
+    train_summary s = {&r->a,
+                       &r->d,
+                       r->mlp,
+                       r->algo,
+                       r->chosen_hidden,
+                       &r->cfg,
+                       &r->rep,
+                       &r->test_eval,
+                       r->use_auto ? &r->ac.spec : &r->mlp->spec,
+                       r->use_auto ? r->ac.why : NULL};
     return s;
 }
 
+/* Refuses a run whose estimated memory passes --max-memory, before allocating it. */
+static int check_memory(const train_run *r, const zn_train_memory *m) {
+    if (m->total <= (size_t)r->a.max_memory) return 0;
+    const double mb = 1024.0 * 1024.0;
+    return cli_error("training would take about %.0f MB (parameters %.0f, gradients %.0f, optimizer %.0f, "
+                     "activations %.0f, data %.0f), more than --max-memory's %.0f MB; use fewer hidden units "
+                     "(--layers), a smaller --batch, or a higher --max-memory",
+                     (double)m->total / mb, (double)m->params / mb, (double)m->grads / mb,
+                     (double)m->optimizer / mb, (double)m->workspace / mb, (double)m->data / mb,
+                     (double)r->a.max_memory / mb);
+}
+
+/* The model's column names, so test and run read files by name. */
+static int name_columns(train_run *r) {
+    const zn_dataset *t = r->d.train;
+    zn_status s = ZN_OK;
+    if (r->a.n_targets)
+        s = zn_mlp_set_targets(r->mlp, (char *const *)(uintptr_t)r->a.targets, r->a.n_targets);
+    else if (t->n_classes == 0 && t->out_names && !r->d.fann)
+        s = zn_mlp_set_targets(r->mlp, t->out_names, t->n_out);
+    if (s == ZN_OK && t->in_names && !r->mlp->input_names) s = zn_mlp_set_inputs(r->mlp, t->in_names, t->n_in);
+    return s == ZN_OK ? 0 : cli_fail(s);
+}
+
+/* Test figures of a model that takes raw rows (its scalers inside). */
+static int evaluate_raw(train_run *r) {
+    const zn_dataset *t = r->d.test;
+    if (!t) return 0;
+    float *pred = malloc((size_t)(t->rows > 0 ? t->rows : 1) * (size_t)t->n_out * sizeof(float));
+    if (!pred) return cli_error("out of memory");
+    zn_status s = zn_mlp_predict_rows(r->mlp, t->rows, t->x, pred);
+    if (s == ZN_OK)
+        s = t->y ? zn_eval_outputs(pred, t->y, t->rows, t->n_out, r->cfg.bit_fail_limit, &r->test_eval)
+                 : zn_eval_labels(pred, t->labels, t->rows, t->n_out, r->cfg.bit_fail_limit, &r->test_eval);
+    free(pred);
+    return s == ZN_OK ? 0 : cli_fail(s);
+}
+
+/* CSV data with no option that shapes the network or the optimizer: the
+ * library chooses them from the data (docs/DEFAULTS.md); the options given
+ * (epochs, batch, lr, patience, val-split, weight decay, dropout, seed) override its choice. */
+static int run_auto(train_run *r) {
+    const train_args *a = &r->a;
+    zn_auto_config *ac = &r->ac;
+    zn_status s = zn_train_check_data(r->d.train, a->data);
+    if (s == ZN_OK) s = zn_train_auto_config(r->d.train, ac);
+    if (s != ZN_OK) return cli_fail(s);
+    zn_train_config *t = &ac->train;
+    if (a->epochs > 0) t->epochs = a->epochs;
+    if (a->batch > 0) t->batch_size = a->batch;
+    if (a->lr > 0) t->optim.lr = (float)a->lr;
+    if (a->given_weight_decay) t->optim.weight_decay = (float)a->weight_decay;
+    if (a->patience > 0) t->patience = a->patience;
+    if (a->val_split >= 0) t->val_split = a->val_split;
+    if (a->target_mse >= 0) t->target_error = a->target_mse;
+    if (a->dropout > 0) ac->spec.dropout = (float)a->dropout;
+    t->seed = (uint64_t)a->seed;
+    r->algo = t->optim.algo;
+    r->chosen_hidden = !a->n_layers;
+    zn_train_memory m;
+    if ((s = zn_auto_memory_estimate(ac, r->d.train->rows, &m)) != ZN_OK) return cli_fail(s);
+    if (check_memory(r, &m)) return 1;
+    r->cfg = *t;
+    int rc = setup_run(r);
+    if (rc) return rc;
+    *t = r->cfg;
+    train_summary sum = summary(r);
+    if (!a->quiet && !a->json) train_report_plan(&sum);
+    s = zn_mlp_train_auto(r->d.train, ac, &r->mlp, &r->rep);
+    progress_done(&r->prog);
+    const char *hint = "the model was not written; try a lower --lr";
+    if (r->log.diverged || s == ZN_ERR_DIVERGED)
+        return cli_error("training diverged at epoch %lld: %s",
+                         (long long)(r->log.diverged ? r->log.diverged : r->rep.epochs), hint);
+    if (s != ZN_OK) return cli_fail(s);
+    if (!weights_finite(r->mlp))
+        return cli_error("training diverged by epoch %lld (the weights are not finite): %s", (long long)r->rep.epochs,
+                         hint);
+    if ((rc = name_columns(r)) || (rc = evaluate_raw(r)) || (rc = write_outputs(r))) return rc;
+    sum = summary(r);
+    train_report_results(&sum);
+    return 0;
+}
+
 static int run_mlp(train_run *r) {
-    int rc = train_model_build(&r->a, &r->d, &r->mlp, &r->chosen_hidden);
+    if (r->a.auto_defaults && !r->d.fann) {
+        r->use_auto = 1;
+        return run_auto(r);
+    }
+    int rc = make_config(r);
+    if (rc) return rc;
+    if (!r->a.init) { /* the memory a new network's run needs, before anything is allocated */
+        zn_mlp_spec spec;
+        zn_train_memory m;
+        if ((rc = train_model_spec(&r->a, &r->d, &spec))) return rc;
+        zn_status s = zn_train_memory_estimate(&spec, &r->cfg, r->d.train->rows, &m);
+        if (s != ZN_OK) return cli_fail(s);
+        if (check_memory(r, &m)) return 1;
+    }
+    rc = train_model_build(&r->a, &r->d, &r->mlp, &r->chosen_hidden);
     if (!rc) rc = check_net_output(r);
-    if (!rc) rc = make_config(r);
+    if (!rc) rc = setup_run(r);
+    if (!rc) rc = name_columns(r);
     if (rc) return rc;
     train_summary sum = summary(r);
     if (!r->a.quiet && !r->a.json) train_report_plan(&sum);

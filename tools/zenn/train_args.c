@@ -1,5 +1,6 @@
 /* zenn train's options (see train_args.h). */
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -88,6 +89,9 @@ static const cli_opt train_opts[] = {
 
     {"output", NULL, CLI_SECTION, 0, 0, 0, NULL, NULL, 0, 0, 0, NULL},
     {"--plot", NULL, CLI_STR, F(plot), 0, 0, "FILE.svg", "write the loss curves", 0, 0, T_MLP, NULL},
+    {"--max-memory", NULL, CLI_STR, F(max_memory_text), 0, 0, "SIZE",
+     "refuse data or a run needing more: bytes with K, M, G or T, or a share of the memory like 50% (the default)",
+     0, 0, 0, NULL},
     {"--json", NULL, CLI_FLAG, F(json), 1, 0, NULL, "print one JSON object with the results on stdout", 0, 0, 0, NULL},
     {"--quiet", NULL, CLI_FLAG, F(quiet), 1, 0, NULL, "no progress or summary on stderr", 0, 0, 0, NULL},
 };
@@ -161,6 +165,30 @@ static int output_format(train_args *a) {
     return 0;
 }
 
+/* "512M", "4G", "123456", "50%" (of the physical memory) into bytes; 0 or -1. */
+static int parse_memory(const char *text, int64_t *out) {
+    char *end = NULL;
+    double v = strtod(text, &end);
+    if (end == text || !(v > 0) || v > 1e18) return -1;
+    double mul = 1;
+    if (*end == '%') {
+        long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+        if (pages <= 0 || page <= 0 || v > 100) return -1;
+        mul = (double)pages * (double)page / 100.0;
+        end++;
+    } else if (*end) {
+        const char *units = "KMGT";
+        const char *u = strchr(units, *end == 'k' ? 'K' : *end);
+        if (!u) return -1;
+        for (const char *q = units; q <= u; q++) mul *= 1024.0;
+        end++;
+        if (*end == 'B' || *end == 'b') end++;
+    }
+    if (*end || v * mul > 9e18) return -1;
+    *out = (int64_t)(v * mul);
+    return *out > 0 ? 0 : -1;
+}
+
 /* Which options go together. Returns 0 or prints the error. */
 static int check_combinations(const cli_parse *p, train_args *a) {
     const char *o;
@@ -185,6 +213,17 @@ static int check_combinations(const cli_parse *p, train_args *a) {
     }
     a->given_momentum = cli_opts_given(p, "--momentum");
     a->given_weight_decay = cli_opts_given(p, "--weight-decay");
+    if (parse_memory(a->max_memory_text ? a->max_memory_text : "50%", &a->max_memory))
+        return cli_error("--max-memory expects bytes like 512M or 4G, or a share like 50%%, got '%s'",
+                         a->max_memory_text);
+    /* The data decides the network and the optimizer unless an option does. */
+    static const char *const shaping[] = {"--layers",  "--hidden-act", "--loss",     "--shortcut", "--connection-rate",
+                                          "--init",    "--algo",       "--momentum", "--val",      "--no-scale",
+                                          "--scale"};
+    a->auto_defaults = !a->cascade && a->format == TRAIN_FMT_ZENN &&
+                       (!a->output_act || !strcmp(a->output_act, "softmax"));
+    for (size_t i = 0; i < sizeof shaping / sizeof shaping[0]; i++)
+        if (cli_opts_given(p, shaping[i])) a->auto_defaults = 0;
     return 0;
 }
 

@@ -25,6 +25,9 @@ typedef struct train_args {
     train_format format;
     zn_target_kind kind; /* from --task */
     int given_momentum, given_weight_decay;
+    const char *max_memory_text; /* --max-memory as given */
+    int64_t max_memory;          /* bytes the data and the training run may take */
+    int auto_defaults;           /* no option shapes the network or the optimizer: zn_train_auto_config decides */
 } train_args;
 
 /* Returns -1 to go on, else the exit status (0 after --help). Errors are one line. */

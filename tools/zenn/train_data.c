@@ -22,6 +22,7 @@ static int load_like(const char *path, const cli_data_opts *o, const zn_dataset 
 }
 
 static int64_t class_of(const zn_dataset *d, int64_t r) {
+    if (d->labels) return d->labels[r];
     const float *y = d->y + r * d->n_out;
     int64_t best = 0;
     for (int64_t j = 1; j < d->n_out; j++)
@@ -71,7 +72,8 @@ static int split_rows(const zn_dataset *d, double fraction, uint64_t seed, zn_da
     }
     for (int64_t i = 0; i < n; i++) {
         memcpy(all->x + i * d->n_in, d->x + order[i] * d->n_in, (size_t)d->n_in * sizeof(float));
-        memcpy(all->y + i * d->n_out, d->y + order[i] * d->n_out, (size_t)d->n_out * sizeof(float));
+        if (d->y) memcpy(all->y + i * d->n_out, d->y + order[i] * d->n_out, (size_t)d->n_out * sizeof(float));
+        if (d->labels) all->labels[i] = d->labels[order[i]];
     }
     s = zn_dataset_slice(all, 0, n_test, test);
     if (s == ZN_OK) s = zn_dataset_slice(all, n_test, n, train);
@@ -155,7 +157,8 @@ int train_data_load(const train_args *a, train_data *d) {
     if (d->fann && a->kind == ZN_TARGET_CLASSES)
         return cli_error("--task classify needs a CSV column of labels; %s is a FANN data file (numeric outputs)",
                          a->data);
-    cli_data_opts dopt = {a->targets, a->n_targets, a->allow_nan, a->kind, 0};
+    /* Class targets stay indexes (a one-hot matrix of 1M rows and 256 classes is 1 GB); cascade reads one-hot. */
+    cli_data_opts dopt = {a->targets, a->n_targets, a->allow_nan, a->kind, a->max_memory, !a->cascade};
     zn_status s = cli_load_data(a->data, &dopt, &d->train);
     if (s != ZN_OK) return cli_fail(s);
     if (d->train->rows < 1) return cli_error("%s: no rows to train on", a->data);

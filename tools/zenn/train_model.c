@@ -159,6 +159,11 @@ static int init_model(const train_args *a, train_data *d, zn_mlp **out) {
     return s == ZN_OK ? 0 : cli_fail(s);
 }
 
+int train_model_spec(const train_args *a, const train_data *d, zn_mlp_spec *spec) {
+    int chosen = 0;
+    return make_spec(a, d, spec, &chosen);
+}
+
 int train_model_build(const train_args *a, train_data *d, zn_mlp **out, int *chosen_hidden) {
     *out = NULL;
     *chosen_hidden = 0;

@@ -12,4 +12,8 @@
  * one error line. */
 int train_model_build(const train_args *a, train_data *d, zn_mlp **out, int *chosen_hidden);
 
+/* The spec a new MLP gets from the options and the data (nothing allocated),
+ * for the memory check before train_model_build. Returns 0 or the exit status. */
+int train_model_spec(const train_args *a, const train_data *d, zn_mlp_spec *spec);
+
 #endif

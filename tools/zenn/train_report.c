@@ -7,13 +7,13 @@
 /* Why training stopped, for the summary and --json. */
 typedef struct stop_info {
     const char *kind; /* "target", "patience" or "epochs" */
-    char text[160];
+    char text[256];
 } stop_info;
 
 void train_report_plan(const train_summary *r) {
     const train_args *a = r->a;
     const zn_dataset *t = r->d->train;
-    const zn_mlp_spec *spec = &r->mlp->spec;
+    const zn_mlp_spec *spec = r->spec;
     fprintf(stderr, "data: %s: %lld rows, %lld inputs, %lld outputs\n", a->data, (long long)t->rows, (long long)t->n_in,
             (long long)t->n_out);
     fprintf(stderr, "task: %s\n", r->d->task);
@@ -22,6 +22,7 @@ void train_report_plan(const train_summary *r) {
                 "note: --loss %s fits the %lld one-hot class outputs; --task regression predicts the column "
                 "as a number\n",
                 zn_loss_name(spec->loss), (long long)t->n_out);
+    if (r->defaults) fprintf(stderr, "defaults: %s\n", r->defaults);
     fprintf(stderr, "network:");
     for (int i = 0; i < spec->n_layers; i++) fprintf(stderr, "%s%lld", i ? "," : " ", (long long)spec->sizes[i]);
     fprintf(stderr, "%s; hidden %s, loss %s; %s, up to %lld epochs\n",
@@ -29,23 +30,16 @@ void train_report_plan(const train_summary *r) {
             zn_nact_name(spec->hidden_act), zn_loss_name(spec->loss), zn_algo_name(r->algo), (long long)r->cfg->epochs);
 }
 
-/* Why the trainer stopped, from its report and the settings. */
+/* Why the trainer stopped, from its report. */
 static void explain_stop(const train_summary *r, stop_info *st) {
     const zn_train_report *rep = r->rep;
-    const zn_train_config *cfg = r->cfg;
-    if (cfg->target_error > 0 && rep->train_mse <= cfg->target_error) {
-        st->kind = "target";
-        snprintf(st->text, sizeof st->text, "target reached at epoch %lld (train mse %.6g <= %g)",
-                 (long long)rep->epochs, rep->train_mse, cfg->target_error);
-    } else if (rep->epochs < cfg->epochs) {
-        st->kind = "patience";
-        snprintf(st->text, sizeof st->text,
-                 "early stop at epoch %lld: no validation improvement for %lld epochs; best epoch %lld kept",
-                 (long long)rep->epochs, (long long)cfg->patience, (long long)rep->best_epoch);
-    } else {
-        st->kind = "epochs";
-        snprintf(st->text, sizeof st->text, "the epoch budget (%lld) ran out", (long long)cfg->epochs);
+    switch (rep->stop_reason) {
+    case ZN_STOPPED_TARGET: st->kind = "target"; break;
+    case ZN_STOPPED_PATIENCE: st->kind = "patience"; break;
+    case ZN_STOPPED_CALLBACK: st->kind = "callback"; break;
+    default: st->kind = "epochs"; break;
     }
+    zn_train_report_describe(rep, st->text, sizeof st->text);
 }
 
 static void json_number(FILE *f, const char *key, double v, int last) {
@@ -108,8 +102,9 @@ void train_report_results(const train_summary *r) {
         return;
     }
     if (a->quiet) return;
-    fprintf(stderr, "trained %lld epochs in %.2f s (%.0f samples/s); train mse %.6f\n", (long long)rep->epochs,
-            rep->seconds, rep->samples_per_second, rep->train_mse);
+    fprintf(stderr, "trained %lld epochs in %.2f s (%.0f samples/s); train mse %.6f%s\n", (long long)rep->epochs,
+            rep->seconds, rep->samples_per_second, rep->train_mse,
+            r->mlp && r->mlp->output_scaler ? " (on the standardised targets)" : "");
     fprintf(stderr, "stopped: %s\n", stop.text);
     if (test) {
         fprintf(stderr, "test: mse %.6f", r->test->mse);

@@ -16,6 +16,8 @@ typedef struct train_summary {
     const zn_train_config *cfg;
     const zn_train_report *rep; /* after training */
     const zn_eval *test;        /* after training, with test data */
+    const zn_mlp_spec *spec;    /* the network to train (the model may not exist yet) */
+    const char *defaults;       /* what the data-driven defaults chose and why, or NULL */
 } train_summary;
 
 /* "data: ...", "task: ...", "network: ..." on stderr. */
