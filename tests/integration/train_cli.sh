@@ -338,5 +338,10 @@ peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 assert peak_mb < 150, peak_mb
 PY
 
+# One class in every row: said before training, naming the class.
+printf 'a,b,y\n1,2,x\n3,4,x\n5,6,x\n' >"$tmp/one.csv"
+expect_error "one class" "$zenn" train "$tmp/one.csv" -o "$tmp/m.st"
+check grep -q "one.csv: every row has the same class ('x'); a classifier needs at least two" "$tmp/err"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -163,6 +163,9 @@ int train_data_load(const train_args *a, train_data *d) {
     if (s != ZN_OK) return cli_fail(s);
     if (d->train->rows < 1) return cli_error("%s: no rows to train on", a->data);
     describe_task(a, d->train, d->fann, d->task, sizeof d->task);
+    if (d->train->n_classes == 1)
+        return cli_error("%s: every row has the same class ('%s'); a classifier needs at least two", a->data,
+                         d->train->class_names ? d->train->class_names[0] : "?");
     int rc;
     if (a->test_split > 0) {
         zn_dataset *all = d->train;
