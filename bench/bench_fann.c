@@ -119,8 +119,8 @@ static int write_net(fann_env *e, const char *file, zn_fnet_kind kind, unsigned 
                                             : zn_fnet_create_standard(n_layers, sizes, seed, &net);
     snprintf(path, cap, "%s/%s", e->dir, file);
     if (st == ZN_OK) {
-        zn_fnet_set_activation_hidden(net, ZN_NACT_SIGMOID_SYMMETRIC);
-        zn_fnet_set_activation_output(net, ZN_NACT_SIGMOID_SYMMETRIC);
+        zn_fnet_set_activation_hidden(net, ZN_NACT_FANN_SIGMOID_SYMMETRIC);
+        zn_fnet_set_activation_output(net, ZN_NACT_FANN_SIGMOID_SYMMETRIC);
         st = zn_fnet_save(net, path);
     }
     zn_fnet_free(net);

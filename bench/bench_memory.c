@@ -45,7 +45,7 @@ int bench_rss_probe(const char *layers) {
     const float *in[2] = {x, NULL};
     float *out[1] = {y};
     if (net.n_layers < 2 || net.sizes[0] > 4096 || net.sizes[net.n_layers - 1] > 4096 ||
-        bench_mlp_model(&net, ZN_NACT_SIGMOID, ZN_NACT_SIGMOID, ZN_LOSS_MSE, &m) != ZN_OK ||
+        bench_mlp_model(&net, ZN_NACT_FANN_SIGMOID, ZN_NACT_FANN_SIGMOID, ZN_LOSS_MSE, &m) != ZN_OK ||
         zn_ws_create(m, &o, &ws) != ZN_OK || zn_model_forward(m, ws, 1, in, out) != ZN_OK) {
         printf("{\"ok\":false,\"error\":\"rss probe: %s\"}\n", zn_last_error());
         zn_ws_free(ws);

@@ -123,8 +123,8 @@ zn_status bench_mlp_model(const bench_net *net, zn_nact hidden, zn_nact out, zn_
     s.hidden_act = hidden;
     s.output_act = out;
     /* FANN's sigmoid at steepness 0.5 is the logistic function the peers use. */
-    s.hidden_steepness = hidden == ZN_NACT_SIGMOID ? 0.5f : 1.0f;
-    s.output_steepness = out == ZN_NACT_SIGMOID ? 0.5f : 1.0f;
+    s.hidden_steepness = hidden == ZN_NACT_FANN_SIGMOID ? 0.5f : 1.0f;
+    s.output_steepness = out == ZN_NACT_FANN_SIGMOID ? 0.5f : 1.0f;
     s.loss = loss;
     s.init = ZN_INIT_XAVIER;
     s.init_scale = 1.0f;

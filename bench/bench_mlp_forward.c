@@ -24,7 +24,7 @@ static int run_zenn(void *p) {
 static int fwd_init(fwd_ctx *f, const bench_net *net, int64_t batch, zn_pool *pool) {
     memset(f, 0, sizeof *f);
     f->batch = batch;
-    if (bench_mlp_model(net, ZN_NACT_SIGMOID, ZN_NACT_SIGMOID, ZN_LOSS_MSE, &f->m) != ZN_OK) return 0;
+    if (bench_mlp_model(net, ZN_NACT_FANN_SIGMOID, ZN_NACT_FANN_SIGMOID, ZN_LOSS_MSE, &f->m) != ZN_OK) return 0;
     zn_ws_opts o = zn_ws_opts_default();
     o.max_batch = batch;
     o.mode = ZN_WS_INFER;

@@ -54,7 +54,7 @@ static int train_init(train_ctx *t, const bench_net *net, int64_t batch, zn_algo
     t->rows = 256;
     t->nin = net->sizes[0];
     t->nout = net->sizes[net->n_layers - 1];
-    if (bench_mlp_model(net, ZN_NACT_SIGMOID, ZN_NACT_SIGMOID, ZN_LOSS_MSE, &t->m) != ZN_OK) return 0;
+    if (bench_mlp_model(net, ZN_NACT_FANN_SIGMOID, ZN_NACT_FANN_SIGMOID, ZN_LOSS_MSE, &t->m) != ZN_OK) return 0;
     zn_ws_opts o = zn_ws_opts_default();
     o.max_batch = batch;
     o.mode = ZN_WS_TRAIN;

@@ -37,15 +37,18 @@ typedef struct zn_model zn_model;
 typedef struct zn_ws zn_ws;
 
 /* Neuron activations: FANN's twenty (applied to steepness * x, with FANN's
- * formulas) and the modern ones. */
+ * formulas; s is the steepness) and the modern ones. FANN's sigmoids carry
+ * FANN_ in their names: FANN doubles the steepness, so ZN_NACT_FANN_SIGMOID
+ * is vmath.h's logistic ZN_ACT_SIGMOID only at steepness 0.5. The values are
+ * FANN's activation numbers (its files and API map to them): never reorder. */
 typedef enum zn_nact {
     ZN_NACT_LINEAR = 0,
     ZN_NACT_THRESHOLD,
     ZN_NACT_THRESHOLD_SYMMETRIC,
-    ZN_NACT_SIGMOID,
-    ZN_NACT_SIGMOID_STEPWISE,
-    ZN_NACT_SIGMOID_SYMMETRIC,
-    ZN_NACT_SIGMOID_SYMMETRIC_STEPWISE,
+    ZN_NACT_FANN_SIGMOID,                    /* 1 / (1 + exp(-2 s x)), "sigmoid" */
+    ZN_NACT_FANN_SIGMOID_STEPWISE,           /* FANN_SIGMOID, linear between FANN's six points */
+    ZN_NACT_FANN_SIGMOID_SYMMETRIC,          /* 2 / (1 + exp(-2 s x)) - 1 = tanh(s x), "sigmoid_symmetric" */
+    ZN_NACT_FANN_SIGMOID_SYMMETRIC_STEPWISE, /* FANN_SIGMOID_SYMMETRIC, linear between FANN's six points */
     ZN_NACT_GAUSSIAN,
     ZN_NACT_GAUSSIAN_SYMMETRIC,
     ZN_NACT_GAUSSIAN_STEPWISE,
@@ -69,6 +72,12 @@ typedef enum zn_nact {
     ZN_NACT_TANH,
     ZN_NACT_COUNT
 } zn_nact;
+
+/* Old names of FANN's sigmoids, kept for source compatibility (deprecated). */
+#define ZN_NACT_SIGMOID ZN_NACT_FANN_SIGMOID
+#define ZN_NACT_SIGMOID_STEPWISE ZN_NACT_FANN_SIGMOID_STEPWISE
+#define ZN_NACT_SIGMOID_SYMMETRIC ZN_NACT_FANN_SIGMOID_SYMMETRIC
+#define ZN_NACT_SIGMOID_SYMMETRIC_STEPWISE ZN_NACT_FANN_SIGMOID_SYMMETRIC_STEPWISE
 
 /* "sigmoid_symmetric", "relu", ... and back ("sigmoid-symmetric" too); -1 when unknown. */
 ZN_API const char *zn_nact_name(zn_nact act);

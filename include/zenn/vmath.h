@@ -38,7 +38,7 @@ typedef enum zn_act {
     ZN_ACT_NONE = 0,   /* identity */
     ZN_ACT_RELU,       /* max(x, 0) */
     ZN_ACT_LEAKY_RELU, /* x > 0 ? x : alpha * x */
-    ZN_ACT_SIGMOID,    /* 1 / (1 + exp(-x)) */
+    ZN_ACT_SIGMOID,    /* logistic 1 / (1 + exp(-x)); graph.h's ZN_NACT_FANN_SIGMOID is 1 / (1 + exp(-2 s x)) */
     ZN_ACT_TANH,
     ZN_ACT_GELU_TANH, /* 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) */
     ZN_ACT_GELU_ERF,  /* 0.5 x (1 + erf(x / sqrt 2)) */

@@ -61,17 +61,17 @@ static float nact_eval(zn_nact act, float v, float *d) {
     case ZN_NACT_LINEAR: *d = 1.0f; return v;
     case ZN_NACT_THRESHOLD: *d = 0.0f; return v < 0 ? 0.0f : 1.0f;
     case ZN_NACT_THRESHOLD_SYMMETRIC: *d = 0.0f; return v < 0 ? -1.0f : 1.0f;
-    case ZN_NACT_SIGMOID:
+    case ZN_NACT_FANN_SIGMOID:
         y = 1.0f / (1.0f + expf(-2.0f * v));
         *d = 2.0f * y * (1.0f - y);
         return y;
-    case ZN_NACT_SIGMOID_STEPWISE: return stepwise_value(&sigmoid_steps, v, d);
-    case ZN_NACT_SIGMOID_SYMMETRIC:
+    case ZN_NACT_FANN_SIGMOID_STEPWISE: return stepwise_value(&sigmoid_steps, v, d);
+    case ZN_NACT_FANN_SIGMOID_SYMMETRIC:
     case ZN_NACT_TANH:
         y = tanhf(v);
         *d = 1.0f - y * y;
         return y;
-    case ZN_NACT_SIGMOID_SYMMETRIC_STEPWISE: return stepwise_value(&sigmoid_symmetric_steps, v, d);
+    case ZN_NACT_FANN_SIGMOID_SYMMETRIC_STEPWISE: return stepwise_value(&sigmoid_symmetric_steps, v, d);
     case ZN_NACT_GAUSSIAN:
         y = expf(-v * v);
         *d = -2.0f * v * y;
@@ -156,8 +156,8 @@ int zn_nact_symmetric(zn_nact act) {
     switch (act) {
     case ZN_NACT_LINEAR_PIECE_SYMMETRIC:
     case ZN_NACT_THRESHOLD_SYMMETRIC:
-    case ZN_NACT_SIGMOID_SYMMETRIC:
-    case ZN_NACT_SIGMOID_SYMMETRIC_STEPWISE:
+    case ZN_NACT_FANN_SIGMOID_SYMMETRIC:
+    case ZN_NACT_FANN_SIGMOID_SYMMETRIC_STEPWISE:
     case ZN_NACT_ELLIOT_SYMMETRIC:
     case ZN_NACT_GAUSSIAN_SYMMETRIC:
     case ZN_NACT_SIN_SYMMETRIC:

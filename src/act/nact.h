@@ -68,10 +68,10 @@ static inline float zn_fnet_activate(zn_nact act, float sum) {
     case ZN_NACT_LINEAR: return sum;
     case ZN_NACT_LINEAR_PIECE: return sum < 0.0f ? 0.0f : (sum > 1.0f ? 1.0f : sum);
     case ZN_NACT_LINEAR_PIECE_SYMMETRIC: return sum < -1.0f ? -1.0f : (sum > 1.0f ? 1.0f : sum);
-    case ZN_NACT_SIGMOID: return (float)(1.0 / (1.0 + exp(-2.0 * (double)sum)));
-    case ZN_NACT_SIGMOID_SYMMETRIC: return zn_fann_tanh(sum);
-    case ZN_NACT_SIGMOID_STEPWISE: return (float)zn_fann_stepwise(sig_v, sig_r, 0.0, 1.0, sum);
-    case ZN_NACT_SIGMOID_SYMMETRIC_STEPWISE: return (float)zn_fann_stepwise(sym_v, sym_r, -1.0, 1.0, sum);
+    case ZN_NACT_FANN_SIGMOID: return (float)(1.0 / (1.0 + exp(-2.0 * (double)sum)));
+    case ZN_NACT_FANN_SIGMOID_SYMMETRIC: return zn_fann_tanh(sum);
+    case ZN_NACT_FANN_SIGMOID_STEPWISE: return (float)zn_fann_stepwise(sig_v, sig_r, 0.0, 1.0, sum);
+    case ZN_NACT_FANN_SIGMOID_SYMMETRIC_STEPWISE: return (float)zn_fann_stepwise(sym_v, sym_r, -1.0, 1.0, sum);
     case ZN_NACT_THRESHOLD: return sum < 0.0f ? 0.0f : 1.0f;
     case ZN_NACT_THRESHOLD_SYMMETRIC: return sum < 0.0f ? -1.0f : 1.0f;
     case ZN_NACT_GAUSSIAN: return (float)exp((double)(-sum * sum));
@@ -98,12 +98,12 @@ static inline float zn_fann_derived(zn_nact act, float s, float value, float sum
     case ZN_NACT_LINEAR:
     case ZN_NACT_LINEAR_PIECE:
     case ZN_NACT_LINEAR_PIECE_SYMMETRIC: return s;
-    case ZN_NACT_SIGMOID:
-    case ZN_NACT_SIGMOID_STEPWISE:
+    case ZN_NACT_FANN_SIGMOID:
+    case ZN_NACT_FANN_SIGMOID_STEPWISE:
         value = value < 0.01f ? 0.01f : (value > 0.99f ? 0.99f : value);
         return 2.0f * s * value * (1.0f - value);
-    case ZN_NACT_SIGMOID_SYMMETRIC:
-    case ZN_NACT_SIGMOID_SYMMETRIC_STEPWISE:
+    case ZN_NACT_FANN_SIGMOID_SYMMETRIC:
+    case ZN_NACT_FANN_SIGMOID_SYMMETRIC_STEPWISE:
         value = value < -0.98f ? -0.98f : (value > 0.98f ? 0.98f : value);
         return s * (1.0f - value * value);
     case ZN_NACT_GAUSSIAN: return -2.0f * sum * value * s * s;

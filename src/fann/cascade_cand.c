@@ -93,7 +93,7 @@ static void cand_activate(zn_nact act, float s, int64_t n, float *x, float *a, f
     const float lim = 150.0f / s;
     for (int64_t i = 0; i < n; i++) x[i] = x[i] > lim ? lim : (x[i] < -lim ? -lim : x[i]);
     switch (act) {
-    case ZN_NACT_SIGMOID:
+    case ZN_NACT_FANN_SIGMOID:
         for (int64_t i = 0; i < n; i++) d[i] = 2.0f * s * x[i];
         zn_vsigmoid(n, d, a);
         for (int64_t i = 0; i < n; i++) {
@@ -101,7 +101,7 @@ static void cand_activate(zn_nact act, float s, int64_t n, float *x, float *a, f
             d[i] = 2.0f * s * v * (1.0f - v);
         }
         return;
-    case ZN_NACT_SIGMOID_SYMMETRIC:
+    case ZN_NACT_FANN_SIGMOID_SYMMETRIC:
         for (int64_t i = 0; i < n; i++) d[i] = s * x[i];
         zn_vtanh(n, d, a);
         for (int64_t i = 0; i < n; i++) {

@@ -39,7 +39,7 @@ void zn_fnet_set_defaults(zn_fnet *net) {
     net->cascade_max_cand_epochs = 150;
     net->cascade_min_out_epochs = 50;
     net->cascade_min_cand_epochs = 50;
-    static const zn_nact acts[] = {ZN_NACT_SIGMOID,       ZN_NACT_SIGMOID_SYMMETRIC,
+    static const zn_nact acts[] = {ZN_NACT_FANN_SIGMOID,  ZN_NACT_FANN_SIGMOID_SYMMETRIC,
                                    ZN_NACT_GAUSSIAN,      ZN_NACT_GAUSSIAN_SYMMETRIC,
                                    ZN_NACT_ELLIOT,        ZN_NACT_ELLIOT_SYMMETRIC,
                                    ZN_NACT_SIN_SYMMETRIC, ZN_NACT_COS_SYMMETRIC,
@@ -216,7 +216,7 @@ static float random_weight(zn_rng *rng) { return -0.1f + 0.2f * zn_rng_uniformf(
 static void init_neuron(zn_fnet_neuron *n, uint32_t first_con, uint32_t last_con) {
     n->first_con = first_con;
     n->last_con = last_con;
-    n->act = ZN_NACT_SIGMOID_STEPWISE; /* FANN's default */
+    n->act = ZN_NACT_FANN_SIGMOID_STEPWISE; /* FANN's default */
     n->steepness = 0.5f;
 }
 

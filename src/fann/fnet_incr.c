@@ -17,8 +17,8 @@ enum { L = ZN_FANN_INCR_LANES };
 static int incr_act(zn_nact act, zn_fann_incr_act *out) {
     switch (act) {
     case ZN_NACT_LINEAR: *out = ZN_FANN_INCR_LINEAR; return 1;
-    case ZN_NACT_SIGMOID: *out = ZN_FANN_INCR_SIGMOID; return 1;
-    case ZN_NACT_SIGMOID_SYMMETRIC: *out = ZN_FANN_INCR_SIGMOID_SYMMETRIC; return 1;
+    case ZN_NACT_FANN_SIGMOID: *out = ZN_FANN_INCR_SIGMOID; return 1;
+    case ZN_NACT_FANN_SIGMOID_SYMMETRIC: *out = ZN_FANN_INCR_SIGMOID_SYMMETRIC; return 1;
     default: return 0;
     }
 }

@@ -223,7 +223,7 @@ static zn_status check_mlp(const zn_mlp *mlp, zn_nact *out_act, float *out_steep
     if (sp->loss == ZN_LOSS_XENT)
         return zn_error(ZN_ERR_UNSUPPORTED, "zn_fnet_from_mlp: the MLP's softmax output has no FANN activation");
     if (sp->loss == ZN_LOSS_BCE) { /* its output is the logistic: FANN's sigmoid at steepness 0.5 */
-        *out_act = ZN_NACT_SIGMOID;
+        *out_act = ZN_NACT_FANN_SIGMOID;
         *out_steep = 0.5f;
     }
     zn_nact acts[2] = {sp->hidden_act, *out_act};

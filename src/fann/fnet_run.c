@@ -37,17 +37,17 @@ static void activate_uniform(const zn_vmath_kernels *vk, zn_nact act, float stee
 /* The values of k neurons from FANN's sums (steepness and limit applied). */
 static void activate_limited(const zn_vmath_kernels *vk, zn_nact act, int64_t k, const float *s, float *v) {
     switch (act) {
-    case ZN_NACT_SIGMOID:
+    case ZN_NACT_FANN_SIGMOID:
         if (k < 8) {
-            for (int64_t i = 0; i < k; i++) v[i] = zn_fnet_activate(ZN_NACT_SIGMOID, s[i]);
+            for (int64_t i = 0; i < k; i++) v[i] = zn_fnet_activate(ZN_NACT_FANN_SIGMOID, s[i]);
             return;
         }
         for (int64_t i = 0; i < k; i++) v[i] = 2.0f * s[i];
         vk->sigmoid((size_t)k, v, v);
         return;
-    case ZN_NACT_SIGMOID_SYMMETRIC:
+    case ZN_NACT_FANN_SIGMOID_SYMMETRIC:
         if (k < 8) {
-            for (int64_t i = 0; i < k; i++) v[i] = zn_fnet_activate(ZN_NACT_SIGMOID_SYMMETRIC, s[i]);
+            for (int64_t i = 0; i < k; i++) v[i] = zn_fnet_activate(ZN_NACT_FANN_SIGMOID_SYMMETRIC, s[i]);
             return;
         }
         vk->tanh((size_t)k, s, v);
@@ -163,12 +163,12 @@ void zn_fnet_mul_derivative(const zn_fnet *net, uint32_t first, uint32_t count, 
         const float st = ne[0].steepness;
         const zn_fann_kernels *fk = &net->exec->kt->fann;
         switch (ne[0].act) {
-        case ZN_NACT_SIGMOID:
-        case ZN_NACT_SIGMOID_STEPWISE:
+        case ZN_NACT_FANN_SIGMOID:
+        case ZN_NACT_FANN_SIGMOID_STEPWISE:
             fk->mul_deriv((size_t)rows, count, (size_t)ld, v + first, e + first, st, 0);
             return;
-        case ZN_NACT_SIGMOID_SYMMETRIC:
-        case ZN_NACT_SIGMOID_SYMMETRIC_STEPWISE:
+        case ZN_NACT_FANN_SIGMOID_SYMMETRIC:
+        case ZN_NACT_FANN_SIGMOID_SYMMETRIC_STEPWISE:
             fk->mul_deriv((size_t)rows, count, (size_t)ld, v + first, e + first, st, 1);
             return;
         default: break;
@@ -201,8 +201,8 @@ void zn_fnet_publish(zn_fnet *net) {
  * with a constant function compiles to that function's formula alone). */
 static inline float activate_one(zn_nact act, float sum) {
     switch (act) {
-    case ZN_NACT_SIGMOID: return zn_fnet_activate(ZN_NACT_SIGMOID, sum);
-    case ZN_NACT_SIGMOID_SYMMETRIC: return zn_fnet_activate(ZN_NACT_SIGMOID_SYMMETRIC, sum);
+    case ZN_NACT_FANN_SIGMOID: return zn_fnet_activate(ZN_NACT_FANN_SIGMOID, sum);
+    case ZN_NACT_FANN_SIGMOID_SYMMETRIC: return zn_fnet_activate(ZN_NACT_FANN_SIGMOID_SYMMETRIC, sum);
     case ZN_NACT_LINEAR: return sum;
     default: return zn_fnet_activate(act, sum);
     }

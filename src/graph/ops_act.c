@@ -89,11 +89,11 @@ void zn_act_forward_range(const zn_exec *e, const zn_node *n, int64_t lo, int64_
         k->scale(c, s, x, y);
         k->relu(c, y, y);
         return;
-    case ZN_NACT_SIGMOID:
+    case ZN_NACT_FANN_SIGMOID:
         k->scale(c, 2.0f * s, x, y);
         k->sigmoid(c, y, y);
         return;
-    case ZN_NACT_SIGMOID_SYMMETRIC:
+    case ZN_NACT_FANN_SIGMOID_SYMMETRIC:
     case ZN_NACT_TANH:
         k->scale(c, s, x, y);
         k->tanh(c, y, y);
@@ -117,10 +117,10 @@ static void act_backward(const zn_exec *e, const zn_node *n) {
         return;
     }
     switch (act) { /* derivatives from the output where that is exact */
-    case ZN_NACT_SIGMOID:
+    case ZN_NACT_FANN_SIGMOID:
         for (size_t i = 0; i < c; i++) dx[i] += dy[i] * 2.0f * s * y[i] * (1.0f - y[i]);
         return;
-    case ZN_NACT_SIGMOID_SYMMETRIC:
+    case ZN_NACT_FANN_SIGMOID_SYMMETRIC:
     case ZN_NACT_TANH:
         for (size_t i = 0; i < c; i++) dx[i] += dy[i] * s * (1.0f - y[i] * y[i]);
         return;

@@ -28,8 +28,8 @@ int zn_loss_from_name(const char *name) {
 zn_mlp_spec zn_mlp_spec_default(void) {
     zn_mlp_spec s;
     memset(&s, 0, sizeof s);
-    s.hidden_act = ZN_NACT_SIGMOID_SYMMETRIC;
-    s.output_act = ZN_NACT_SIGMOID_SYMMETRIC;
+    s.hidden_act = ZN_NACT_FANN_SIGMOID_SYMMETRIC;
+    s.output_act = ZN_NACT_FANN_SIGMOID_SYMMETRIC;
     s.hidden_steepness = 0.5f;
     s.output_steepness = 0.5f;
     s.loss = ZN_LOSS_SSE;
@@ -112,7 +112,7 @@ zn_status zn_mlp_create(const zn_mlp_spec *spec, uint64_t seed, zn_model **out) 
         loss = zn_softmax_xent(g, h, target);
         break;
     case ZN_LOSS_BCE:
-        pred = zn_activation(g, h, ZN_NACT_SIGMOID, 0.5f); /* FANN's sigmoid at 0.5 is the logistic */
+        pred = zn_activation(g, h, ZN_NACT_FANN_SIGMOID, 0.5f); /* FANN's sigmoid at 0.5 is the logistic */
         loss = zn_bce_logits(g, h, target);
         break;
     default:

@@ -59,8 +59,8 @@ static float *random_array(zn_rng *r, int64_t n, float lo, float hi) {
 static void test_dense_and_activations(void) {
     /* Smooth activations through two dense layers. */
     zn_nact smooth[] = {ZN_NACT_LINEAR,
-                        ZN_NACT_SIGMOID,
-                        ZN_NACT_SIGMOID_SYMMETRIC,
+                        ZN_NACT_FANN_SIGMOID,
+                        ZN_NACT_FANN_SIGMOID_SYMMETRIC,
                         ZN_NACT_GAUSSIAN,
                         ZN_NACT_GAUSSIAN_SYMMETRIC,
                         ZN_NACT_ELLIOT,
@@ -260,8 +260,8 @@ static void test_activation_formulas(void) {
             {ZN_NACT_LINEAR, v},
             {ZN_NACT_THRESHOLD, v < 0 ? 0 : 1},
             {ZN_NACT_THRESHOLD_SYMMETRIC, v < 0 ? -1 : 1},
-            {ZN_NACT_SIGMOID, 1.0 / (1.0 + exp(-2.0 * v))},
-            {ZN_NACT_SIGMOID_SYMMETRIC, 2.0 / (1.0 + exp(-2.0 * v)) - 1.0},
+            {ZN_NACT_FANN_SIGMOID, 1.0 / (1.0 + exp(-2.0 * v))},
+            {ZN_NACT_FANN_SIGMOID_SYMMETRIC, 2.0 / (1.0 + exp(-2.0 * v)) - 1.0},
             {ZN_NACT_GAUSSIAN, exp(-v * v)},
             {ZN_NACT_GAUSSIAN_SYMMETRIC, 2.0 * exp(-v * v) - 1.0},
             {ZN_NACT_ELLIOT, (v / 2.0) / (1.0 + fabs(v)) + 0.5},
@@ -288,13 +288,14 @@ static void test_activation_formulas(void) {
     }
     /* The stepwise sigmoids pass through FANN's breakpoints and saturate; between
      * them FANN's six segments stay within 0.04 of the sigmoid. */
-    ZT_NEAR(zn_nact_value(ZN_NACT_SIGMOID_STEPWISE, 1.0f, 0.0f), 0.5, 1e-6);
-    ZT_NEAR(zn_nact_value(ZN_NACT_SIGMOID_STEPWISE, 1.0f, 1.47221934795379638672f), 0.95, 1e-6);
-    ZT_NEAR(zn_nact_value(ZN_NACT_SIGMOID_STEPWISE, 1.0f, 10.0f), 1.0, 0);
-    ZT_NEAR(zn_nact_value(ZN_NACT_SIGMOID_SYMMETRIC_STEPWISE, 1.0f, -0.549306154f), -0.5, 1e-6);
-    ZT_NEAR(zn_nact_value(ZN_NACT_SIGMOID_SYMMETRIC_STEPWISE, 1.0f, -10.0f), -1.0, 0);
+    ZT_NEAR(zn_nact_value(ZN_NACT_FANN_SIGMOID_STEPWISE, 1.0f, 0.0f), 0.5, 1e-6);
+    ZT_NEAR(zn_nact_value(ZN_NACT_FANN_SIGMOID_STEPWISE, 1.0f, 1.47221934795379638672f), 0.95, 1e-6);
+    ZT_NEAR(zn_nact_value(ZN_NACT_FANN_SIGMOID_STEPWISE, 1.0f, 10.0f), 1.0, 0);
+    ZT_NEAR(zn_nact_value(ZN_NACT_FANN_SIGMOID_SYMMETRIC_STEPWISE, 1.0f, -0.549306154f), -0.5, 1e-6);
+    ZT_NEAR(zn_nact_value(ZN_NACT_FANN_SIGMOID_SYMMETRIC_STEPWISE, 1.0f, -10.0f), -1.0, 0);
     for (double x = -2.9; x <= 2.9; x += 0.05)
-        ZT_CHECK(fabs(zn_nact_value(ZN_NACT_SIGMOID_STEPWISE, 1.0f, (float)x) - 1.0 / (1.0 + exp(-2.0 * x))) < 0.04);
+        ZT_CHECK(fabs(zn_nact_value(ZN_NACT_FANN_SIGMOID_STEPWISE, 1.0f, (float)x) - 1.0 / (1.0 + exp(-2.0 * x))) <
+                 0.04);
     ZT_NEAR(zn_nact_value(ZN_NACT_GAUSSIAN_STEPWISE, 1.0f, 0.0f), 1.0, 1e-6);
     for (double x = -4; x <= 4; x += 0.05)
         ZT_CHECK(fabs(zn_nact_value(ZN_NACT_GAUSSIAN_STEPWISE, 1.0f, (float)x) - exp(-x * x)) < 0.06);
@@ -333,14 +334,14 @@ static void test_activation_formulas(void) {
                          zn_nact_name((zn_nact)a), x, d, fd);
         }
     }
-    ZT_CHECK(zn_nact_from_name("sigmoid_symmetric") == ZN_NACT_SIGMOID_SYMMETRIC);
+    ZT_CHECK(zn_nact_from_name("sigmoid_symmetric") == ZN_NACT_FANN_SIGMOID_SYMMETRIC);
 
     /* FANN's derivative formulas: clipped outputs keep saturated neurons learning. */
-    float ys = zn_nact_value(ZN_NACT_SIGMOID_SYMMETRIC, 0.5f, 20.0f);
-    ZT_NEAR(zn_nact_fann_derivative(ZN_NACT_SIGMOID_SYMMETRIC, 0.5f, 20.0f, ys), 0.5 * (1 - 0.98f * 0.98f), 1e-6);
-    ZT_NEAR(zn_nact_fann_derivative(ZN_NACT_SIGMOID_SYMMETRIC, 0.5f, 0.3f, 0.5f), 0.5 * (1 - 0.25), 1e-6);
-    float yl = zn_nact_value(ZN_NACT_SIGMOID, 0.5f, -30.0f);
-    ZT_NEAR(zn_nact_fann_derivative(ZN_NACT_SIGMOID, 0.5f, -30.0f, yl), 2 * 0.5 * 0.01f * 0.99f, 1e-6);
+    float ys = zn_nact_value(ZN_NACT_FANN_SIGMOID_SYMMETRIC, 0.5f, 20.0f);
+    ZT_NEAR(zn_nact_fann_derivative(ZN_NACT_FANN_SIGMOID_SYMMETRIC, 0.5f, 20.0f, ys), 0.5 * (1 - 0.98f * 0.98f), 1e-6);
+    ZT_NEAR(zn_nact_fann_derivative(ZN_NACT_FANN_SIGMOID_SYMMETRIC, 0.5f, 0.3f, 0.5f), 0.5 * (1 - 0.25), 1e-6);
+    float yl = zn_nact_value(ZN_NACT_FANN_SIGMOID, 0.5f, -30.0f);
+    ZT_NEAR(zn_nact_fann_derivative(ZN_NACT_FANN_SIGMOID, 0.5f, -30.0f, yl), 2 * 0.5 * 0.01f * 0.99f, 1e-6);
     ZT_NEAR(zn_nact_fann_derivative(ZN_NACT_LINEAR_PIECE, 0.7f, 5.0f, 1.0f), 0.7, 1e-7); /* slope even when clamped */
     ZT_NEAR(zn_nact_fann_derivative(ZN_NACT_GAUSSIAN, 0.5f, 1.0f, zn_nact_value(ZN_NACT_GAUSSIAN, 0.5f, 1.0f)),
             -2.0 * 0.5 * exp(-0.25) * 0.25, 1e-6); /* FANN's sum carries the steepness once more */
@@ -351,7 +352,7 @@ static void test_activation_formulas(void) {
 
 /* The vector-kernel paths of the act op agree with the scalar formulas. */
 static void test_act_op_matches_formula(void) {
-    zn_nact fast[] = {ZN_NACT_LINEAR, ZN_NACT_RELU,  ZN_NACT_SIGMOID, ZN_NACT_SIGMOID_SYMMETRIC,
+    zn_nact fast[] = {ZN_NACT_LINEAR, ZN_NACT_RELU,  ZN_NACT_FANN_SIGMOID, ZN_NACT_FANN_SIGMOID_SYMMETRIC,
                       ZN_NACT_TANH,   ZN_NACT_ELLIOT};
     zn_rng r;
     zn_rng_seed(&r, 8);
@@ -394,7 +395,7 @@ static void test_network_and_threads(void) {
     zn_graph *g = NULL;
     zn_graph_create(&g);
     zn_node *in = zn_input(g, "x", 20), *target = zn_input(g, "label", 5);
-    zn_node *h1 = zn_activation(g, zn_dense(g, in, 64, "fc1"), ZN_NACT_SIGMOID_SYMMETRIC, 0.5f);
+    zn_node *h1 = zn_activation(g, zn_dense(g, in, 64, "fc1"), ZN_NACT_FANN_SIGMOID_SYMMETRIC, 0.5f);
     zn_node *h2 = zn_activation(g, zn_dense(g, h1, 48, "fc2"), ZN_NACT_GELU, 1.0f);
     zn_node *shortcut = zn_concat(g, h2, in); /* FANN-style shortcut to the output */
     zn_node *logits = zn_dense(g, shortcut, 5, "out");

@@ -78,7 +78,7 @@ static void check_layout(const zn_fnet *net, unsigned hidden) {
 static void test_xor_reaches_target(void) {
     zn_dataset *d = load(DATA("xor.data"));
     zn_fnet *net = shortcut(d, 7);
-    zn_fnet_set_activation_output(net, ZN_NACT_SIGMOID_SYMMETRIC);
+    zn_fnet_set_activation_output(net, ZN_NACT_FANN_SIGMOID_SYMMETRIC);
     trace t = {0};
     const float target = 0.001f;
     ZT_OK(zn_cascade_train(net, d, 30, 1, target, record, &t, NULL));
@@ -100,7 +100,7 @@ static void test_xor_reaches_target(void) {
 static void test_diabetes_max_neurons(void) {
     zn_dataset *d = load(DATA("diabetes.train"));
     zn_fnet *net = shortcut(d, 3);
-    zn_fnet_set_activation_output(net, ZN_NACT_SIGMOID);
+    zn_fnet_set_activation_output(net, ZN_NACT_FANN_SIGMOID);
     trace t = {0};
     ZT_OK(zn_cascade_train(net, d, 3, 1, 0.0f, record, &t, NULL));
     check_layout(net, 3);
@@ -317,7 +317,7 @@ static void test_against_libfann(void) {
         fsum += fm;
         ft += secs;
         zn_fnet *net = shortcut(d, s);
-        zn_fnet_set_activation_output(net, ZN_NACT_SIGMOID);
+        zn_fnet_set_activation_output(net, ZN_NACT_FANN_SIGMOID);
         double t0 = zn_time_sec();
         ZT_OK(zn_cascade_train(net, d, max_neurons, 0, 0.0f, NULL, NULL, NULL));
         zt += zn_time_sec() - t0;
@@ -377,7 +377,7 @@ static void test_net_files_against_libfann(void) {
     double secs;
     ZT_CHECK(isfinite(fann_cascade(path, 4, &secs, fpath, 1)));
     zn_fnet *net = shortcut(d, 9);
-    zn_fnet_set_activation_output(net, ZN_NACT_SIGMOID);
+    zn_fnet_set_activation_output(net, ZN_NACT_FANN_SIGMOID);
     ZT_OK(zn_cascade_train(net, d, 4, 0, 0.0f, NULL, NULL, NULL));
     ZT_OK(zn_fnet_save(net, zpath));
     char *zt = slurp(zpath), *ft = slurp(fpath);

@@ -115,7 +115,7 @@ static zn_fnet *linear_net(zn_algo algo, float lr) {
     unsigned sizes[3] = {2, 4, 1};
     zn_fnet *net = NULL;
     ZT_OK(zn_fnet_create_standard(3, sizes, 3, &net));
-    zn_fnet_set_activation_hidden(net, ZN_NACT_SIGMOID_SYMMETRIC);
+    zn_fnet_set_activation_hidden(net, ZN_NACT_FANN_SIGMOID_SYMMETRIC);
     zn_fnet_set_activation_output(net, ZN_NACT_LINEAR);
     net->training_algorithm = algo;
     net->learning_rate = lr;

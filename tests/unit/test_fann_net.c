@@ -139,7 +139,7 @@ static void test_parse_small(void) {
     ZT_CHECK(net->cascade_activation_functions_count == 10 && net->cascade_activation_functions[9] == ZN_NACT_COS);
     ZT_CHECK(net->cascade_activation_steepnesses_count == 4);
     ZT_NEAR(net->cascade_activation_steepnesses[2], 0.75, 0);
-    ZT_CHECK(net->neurons[3].act == ZN_NACT_SIGMOID_SYMMETRIC && net->neurons[6].act == ZN_NACT_LINEAR);
+    ZT_CHECK(net->neurons[3].act == ZN_NACT_FANN_SIGMOID_SYMMETRIC && net->neurons[6].act == ZN_NACT_LINEAR);
     ZT_CHECK(net->neurons[6].first_con == 6 && net->neurons[6].last_con == 9);
     ZT_CHECK(net->sources[8] == 5);
     ZT_NEAR(net->weights[7], -1.5, 0);
@@ -451,7 +451,7 @@ static void test_mlp_conversions(void) {
         ZT_OK(zn_fnet_to_mlp(net, &mlp));
         if (mlp) {
             /* FANN's file said: tanh hidden (5), linear output (0), steepness 0.5 and 1, tanh error function. */
-            ZT_CHECK(mlp->spec.hidden_act == ZN_NACT_SIGMOID_SYMMETRIC && mlp->spec.output_act == ZN_NACT_LINEAR);
+            ZT_CHECK(mlp->spec.hidden_act == ZN_NACT_FANN_SIGMOID_SYMMETRIC && mlp->spec.output_act == ZN_NACT_LINEAR);
             ZT_NEAR(mlp->spec.hidden_steepness, 0.5, 0);
             ZT_NEAR(mlp->spec.output_steepness, 1.0, 0);
             ZT_CHECK(mlp->spec.loss == ZN_LOSS_TANH_ERROR && !mlp->spec.shortcut && mlp->input_scaler == NULL);
@@ -467,14 +467,14 @@ static void test_mlp_conversions(void) {
     ZT_OK(zn_fnet_create_shortcut(4, sizes, 5, &net));
     if (net) {
         zn_fnet_set_activation_hidden(net, ZN_NACT_ELLIOT_SYMMETRIC);
-        zn_fnet_set_activation_output(net, ZN_NACT_SIGMOID);
+        zn_fnet_set_activation_output(net, ZN_NACT_FANN_SIGMOID);
         zn_fnet_set_steepness_hidden(net, 0.8f);
         mlp_round_trip(net, "shortcut");
         zn_fnet_free(net);
     }
     ZT_OK(zn_fnet_create_sparse(0.4f, 4, sizes, 6, &net));
     if (net) {
-        zn_fnet_set_activation_hidden(net, ZN_NACT_SIGMOID_SYMMETRIC);
+        zn_fnet_set_activation_hidden(net, ZN_NACT_FANN_SIGMOID_SYMMETRIC);
         mlp_round_trip(net, "sparse");
         zn_fnet_free(net);
     }
@@ -505,12 +505,12 @@ static void test_mlp_unsupported(void) {
     ZT_CHECK(strstr(zn_last_error(), "relu") != NULL);
     zn_mlp_free(mlp);
     /* BCE's output is the logistic: FANN's sigmoid at steepness 0.5. */
-    spec.hidden_act = ZN_NACT_SIGMOID_SYMMETRIC;
+    spec.hidden_act = ZN_NACT_FANN_SIGMOID_SYMMETRIC;
     spec.loss = ZN_LOSS_BCE;
     ZT_OK(zn_mlp_wrap(&spec, 1, NULL, NULL, 0, NULL, &mlp));
     ZT_OK(zn_fnet_from_mlp(mlp, &net));
     if (net) {
-        ZT_CHECK(net->neurons[net->layers[2].first].act == ZN_NACT_SIGMOID);
+        ZT_CHECK(net->neurons[net->layers[2].first].act == ZN_NACT_FANN_SIGMOID);
         mlp_agrees(net, mlp, "bce");
     }
     zn_fnet_free(net);
@@ -727,8 +727,8 @@ static void test_zenn_net_in_libfann(void) {
     zn_fnet *net = NULL;
     ZT_OK(zn_fnet_create_standard(3, sizes, 11, &net));
     if (!net) return;
-    zn_fnet_set_activation_hidden(net, ZN_NACT_SIGMOID_SYMMETRIC);
-    zn_fnet_set_activation_output(net, ZN_NACT_SIGMOID);
+    zn_fnet_set_activation_hidden(net, ZN_NACT_FANN_SIGMOID_SYMMETRIC);
+    zn_fnet_set_activation_output(net, ZN_NACT_FANN_SIGMOID);
     const char *path = tmp_file("from_zenn.net");
     ZT_OK(zn_fnet_save(net, path));
     struct fann *ann = fann_create_from_file(path);

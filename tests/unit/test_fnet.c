@@ -43,7 +43,7 @@ static void test_symmetric_sigmoid_is_fanns(void) {
         for (int k = 0; k < 2; k++) {
             const float s = k ? (float)i * 0x1p-30f : (float)i * 0x1p-12f;
             const float want = (float)(2.0 / (1.0 + exp(-2.0 * (double)s)) - 1.0);
-            const float got = zn_fnet_activate(ZN_NACT_SIGMOID_SYMMETRIC, s);
+            const float got = zn_fnet_activate(ZN_NACT_FANN_SIGMOID_SYMMETRIC, s);
             n++;
             same += got == want;
             if (want != 0.0f) worst = fmax(worst, fabs((double)got - want) / fabs((double)want));
@@ -51,10 +51,10 @@ static void test_symmetric_sigmoid_is_fanns(void) {
     }
     ZT_CHECK_MSG(worst <= 0x1p-23, "symmetric sigmoid: %g relative off FANN's", worst);
     ZT_CHECK_MSG(same >= n - n / 1000, "symmetric sigmoid: %ld of %ld identical to FANN's", same, n);
-    ZT_CHECK(zn_fnet_activate(ZN_NACT_SIGMOID_SYMMETRIC, 150.0f) == 1.0f);
-    ZT_CHECK(zn_fnet_activate(ZN_NACT_SIGMOID_SYMMETRIC, -150.0f) == -1.0f);
-    ZT_CHECK(zn_fnet_activate(ZN_NACT_SIGMOID_SYMMETRIC, 0.0f) == 0.0f);
-    ZT_CHECK(isnan(zn_fnet_activate(ZN_NACT_SIGMOID_SYMMETRIC, NAN)));
+    ZT_CHECK(zn_fnet_activate(ZN_NACT_FANN_SIGMOID_SYMMETRIC, 150.0f) == 1.0f);
+    ZT_CHECK(zn_fnet_activate(ZN_NACT_FANN_SIGMOID_SYMMETRIC, -150.0f) == -1.0f);
+    ZT_CHECK(zn_fnet_activate(ZN_NACT_FANN_SIGMOID_SYMMETRIC, 0.0f) == 0.0f);
+    ZT_CHECK(isnan(zn_fnet_activate(ZN_NACT_FANN_SIGMOID_SYMMETRIC, NAN)));
 }
 
 /* zenn's own trainer with FANN's recipe (an MLP of FANN's defaults, the
@@ -107,8 +107,8 @@ static void test_batch_equals_run(void) {
     check_batch_equals_run(net, 7);
     zn_fnet_free(net);
     ZT_OK(zn_fnet_create_standard(3, wide, 2, &net));
-    zn_fnet_set_activation_hidden(net, ZN_NACT_SIGMOID_SYMMETRIC);
-    zn_fnet_set_activation_output(net, ZN_NACT_SIGMOID);
+    zn_fnet_set_activation_hidden(net, ZN_NACT_FANN_SIGMOID_SYMMETRIC);
+    zn_fnet_set_activation_output(net, ZN_NACT_FANN_SIGMOID);
     check_batch_equals_run(net, 300); /* more rows than one chunk */
     zn_fnet_free(net);
     ZT_OK(zn_fnet_create_shortcut(5, deep, 3, &net));
@@ -130,7 +130,7 @@ static void check_copy_follows_weights(unsigned hidden) {
     unsigned sizes[] = {500, hidden, 7};
     zn_fnet *net;
     ZT_OK(zn_fnet_create_standard(3, sizes, 9, &net));
-    zn_fnet_set_activation_hidden(net, ZN_NACT_SIGMOID_SYMMETRIC);
+    zn_fnet_set_activation_hidden(net, ZN_NACT_FANN_SIGMOID_SYMMETRIC);
     check_batch_equals_run(net, 4);
     ZT_CHECK(net->exec->wt_len > 0 && zn_fnet_exec_copy_valid(net));
     ZT_CHECK(net->exec->lp[1].copied && net->exec->lp[1].by_rows == (hidden > 256));
@@ -175,7 +175,7 @@ static void test_synced_neurons_are_fanns(void) {
     unsigned sizes[] = {40, 30, 20, 5};
     zn_fnet *net;
     ZT_OK(zn_fnet_create_standard(4, sizes, 3, &net));
-    zn_fnet_set_activation_hidden(net, ZN_NACT_SIGMOID_SYMMETRIC);
+    zn_fnet_set_activation_hidden(net, ZN_NACT_FANN_SIGMOID_SYMMETRIC);
     float x[40];
     for (int i = 0; i < 40; i++) x[i] = (float)(i % 9) * 0.2f - 0.8f;
     for (int i = 0; i < 3; i++) ZT_CHECK(zn_fnet_run(net, x) != NULL);
@@ -351,7 +351,7 @@ static void test_slopes_are_gradients(void) {
         if (kind == 2) ZT_OK(zn_fnet_create_sparse(0.6f, 4, s, 7, &net));
         if (!net) continue;
         zn_fnet_randomize_weights(net, -0.5f, 0.5f);
-        zn_fnet_set_activation_hidden(net, ZN_NACT_SIGMOID_SYMMETRIC);
+        zn_fnet_set_activation_hidden(net, ZN_NACT_FANN_SIGMOID_SYMMETRIC);
         zn_fnet_set_steepness_hidden(net, 0.8f);
         ZT_OK(zn_fnet_set_activation(net, ZN_NACT_ELLIOT_SYMMETRIC, 2, -1));
         zn_fnet_set_activation_output(net, ZN_NACT_LINEAR);
@@ -364,7 +364,7 @@ static void test_slopes_are_gradients(void) {
     zn_dataset *dw = random_data(300, 70, 3, 10);
     zn_fnet *net = NULL;
     ZT_OK(zn_fnet_create_standard(3, w, 8, &net));
-    zn_fnet_set_activation_hidden(net, ZN_NACT_SIGMOID_SYMMETRIC);
+    zn_fnet_set_activation_hidden(net, ZN_NACT_FANN_SIGMOID_SYMMETRIC);
     zn_fnet_set_activation_output(net, ZN_NACT_LINEAR);
     check_slopes(net, dw, "70-40-3");
     zn_fnet_free(net);
@@ -423,8 +423,8 @@ static void test_train_on_data(void) {
     zn_fnet *net = NULL;
     ZT_OK(zn_fnet_create_standard(3, s, 1, &net));
     if (!net || !d) return;
-    zn_fnet_set_activation_hidden(net, ZN_NACT_SIGMOID_SYMMETRIC);
-    zn_fnet_set_activation_output(net, ZN_NACT_SIGMOID_SYMMETRIC);
+    zn_fnet_set_activation_hidden(net, ZN_NACT_FANN_SIGMOID_SYMMETRIC);
+    zn_fnet_set_activation_output(net, ZN_NACT_FANN_SIGMOID_SYMMETRIC);
     /* reports at 1, every 10th and the last: 1, 10, 20, 25 */
     reports r = {0, 0, 0};
     ZT_OK(zn_fnet_train_on_data(net, d, 25, 10, 0.0f, on_report, &r));

@@ -49,7 +49,8 @@ static void json_number(const char *key, double v, int last) {
 int train_cascade(const cascade_cli *o) {
     const zn_dataset *d = o->train;
     /* FANN data: FANN's usual symmetric sigmoid; CSV: logistic for classes, linear for regression */
-    zn_nact out_act = o->fann_data ? ZN_NACT_SIGMOID_SYMMETRIC : (d->n_classes > 0 ? ZN_NACT_SIGMOID : ZN_NACT_LINEAR);
+    zn_nact out_act =
+        o->fann_data ? ZN_NACT_FANN_SIGMOID_SYMMETRIC : (d->n_classes > 0 ? ZN_NACT_FANN_SIGMOID : ZN_NACT_LINEAR);
     if (o->output_act) {
         int act = zn_nact_from_name(o->output_act);
         if (act < 0 || act >= ZN_NACT_RELU)

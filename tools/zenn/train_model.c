@@ -55,7 +55,7 @@ static int set_output_act(const train_args *a, int classes, zn_mlp_spec *spec) {
         return cli_error("--output-act %s: a classifier trained with xent outputs the softmax (--output-act softmax); "
                          "--loss mse trains other outputs",
                          a->output_act);
-    if (spec->loss == ZN_LOSS_BCE && act != ZN_NACT_SIGMOID)
+    if (spec->loss == ZN_LOSS_BCE && act != ZN_NACT_FANN_SIGMOID)
         return cli_error("--output-act %s: --loss bce outputs the logistic sigmoid", a->output_act);
     spec->output_act = (zn_nact)act;
     if (act >= ZN_NACT_RELU || act == ZN_NACT_LINEAR) spec->output_steepness = 1.0f;
