@@ -1,7 +1,8 @@
 /* Fuzz target: zenn run's rows (tools/zenn/cli_rows.c), their numbers and
  * the header matched to a model's input names (cli_columns.c). The first
  * byte picks --allow-nan and how many of the second row's fields play the
- * model's inputs and targets, so the matching gets names that fit and not. */
+ * model's inputs and targets, so the matching gets names that fit and not,
+ * and whether a lone CR ends a line first, as zenn run makes it. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char *text = malloc(size ? size : 1);
     if (!text) return 0;
     if (size) memcpy(text, data, size);
+    for (size_t i = 0; (opts & 128) && i < size; i++)
+        if (text[i] == '\r' && (i + 1 == size || text[i + 1] != '\n')) text[i] = '\n';
     cli_rows r;
     cli_rows_init(&r, text, size, "fuzz");
     char **header = NULL, **second = NULL;
