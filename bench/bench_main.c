@@ -1,5 +1,6 @@
 /* zenn bench: the command line, suite selection, history and outputs. */
 #define _POSIX_C_SOURCE 200809L
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include "bench_history.h"
 #include "bench_report.h"
 #include "cli.h"
+#include "cli_opts.h"
 #include "cli_util.h"
 
 #include "zn_git_commit.h" /* generated at build time: ZN_GIT_COMMIT */
@@ -38,42 +40,6 @@ static const suite_entry suites[] = {
 };
 #define NSUITES ((int)(sizeof suites / sizeof suites[0]))
 
-static void usage(FILE *f) {
-    fprintf(f, "usage: zenn bench [options] [SUITE...]\n"
-               "\n"
-               "Measures zenn and its peers in one run, interleaved, and prints GFLOP/s or\n"
-               "GElements/s with ratios (peer time / zenn time: above 1 means zenn is faster).\n"
-               "\n"
-               "suites (default: all):\n");
-    for (int i = 0; i < NSUITES; i++) fprintf(f, "  %-12s %s\n", suites[i].name, suites[i].what);
-    fprintf(f, "  %-12s %s\n", "quick", "a short run of every suite (the same as --quick; under two minutes)");
-    fprintf(f, "\noptions:\n"
-               "  --json FILE     also write every case and the machine fingerprint as JSON\n"
-               "  --repeat N      reps per contender (default 7; the median is reported)\n"
-               "  --min-time S    seconds per rep (default 0.1)\n"
-               "  --threads N     threads for the multi-threaded cases (default: ZN_THREADS or all CPUs)\n"
-               "  --filter TEXT   only cases whose name contains TEXT\n"
-               "  --quick         fewer cases, shorter reps (a smoke run)\n"
-               "  --history PATH  SQLite file every run is appended to (default: bench/history.db when run\n"
-               "                  from the repository); --no-history to skip\n"
-               "  --compare [RUN] compare the latest run with RUN, or with the median of the last --last K runs\n"
-               "                  (default 5) of this CPU model and kernels (runs of other CPUs are left out\n"
-               "                  and named); a case changed only when the min-max ranges differ by more\n"
-               "                  than --threshold X (default 0.05). Alone: no new run\n"
-               "  --fail-on-regression  exit 1 when a case regressed\n"
-               "  --report FILE   write a self-contained HTML report (charts, table, trends of this CPU's runs,\n"
-               "                  fingerprint)\n"
-               "  --settle-ms MS  pause after a multi-threaded peer rep (default 150; OpenBLAS threads spin)\n"
-               "  --fann-data DIR FANN .train/.test files for fann-accuracy (default: ../shared/data/fann)\n"
-               "  --mnist DIR     MNIST IDX .gz files for the mnist suite (default: ../shared/data/mnist\n"
-               "                  beside the source tree; the suite is skipped when they are absent)\n"
-               "\n"
-               "  --install-peers install the peers first (apt-get and npm: scripts/deps.sh --peers)\n"
-               "\n"
-               "Peers (OpenBLAS, BLIS, libfann, PyTorch, NumPy, brain.js, tfjs) are skipped with a reason\n"
-               "when missing; --install-peers installs them (bench/peers/README.md).\n");
-}
-
 /* --install-peers: the source tree's scripts/deps.sh --peers (apt-get and
  * npm ci; as root, or it names what to install). Returns its exit status. */
 static int install_peers(void) {
@@ -98,14 +64,6 @@ static int install_peers(void) {
         if (errno != EINTR) return 2;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
     fprintf(stderr, "zenn: error: --install-peers: %s --peers failed\n", script);
-    return 1;
-}
-
-/* Option values through the tool's own parsers (one error line each). */
-static int parse_int(const char *opt, const char *s, int lo, int hi, int *out) {
-    long long v;
-    if (!cli_int(opt, s, lo, hi, &v)) return 0;
-    *out = (int)v;
     return 1;
 }
 
@@ -149,11 +107,9 @@ typedef struct bench_cli {
     bench_run run;
     const char *json, *history, *report;
     int want[NSUITES], any; /* suites named; none: all */
-    int no_history, compare, fail_on_regression;
+    int no_history, compare, fail_on_regression, quick, install_peers;
     bench_compare_opts co;
 } bench_cli;
-
-enum { CLI_GO_ON = -1 }; /* an argument parsed: read the next */
 
 static void cli_init(bench_cli *c) {
     memset(c, 0, sizeof *c);
@@ -172,96 +128,111 @@ static void set_quick(bench_opts *o) {
     o->settle_ms = 50;
 }
 
-/* The field a text option sets, and what its value names; NULL when `opt` is not one. */
-static const char **text_slot(bench_cli *c, const char *opt, const char **noun) {
-    *noun = "a file name";
-    if (!strcmp(opt, "--json")) return &c->json;
-    if (!strcmp(opt, "--history")) return &c->history;
-    if (!strcmp(opt, "--report")) return &c->report;
-    *noun = "a directory";
-    if (!strcmp(opt, "--mnist")) return &c->run.opts.mnist_dir;
-    if (!strcmp(opt, "--fann-data")) return &c->run.opts.fann_dir;
-    *noun = "text";
-    if (!strcmp(opt, "--filter")) return &c->run.opts.filter;
-    return NULL;
-}
-
-/* Options that take a value: 1 when parsed, 0 after an error line, -1 when
- * `opt` is not one of them. */
-static int value_option(bench_cli *c, const char *opt, const char *val) {
-    bench_opts *o = &c->run.opts;
-    if (!strcmp(opt, "--repeat")) return parse_int(opt, val, 1, 64, &o->repeat);
-    if (!strcmp(opt, "--threads")) return parse_int(opt, val, 1, 1024, &o->threads);
-    if (!strcmp(opt, "--min-time")) return cli_float(opt, val, 1e-4, 60, &o->min_seconds);
-    if (!strcmp(opt, "--settle-ms")) return cli_float(opt, val, 0, 10000, &o->settle_ms);
-    if (!strcmp(opt, "--last")) return parse_int(opt, val, 1, 63, &c->co.last);
-    if (!strcmp(opt, "--threshold")) return cli_float(opt, val, 0, 10, &c->co.threshold);
-    const char *noun;
-    const char **slot = text_slot(c, opt, &noun);
-    if (!slot) return -1;
-    if (!val) {
-        fprintf(stderr, "zenn: error: %s expects %s\n", opt, noun);
-        return 0;
-    }
-    *slot = val;
-    return 1;
-}
-
-/* --compare [RUN]: the run id is taken only when the next argument is a number. */
-static int compare_option(bench_cli *c, const char *val, int *i) {
+/* --compare [RUN]: the next argument is the run id only when it is a number. */
+static int compare_option(void *dst, const char *next) {
+    bench_cli *c = dst;
     c->compare = 1;
     char *end = NULL;
-    long long id = val ? strtoll(val, &end, 10) : 0;
-    if (!val || !*val || *end) return CLI_GO_ON;
-    if (id < 1) {
-        fprintf(stderr, "zenn: error: --compare expects a run id >= 1, got '%s'\n", val);
-        return 2;
-    }
+    long long id = next ? strtoll(next, &end, 10) : 0;
+    if (!next || !*next || *end) return CLI_ALONE;
+    if (id < 1) return !cli_error("--compare expects a run id >= 1, got '%s'", next);
     c->co.run = id;
-    ++*i;
-    return CLI_GO_ON;
+    return CLI_TOOK;
 }
 
-static int select_suite(bench_cli *c, const char *name) {
-    int found = 0;
-    for (int s = 0; s < NSUITES; s++)
-        if (!strcmp(name, suites[s].name)) c->want[s] = found = c->any = 1;
-    if (found) return CLI_GO_ON;
-    fprintf(stderr, "zenn: error: unknown suite '%s' (try zenn bench --help)\n", name);
-    return 2;
+#define F(field) offsetof(bench_cli, field)
+/* Every option of zenn bench: the parser's table and the help's lines. */
+static const cli_opt bench_opts_table[] = {
+    {"options", NULL, CLI_SECTION, 0, 0, 0, NULL, NULL, 0, 0, 0, NULL},
+    {"--json", NULL, CLI_STR, F(json), 0, 0, "FILE", "also write every case and the machine fingerprint as JSON", 0, 0,
+     0, NULL},
+    {"--repeat", NULL, CLI_INT32, F(run.opts.repeat), 1, 64, "N",
+     "reps per contender (default 7; the median is reported)", 0, 0, 0, NULL},
+    {"--min-time", NULL, CLI_FLOAT, F(run.opts.min_seconds), 1e-4, 60, "S", "seconds per rep (default 0.1)", 0, 0, 0,
+     NULL},
+    {"--threads", NULL, CLI_INT32, F(run.opts.threads), 1, 1024, "N",
+     "threads for the multi-threaded cases (default: ZN_THREADS or all CPUs)", 0, 0, 0, NULL},
+    {"--filter", NULL, CLI_STR, F(run.opts.filter), 0, 0, "TEXT", "only cases whose name contains TEXT", 0, 0, 0,
+     NULL},
+    {"--quick", NULL, CLI_FLAG, F(quick), 1, 0, NULL, "fewer cases, shorter reps (a smoke run)", 0, 0, 0, NULL},
+    {"--history", NULL, CLI_STR, F(history), 0, 0, "PATH",
+     "SQLite file every run is appended to (default: bench/history.db when run from the repository)", 0, 0, 0, NULL},
+    {"--no-history", NULL, CLI_FLAG, F(no_history), 1, 0, NULL, "record nothing", 0, 0, 0, NULL},
+    {"--compare", NULL, CLI_CALL_OPT, 0, 0, 0, "[RUN]",
+     "compare the latest run with RUN, or with the median of the last --last K runs of this CPU model and kernels "
+     "(runs of other CPUs are left out and named); a case changed only when the min-max ranges differ by more than "
+     "--threshold. Alone: no new run",
+     0, 0, 0, compare_option},
+    {"--last", NULL, CLI_INT32, F(co.last), 1, 63, "K", "runs --compare takes the median of (default 5)", 0, 0, 0, NULL},
+    {"--threshold", NULL, CLI_FLOAT, F(co.threshold), 0, 10, "X", "a change --compare reports (default 0.05)", 0, 0, 0,
+     NULL},
+    {"--fail-on-regression", NULL, CLI_FLAG, F(fail_on_regression), 1, 0, NULL, "exit 1 when a case regressed", 0, 0,
+     0, NULL},
+    {"--report", NULL, CLI_STR, F(report), 0, 0, "FILE",
+     "write a self-contained HTML report (charts, table, trends of this CPU's runs, fingerprint)", 0, 0, 0, NULL},
+    {"--settle-ms", NULL, CLI_FLOAT, F(run.opts.settle_ms), 0, 10000, "MS",
+     "pause after a multi-threaded peer rep (default 150; OpenBLAS threads spin)", 0, 0, 0, NULL},
+    {"--fann-data", NULL, CLI_STR, F(run.opts.fann_dir), 0, 0, "DIR",
+     "FANN .train/.test files for fann-accuracy (default: ../shared/data/fann)", 0, 0, 0, NULL},
+    {"--mnist", NULL, CLI_STR, F(run.opts.mnist_dir), 0, 0, "DIR",
+     "MNIST IDX .gz files for the mnist suite (default: ../shared/data/mnist beside the source tree; the suite is "
+     "skipped when they are absent)",
+     0, 0, 0, NULL},
+    {"setup", NULL, CLI_SECTION, 0, 0, 0, NULL, NULL, 0, 0, 0, NULL},
+    {"--install-peers", NULL, CLI_FLAG, F(install_peers), 1, 0, NULL,
+     "install the peers first (apt-get and npm: scripts/deps.sh --peers)", 0, 0, 0, NULL},
+};
+#undef F
+#define N_BENCH_OPTS ((int)(sizeof bench_opts_table / sizeof bench_opts_table[0]))
+
+static void usage(FILE *f) {
+    fprintf(f, "usage: zenn bench [options] [SUITE...]\n"
+               "\n"
+               "Measures zenn and its peers in one run, interleaved, and prints GFLOP/s or\n"
+               "GElements/s with ratios (peer time / zenn time: above 1 means zenn is faster).\n"
+               "\n"
+               "suites (default: all):\n");
+    for (int i = 0; i < NSUITES; i++) fprintf(f, "  %-13s %s\n", suites[i].name, suites[i].what);
+    fprintf(f, "  %-13s %s\n", "quick", "a short run of every suite (the same as --quick; under two minutes)");
+    cli_opts_help(f, bench_opts_table, N_BENCH_OPTS);
+    fprintf(f, "\nPeers (OpenBLAS, BLIS, libfann, PyTorch, NumPy, brain.js, tfjs) are skipped with a reason\n"
+               "when missing; --install-peers installs them (bench/peers/README.md).\n");
 }
 
-/* argv[*i] (and its value, stepping *i past it): CLI_GO_ON, or the status to exit with. */
-static int parse_arg(bench_cli *c, int argc, char **argv, int *i) {
-    const char *a = argv[*i], *val = *i + 1 < argc ? argv[*i + 1] : NULL;
-    int v = value_option(c, a, val);
-    if (v >= 0) {
-        *i += v;
-        return v ? CLI_GO_ON : 2;
+/* The suites named (and `quick`): 0, or 2 after an error line. */
+static int select_suites(bench_cli *c, const char *const *names, int n) {
+    for (int i = 0; i < n; i++) {
+        int found = !strcmp(names[i], "quick");
+        c->quick |= found;
+        for (int s = 0; s < NSUITES; s++)
+            if (!strcmp(names[i], suites[s].name)) c->want[s] = found = c->any = 1;
+        if (!found) return cli_error("unknown suite '%s' (try zenn bench --help)", names[i]) * 2;
     }
-    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+    return 0;
+}
+
+/* The command line into *c: -1 to go on, or the status to exit with (0 after --help). */
+static int parse_args(bench_cli *c, int argc, char **argv) {
+    const char *names[64];
+    cli_parse p = {"bench", bench_opts_table, N_BENCH_OPTS, names, (int)(sizeof names / sizeof names[0]), 0, {0}};
+    int rc = cli_opts_parse(&p, argc, argv, c);
+    if (rc == CLI_PARSE_HELP) {
         usage(stdout);
         return 0;
     }
-    if (!strcmp(a, "--rss-probe")) /* internal: the memory suite's fresh process (prints one JSON line) */
-        return bench_rss_probe(val);
-    if (!strcmp(a, "--install-peers")) {
-        int rc = install_peers();
-        return rc ? rc : CLI_GO_ON;
+    if (rc != CLI_PARSE_OK) return 2;
+    if ((rc = select_suites(c, names, p.n_positional)) != 0) return rc;
+    /* --quick sets the reps it shortens only where no option named them. */
+    if (c->quick) {
+        bench_opts q = c->run.opts;
+        set_quick(&q);
+        c->run.opts.quick = 1;
+        if (!cli_opts_given(&p, "--repeat")) c->run.opts.repeat = q.repeat;
+        if (!cli_opts_given(&p, "--min-time")) c->run.opts.min_seconds = q.min_seconds;
+        if (!cli_opts_given(&p, "--settle-ms")) c->run.opts.settle_ms = q.settle_ms;
     }
-    if (!strcmp(a, "--compare")) return compare_option(c, val, i);
-    if (!strcmp(a, "--no-history"))
-        c->no_history = 1;
-    else if (!strcmp(a, "--fail-on-regression"))
-        c->fail_on_regression = 1;
-    else if (!strcmp(a, "--quick") || !strcmp(a, "quick"))
-        set_quick(&c->run.opts);
-    else if (a[0] == '-') {
-        fprintf(stderr, "zenn: error: unknown bench option '%s' (try zenn bench --help)\n", a);
-        return 2;
-    } else
-        return select_suite(c, a);
-    return CLI_GO_ON;
+    if (c->install_peers && (rc = install_peers()) != 0) return rc;
+    return -1;
 }
 
 static void print_header(const bench_opts *o) {
@@ -311,12 +282,12 @@ static int save_run(const bench_cli *c, int argc, char **argv) {
 }
 
 int zn_cmd_bench(int argc, char **argv) {
+    /* internal: the memory suite's fresh process (prints one JSON line) */
+    if (argc >= 2 && !strcmp(argv[1], "--rss-probe")) return bench_rss_probe(argc > 2 ? argv[2] : NULL);
     bench_cli c;
     cli_init(&c);
-    for (int i = 1; i < argc; i++) {
-        int rc = parse_arg(&c, argc, argv, &i);
-        if (rc != CLI_GO_ON) return rc;
-    }
+    int rc = parse_args(&c, argc, argv);
+    if (rc >= 0) return rc;
     print_header(&c.run.opts);
     /* History: an explicit --history, or bench/history.db when run from the repository. */
     if (!c.history && !c.no_history && access("bench", W_OK) == 0) c.history = "bench/history.db";

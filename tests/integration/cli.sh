@@ -37,6 +37,19 @@ expect_error "$zenn" bench --threads -1
 expect_error "$zenn" bench --min-time nan
 expect_error "$zenn" bench --json
 expect_error "$zenn" bench --bogus
+# The bench's options come from one table (tools/zenn/cli_opts.c): its --help lists them all,
+# "--name=value" works, a value option given twice or a flag given a value is an error.
+"$zenn" bench --help >"$tmp/bh.txt" && grep -q '^  --last K ' "$tmp/bh.txt" && grep -q '^  --threshold X ' "$tmp/bh.txt" &&
+  grep -q -- '--compare \[RUN\]' "$tmp/bh.txt" && ok || bad "bench --help misses options"
+expect_error "$zenn" bench --repeat 2 --repeat 3
+# --quick shortens only the reps no option named, wherever it stands.
+"$zenn" bench --repeat 1 --quick --filter no-such-case pool --no-history 2>&1 | grep -q 'medians of 1 reps of >= 0.02 s' &&
+  ok || bad "--quick overrode --repeat"
+expect_error "$zenn" bench --quick=1
+expect_error "$zenn" bench --compare=abc
+expect_error "$zenn" bench --compare 0
+expect_error "$zenn" bench --last 0
+expect_error "$zenn" bench --threshold -1
 expect_error "$zenn" bench pool --json /nonexistent-dir/x.json
 [ ! -e /nonexistent-dir/x.json.tmp ] && ok || bad "left a temporary file"
 "$zenn" "" >/dev/null 2>&1; [ $? -ne 0 ] && ok || bad "empty command accepted"
@@ -97,6 +110,7 @@ wait $p1 && wait $p2 && ok || bad "concurrent history writers: $(cat "$tmp/h1.er
 "$zenn" bench vmath --filter "exp" --quick --repeat 1 --min-time 0.001 --history "$tmp/h.db" >/dev/null 2>&1 && ok || bad "history run 3"
 "$zenn" bench --compare --history "$tmp/h.db" >"$tmp/cmp.txt" 2>&1 && grep -q "compare: run 3 against" "$tmp/cmp.txt" && ok || bad "compare: $(cat "$tmp/cmp.txt")"
 "$zenn" bench --compare 2 --history "$tmp/h.db" | grep -q "run 3 against run 2" && ok || bad "compare with a run id"
+"$zenn" bench --compare=2 --last=3 --history="$tmp/h.db" | grep -q "run 3 against run 2" && ok || bad "compare=RUN"
 expect_error "$zenn" bench --compare --history "$tmp/empty.db"
 printf 'not a database, just text long enough to look like a header....' >"$tmp/bad.db"
 "$zenn" bench pool --quick --history "$tmp/bad.db" --json "$tmp/bad.json" >/dev/null 2>"$tmp/bad.err"

@@ -90,6 +90,13 @@ expect_error "OUT must end in .net" "$zenn" convert "$tmp/m.safetensors" "$tmp/o
 "$zenn" convert "$nets/std.net" "$tmp/o.st" >/dev/null && "$zenn" info "$tmp/o.st" | grep -q '^kind: mlp' && ok ||
   bad "convert to .st (a zenn model, as train -o takes)"
 expect_error "hidden neurons differ" "$zenn" convert "$nets/perneuron.net" "$tmp/x.safetensors"
+# convert's and info's options come from cli_opts' table: its help lines, "--" ending the options.
+"$zenn" convert --help | grep -q '^  --fixed ' && "$zenn" info --help | grep -q '^  --json ' && ok ||
+  bad "convert/info --help without their option lines"
+cp "$nets/std.net" "$tmp/-dash.net"
+(cd "$tmp" && "$zenn" convert -- -dash.net -dash.safetensors >/dev/null && "$zenn" info -- -dash.safetensors |
+  grep -q '^kind: mlp') && ok || bad "convert/info -- FILE"
+expect_error "--fixed takes no value" "$zenn" convert --fixed=1 "$nets/std.net" "$tmp/x.net"
 expect_error "trunc_mid.net:35: field 'neurons'" "$zenn" run "$nets/trunc_mid.net" "$tmp/in2.txt"
 expect_error "trunc_mid.net:35" "$zenn" info "$nets/trunc_mid.net"
 expect_error "no-such-dir/x.net: cannot create" "$zenn" convert "$nets/std.net" "$tmp/no-such-dir/x.net"

@@ -51,6 +51,12 @@ check test "$(rows "$tmp/xor.st" '\xef\xbb\xbf0,0\n1,1\n')" -eq 2
 expect_error "stdin:1: field 1: 'nan' is not a finite number" "$zenn" run "$tmp/xor.st" - < <(printf 'nan,0\n1,1\n')
 expect_error "stdin:1: field 1: 'inf'" "$zenn" run "$tmp/xor.st" - < <(printf 'inf,0\n1,1\n')
 expect_error "stdin:1: field 1: '1e400' is beyond the float range" "$zenn" run "$tmp/xor.st" - < <(printf '1e400,0\n1,1\n')
+# run's and test's options come from cli_opts' table: help lines, "--" ending the options, no value for a flag.
+"$zenn" run --help | grep -q '^  --allow-nan ' && "$zenn" test --help | grep -q '^  --json ' && ok ||
+  bad "run/test --help without their option lines"
+check test "$(printf '0,0\n1,1\n' | "$zenn" run -- "$tmp/xor.st" - | tail -n +2 | wc -l)" -eq 2
+expect_error "--allow-nan takes no value" "$zenn" run --allow-nan=1 "$tmp/xor.st" -
+expect_error "--json takes no value" "$zenn" test --json=yes "$tmp/xor.st" "$src/data/xor.data"
 expect_error "stdin:1: field 2: '0x1' is not a number" "$zenn" run "$tmp/xor.st" - < <(printf '0,0x1\n1,1\n')
 expect_error "stdin:1: field 1: 'a'" "$zenn" run "$tmp/xor.st" - < <(printf 'a,1\n1,1\n')
 # Quoted numbers are numbers.

@@ -32,6 +32,7 @@ static int store(const cli_opt *o, const char *v, void *dst) {
         return 1;
     }
     case CLI_CALL: return o->call(dst, v);
+    case CLI_CALL_OPT: break; /* cli_opts_parse calls it with the next argument */
     case CLI_FLOAT: return cli_float(o->name, v, o->lo, o->hi, (double *)(base + o->at));
     case CLI_SIZES: {
         int n = cli_int_list(o->name, v, (int64_t *)(base + o->at), o->max);
@@ -82,12 +83,20 @@ int cli_opts_parse(cli_parse *p, int argc, char **argv, void *dst) {
             cli_error("%s takes no value", o->name);
             return CLI_PARSE_ERROR;
         }
-        if (!flag && !v && !(v = cli_value(argc, argv, &i))) return CLI_PARSE_ERROR;
         if (p->given[k] && o->kind != CLI_STR_LIST && !flag) {
             cli_error("%s is given twice", o->name);
             return CLI_PARSE_ERROR;
         }
-        if (!store(o, v, dst)) return CLI_PARSE_ERROR;
+        if (o->kind == CLI_CALL_OPT) {
+            const char *next = v ? v : i + 1 < argc ? argv[i + 1] : NULL;
+            int took = o->call(dst, next);
+            if (!took) return CLI_PARSE_ERROR;
+            if (v && took != CLI_TOOK) return cli_error("%s does not take '%s'", o->name, v), CLI_PARSE_ERROR;
+            if (!v && took == CLI_TOOK) i++;
+        } else {
+            if (!flag && !v && !(v = cli_value(argc, argv, &i))) return CLI_PARSE_ERROR;
+            if (!store(o, v, dst)) return CLI_PARSE_ERROR;
+        }
         if (p->given[k] < 255) p->given[k]++;
     }
     return CLI_PARSE_OK;

@@ -28,6 +28,9 @@ typedef enum cli_opt_kind {
     CLI_SIZES,    /* "784,128,10" into int64_t[max]; the count goes to the int at count_at */
     CLI_STR_LIST, /* repeatable: const char *[max]; the count goes to the int at count_at */
     CLI_CALL,     /* call(dst, value): any other parsing (value NULL when arg is NULL: a flag) */
+    CLI_CALL_OPT, /* an optional value ("--compare [RUN]"): call(dst, next) with the next argument or NULL
+                     returns CLI_TOOK it as its value, CLI_ALONE (not a value: the option alone), or 0 after
+                     an error line; "--name=value" must be taken */
     CLI_SECTION,  /* no option: a heading in the help text (name is the heading) */
 } cli_opt_kind;
 
@@ -47,6 +50,7 @@ typedef struct cli_opt {
 } cli_opt;
 
 enum { CLI_MAX_OPTS = 96 };
+enum { CLI_ALONE = 1, CLI_TOOK = 2 }; /* CLI_CALL_OPT's results */
 
 typedef struct cli_parse {
     const char *cmd; /* "train", for messages */

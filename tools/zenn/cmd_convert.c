@@ -4,10 +4,12 @@
  * with --fixed), .safetensors (or .st, as zenn train) a zenn model, and any
  * other name an error, so a file never carries a format its name denies.
  * Writes are atomic, so a failed conversion leaves no output file. */
+#include <stddef.h>
 #include <string.h>
 
 #include "cli.h"
 #include "cli_net.h"
+#include "cli_opts.h"
 #include "cli_util.h"
 
 static int ends_with(const char *s, const char *suffix) {
@@ -15,30 +17,33 @@ static int ends_with(const char *s, const char *suffix) {
     return n >= m && !strcmp(s + n - m, suffix);
 }
 
+typedef struct convert_args {
+    int fixed;
+} convert_args;
+
+static const cli_opt convert_opts[] = {
+    {"--fixed", NULL, CLI_FLAG, offsetof(convert_args, fixed), 1, 0, NULL,
+     "write FANN's fixed-point .net (FANN_FIX_2.0); OUT must end in .net", 0, 0, 0, NULL},
+};
+
 int zn_cmd_convert(int argc, char **argv) {
-    const char *in = NULL, *out = NULL;
-    int fixed = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            printf("usage: zenn convert IN OUT [--fixed]\n\n"
-                   "Converts a FANN .net file to a zenn model (.safetensors) and back. The format follows OUT's\n"
-                   "name: .net is written as FANN_FLO_2.1, or as FANN_FIX_2.0 with --fixed; .safetensors (or\n"
-                   ".st) is a zenn model; any other name is an error.\n"
-                   "A .net converts to a model when its hidden neurons share one activation and steepness and\n"
-                   "its outputs share one; its scaling becomes the model's scalers.\n");
-            return 0;
-        }
-        if (!strcmp(argv[i], "--fixed"))
-            fixed = 1;
-        else if (argv[i][0] == '-' && argv[i][1])
-            return cli_error("unknown option '%s' for convert", argv[i]) + 1;
-        else if (!in)
-            in = argv[i];
-        else if (!out)
-            out = argv[i];
-        else
-            return cli_error("convert takes IN and OUT; '%s' is extra", argv[i]) + 1;
+    const char *files[2] = {NULL, NULL};
+    convert_args a = {0};
+    cli_parse p = {"convert", convert_opts, (int)(sizeof convert_opts / sizeof convert_opts[0]), files, 2, 0, {0}};
+    int rc = cli_opts_parse(&p, argc, argv, &a);
+    if (rc == CLI_PARSE_HELP) {
+        printf("usage: zenn convert IN OUT [--fixed]\n\n"
+               "Converts a FANN .net file to a zenn model (.safetensors) and back. The format follows OUT's\n"
+               "name: .net is written as FANN_FLO_2.1, or as FANN_FIX_2.0 with --fixed; .safetensors (or\n"
+               ".st) is a zenn model; any other name is an error.\n"
+               "A .net converts to a model when its hidden neurons share one activation and steepness and\n"
+               "its outputs share one; its scaling becomes the model's scalers.\n\noptions:\n");
+        cli_opts_help(stdout, convert_opts, (int)(sizeof convert_opts / sizeof convert_opts[0]));
+        return 0;
     }
+    if (rc != CLI_PARSE_OK) return 2;
+    const char *in = files[0], *out = files[1];
+    const int fixed = a.fixed;
     if (!in || !out) return cli_error("convert needs IN and OUT (try zenn convert --help)") + 1;
     int to_net = ends_with(out, ".net");
     if (!to_net && !ends_with(out, ".safetensors") && !ends_with(out, ".st"))
@@ -56,7 +61,7 @@ int zn_cmd_convert(int argc, char **argv) {
         if (!mlp) s = zn_fnet_to_mlp(net, &mlp);
         if (s == ZN_OK) s = zn_mlp_save(mlp, out);
     }
-    int rc = 0;
+    rc = 0;
     if (s != ZN_OK)
         rc = cli_fail(s);
     else if (to_net)

@@ -1,9 +1,11 @@
 /* zenn info MODEL [--json]: what a model file holds. */
+#include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "cli.h"
 #include "cli_net.h"
+#include "cli_opts.h"
 #include "cli_util.h"
 
 /* What the output layer computes: a classifier's loss decides it, not output_act. */
@@ -39,23 +41,27 @@ static void text_names(const char *label, char *const *names, int64_t n) {
     printf("\n");
 }
 
+typedef struct info_args {
+    int json;
+} info_args;
+
+static const cli_opt info_opts[] = {
+    {"--json", NULL, CLI_FLAG, offsetof(info_args, json), 1, 0, NULL, "print the same as one JSON object", 0, 0, 0,
+     NULL},
+};
+
 int zn_cmd_info(int argc, char **argv) {
     const char *path = NULL;
-    int json = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            printf("usage: zenn info MODEL [--json]\n");
-            return 0;
-        }
-        if (!strcmp(argv[i], "--json"))
-            json = 1;
-        else if (argv[i][0] == '-' && argv[i][1])
-            return cli_error("unknown option '%s' for info", argv[i]) + 1;
-        else if (!path)
-            path = argv[i];
-        else
-            return cli_error("info takes one MODEL; '%s' is extra", argv[i]) + 1;
+    info_args a = {0};
+    cli_parse p = {"info", info_opts, (int)(sizeof info_opts / sizeof info_opts[0]), &path, 1, 0, {0}};
+    int rc = cli_opts_parse(&p, argc, argv, &a);
+    if (rc == CLI_PARSE_HELP) {
+        printf("usage: zenn info MODEL [--json]\n\nWhat a model file (or a FANN .net) holds.\n\noptions:\n");
+        cli_opts_help(stdout, info_opts, (int)(sizeof info_opts / sizeof info_opts[0]));
+        return 0;
     }
+    if (rc != CLI_PARSE_OK) return 2;
+    const int json = a.json;
     if (!path) return cli_error("info needs a MODEL (try zenn info --help)") + 1;
     zn_mlp *m = NULL;
     zn_fnet *net = NULL; /* a FANN .net that is not an MLP */

@@ -11,12 +11,14 @@
  * column that is not an input, or the last one for a model without names). */
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "cli_columns.h"
 #include "cli_net.h"
+#include "cli_opts.h"
 #include "cli_rows.h"
 #include "cli_util.h"
 
@@ -182,6 +184,16 @@ static int read_table(const char *text, size_t len, const char *name, const run_
     return 0;
 }
 
+typedef struct run_args {
+    int allow_nan;
+} run_args;
+
+static const cli_opt run_opts[] = {
+    {"--allow-nan", NULL, CLI_FLAG, offsetof(run_args, allow_nan), 1, 0, NULL,
+     "read an empty field, nan or inf as NaN (else an error naming its row and field)", 0, 0, 0, NULL},
+};
+#define N_RUN_OPTS ((int)(sizeof run_opts / sizeof run_opts[0]))
+
 static int usage(void) {
     printf("usage: zenn run MODEL [INPUT|-] [--allow-nan]\n\n"
            "Prints one CSV row of outputs per input row (a class label is added for classifiers).\n"
@@ -190,26 +202,20 @@ static int usage(void) {
            "model's columns: columns are then matched by name (a model trained on a CSV knows its\n"
            "column names), so the training CSV runs as it is, its target columns ignored. Without a\n"
            "header, columns are taken in order. An empty field or a value that is not a finite number\n"
-           "is an error naming its row and field; --allow-nan reads them as NaN (nan, inf too).\n");
+           "is an error naming its row and field; --allow-nan reads them as NaN (nan, inf too).\n\noptions:\n");
+    cli_opts_help(stdout, run_opts, N_RUN_OPTS);
     return 0;
 }
 
 int zn_cmd_run(int argc, char **argv) {
-    const char *model_path = NULL, *input = NULL;
-    int allow_nan = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) return usage();
-        if (!strcmp(argv[i], "--allow-nan"))
-            allow_nan = 1;
-        else if (argv[i][0] == '-' && argv[i][1])
-            return cli_error("unknown option '%s' for run", argv[i]) + 1;
-        else if (!model_path)
-            model_path = argv[i];
-        else if (!input)
-            input = argv[i];
-        else
-            return cli_error("run takes MODEL and one INPUT; '%s' is extra", argv[i]) + 1;
-    }
+    const char *files[2] = {NULL, NULL};
+    run_args a = {0};
+    cli_parse p = {"run", run_opts, N_RUN_OPTS, files, 2, 0, {0}};
+    int prc = cli_opts_parse(&p, argc, argv, &a);
+    if (prc == CLI_PARSE_HELP) return usage();
+    if (prc != CLI_PARSE_OK) return 2;
+    const char *model_path = files[0], *input = files[1];
+    const int allow_nan = a.allow_nan;
     if (!model_path) return cli_error("run needs a MODEL (try zenn run --help)") + 1;
     zn_mlp *mlp = NULL;
     zn_fnet *net = NULL; /* a FANN .net that is not an MLP */

@@ -5,12 +5,14 @@
  * FANN data: bit_fail (FANN's count of outputs off by more than 0.35). A figure
  * that cannot be computed is "n/a" (JSON null) with the reason. */
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "cli.h"
 #include "cli_columns.h"
 #include "cli_metrics.h"
 #include "cli_net.h"
+#include "cli_opts.h"
 #include "cli_util.h"
 
 /* A JSON string; bytes that are not valid UTF-8 become U+FFFD. */
@@ -173,33 +175,35 @@ static void print_text(const test_report *t) {
     }
 }
 
+typedef struct test_args {
+    int json, allow_nan;
+} test_args;
+
+static const cli_opt test_opts[] = {
+    {"--json", NULL, CLI_FLAG, offsetof(test_args, json), 1, 0, NULL, "print one JSON object", 0, 0, 0, NULL},
+    {"--allow-nan", NULL, CLI_FLAG, offsetof(test_args, allow_nan), 1, 0, NULL, "accept NaN/Inf values in the data",
+     0, 0, 0, NULL},
+};
+#define N_TEST_OPTS ((int)(sizeof test_opts / sizeof test_opts[0]))
+
 int zn_cmd_test(int argc, char **argv) {
-    const char *model_path = NULL, *data_path = NULL;
-    int json = 0, allow_nan = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
-            printf("usage: zenn test MODEL DATA [--json] [--allow-nan]\n\n"
-                   "Prints rows, mse, mae and: R² (r2) for regression; accuracy, the confusion matrix and\n"
-                   "per-class precision, recall and F1 for classifiers; bit_fail for FANN nets and data.\n"
-                   "One 'name: value' per line, or one JSON object (null, with null_reasons, where a figure\n"
-                   "cannot be computed). CSV columns are matched to the model's inputs by name when the\n"
-                   "model stores them.\n");
-            return 0;
-        }
-        if (!strcmp(o, "--json"))
-            json = 1;
-        else if (!strcmp(o, "--allow-nan"))
-            allow_nan = 1;
-        else if (o[0] == '-' && o[1])
-            return cli_error("unknown option '%s' for test", o) + 1;
-        else if (!model_path)
-            model_path = o;
-        else if (!data_path)
-            data_path = o;
-        else
-            return cli_error("test takes MODEL and DATA; '%s' is extra", o) + 1;
+    const char *files[2] = {NULL, NULL};
+    test_args a = {0, 0};
+    cli_parse p = {"test", test_opts, N_TEST_OPTS, files, 2, 0, {0}};
+    int prc = cli_opts_parse(&p, argc, argv, &a);
+    if (prc == CLI_PARSE_HELP) {
+        printf("usage: zenn test MODEL DATA [--json] [--allow-nan]\n\n"
+               "Prints rows, mse, mae and: R² (r2) for regression; accuracy, the confusion matrix and\n"
+               "per-class precision, recall and F1 for classifiers; bit_fail for FANN nets and data.\n"
+               "One 'name: value' per line, or one JSON object (null, with null_reasons, where a figure\n"
+               "cannot be computed). CSV columns are matched to the model's inputs by name when the\n"
+               "model stores them.\n\noptions:\n");
+        cli_opts_help(stdout, test_opts, N_TEST_OPTS);
+        return 0;
     }
+    if (prc != CLI_PARSE_OK) return 2;
+    const char *model_path = files[0], *data_path = files[1];
+    const int json = a.json, allow_nan = a.allow_nan;
     if (!model_path || !data_path) return cli_error("test needs MODEL and DATA (try zenn test --help)") + 1;
     zn_mlp *mlp = NULL;
     zn_fnet *net = NULL;
