@@ -5,12 +5,7 @@
 # Usage: bench_cpu.sh ZENN_BINARY SOURCE_DIR
 set -u
 zenn=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.bash"
 if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import sqlite3' 2>/dev/null; then
   echo "skipped: needs python3 with sqlite3"; exit 0
 fi

@@ -8,13 +8,7 @@
 set -u
 zenn=$1
 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() { if "$@"; then ok; else bad "$*"; fi; }
+. "$(dirname "$0")/harness.bash"
 
 expect_error() { # expect_error NAME CMD... : one error line, non-zero exit, no model left behind
   local name=$1; shift

@@ -4,12 +4,7 @@
 # Usage: cli.sh ZENN_BINARY SOURCE_DIR
 set -u
 zenn=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.bash"
 
 # expect_error CMD...: non-zero exit, exactly one line on stderr starting "zenn: error:"
 expect_error() {

@@ -8,23 +8,9 @@ set -u
 zenn=$1
 src=$2
 nets=$src/tests/fuzz/corpus/fann_net
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.bash"
 
 # expect_error WANT CMD...: non-zero exit, one stderr line "zenn: error: ..." containing WANT
-expect_error() {
-  local want=$1
-  shift
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  if [ $rc -ne 0 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q '^zenn: error: ' "$tmp/err" &&
-    grep -qF -- "$want" "$tmp/err"; then ok
-  else bad "$* -> rc=$rc, stderr: $(cat "$tmp/err") (wanted '$want')"; fi
-}
 
 # Rows of inputs for 2-input nets.
 printf '1 2\n0.5 -1\n-2 0.25\n3 3\n' >"$tmp/in2.txt"

@@ -5,12 +5,7 @@
 set -u
 zenn=$1
 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.bash"
 
 data="$src/data/digits.train.csv"
 "$zenn" train "$data" -o "$tmp/good.safetensors" --epochs 2 --quiet || bad "the good run"

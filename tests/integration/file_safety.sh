@@ -11,12 +11,7 @@ set -u
 zenn=$1
 src=$2
 data=$src/data/xor.data
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness.bash"
 train() { "$zenn" train "$data" --quiet --epochs 5 "$@"; }
 temps() { find "$tmp" -name '*.tmp.*' | wc -l; }
 

@@ -6,24 +6,9 @@
 set -u
 zenn=$1
 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() { if "$@"; then ok; else bad "$*"; fi; }
+. "$(dirname "$0")/harness.bash"
 
 # expect_error WANT CMD...: non-zero exit, one stderr line "zenn: error: ..." containing WANT
-expect_error() {
-  local want=$1
-  shift
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  if [ $rc -ne 0 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q '^zenn: error: ' "$tmp/err" &&
-    grep -qF -- "$want" "$tmp/err"; then ok
-  else bad "$* -> rc=$rc, stderr: $(cat "$tmp/err") (wanted '$want')"; fi
-}
 # rows MODEL TEXT [ARGS]: the number of output rows `zenn run` prints for TEXT on stdin (header line not counted)
 rows() {
   local m=$1 text=$2
