@@ -10,7 +10,6 @@ src=$2
 nets=$src/tests/fuzz/corpus/fann_net
 . "$(dirname "$0")/harness.bash"
 
-# expect_error WANT CMD...: non-zero exit, one stderr line "zenn: error: ..." containing WANT
 
 # Rows of inputs for 2-input nets.
 printf '1 2\n0.5 -1\n-2 0.25\n3 3\n' >"$tmp/in2.txt"

@@ -8,7 +8,6 @@ zenn=$1
 src=$2
 . "$(dirname "$0")/harness.bash"
 
-# expect_error WANT CMD...: non-zero exit, one stderr line "zenn: error: ..." containing WANT
 # rows MODEL TEXT [ARGS]: the number of output rows `zenn run` prints for TEXT on stdin (header line not counted)
 rows() {
   local m=$1 text=$2
