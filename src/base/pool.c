@@ -14,9 +14,9 @@
  *
  * The timing policy (when to run jobs alone after lost splits, how long to
  * wait for a late worker, how long to spin) is in pool_policy.h, apart from
- * the threads so that it is tested with a fake clock; docs/KERNELS.md ("The
- * thread pool") has the measurements behind it. ZN_POOL_ADAPT=0 always
- * splits. */
+ * the threads, so that it is tested with a fake clock. The measurements
+ * behind it are in docs/KERNELS.md, section "The thread pool".
+ * ZN_POOL_ADAPT=0 always splits. */
 #define _DEFAULT_SOURCE /* syscall() */
 #include <pthread.h>
 #include <stdatomic.h>

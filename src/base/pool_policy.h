@@ -1,8 +1,8 @@
 /* The thread pool's timing policy, apart from its threads and its clock.
  *
  * Every decision here is a function of timestamps the pool passes in, so
- * tests drive it with a fake clock (tests/unit/test_pool_policy.c) and the
- * threaded tests need assert nothing about timing. Static inline: the pool
+ * tests drive it with a fake clock (tests/unit/test_pool_policy.c), and
+ * the threaded tests assert nothing about timing. Static inline: the pool
  * calls these once per job, and they compile to what they were inline.
  *
  * The rules (docs/KERNELS.md, "The thread pool", has the measurements):

@@ -45,7 +45,7 @@ void zn_pass_adapt_init(zn_pass_adapt *a, int on);
  * the calling thread only, 0 for all threads. */
 int zn_pass_adapt_begin(zn_pass_adapt *a, int64_t batch);
 /* The same with the pass's start time given (ns on any monotonic clock):
- * the choice is a function of these times only, so tests feed a fake one. */
+ * the choice depends on these times only, so tests pass a fake clock's. */
 int zn_pass_adapt_begin_at(zn_pass_adapt *a, int64_t batch, uint64_t now);
 
 #endif /* ZN_WS_ADAPT_H */
