@@ -143,9 +143,9 @@ static int select_runs(sqlite3 *db, const char *machine, int last, bench_selecti
     bench_hist_run *runs = calloc(LOOK_AT, sizeof *runs);
     char **keys = calloc(LOOK_AT, sizeof *keys);
     sqlite3_stmt *q = NULL;
-    int n = 0, ok = runs && keys &&
-                    sqlite3_prepare_v2(db, "SELECT id, machine FROM runs ORDER BY id DESC LIMIT ?", -1, &q, NULL) ==
-                        SQLITE_OK;
+    int n = 0,
+        ok = runs && keys &&
+             sqlite3_prepare_v2(db, "SELECT id, machine FROM runs ORDER BY id DESC LIMIT ?", -1, &q, NULL) == SQLITE_OK;
     if (ok) {
         sqlite3_bind_int(q, 1, LOOK_AT);
         while (ok && n < LOOK_AT && sqlite3_step(q) == SQLITE_ROW) {

@@ -40,12 +40,14 @@ const char *bench_exe_dir(void) {
 int bench_peer_start_fann_program(bench_peer *p, const char *program, const char *name, const char *missing) {
     char prog[PATH_MAX + 64];
     snprintf(prog, sizeof prog, "%s/%s", bench_exe_dir(), program);
-    if (access(prog, X_OK) != 0) snprintf(prog, sizeof prog, "%s/" ZN_PEER_PROGRAMS_DIR "/%s", bench_exe_dir(), program);
+    if (access(prog, X_OK) != 0)
+        snprintf(prog, sizeof prog, "%s/" ZN_PEER_PROGRAMS_DIR "/%s", bench_exe_dir(), program);
     if (access(prog, X_OK) != 0) {
         memset(p, 0, sizeof *p);
         p->to_fd = p->from_fd = -1;
         snprintf(p->name, sizeof p->name, "%s", name);
-        snprintf(p->why, sizeof p->why, "%s not found beside zenn or in " ZN_PEER_PROGRAMS_DIR " (%s)", program, missing);
+        snprintf(p->why, sizeof p->why, "%s not found beside zenn or in " ZN_PEER_PROGRAMS_DIR " (%s)", program,
+                 missing);
         return 0;
     }
     char *argv[] = {prog, NULL};
@@ -53,7 +55,8 @@ int bench_peer_start_fann_program(bench_peer *p, const char *program, const char
 }
 
 int bench_peer_start_fann(bench_peer *p) {
-    return bench_peer_start_fann_program(p, "fann_peer", "libfann", "zenn was built without libfann-dev: install it, rebuild");
+    return bench_peer_start_fann_program(p, "fann_peer", "libfann",
+                                         "zenn was built without libfann-dev: install it, rebuild");
 }
 
 int bench_peer_start_torch(bench_peer *p) {

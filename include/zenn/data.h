@@ -81,8 +81,7 @@ typedef struct zn_load_opts {
 
 /* The bytes a dataset of this shape holds (x, y unless labels_only for
  * classes, labels for classes); -1 for negative sizes. */
-ZN_API int64_t zn_dataset_estimate_bytes(int64_t rows, int64_t n_in, int64_t n_out, int64_t n_classes,
-                                         int labels_only);
+ZN_API int64_t zn_dataset_estimate_bytes(int64_t rows, int64_t n_in, int64_t n_out, int64_t n_classes, int labels_only);
 
 ZN_API zn_load_opts zn_load_opts_default(void);
 
@@ -141,8 +140,8 @@ typedef enum zn_data_format {
  * (after a UTF-8 byte order mark): a line with ',' or ';' is CSV; one whose
  * first word is made of number characters ("4", "-4", "4.5", "1e3") is a
  * FANN header, as is one of several space-separated words ("four 2 1");
- * anything else (a tab-separated header "1st<TAB>y") is CSV. A malformed FANN header is thus reported by the FANN reader,
- * which says what is wrong with it. */
+ * anything else (a tab-separated header "1st<TAB>y") is CSV. A malformed FANN header is thus reported by the FANN
+ * reader, which says what is wrong with it. */
 ZN_API zn_data_format zn_dataset_guess_format(const char *text, size_t len);
 
 /* Loads FANN data or a CSV as zn_dataset_guess_format says. CSV options

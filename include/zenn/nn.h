@@ -67,7 +67,7 @@ typedef struct zn_mlp {
     char **class_names;
     int64_t n_targets; /* the CSV columns it was trained to predict (0 for FANN data) */
     char **target_names;
-    char **input_names; /* the CSV input columns, spec.sizes[0] of them, or NULL (FANN data) */
+    char **input_names;         /* the CSV input columns, spec.sizes[0] of them, or NULL (FANN data) */
     struct zn_mlp_cache *cache; /* zn_mlp_predict_rows' workspace; created by zn_mlp_wrap/zn_mlp_load */
 } zn_mlp;
 

@@ -17,9 +17,9 @@ void zn_c_locale_leave(zn_c_locale *l);
 
 /* What zn_parse_float_ex found in a piece of text. */
 typedef enum zn_num_result {
-    ZN_NUM_OK = 0,   /* a decimal number in float range (NaN and infinities included) */
-    ZN_NUM_BAD,      /* not entirely a decimal number (empty, hex, spaces, words) */
-    ZN_NUM_RANGE,    /* a decimal number beyond the float range ("3.5e38", "1e400") */
+    ZN_NUM_OK = 0, /* a decimal number in float range (NaN and infinities included) */
+    ZN_NUM_BAD,    /* not entirely a decimal number (empty, hex, spaces, words) */
+    ZN_NUM_RANGE,  /* a decimal number beyond the float range ("3.5e38", "1e400") */
 } zn_num_result;
 
 /* Parses text[0..len) as one float (call inside zn_c_locale_enter/leave). */

@@ -303,8 +303,7 @@ static zn_status parse_cell(const csv_state *c, int64_t line, size_t col, const 
     case ZN_NUM_RANGE:
         return zn_error(ZN_ERR_FORMAT, "%s:%lld: field %zu ('%s'): '%.*s' is out of the float range (about 3.4e38)",
                         c->name, (long long)line, col + 1, h, show, s);
-    case ZN_NUM_OK:
-        break;
+    case ZN_NUM_OK: break;
     }
     if (!c->opts.load.allow_nan && !isfinite(*v))
         return zn_error(ZN_ERR_FORMAT, "%s:%lld: field %zu ('%s'): '%.*s' is not finite (NaN/Inf not allowed)", c->name,
@@ -475,8 +474,9 @@ static zn_status encode_classes(const csv_state *c, zn_target_kind asked, label 
             break;
         }
         if (!zn_utf8_valid(s, strlen(s))) {
-            st = zn_error(ZN_ERR_FORMAT, "%s:%lld: field %zu ('%s'): the label is not valid UTF-8 (is the file Latin-1?)",
-                          c->name, (long long)c->cells.line[r], c->targets[0] + 1, c->header[c->targets[0]]);
+            st = zn_error(ZN_ERR_FORMAT,
+                          "%s:%lld: field %zu ('%s'): the label is not valid UTF-8 (is the file Latin-1?)", c->name,
+                          (long long)c->cells.line[r], c->targets[0] + 1, c->header[c->targets[0]]);
             break;
         }
         size_t i = 0;
@@ -553,7 +553,8 @@ static zn_status build_dataset(csv_state *c, zn_dataset **out) {
             snprintf(hint, sizeof hint, "; as class indexes only (labels_only) it needs %s",
                      fmt_bytes((double)lean, l, sizeof l));
         zn_free(labels);
-        return zn_error(ZN_ERR_BUDGET, "%s: the data needs %s (%lld rows of %lld inputs and %lld %s), past the memory "
+        return zn_error(ZN_ERR_BUDGET,
+                        "%s: the data needs %s (%lld rows of %lld inputs and %lld %s), past the memory "
                         "limit of %s%s",
                         c->name, fmt_bytes((double)need, a, sizeof a), (long long)c->rows, (long long)n_in,
                         (long long)n_out, classes ? "one-hot class outputs" : "targets",

@@ -157,8 +157,8 @@ static zn_status classes_from_values(zn_dataset *d, char *const *names, int64_t 
         int64_t j = 0;
         while (j < n_names && vals[j] != d->y[r]) j++;
         if (j == n_names)
-            s = zn_error(ZN_ERR_FORMAT, "row %lld: target %g is not among the %lld classes trained on", (long long)r + 1,
-                         (double)d->y[r], (long long)n_names);
+            s = zn_error(ZN_ERR_FORMAT, "row %lld: target %g is not among the %lld classes trained on",
+                         (long long)r + 1, (double)d->y[r], (long long)n_names);
         else {
             c->labels[r] = (int32_t)j;
             c->y[r * n_names + j] = 1.0f;

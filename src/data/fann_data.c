@@ -56,9 +56,9 @@ static zn_status parse_header(scanner *s, const char *name, int64_t counts[3]) {
         const char *tok;
         size_t len;
         if (!next_token(s, &tok, &len))
-            return i == 0 ? zn_error(ZN_ERR_FORMAT, "%s:%lld: %s; the file is empty", name, (long long)s->line, form)
-                          : zn_error(ZN_ERR_FORMAT, "%s:%lld: %s; %s is missing", name, (long long)s->line, form,
-                                     what[i]);
+            return i == 0
+                       ? zn_error(ZN_ERR_FORMAT, "%s:%lld: %s; the file is empty", name, (long long)s->line, form)
+                       : zn_error(ZN_ERR_FORMAT, "%s:%lld: %s; %s is missing", name, (long long)s->line, form, what[i]);
         if (i == 0) line = s->line;
         char q[48];
         quote_token(tok, len, q, sizeof q);

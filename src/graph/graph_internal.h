@@ -151,5 +151,4 @@ void zn_matmul_pair_forward(const zn_exec *e, const zn_node *m1, const zn_node *
 /* The layer pairs a workspace runs as one job each (tests look). */
 int zn_ws_layer_pairs(const zn_ws *ws);
 
-
 #endif

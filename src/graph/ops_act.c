@@ -211,4 +211,3 @@ static void dropout_backward(const zn_exec *e, const zn_node *n) {
 }
 
 const zn_op_def zn_op_dropout_def = {"dropout", dropout_forward, dropout_backward, dropout_aux};
-

@@ -244,8 +244,7 @@ static zn_status parse_spec(const char *path, const zn_json *root, zn_mlp_spec *
         (s = float_field(path, root, "connection_rate", &spec->connection_rate)) != ZN_OK)
         return s;
     if (!(spec->dropout >= 0.0f && spec->dropout < 1.0f))
-        return zn_error(ZN_ERR_FORMAT, "%s: metadata 'zenn': dropout %g is not in [0, 1)", path,
-                        (double)spec->dropout);
+        return zn_error(ZN_ERR_FORMAT, "%s: metadata 'zenn': dropout %g is not in [0, 1)", path, (double)spec->dropout);
     if (!(spec->connection_rate >= 0.0f && spec->connection_rate <= 1.0f))
         return zn_error(ZN_ERR_FORMAT, "%s: metadata 'zenn': connection_rate %g is not in [0, 1]", path,
                         (double)spec->connection_rate);
@@ -258,8 +257,9 @@ static zn_status parse_spec(const char *path, const zn_json *root, zn_mlp_spec *
     if (loss < 0) return zn_error(ZN_ERR_FORMAT, "%s: metadata 'zenn': unknown loss '%s'", path, v->str);
     spec->loss = (zn_loss_kind)loss;
     if (spec->loss == ZN_LOSS_XENT && spec->sizes[spec->n_layers - 1] < 2)
-        return zn_error(ZN_ERR_FORMAT, "%s: metadata 'zenn': loss 'xent' with %lld output (cross-entropy needs two or more)",
-                        path, (long long)spec->sizes[spec->n_layers - 1]);
+        return zn_error(ZN_ERR_FORMAT,
+                        "%s: metadata 'zenn': loss 'xent' with %lld output (cross-entropy needs two or more)", path,
+                        (long long)spec->sizes[spec->n_layers - 1]);
     return ZN_OK;
 }
 
@@ -275,8 +275,8 @@ static zn_status check_layers(const char *path, const zn_st_file *f, const zn_ml
                             spec->n_layers);
         if (info.ndim != 1 || info.shape[0] != spec->sizes[i])
             return zn_error(ZN_ERR_FORMAT,
-                            "%s: metadata 'zenn': layer %d has %lld units, but tensor '%s' has shape [%lld%s]", path,
-                            i, (long long)spec->sizes[i], name, (long long)(info.ndim ? info.shape[0] : 0),
+                            "%s: metadata 'zenn': layer %d has %lld units, but tensor '%s' has shape [%lld%s]", path, i,
+                            (long long)spec->sizes[i], name, (long long)(info.ndim ? info.shape[0] : 0),
                             info.ndim > 1 ? ", ..." : "");
         /* The weights too, so that wide layers cannot ask for more than the file holds. */
         int64_t inputs = spec->sizes[i - 1];
@@ -288,8 +288,10 @@ static zn_status check_layers(const char *path, const zn_st_file *f, const zn_ml
         int ok = spec->sizes[i] == 1 ? info.ndim == 1 && info.shape[0] == inputs
                                      : info.ndim == 2 && info.shape[0] == inputs && info.shape[1] == spec->sizes[i];
         if (!ok)
-            return zn_error(ZN_ERR_FORMAT, "%s: metadata 'zenn': layer %d takes %lld inputs to %lld units, but tensor "
-                            "'%s' has another shape", path, i, (long long)inputs, (long long)spec->sizes[i], name);
+            return zn_error(ZN_ERR_FORMAT,
+                            "%s: metadata 'zenn': layer %d takes %lld inputs to %lld units, but tensor "
+                            "'%s' has another shape",
+                            path, i, (long long)inputs, (long long)spec->sizes[i], name);
     }
     return ZN_OK;
 }

@@ -81,8 +81,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         size_t ni = n_inputs < n_second ? n_inputs : n_second;
         size_t nt = n_targets < n_second - ni ? n_targets : n_second - ni;
         int64_t *idx = malloc((ni ? ni : 1) * sizeof *idx);
-        if (idx && cli_match_columns(no_input_names ? NULL : second, (int64_t)ni, nt ? second + ni : NULL,
-                                     (int64_t)nt, header, (int64_t)n_header, "fuzz", idx) == 0)
+        if (idx && cli_match_columns(no_input_names ? NULL : second, (int64_t)ni, nt ? second + ni : NULL, (int64_t)nt,
+                                     header, (int64_t)n_header, "fuzz", idx) == 0)
             for (size_t i = 0; i < ni; i++)
                 if (idx[i] < 0 || idx[i] >= (int64_t)n_header) __builtin_trap();
         free(idx);

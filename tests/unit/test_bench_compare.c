@@ -36,8 +36,8 @@ static void test_machine_mismatch(void) {
     ZT_CHECK(bench_machine_mismatch(ZEN5 "|2 cpus|7800 MiB|avx512", ZEN5 "|2 cpus|7800 MiB|avx512") == NULL);
     /* The same CPU model in a bigger VM is still comparable (cases are keyed by threads). */
     ZT_CHECK(bench_machine_mismatch(ZEN5 "|2 cpus|7800 MiB|avx512", ZEN5 "|8 cpus|31000 MiB|avx512") == NULL);
-    ZT_CHECK(!strcmp(bench_machine_mismatch(ZEN5 "|2 cpus|7800 MiB|avx512", ICE "|2 cpus|7800 MiB|avx512"),
-                     "another CPU"));
+    ZT_CHECK(
+        !strcmp(bench_machine_mismatch(ZEN5 "|2 cpus|7800 MiB|avx512", ICE "|2 cpus|7800 MiB|avx512"), "another CPU"));
     /* A CPU whose name starts with another's is another CPU. */
     ZT_CHECK(!strcmp(bench_machine_mismatch(SPR "|2 cpus|1 MiB|avx512", SPR " v2|2 cpus|1 MiB|avx512"), "another CPU"));
     ZT_CHECK(

@@ -141,7 +141,14 @@ static void test_fann_header_messages(void) {
     ZT_OK(parse_fann("\xEF\xBB\xBF\n\n1 2 1\n1 2\n3\n", &d));
     ZT_CHECK(d && d->rows == 1 && d->x[1] == 2 && d->y[0] == 3);
     zn_dataset_free(d);
-    static const char *const csv[] = {"a,b,y\n", "a;b;y\n", "a\tb\ty\n", "\xEF\xBB\xBF" "a,b\n", "4,2,1\n", "label\n", ""};
+    static const char *const csv[] = {"a,b,y\n",
+                                      "a;b;y\n",
+                                      "a\tb\ty\n",
+                                      "\xEF\xBB\xBF"
+                                      "a,b\n",
+                                      "4,2,1\n",
+                                      "label\n",
+                                      ""};
     for (size_t i = 0; i < sizeof csv / sizeof csv[0]; i++)
         ZT_CHECK_MSG(zn_dataset_guess_format(csv[i], strlen(csv[i])) == ZN_DATA_CSV, "csv case %zu", i);
     ZT_CHECK(zn_dataset_guess_format("1\t2\t1\n", 6) == ZN_DATA_FANN);

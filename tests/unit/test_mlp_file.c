@@ -166,7 +166,7 @@ static void write_with_meta(const zn_mlp *m, const char *json, const char *path)
 
 #define META_HEAD "{\"format\":\"zenn-mlp\",\"version\":1,"
 #define META_TAIL                                                                                                      \
-    "\"hidden_act\":\"sigmoid\",\"hidden_steepness\":1,\"output_act\":\"linear\",\"output_steepness\":1,"               \
+    "\"hidden_act\":\"sigmoid\",\"hidden_steepness\":1,\"output_act\":\"linear\",\"output_steepness\":1,"              \
     "\"shortcut\":false,\"loss\":\"mse\",\"fann_derivatives\":false,\"classes\":[],\"targets\":[],"                    \
     "\"input_scaling\":null,\"output_scaling\":null"
 
@@ -187,7 +187,8 @@ static void test_bad_metadata_messages(void) {
     static const struct {
         const char *meta, *said;
     } cases[] = {
-        {META_HEAD "\"layers\":[2,3,1],\"dropout\":1,\"connection_rate\":0," META_TAIL "}", "dropout 1 is not in [0, 1)"},
+        {META_HEAD "\"layers\":[2,3,1],\"dropout\":1,\"connection_rate\":0," META_TAIL "}",
+         "dropout 1 is not in [0, 1)"},
         {META_HEAD "\"layers\":[2,3,1],\"dropout\":0,\"connection_rate\":2.0," META_TAIL "}",
          "connection_rate 2 is not in [0, 1]"},
         {META_HEAD "\"layers\":[2,100000000,1],\"dropout\":0,\"connection_rate\":0," META_TAIL "}",

@@ -3,9 +3,9 @@
 #include "zn_test.h"
 
 static void test_status_names(void) {
-    zn_status all[] = {ZN_OK,         ZN_ERR_INVALID_ARG, ZN_ERR_SHAPE,    ZN_ERR_OUT_OF_MEMORY, ZN_ERR_IO,
-                       ZN_ERR_FORMAT, ZN_ERR_UNSUPPORTED, ZN_ERR_OVERFLOW, ZN_ERR_BUDGET,        ZN_ERR_INTERNAL,
-                       ZN_ERR_DIVERGED};
+    zn_status all[] = {ZN_OK,         ZN_ERR_INVALID_ARG, ZN_ERR_SHAPE,       ZN_ERR_OUT_OF_MEMORY,
+                       ZN_ERR_IO,     ZN_ERR_FORMAT,      ZN_ERR_UNSUPPORTED, ZN_ERR_OVERFLOW,
+                       ZN_ERR_BUDGET, ZN_ERR_INTERNAL,    ZN_ERR_DIVERGED};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         const char *s = zn_status_str(all[i]);
         ZT_CHECK(s && *s && strcmp(s, "unknown status") != 0);

@@ -181,8 +181,8 @@ typedef struct test_args {
 
 static const cli_opt test_opts[] = {
     {"--json", NULL, CLI_FLAG, offsetof(test_args, json), 1, 0, NULL, "print one JSON object", 0, 0, 0, NULL},
-    {"--allow-nan", NULL, CLI_FLAG, offsetof(test_args, allow_nan), 1, 0, NULL, "accept NaN/Inf values in the data",
-     0, 0, 0, NULL},
+    {"--allow-nan", NULL, CLI_FLAG, offsetof(test_args, allow_nan), 1, 0, NULL, "accept NaN/Inf values in the data", 0,
+     0, 0, NULL},
 };
 #define N_TEST_OPTS ((int)(sizeof test_opts / sizeof test_opts[0]))
 

@@ -41,7 +41,7 @@ typedef struct train_run {
     curve_log log;
     zn_train_report rep;
     zn_eval test_eval;
-    int use_auto;       /* the data-driven defaults (zn_train_auto_config) train the model */
+    int use_auto; /* the data-driven defaults (zn_train_auto_config) train the model */
     zn_auto_config ac;
 } train_run;
 
@@ -219,9 +219,8 @@ static int check_memory(const train_run *r, const zn_train_memory *m) {
     return cli_error("training would take about %.0f MB (parameters %.0f, gradients %.0f, optimizer %.0f, "
                      "activations %.0f, data %.0f), more than --max-memory's %.0f MB; use fewer hidden units "
                      "(--layers), a smaller --batch, or a higher --max-memory",
-                     (double)m->total / mb, (double)m->params / mb, (double)m->grads / mb,
-                     (double)m->optimizer / mb, (double)m->workspace / mb, (double)m->data / mb,
-                     (double)r->a.max_memory / mb);
+                     (double)m->total / mb, (double)m->params / mb, (double)m->grads / mb, (double)m->optimizer / mb,
+                     (double)m->workspace / mb, (double)m->data / mb, (double)r->a.max_memory / mb);
 }
 
 /* The model's column names, so test and run read files by name. */

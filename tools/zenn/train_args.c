@@ -22,7 +22,8 @@ static const cli_opt train_opts[] = {
     {"--output", "-o", CLI_STR, F(out), 0, 0, "MODEL",
      "where to write the model: .safetensors (or .st) for a zenn model, .net for FANN's format", 0, 0, 0, NULL},
     {"--format", NULL, CLI_STR, F(format_name), 0, 0, "NAME",
-     "safetensors|net: the format whatever MODEL's name (a device or FIFO gets safetensors, .net with --cascade)", 0, 0, 0, NULL},
+     "safetensors|net: the format whatever MODEL's name (a device or FIFO gets safetensors, .net with --cascade)", 0, 0,
+     0, NULL},
     {"--test", NULL, CLI_STR, F(test), 0, 0, "FILE", "evaluate on this data after training", 0, 0, 0, NULL},
     {"--test-split", NULL, CLI_FLOAT, F(test_split), 1e-6, 0.9, "X",
      "hold out this fraction of DATA as the test set (seeded; stratified by class)", 0, 0, 0, NULL},
@@ -90,8 +91,8 @@ static const cli_opt train_opts[] = {
     {"output", NULL, CLI_SECTION, 0, 0, 0, NULL, NULL, 0, 0, 0, NULL},
     {"--plot", NULL, CLI_STR, F(plot), 0, 0, "FILE.svg", "write the loss curves", 0, 0, T_MLP, NULL},
     {"--max-memory", NULL, CLI_STR, F(max_memory_text), 0, 0, "SIZE",
-     "refuse data or a run needing more: bytes with K, M, G or T, or a share of the memory like 50% (the default)",
-     0, 0, 0, NULL},
+     "refuse data or a run needing more: bytes with K, M, G or T, or a share of the memory like 50% (the default)", 0,
+     0, 0, NULL},
     {"--json", NULL, CLI_FLAG, F(json), 1, 0, NULL, "print one JSON object with the results on stdout", 0, 0, 0, NULL},
     {"--quiet", NULL, CLI_FLAG, F(quiet), 1, 0, NULL, "no progress or summary on stderr", 0, 0, 0, NULL},
 };
@@ -217,11 +218,11 @@ static int check_combinations(const cli_parse *p, train_args *a) {
         return cli_error("--max-memory expects bytes like 512M or 4G, or a share like 50%%, got '%s'",
                          a->max_memory_text);
     /* The data decides the network and the optimizer unless an option does. */
-    static const char *const shaping[] = {"--layers",  "--hidden-act", "--loss",     "--shortcut", "--connection-rate",
-                                          "--init",    "--algo",       "--momentum", "--val",      "--no-scale",
+    static const char *const shaping[] = {"--layers", "--hidden-act", "--loss",     "--shortcut", "--connection-rate",
+                                          "--init",   "--algo",       "--momentum", "--val",      "--no-scale",
                                           "--scale"};
-    a->auto_defaults = !a->cascade && a->format == TRAIN_FMT_ZENN &&
-                       (!a->output_act || !strcmp(a->output_act, "softmax"));
+    a->auto_defaults =
+        !a->cascade && a->format == TRAIN_FMT_ZENN && (!a->output_act || !strcmp(a->output_act, "softmax"));
     for (size_t i = 0; i < sizeof shaping / sizeof shaping[0]; i++)
         if (cli_opts_given(p, shaping[i])) a->auto_defaults = 0;
     return 0;
