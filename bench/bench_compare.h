@@ -21,8 +21,8 @@ int bench_compare_ranges(bench_range base, bench_range now, double threshold);
 bench_range bench_range_median(bench_range *v, int n);
 
 /* Runs are compared only on one CPU model with the same kernels: ratios
- * and times differ by CPU (batch-1 forward against libfann: 13.6-17.8x on
- * Zen 5, 7.5-9.4x on Ice Lake). A machine key is "CPU|N cpus|M MiB|kernels". */
+ * and times differ by CPU (docs/BENCHMARKS.md names each table's CPU).
+ * A machine key is "CPU|N cpus|M MiB|kernels". */
 typedef struct bench_hist_run {
     long long id;
     const char *machine;

@@ -33,7 +33,7 @@ static inline int zn_add_size(size_t a, size_t b, size_t *out) { return !__built
 static inline int zn_mul_i64(int64_t a, int64_t b, int64_t *out) { return !__builtin_mul_overflow(a, b, out); }
 
 /* Monotonic nanoseconds for short intervals on one thread, cheap to read:
- * the TSC on x86 (clock_gettime can cost ~200 ns under a VM's clock),
+ * the TSC on x86 (clock_gettime is slow under some VM clocks: docs/KERNELS.md),
  * scaled by a factor measured once per process against zn_time_ns;
  * zn_time_ns elsewhere.
  * zn_fast_clock_init measures it up front (else the first read does). */

@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 enum { ZN_POOL_ALONE_FIRST = 16, ZN_POOL_ALONE_MAX = 4096 }; /* jobs run alone after losing splits */
-/* Sleeping workers may take this long to wake (on a VM, 100s of us). */
+/* How long sleeping workers may take to wake before a split is judged (docs/KERNELS.md). */
 #define ZN_POOL_WAKE_NS 1000000ull
 /* A stretch alone ends after this long however few jobs it held, so a
  * transient does not keep long jobs on one thread for seconds. */
