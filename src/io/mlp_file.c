@@ -123,7 +123,6 @@ zn_status zn_mlp_save(const zn_mlp *m, const char *path) {
     if (s != ZN_OK) return with_path(s, path);
     zn_st_writer *w = NULL;
     s = zn_st_writer_create(&w);
-    if (s == ZN_OK) s = zn_st_writer_set_finite_only(w, 1); /* a second guard behind the check above */
     if (s == ZN_OK) s = zn_st_writer_set_metadata(w, "zenn", json);
     const float *params = zn_model_params_const(m->model, NULL);
     for (int i = 0; s == ZN_OK && i < zn_model_param_tensors(m->model); i++) {
