@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli_json.h"
 #include "cli.h"
 #include "cli_net.h"
 #include "cli_opts.h"
@@ -15,20 +16,12 @@ static const char *output_act(const zn_mlp_spec *sp) {
     return zn_nact_name(sp->output_act);
 }
 
-/* A JSON string array (names are the CSV's own; quotes and control bytes escaped). */
+/* A JSON string array. */
 static void json_names(const char *key, char *const *names, int64_t n) {
     printf(",\"%s\":[", key);
     for (int64_t i = 0; i < n; i++) {
-        printf("%s\"", i ? "," : "");
-        for (const unsigned char *p = (const unsigned char *)names[i]; *p; p++) {
-            if (*p == '"' || *p == '\\')
-                printf("\\%c", *p);
-            else if (*p < 0x20)
-                printf("\\u%04x", *p);
-            else
-                putchar(*p);
-        }
-        putchar('"');
+        if (i) putchar(',');
+        cli_json_str(stdout, names[i]);
     }
     putchar(']');
 }

@@ -12,38 +12,16 @@
 #include "cli_columns.h"
 #include "cli_metrics.h"
 #include "cli_net.h"
+#include "cli_json.h"
 #include "cli_opts.h"
 #include "cli_util.h"
 
-/* A JSON string; bytes that are not valid UTF-8 become U+FFFD. */
-static void json_str(const char *s) {
-    const unsigned char *p = (const unsigned char *)s;
-    putchar('"');
-    while (*p) {
-        unsigned c = *p;
-        int n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
-        int ok = n > 0;
-        for (int i = 1; ok && i < n; i++) ok = (p[i] & 0xc0) == 0x80;
-        if (!ok) {
-            fputs("\\ufffd", stdout);
-            p++;
-        } else if (n > 1) {
-            fwrite(p, 1, (size_t)n, stdout);
-            p += n;
-        } else {
-            if (c == '"' || c == '\\')
-                printf("\\%c", c);
-            else if (c < 0x20)
-                printf("\\u%04x", c);
-            else
-                putchar((int)c);
-            p++;
-        }
-    }
-    putchar('"');
-}
+static void json_str(const char *s) { cli_json_str(stdout, s); }
 
-static void json_num(const char *key, double v) { printf(isfinite(v) ? ",\"%s\":%.9g" : ",\"%s\":null", key, v); }
+static void json_num(const char *key, double v) {
+    putchar(',');
+    cli_json_num(stdout, key, v);
+}
 
 static void text_num(const char *key, double v, const char *why) {
     if (isfinite(v))

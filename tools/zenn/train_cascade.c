@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "cli_json.h"
 #include "cli_util.h"
 #include "train_cascade.h"
 #include "zenn/fnet.h"
@@ -40,10 +41,8 @@ static double plain_mse(zn_fnet *net, const zn_dataset *d) {
 }
 
 static void json_number(const char *key, double v, int last) {
-    if (isfinite(v))
-        printf("\"%s\":%.9g%s", key, v, last ? "" : ",");
-    else
-        printf("\"%s\":null%s", key, last ? "" : ",");
+    cli_json_num(stdout, key, v);
+    if (!last) putchar(',');
 }
 
 int train_cascade(const cascade_cli *o) {

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "cli_json.h"
 #include "train_report.h"
 
 /* Why training stopped, for the summary and --json. */
@@ -43,37 +44,14 @@ static void explain_stop(const train_summary *r, stop_info *st) {
 }
 
 static void json_number(FILE *f, const char *key, double v, int last) {
-    if (isfinite(v))
-        fprintf(f, "\"%s\":%.9g%s", key, v, last ? "" : ",");
-    else
-        fprintf(f, "\"%s\":null%s", key, last ? "" : ",");
+    cli_json_num(f, key, v);
+    if (!last) fputc(',', f);
 }
 
-/* Is s valid UTF-8 (no overlong forms or surrogates checked: enough for a JSON reader)? */
-static int utf8_ok(const unsigned char *s) {
-    while (*s) {
-        int n = *s < 0x80 ? 0 : (*s & 0xe0) == 0xc0 ? 1 : (*s & 0xf0) == 0xe0 ? 2 : (*s & 0xf8) == 0xf0 ? 3 : -1;
-        if (n < 0) return 0;
-        for (s++; n > 0; n--, s++)
-            if ((*s & 0xc0) != 0x80) return 0;
-    }
-    return 1;
-}
-
-/* A JSON string value; text that is not UTF-8 (a Latin-1 column name) has its
- * non-ASCII bytes shown as '?', so the output stays JSON. */
 static void json_string(FILE *f, const char *key, const char *v) {
-    int ascii_only = !utf8_ok((const unsigned char *)v);
-    fprintf(f, "\"%s\":\"", key);
-    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(ascii_only && *p >= 0x80 ? '?' : *p, f);
-    }
-    fputs("\",", f);
+    fprintf(f, "\"%s\":", key);
+    cli_json_str(f, v);
+    fputc(',', f);
 }
 
 void train_report_results(const train_summary *r) {
