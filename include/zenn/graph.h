@@ -26,6 +26,7 @@
 
 #include "zenn/base.h"
 #include "zenn/pool.h"
+#include "zenn/tensor.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -103,8 +104,21 @@ ZN_API int zn_graph_node_count(const zn_graph *g);
 
 /* A batch input with `features` values per sample, bound by name at run time. */
 ZN_API zn_node *zn_input(zn_graph *g, const char *name, int64_t features);
+/* A batch input of shape [batch, dims[0], ..., dims[nd-1]] (nd 1 to 4) of
+ * ZN_F32 values or ZN_I32 ids (token or category numbers). seq_axis: the
+ * axis (0-based, into dims) whose length may be shorter in a pass, up to
+ * dims[seq_axis] (zn_feed.seq_len), or -1 for none. */
+ZN_API zn_node *zn_input_nd(zn_graph *g, const char *name, zn_dtype dtype, int nd, const int64_t *dims, int seq_axis);
+/* A sequence [batch, T, features] with T up to max_len in each pass. */
+ZN_API zn_node *zn_input_seq(zn_graph *g, const char *name, int64_t max_len, int64_t features);
+/* Ids [batch, T] (int32), T up to max_len in each pass. */
+ZN_API zn_node *zn_input_ids(zn_graph *g, const char *name, int64_t max_len);
 /* A trainable parameter of rows x cols (cols = 1 for a vector). */
 ZN_API zn_node *zn_param(zn_graph *g, const char *name, int64_t rows, int64_t cols, zn_init init, float scale);
+
+/* A parameter of nd (1 to 4) dims, such as a convolution's [out, in, kernel]
+ * in PyTorch's layout (the initialisations' fan-in is then in x kernel). */
+ZN_API zn_node *zn_param_nd(zn_graph *g, const char *name, int nd, const int64_t *dims, zn_init init, float scale);
 
 /* A constant of rows x cols, made at compile time from `init` and the seed
  * and saved with the model, but never trained (masks, fixed tables). */
@@ -119,12 +133,22 @@ ZN_API zn_node *zn_dense(zn_graph *g, zn_node *x, int64_t units, const char *nam
  * or ops on them such as a masked weight zn_mul(W, mask)), W of in x out. */
 ZN_API zn_node *zn_matmul(zn_graph *g, zn_node *x, zn_node *w, zn_node *b);
 
-ZN_API zn_node *zn_add(zn_graph *g, zn_node *a, zn_node *b); /* same shape */
+/* Element-wise, broadcasting: shapes align from the last axis, and an axis
+ * of 1 (or a missing one, or an unbatched operand's batch) repeats over the
+ * other's, as in NumPy and PyTorch (a bias over time, a scale per channel). */
+ZN_API zn_node *zn_add(zn_graph *g, zn_node *a, zn_node *b);
 ZN_API zn_node *zn_sub(zn_graph *g, zn_node *a, zn_node *b);
 ZN_API zn_node *zn_mul(zn_graph *g, zn_node *a, zn_node *b); /* element-wise */
 ZN_API zn_node *zn_scale(zn_graph *g, zn_node *a, float s);
-ZN_API zn_node *zn_concat(zn_graph *g, zn_node *a, zn_node *b);                /* along features */
-ZN_API zn_node *zn_slice(zn_graph *g, zn_node *a, int64_t begin, int64_t end); /* features [begin, end) */
+ZN_API zn_node *zn_concat(zn_graph *g, zn_node *a, zn_node *b);                /* along the last axis */
+ZN_API zn_node *zn_slice(zn_graph *g, zn_node *a, int64_t begin, int64_t end); /* last axis [begin, end) */
+/* Axes count after the batch: 0 is the first per-sample axis, -1 the last.
+ * concat: `count` batch nodes (1 to 16) equal but along `axis`; along a
+ * sequence axis their run-time lengths add up. */
+ZN_API zn_node *zn_concat_axis(zn_graph *g, zn_node *const *xs, int count, int axis);
+/* [begin, end) of `axis`; along a sequence axis the part is fixed-length
+ * and a pass whose sequence is shorter than `end` fails (ZN_ERR_SHAPE). */
+ZN_API zn_node *zn_slice_axis(zn_graph *g, zn_node *x, int axis, int64_t begin, int64_t end);
 
 /* y = f(steepness * x). */
 ZN_API zn_node *zn_activation(zn_graph *g, zn_node *x, zn_nact act, float steepness);
@@ -192,6 +216,11 @@ ZN_API const char *zn_model_input_name(const zn_model *m, int i);
 ZN_API int64_t zn_model_input_features(const zn_model *m, int i);
 ZN_API int64_t zn_model_output_features(const zn_model *m, int i);
 ZN_API int zn_model_has_loss(const zn_model *m);
+/* Dims after the batch into dims (ZN_MAX_DIMS entries), returning how many;
+ * 0 for no such input or output. A sequence axis holds its maximum. */
+ZN_API int zn_model_input_shape(const zn_model *m, int i, int64_t *dims);
+ZN_API int zn_model_output_shape(const zn_model *m, int i, int64_t *dims);
+ZN_API zn_dtype zn_model_input_dtype(const zn_model *m, int i);
 
 /* ---- workspaces ------------------------------------------------------------------------- */
 
@@ -234,6 +263,38 @@ ZN_API zn_status zn_ws_pack_weights(zn_ws *ws, const zn_model *m);
 ZN_API zn_status zn_model_forward(const zn_model *m, zn_ws *ws, int64_t batch, const float *const *inputs,
                                   float *const *outputs);
 
+/* What a pass reads: the batch, the sequence length (0: every input's full
+ * length; otherwise 1 up to the inputs' maximum), and one pointer per model
+ * input (zn_model_input_count, in order): batch x size floats, or int32_t
+ * for an id input (out-of-range ids fail the pass with their position),
+ * or NULL for an input the pass does not need. Sequence inputs hold
+ * seq_len steps per sample, packed. */
+typedef struct zn_feed {
+    int64_t batch;
+    int64_t seq_len;
+    const void *const *inputs;
+} zn_feed;
+
+/* zn_model_forward for any inputs: outputs[j] receives batch x the
+ * output's size at this pass's sequence length. */
+ZN_API zn_status zn_model_run(const zn_model *m, zn_ws *ws, const zn_feed *feed, float *const *outputs);
+ZN_API zn_status zn_model_run_loss(const zn_model *m, zn_ws *ws, const zn_feed *feed, float *loss);
+ZN_API zn_status zn_model_run_backward(const zn_model *m, zn_ws *ws, const zn_feed *feed, float *loss);
+
+/* State kept in a workspace between calls (a recurrent layer's h and c in
+ * streaming inference): never a parameter, never saved. A pass that finds
+ * no state starts from zeros and leaves its final state; the next pass
+ * (same batch) continues from it. Reset to start over or change the batch. */
+ZN_API int zn_ws_state_count(const zn_ws *ws);
+ZN_API zn_status zn_ws_state_reset(zn_ws *ws);
+/* The node holding state i and its floats per sample. */
+ZN_API zn_status zn_ws_state_info(const zn_ws *ws, int i, int *node, int64_t *floats_per_sample);
+/* Copies state i (batch x floats per sample) out; fails before a pass made it. */
+ZN_API zn_status zn_ws_state_read(const zn_ws *ws, int i, float *out, int64_t *batch);
+ZN_API zn_status zn_ws_state_write(zn_ws *ws, int i, const float *in, int64_t batch);
+/* A node's sequence length in the last pass (0: it has no sequence axis). */
+ZN_API int64_t zn_ws_node_seq_len(const zn_ws *ws, int node_index);
+
 /* One training pass: forward to the loss, then backward. The loss value is
  * stored in *loss; the gradient of the loss with respect to every parameter
  * is left in the workspace (zn_ws_grads), in the layout of zn_model_params. */
@@ -266,7 +327,10 @@ ZN_API zn_status zn_model_loss(const zn_model *m, zn_ws *ws, int64_t batch, cons
  * features), or NULL when the plan did not compute or keep it. */
 ZN_API const float *zn_ws_node_value(const zn_ws *ws, int node_index);
 ZN_API int zn_node_index(const zn_node *n);
-ZN_API int64_t zn_node_features(const zn_node *n);
+ZN_API int64_t zn_node_features(const zn_node *n); /* the last dimension */
+/* The node's dimensions after the batch (all of them for a parameter) into
+ * dims (ZN_MAX_DIMS entries); returns how many. */
+ZN_API int zn_node_shape(const zn_node *n, int64_t *dims);
 
 #ifdef __cplusplus
 }

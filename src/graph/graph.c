@@ -30,6 +30,58 @@ zn_status zn_graph_status(const zn_graph *g) {
 
 int zn_graph_node_count(const zn_graph *g) { return g ? g->count : 0; }
 
+int zn_node_set_shape(zn_node *n, int nd, const int64_t *dim) {
+    if (nd < 1 || nd > ZN_MAX_DIMS) return 0;
+    int64_t rows = 1, total = 1;
+    for (int i = 0; i < nd; i++) {
+        if (dim[i] < 1 || !zn_mul_i64(total, dim[i], &total) || total > ((int64_t)1 << 40)) return 0;
+        if (i + 1 < nd) rows *= dim[i];
+    }
+    n->nd = nd;
+    for (int i = 0; i < ZN_MAX_DIMS; i++) n->dim[i] = i < nd ? dim[i] : 1;
+    n->rows = rows;
+    n->cols = dim[nd - 1];
+    return 1;
+}
+
+zn_node zn_node_blank(void) {
+    zn_node n;
+    memset(&n, 0, sizeof n);
+    n.seq_axis = -1;
+    n.dtype = ZN_F32;
+    return n;
+}
+
+zn_node zn_node_like(const zn_node *x) {
+    zn_node n = zn_node_blank();
+    n.batched = x->batched;
+    n.nd = x->nd;
+    memcpy(n.dim, x->dim, sizeof n.dim);
+    n.rows = x->rows;
+    n.cols = x->cols;
+    n.seq_axis = x->seq_axis;
+    return n;
+}
+
+const char *zn_shape_str(const zn_node *n, char *buf, size_t size) {
+    size_t at = 0;
+    int w = snprintf(buf, size, "[%s", n->batched ? "B" : "");
+    at = w > 0 ? (size_t)w : 0;
+    for (int i = 0; i < n->nd && at < size; i++) {
+        w = snprintf(buf + at, size - at, "%s%lld%s", (i || n->batched) ? ", " : "", (long long)n->dim[i],
+                     i == n->seq_axis ? " (seq)" : "");
+        at += w > 0 ? (size_t)w : 0;
+    }
+    if (at < size) snprintf(buf + at, size - at, "]");
+    return buf;
+}
+
+int zn_node_shape(const zn_node *n, int64_t *dims) {
+    if (!n) return 0;
+    for (int i = 0; dims && i < n->nd; i++) dims[i] = n->dim[i];
+    return n->nd;
+}
+
 zn_node *zn_graph_fail(zn_graph *g, zn_status s, const char *fmt, ...) {
     char msg[256];
     va_list ap;
@@ -64,6 +116,9 @@ int zn_graph_check_inputs(zn_graph *g, const char *fn, int n, zn_node *const *in
 }
 
 zn_node *zn_graph_add(zn_graph *g, zn_op op, const zn_node *proto, int n_in, zn_node *const *in) {
+    if (n_in < 0 || n_in > ZN_MAX_OP_INPUTS)
+        return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "graph: node %d has %d inputs (at most %d)", g->count, n_in,
+                             ZN_MAX_OP_INPUTS);
     if (g->count == g->cap) {
         int cap = g->cap ? g->cap * 2 : 32;
         zn_node **grown = zn_realloc(g->nodes, (size_t)cap * sizeof *grown);
@@ -98,40 +153,64 @@ static int name_taken(const zn_graph *g, const char *name) {
     return 0;
 }
 
-zn_node *zn_input(zn_graph *g, const char *name, int64_t features) {
+zn_node *zn_input_nd(zn_graph *g, const char *name, zn_dtype dtype, int nd, const int64_t *dims, int seq_axis) {
     if (!zn_graph_check_inputs(g, "zn_input", 0, NULL)) return NULL;
     if (!name || !*name) return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_input: an input needs a name");
-    if (features < 1)
-        return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_input '%s': features (%lld) < 1", name, (long long)features);
+    if (dtype != ZN_F32 && dtype != ZN_I32)
+        return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_input '%s': dtype %s (inputs are f32 or i32 ids)", name,
+                             zn_dtype_name(dtype));
+    if (!dims || nd < 1 || nd > ZN_MAX_DIMS)
+        return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_input '%s': %d dimensions (1 to %d)", name, nd, ZN_MAX_DIMS);
+    for (int i = 0; i < nd; i++)
+        if (dims[i] < 1)
+            return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_input '%s': dimension %d is %lld (must be >= 1)", name,
+                                 i + 1, (long long)dims[i]);
+    if (seq_axis < -1 || seq_axis >= nd)
+        return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_input '%s': seq axis %d not in [-1, %d)", name, seq_axis, nd);
     if (name_taken(g, name)) return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_input: the name '%s' is taken", name);
-    zn_node proto = {0};
+    zn_node proto = zn_node_blank();
     proto.batched = 1;
-    proto.rows = 1;
-    proto.cols = features;
+    if (!zn_node_set_shape(&proto, nd, dims))
+        return zn_graph_fail(g, ZN_ERR_OVERFLOW, "zn_input '%s': the shape is too large", name);
+    proto.seq_axis = seq_axis;
+    proto.dtype = dtype;
     proto.name = (char *)(uintptr_t)name;
     zn_node *n = zn_graph_add(g, ZN_OP_INPUT, &proto, 0, NULL);
     if (n) n->input = g->n_inputs++;
     return n;
 }
 
+zn_node *zn_input(zn_graph *g, const char *name, int64_t features) {
+    if (g && g->status == ZN_OK && features < 1)
+        return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_input '%s': features (%lld) < 1", name ? name : "",
+                             (long long)features);
+    return zn_input_nd(g, name, ZN_F32, 1, &features, -1);
+}
+
+zn_node *zn_input_seq(zn_graph *g, const char *name, int64_t max_len, int64_t features) {
+    const int64_t dims[2] = {max_len, features};
+    return zn_input_nd(g, name, ZN_F32, 2, dims, 0);
+}
+
+zn_node *zn_input_ids(zn_graph *g, const char *name, int64_t max_len) {
+    return zn_input_nd(g, name, ZN_I32, 1, &max_len, 0);
+}
+
 /* Parameters and constants: stored tensors made from an init rule. */
-static zn_node *stored(zn_graph *g, const char *fn, zn_op op, const char *name, int64_t rows, int64_t cols,
+static zn_node *stored(zn_graph *g, const char *fn, zn_op op, const char *name, int nd, const int64_t *dims,
                        zn_init init, float scale) {
     if (!zn_graph_check_inputs(g, fn, 0, NULL)) return NULL;
     if (!name || !*name) return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "%s: a stored tensor needs a name", fn);
-    int64_t total;
-    if (rows < 1 || cols < 1 || !zn_mul_i64(rows, cols, &total) || total > ((int64_t)1 << 40))
-        return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "%s '%s': bad shape %lld x %lld", fn, name, (long long)rows,
-                             (long long)cols);
+    zn_node proto = zn_node_blank();
+    if (!dims || !zn_node_set_shape(&proto, nd, dims))
+        return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "%s '%s': bad shape (%d dims, each >= 1, at most 2^40 values)", fn,
+                             name, nd);
     if ((int)init < ZN_INIT_UNIFORM || init > ZN_INIT_SPARSE_MASK)
         return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "%s '%s': unknown init %d", fn, name, (int)init);
     if (init == ZN_INIT_SPARSE_MASK && !(scale > 0.0f && scale <= 1.0f))
         return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "%s '%s': connection rate %g not in (0, 1]", fn, name,
                              (double)scale);
     if (name_taken(g, name)) return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "%s: the name '%s' is taken", fn, name);
-    zn_node proto = {0};
-    proto.rows = rows;
-    proto.cols = cols;
     proto.init = init;
     proto.init_scale = scale;
     proto.name = (char *)(uintptr_t)name;
@@ -142,11 +221,17 @@ static zn_node *stored(zn_graph *g, const char *fn, zn_op op, const char *name, 
 }
 
 zn_node *zn_param(zn_graph *g, const char *name, int64_t rows, int64_t cols, zn_init init, float scale) {
-    return stored(g, "zn_param", ZN_OP_PARAM, name, rows, cols, init, scale);
+    const int64_t dims[2] = {rows, cols};
+    return stored(g, "zn_param", ZN_OP_PARAM, name, 2, dims, init, scale);
+}
+
+zn_node *zn_param_nd(zn_graph *g, const char *name, int nd, const int64_t *dims, zn_init init, float scale) {
+    return stored(g, "zn_param", ZN_OP_PARAM, name, nd, dims, init, scale);
 }
 
 zn_node *zn_const(zn_graph *g, const char *name, int64_t rows, int64_t cols, zn_init init, float scale) {
-    return stored(g, "zn_const", ZN_OP_CONST, name, rows, cols, init, scale);
+    const int64_t dims[2] = {rows, cols};
+    return stored(g, "zn_const", ZN_OP_CONST, name, 2, dims, init, scale);
 }
 
 int zn_node_index(const zn_node *n) { return n ? n->index : -1; }
@@ -157,33 +242,28 @@ static void leaf_noop(const zn_exec *e, const zn_node *n) {
     (void)e;
     (void)n;
 }
-const zn_op_def zn_op_input_def = {"input", leaf_noop, leaf_noop, NULL};
-const zn_op_def zn_op_param_def = {"param", leaf_noop, leaf_noop, NULL};
-const zn_op_def zn_op_const_def = {"const", leaf_noop, leaf_noop, NULL};
+const zn_op_def zn_op_input_def = {.name = "input", .flags = ZN_OPF_LEAF, .forward = leaf_noop, .backward = leaf_noop};
+const zn_op_def zn_op_param_def = {.name = "param", .flags = ZN_OPF_LEAF, .forward = leaf_noop, .backward = leaf_noop};
+const zn_op_def zn_op_const_def = {.name = "const", .flags = ZN_OPF_LEAF, .forward = leaf_noop, .backward = leaf_noop};
 
 const zn_op_def *zn_op_def_get(zn_op op) {
     static const zn_op_def *const table[ZN_OP_COUNT] = {
-        [ZN_OP_INPUT] = &zn_op_input_def,
-        [ZN_OP_PARAM] = &zn_op_param_def,
-        [ZN_OP_MATMUL] = &zn_op_matmul_def,
-        [ZN_OP_ADD] = &zn_op_add_def,
-        [ZN_OP_SUB] = &zn_op_sub_def,
-        [ZN_OP_MUL] = &zn_op_mul_def,
-        [ZN_OP_SCALE] = &zn_op_scale_def,
-        [ZN_OP_CONCAT] = &zn_op_concat_def,
-        [ZN_OP_SLICE] = &zn_op_slice_def,
-        [ZN_OP_ACT] = &zn_op_act_def,
-        [ZN_OP_SOFTMAX] = &zn_op_softmax_def,
-        [ZN_OP_DROPOUT] = &zn_op_dropout_def,
-        [ZN_OP_MSE] = &zn_op_mse_def,
-        [ZN_OP_MAE] = &zn_op_mae_def,
-        [ZN_OP_HUBER] = &zn_op_huber_def,
-        [ZN_OP_BCE_LOGITS] = &zn_op_bce_logits_def,
-        [ZN_OP_SOFTMAX_XENT] = &zn_op_softmax_xent_def,
-        [ZN_OP_CONST] = &zn_op_const_def,
-        [ZN_OP_TANH_ERROR] = &zn_op_tanh_error_def,
+#define ZN_OP_X(ID, name) [ZN_OP_##ID] = &zn_op_##name##_def,
+#include "graph/op_list.h"
+#undef ZN_OP_X
     };
     return ((int)op >= 0 && op < ZN_OP_COUNT) ? table[op] : NULL;
+}
+
+void zn_exec_fail(const zn_exec *e, zn_status s, const char *fmt, ...) {
+    if (*e->status != ZN_OK) return;
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    *e->status = s;
+    zn_error(s, "%s", msg);
 }
 
 float *zn_exec_input_grad_beta(const zn_exec *e, const zn_node *n, int slot, float *beta) {
@@ -198,8 +278,7 @@ float *zn_exec_input_grad(const zn_exec *e, const zn_node *n, int slot) {
     float *g = e->grad[id];
     if (!g) return NULL;
     if (!e->grad_ready[id]) {
-        const zn_node *src = &e->nodes[id];
-        int64_t count = zn_node_size(src) * (src->batched ? e->batch : 1);
+        int64_t count = zn_exec_count(e, &e->nodes[id]);
         memset(g, 0, (size_t)count * sizeof(float));
         e->grad_ready[id] = 1;
     }

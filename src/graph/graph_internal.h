@@ -7,30 +7,28 @@
 #include "zenn/gemm.h"
 #include "zenn/graph.h"
 
+/* Every op, declared once: X(ID, name) gives ZN_OP_<ID>, the table entry
+ * zn_op_<name>_def (defined in the op's file) and the op's name. A new op is
+ * its file and one line in op_list.h. */
 typedef enum zn_op {
-    ZN_OP_INPUT = 0,
-    ZN_OP_PARAM,
-    ZN_OP_MATMUL,
-    ZN_OP_ADD,
-    ZN_OP_SUB,
-    ZN_OP_MUL,
-    ZN_OP_SCALE,
-    ZN_OP_CONCAT,
-    ZN_OP_SLICE,
-    ZN_OP_ACT,
-    ZN_OP_SOFTMAX,
-    ZN_OP_DROPOUT,
-    ZN_OP_MSE,
-    ZN_OP_MAE,
-    ZN_OP_HUBER,
-    ZN_OP_BCE_LOGITS,
-    ZN_OP_SOFTMAX_XENT,
-    ZN_OP_CONST,
-    ZN_OP_TANH_ERROR,
+#define ZN_OP_X(ID, name) ZN_OP_##ID,
+#include "graph/op_list.h"
+#undef ZN_OP_X
     ZN_OP_COUNT
 } zn_op;
 
-#define ZN_MAX_OP_INPUTS 3
+/* Typed attributes of a node: what the op's builder fixed (kernel sizes,
+ * strides, an axis, an activation, a rate). Fields an op does not use are 0. */
+typedef struct zn_op_attrs {
+    int64_t kernel, stride, dilation, groups, heads, axis;
+    int64_t pad[2];  /* left and right padding */
+    int64_t size[2]; /* op-specific sizes (slice begin/end, output length, ...) */
+    int flags;       /* op-specific bits */
+    int act;         /* an activation (zn_nact) */
+    float f[4];      /* op-specific reals: steepness, rate, scale, eps, delta, ... */
+} zn_op_attrs;
+
+#define ZN_MAX_OP_INPUTS 16
 
 struct zn_node {
     int index;
@@ -38,9 +36,16 @@ struct zn_node {
     int n_in;
     int in[ZN_MAX_OP_INPUTS]; /* input node indexes */
     int batched;              /* the value has a leading batch dimension */
-    int64_t rows, cols;       /* per sample: 1 x cols; parameters: rows x cols; losses: 1 x 1 */
-    float f[2];               /* attributes: steepness, rate, scale, delta ... */
-    int i[2];                 /* attributes: activation, slice begin ... */
+    /* The shape after the batch dimension (batched nodes) or of the whole
+     * tensor (parameters, constants); losses are [1]. */
+    int nd;
+    int64_t dim[ZN_MAX_DIMS];
+    int seq_axis;   /* the axis of dim that follows the run-time sequence length, or -1 */
+    zn_dtype dtype; /* ZN_F32, or ZN_I32 for ids */
+    /* The 2-D view every op may use: cols = the last dim, rows = the product
+     * of the others (zn_node_set_shape keeps them in step with dim). */
+    int64_t rows, cols;
+    zn_op_attrs a;
     zn_init init;
     float init_scale;
     char *name;   /* inputs and parameters; NULL otherwise */
@@ -48,6 +53,16 @@ struct zn_node {
     int constant; /* constant tensor index, or -1 */
     int input;    /* input index, or -1 */
 };
+
+/* Sets a node's shape (nd in 1..ZN_MAX_DIMS, every dim >= 1) and its 2-D
+ * view; 0 when the shape is invalid or its size overflows. */
+int zn_node_set_shape(zn_node *n, int nd, const int64_t *dim);
+/* A node to fill in: no inputs, no seq axis, float, shape unset. */
+zn_node zn_node_blank(void);
+/* A node of x's shape (batch, dims, seq axis, dtype), to fill in. */
+zn_node zn_node_like(const zn_node *x);
+/* "[B, 96, 32]" (batched) or "[4, 3]": for error messages. */
+const char *zn_shape_str(const zn_node *n, char *buf, size_t size);
 
 /* Elements of a node's value: per sample when batched, in all otherwise. */
 static inline int64_t zn_node_size(const zn_node *n) { return n->rows * n->cols; }
@@ -70,22 +85,14 @@ int zn_graph_check_inputs(zn_graph *g, const char *fn, int n, zn_node *const *in
 
 /* ---- execution ---------------------------------------------------------------- */
 
-/* Incremental training's look-ahead (zn_model_train_sgd_seq): at batch 1
- * the fused update of matmul `node` also computes its product for the next
- * sample's input row `next` (NULL: last sample) into `buf`, and sets
- * `filled`; with `ready` set, the forward pass takes the product from buf. */
-typedef struct zn_look {
-    int node;
-    const float *next;
-    float *buf;
-    int ready, filled;
-} zn_look;
-
 typedef struct zn_exec {
     int64_t batch;
-    float **val;               /* per node: value (batch x size for batched nodes) */
+    const int64_t *seq;        /* per node: the run-time length of its seq axis (unused without one) */
+    float **val;               /* per node: value (batch x size for batched nodes; ids are int32_t) */
     float **grad;              /* per node: gradient of the loss, or NULL */
     float **aux;               /* per node: scratch kept from forward to backward, or NULL */
+    float **state;             /* per node: state kept between calls (op's state_size), or NULL */
+    unsigned char *state_live; /* per node: state holds values (else the op starts from zeros) */
     unsigned char *grad_ready; /* per node: gradient zeroed/written this pass */
     const zn_node *nodes;
     const zn_kernels *k;
@@ -97,12 +104,8 @@ typedef struct zn_exec {
      * gradient of a parameter is added, times this (-lr), straight into the
      * parameter (zn_model_train_sgd). */
     float param_scale;
-    /* NULL, or per node: the packed copy of a matmul's W (zn_ws_pack_weights):
-     * W^T when packed_rows, else the GEMM's panels */
-    const float *const *packed_b;
-    int packed_rows;
-    zn_look *look; /* NULL, or incremental training's look-ahead */
-    unsigned pass; /* the workspace's count of passes (zn_gemm_opts.pass) */
+    unsigned pass;     /* the workspace's count of passes (zn_gemm_opts.pass) */
+    zn_status *status; /* an op that meets bad input (an id out of range) sets it with zn_exec_fail */
 } zn_exec;
 
 /* The factor for a contribution to the gradient of input `slot` of n: 1,
@@ -111,16 +114,67 @@ static inline float zn_exec_grad_scale(const zn_exec *e, const zn_node *n, int s
     return e->param_scale != 0.0f && e->nodes[n->in[slot]].op == ZN_OP_PARAM ? e->param_scale : 1.0f;
 }
 
+/* Run-time sizes: a node's seq axis follows the pass's sequence length. */
+static inline int64_t zn_exec_dim(const zn_exec *e, const zn_node *n, int axis) {
+    return axis == n->seq_axis ? e->seq[n->index] : n->dim[axis];
+}
+/* Elements per sample (all elements for unbatched nodes). */
+static inline int64_t zn_exec_size(const zn_exec *e, const zn_node *n) {
+    return n->seq_axis < 0 ? n->rows * n->cols : n->rows * n->cols / n->dim[n->seq_axis] * e->seq[n->index];
+}
+/* Elements of the whole value in this pass. */
+static inline int64_t zn_exec_count(const zn_exec *e, const zn_node *n) {
+    return zn_exec_size(e, n) * (n->batched ? e->batch : 1);
+}
+/* The 2-D view in this pass: rows (batch included) x cols. */
+static inline int64_t zn_exec_cols(const zn_exec *e, const zn_node *n) {
+    return n->seq_axis == n->nd - 1 ? e->seq[n->index] : n->cols;
+}
+static inline int64_t zn_exec_rows(const zn_exec *e, const zn_node *n) {
+    return zn_exec_count(e, n) / zn_exec_cols(e, n);
+}
+
+/* Records an op's failure in this pass (the first one wins) with a message. */
+void zn_exec_fail(const zn_exec *e, zn_status s, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Properties of an op that the compiler and the planner read. */
+enum {
+    ZN_OPF_LEAF = 1,         /* input, parameter or constant: bound or stored, never computed */
+    ZN_OPF_LOSS = 2,         /* a scalar loss: may be the root of training */
+    ZN_OPF_SCALES_GRAD = 4,  /* its backward scales parameter inputs' contributions by zn_exec_grad_scale,
+                                so a fused SGD step may write a parameter input in place */
+    ZN_OPF_FUSED_MULTI = 32, /* ... and several parameter inputs at once (its backward never reads a
+                                parameter after writing another's gradient) */
+    ZN_OPF_ELEMENTWISE = 8,  /* value[i] depends on inputs[i] alone: forward_range may run any part */
+    ZN_OPF_LINEAR = 16,      /* y = x W (+ b): x at slot 0 with W's rows as its last axis, W (rows x cols)
+                                at slot 1, optional bias at slot 2: the planner's packed-weight paths */
+};
+
 typedef struct zn_op_def {
     const char *name;
+    unsigned flags;
     void (*forward)(const zn_exec *e, const zn_node *n);
     /* Adds this node's contribution to its inputs' gradients (those not NULL). */
     void (*backward)(const zn_exec *e, const zn_node *n);
     /* Scratch floats per sample kept from forward to backward (training only). */
     int64_t (*aux_size)(const zn_node *n);
+    /* ZN_OPF_ELEMENTWISE: forward over elements [lo, hi) of the value, the same bits as the whole pass. */
+    void (*forward_range)(const zn_exec *e, const zn_node *n, int64_t lo, int64_t hi);
+    /* The node's run-time sequence length from its inputs' (in_seq[k] for input k, -1 where that input
+     * has no seq axis); NULL: the first input's that has one. */
+    int64_t (*seq_out)(const zn_node *n, const int64_t *in_seq);
+    /* Floats per sample of state kept between calls (an RNN's h and c); NULL: none. */
+    int64_t (*state_size)(const zn_node *n);
 } zn_op_def;
 
 const zn_op_def *zn_op_def_get(zn_op op);
+
+/* Every op's table entry, defined in its file. */
+#define ZN_OP_X(ID, name) extern const zn_op_def zn_op_##name##_def;
+#include "graph/op_list.h"
+#undef ZN_OP_X
+
+static inline int zn_op_is_leaf(zn_op op) { return (zn_op_def_get(op)->flags & ZN_OPF_LEAF) != 0; }
 
 /* The gradient buffer of input slot `slot` of n, zeroed on first use in a
  * pass; NULL when that input takes no gradient. */
@@ -129,24 +183,6 @@ float *zn_exec_input_grad(const zn_exec *e, const zn_node *n, int slot);
  * in a pass (the buffer is not zeroed; the op overwrites it) and 1 after
  * (the op adds to it). */
 float *zn_exec_input_grad_beta(const zn_exec *e, const zn_node *n, int slot, float *beta);
-
-/* Op tables of each family (one file each). */
-extern const zn_op_def zn_op_input_def, zn_op_param_def, zn_op_const_def;
-/* Inputs, parameters and constants: values bound or stored, never computed. */
-static inline int zn_op_is_leaf(zn_op op) { return op == ZN_OP_INPUT || op == ZN_OP_PARAM || op == ZN_OP_CONST; }
-extern const zn_op_def zn_op_matmul_def, zn_op_add_def, zn_op_sub_def, zn_op_mul_def, zn_op_scale_def, zn_op_concat_def,
-    zn_op_slice_def;
-extern const zn_op_def zn_op_act_def, zn_op_softmax_def, zn_op_dropout_def;
-extern const zn_op_def zn_op_mse_def, zn_op_mae_def, zn_op_huber_def, zn_op_bce_logits_def, zn_op_softmax_xent_def,
-    zn_op_tanh_error_def;
-
-/* An activation node's forward pass over elements [lo, hi) of its value
- * (element-wise: the same bits as the whole pass gives them). */
-void zn_act_forward_range(const zn_exec *e, const zn_node *n, int64_t lo, int64_t hi);
-/* Batch-1 inference's layer pair: matmul m1 (W^T packed in rows), the
- * activation act of its value alone, and matmul m2 of act's value alone
- * (W read in place), run as one job (zn_gemv_pair_run); m2's bias too. */
-void zn_matmul_pair_forward(const zn_exec *e, const zn_node *m1, const zn_node *act, const zn_node *m2);
 
 /* The layer pairs a workspace runs as one job each (tests look). */
 int zn_ws_layer_pairs(const zn_ws *ws);

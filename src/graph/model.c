@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/internal.h"
+#include "graph/fastpath.h"
 #include "graph/model_internal.h"
 
 static zn_status plan_build(zn_plan *p, const zn_model *m, const int *roots, int n_roots) {
@@ -26,10 +27,7 @@ static void plan_free(zn_plan *p) {
     zn_free(p->used);
 }
 
-static int is_loss_op(zn_op op) {
-    return op == ZN_OP_MSE || op == ZN_OP_MAE || op == ZN_OP_HUBER || op == ZN_OP_BCE_LOGITS ||
-           op == ZN_OP_SOFTMAX_XENT || op == ZN_OP_TANH_ERROR;
-}
+static int is_loss_op(zn_op op) { return (zn_op_def_get(op)->flags & ZN_OPF_LOSS) != 0; }
 
 /* A 0/1 mask keeping round(rate * rows * cols) connections, at least one per
  * unit (column) and one per input (row), so no neuron is cut off. */
@@ -54,7 +52,12 @@ static void init_sparse_mask(const zn_node *n, float *w, zn_rng *rng) {
 
 static void init_param(const zn_node *n, float *w, zn_rng *rng) {
     size_t count = (size_t)zn_node_size(n);
+    /* x W layout [in, out]; PyTorch's [out, in, kernel...] from three dims on */
     double fan_in = (double)n->rows, fan_out = (double)n->cols;
+    if (n->nd >= 3) {
+        fan_in = (double)count / (double)n->dim[0];
+        fan_out = (double)count / (double)n->dim[1];
+    }
     switch (n->init) {
     case ZN_INIT_UNIFORM: zn_rng_fill_uniform(rng, w, count, -n->init_scale, n->init_scale); break;
     case ZN_INIT_XAVIER: {
@@ -88,26 +91,6 @@ static zn_status check_roots(const zn_graph *g, zn_node *const *outputs, int n_o
         if (!is_loss_op(loss->op)) return zn_error(ZN_ERR_INVALID_ARG, "zn_model_compile: the loss node is not a loss");
     }
     return ZN_OK;
-}
-
-/* The node whose update can carry the next sample's product: the first
- * matmul of the training plan that reads a model input (which takes no
- * gradient, so its backward is the update alone) with a parameter W. */
-static void find_look_node(zn_model *m) {
-    m->look_node = m->look_input = -1;
-    for (int s = 0; m->loss >= 0 && s < m->train.n_steps; s++) {
-        const zn_node *n = &m->nodes[m->train.steps[s]];
-        if (n->op != ZN_OP_MATMUL) continue;
-        const zn_node *x = &m->nodes[n->in[0]], *w = &m->nodes[n->in[1]];
-        if (x->op != ZN_OP_INPUT || m->needs_grad[x->index] || w->op != ZN_OP_PARAM || !m->needs_grad[w->index])
-            continue;
-        for (int i = 0; i < m->n_inputs; i++)
-            if (m->inputs[i] == x->index) {
-                m->look_node = n->index;
-                m->look_input = i;
-                return;
-            }
-    }
 }
 
 zn_status zn_model_compile(const zn_graph *g, zn_node *const *outputs, int n_outputs, zn_node *loss, uint64_t seed,
@@ -184,7 +167,8 @@ zn_status zn_model_compile(const zn_graph *g, zn_node *const *outputs, int n_out
         return s;
     }
     /* The fused SGD step writes each parameter while backpropagating: safe when
-     * a parameter has one consumer, of a kind that scales its contribution. */
+     * a parameter has one consumer, of a kind that scales its contribution
+     * (and, with several parameter inputs, never reads one after writing another). */
     m->fused_sgd_ok = loss != NULL;
     for (int p = 0; p < m->n_params; p++) {
         int consumers = 0;
@@ -192,12 +176,14 @@ zn_status zn_model_compile(const zn_graph *g, zn_node *const *outputs, int n_out
             for (int k = 0; k < m->nodes[i].n_in; k++)
                 if (m->nodes[i].in[k] == m->params[p]) {
                     consumers++;
-                    zn_op op = m->nodes[i].op;
-                    if (op != ZN_OP_MATMUL && op != ZN_OP_MUL && op != ZN_OP_ADD && op != ZN_OP_SUB &&
-                        op != ZN_OP_SCALE)
-                        m->fused_sgd_ok = 0;
+                    if (!(zn_op_def_get(m->nodes[i].op)->flags & ZN_OPF_SCALES_GRAD)) m->fused_sgd_ok = 0;
                 }
         if (consumers > 1) m->fused_sgd_ok = 0;
+    }
+    for (int i = 0; i < m->n_nodes; i++) {
+        int param_inputs = 0;
+        for (int k = 0; k < m->nodes[i].n_in; k++) param_inputs += m->nodes[m->nodes[i].in[k]].op == ZN_OP_PARAM;
+        if (param_inputs > 1 && !(zn_op_def_get(m->nodes[i].op)->flags & ZN_OPF_FUSED_MULTI)) m->fused_sgd_ok = 0;
     }
     /* A node takes a gradient when a parameter feeds it (inputs never do). */
     for (int i = 0; loss && i < m->n_nodes; i++) {
@@ -206,7 +192,7 @@ zn_status zn_model_compile(const zn_graph *g, zn_node *const *outputs, int n_out
         for (int k = 0; k < n->n_in; k++) m->needs_grad[i] |= m->needs_grad[n->in[k]];
         if (!m->train.used[i]) m->needs_grad[i] = 0;
     }
-    find_look_node(m);
+    zn_fast_find_look(m);
     *out = m;
     return ZN_OK;
 }
@@ -273,6 +259,23 @@ int64_t zn_model_input_features(const zn_model *m, int i) {
 
 int64_t zn_model_output_features(const zn_model *m, int i) {
     return (m && i >= 0 && i < m->n_outputs) ? m->nodes[m->outputs[i]].cols : 0;
+}
+
+static int shape_of(const zn_node *n, int64_t *dims) {
+    for (int k = 0; dims && k < n->nd; k++) dims[k] = n->dim[k];
+    return n->nd;
+}
+
+int zn_model_input_shape(const zn_model *m, int i, int64_t *dims) {
+    return (m && i >= 0 && i < m->n_inputs) ? shape_of(&m->nodes[m->inputs[i]], dims) : 0;
+}
+
+int zn_model_output_shape(const zn_model *m, int i, int64_t *dims) {
+    return (m && i >= 0 && i < m->n_outputs) ? shape_of(&m->nodes[m->outputs[i]], dims) : 0;
+}
+
+zn_dtype zn_model_input_dtype(const zn_model *m, int i) {
+    return (m && i >= 0 && i < m->n_inputs) ? m->nodes[m->inputs[i]].dtype : ZN_F32;
 }
 
 float *zn_model_consts(zn_model *m, int64_t *count) {

@@ -54,13 +54,11 @@ static zn_node *activation(zn_graph *g, const char *fn, zn_node *x, zn_nact act,
     if ((int)act < 0 || act >= ZN_NACT_COUNT)
         return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "%s: unknown activation %d", fn, (int)act);
     if (!isfinite(steepness)) return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "%s: steepness must be finite", fn);
-    zn_node proto = {0};
-    proto.batched = x->batched;
-    proto.rows = x->rows;
-    proto.cols = x->cols;
-    proto.i[0] = (int)act;
-    proto.i[1] = fann;
-    proto.f[0] = steepness;
+    if (x->dtype != ZN_F32) return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "%s (node %d): x holds ids", fn, g->count);
+    zn_node proto = zn_node_like(x);
+    proto.a.act = (int)act;
+    proto.a.flags = fann;
+    proto.a.f[0] = steepness;
     return zn_graph_add(g, ZN_OP_ACT, &proto, 1, &x);
 }
 
@@ -72,11 +70,9 @@ zn_node *zn_activation_fann(zn_graph *g, zn_node *x, zn_nact act, float steepnes
     return activation(g, "zn_activation_fann", x, act, steepness, 1);
 }
 
-static int64_t count_of(const zn_exec *e, const zn_node *n) { return zn_node_size(n) * (n->batched ? e->batch : 1); }
-
-void zn_act_forward_range(const zn_exec *e, const zn_node *n, int64_t lo, int64_t hi) {
-    zn_nact act = (zn_nact)n->i[0];
-    float s = n->f[0];
+static void act_forward_range(const zn_exec *e, const zn_node *n, int64_t lo, int64_t hi) {
+    zn_nact act = (zn_nact)n->a.act;
+    float s = n->a.f[0];
     const float *x = e->val[n->in[0]] + lo;
     float *y = e->val[n->index] + lo;
     size_t c = (size_t)(hi - lo);
@@ -103,16 +99,16 @@ void zn_act_forward_range(const zn_exec *e, const zn_node *n, int64_t lo, int64_
     for (size_t i = 0; i < c; i++) y[i] = zn_nact_value(act, s, x[i]);
 }
 
-static void act_forward(const zn_exec *e, const zn_node *n) { zn_act_forward_range(e, n, 0, count_of(e, n)); }
+static void act_forward(const zn_exec *e, const zn_node *n) { act_forward_range(e, n, 0, zn_exec_count(e, n)); }
 
 static void act_backward(const zn_exec *e, const zn_node *n) {
     float *dx = zn_exec_input_grad(e, n, 0);
     if (!dx) return;
-    zn_nact act = (zn_nact)n->i[0];
-    float s = n->f[0];
+    zn_nact act = (zn_nact)n->a.act;
+    float s = n->a.f[0];
     const float *x = e->val[n->in[0]], *y = e->val[n->index], *dy = e->grad[n->index];
-    size_t c = (size_t)count_of(e, n);
-    if (n->i[1]) { /* FANN's formulas */
+    size_t c = (size_t)zn_exec_count(e, n);
+    if (n->a.flags) { /* FANN's formulas */
         for (size_t i = 0; i < c; i++) dx[i] += dy[i] * zn_nact_fann_derivative(act, s, x[i], y[i]);
         return;
     }
@@ -133,29 +129,35 @@ static void act_backward(const zn_exec *e, const zn_node *n) {
     for (size_t i = 0; i < c; i++) dx[i] += dy[i] * zn_nact_derivative(act, s, x[i], y[i]);
 }
 
-const zn_op_def zn_op_act_def = {"act", act_forward, act_backward, NULL};
+const zn_op_def zn_op_act_def = {.name = "act",
+                                 .flags = ZN_OPF_ELEMENTWISE,
+                                 .forward = act_forward,
+                                 .backward = act_backward,
+                                 .forward_range = act_forward_range};
 
 /* ---- softmax over the features of each sample ------------------------------------------- */
 
 zn_node *zn_softmax(zn_graph *g, zn_node *x) {
     if (!zn_graph_check_inputs(g, "zn_softmax", 1, &x)) return NULL;
     if (!x->batched) return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_softmax: the input must be a batch node");
-    zn_node proto = {0};
-    proto.batched = 1;
-    proto.rows = 1;
-    proto.cols = x->cols;
+    if (x->dtype != ZN_F32 || x->seq_axis == x->nd - 1)
+        return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_softmax (node %d): ids, or a last axis of run-time length",
+                             g->count);
+    zn_node proto = zn_node_like(x);
     return zn_graph_add(g, ZN_OP_SOFTMAX, &proto, 1, &x);
 }
 
 static void softmax_forward(const zn_exec *e, const zn_node *n) {
-    for (int64_t r = 0; r < e->batch; r++)
+    const int64_t rows = zn_exec_rows(e, n);
+    for (int64_t r = 0; r < rows; r++)
         e->k->vmath.softmax((size_t)n->cols, e->val[n->in[0]] + r * n->cols, e->val[n->index] + r * n->cols);
 }
 
 static void softmax_backward(const zn_exec *e, const zn_node *n) {
     float *dx = zn_exec_input_grad(e, n, 0);
     if (!dx) return;
-    for (int64_t r = 0; r < e->batch; r++) {
+    const int64_t rows = zn_exec_rows(e, n);
+    for (int64_t r = 0; r < rows; r++) {
         const float *y = e->val[n->index] + r * n->cols, *dy = e->grad[n->index] + r * n->cols;
         float dot = e->k->vmath.dot((size_t)n->cols, dy, y);
         float *d = dx + r * n->cols;
@@ -163,7 +165,7 @@ static void softmax_backward(const zn_exec *e, const zn_node *n) {
     }
 }
 
-const zn_op_def zn_op_softmax_def = {"softmax", softmax_forward, softmax_backward, NULL};
+const zn_op_def zn_op_softmax_def = {.name = "softmax", .forward = softmax_forward, .backward = softmax_backward};
 
 /* ---- dropout ----------------------------------------------------------------------------------- */
 
@@ -172,28 +174,26 @@ zn_node *zn_dropout(zn_graph *g, zn_node *x, float rate) {
     if (!(rate >= 0.0f && rate < 1.0f))
         return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_dropout: rate %g not in [0, 1)", (double)rate);
     if (!x->batched) return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_dropout: the input must be a batch node");
-    zn_node proto = {0};
-    proto.batched = 1;
-    proto.rows = 1;
-    proto.cols = x->cols;
-    proto.f[0] = rate;
+    if (x->dtype != ZN_F32) return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_dropout (node %d): x holds ids", g->count);
+    zn_node proto = zn_node_like(x);
+    proto.a.f[0] = rate;
     return zn_graph_add(g, ZN_OP_DROPOUT, &proto, 1, &x);
 }
 
-static int64_t dropout_aux(const zn_node *n) { return n->cols; }
+static int64_t dropout_aux(const zn_node *n) { return zn_node_size(n); }
 
 static void dropout_forward(const zn_exec *e, const zn_node *n) {
-    size_t c = (size_t)count_of(e, n);
+    size_t c = (size_t)zn_exec_count(e, n);
     const float *x = e->val[n->in[0]];
     float *y = e->val[n->index];
-    if (!e->training || n->f[0] == 0.0f) {
+    if (!e->training || n->a.f[0] == 0.0f) {
         memcpy(y, x, c * sizeof(float));
         return;
     }
     float *mask = e->aux[n->index];
-    float keep = 1.0f / (1.0f - n->f[0]);
+    float keep = 1.0f / (1.0f - n->a.f[0]);
     for (size_t i = 0; i < c; i++) {
-        mask[i] = zn_rng_uniformf(e->rng) < n->f[0] ? 0.0f : keep;
+        mask[i] = zn_rng_uniformf(e->rng) < n->a.f[0] ? 0.0f : keep;
         y[i] = x[i] * mask[i];
     }
 }
@@ -201,13 +201,14 @@ static void dropout_forward(const zn_exec *e, const zn_node *n) {
 static void dropout_backward(const zn_exec *e, const zn_node *n) {
     float *dx = zn_exec_input_grad(e, n, 0);
     if (!dx) return;
-    size_t c = (size_t)count_of(e, n);
+    size_t c = (size_t)zn_exec_count(e, n);
     const float *dy = e->grad[n->index], *mask = e->aux[n->index];
-    if (n->f[0] == 0.0f) {
+    if (n->a.f[0] == 0.0f) {
         e->k->vmath.axpy(c, 1.0f, dy, dx);
         return;
     }
     for (size_t i = 0; i < c; i++) dx[i] += dy[i] * mask[i];
 }
 
-const zn_op_def zn_op_dropout_def = {"dropout", dropout_forward, dropout_backward, dropout_aux};
+const zn_op_def zn_op_dropout_def = {
+    .name = "dropout", .forward = dropout_forward, .backward = dropout_backward, .aux_size = dropout_aux};

@@ -10,13 +10,16 @@ static zn_node *loss_node(zn_graph *g, const char *fn, zn_op op, zn_node *y, zn_
     if (!zn_graph_check_inputs(g, fn, 2, in)) return NULL;
     if (!y->batched || !t->batched)
         return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "%s: prediction and target must be batch nodes", fn);
-    if (y->cols != t->cols)
-        return zn_graph_fail(g, ZN_ERR_SHAPE, "%s: prediction has %lld features, target %lld", fn, (long long)y->cols,
-                             (long long)t->cols);
-    zn_node proto = {0};
-    proto.rows = 1;
-    proto.cols = 1;
-    proto.f[0] = param;
+    char sy[96], st[96];
+    int same = y->nd == t->nd && y->seq_axis == t->seq_axis && y->dtype == ZN_F32 && t->dtype == ZN_F32;
+    for (int i = 0; same && i < y->nd; i++) same = y->dim[i] == t->dim[i];
+    if (!same)
+        return zn_graph_fail(g, ZN_ERR_SHAPE, "%s (node %d): prediction %s and target %s differ", fn, g->count,
+                             zn_shape_str(y, sy, sizeof sy), zn_shape_str(t, st, sizeof st));
+    zn_node proto = zn_node_blank();
+    const int64_t one = 1;
+    zn_node_set_shape(&proto, 1, &one);
+    proto.a.f[0] = param;
     return zn_graph_add(g, op, &proto, 2, in);
 }
 
@@ -56,7 +59,7 @@ static loss_view view(const zn_exec *e, const zn_node *n, int backward) {
     const zn_node *y = &e->nodes[n->in[0]];
     v.y = e->val[n->in[0]];
     v.t = e->val[n->in[1]];
-    v.n = e->batch * y->cols;
+    v.n = zn_exec_count(e, y);
     v.inv = v.n > 0 ? 1.0 / (double)v.n : 0.0;
     v.dy = backward ? zn_exec_input_grad(e, n, 0) : NULL;
     return v;
@@ -67,7 +70,8 @@ static float seed(const zn_exec *e, const zn_node *n) { return e->grad[n->index]
 
 /* f[0] == 1: FANN's half sum of squares per sample instead of the element mean. */
 static double mse_factor(const zn_exec *e, const zn_node *n, const loss_view *v) {
-    return n->f[0] == 1.0f ? (e->batch > 0 ? 0.5 / (double)e->batch : 0.0) : v->inv;
+    const int64_t rows = zn_exec_rows(e, &e->nodes[n->in[0]]);
+    return n->a.f[0] == 1.0f ? (rows > 0 ? 0.5 / (double)rows : 0.0) : v->inv;
 }
 
 static void mse_forward(const zn_exec *e, const zn_node *n) {
@@ -108,7 +112,7 @@ static void mae_backward(const zn_exec *e, const zn_node *n) {
 
 static void huber_forward(const zn_exec *e, const zn_node *n) {
     loss_view v = view(e, n, 0);
-    double s = 0, delta = n->f[0];
+    double s = 0, delta = n->a.f[0];
     for (int64_t i = 0; i < v.n; i++) {
         double a = fabs((double)v.y[i] - v.t[i]);
         s += a <= delta ? 0.5 * a * a : delta * (a - 0.5 * delta);
@@ -119,7 +123,7 @@ static void huber_forward(const zn_exec *e, const zn_node *n) {
 static void huber_backward(const zn_exec *e, const zn_node *n) {
     loss_view v = view(e, n, 1);
     if (!v.dy) return;
-    float k = (float)v.inv * seed(e, n), delta = n->f[0];
+    float k = (float)v.inv * seed(e, n), delta = n->a.f[0];
     for (int64_t i = 0; i < v.n; i++) {
         float d = v.y[i] - v.t[i];
         v.dy[i] += k * (d > delta ? delta : (d < -delta ? -delta : d));
@@ -151,9 +155,9 @@ static void bce_backward(const zn_exec *e, const zn_node *n) {
 /* Per sample: sum_j t_j (logsumexp(z) - z_j). */
 static void xent_forward(const zn_exec *e, const zn_node *n) {
     const zn_node *y = &e->nodes[n->in[0]];
-    int64_t c = y->cols;
+    const int64_t c = y->cols, rows = zn_exec_rows(e, y);
     double s = 0;
-    for (int64_t r = 0; r < e->batch; r++) {
+    for (int64_t r = 0; r < rows; r++) {
         const float *z = e->val[y->index] + r * c, *t = e->val[n->in[1]] + r * c;
         float mx = z[0];
         for (int64_t j = 1; j < c; j++) mx = z[j] > mx ? z[j] : mx;
@@ -165,16 +169,16 @@ static void xent_forward(const zn_exec *e, const zn_node *n) {
         }
         s += tsum * (mx + log(sum)) - tz;
     }
-    e->val[n->index][0] = (float)(e->batch > 0 ? s / (double)e->batch : 0.0);
+    e->val[n->index][0] = (float)(rows > 0 ? s / (double)rows : 0.0);
 }
 
 static void xent_backward(const zn_exec *e, const zn_node *n) {
     float *dz = zn_exec_input_grad(e, n, 0);
     if (!dz) return;
     const zn_node *y = &e->nodes[n->in[0]];
-    int64_t c = y->cols;
-    float k = (e->batch > 0 ? 1.0f / (float)e->batch : 0.0f) * seed(e, n);
-    for (int64_t r = 0; r < e->batch; r++) {
+    const int64_t c = y->cols, rows = zn_exec_rows(e, y);
+    float k = (rows > 0 ? 1.0f / (float)rows : 0.0f) * seed(e, n);
+    for (int64_t r = 0; r < rows; r++) {
         const float *z = e->val[y->index] + r * c, *t = e->val[n->in[1]] + r * c;
         float *d = dz + r * c;
         float mx = z[0];
@@ -211,26 +215,32 @@ static double tanh_err_slope(double d) {
 
 static void tanh_error_forward(const zn_exec *e, const zn_node *n) {
     loss_view v = view(e, n, 0);
-    const int halve = n->f[0] != 0.0f;
+    const int halve = n->a.f[0] != 0.0f;
     double s = 0;
     for (int64_t i = 0; i < v.n; i++) {
         const double d = (double)v.t[i] - v.y[i];
         s += halve ? 2.0 * tanh_err_value(0.5 * d) : tanh_err_value(d);
     }
-    e->val[n->index][0] = (float)(e->batch > 0 ? s / (double)e->batch : 0.0);
+    const int64_t rows = zn_exec_rows(e, &e->nodes[n->in[0]]);
+    e->val[n->index][0] = (float)(rows > 0 ? s / (double)rows : 0.0);
 }
 
 static void tanh_error_backward(const zn_exec *e, const zn_node *n) {
     loss_view v = view(e, n, 1);
     if (!v.dy) return;
-    float k = (e->batch > 0 ? 1.0f / (float)e->batch : 0.0f) * seed(e, n);
-    const double h = n->f[0] != 0.0f ? 0.5 : 1.0; /* d(2 F(d/2))/dd = F'(d/2) */
+    const int64_t rows = zn_exec_rows(e, &e->nodes[n->in[0]]);
+    float k = (rows > 0 ? 1.0f / (float)rows : 0.0f) * seed(e, n);
+    const double h = n->a.f[0] != 0.0f ? 0.5 : 1.0; /* d(2 F(d/2))/dd = F'(d/2) */
     for (int64_t i = 0; i < v.n; i++) v.dy[i] -= k * (float)tanh_err_slope(h * ((double)v.t[i] - v.y[i]));
 }
 
-const zn_op_def zn_op_mse_def = {"mse", mse_forward, mse_backward, NULL};
-const zn_op_def zn_op_mae_def = {"mae", mae_forward, mae_backward, NULL};
-const zn_op_def zn_op_huber_def = {"huber", huber_forward, huber_backward, NULL};
-const zn_op_def zn_op_bce_logits_def = {"bce_logits", bce_forward, bce_backward, NULL};
-const zn_op_def zn_op_softmax_xent_def = {"softmax_xent", xent_forward, xent_backward, NULL};
-const zn_op_def zn_op_tanh_error_def = {"tanh_error", tanh_error_forward, tanh_error_backward, NULL};
+const zn_op_def zn_op_mse_def = {.name = "mse", .flags = ZN_OPF_LOSS, .forward = mse_forward, .backward = mse_backward};
+const zn_op_def zn_op_mae_def = {.name = "mae", .flags = ZN_OPF_LOSS, .forward = mae_forward, .backward = mae_backward};
+const zn_op_def zn_op_huber_def = {
+    .name = "huber", .flags = ZN_OPF_LOSS, .forward = huber_forward, .backward = huber_backward};
+const zn_op_def zn_op_bce_logits_def = {
+    .name = "bce_logits", .flags = ZN_OPF_LOSS, .forward = bce_forward, .backward = bce_backward};
+const zn_op_def zn_op_softmax_xent_def = {
+    .name = "softmax_xent", .flags = ZN_OPF_LOSS, .forward = xent_forward, .backward = xent_backward};
+const zn_op_def zn_op_tanh_error_def = {
+    .name = "tanh_error", .flags = ZN_OPF_LOSS, .forward = tanh_error_forward, .backward = tanh_error_backward};

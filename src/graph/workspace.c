@@ -5,36 +5,8 @@
 #include <string.h>
 
 #include "base/internal.h"
-#include "graph/model_internal.h"
-#include "graph/ws_adapt.h"
+#include "graph/fastpath.h"
 #include "kernels/gemm_driver.h"
-
-struct zn_ws {
-    const zn_model *m;
-    zn_ws_mode mode;
-    int64_t max_batch;
-    float *block;
-    size_t bytes;
-    float **val, **grad, **aux;
-    unsigned char *grad_ready, *kept;
-    float *param_grads;
-    zn_rng rng;
-    zn_pool *pool;
-    int max_threads;
-    size_t budget_bytes;
-    /* zn_ws_pack_weights: one block of packed matmul weights, and per node
-     * the copy of its W (NULL for other nodes) */
-    float *packed;
-    size_t packed_bytes;
-    const float **packed_b;
-    /* per step of the inference plan: 1 where a layer pair starts
-     * (zn_matmul_pair_forward), 2 for the steps it runs too; NULL: none */
-    unsigned char *pair_step;
-    int n_pairs;
-    zn_pass_adapt adapt; /* training passes: one thread or all (ws_adapt.h) */
-    float *look_buf;     /* zn_model_train_sgd_seq's next-sample product, made on first use */
-    unsigned passes;     /* passes run: GEMVs alternate their order by it (zn_gemm_opts.pass) */
-};
 
 zn_ws_opts zn_ws_opts_default(void) {
     zn_ws_opts o;
@@ -93,29 +65,6 @@ static int64_t value_floats(const zn_node *n, int64_t max_batch) {
 
 static int is_leaf(const zn_node *n) { return zn_op_is_leaf(n->op); }
 
-/* The matmul nodes whose W is stored in the model (a parameter or constant). */
-static int stored_w(const zn_model *m, const zn_node *n) {
-    if (n->op != ZN_OP_MATMUL) return 0;
-    zn_op w = m->nodes[n->in[1]].op;
-    return w == ZN_OP_PARAM || w == ZN_OP_CONST;
-}
-
-/* Batch-1 inference's layer pair at step s of the inference plan
- * (zn_matmul_pair_forward): a matmul whose one-row product reads W^T in
- * rows, an activation of it, and a matmul of that which reads its W in
- * place, with shapes that zn_gemv_pair_run splits. */
-static int pair_shape_at(const zn_model *m, int s) {
-    const zn_plan *p = &m->infer;
-    if (s + 2 >= p->n_steps) return 0;
-    const zn_node *m1 = &m->nodes[p->steps[s]], *act = &m->nodes[p->steps[s + 1]], *m2 = &m->nodes[p->steps[s + 2]];
-    if (!stored_w(m, m1) || act->op != ZN_OP_ACT || act->in[0] != m1->index || !stored_w(m, m2) ||
-        m2->in[0] != act->index)
-        return 0;
-    const zn_node *w1 = &m->nodes[m1->in[1]], *w2 = &m->nodes[m2->in[1]];
-    return zn_gemv_prefers_rows(w1->rows, w1->cols) && !zn_gemv_prefers_rows(w2->rows, w2->cols) &&
-           zn_gemv_pair_fits(w1->cols, w1->rows, w2->cols);
-}
-
 /* Lists the buffers of the workspace's plans with their live ranges. */
 static int collect_buffers(const zn_model *m, zn_ws_mode mode, int64_t max_batch, buffer *b) {
     int nb = 0;
@@ -136,7 +85,7 @@ static int collect_buffers(const zn_model *m, zn_ws_mode mode, int64_t max_batch
         /* a layer pair writes its activation at its first step: a value
          * that dies there must not share the activation's memory */
         for (int s = 0; max_batch == 1 && s < infer->n_steps; s++)
-            if (pair_shape_at(m, s)) b[s + 1].start = s;
+            if (zn_fast_pair_shape_at(m, s)) b[s + 1].start = s;
         zn_free(last);
         return nb;
     }
@@ -204,8 +153,14 @@ zn_status zn_ws_create(const zn_model *m, const zn_ws_opts *opts, zn_ws **out) {
     }
     size_t floats = place_buffers(b, nb);
     size_t grads = o.mode == ZN_WS_TRAIN ? round16(m->n_param_values) + 16 : 0; /* + the loss seed */
-    size_t total_floats = floats + grads + 16, bytes = total_floats * sizeof(float);
-    size_t tables = (size_t)m->n_nodes * (3 * sizeof(float *) + 2);
+    size_t states = 0; /* state lives between calls: never shared */
+    for (int i = 0; i < m->n_nodes; i++) {
+        const zn_op_def *def = zn_op_def_get(m->nodes[i].op);
+        if (def->state_size && (m->infer.used[i] || (m->loss >= 0 && m->train.used[i])))
+            states += round16(def->state_size(&m->nodes[i]) * o.max_batch);
+    }
+    size_t total_floats = floats + grads + states + 16, bytes = total_floats * sizeof(float);
+    size_t tables = (size_t)m->n_nodes * (4 * sizeof(float *) + sizeof(int64_t) + 3);
     if (o.budget_bytes && bytes + tables > o.budget_bytes) {
         zn_free(b);
         return zn_error(ZN_ERR_BUDGET, "zn_ws_create: the workspace needs %zu bytes, the budget is %zu", bytes + tables,
@@ -217,10 +172,14 @@ zn_status zn_ws_create(const zn_model *m, const zn_ws_opts *opts, zn_ws **out) {
         ws->val = zn_calloc((size_t)m->n_nodes, sizeof(float *));
         ws->grad = zn_calloc((size_t)m->n_nodes, sizeof(float *));
         ws->aux = zn_calloc((size_t)m->n_nodes, sizeof(float *));
+        ws->state = zn_calloc((size_t)m->n_nodes, sizeof(float *));
         ws->grad_ready = zn_calloc((size_t)m->n_nodes, 1);
         ws->kept = zn_calloc((size_t)m->n_nodes, 1);
+        ws->state_live = zn_calloc((size_t)m->n_nodes, 1);
+        ws->seq = zn_calloc((size_t)m->n_nodes, sizeof(int64_t));
     }
-    if (!ws || !ws->block || !ws->val || !ws->grad || !ws->aux || !ws->grad_ready || !ws->kept) {
+    if (!ws || !ws->block || !ws->val || !ws->grad || !ws->aux || !ws->state || !ws->grad_ready || !ws->kept ||
+        !ws->state_live || !ws->seq) {
         zn_free(b);
         zn_ws_free(ws);
         return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_ws_create: cannot allocate %zu bytes", bytes + tables);
@@ -250,6 +209,13 @@ zn_status zn_ws_create(const zn_model *m, const zn_ws_opts *opts, zn_ws **out) {
         for (int p = 0; p < m->n_params; p++) ws->grad[m->params[p]] = ws->param_grads + m->param_offset[p];
         ws->grad[m->loss] = ws->block + floats + round16(m->n_param_values); /* the seed, 1 float */
     }
+    float *state_at = ws->block + floats + grads;
+    for (int i = 0; i < m->n_nodes; i++) {
+        const zn_op_def *def = zn_op_def_get(m->nodes[i].op);
+        if (!def->state_size || !(m->infer.used[i] || (m->loss >= 0 && m->train.used[i]))) continue;
+        ws->state[i] = state_at;
+        state_at += round16(def->state_size(&m->nodes[i]) * o.max_batch);
+    }
     for (int p = 0; p < m->n_params; p++) /* parameters are read in place, never written by a pass */
         ws->val[m->params[p]] = (float *)(uintptr_t)(m->params_data + m->param_offset[p]);
     for (int c = 0; c < m->n_consts; c++)
@@ -265,115 +231,16 @@ void zn_ws_free(zn_ws *ws) {
     zn_free(ws->val);
     zn_free(ws->grad);
     zn_free(ws->aux);
+    zn_free(ws->state);
     zn_free(ws->grad_ready);
     zn_free(ws->kept);
+    zn_free(ws->state_live);
+    zn_free(ws->seq);
     zn_free(ws->packed);
     zn_free(ws->packed_b);
     zn_free(ws->pair_step);
     zn_free(ws->look_buf);
     zn_free(ws);
-}
-
-/* Workspaces of batches of two or more rows keep the GEMM's panels of every
- * stored W. One-row workspaces keep W^T where the one-row product reads
- * that faster (zn_gemv_prefers_rows: a dot product per output over a row of
- * W^T, instead of sums of W's rows in several strided passes) and nothing
- * elsewhere. */
-static int packs_rows(const zn_ws *ws) { return ws->max_batch == 1; }
-
-static int packable(const zn_ws *ws, const zn_model *m, const zn_node *n) {
-    if (!stored_w(m, n)) return 0;
-    const zn_node *w = &m->nodes[n->in[1]];
-    return !packs_rows(ws) || zn_gemv_prefers_rows(w->rows, w->cols);
-}
-
-/* Floats of W's packed copy, rounded to whole cache lines. */
-static size_t packed_floats(const zn_ws *ws, const zn_node *w) {
-    const size_t f = packs_rows(ws) ? (size_t)(w->rows * w->cols) : zn_sgemm_packed_b_floats(w->rows, w->cols);
-    return (f + 15) & ~(size_t)15;
-}
-
-/* Whether the value buffers of nodes a and b share memory (inputs are bound
- * per pass, never to the workspace's block). */
-static int values_overlap(const zn_ws *ws, const zn_model *m, int a, int b) {
-    if (m->nodes[a].op == ZN_OP_INPUT || m->nodes[b].op == ZN_OP_INPUT) return 0;
-    const float *pa = ws->val[a], *pb = ws->val[b];
-    const int64_t na = value_floats(&m->nodes[a], ws->max_batch), nb = value_floats(&m->nodes[b], ws->max_batch);
-    return pa < pb + nb && pb < pa + na;
-}
-
-/* A layer pair at step s, once the weights are packed: the first matmul's
- * W^T packed in rows, the second's W read in place, and (the layout sees
- * to it) the activation's buffer apart from the first matmul's input. */
-static int pair_at(const zn_ws *ws, const zn_model *m, int s) {
-    if (!pair_shape_at(m, s)) return 0;
-    const zn_node *m1 = &m->nodes[m->infer.steps[s]], *act = &m->nodes[m->infer.steps[s + 1]];
-    const zn_node *m2 = &m->nodes[m->infer.steps[s + 2]];
-    return ws->packed_b[m1->index] && !ws->packed_b[m2->index] && !values_overlap(ws, m, act->index, m1->in[0]);
-}
-
-static void find_pairs(zn_ws *ws, const zn_model *m) {
-    ws->n_pairs = 0;
-    memset(ws->pair_step, 0, (size_t)m->infer.n_steps);
-    if (!packs_rows(ws)) return;
-    for (int s = 0; s < m->infer.n_steps; s++)
-        if (pair_at(ws, m, s)) {
-            ws->pair_step[s] = 1;
-            ws->pair_step[s + 1] = ws->pair_step[s + 2] = 2;
-            ws->n_pairs++;
-            s += 2;
-        }
-}
-
-int zn_ws_layer_pairs(const zn_ws *ws) { return ws ? ws->n_pairs : 0; }
-
-zn_status zn_ws_pack_weights(zn_ws *ws, const zn_model *m) {
-    if (!m || !ws || ws->m != m)
-        return zn_error(ZN_ERR_INVALID_ARG, "zn_ws_pack_weights: NULL model or a workspace of another model");
-    if (ws->mode != ZN_WS_INFER)
-        return zn_error(ZN_ERR_INVALID_ARG, "zn_ws_pack_weights: needs an inference workspace");
-    size_t floats = 0;
-    for (int i = 0; i < m->n_nodes; i++)
-        if (packable(ws, m, &m->nodes[i])) {
-            const zn_node *w = &m->nodes[m->nodes[i].in[1]];
-            floats += packed_floats(ws, w);
-        }
-    if (!ws->packed) { /* sizes never change: a second call repacks in place */
-        const size_t bytes =
-            floats * sizeof(float) + (size_t)m->n_nodes * sizeof(float *) + (size_t)m->infer.n_steps + 1;
-        if (ws->budget_bytes && ws->bytes + bytes > ws->budget_bytes)
-            return zn_error(ZN_ERR_BUDGET, "zn_ws_pack_weights: %zu more bytes exceed the budget of %zu", bytes,
-                            ws->budget_bytes);
-        ws->packed = zn_alloc(floats ? floats * sizeof(float) : 64);
-        ws->packed_b = zn_calloc((size_t)m->n_nodes, sizeof *ws->packed_b);
-        ws->pair_step = zn_calloc((size_t)m->infer.n_steps + 1, 1);
-        if (!ws->packed || !ws->packed_b || !ws->pair_step) {
-            zn_free(ws->packed);
-            zn_free(ws->packed_b);
-            zn_free(ws->pair_step);
-            ws->packed = NULL;
-            ws->packed_b = NULL;
-            ws->pair_step = NULL;
-            return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_ws_pack_weights: cannot allocate %zu bytes", bytes);
-        }
-        ws->packed_bytes = bytes;
-        ws->bytes += bytes;
-    }
-    size_t at = 0;
-    for (int i = 0; i < m->n_nodes; i++) {
-        if (!packable(ws, m, &m->nodes[i])) continue;
-        const zn_node *w = &m->nodes[m->nodes[i].in[1]];
-        if (packs_rows(ws)) {
-            zn_transpose_copy(w->rows, w->cols, ws->val[w->index], w->cols, ws->packed + at, w->rows);
-        } else {
-            zn_status s = zn_sgemm_pack_b(ZN_NO_TRANS, w->rows, w->cols, ws->val[w->index], w->cols, ws->packed + at);
-            if (s != ZN_OK) return s;
-        }
-        ws->packed_b[i] = ws->packed + at;
-        at += packed_floats(ws, w);
-    }
-    find_pairs(ws, m);
-    return ZN_OK;
 }
 
 size_t zn_ws_bytes(const zn_ws *ws) { return ws ? ws->bytes : 0; }
@@ -393,24 +260,84 @@ const float *zn_ws_node_value(const zn_ws *ws, int node_index) {
 
 enum { ALTERNATE_MODEL_MAX_WEIGHTS = 2 << 20 };
 
-static zn_status bind(const zn_model *m, zn_ws *ws, const char *fn, int64_t batch, const float *const *inputs,
-                      const zn_plan *plan, int training, zn_exec *e) {
+/* A pass in the making: what the ops see, what the planner adds, and the
+ * status an op may set. */
+typedef struct pass {
+    zn_exec e;
+    zn_fast f;
+    zn_status status;
+} pass;
+
+/* Run-time sequence lengths of every node the plan uses, inputs first:
+ * seq_len (0: each input's full length) or the op's rule. */
+static zn_status plan_seq(const zn_model *m, zn_ws *ws, const char *fn, const zn_plan *plan, int64_t seq_len) {
+    for (int i = 0; i < m->n_nodes; i++) {
+        const zn_node *n = &m->nodes[i];
+        if (!plan->used[i] || n->seq_axis < 0) continue;
+        int64_t t;
+        if (n->op == ZN_OP_INPUT) {
+            t = seq_len ? seq_len : n->dim[n->seq_axis];
+            if (t > n->dim[n->seq_axis])
+                return zn_error(ZN_ERR_SHAPE, "%s: sequence length %lld is past input '%s''s maximum of %lld", fn,
+                                (long long)seq_len, n->name, (long long)n->dim[n->seq_axis]);
+        } else {
+            int64_t in_seq[ZN_MAX_OP_INPUTS];
+            int first = -1;
+            for (int k = 0; k < n->n_in; k++) {
+                const zn_node *x = &m->nodes[n->in[k]];
+                in_seq[k] = x->seq_axis >= 0 ? ws->seq[x->index] : -1;
+                if (first < 0 && in_seq[k] >= 0) first = k;
+            }
+            const zn_op_def *def = zn_op_def_get(n->op);
+            t = def->seq_out ? def->seq_out(n, in_seq) : first >= 0 ? in_seq[first] : n->dim[n->seq_axis];
+            if (t < 1 || t > n->dim[n->seq_axis])
+                return zn_error(ZN_ERR_SHAPE, "%s: node %d (%s) gets a sequence of %lld steps (1 to %lld)", fn, i,
+                                def->name, (long long)t, (long long)n->dim[n->seq_axis]);
+        }
+        ws->seq[i] = t;
+    }
+    return ZN_OK;
+}
+
+/* Whether the plan runs an op that keeps state between calls. */
+static int plan_has_state(const zn_ws *ws, const zn_plan *plan) {
+    for (int s = 0; s < plan->n_steps; s++)
+        if (ws->state[plan->steps[s]]) return 1;
+    return 0;
+}
+
+static zn_status bind(const zn_model *m, zn_ws *ws, const char *fn, const zn_feed *feed, const zn_plan *plan,
+                      int training, pass *p) {
     if (!m || !ws || ws->m != m)
         return zn_error(ZN_ERR_INVALID_ARG, "%s: NULL model or a workspace of another model", fn);
+    if (!feed) return zn_error(ZN_ERR_INVALID_ARG, "%s: feed is NULL", fn);
+    const int64_t batch = feed->batch;
     if (batch < 1 || batch > ws->max_batch)
         return zn_error(ZN_ERR_INVALID_ARG, "%s: batch %lld not in [1, %lld] (the workspace's max_batch)", fn,
                         (long long)batch, (long long)ws->max_batch);
-    if (m->n_inputs > 0 && !inputs) return zn_error(ZN_ERR_INVALID_ARG, "%s: inputs is NULL", fn);
+    if (feed->seq_len < 0)
+        return zn_error(ZN_ERR_INVALID_ARG, "%s: sequence length %lld < 0", fn, (long long)feed->seq_len);
+    if (m->n_inputs > 0 && !feed->inputs) return zn_error(ZN_ERR_INVALID_ARG, "%s: inputs is NULL", fn);
     for (int i = 0; i < m->n_inputs; i++) {
         int id = m->inputs[i];
-        if (plan->used[id] && !inputs[i])
+        if (plan->used[id] && !feed->inputs[i])
             return zn_error(ZN_ERR_INVALID_ARG, "%s: input '%s' is needed but NULL", fn, m->nodes[id].name);
-        ws->val[id] = (float *)(uintptr_t)inputs[i]; /* read only */
     }
+    zn_status s = plan_seq(m, ws, fn, plan, feed->seq_len);
+    if (s != ZN_OK) return s;
+    if (ws->state_batch && ws->state_batch != batch && plan_has_state(ws, plan))
+        return zn_error(ZN_ERR_SHAPE, "%s: the workspace's state holds batch %lld, not %lld (zn_ws_state_reset first)",
+                        fn, (long long)ws->state_batch, (long long)batch);
+    for (int i = 0; i < m->n_inputs; i++) ws->val[m->inputs[i]] = (float *)(uintptr_t)feed->inputs[i]; /* read only */
+    zn_exec *e = &p->e;
+    p->status = ZN_OK;
     e->batch = batch;
+    e->seq = ws->seq;
     e->val = ws->val;
     e->grad = ws->grad;
     e->aux = ws->aux;
+    e->state = ws->state;
+    e->state_live = ws->state_live;
     e->grad_ready = ws->grad_ready;
     e->nodes = m->nodes;
     e->k = zn_kernels_get();
@@ -419,94 +346,103 @@ static zn_status bind(const zn_model *m, zn_ws *ws, const char *fn, int64_t batc
     e->rng = &ws->rng;
     e->training = training;
     e->param_scale = 0.0f;
-    e->packed_b = training ? NULL : ws->packed_b;
-    e->packed_rows = packs_rows(ws);
-    e->look = NULL;
+    e->status = &p->status;
+    p->f.packed_b = training ? NULL : ws->packed_b;
+    p->f.packed_rows = zn_ws_packs_rows(ws);
+    p->f.pair_step = !training && ws->n_pairs ? ws->pair_step : NULL;
+    p->f.look = NULL;
     /* GEMVs alternate their order by pass only when all of the model's
      * weights, half per thread, could stay in the cores' L2 caches in part
-     * between passes: in 4096-1024-1000 the first layer's 16 MB evicted
-     * the second's (4 MB) every pass, which then read slower alternated. */
+     * between passes. */
     e->pass = m->n_param_values <= ALTERNATE_MODEL_MAX_WEIGHTS ? ws->passes++ : 0;
     return ZN_OK;
 }
 
-/* pair_step: NULL, or the inference plan's layer pairs (find_pairs). */
-static void run_forward(const zn_exec *e, const zn_plan *plan, const unsigned char *pair_step) {
-    for (int s = 0; s < plan->n_steps; s++) {
-        const zn_node *n = &e->nodes[plan->steps[s]];
-        if (pair_step && pair_step[s]) {
-            if (pair_step[s] == 1)
-                zn_matmul_pair_forward(e, n, &e->nodes[plan->steps[s + 1]], &e->nodes[plan->steps[s + 2]]);
-            continue;
-        }
-        zn_op_def_get(n->op)->forward(e, n);
+/* After a pass: state made by it belongs to this batch. */
+static zn_status finish(zn_ws *ws, const pass *p, const zn_plan *plan) {
+    if (p->status == ZN_OK && plan_has_state(ws, plan)) ws->state_batch = p->e.batch;
+    return p->status;
+}
+
+zn_status zn_model_run(const zn_model *m, zn_ws *ws, const zn_feed *feed, float *const *outputs) {
+    pass p;
+    zn_status s = bind(m, ws, "zn_model_run", feed, &m->infer, 0, &p);
+    if (s != ZN_OK) return s;
+    if (m->n_outputs > 0 && !outputs) return zn_error(ZN_ERR_INVALID_ARG, "zn_model_run: outputs is NULL");
+    if (zn_pass_adapt_begin(&ws->adapt, feed->batch)) p.e.max_threads = 1;
+    zn_fast_forward(&p.e, &p.f, &m->infer);
+    s = finish(ws, &p, &m->infer);
+    if (s != ZN_OK) return s;
+    for (int k = 0; k < m->n_outputs; k++) {
+        const zn_node *o = &m->nodes[m->outputs[k]];
+        if (outputs[k]) memcpy(outputs[k], ws->val[o->index], (size_t)zn_exec_count(&p.e, o) * sizeof(float));
     }
+    return ZN_OK;
 }
 
 zn_status zn_model_forward(const zn_model *m, zn_ws *ws, int64_t batch, const float *const *inputs,
                            float *const *outputs) {
-    zn_exec e;
-    zn_status s = bind(m, ws, "zn_model_forward", batch, inputs, &m->infer, 0, &e);
+    const zn_feed feed = {batch, 0, (const void *const *)inputs};
+    return zn_model_run(m, ws, &feed, outputs);
+}
+
+zn_status zn_model_run_loss(const zn_model *m, zn_ws *ws, const zn_feed *feed, float *loss) {
+    if (m && m->loss < 0) return zn_error(ZN_ERR_INVALID_ARG, "zn_model_loss: the model has no loss");
+    if (ws && ws->mode != ZN_WS_TRAIN) return zn_error(ZN_ERR_INVALID_ARG, "zn_model_loss: needs a training workspace");
+    pass p;
+    zn_status s = bind(m, ws, "zn_model_loss", feed, &m->train, 0, &p);
     if (s != ZN_OK) return s;
-    if (zn_pass_adapt_begin(&ws->adapt, batch)) e.max_threads = 1;
-    if (m->n_outputs > 0 && !outputs) return zn_error(ZN_ERR_INVALID_ARG, "zn_model_forward: outputs is NULL");
-    run_forward(&e, &m->infer, ws->n_pairs ? ws->pair_step : NULL);
-    for (int k = 0; k < m->n_outputs; k++) {
-        const zn_node *o = &m->nodes[m->outputs[k]];
-        if (outputs[k]) memcpy(outputs[k], ws->val[o->index], (size_t)(batch * o->cols) * sizeof(float));
-    }
-    return ZN_OK;
+    zn_fast_forward(&p.e, &p.f, &m->train);
+    s = finish(ws, &p, &m->train);
+    if (s == ZN_OK && loss) *loss = ws->val[m->loss][0];
+    return s;
 }
 
 zn_status zn_model_loss(const zn_model *m, zn_ws *ws, int64_t batch, const float *const *inputs, float *loss) {
-    if (m && m->loss < 0) return zn_error(ZN_ERR_INVALID_ARG, "zn_model_loss: the model has no loss");
-    if (ws && ws->mode != ZN_WS_TRAIN) return zn_error(ZN_ERR_INVALID_ARG, "zn_model_loss: needs a training workspace");
-    zn_exec e;
-    zn_status s = bind(m, ws, "zn_model_loss", batch, inputs, &m->train, 0, &e);
-    if (s != ZN_OK) return s;
-    run_forward(&e, &m->train, NULL);
-    if (loss) *loss = ws->val[m->loss][0];
-    return ZN_OK;
+    const zn_feed feed = {batch, 0, (const void *const *)inputs};
+    return zn_model_run_loss(m, ws, &feed, loss);
 }
 
 /* Forward to the loss, then backward. lr == 0: gradients into the
  * workspace's gradient array; otherwise each parameter's gradient is added,
  * times -lr, into the parameter itself as it is computed. */
-static zn_status backward(const zn_model *m, zn_ws *ws, const char *fn, int64_t batch, const float *const *inputs,
-                          float lr, float *loss, zn_look *look) {
+static zn_status backward(const zn_model *m, zn_ws *ws, const char *fn, const zn_feed *feed, float lr, float *loss,
+                          zn_look *look) {
     if (m && m->loss < 0) return zn_error(ZN_ERR_INVALID_ARG, "%s: the model has no loss", fn);
     if (ws && ws->mode != ZN_WS_TRAIN) return zn_error(ZN_ERR_INVALID_ARG, "%s: needs a training workspace", fn);
-    zn_exec e;
-    zn_status s = bind(m, ws, fn, batch, inputs, &m->train, 1, &e);
+    pass p;
+    zn_status s = bind(m, ws, fn, feed, &m->train, 1, &p);
     if (s != ZN_OK) return s;
+    zn_exec *e = &p.e;
     if (look) look->filled = 0;
-    e.look = look;
-    if (zn_pass_adapt_begin(&ws->adapt, batch)) e.max_threads = 1;
-    run_forward(&e, &m->train, NULL);
+    p.f.look = look;
+    if (zn_pass_adapt_begin(&ws->adapt, feed->batch)) e->max_threads = 1;
+    zn_fast_forward(e, &p.f, &m->train);
+    if (p.status != ZN_OK) return p.status;
     if (loss) *loss = ws->val[m->loss][0];
 
     /* Gradient buffers are zeroed (or overwritten whole) by their first
      * writer; the fused step's "gradients" are the parameters themselves,
      * which every write adds to. */
     memset(ws->grad_ready, 0, (size_t)m->n_nodes);
-    for (int p = 0; p < m->n_params && lr != 0.0f; p++) {
-        ws->grad_ready[m->params[p]] = 1;
-        ws->grad[m->params[p]] = ws->val[m->params[p]];
+    for (int q = 0; q < m->n_params && lr != 0.0f; q++) {
+        ws->grad_ready[m->params[q]] = 1;
+        ws->grad[m->params[q]] = ws->val[m->params[q]];
     }
-    e.param_scale = -lr;
+    e->param_scale = -lr;
     ws->grad[m->loss][0] = 1.0f;
     ws->grad_ready[m->loss] = 1;
     const zn_plan *plan = &m->train;
-    for (int s2 = plan->n_steps - 1; s2 >= 0; s2--) {
+    for (int s2 = plan->n_steps - 1; s2 >= 0 && p.status == ZN_OK; s2--) {
         const zn_node *n = &m->nodes[plan->steps[s2]];
         /* No gradient reached this node (or none is needed): nothing to pass on. */
         if (!m->needs_grad[n->index] || !ws->grad_ready[n->index]) continue;
-        zn_op_def_get(n->op)->backward(&e, n);
+        zn_fast_backward(e, &p.f, n);
     }
-    for (int p = 0; p < m->n_params; p++) {
-        const int id = m->params[p];
-        const int64_t at = m->param_offset[p], size = zn_node_size(&m->nodes[id]);
-        const int64_t next = p + 1 < m->n_params ? m->param_offset[p + 1] : m->n_param_values;
+    for (int q = 0; q < m->n_params; q++) {
+        const int id = m->params[q];
+        const int64_t at = m->param_offset[q], size = zn_node_size(&m->nodes[id]);
+        const int64_t next = q + 1 < m->n_params ? m->param_offset[q + 1] : m->n_param_values;
         if (lr != 0.0f) {
             ws->grad[id] = ws->param_grads + at;
             continue;
@@ -516,11 +452,16 @@ static zn_status backward(const zn_model *m, zn_ws *ws, const char *fn, int64_t 
         const int64_t from = ws->grad_ready[id] ? at + size : at;
         if (next > from) memset(ws->param_grads + from, 0, (size_t)(next - from) * sizeof(float));
     }
-    return ZN_OK;
+    return finish(ws, &p, &m->train);
+}
+
+zn_status zn_model_run_backward(const zn_model *m, zn_ws *ws, const zn_feed *feed, float *loss) {
+    return backward(m, ws, "zn_model_backward", feed, 0.0f, loss, NULL);
 }
 
 zn_status zn_model_backward(const zn_model *m, zn_ws *ws, int64_t batch, const float *const *inputs, float *loss) {
-    return backward(m, ws, "zn_model_backward", batch, inputs, 0.0f, loss, NULL);
+    const zn_feed feed = {batch, 0, (const void *const *)inputs};
+    return backward(m, ws, "zn_model_backward", &feed, 0.0f, loss, NULL);
 }
 
 static zn_status check_sgd(const zn_model *m, const char *fn, float lr) {
@@ -533,7 +474,8 @@ static zn_status check_sgd(const zn_model *m, const char *fn, float lr) {
 
 zn_status zn_model_train_sgd(zn_model *m, zn_ws *ws, int64_t batch, const float *const *inputs, float lr, float *loss) {
     zn_status s = check_sgd(m, "zn_model_train_sgd", lr);
-    return s != ZN_OK ? s : backward(m, ws, "zn_model_train_sgd", batch, inputs, lr, loss, NULL);
+    const zn_feed feed = {batch, 0, (const void *const *)inputs};
+    return s != ZN_OK ? s : backward(m, ws, "zn_model_train_sgd", &feed, lr, loss, NULL);
 }
 
 zn_status zn_model_train_sgd_seq(zn_model *m, zn_ws *ws, int64_t n, const float *const *inputs, float lr, float *loss) {
@@ -562,14 +504,79 @@ zn_status zn_model_train_sgd_seq(zn_model *m, zn_ws *ws, int64_t n, const float 
     const int64_t x_cols = look.node >= 0 ? m->nodes[m->inputs[m->look_input]].cols : 0;
     double total = 0.0;
     for (int64_t t = 0; t < n && s == ZN_OK; t++) {
-        for (int i = 0; i < m->n_inputs; i++) row[i] = inputs[i] ? inputs[i] + t * m->nodes[m->inputs[i]].cols : NULL;
+        for (int i = 0; i < m->n_inputs; i++)
+            row[i] = inputs[i] ? inputs[i] + t * zn_node_size(&m->nodes[m->inputs[i]]) : NULL;
         look.next = look.buf && t + 1 < n ? inputs[m->look_input] + (t + 1) * x_cols : NULL;
         float l = 0.0f;
-        s = backward(m, ws, fn, 1, row, lr, &l, look.buf ? &look : NULL);
+        const zn_feed feed = {1, 0, (const void *const *)row};
+        s = backward(m, ws, fn, &feed, lr, &l, look.buf ? &look : NULL);
         look.ready = look.filled; /* the next forward pass takes the product */
         total += l;
     }
     if (row != row_stack) zn_free(row);
     if (s == ZN_OK && loss) *loss = (float)(total / (double)n);
     return s;
+}
+
+/* ---- state ------------------------------------------------------------------------- */
+
+int zn_ws_state_count(const zn_ws *ws) {
+    int c = 0;
+    for (int i = 0; ws && i < ws->m->n_nodes; i++) c += ws->state[i] != NULL;
+    return c;
+}
+
+/* The node of state i, or -1. */
+static int state_node(const zn_ws *ws, int i) {
+    for (int k = 0; ws && k < ws->m->n_nodes; k++)
+        if (ws->state[k] && i-- == 0) return k;
+    return -1;
+}
+
+zn_status zn_ws_state_reset(zn_ws *ws) {
+    if (!ws) return zn_error(ZN_ERR_INVALID_ARG, "zn_ws_state_reset: ws is NULL");
+    memset(ws->state_live, 0, (size_t)ws->m->n_nodes);
+    ws->state_batch = 0;
+    return ZN_OK;
+}
+
+zn_status zn_ws_state_info(const zn_ws *ws, int i, int *node, int64_t *floats_per_sample) {
+    const int k = state_node(ws, i);
+    if (k < 0) return zn_error(ZN_ERR_INVALID_ARG, "zn_ws_state_info: no state %d", i);
+    if (node) *node = k;
+    if (floats_per_sample) *floats_per_sample = zn_op_def_get(ws->m->nodes[k].op)->state_size(&ws->m->nodes[k]);
+    return ZN_OK;
+}
+
+zn_status zn_ws_state_read(const zn_ws *ws, int i, float *out, int64_t *batch) {
+    const int k = state_node(ws, i);
+    if (k < 0) return zn_error(ZN_ERR_INVALID_ARG, "zn_ws_state_read: no state %d", i);
+    if (!ws->state_live[k] || !ws->state_batch)
+        return zn_error(ZN_ERR_INVALID_ARG,
+                        "zn_ws_state_read: state %d (node %d) is read before a pass made it (or after a reset)", i, k);
+    const int64_t size = zn_op_def_get(ws->m->nodes[k].op)->state_size(&ws->m->nodes[k]);
+    if (batch) *batch = ws->state_batch;
+    if (out) memcpy(out, ws->state[k], (size_t)(size * ws->state_batch) * sizeof(float));
+    return ZN_OK;
+}
+
+zn_status zn_ws_state_write(zn_ws *ws, int i, const float *in, int64_t batch) {
+    const int k = state_node(ws, i);
+    if (k < 0 || !in) return zn_error(ZN_ERR_INVALID_ARG, "zn_ws_state_write: no state %d, or in is NULL", i);
+    if (batch < 1 || batch > ws->max_batch)
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_ws_state_write: batch %lld not in [1, %lld]", (long long)batch,
+                        (long long)ws->max_batch);
+    if (ws->state_batch && ws->state_batch != batch)
+        return zn_error(ZN_ERR_SHAPE, "zn_ws_state_write: the state holds batch %lld, not %lld (reset it first)",
+                        (long long)ws->state_batch, (long long)batch);
+    const int64_t size = zn_op_def_get(ws->m->nodes[k].op)->state_size(&ws->m->nodes[k]);
+    memcpy(ws->state[k], in, (size_t)(size * batch) * sizeof(float));
+    ws->state_live[k] = 1;
+    ws->state_batch = batch;
+    return ZN_OK;
+}
+
+int64_t zn_ws_node_seq_len(const zn_ws *ws, int node_index) {
+    if (!ws || node_index < 0 || node_index >= ws->m->n_nodes || ws->m->nodes[node_index].seq_axis < 0) return 0;
+    return ws->seq[node_index];
 }
