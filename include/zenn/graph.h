@@ -150,6 +150,23 @@ ZN_API zn_node *zn_concat_axis(zn_graph *g, zn_node *const *xs, int count, int a
  * and a pass whose sequence is shorter than `end` fails (ZN_ERR_SHAPE). */
 ZN_API zn_node *zn_slice_axis(zn_graph *g, zn_node *x, int axis, int64_t begin, int64_t end);
 
+/* ---- shapes ------------------------------------------------------------------------ */
+
+/* The same values in other dims (same size per sample): a view, no copy. A
+ * sequence axis must stay the first axis with its maximum. */
+ZN_API zn_node *zn_reshape(zn_graph *g, zn_node *x, int nd, const int64_t *dims);
+/* Axis i of the result is axis perm[i] of x (axes after the batch); a copy. */
+ZN_API zn_node *zn_permute(zn_graph *g, zn_node *x, const int *perm);
+ZN_API zn_node *zn_swap_axes(zn_graph *g, zn_node *x, int axis_a, int axis_b);
+/* Sum, mean or max over one axis, which goes (a scalar per sample becomes [1]). */
+ZN_API zn_node *zn_reduce_sum(zn_graph *g, zn_node *x, int axis);
+ZN_API zn_node *zn_reduce_mean(zn_graph *g, zn_node *x, int axis);
+ZN_API zn_node *zn_reduce_max(zn_graph *g, zn_node *x, int axis);
+/* Batched matrix product over the last two axes, the leading ones equal:
+ * [B, ..., m, k] x [B, ..., k, n] -> [B, ..., m, n]; trans_a / trans_b use
+ * an operand transposed (attention's Q K^T). */
+ZN_API zn_node *zn_bmm(zn_graph *g, zn_node *a, zn_node *b, int trans_a, int trans_b);
+
 /* y = f(steepness * x). */
 ZN_API zn_node *zn_activation(zn_graph *g, zn_node *x, zn_nact act, float steepness);
 /* The same, but backpropagating FANN's derivative formulas, not the exact
@@ -161,7 +178,8 @@ ZN_API zn_node *zn_activation(zn_graph *g, zn_node *x, zn_nact act, float steepn
 ZN_API zn_node *zn_activation_fann(zn_graph *g, zn_node *x, zn_nact act, float steepness);
 /* FANN's derivative for neuron input x (before steepness) and output y. */
 ZN_API float zn_nact_fann_derivative(zn_nact act, float steepness, float x, float y);
-ZN_API zn_node *zn_softmax(zn_graph *g, zn_node *x); /* over the features of each sample */
+ZN_API zn_node *zn_softmax(zn_graph *g, zn_node *x); /* over the last axis */
+ZN_API zn_node *zn_softmax_axis(zn_graph *g, zn_node *x, int axis);
 /* Inverted dropout: in training, zeroes a fraction `rate` and scales the rest
  * by 1/(1-rate); the identity in inference. */
 ZN_API zn_node *zn_dropout(zn_graph *g, zn_node *x, float rate);

@@ -145,6 +145,7 @@ enum {
                                 so a fused SGD step may write a parameter input in place */
     ZN_OPF_FUSED_MULTI = 32, /* ... and several parameter inputs at once (its backward never reads a
                                 parameter after writing another's gradient) */
+    ZN_OPF_VIEW = 64,        /* its value is input 0's in another shape: no buffer, no forward work */
     ZN_OPF_ELEMENTWISE = 8,  /* value[i] depends on inputs[i] alone: forward_range may run any part */
     ZN_OPF_LINEAR = 16,      /* y = x W (+ b): x at slot 0 with W's rows as its last axis, W (rows x cols)
                                 at slot 1, optional bias at slot 2: the planner's packed-weight paths */

@@ -135,34 +135,72 @@ const zn_op_def zn_op_act_def = {.name = "act",
                                  .backward = act_backward,
                                  .forward_range = act_forward_range};
 
-/* ---- softmax over the features of each sample ------------------------------------------- */
+/* ---- softmax over one axis ---------------------------------------------------------------- */
 
-zn_node *zn_softmax(zn_graph *g, zn_node *x) {
+zn_node *zn_softmax_axis(zn_graph *g, zn_node *x, int axis) {
     if (!zn_graph_check_inputs(g, "zn_softmax", 1, &x)) return NULL;
-    if (!x->batched) return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_softmax: the input must be a batch node");
-    if (x->dtype != ZN_F32 || x->seq_axis == x->nd - 1)
-        return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_softmax (node %d): ids, or a last axis of run-time length",
-                             g->count);
+    const int ax = axis < 0 ? axis + x->nd : axis;
+    if (!x->batched || x->dtype != ZN_F32 || ax < 0 || ax >= x->nd)
+        return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_softmax (node %d): axis %d of a %d-D float batch node",
+                             g->count, axis, x->nd);
     zn_node proto = zn_node_like(x);
+    proto.a.axis = ax;
     return zn_graph_add(g, ZN_OP_SOFTMAX, &proto, 1, &x);
 }
 
+zn_node *zn_softmax(zn_graph *g, zn_node *x) { return zn_softmax_axis(g, x, -1); }
+
+/* The value as [outer, len, inner] around the axis. */
+static void softmax_view(const zn_exec *e, const zn_node *n, int64_t *outer, int64_t *len, int64_t *inner) {
+    *outer = e->batch;
+    *inner = 1;
+    for (int i = 0; i < n->nd; i++) {
+        if (i < n->a.axis) *outer *= zn_exec_dim(e, n, i);
+        if (i > n->a.axis) *inner *= zn_exec_dim(e, n, i);
+    }
+    *len = zn_exec_dim(e, n, (int)n->a.axis);
+}
+
 static void softmax_forward(const zn_exec *e, const zn_node *n) {
-    const int64_t rows = zn_exec_rows(e, n);
-    for (int64_t r = 0; r < rows; r++)
-        e->k->vmath.softmax((size_t)n->cols, e->val[n->in[0]] + r * n->cols, e->val[n->index] + r * n->cols);
+    int64_t outer, len, inner;
+    softmax_view(e, n, &outer, &len, &inner);
+    const float *x = e->val[n->in[0]];
+    float *y = e->val[n->index];
+    if (inner == 1) {
+        for (int64_t r = 0; r < outer; r++) e->k->vmath.softmax((size_t)len, x + r * len, y + r * len);
+        return;
+    }
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t i = 0; i < inner; i++) {
+            const float *p = x + o * len * inner + i;
+            float *q = y + o * len * inner + i, mx = p[0];
+            for (int64_t t = 1; t < len; t++) mx = p[t * inner] > mx ? p[t * inner] : mx;
+            double sum = 0;
+            for (int64_t t = 0; t < len; t++) sum += q[t * inner] = expf(p[t * inner] - mx);
+            const float k = (float)(1.0 / sum);
+            for (int64_t t = 0; t < len; t++) q[t * inner] *= k;
+        }
 }
 
 static void softmax_backward(const zn_exec *e, const zn_node *n) {
     float *dx = zn_exec_input_grad(e, n, 0);
     if (!dx) return;
-    const int64_t rows = zn_exec_rows(e, n);
-    for (int64_t r = 0; r < rows; r++) {
-        const float *y = e->val[n->index] + r * n->cols, *dy = e->grad[n->index] + r * n->cols;
-        float dot = e->k->vmath.dot((size_t)n->cols, dy, y);
-        float *d = dx + r * n->cols;
-        for (int64_t j = 0; j < n->cols; j++) d[j] += y[j] * (dy[j] - dot);
-    }
+    int64_t outer, len, inner;
+    softmax_view(e, n, &outer, &len, &inner);
+    const float *y = e->val[n->index], *dy = e->grad[n->index];
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t i = 0; i < inner; i++) {
+            const int64_t at = o * len * inner + i;
+            float dot = 0.0f;
+            if (inner == 1)
+                dot = e->k->vmath.dot((size_t)len, dy + at, y + at);
+            else
+                for (int64_t t = 0; t < len; t++) dot += dy[at + t * inner] * y[at + t * inner];
+            for (int64_t t = 0; t < len; t++) {
+                const int64_t j = at + t * inner;
+                dx[j] += y[j] * (dy[j] - dot);
+            }
+        }
 }
 
 const zn_op_def zn_op_softmax_def = {.name = "softmax", .forward = softmax_forward, .backward = softmax_backward};

@@ -65,6 +65,16 @@ static int64_t value_floats(const zn_node *n, int64_t max_batch) {
 
 static int is_leaf(const zn_node *n) { return zn_op_is_leaf(n->op); }
 
+static int is_view(const zn_node *n) { return (zn_op_def_get(n->op)->flags & ZN_OPF_VIEW) != 0; }
+
+/* Views share their input's value: point them at it (inputs first, as
+ * nodes only point backwards). */
+static void point_views(zn_ws *ws) {
+    const zn_model *m = ws->m;
+    for (int i = 0; i < m->n_nodes; i++)
+        if (is_view(&m->nodes[i])) ws->val[i] = ws->val[m->nodes[i].in[0]];
+}
+
 /* Lists the buffers of the workspace's plans with their live ranges. */
 static int collect_buffers(const zn_model *m, zn_ws_mode mode, int64_t max_batch, buffer *b) {
     int nb = 0;
@@ -78,8 +88,14 @@ static int collect_buffers(const zn_model *m, zn_ws_mode mode, int64_t max_batch
             for (int k = 0; k < n->n_in; k++) last[n->in[k]] = s;
         }
         for (int k = 0; k < m->n_outputs; k++) last[m->outputs[k]] = infer->n_steps;
+        /* a view's readers read its input's buffer */
+        for (int s = infer->n_steps - 1; s >= 0; s--) {
+            const zn_node *n = &m->nodes[infer->steps[s]];
+            if (is_view(n) && last[n->index] > last[n->in[0]]) last[n->in[0]] = last[n->index];
+        }
         for (int s = 0; s < infer->n_steps; s++) {
             int id = infer->steps[s];
+            if (is_view(&m->nodes[id])) continue;
             b[nb++] = (buffer){id, 0, round16(value_floats(&m->nodes[id], max_batch)), s, last[id], 0};
         }
         /* a layer pair writes its activation at its first step: a value
@@ -96,7 +112,7 @@ static int collect_buffers(const zn_model *m, zn_ws_mode mode, int64_t max_batch
     for (int i = 0; i < m->n_nodes; i++) {
         const zn_node *n = &m->nodes[i];
         if (is_leaf(n) || !(infer->used[i] || train->used[i])) continue;
-        b[nb++] = (buffer){i, 0, round16(value_floats(n, max_batch)), 0, forever, 0};
+        if (!is_view(n)) b[nb++] = (buffer){i, 0, round16(value_floats(n, max_batch)), 0, forever, 0};
         const zn_op_def *def = zn_op_def_get(n->op);
         if (train->used[i] && def->aux_size)
             b[nb++] = (buffer){i, 2, round16(def->aux_size(n) * max_batch), 0, forever, 0};
@@ -202,7 +218,9 @@ zn_status zn_ws_create(const zn_model *m, const zn_ws_opts *opts, zn_ws **out) {
         else
             ws->aux[b[i].node] = p;
     }
-    for (int i = 0; i < m->n_nodes; i++) ws->kept[i] = o.mode == ZN_WS_TRAIN && ws->val[i] != NULL;
+    for (int i = 0; i < m->n_nodes; i++)
+        ws->kept[i] =
+            o.mode == ZN_WS_TRAIN && (ws->val[i] || (is_view(&m->nodes[i]) && (m->infer.used[i] || m->train.used[i])));
     for (int k = 0; k < m->n_outputs; k++) ws->kept[m->outputs[k]] = 1;
     if (o.mode == ZN_WS_TRAIN) {
         ws->param_grads = ws->block + floats;
@@ -220,6 +238,7 @@ zn_status zn_ws_create(const zn_model *m, const zn_ws_opts *opts, zn_ws **out) {
         ws->val[m->params[p]] = (float *)(uintptr_t)(m->params_data + m->param_offset[p]);
     for (int c = 0; c < m->n_consts; c++)
         ws->val[m->consts[c]] = (float *)(uintptr_t)(m->consts_data + m->const_offset[c]);
+    point_views(ws);
     zn_free(b);
     *out = ws;
     return ZN_OK;
@@ -329,6 +348,7 @@ static zn_status bind(const zn_model *m, zn_ws *ws, const char *fn, const zn_fee
         return zn_error(ZN_ERR_SHAPE, "%s: the workspace's state holds batch %lld, not %lld (zn_ws_state_reset first)",
                         fn, (long long)ws->state_batch, (long long)batch);
     for (int i = 0; i < m->n_inputs; i++) ws->val[m->inputs[i]] = (float *)(uintptr_t)feed->inputs[i]; /* read only */
+    point_views(ws);
     zn_exec *e = &p->e;
     p->status = ZN_OK;
     e->batch = batch;
