@@ -145,11 +145,14 @@ enum {
                                 so a fused SGD step may write a parameter input in place */
     ZN_OPF_FUSED_MULTI = 32, /* ... and several parameter inputs at once (its backward never reads a
                                 parameter after writing another's gradient) */
+    ZN_OPF_BWD_DECLARED = 128, /* bwd_reads lists what its backward reads (else: every input and its value) */
     ZN_OPF_VIEW = 64,        /* its value is input 0's in another shape: no buffer, no forward work */
     ZN_OPF_ELEMENTWISE = 8,  /* value[i] depends on inputs[i] alone: forward_range may run any part */
     ZN_OPF_LINEAR = 16,      /* y = x W (+ b): x at slot 0 with W's rows as its last axis, W (rows x cols)
                                 at slot 1, optional bias at slot 2: the planner's packed-weight paths */
 };
+
+#define ZN_BWD_OUTPUT (1u << 31)
 
 typedef struct zn_op_def {
     const char *name;
@@ -164,6 +167,9 @@ typedef struct zn_op_def {
     /* The node's run-time sequence length from its inputs' (in_seq[k] for input k, -1 where that input
      * has no seq axis); NULL: the first input's that has one. */
     int64_t (*seq_out)(const zn_node *n, const int64_t *in_seq);
+    /* ZN_OPF_BWD_DECLARED: bit k set when backward reads input k's value,
+     * ZN_BWD_OUTPUT when it reads its own; training frees the others early. */
+    unsigned bwd_reads;
     /* Floats per sample of state kept between calls (an RNN's h and c); NULL: none. */
     int64_t (*state_size)(const zn_node *n);
 } zn_op_def;

@@ -130,10 +130,11 @@ static void act_backward(const zn_exec *e, const zn_node *n) {
 }
 
 const zn_op_def zn_op_act_def = {.name = "act",
-                                 .flags = ZN_OPF_ELEMENTWISE,
+                                 .flags = ZN_OPF_BWD_DECLARED | ZN_OPF_ELEMENTWISE,
                                  .forward = act_forward,
                                  .backward = act_backward,
-                                 .forward_range = act_forward_range};
+                                 .forward_range = act_forward_range,
+                                 .bwd_reads = 1u | ZN_BWD_OUTPUT};
 
 /* ---- softmax over one axis ---------------------------------------------------------------- */
 
@@ -203,7 +204,11 @@ static void softmax_backward(const zn_exec *e, const zn_node *n) {
         }
 }
 
-const zn_op_def zn_op_softmax_def = {.name = "softmax", .forward = softmax_forward, .backward = softmax_backward};
+const zn_op_def zn_op_softmax_def = {.name = "softmax",
+                                     .flags = ZN_OPF_BWD_DECLARED,
+                                     .forward = softmax_forward,
+                                     .backward = softmax_backward,
+                                     .bwd_reads = ZN_BWD_OUTPUT};
 
 /* ---- dropout ----------------------------------------------------------------------------------- */
 
@@ -248,5 +253,9 @@ static void dropout_backward(const zn_exec *e, const zn_node *n) {
     for (size_t i = 0; i < c; i++) dx[i] += dy[i] * mask[i];
 }
 
-const zn_op_def zn_op_dropout_def = {
-    .name = "dropout", .forward = dropout_forward, .backward = dropout_backward, .aux_size = dropout_aux};
+const zn_op_def zn_op_dropout_def = {.name = "dropout",
+                                     .flags = ZN_OPF_BWD_DECLARED,
+                                     .forward = dropout_forward,
+                                     .backward = dropout_backward,
+                                     .aux_size = dropout_aux,
+                                     .bwd_reads = 0u};

@@ -94,8 +94,12 @@ static void concat_move(const zn_exec *e, const zn_node *n, int dir) {
 static void concat_forward(const zn_exec *e, const zn_node *n) { concat_move(e, n, 0); }
 static void concat_backward(const zn_exec *e, const zn_node *n) { concat_move(e, n, 1); }
 
-const zn_op_def zn_op_concat_def = {
-    .name = "concat", .forward = concat_forward, .backward = concat_backward, .seq_out = concat_seq};
+const zn_op_def zn_op_concat_def = {.name = "concat",
+                                    .flags = ZN_OPF_BWD_DECLARED,
+                                    .forward = concat_forward,
+                                    .backward = concat_backward,
+                                    .seq_out = concat_seq,
+                                    .bwd_reads = 0u};
 
 /* ---- slice ---------------------------------------------------------------------------------- */
 
@@ -150,4 +154,8 @@ static void slice_move(const zn_exec *e, const zn_node *n, int dir) {
 static void slice_forward(const zn_exec *e, const zn_node *n) { slice_move(e, n, 0); }
 static void slice_backward(const zn_exec *e, const zn_node *n) { slice_move(e, n, 1); }
 
-const zn_op_def zn_op_slice_def = {.name = "slice", .forward = slice_forward, .backward = slice_backward};
+const zn_op_def zn_op_slice_def = {.name = "slice",
+                                   .flags = ZN_OPF_BWD_DECLARED,
+                                   .forward = slice_forward,
+                                   .backward = slice_backward,
+                                   .bwd_reads = 0u};

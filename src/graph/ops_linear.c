@@ -74,9 +74,11 @@ static void matmul_backward(const zn_exec *e, const zn_node *n) {
 }
 
 const zn_op_def zn_op_matmul_def = {.name = "matmul",
-                                    .flags = ZN_OPF_SCALES_GRAD | ZN_OPF_FUSED_MULTI | ZN_OPF_LINEAR,
+                                    .flags =
+                                        ZN_OPF_BWD_DECLARED | ZN_OPF_SCALES_GRAD | ZN_OPF_FUSED_MULTI | ZN_OPF_LINEAR,
                                     .forward = matmul_forward,
-                                    .backward = matmul_backward};
+                                    .backward = matmul_backward,
+                                    .bwd_reads = 3u};
 
 zn_node *zn_dense(zn_graph *g, zn_node *x, int64_t units, const char *name) {
     if (!zn_graph_check_inputs(g, "zn_dense", 1, &x)) return NULL;
@@ -114,7 +116,8 @@ static void scale_backward(const zn_exec *e, const zn_node *n) {
 }
 
 const zn_op_def zn_op_scale_def = {.name = "scale",
-                                   .flags = ZN_OPF_SCALES_GRAD | ZN_OPF_ELEMENTWISE,
+                                   .flags = ZN_OPF_BWD_DECLARED | ZN_OPF_SCALES_GRAD | ZN_OPF_ELEMENTWISE,
                                    .forward = scale_forward,
                                    .backward = scale_backward,
-                                   .forward_range = scale_range};
+                                   .forward_range = scale_range,
+                                   .bwd_reads = 0u};

@@ -234,13 +234,33 @@ static void tanh_error_backward(const zn_exec *e, const zn_node *n) {
     for (int64_t i = 0; i < v.n; i++) v.dy[i] -= k * (float)tanh_err_slope(h * ((double)v.t[i] - v.y[i]));
 }
 
-const zn_op_def zn_op_mse_def = {.name = "mse", .flags = ZN_OPF_LOSS, .forward = mse_forward, .backward = mse_backward};
-const zn_op_def zn_op_mae_def = {.name = "mae", .flags = ZN_OPF_LOSS, .forward = mae_forward, .backward = mae_backward};
-const zn_op_def zn_op_huber_def = {
-    .name = "huber", .flags = ZN_OPF_LOSS, .forward = huber_forward, .backward = huber_backward};
-const zn_op_def zn_op_bce_logits_def = {
-    .name = "bce_logits", .flags = ZN_OPF_LOSS, .forward = bce_forward, .backward = bce_backward};
-const zn_op_def zn_op_softmax_xent_def = {
-    .name = "softmax_xent", .flags = ZN_OPF_LOSS, .forward = xent_forward, .backward = xent_backward};
-const zn_op_def zn_op_tanh_error_def = {
-    .name = "tanh_error", .flags = ZN_OPF_LOSS, .forward = tanh_error_forward, .backward = tanh_error_backward};
+const zn_op_def zn_op_mse_def = {.name = "mse",
+                                 .flags = ZN_OPF_BWD_DECLARED | ZN_OPF_LOSS,
+                                 .forward = mse_forward,
+                                 .backward = mse_backward,
+                                 .bwd_reads = 3u};
+const zn_op_def zn_op_mae_def = {.name = "mae",
+                                 .flags = ZN_OPF_BWD_DECLARED | ZN_OPF_LOSS,
+                                 .forward = mae_forward,
+                                 .backward = mae_backward,
+                                 .bwd_reads = 3u};
+const zn_op_def zn_op_huber_def = {.name = "huber",
+                                   .flags = ZN_OPF_BWD_DECLARED | ZN_OPF_LOSS,
+                                   .forward = huber_forward,
+                                   .backward = huber_backward,
+                                   .bwd_reads = 3u};
+const zn_op_def zn_op_bce_logits_def = {.name = "bce_logits",
+                                        .flags = ZN_OPF_BWD_DECLARED | ZN_OPF_LOSS,
+                                        .forward = bce_forward,
+                                        .backward = bce_backward,
+                                        .bwd_reads = 3u};
+const zn_op_def zn_op_softmax_xent_def = {.name = "softmax_xent",
+                                          .flags = ZN_OPF_BWD_DECLARED | ZN_OPF_LOSS,
+                                          .forward = xent_forward,
+                                          .backward = xent_backward,
+                                          .bwd_reads = 3u};
+const zn_op_def zn_op_tanh_error_def = {.name = "tanh_error",
+                                        .flags = ZN_OPF_BWD_DECLARED | ZN_OPF_LOSS,
+                                        .forward = tanh_error_forward,
+                                        .backward = tanh_error_backward,
+                                        .bwd_reads = 3u};

@@ -41,8 +41,11 @@ static void reshape_backward(const zn_exec *e, const zn_node *n) {
     if (dx) e->k->vmath.axpy((size_t)zn_exec_count(e, n), 1.0f, e->grad[n->index], dx);
 }
 
-const zn_op_def zn_op_reshape_def = {
-    .name = "reshape", .flags = ZN_OPF_VIEW, .forward = reshape_forward, .backward = reshape_backward};
+const zn_op_def zn_op_reshape_def = {.name = "reshape",
+                                     .flags = ZN_OPF_BWD_DECLARED | ZN_OPF_VIEW,
+                                     .forward = reshape_forward,
+                                     .backward = reshape_backward,
+                                     .bwd_reads = 0u};
 
 /* ---- permute ------------------------------------------------------------------------------ */
 
@@ -117,7 +120,11 @@ static void permute_move(const zn_exec *e, const zn_node *n, int dir) {
 static void permute_forward(const zn_exec *e, const zn_node *n) { permute_move(e, n, 0); }
 static void permute_backward(const zn_exec *e, const zn_node *n) { permute_move(e, n, 1); }
 
-const zn_op_def zn_op_permute_def = {.name = "permute", .forward = permute_forward, .backward = permute_backward};
+const zn_op_def zn_op_permute_def = {.name = "permute",
+                                     .flags = ZN_OPF_BWD_DECLARED,
+                                     .forward = permute_forward,
+                                     .backward = permute_backward,
+                                     .bwd_reads = 0u};
 
 zn_node *zn_swap_axes(zn_graph *g, zn_node *x, int axis_a, int axis_b) {
     if (!zn_graph_check_inputs(g, "zn_swap_axes", 1, &x)) return NULL;
@@ -219,8 +226,12 @@ static void reduce_backward(const zn_exec *e, const zn_node *n) {
         }
 }
 
-const zn_op_def zn_op_reduce_def = {
-    .name = "reduce", .forward = reduce_forward, .backward = reduce_backward, .aux_size = reduce_aux};
+const zn_op_def zn_op_reduce_def = {.name = "reduce",
+                                    .flags = ZN_OPF_BWD_DECLARED,
+                                    .forward = reduce_forward,
+                                    .backward = reduce_backward,
+                                    .aux_size = reduce_aux,
+                                    .bwd_reads = 0u};
 
 /* ---- batched matrix product --------------------------------------------------------------------- */
 
@@ -315,4 +326,5 @@ static void bmm_backward(const zn_exec *e, const zn_node *n) {
     }
 }
 
-const zn_op_def zn_op_bmm_def = {.name = "bmm", .forward = bmm_forward, .backward = bmm_backward};
+const zn_op_def zn_op_bmm_def = {
+    .name = "bmm", .flags = ZN_OPF_BWD_DECLARED, .forward = bmm_forward, .backward = bmm_backward, .bwd_reads = 3u};

@@ -105,39 +105,59 @@ static int collect_buffers(const zn_model *m, zn_ws_mode mode, int64_t max_batch
         zn_free(last);
         return nb;
     }
-    /* Training: values live throughout (backward reads them); gradients of
-     * inner nodes live from their first writer to their own backward step. */
+    /* Training. Time runs over node indexes (both plans run in index
+     * order): node i's forward at i, its backward at N + (N - 1 - i). A
+     * value lives from its forward to its last reader: a later forward, or
+     * a backward that reads it (the op's bwd_reads); outputs and the loss
+     * to the end. Gradients of inner nodes live from their first writer to
+     * their own backward step. */
     const zn_plan *train = &m->train;
-    int F = train->n_steps, forever = 4 * F + 8;
-    for (int i = 0; i < m->n_nodes; i++) {
-        const zn_node *n = &m->nodes[i];
-        if (is_leaf(n) || !(infer->used[i] || train->used[i])) continue;
-        if (!is_view(n)) b[nb++] = (buffer){i, 0, round16(value_floats(n, max_batch)), 0, forever, 0};
-        const zn_op_def *def = zn_op_def_get(n->op);
-        if (train->used[i] && def->aux_size)
-            b[nb++] = (buffer){i, 2, round16(def->aux_size(n) * max_batch), 0, forever, 0};
-    }
-    int *tb = zn_calloc((size_t)m->n_nodes, sizeof(int)), *first = zn_calloc((size_t)m->n_nodes, sizeof(int));
-    if (!tb || !first) {
-        zn_free(tb);
+    const int N = m->n_nodes, forever = 2 * N + 8;
+    int *end = zn_calloc((size_t)N, sizeof(int)), *first = zn_calloc((size_t)N, sizeof(int));
+    if (!end || !first) {
+        zn_free(end);
         zn_free(first);
         return -1;
     }
-    for (int s = 0; s < F; s++) tb[train->steps[s]] = F + (F - 1 - s);
-    for (int i = 0; i < m->n_nodes; i++) first[i] = forever;
-    for (int s = 0; s < F; s++) {
-        const zn_node *n = &m->nodes[train->steps[s]];
-        for (int k = 0; k < n->n_in; k++)
-            if (tb[n->index] < first[n->in[k]]) first[n->in[k]] = tb[n->index];
+#define BACKWARD_AT(i) (N + (N - 1 - (i)))
+    for (int i = 0; i < N; i++) {
+        end[i] = i;
+        first[i] = forever;
     }
-    for (int s = 0; s < F; s++) {
+    for (int i = 0; i < N; i++) {
+        const zn_node *n = &m->nodes[i];
+        if (is_leaf(n) || !(infer->used[i] || train->used[i])) continue;
+        const zn_op_def *def = zn_op_def_get(n->op);
+        const int declared = (def->flags & ZN_OPF_BWD_DECLARED) != 0, back = train->used[i] ? BACKWARD_AT(i) : i;
+        for (int k = 0; k < n->n_in; k++) {
+            const int x = n->in[k], reads = !declared || (def->bwd_reads >> k) & 1u;
+            const int t = reads ? back : i;
+            if (t > end[x]) end[x] = t;
+            if (train->used[i] && BACKWARD_AT(i) < first[x]) first[x] = BACKWARD_AT(i);
+        }
+        if ((!declared || (def->bwd_reads & ZN_BWD_OUTPUT)) && back > end[i]) end[i] = back;
+    }
+    for (int k = 0; k < m->n_outputs; k++) end[m->outputs[k]] = forever;
+    end[m->loss] = forever;
+    for (int i = N - 1; i >= 0; i--) /* a view's readers read its input's buffer */
+        if (is_view(&m->nodes[i]) && end[i] > end[m->nodes[i].in[0]]) end[m->nodes[i].in[0]] = end[i];
+    for (int i = 0; i < N; i++) {
+        const zn_node *n = &m->nodes[i];
+        if (is_leaf(n) || !(infer->used[i] || train->used[i])) continue;
+        if (!is_view(n)) b[nb++] = (buffer){i, 0, round16(value_floats(n, max_batch)), i, end[i], 0};
+        const zn_op_def *def = zn_op_def_get(n->op);
+        if (train->used[i] && def->aux_size)
+            b[nb++] = (buffer){i, 2, round16(def->aux_size(n) * max_batch), i, BACKWARD_AT(i), 0};
+    }
+    for (int s = 0; s < train->n_steps; s++) {
         int id = train->steps[s];
         if (!m->needs_grad[id]) continue;
-        int start = id == m->loss ? F : first[id], end = tb[id];
-        if (start > end) start = end;
-        b[nb++] = (buffer){id, 1, round16(value_floats(&m->nodes[id], max_batch)), start, end, 0};
+        int start = id == m->loss ? N : first[id], stop = BACKWARD_AT(id);
+        if (start > stop) start = stop;
+        b[nb++] = (buffer){id, 1, round16(value_floats(&m->nodes[id], max_batch)), start, stop, 0};
     }
-    zn_free(tb);
+#undef BACKWARD_AT
+    zn_free(end);
     zn_free(first);
     return nb;
 }
@@ -218,9 +238,12 @@ zn_status zn_ws_create(const zn_model *m, const zn_ws_opts *opts, zn_ws **out) {
         else
             ws->aux[b[i].node] = p;
     }
+    /* readable after a pass: training's values that live to its end, outputs */
+    const int end_of_pass = 2 * m->n_nodes + 8;
+    for (int i = 0; i < nb; i++)
+        if (b[i].kind == 0 && o.mode == ZN_WS_TRAIN && b[i].end >= end_of_pass) ws->kept[b[i].node] = 1;
     for (int i = 0; i < m->n_nodes; i++)
-        ws->kept[i] =
-            o.mode == ZN_WS_TRAIN && (ws->val[i] || (is_view(&m->nodes[i]) && (m->infer.used[i] || m->train.used[i])));
+        if (is_view(&m->nodes[i])) ws->kept[i] = ws->kept[m->nodes[i].in[0]];
     for (int k = 0; k < m->n_outputs; k++) ws->kept[m->outputs[k]] = 1;
     if (o.mode == ZN_WS_TRAIN) {
         ws->param_grads = ws->block + floats;
