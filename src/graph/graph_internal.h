@@ -90,7 +90,8 @@ typedef struct zn_exec {
     const int64_t *seq;        /* per node: the run-time length of its seq axis (unused without one) */
     float **val;               /* per node: value (batch x size for batched nodes; ids are int32_t) */
     float **grad;              /* per node: gradient of the loss, or NULL */
-    float **aux;               /* per node: scratch kept from forward to backward, or NULL */
+    float **aux;               /* per node: kept from forward to backward (or readers), or NULL */
+    float **scratch;           /* per node: temporary floats of its own steps, or NULL */
     float **state;             /* per node: state kept between calls (op's state_size), or NULL */
     unsigned char *state_live; /* per node: state holds values (else the op starts from zeros) */
     unsigned char *grad_ready; /* per node: gradient zeroed/written this pass */
@@ -139,17 +140,17 @@ void zn_exec_fail(const zn_exec *e, zn_status s, const char *fmt, ...) __attribu
 
 /* Properties of an op that the compiler and the planner read. */
 enum {
-    ZN_OPF_LEAF = 1,         /* input, parameter or constant: bound or stored, never computed */
-    ZN_OPF_LOSS = 2,         /* a scalar loss: may be the root of training */
-    ZN_OPF_SCALES_GRAD = 4,  /* its backward scales parameter inputs' contributions by zn_exec_grad_scale,
-                                so a fused SGD step may write a parameter input in place */
-    ZN_OPF_FUSED_MULTI = 32, /* ... and several parameter inputs at once (its backward never reads a
-                                parameter after writing another's gradient) */
+    ZN_OPF_LEAF = 1,           /* input, parameter or constant: bound or stored, never computed */
+    ZN_OPF_LOSS = 2,           /* a scalar loss: may be the root of training */
+    ZN_OPF_SCALES_GRAD = 4,    /* its backward scales parameter inputs' contributions by zn_exec_grad_scale,
+                                  so a fused SGD step may write a parameter input in place */
+    ZN_OPF_FUSED_MULTI = 32,   /* ... and several parameter inputs at once (its backward never reads a
+                                  parameter after writing another's gradient) */
     ZN_OPF_BWD_DECLARED = 128, /* bwd_reads lists what its backward reads (else: every input and its value) */
-    ZN_OPF_VIEW = 64,        /* its value is input 0's in another shape: no buffer, no forward work */
-    ZN_OPF_ELEMENTWISE = 8,  /* value[i] depends on inputs[i] alone: forward_range may run any part */
-    ZN_OPF_LINEAR = 16,      /* y = x W (+ b): x at slot 0 with W's rows as its last axis, W (rows x cols)
-                                at slot 1, optional bias at slot 2: the planner's packed-weight paths */
+    ZN_OPF_VIEW = 64,          /* its value is input 0's in another shape: no buffer, no forward work */
+    ZN_OPF_ELEMENTWISE = 8,    /* value[i] depends on inputs[i] alone: forward_range may run any part */
+    ZN_OPF_LINEAR = 16,        /* y = x W (+ b): x at slot 0 with W's rows as its last axis, W (rows x cols)
+                                  at slot 1, optional bias at slot 2: the planner's packed-weight paths */
 };
 
 #define ZN_BWD_OUTPUT (1u << 31)
@@ -160,8 +161,12 @@ typedef struct zn_op_def {
     void (*forward)(const zn_exec *e, const zn_node *n);
     /* Adds this node's contribution to its inputs' gradients (those not NULL). */
     void (*backward)(const zn_exec *e, const zn_node *n);
-    /* Scratch floats per sample kept from forward to backward (training only). */
-    int64_t (*aux_size)(const zn_node *n);
+    /* Floats per sample kept from forward to backward (training) or for the
+     * node's readers (inference, where the op may need less): e->aux. */
+    int64_t (*aux_size)(const zn_node *n, int training);
+    /* Floats (in all, for batches up to max_batch) the op needs during its
+     * own forward and backward steps only: e->scratch. */
+    int64_t (*scratch_size)(const zn_node *n, int64_t max_batch, int training);
     /* ZN_OPF_ELEMENTWISE: forward over elements [lo, hi) of the value, the same bits as the whole pass. */
     void (*forward_range)(const zn_exec *e, const zn_node *n, int64_t lo, int64_t hi);
     /* The node's run-time sequence length from its inputs' (in_seq[k] for input k, -1 where that input

@@ -223,7 +223,10 @@ zn_node *zn_dropout(zn_graph *g, zn_node *x, float rate) {
     return zn_graph_add(g, ZN_OP_DROPOUT, &proto, 1, &x);
 }
 
-static int64_t dropout_aux(const zn_node *n) { return zn_node_size(n); }
+static int64_t dropout_aux(const zn_node *n, int training) {
+    if (!training) return 0;
+    return zn_node_size(n);
+}
 
 static void dropout_forward(const zn_exec *e, const zn_node *n) {
     size_t c = (size_t)zn_exec_count(e, n);

@@ -180,7 +180,10 @@ static void reduce_view(const zn_exec *e, const zn_node *n, int64_t *outer, int6
 }
 
 /* max: the index along the axis of each output, kept for backward. */
-static int64_t reduce_aux(const zn_node *n) { return n->a.flags == REDUCE_MAX ? zn_node_size(n) : 0; }
+static int64_t reduce_aux(const zn_node *n, int training) {
+    if (!training) return 0;
+    return n->a.flags == REDUCE_MAX ? zn_node_size(n) : 0;
+}
 
 static void reduce_forward(const zn_exec *e, const zn_node *n) {
     int64_t outer, len, inner;

@@ -21,7 +21,7 @@ zn_ws_opts zn_ws_opts_default(void) {
 
 typedef struct buffer {
     int node;
-    int kind;       /* 0 value, 1 gradient, 2 scratch */
+    int kind;       /* 0 value, 1 gradient, 2 aux, 3 scratch */
     size_t floats;  /* rounded up to 16 (64 bytes) */
     int start, end; /* live over [start, end] on the pass timeline */
     size_t offset;
@@ -95,8 +95,13 @@ static int collect_buffers(const zn_model *m, zn_ws_mode mode, int64_t max_batch
         }
         for (int s = 0; s < infer->n_steps; s++) {
             int id = infer->steps[s];
-            if (is_view(&m->nodes[id])) continue;
-            b[nb++] = (buffer){id, 0, round16(value_floats(&m->nodes[id], max_batch)), s, last[id], 0};
+            const zn_node *n = &m->nodes[id];
+            const zn_op_def *def = zn_op_def_get(n->op);
+            const int64_t aux = def->aux_size ? def->aux_size(n, 0) : 0;
+            const int64_t scratch = def->scratch_size ? def->scratch_size(n, max_batch, 0) : 0;
+            if (!is_view(n)) b[nb++] = (buffer){id, 0, round16(value_floats(n, max_batch)), s, last[id], 0};
+            if (aux > 0) b[nb++] = (buffer){id, 2, round16(aux * max_batch), s, last[id], 0};
+            if (scratch > 0) b[nb++] = (buffer){id, 3, round16(scratch), s, s, 0};
         }
         /* a layer pair writes its activation at its first step: a value
          * that dies there must not share the activation's memory */
@@ -146,8 +151,11 @@ static int collect_buffers(const zn_model *m, zn_ws_mode mode, int64_t max_batch
         if (is_leaf(n) || !(infer->used[i] || train->used[i])) continue;
         if (!is_view(n)) b[nb++] = (buffer){i, 0, round16(value_floats(n, max_batch)), i, end[i], 0};
         const zn_op_def *def = zn_op_def_get(n->op);
-        if (train->used[i] && def->aux_size)
-            b[nb++] = (buffer){i, 2, round16(def->aux_size(n) * max_batch), i, BACKWARD_AT(i), 0};
+        const int trained = train->used[i] != 0, stop = trained ? BACKWARD_AT(i) : end[i];
+        const int64_t aux = def->aux_size ? def->aux_size(n, trained) : 0;
+        const int64_t scratch = def->scratch_size ? def->scratch_size(n, max_batch, trained) : 0;
+        if (aux > 0) b[nb++] = (buffer){i, 2, round16(aux * max_batch), i, stop > end[i] ? stop : end[i], 0};
+        if (scratch > 0) b[nb++] = (buffer){i, 3, round16(scratch), i, stop, 0};
     }
     for (int s = 0; s < train->n_steps; s++) {
         int id = train->steps[s];
@@ -180,7 +188,7 @@ zn_status zn_ws_create(const zn_model *m, const zn_ws_opts *opts, zn_ws **out) {
             return zn_error(ZN_ERR_OVERFLOW, "zn_ws_create: node %d needs too much memory at batch %lld", i,
                             (long long)o.max_batch);
     }
-    buffer *b = zn_calloc((size_t)m->n_nodes * 3 + 1, sizeof *b);
+    buffer *b = zn_calloc((size_t)m->n_nodes * 4 + 1, sizeof *b);
     if (!b) return ZN_ERR_OUT_OF_MEMORY;
     int nb = collect_buffers(m, o.mode, o.max_batch, b);
     if (nb < 0) {
@@ -196,7 +204,7 @@ zn_status zn_ws_create(const zn_model *m, const zn_ws_opts *opts, zn_ws **out) {
             states += round16(def->state_size(&m->nodes[i]) * o.max_batch);
     }
     size_t total_floats = floats + grads + states + 16, bytes = total_floats * sizeof(float);
-    size_t tables = (size_t)m->n_nodes * (4 * sizeof(float *) + sizeof(int64_t) + 3);
+    size_t tables = (size_t)m->n_nodes * (5 * sizeof(float *) + sizeof(int64_t) + 3);
     if (o.budget_bytes && bytes + tables > o.budget_bytes) {
         zn_free(b);
         return zn_error(ZN_ERR_BUDGET, "zn_ws_create: the workspace needs %zu bytes, the budget is %zu", bytes + tables,
@@ -208,14 +216,15 @@ zn_status zn_ws_create(const zn_model *m, const zn_ws_opts *opts, zn_ws **out) {
         ws->val = zn_calloc((size_t)m->n_nodes, sizeof(float *));
         ws->grad = zn_calloc((size_t)m->n_nodes, sizeof(float *));
         ws->aux = zn_calloc((size_t)m->n_nodes, sizeof(float *));
+        ws->scratch = zn_calloc((size_t)m->n_nodes, sizeof(float *));
         ws->state = zn_calloc((size_t)m->n_nodes, sizeof(float *));
         ws->grad_ready = zn_calloc((size_t)m->n_nodes, 1);
         ws->kept = zn_calloc((size_t)m->n_nodes, 1);
         ws->state_live = zn_calloc((size_t)m->n_nodes, 1);
         ws->seq = zn_calloc((size_t)m->n_nodes, sizeof(int64_t));
     }
-    if (!ws || !ws->block || !ws->val || !ws->grad || !ws->aux || !ws->state || !ws->grad_ready || !ws->kept ||
-        !ws->state_live || !ws->seq) {
+    if (!ws || !ws->block || !ws->val || !ws->grad || !ws->aux || !ws->scratch || !ws->state || !ws->grad_ready ||
+        !ws->kept || !ws->state_live || !ws->seq) {
         zn_free(b);
         zn_ws_free(ws);
         return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_ws_create: cannot allocate %zu bytes", bytes + tables);
@@ -235,8 +244,10 @@ zn_status zn_ws_create(const zn_model *m, const zn_ws_opts *opts, zn_ws **out) {
             ws->val[b[i].node] = p;
         else if (b[i].kind == 1)
             ws->grad[b[i].node] = p;
-        else
+        else if (b[i].kind == 2)
             ws->aux[b[i].node] = p;
+        else
+            ws->scratch[b[i].node] = p;
     }
     /* readable after a pass: training's values that live to its end, outputs */
     const int end_of_pass = 2 * m->n_nodes + 8;
@@ -273,6 +284,7 @@ void zn_ws_free(zn_ws *ws) {
     zn_free(ws->val);
     zn_free(ws->grad);
     zn_free(ws->aux);
+    zn_free(ws->scratch);
     zn_free(ws->state);
     zn_free(ws->grad_ready);
     zn_free(ws->kept);
@@ -379,6 +391,7 @@ static zn_status bind(const zn_model *m, zn_ws *ws, const char *fn, const zn_fee
     e->val = ws->val;
     e->grad = ws->grad;
     e->aux = ws->aux;
+    e->scratch = ws->scratch;
     e->state = ws->state;
     e->state_live = ws->state_live;
     e->grad_ready = ws->grad_ready;

@@ -11,7 +11,7 @@ struct zn_ws {
     int64_t max_batch;
     float *block;
     size_t bytes;
-    float **val, **grad, **aux, **state;
+    float **val, **grad, **aux, **scratch, **state;
     unsigned char *grad_ready, *kept, *state_live;
     int64_t *seq;        /* per node: the run-time sequence length of the last pass */
     int64_t state_batch; /* the batch the state was made for (0: no state yet) */
