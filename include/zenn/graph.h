@@ -259,6 +259,21 @@ ZN_API zn_status zn_ws_create(const zn_model *m, const zn_ws_opts *opts, zn_ws *
 ZN_API void zn_ws_free(zn_ws *ws);
 ZN_API size_t zn_ws_bytes(const zn_ws *ws); /* the workspace's size */
 ZN_API int64_t zn_ws_max_batch(const zn_ws *ws);
+/* Where a workspace's bytes go. Buffers share memory by liveness, so the
+ * parts are what each kind would take alone (summed over nodes) and
+ * `block` is what the shared block takes. */
+typedef struct zn_ws_memory {
+    size_t values;      /* forward values */
+    size_t gradients;   /* gradients of inner nodes */
+    size_t aux;         /* what ops keep for backward (or their readers) */
+    size_t scratch;     /* ops' temporaries */
+    size_t block;       /* the one block holding all of the above, placed by liveness */
+    size_t param_grads; /* the flat parameter gradient (training) */
+    size_t state;       /* state kept between calls */
+    size_t packed;      /* zn_ws_pack_weights' copies */
+    size_t total;       /* zn_ws_bytes */
+} zn_ws_memory;
+ZN_API zn_status zn_ws_memory_report(const zn_ws *ws, zn_ws_memory *out);
 /* Inference workspaces: keeps a copy of dense layers' weights laid out for
  * the kernels, which zn_model_forward then reads instead of the parameters.
  * - max_batch >= 2: every layer's W packed for the GEMM kernels (batches of

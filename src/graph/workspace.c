@@ -195,6 +195,15 @@ zn_status zn_ws_create(const zn_model *m, const zn_ws_opts *opts, zn_ws **out) {
         zn_free(b);
         return ZN_ERR_OUT_OF_MEMORY;
     }
+    zn_ws_memory mem;
+    memset(&mem, 0, sizeof mem);
+    for (int i = 0; i < nb; i++) {
+        size_t *part = b[i].kind == 0   ? &mem.values
+                       : b[i].kind == 1 ? &mem.gradients
+                       : b[i].kind == 2 ? &mem.aux
+                                        : &mem.scratch;
+        *part += b[i].floats * sizeof(float);
+    }
     size_t floats = place_buffers(b, nb);
     size_t grads = o.mode == ZN_WS_TRAIN ? round16(m->n_param_values) + 16 : 0; /* + the loss seed */
     size_t states = 0; /* state lives between calls: never shared */
@@ -236,6 +245,10 @@ zn_status zn_ws_create(const zn_model *m, const zn_ws_opts *opts, zn_ws **out) {
     ws->pool = o.pool;
     ws->max_threads = o.max_threads;
     ws->budget_bytes = o.budget_bytes;
+    mem.block = floats * sizeof(float);
+    mem.param_grads = grads * sizeof(float);
+    mem.state = states * sizeof(float);
+    ws->memory = mem;
     zn_pass_adapt_init(&ws->adapt, o.max_threads == 0 && zn_pool_size(o.pool ? o.pool : zn_pool_default()) > 1);
     zn_rng_seed(&ws->rng, o.seed);
     for (int i = 0; i < nb; i++) {
@@ -298,6 +311,14 @@ void zn_ws_free(zn_ws *ws) {
 }
 
 size_t zn_ws_bytes(const zn_ws *ws) { return ws ? ws->bytes : 0; }
+
+zn_status zn_ws_memory_report(const zn_ws *ws, zn_ws_memory *out) {
+    if (!ws || !out) return zn_error(ZN_ERR_INVALID_ARG, "zn_ws_memory_report: NULL argument");
+    *out = ws->memory;
+    out->packed = ws->packed_bytes;
+    out->total = ws->bytes;
+    return ZN_OK;
+}
 int64_t zn_ws_max_batch(const zn_ws *ws) { return ws ? ws->max_batch : 0; }
 
 float *zn_ws_grads(zn_ws *ws, int64_t *count) {

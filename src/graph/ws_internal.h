@@ -16,6 +16,7 @@ struct zn_ws {
     int64_t *seq;        /* per node: the run-time sequence length of the last pass */
     int64_t state_batch; /* the batch the state was made for (0: no state yet) */
     float *param_grads;
+    zn_ws_memory memory; /* zn_ws_memory_report, filled at creation */
     zn_rng rng;
     zn_pool *pool;
     int max_threads;

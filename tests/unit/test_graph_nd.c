@@ -188,6 +188,10 @@ static void test_training_values_live_only_while_read(void) {
     const size_t one_value = (size_t)WIDTH * BATCH * sizeof(float);
     ZT_CHECK_MSG(zn_ws_bytes(ws) < 5 * one_value, "%zu bytes for %d values of %zu", zn_ws_bytes(ws), CHAIN + 2,
                  one_value);
+    zn_ws_memory mem;
+    ZT_OK(zn_ws_memory_report(ws, &mem));
+    ZT_CHECK(mem.values >= (CHAIN + 1) * one_value && mem.block < mem.values && mem.total == zn_ws_bytes(ws));
+    ZT_CHECK(mem.param_grads >= WIDTH * sizeof(float) && mem.state == 0 && mem.aux == 0);
     float *xs = zn_alloc(one_value), *ts = zn_calloc(1, one_value), loss = 0;
     for (int i = 0; i < WIDTH * BATCH; i++) xs[i] = 1.0f;
     const void *in[2] = {xs, ts};
