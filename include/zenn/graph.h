@@ -95,6 +95,17 @@ typedef enum zn_init {
                             (FANN's connection rate): every unit keeps an input, every input a unit */
 } zn_init;
 
+/* Typed attributes of a node: what its op's builder fixed (kernel sizes,
+ * strides, an axis, an activation, a rate). Fields an op does not use are 0. */
+typedef struct zn_op_attrs {
+    int64_t kernel, stride, dilation, groups, heads, axis;
+    int64_t pad[2];  /* left and right padding */
+    int64_t size[4]; /* op-specific sizes (slice begin/end, output length, ...) */
+    int flags;       /* op-specific bits */
+    int act;         /* an activation (zn_nact) */
+    float f[4];      /* op-specific reals: steepness, rate, scale, eps, delta, ... */
+} zn_op_attrs;
+
 ZN_API zn_status zn_graph_create(zn_graph **out);
 ZN_API void zn_graph_free(zn_graph *g);
 ZN_API zn_status zn_graph_status(const zn_graph *g); /* the first builder error, or ZN_OK */
@@ -364,6 +375,33 @@ ZN_API int64_t zn_node_features(const zn_node *n); /* the last dimension */
 /* The node's dimensions after the batch (all of them for a parameter) into
  * dims (ZN_MAX_DIMS entries); returns how many. */
 ZN_API int zn_node_shape(const zn_node *n, int64_t *dims);
+
+/* ---- introspection and rebuilding (model files, converters) ------------------------- */
+
+/* One node of a compiled model as its builder made it. */
+typedef struct zn_node_info {
+    const char *op;   /* the op's name ("matmul", "lstm", "input", "param", ...) */
+    const char *name; /* inputs, parameters and constants; NULL otherwise */
+    int n_in;
+    const int *in; /* input node indexes */
+    int batched;
+    int nd;
+    int64_t dims[ZN_MAX_DIMS];
+    int seq_axis;
+    zn_dtype dtype;
+    zn_op_attrs attrs;
+    zn_init init; /* parameters and constants */
+    float init_scale;
+} zn_node_info;
+
+ZN_API int zn_model_node_count(const zn_model *m);
+ZN_API zn_status zn_model_node_info(const zn_model *m, int i, zn_node_info *out);
+ZN_API int zn_model_output_node(const zn_model *m, int k); /* -1 when there is none */
+ZN_API int zn_model_loss_node(const zn_model *m);          /* -1 when there is none */
+/* Adds a node from its description, running its op's own builder on `in`
+ * (info->n_in nodes of g), so every check of the builder applies; fails
+ * (ZN_ERR_FORMAT) when the result's shape differs from info's. */
+ZN_API zn_node *zn_graph_add_node(zn_graph *g, const zn_node_info *info, zn_node *const *in);
 
 #ifdef __cplusplus
 }

@@ -246,6 +246,12 @@ const zn_op_def zn_op_input_def = {.name = "input", .flags = ZN_OPF_LEAF, .forwa
 const zn_op_def zn_op_param_def = {.name = "param", .flags = ZN_OPF_LEAF, .forward = leaf_noop, .backward = leaf_noop};
 const zn_op_def zn_op_const_def = {.name = "const", .flags = ZN_OPF_LEAF, .forward = leaf_noop, .backward = leaf_noop};
 
+int zn_op_by_name(const char *name) {
+    for (int op = 0; name && op < ZN_OP_COUNT; op++)
+        if (!strcmp(zn_op_def_get((zn_op)op)->name, name)) return op;
+    return -1;
+}
+
 const zn_op_def *zn_op_def_get(zn_op op) {
     static const zn_op_def *const table[ZN_OP_COUNT] = {
 #define ZN_OP_X(ID, name) [ZN_OP_##ID] = &zn_op_##name##_def,
@@ -283,4 +289,37 @@ float *zn_exec_input_grad(const zn_exec *e, const zn_node *n, int slot) {
         e->grad_ready[id] = 1;
     }
     return g;
+}
+
+zn_node *zn_graph_add_node(zn_graph *g, const zn_node_info *info, zn_node *const *in) {
+    if (!zn_graph_check_inputs(g, "zn_graph_add_node", 0, NULL)) return NULL;
+    if (!info || !info->op || info->n_in < 0 || info->n_in > ZN_MAX_OP_INPUTS || (info->n_in > 0 && !in))
+        return zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_graph_add_node (node %d): no op, or a bad input list",
+                             g->count);
+    const int op = zn_op_by_name(info->op);
+    if (op < 0) return zn_graph_fail(g, ZN_ERR_FORMAT, "node %d: unknown op '%s'", g->count, info->op);
+    if (!zn_graph_check_inputs(g, info->op, info->n_in, in)) return NULL;
+    const int leaf = zn_op_is_leaf((zn_op)op);
+    if (leaf != (info->n_in == 0))
+        return zn_graph_fail(g, ZN_ERR_FORMAT, "node %d (%s): %d inputs", g->count, info->op, info->n_in);
+    zn_node *n = NULL;
+    if (op == ZN_OP_INPUT)
+        n = zn_input_nd(g, info->name, info->dtype, info->nd, info->dims, info->seq_axis);
+    else if (op == ZN_OP_PARAM || op == ZN_OP_CONST)
+        n = stored(g, op == ZN_OP_PARAM ? "zn_param" : "zn_const", (zn_op)op, info->name, info->nd, info->dims,
+                   info->init, info->init_scale);
+    else if (zn_op_def_get((zn_op)op)->rebuild)
+        n = zn_op_def_get((zn_op)op)->rebuild(g, in, info);
+    else
+        return zn_graph_fail(g, ZN_ERR_UNSUPPORTED, "node %d: op '%s' cannot be rebuilt", g->count, info->op);
+    if (!n) return NULL;
+    int same = n->op == (zn_op)op && n->nd == info->nd && n->seq_axis == info->seq_axis && n->dtype == info->dtype &&
+               n->batched == info->batched && n->n_in == info->n_in;
+    for (int i = 0; same && i < n->nd; i++) same = n->dim[i] == info->dims[i];
+    if (!same) {
+        char got[96];
+        return zn_graph_fail(g, ZN_ERR_FORMAT, "node %d (%s): rebuilt as %s, which is not the shape described",
+                             n->index, info->op, zn_shape_str(n, got, sizeof got));
+    }
+    return n;
 }

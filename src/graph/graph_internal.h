@@ -17,17 +17,6 @@ typedef enum zn_op {
     ZN_OP_COUNT
 } zn_op;
 
-/* Typed attributes of a node: what the op's builder fixed (kernel sizes,
- * strides, an axis, an activation, a rate). Fields an op does not use are 0. */
-typedef struct zn_op_attrs {
-    int64_t kernel, stride, dilation, groups, heads, axis;
-    int64_t pad[2];  /* left and right padding */
-    int64_t size[2]; /* op-specific sizes (slice begin/end, output length, ...) */
-    int flags;       /* op-specific bits */
-    int act;         /* an activation (zn_nact) */
-    float f[4];      /* op-specific reals: steepness, rate, scale, eps, delta, ... */
-} zn_op_attrs;
-
 #define ZN_MAX_OP_INPUTS 16
 
 struct zn_node {
@@ -175,11 +164,15 @@ typedef struct zn_op_def {
     /* ZN_OPF_BWD_DECLARED: bit k set when backward reads input k's value,
      * ZN_BWD_OUTPUT when it reads its own; training frees the others early. */
     unsigned bwd_reads;
+    /* Runs the op's builder on `in` with the attributes of info (zn_graph_add_node). */
+    zn_node *(*rebuild)(zn_graph *g, zn_node *const *in, const zn_node_info *info);
     /* Floats per sample of state kept between calls (an RNN's h and c); NULL: none. */
     int64_t (*state_size)(const zn_node *n);
 } zn_op_def;
 
 const zn_op_def *zn_op_def_get(zn_op op);
+/* The op of that name, or -1. */
+int zn_op_by_name(const char *name);
 
 /* Every op's table entry, defined in its file. */
 #define ZN_OP_X(ID, name) extern const zn_op_def zn_op_##name##_def;

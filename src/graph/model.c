@@ -290,3 +290,27 @@ zn_status zn_model_const_info(const zn_model *m, int i, const char **name, int64
     return m ? stored_info(m, m->consts, m->const_offset, m->n_consts, i, "const", name, rows, cols, offset)
              : stored_info(NULL, NULL, NULL, 0, i, "const", name, rows, cols, offset);
 }
+
+int zn_model_node_count(const zn_model *m) { return m ? m->n_nodes : 0; }
+int zn_model_output_node(const zn_model *m, int k) { return m && k >= 0 && k < m->n_outputs ? m->outputs[k] : -1; }
+int zn_model_loss_node(const zn_model *m) { return m ? m->loss : -1; }
+
+zn_status zn_model_node_info(const zn_model *m, int i, zn_node_info *out) {
+    if (!m || !out || i < 0 || i >= m->n_nodes)
+        return zn_error(ZN_ERR_INVALID_ARG, "zn_model_node_info: no node %d", i);
+    const zn_node *n = &m->nodes[i];
+    memset(out, 0, sizeof *out);
+    out->op = zn_op_def_get(n->op)->name;
+    out->name = n->name;
+    out->n_in = n->n_in;
+    out->in = n->in;
+    out->batched = n->batched;
+    out->nd = n->nd;
+    memcpy(out->dims, n->dim, sizeof out->dims);
+    out->seq_axis = n->seq_axis;
+    out->dtype = n->dtype;
+    out->attrs = n->a;
+    out->init = n->init;
+    out->init_scale = n->init_scale;
+    return ZN_OK;
+}

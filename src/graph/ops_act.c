@@ -129,12 +129,19 @@ static void act_backward(const zn_exec *e, const zn_node *n) {
     for (size_t i = 0; i < c; i++) dx[i] += dy[i] * zn_nact_derivative(act, s, x[i], y[i]);
 }
 
+static zn_node *rebuild_act(zn_graph *g, zn_node *const *in, const zn_node_info *info) {
+    const zn_op_attrs *a = &info->attrs;
+    return a->flags ? zn_activation_fann(g, in[0], (zn_nact)a->act, a->f[0])
+                    : zn_activation(g, in[0], (zn_nact)a->act, a->f[0]);
+}
+
 const zn_op_def zn_op_act_def = {.name = "act",
                                  .flags = ZN_OPF_BWD_DECLARED | ZN_OPF_ELEMENTWISE,
                                  .forward = act_forward,
                                  .backward = act_backward,
                                  .forward_range = act_forward_range,
-                                 .bwd_reads = 1u | ZN_BWD_OUTPUT};
+                                 .bwd_reads = 1u | ZN_BWD_OUTPUT,
+                                 .rebuild = rebuild_act};
 
 /* ---- softmax over one axis ---------------------------------------------------------------- */
 
@@ -204,11 +211,16 @@ static void softmax_backward(const zn_exec *e, const zn_node *n) {
         }
 }
 
+static zn_node *rebuild_softmax(zn_graph *g, zn_node *const *in, const zn_node_info *info) {
+    return zn_softmax_axis(g, in[0], (int)info->attrs.axis);
+}
+
 const zn_op_def zn_op_softmax_def = {.name = "softmax",
                                      .flags = ZN_OPF_BWD_DECLARED,
                                      .forward = softmax_forward,
                                      .backward = softmax_backward,
-                                     .bwd_reads = ZN_BWD_OUTPUT};
+                                     .bwd_reads = ZN_BWD_OUTPUT,
+                                     .rebuild = rebuild_softmax};
 
 /* ---- dropout ----------------------------------------------------------------------------------- */
 
@@ -256,9 +268,14 @@ static void dropout_backward(const zn_exec *e, const zn_node *n) {
     for (size_t i = 0; i < c; i++) dx[i] += dy[i] * mask[i];
 }
 
+static zn_node *rebuild_dropout(zn_graph *g, zn_node *const *in, const zn_node_info *info) {
+    return zn_dropout(g, in[0], info->attrs.f[0]);
+}
+
 const zn_op_def zn_op_dropout_def = {.name = "dropout",
                                      .flags = ZN_OPF_BWD_DECLARED,
                                      .forward = dropout_forward,
                                      .backward = dropout_backward,
                                      .aux_size = dropout_aux,
-                                     .bwd_reads = 0u};
+                                     .bwd_reads = 0u,
+                                     .rebuild = rebuild_dropout};

@@ -154,18 +154,36 @@ static void add_backward(const zn_exec *e, const zn_node *n) { binary_backward(e
 static void sub_backward(const zn_exec *e, const zn_node *n) { binary_backward(e, n, OP_SUB); }
 static void mul_backward(const zn_exec *e, const zn_node *n) { binary_backward(e, n, OP_MUL); }
 
+static zn_node *rebuild_add(zn_graph *g, zn_node *const *in, const zn_node_info *info) {
+    (void)info;
+    return zn_add(g, in[0], in[1]);
+}
+
 const zn_op_def zn_op_add_def = {.name = "add",
                                  .flags = ZN_OPF_BWD_DECLARED | ZN_OPF_SCALES_GRAD | ZN_OPF_FUSED_MULTI,
                                  .forward = add_forward,
                                  .backward = add_backward,
-                                 .bwd_reads = 0u};
+                                 .bwd_reads = 0u,
+                                 .rebuild = rebuild_add};
+static zn_node *rebuild_sub(zn_graph *g, zn_node *const *in, const zn_node_info *info) {
+    (void)info;
+    return zn_sub(g, in[0], in[1]);
+}
+
 const zn_op_def zn_op_sub_def = {.name = "sub",
                                  .flags = ZN_OPF_BWD_DECLARED | ZN_OPF_SCALES_GRAD | ZN_OPF_FUSED_MULTI,
                                  .forward = sub_forward,
                                  .backward = sub_backward,
-                                 .bwd_reads = 0u};
+                                 .bwd_reads = 0u,
+                                 .rebuild = rebuild_sub};
+static zn_node *rebuild_mul(zn_graph *g, zn_node *const *in, const zn_node_info *info) {
+    (void)info;
+    return zn_mul(g, in[0], in[1]);
+}
+
 const zn_op_def zn_op_mul_def = {.name = "mul",
                                  .flags = ZN_OPF_BWD_DECLARED | ZN_OPF_SCALES_GRAD,
                                  .forward = mul_forward,
                                  .backward = mul_backward,
-                                 .bwd_reads = 3u};
+                                 .bwd_reads = 3u,
+                                 .rebuild = rebuild_mul};

@@ -94,12 +94,17 @@ static void concat_move(const zn_exec *e, const zn_node *n, int dir) {
 static void concat_forward(const zn_exec *e, const zn_node *n) { concat_move(e, n, 0); }
 static void concat_backward(const zn_exec *e, const zn_node *n) { concat_move(e, n, 1); }
 
+static zn_node *rebuild_concat(zn_graph *g, zn_node *const *in, const zn_node_info *info) {
+    return zn_concat_axis(g, in, info->n_in, (int)info->attrs.axis);
+}
+
 const zn_op_def zn_op_concat_def = {.name = "concat",
                                     .flags = ZN_OPF_BWD_DECLARED,
                                     .forward = concat_forward,
                                     .backward = concat_backward,
                                     .seq_out = concat_seq,
-                                    .bwd_reads = 0u};
+                                    .bwd_reads = 0u,
+                                    .rebuild = rebuild_concat};
 
 /* ---- slice ---------------------------------------------------------------------------------- */
 
@@ -154,8 +159,13 @@ static void slice_move(const zn_exec *e, const zn_node *n, int dir) {
 static void slice_forward(const zn_exec *e, const zn_node *n) { slice_move(e, n, 0); }
 static void slice_backward(const zn_exec *e, const zn_node *n) { slice_move(e, n, 1); }
 
+static zn_node *rebuild_slice(zn_graph *g, zn_node *const *in, const zn_node_info *info) {
+    return zn_slice_axis(g, in[0], (int)info->attrs.axis, info->attrs.size[0], info->attrs.size[1]);
+}
+
 const zn_op_def zn_op_slice_def = {.name = "slice",
                                    .flags = ZN_OPF_BWD_DECLARED,
                                    .forward = slice_forward,
                                    .backward = slice_backward,
-                                   .bwd_reads = 0u};
+                                   .bwd_reads = 0u,
+                                   .rebuild = rebuild_slice};

@@ -73,12 +73,17 @@ static void matmul_backward(const zn_exec *e, const zn_node *n) {
     }
 }
 
+static zn_node *rebuild_matmul(zn_graph *g, zn_node *const *in, const zn_node_info *info) {
+    return zn_matmul(g, in[0], in[1], info->n_in == 3 ? in[2] : NULL);
+}
+
 const zn_op_def zn_op_matmul_def = {.name = "matmul",
                                     .flags =
                                         ZN_OPF_BWD_DECLARED | ZN_OPF_SCALES_GRAD | ZN_OPF_FUSED_MULTI | ZN_OPF_LINEAR,
                                     .forward = matmul_forward,
                                     .backward = matmul_backward,
-                                    .bwd_reads = 3u};
+                                    .bwd_reads = 3u,
+                                    .rebuild = rebuild_matmul};
 
 zn_node *zn_dense(zn_graph *g, zn_node *x, int64_t units, const char *name) {
     if (!zn_graph_check_inputs(g, "zn_dense", 1, &x)) return NULL;
@@ -115,9 +120,14 @@ static void scale_backward(const zn_exec *e, const zn_node *n) {
         e->k->vmath.axpy((size_t)zn_exec_count(e, n), n->a.f[0] * zn_exec_grad_scale(e, n, 0), e->grad[n->index], da);
 }
 
+static zn_node *rebuild_scale(zn_graph *g, zn_node *const *in, const zn_node_info *info) {
+    return zn_scale(g, in[0], info->attrs.f[0]);
+}
+
 const zn_op_def zn_op_scale_def = {.name = "scale",
                                    .flags = ZN_OPF_BWD_DECLARED | ZN_OPF_SCALES_GRAD | ZN_OPF_ELEMENTWISE,
                                    .forward = scale_forward,
                                    .backward = scale_backward,
                                    .forward_range = scale_range,
-                                   .bwd_reads = 0u};
+                                   .bwd_reads = 0u,
+                                   .rebuild = rebuild_scale};

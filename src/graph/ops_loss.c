@@ -234,33 +234,66 @@ static void tanh_error_backward(const zn_exec *e, const zn_node *n) {
     for (int64_t i = 0; i < v.n; i++) v.dy[i] -= k * (float)tanh_err_slope(h * ((double)v.t[i] - v.y[i]));
 }
 
+static zn_node *rebuild_mse(zn_graph *g, zn_node *const *in, const zn_node_info *info) {
+    return info->attrs.f[0] == 1.0f ? zn_sse(g, in[0], in[1]) : zn_mse(g, in[0], in[1]);
+}
+
 const zn_op_def zn_op_mse_def = {.name = "mse",
                                  .flags = ZN_OPF_BWD_DECLARED | ZN_OPF_LOSS,
                                  .forward = mse_forward,
                                  .backward = mse_backward,
-                                 .bwd_reads = 3u};
+                                 .bwd_reads = 3u,
+                                 .rebuild = rebuild_mse};
+static zn_node *rebuild_mae(zn_graph *g, zn_node *const *in, const zn_node_info *info) {
+    (void)info;
+    return zn_mae(g, in[0], in[1]);
+}
+
 const zn_op_def zn_op_mae_def = {.name = "mae",
                                  .flags = ZN_OPF_BWD_DECLARED | ZN_OPF_LOSS,
                                  .forward = mae_forward,
                                  .backward = mae_backward,
-                                 .bwd_reads = 3u};
+                                 .bwd_reads = 3u,
+                                 .rebuild = rebuild_mae};
+static zn_node *rebuild_huber(zn_graph *g, zn_node *const *in, const zn_node_info *info) {
+    return zn_huber(g, in[0], in[1], info->attrs.f[0]);
+}
+
 const zn_op_def zn_op_huber_def = {.name = "huber",
                                    .flags = ZN_OPF_BWD_DECLARED | ZN_OPF_LOSS,
                                    .forward = huber_forward,
                                    .backward = huber_backward,
-                                   .bwd_reads = 3u};
+                                   .bwd_reads = 3u,
+                                   .rebuild = rebuild_huber};
+static zn_node *rebuild_bce(zn_graph *g, zn_node *const *in, const zn_node_info *info) {
+    (void)info;
+    return zn_bce_logits(g, in[0], in[1]);
+}
+
 const zn_op_def zn_op_bce_logits_def = {.name = "bce_logits",
                                         .flags = ZN_OPF_BWD_DECLARED | ZN_OPF_LOSS,
                                         .forward = bce_forward,
                                         .backward = bce_backward,
-                                        .bwd_reads = 3u};
+                                        .bwd_reads = 3u,
+                                        .rebuild = rebuild_bce};
+static zn_node *rebuild_xent(zn_graph *g, zn_node *const *in, const zn_node_info *info) {
+    (void)info;
+    return zn_softmax_xent(g, in[0], in[1]);
+}
+
 const zn_op_def zn_op_softmax_xent_def = {.name = "softmax_xent",
                                           .flags = ZN_OPF_BWD_DECLARED | ZN_OPF_LOSS,
                                           .forward = xent_forward,
                                           .backward = xent_backward,
-                                          .bwd_reads = 3u};
+                                          .bwd_reads = 3u,
+                                          .rebuild = rebuild_xent};
+static zn_node *rebuild_tanh_error(zn_graph *g, zn_node *const *in, const zn_node_info *info) {
+    return info->attrs.f[0] != 0.0f ? zn_tanh_error_symmetric(g, in[0], in[1]) : zn_tanh_error(g, in[0], in[1]);
+}
+
 const zn_op_def zn_op_tanh_error_def = {.name = "tanh_error",
                                         .flags = ZN_OPF_BWD_DECLARED | ZN_OPF_LOSS,
                                         .forward = tanh_error_forward,
                                         .backward = tanh_error_backward,
-                                        .bwd_reads = 3u};
+                                        .bwd_reads = 3u,
+                                        .rebuild = rebuild_tanh_error};

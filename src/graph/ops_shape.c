@@ -41,11 +41,16 @@ static void reshape_backward(const zn_exec *e, const zn_node *n) {
     if (dx) e->k->vmath.axpy((size_t)zn_exec_count(e, n), 1.0f, e->grad[n->index], dx);
 }
 
+static zn_node *rebuild_reshape(zn_graph *g, zn_node *const *in, const zn_node_info *info) {
+    return zn_reshape(g, in[0], info->nd, info->dims);
+}
+
 const zn_op_def zn_op_reshape_def = {.name = "reshape",
                                      .flags = ZN_OPF_BWD_DECLARED | ZN_OPF_VIEW,
                                      .forward = reshape_forward,
                                      .backward = reshape_backward,
-                                     .bwd_reads = 0u};
+                                     .bwd_reads = 0u,
+                                     .rebuild = rebuild_reshape};
 
 /* ---- permute ------------------------------------------------------------------------------ */
 
@@ -120,11 +125,18 @@ static void permute_move(const zn_exec *e, const zn_node *n, int dir) {
 static void permute_forward(const zn_exec *e, const zn_node *n) { permute_move(e, n, 0); }
 static void permute_backward(const zn_exec *e, const zn_node *n) { permute_move(e, n, 1); }
 
+static zn_node *rebuild_permute(zn_graph *g, zn_node *const *in, const zn_node_info *info) {
+    int perm[ZN_MAX_DIMS];
+    for (int i = 0; i < ZN_MAX_DIMS; i++) perm[i] = (int)((info->attrs.size[0] >> (4 * i)) & 15);
+    return zn_permute(g, in[0], perm);
+}
+
 const zn_op_def zn_op_permute_def = {.name = "permute",
                                      .flags = ZN_OPF_BWD_DECLARED,
                                      .forward = permute_forward,
                                      .backward = permute_backward,
-                                     .bwd_reads = 0u};
+                                     .bwd_reads = 0u,
+                                     .rebuild = rebuild_permute};
 
 zn_node *zn_swap_axes(zn_graph *g, zn_node *x, int axis_a, int axis_b) {
     if (!zn_graph_check_inputs(g, "zn_swap_axes", 1, &x)) return NULL;
@@ -229,12 +241,23 @@ static void reduce_backward(const zn_exec *e, const zn_node *n) {
         }
 }
 
+static zn_node *rebuild_reduce(zn_graph *g, zn_node *const *in, const zn_node_info *info) {
+    const int axis = (int)info->attrs.axis;
+    switch (info->attrs.flags) {
+    case REDUCE_SUM: return zn_reduce_sum(g, in[0], axis);
+    case REDUCE_MEAN: return zn_reduce_mean(g, in[0], axis);
+    case REDUCE_MAX: return zn_reduce_max(g, in[0], axis);
+    default: return zn_graph_fail(g, ZN_ERR_FORMAT, "reduce: unknown kind %d", info->attrs.flags);
+    }
+}
+
 const zn_op_def zn_op_reduce_def = {.name = "reduce",
                                     .flags = ZN_OPF_BWD_DECLARED,
                                     .forward = reduce_forward,
                                     .backward = reduce_backward,
                                     .aux_size = reduce_aux,
-                                    .bwd_reads = 0u};
+                                    .bwd_reads = 0u,
+                                    .rebuild = rebuild_reduce};
 
 /* ---- batched matrix product --------------------------------------------------------------------- */
 
@@ -329,5 +352,13 @@ static void bmm_backward(const zn_exec *e, const zn_node *n) {
     }
 }
 
-const zn_op_def zn_op_bmm_def = {
-    .name = "bmm", .flags = ZN_OPF_BWD_DECLARED, .forward = bmm_forward, .backward = bmm_backward, .bwd_reads = 3u};
+static zn_node *rebuild_bmm(zn_graph *g, zn_node *const *in, const zn_node_info *info) {
+    return zn_bmm(g, in[0], in[1], info->attrs.flags & 1, (info->attrs.flags >> 1) & 1);
+}
+
+const zn_op_def zn_op_bmm_def = {.name = "bmm",
+                                 .flags = ZN_OPF_BWD_DECLARED,
+                                 .forward = bmm_forward,
+                                 .backward = bmm_backward,
+                                 .bwd_reads = 3u,
+                                 .rebuild = rebuild_bmm};
