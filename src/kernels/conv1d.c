@@ -160,15 +160,27 @@ static void tap_rows(const zn_conv1d_shape *s, int64_t t_out, int64_t k, int64_t
 static void fwd_taps(conv_job *j, const float *xb, float *yb, int64_t r0, int64_t r1) {
     const zn_conv1d_shape *s = j->s;
     const int64_t ci_all = s->c_in, co_all = s->c_out, cig = j->cig, cog = j->cog;
-    for (int64_t t = r0; t < r1; t++) {
-        if (j->bias)
-            memcpy(yb + t * co_all, j->bias, (size_t)co_all * sizeof(float));
-        else
-            memset(yb + t * co_all, 0, (size_t)co_all * sizeof(float));
-    }
-    for (int64_t g = 0; g < s->groups; g++)
-        for (int64_t k = 0; k < s->kernel; k++) {
-            int64_t lo, hi;
+    if (r0 >= r1) return;
+    for (int64_t g = 0; g < s->groups; g++) {
+        /* Tap 0 writes the rows (beta 0, bias) when it covers them all;
+         * else they start from the bias. */
+        int64_t lo, hi, k0 = 0;
+        tap_rows(s, j->t_out, 0, &lo, &hi);
+        if (lo <= r0 && hi >= r1) {
+            gemm(j, 0, 0, r1 - r0, cog, cig, xb + (r0 * s->stride - s->pad_left) * ci_all + g * cig, s->stride * ci_all,
+                 j->wp + g * s->kernel * cig * cog, cog, 0.0f, yb + r0 * co_all + g * cog, co_all,
+                 j->bias ? j->bias + g * cog : NULL, NULL, 1);
+            k0 = 1;
+        } else {
+            for (int64_t t = r0; t < r1; t++) {
+                float *y = yb + t * co_all + g * cog;
+                if (j->bias)
+                    memcpy(y, j->bias + g * cog, (size_t)cog * sizeof(float));
+                else
+                    memset(y, 0, (size_t)cog * sizeof(float));
+            }
+        }
+        for (int64_t k = k0; k < s->kernel; k++) {
             tap_rows(s, j->t_out, k, &lo, &hi);
             lo = max64(lo, r0), hi = min64(hi, r1);
             if (lo >= hi) continue;
@@ -176,6 +188,7 @@ static void fwd_taps(conv_job *j, const float *xb, float *yb, int64_t r0, int64_
             gemm(j, 0, 0, hi - lo, cog, cig, a, s->stride * ci_all, j->wp + (g * s->kernel + k) * cig * cog, cog, 1.0f,
                  yb + lo * co_all + g * cog, co_all, NULL, NULL, 1);
         }
+    }
 }
 
 static void fwd_direct(conv_job *j, const float *xb, float *yb, int64_t r0, int64_t r1) {
