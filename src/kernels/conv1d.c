@@ -104,12 +104,15 @@ typedef struct conv_job {
     const float *bias; /* forward */
     float *out;        /* y, dx, or the packed dw */
     float *db, *dw;    /* weight gradient: the caller's */
+    int transposed;    /* backward data's weight layout */
     atomic_int failed; /* a GEMM ran out of memory */
 } conv_job;
 
 /* Packed layouts. GEMM: wp[g][k][ci][o] = w[g*cog + o][ci][k], so tap k of
  * group g is a cig x cog matrix and a group's taps stacked are the
- * (K*cig) x cog window matrix. DIRECT: wd[k][ci][co] = w[co][ci][k] over all
+ * (K*cig) x cog window matrix. Backward data (transposed):
+ * wp[g][K-1-k][o][ci], each tap's W_k^T, stacked last tap first, which is
+ * the window matrix of dx's rows over dy's (stride 1). DIRECT: wd[k][ci][co] = w[co][ci][k] over all
  * of C_out, so the channel loop is contiguous. With groups 1 they agree. */
 static void pack_weights(const conv_job *j, const float *w, float *wp) {
     const zn_conv1d_shape *s = j->s;
@@ -120,6 +123,9 @@ static void pack_weights(const conv_job *j, const float *w, float *wp) {
                 const float v = w[(co * cig + ci) * K + k];
                 if (j->algo == ZN_CONV1D_DIRECT) {
                     wp[(k * cig + ci) * s->c_out + co] = v;
+                } else if (j->transposed) {
+                    const int64_t g = co / cog, o = co % cog;
+                    wp[((g * K + K - 1 - k) * cog + o) * cig + ci] = v;
                 } else {
                     const int64_t g = co / cog, o = co % cog;
                     wp[((g * K + k) * cig + ci) * cog + o] = v;
@@ -262,9 +268,9 @@ static void bwd_data_taps(conv_job *j, const float *dyb, float *dxb, int64_t i0,
             const int64_t lo = max64(0, ceil_div(i0 - off, s->stride)),
                           hi = min64(j->t_out, ceil_div(i1 - off, s->stride));
             if (lo >= hi) continue;
-            gemm(j, 0, 1, hi - lo, cig, cog, dyb + lo * co_all + g * cog, co_all,
-                 j->wp + (g * s->kernel + k) * cig * cog, cog, 1.0f, dxb + (lo * s->stride + off) * ci_all + g * cig,
-                 s->stride * ci_all, NULL, NULL, 1);
+            gemm(j, 0, 0, hi - lo, cig, cog, dyb + lo * co_all + g * cog, co_all,
+                 j->wp + (g * s->kernel + s->kernel - 1 - k) * cig * cog, cig, 1.0f,
+                 dxb + (lo * s->stride + off) * ci_all + g * cig, s->stride * ci_all, NULL, NULL, 1);
         }
 }
 
@@ -300,10 +306,27 @@ static void bwd_data_unit(conv_job *j, int64_t u) {
     const int64_t b = u / j->tiles, i0 = u % j->tiles * CONV_TILE, i1 = min64(i0 + CONV_TILE, s->t_in);
     const float *dyb = j->in + b * j->t_out * s->c_out;
     float *dxb = j->out + b * s->t_in * s->c_in;
-    if (j->algo == ZN_CONV1D_DIRECT)
+    if (j->algo == ZN_CONV1D_DIRECT) {
         bwd_data_direct(j, dyb, dxb, i0, i1);
-    else
+        return;
+    }
+    if (j->algo == ZN_CONV1D_TAPS) {
         bwd_data_taps(j, dyb, dxb, i0, i1);
+        return;
+    }
+    /* WINDOW (stride 1): dx row i reads dy rows i + pad_left - (K-1) ..
+     * i + pad_left, contiguous; rows whose span lies inside dy take one
+     * GEMM, the rest go tap by tap. */
+    const int64_t K = s->kernel, p = s->pad_left, ci = s->c_in, co = s->c_out;
+    const int64_t a0 = max64(max64(0, K - 1 - p), i0), a1 = min64(min64(s->t_in, j->t_out - p), i1);
+    if (a0 >= a1) {
+        bwd_data_taps(j, dyb, dxb, i0, i1);
+        return;
+    }
+    gemm(j, 0, 0, a1 - a0, ci, K * co, dyb + (a0 + p - (K - 1)) * co, co, j->wp, ci, 1.0f, dxb + a0 * ci, ci, NULL,
+         NULL, 1);
+    bwd_data_taps(j, dyb, dxb, i0, a0);
+    bwd_data_taps(j, dyb, dxb, a1, i1);
 }
 
 /* ---- backward weight -------------------------------------------------- */
@@ -435,7 +458,8 @@ zn_status zn_conv1d_backward_data_algo(const zn_conv1d_shape *s, zn_conv1d_algo 
     zn_status st = job_init(fn, &j, s, algo, scratch);
     if (st != ZN_OK) return st;
     if (!dy || !w || !dx) return zn_error(ZN_ERR_INVALID_ARG, "%s: dy, w or dx is NULL", fn);
-    if (j.algo == ZN_CONV1D_WINDOW) j.algo = ZN_CONV1D_TAPS;
+    if (j.algo == ZN_CONV1D_WINDOW && s->stride != 1) j.algo = ZN_CONV1D_TAPS;
+    j.transposed = 1;
     pack_weights(&j, w, scratch);
     j.in = dy, j.wp = scratch, j.out = dx;
     j.tiles = (s->t_in + CONV_TILE - 1) / CONV_TILE;

@@ -79,7 +79,7 @@ int main(int argc, char **argv) {
             ctx cs[4];
             int algo[4], n = 0;
             for (int a = 0; a < 4; a++) {
-                if (a == ZN_CONV1D_WINDOW && (d > 1 || what == 1)) continue; /* falls back to taps */
+                if (a == ZN_CONV1D_WINDOW && d > 1) continue; /* falls back to taps */
                 if (a == ZN_CONV1D_DIRECT && !with_direct) continue;
                 cs[n] = c, cs[n].algo = (zn_conv1d_algo)a, cs[n].what = what, algo[n++] = a;
             }
