@@ -7,6 +7,7 @@
  * whose input row exists. With groups 1 and dilation 1 a row's whole window
  * (K*C_in floats) is contiguous, so rows whose window lies inside the input
  * take one GEMM with k = K*C_in (WINDOW); the edge rows go tap by tap.
+ * Backward data at stride 1 does the same with dy's rows and W^T.
  * Thin groups (depthwise) run as direct loops over channels.
  * docs/KERNELS.md ("Sequence kernels") has the figures behind the choice. */
 #include <stdatomic.h>

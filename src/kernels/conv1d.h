@@ -65,7 +65,8 @@ zn_status zn_conv1d_backward_weight(const zn_conv1d_shape *s, const float *x, co
 /* How the kernels compute a shape (for tests and the timing program):
  * DIRECT loops for thin groups (depthwise), TAPS (one GEMM per tap on
  * shifted rows), WINDOW (one GEMM over each row's whole window, read in
- * place: groups 1, dilation 1). ZN_CONV1D_AUTO picks per shape. */
+ * place: groups 1, dilation 1; backward data also stride 1). ZN_CONV1D_AUTO
+ * picks per shape. */
 typedef enum zn_conv1d_algo { ZN_CONV1D_AUTO = 0, ZN_CONV1D_DIRECT, ZN_CONV1D_TAPS, ZN_CONV1D_WINDOW } zn_conv1d_algo;
 zn_conv1d_algo zn_conv1d_pick(const zn_conv1d_shape *s);
 /* The calls above with the algorithm forced (WINDOW falls back to TAPS
