@@ -415,10 +415,11 @@ static void bwd_data_part(void *arg, int ith, int nth) {
 }
 
 static zn_status job_init(const char *fn, conv_job *j, const zn_conv1d_shape *s, zn_conv1d_algo algo,
-                          const float *scratch) {
+                          const float *scratch, int max_threads) {
     memset(j, 0, sizeof *j);
     zn_status st = conv_check(fn, s, &j->t_out);
     if (st != ZN_OK) return st;
+    if (max_threads < 0) return zn_error(ZN_ERR_INVALID_ARG, "%s: max_threads (%d) < 0", fn, max_threads);
     if (!scratch) return zn_error(ZN_ERR_INVALID_ARG, "%s: scratch is NULL", fn);
     if (algo < ZN_CONV1D_AUTO || algo > ZN_CONV1D_WINDOW)
         return zn_error(ZN_ERR_INVALID_ARG, "%s: unknown algorithm %d", fn, (int)algo);
@@ -440,7 +441,7 @@ zn_status zn_conv1d_forward_algo(const zn_conv1d_shape *s, zn_conv1d_algo algo, 
                                  const float *bias, float *y, float *scratch, zn_pool *pool, int max_threads) {
     static const char fn[] = "zn_conv1d_forward";
     conv_job j;
-    zn_status st = job_init(fn, &j, s, algo, scratch);
+    zn_status st = job_init(fn, &j, s, algo, scratch, max_threads);
     if (st != ZN_OK) return st;
     if (!x || !w || !y) return zn_error(ZN_ERR_INVALID_ARG, "%s: x, w or y is NULL", fn);
     pack_weights(&j, w, scratch);
@@ -456,7 +457,7 @@ zn_status zn_conv1d_backward_data_algo(const zn_conv1d_shape *s, zn_conv1d_algo 
                                        float *dx, float *scratch, zn_pool *pool, int max_threads) {
     static const char fn[] = "zn_conv1d_backward_data";
     conv_job j;
-    zn_status st = job_init(fn, &j, s, algo, scratch);
+    zn_status st = job_init(fn, &j, s, algo, scratch, max_threads);
     if (st != ZN_OK) return st;
     if (!dy || !w || !dx) return zn_error(ZN_ERR_INVALID_ARG, "%s: dy, w or dx is NULL", fn);
     if (j.algo == ZN_CONV1D_WINDOW && s->stride != 1) j.algo = ZN_CONV1D_TAPS;
@@ -474,7 +475,7 @@ zn_status zn_conv1d_backward_weight_algo(const zn_conv1d_shape *s, zn_conv1d_alg
                                          float *dw, float *db, float *scratch, zn_pool *pool, int max_threads) {
     static const char fn[] = "zn_conv1d_backward_weight";
     conv_job j;
-    zn_status st = job_init(fn, &j, s, algo, scratch);
+    zn_status st = job_init(fn, &j, s, algo, scratch, max_threads);
     if (st != ZN_OK) return st;
     if (!x || !dy || !dw) return zn_error(ZN_ERR_INVALID_ARG, "%s: x, dy or dw is NULL", fn);
     j.in = x, j.in2 = dy, j.out = scratch, j.dw = dw, j.db = db;

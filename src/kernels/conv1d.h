@@ -6,7 +6,7 @@
  * w[C_out][C_in/groups][K], bias[C_out]; the output is y[B][T_out][C_out].
  *
  * Threads: every call takes a pool (NULL: the calling thread only) and a
- * thread cap (0: the pool's size). Work is split into units that depend on
+ * thread cap (0: the pool's size; negative is an error). Work is split into units that depend on
  * the shape only, so results are bit-identical for any thread count.
  * Backward calls accumulate (dx, dw, db +=); the caller zeroes first.
  * Scratch belongs to the caller: `*_scratch_floats` says how many floats a

@@ -79,6 +79,7 @@ static zn_status interp_go(const char *fn, int64_t batch, int64_t t_in, int64_t 
         !zn_mul_i64(n, (int64_t)sizeof(float), &n))
         return zn_error(ZN_ERR_OVERFLOW, "%s: the sizes overflow (lengths up to 2^24: positions are floats)", fn);
     if (!in || !out) return zn_error(ZN_ERR_INVALID_ARG, "%s: a buffer is NULL", fn);
+    if (max_threads < 0) return zn_error(ZN_ERR_INVALID_ARG, "%s: max_threads (%d) < 0", fn, max_threads);
     interp_job j = {
         batch, t_in, t_out, channels, 0, (channels + INTERP_COLS - 1) / INTERP_COLS, (float)t_in / (float)t_out,
         in,    out};

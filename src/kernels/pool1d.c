@@ -146,6 +146,7 @@ static zn_status pool_go(const char *fn, const zn_pool1d_shape *s, const void *i
     pool_job j = {0};
     zn_status st = pool_check(fn, s, &j.t_out);
     if (st != ZN_OK) return st;
+    if (max_threads < 0) return zn_error(ZN_ERR_INVALID_ARG, "%s: max_threads (%d) < 0", fn, max_threads);
     if (!in || !out) return zn_error(ZN_ERR_INVALID_ARG, "%s: a buffer is NULL", fn);
     j.s = s, j.in = in, j.out = out, j.argmax = argmax, j.argmax_in = in2;
     j.col_chunks = (s->channels + POOL_COLS - 1) / POOL_COLS;

@@ -242,6 +242,7 @@ static void test_conv1d_errors(void) {
     ZT_ERR(zn_conv1d_forward(&s, NULL, buf, NULL, buf, buf, NULL, 1), ZN_ERR_INVALID_ARG);
     ZT_ERR(zn_conv1d_forward(&s, buf, buf, NULL, buf, NULL, NULL, 1), ZN_ERR_INVALID_ARG);
     ZT_ERR(zn_conv1d_forward(NULL, buf, buf, NULL, buf, buf, NULL, 1), ZN_ERR_INVALID_ARG);
+    ZT_ERR(zn_conv1d_forward(&s, buf, buf, NULL, buf, buf, NULL, -1), ZN_ERR_INVALID_ARG);
     ZT_ERR(zn_conv1d_forward_algo(&s, (zn_conv1d_algo)9, buf, buf, NULL, buf, buf, NULL, 1), ZN_ERR_INVALID_ARG);
     s.c_in = INT64_MAX / 2;
     ZT_ERR(zn_conv1d_forward(&s, buf, buf, NULL, buf, buf, NULL, 1), ZN_ERR_OVERFLOW);

@@ -144,6 +144,8 @@ static void test_pool_nan_and_errors(void) {
     ZT_ERR(zn_avgpool1d_backward(&s, x, dx, NULL, 1), ZN_ERR_INVALID_ARG);
     s.channels = 1;
     ZT_ERR(zn_avgpool1d_forward(&s, NULL, y, NULL, 1), ZN_ERR_INVALID_ARG);
+    ZT_ERR(zn_avgpool1d_forward(&s, x, y, NULL, -1), ZN_ERR_INVALID_ARG);
+    ZT_ERR(zn_interp1d_linear_forward(1, 4, 4, 1, x, y, NULL, -1), ZN_ERR_INVALID_ARG);
     ZT_ERR(zn_interp1d_linear_forward(1, 0, 4, 1, x, y, NULL, 1), ZN_ERR_INVALID_ARG);
     ZT_ERR(zn_interp1d_linear_backward(1, 4, 0, 1, x, dx, NULL, 1), ZN_ERR_INVALID_ARG);
     ZT_ERR(zn_interp1d_linear_forward(1, 4, 4, 1, NULL, y, NULL, 1), ZN_ERR_INVALID_ARG);
