@@ -38,8 +38,9 @@ zn_status zn_avgpool1d_forward(const zn_pool1d_shape *s, const float *x, float *
 zn_status zn_avgpool1d_backward(const zn_pool1d_shape *s, const float *dy, float *dx, zn_pool *pool, int max_threads);
 
 /* F.interpolate(mode='linear', align_corners=False) from t_in to t_out rows:
- * row t reads src = max(0, (t + 0.5) * t_in / t_out - 0.5) (in float, as
- * PyTorch) between rows floor(src) and the next (clamped). */
+ * row t reads src = max(0, (t + 0.5) * scale - 0.5), scale = t_in / t_out
+ * rounded to float and src in double, as PyTorch 1.13, between rows
+ * floor(src) and the next (clamped). */
 zn_status zn_interp1d_linear_forward(int64_t batch, int64_t t_in, int64_t t_out, int64_t channels, const float *x,
                                      float *y, zn_pool *pool, int max_threads);
 zn_status zn_interp1d_linear_backward(int64_t batch, int64_t t_in, int64_t t_out, int64_t channels, const float *dy,
