@@ -448,7 +448,7 @@ zn_status zn_conv1d_forward_algo(const zn_conv1d_shape *s, zn_conv1d_algo algo, 
     j.in = x, j.wp = scratch, j.bias = bias, j.out = y;
     j.tiles = (j.t_out + CONV_TILE - 1) / CONV_TILE;
     j.n_units = s->batch * j.tiles;
-    const int64_t work = s->batch * j.t_out * s->c_out * j.cig * s->kernel;
+    const double work = (double)s->batch * (double)j.t_out * (double)s->c_out * (double)j.cig * (double)s->kernel;
     zn_seq_run(pool, zn_seq_threads(pool, max_threads, j.n_units, work, CONV_MT_MIN_WORK), fwd_part, &j);
     return job_status(fn, &j);
 }
@@ -466,7 +466,7 @@ zn_status zn_conv1d_backward_data_algo(const zn_conv1d_shape *s, zn_conv1d_algo 
     j.in = dy, j.wp = scratch, j.out = dx;
     j.tiles = (s->t_in + CONV_TILE - 1) / CONV_TILE;
     j.n_units = s->batch * j.tiles;
-    const int64_t work = s->batch * j.t_out * s->c_out * j.cig * s->kernel;
+    const double work = (double)s->batch * (double)j.t_out * (double)s->c_out * (double)j.cig * (double)s->kernel;
     zn_seq_run(pool, zn_seq_threads(pool, max_threads, j.n_units, work, CONV_MT_MIN_WORK), bwd_data_part, &j);
     return job_status(fn, &j);
 }
@@ -479,7 +479,7 @@ zn_status zn_conv1d_backward_weight_algo(const zn_conv1d_shape *s, zn_conv1d_alg
     if (st != ZN_OK) return st;
     if (!x || !dy || !dw) return zn_error(ZN_ERR_INVALID_ARG, "%s: x, dy or dw is NULL", fn);
     j.in = x, j.in2 = dy, j.out = scratch, j.dw = dw, j.db = db;
-    const int64_t work = s->batch * j.t_out * s->c_out * j.cig * s->kernel;
+    const double work = (double)s->batch * (double)j.t_out * (double)s->c_out * (double)j.cig * (double)s->kernel;
     if (!pool) max_threads = 1;
     if (j.algo != ZN_CONV1D_DIRECT) {
         /* Each GEMM is threaded inside (bit-identical for any count); the

@@ -26,10 +26,10 @@
  * "valid" is pads (0, 0); PyTorch's padding='same' is total (kernel-1)*dilation
  * with left = total/2, right = total - left; causal is left = (kernel-1)*dilation. */
 /* Threads for a call of `units` independent work units and `work`
- * multiply-adds: 1 without a pool or below min_work, else the pool's size
+ * multiply-adds (a double: products of sizes may pass int64): 1 without a pool or below min_work, else the pool's size
  * capped by max_threads (0: no cap) and by the units. */
-static inline int zn_seq_threads(zn_pool *pool, int max_threads, int64_t units, int64_t work, int64_t min_work) {
-    if (!pool || work < min_work || units < 2) return 1;
+static inline int zn_seq_threads(zn_pool *pool, int max_threads, int64_t units, double work, int64_t min_work) {
+    if (!pool || work < (double)min_work || units < 2) return 1;
     int nth = zn_pool_size(pool);
     if (max_threads > 0 && max_threads < nth) nth = max_threads;
     return units < nth ? (int)units : nth;

@@ -86,7 +86,7 @@ static zn_status interp_go(const char *fn, int64_t batch, int64_t t_in, int64_t 
         batch, t_in, t_out, channels, 0, (channels + INTERP_COLS - 1) / INTERP_COLS, (float)t_in / (float)t_out,
         in,    out};
     j.units = backward ? batch * j.col_chunks : (batch * t_out + INTERP_ROWS - 1) / INTERP_ROWS;
-    const int64_t work = batch * t_out * channels * 2;
+    const double work = (double)batch * (double)t_out * (double)channels * 2.0;
     zn_seq_run(pool, zn_seq_threads(pool, max_threads, j.units, work, INTERP_MT_MIN_WORK), backward ? bwd : fwd, &j);
     return ZN_OK;
 }

@@ -151,7 +151,7 @@ static zn_status pool_go(const char *fn, const zn_pool1d_shape *s, const void *i
     j.s = s, j.in = in, j.out = out, j.argmax = argmax, j.argmax_in = in2;
     j.col_chunks = (s->channels + POOL_COLS - 1) / POOL_COLS;
     j.units = backward ? s->batch * j.col_chunks : (s->batch * j.t_out + POOL_ROWS - 1) / POOL_ROWS;
-    const int64_t work = s->batch * j.t_out * s->channels * s->kernel;
+    const double work = (double)s->batch * (double)j.t_out * (double)s->channels * (double)s->kernel;
     zn_seq_run(pool, zn_seq_threads(pool, max_threads, j.units, work, POOL_MT_MIN_WORK), f, &j);
     return ZN_OK;
 }
