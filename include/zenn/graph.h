@@ -233,6 +233,9 @@ ZN_API int zn_model_param_tensors(const zn_model *m); /* how many named paramete
 /* Name, shape and offset (into the flat array) of parameter i. */
 ZN_API zn_status zn_model_param_info(const zn_model *m, int i, const char **name, int64_t *rows, int64_t *cols,
                                      int64_t *offset);
+/* The dims of parameter (or constant) i into dims (ZN_MAX_DIMS entries); returns how many. */
+ZN_API int zn_model_param_shape(const zn_model *m, int i, int64_t *dims);
+ZN_API int zn_model_const_shape(const zn_model *m, int i, int64_t *dims);
 /* Constants (zn_const), in their own block, in the order declared. */
 ZN_API float *zn_model_consts(zn_model *m, int64_t *count);
 ZN_API int zn_model_const_tensors(const zn_model *m);

@@ -314,3 +314,11 @@ zn_status zn_model_node_info(const zn_model *m, int i, zn_node_info *out) {
     out->init_scale = n->init_scale;
     return ZN_OK;
 }
+
+int zn_model_param_shape(const zn_model *m, int i, int64_t *dims) {
+    return (m && i >= 0 && i < m->n_params) ? shape_of(&m->nodes[m->params[i]], dims) : 0;
+}
+
+int zn_model_const_shape(const zn_model *m, int i, int64_t *dims) {
+    return (m && i >= 0 && i < m->n_consts) ? shape_of(&m->nodes[m->consts[i]], dims) : 0;
+}

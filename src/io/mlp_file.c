@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/internal.h"
+#include "io/io_checks.h"
 #include "io/json.h"
 #include "zenn/nn.h"
 #include "zenn/safetensors.h"
@@ -13,22 +14,10 @@
 #define MLP_FORMAT "zenn-mlp"
 #define MLP_VERSION 1
 
-/* The last error prefixed with the file's path. The message is copied first:
- * formatting zn_last_error() into the buffer it lives in is undefined. */
-static zn_status with_path(zn_status st, const char *path) {
-    char msg[512];
-    snprintf(msg, sizeof msg, "%s", zn_last_error());
-    return zn_error(st, "%s: %s", path, msg);
-}
+static zn_status with_path(zn_status st, const char *path) { return zn_io_with_path(st, path); }
 
-/* A NaN or infinity in values[0..n) named by tensor, for zn_mlp_save. */
 static zn_status check_finite(const char *path, const char *tensor, const float *values, int64_t n) {
-    for (int64_t i = 0; i < n; i++)
-        if (!isfinite(values[i]))
-            return zn_error(ZN_ERR_INVALID_ARG,
-                            "%s: not written: tensor '%s' holds %s at element %lld (did training diverge?)", path,
-                            tensor, isnan(values[i]) ? "NaN" : "an infinity", (long long)i);
-    return ZN_OK;
+    return zn_io_check_finite(path, tensor, values, n, 1);
 }
 
 static zn_status check_model_finite(const zn_mlp *m, const char *path) {
@@ -349,9 +338,8 @@ static zn_status load_tensors(const char *path, const zn_st_file *f, zn_model *m
             snprintf(msg, sizeof msg, "%s", zn_last_error());
             return zn_error(ZN_ERR_FORMAT, "%s: tensor '%s': %s", path, name, msg);
         }
-        for (int64_t k = 0; k < rows * cols; k++)
-            if (!isfinite(params[offset + k]))
-                return zn_error(ZN_ERR_FORMAT, "%s: tensor '%s' holds a NaN or infinity", path, name);
+        s = zn_io_check_finite(path, name, params + offset, rows * cols, 0);
+        if (s != ZN_OK) return s;
     }
     return ZN_OK;
 }
