@@ -59,7 +59,7 @@ zn_status zn_embedding_forward(int64_t n, const int32_t *ids, int64_t v, int64_t
     zn_status s = check("zn_embedding_forward", n, ids, v, d, table, y);
     if (s != ZN_OK || n == 0 || d == 0) return s;
     embed_job j = {ids, n, v, (size_t)d, table, y, NULL};
-    return zn_parallel_rows(pool, max_threads, n, zn_rows_for_floats(2 * d), gather_rows, &j);
+    return zn_parallel_rows(pool, max_threads, n, zn_rows_per_thread(2 * d, ZN_PAR_MIN_COPY_FLOATS), gather_rows, &j);
 }
 
 /* Table rows [lo, hi) of this thread: every id in range, in order. */
@@ -90,7 +90,7 @@ zn_status zn_embedding_backward(int64_t n, const int32_t *ids, int64_t v, int64_
     embed_job j = {ids, n, v, (size_t)d, dy, dtable, &zn_kernels_get()->vmath};
     /* y + a x with a = 1 is one rounded add in every ISA's axpy, so the
      * splits (and the single thread) give the same bits. */
-    int nth = zn_parallel_threads(pool, max_threads, 3 * n * d, ZN_PAR_MIN_FLOATS);
+    int nth = zn_parallel_threads(pool, max_threads, 3 * n * d, ZN_PAR_MIN_COPY_FLOATS);
     if (nth <= 1) {
         scatter_by_rows(&j, 0, 1);
         return ZN_OK;
@@ -118,5 +118,5 @@ zn_status zn_one_hot(int64_t n, const int32_t *ids, int64_t v, float *y, zn_pool
     zn_status s = check("zn_one_hot", n, ids, v, 1, ids, y);
     if (s != ZN_OK || n == 0) return s;
     embed_job j = {ids, n, v, 0, NULL, y, NULL};
-    return zn_parallel_rows(pool, max_threads, n, zn_rows_for_floats(v), one_hot_rows, &j);
+    return zn_parallel_rows(pool, max_threads, n, zn_rows_per_thread(v, ZN_PAR_MIN_COPY_FLOATS), one_hot_rows, &j);
 }

@@ -171,7 +171,7 @@ zn_status zn_layer_norm_forward(int64_t rows, int64_t f, const float *x, const f
     if (s != ZN_OK || rows == 0) return s;
     row_job j = {.k = &zn_kernels_get()->vmath, .f = (size_t)f, .x = x, .gamma = gamma, .beta = beta, .y = y,
                  .out_mean = mean, .out_rstd = rstd, .eps = eps};
-    return zn_parallel_rows(pool, max_threads, rows, zn_rows_for_floats(2 * f), ln_forward_rows, &j);
+    return zn_parallel_rows(pool, max_threads, rows, zn_rows_per_thread(2 * f, ZN_PAR_MIN_FLOATS), ln_forward_rows, &j);
 }
 
 zn_status zn_rms_norm_forward(int64_t rows, int64_t f, const float *x, const float *gamma, float eps, float *y,
@@ -180,7 +180,7 @@ zn_status zn_rms_norm_forward(int64_t rows, int64_t f, const float *x, const flo
     if (s != ZN_OK || rows == 0) return s;
     row_job j = {.k = &zn_kernels_get()->vmath, .f = (size_t)f, .x = x, .gamma = gamma, .y = y, .out_rstd = rstd,
                  .eps = eps};
-    return zn_parallel_rows(pool, max_threads, rows, zn_rows_for_floats(2 * f), rms_forward_rows, &j);
+    return zn_parallel_rows(pool, max_threads, rows, zn_rows_per_thread(2 * f, ZN_PAR_MIN_FLOATS), rms_forward_rows, &j);
 }
 
 static zn_status norm_backward(const char *fn, int centre, int64_t rows, int64_t f, const float *x,
@@ -196,7 +196,7 @@ static zn_status norm_backward(const char *fn, int centre, int64_t rows, int64_t
     if ((s = run_param_grads(&c, pool, max_threads)) != ZN_OK || !dx) return s;
     row_job j = {.k = NULL, .f = (size_t)f, .x = x, .gamma = gamma, .mean = mean, .rstd = rstd, .dy = dy, .dx = dx,
                  .accumulate = accumulate_dx};
-    return zn_parallel_rows(pool, max_threads, rows, zn_rows_for_floats(3 * f),
+    return zn_parallel_rows(pool, max_threads, rows, zn_rows_per_thread(3 * f, ZN_PAR_MIN_FLOATS),
                             centre ? ln_backward_rows : rms_backward_rows, &j);
 }
 

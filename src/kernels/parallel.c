@@ -12,9 +12,10 @@ int zn_parallel_threads(const zn_pool *pool, int max_threads, int64_t items, int
     return nth < 1 ? 1 : nth;
 }
 
-int64_t zn_rows_for_floats(int64_t floats_per_row) {
+int64_t zn_rows_per_thread(int64_t floats_per_row, int64_t min_floats) {
     if (floats_per_row < 1) floats_per_row = 1;
-    int64_t r = (ZN_PAR_MIN_FLOATS + floats_per_row - 1) / floats_per_row;
+    if (min_floats < 1) min_floats = 1;
+    int64_t r = min_floats / floats_per_row + (min_floats % floats_per_row != 0);
     return r < 1 ? 1 : r;
 }
 

@@ -11,10 +11,13 @@
 
 #include "zenn/pool.h"
 
-/* Floats of work (read or written) a thread needs before a split pays; the
- * measurement behind it is in docs/KERNELS.md ("Normalisation and
- * embeddings: threads"). */
-#define ZN_PAR_MIN_FLOATS ((int64_t)32768)
+/* Floats of work (read or written) a thread needs before a split pays:
+ * for kernels that compute a few operations per float (normalisation), and
+ * for memory-bound ones (copies, gathers, scatter-adds, one-hot). The
+ * measurements behind them are in docs/KERNELS.md ("Normalisation and
+ * embeddings on the pool"). */
+#define ZN_PAR_MIN_FLOATS ((int64_t)16384)
+#define ZN_PAR_MIN_COPY_FLOATS ((int64_t)131072)
 
 typedef void (*zn_rows_fn)(void *ctx, int64_t begin, int64_t end);
 
@@ -23,9 +26,10 @@ typedef void (*zn_rows_fn)(void *ctx, int64_t begin, int64_t end);
  * pool), at most max_threads when that is > 0, at least 1. */
 int zn_parallel_threads(const zn_pool *pool, int max_threads, int64_t items, int64_t min_items_per_thread);
 
-/* The minimum rows per thread for rows of `floats_per_row` floats of work:
- * ZN_PAR_MIN_FLOATS / floats_per_row, rounded up, at least 1. */
-int64_t zn_rows_for_floats(int64_t floats_per_row);
+/* The minimum rows per thread for rows of `floats_per_row` floats of work
+ * when a thread needs min_floats (ZN_PAR_MIN_FLOATS, ZN_PAR_MIN_COPY_FLOATS):
+ * min_floats / floats_per_row rounded up, at least 1. */
+int64_t zn_rows_per_thread(int64_t floats_per_row, int64_t min_floats);
 
 /* fn over [0, rows) in contiguous ranges, one per thread (range ith of nth is
  * zn_split_range(rows, 1, ith, nth)). rows == 0 calls nothing. Fails with

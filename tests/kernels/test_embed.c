@@ -106,10 +106,10 @@ static void test_threads_identical(void) {
     ZT_OK(zn_pool_create(2, &pool));
     zn_rng rng;
     zn_rng_seed(&rng, 33);
-    const int64_t shapes[][3] = {{300, 50, 1023}, {20000, 1000, 3}, {9000, 3, 17}}; /* n, v, d */
+    const int64_t shapes[][3] = {{300, 50, 1023}, {60000, 100, 3}, {9000, 3, 17}}; /* n, v, d */
     for (int s = 0; s < 3; s++) {
         const int64_t n = shapes[s][0], v = shapes[s][1], d = shapes[s][2];
-        ZT_CHECK(zn_parallel_threads(pool, 0, 3 * n * d, ZN_PAR_MIN_FLOATS) == 2);
+        ZT_CHECK(zn_parallel_threads(pool, 0, 3 * n * d, ZN_PAR_MIN_COPY_FLOATS) == 2);
         float *table = rnd(&rng, v * d, -1, 1), *dy = rnd(&rng, n * d, -1, 1);
         int32_t *ids = rnd_ids(&rng, n, v);
         for (int64_t i = 0; i < n; i += 3) ids[i] = 0; /* a third of them on row 0 */

@@ -275,8 +275,9 @@ static void test_parallel_rows(void) {
     ZT_CHECK(zn_parallel_threads(pool, 1, 1 << 20, 1) == 1);
     ZT_CHECK(zn_parallel_threads(pool, 0, 99, 50) == 1);
     ZT_CHECK(zn_parallel_threads(pool, 0, 100, 50) == 2);
-    ZT_CHECK(zn_rows_for_floats(1) == ZN_PAR_MIN_FLOATS && zn_rows_for_floats(ZN_PAR_MIN_FLOATS + 1) == 1);
-    ZT_CHECK(zn_rows_for_floats(ZN_PAR_MIN_FLOATS / 2 - 1) == 3);
+    ZT_CHECK(zn_rows_per_thread(1, 1000) == 1000 && zn_rows_per_thread(1001, 1000) == 1);
+    ZT_CHECK(zn_rows_per_thread(499, 1000) == 3 && zn_rows_per_thread(500, 1000) == 2);
+    ZT_CHECK(zn_rows_per_thread(0, 0) == 1);
     const int64_t counts[] = {0, 1, 2, 3, 1000, 4097};
     for (size_t c = 0; c < 6; c++)
         for (int mt = 0; mt < 3; mt++)
