@@ -1,4 +1,5 @@
-/* Layer norm and RMS norm over the last axis (norm.h).
+/* Layer norm and RMS norm over the last axis (norm.h): the row kernels of
+ * the dispatch table (norm_kernels.h) over the threads.
  *
  * Rows are independent, so the row passes split rows over the threads. The
  * parameter gradients sum over rows: they split the columns instead, each
@@ -14,7 +15,7 @@
 enum { COL_ALIGN = 16, COL_CHUNK = 256 };
 
 typedef struct row_job {
-    const zn_vmath_kernels *k;
+    const zn_norm_kernels *k;
     size_t f;
     const float *x, *gamma, *beta, *mean, *rstd, *dy;
     float *y, *out_mean, *out_rstd, *dx;
@@ -22,90 +23,32 @@ typedef struct row_job {
     int accumulate;
 } row_job;
 
-/* y = x rs gamma + beta over one row (y holds the centred x for layer norm). */
-static void affine_row(const row_job *j, size_t f, const float *src, float rs, float *yr) {
-    if (j->gamma && j->beta)
-        for (size_t i = 0; i < f; i++) yr[i] = src[i] * rs * j->gamma[i] + j->beta[i];
-    else if (j->gamma)
-        for (size_t i = 0; i < f; i++) yr[i] = src[i] * rs * j->gamma[i];
-    else if (j->beta)
-        for (size_t i = 0; i < f; i++) yr[i] = src[i] * rs + j->beta[i];
-    else
-        j->k->scale(f, rs, src, yr);
-}
-
-/* The mean in double (four lanes, fixed order): centring on a rounded float
- * mean would cost rows far from zero most of their digits. */
-static double row_mean(size_t f, const float *x) {
-    double s[4] = {0, 0, 0, 0};
-    size_t i = 0;
-    for (; i + 4 <= f; i += 4)
-        for (int l = 0; l < 4; l++) s[l] += x[i + l];
-    for (; i < f; i++) s[0] += x[i];
-    return ((s[0] + s[1]) + (s[2] + s[3])) / (double)f;
-}
-
 static void ln_forward_rows(void *ctx, int64_t lo, int64_t hi) {
     const row_job *j = ctx;
-    const size_t f = j->f;
     for (int64_t r = lo; r < hi; r++) {
-        const float *xr = j->x + (size_t)r * f;
-        float *yr = j->y + (size_t)r * f;
-        const double mu = row_mean(f, xr);
-        for (size_t i = 0; i < f; i++) yr[i] = (float)((double)xr[i] - mu);
-        const float var = j->k->dot(f, yr, yr) / (float)f;
-        const float rs = (float)(1.0 / sqrt((double)var + (double)j->eps));
-        affine_row(j, f, yr, rs, yr);
-        if (j->out_mean) j->out_mean[r] = (float)mu;
+        float mu, rs;
+        j->k->layer_forward(j->f, j->x + (size_t)r * j->f, j->gamma, j->beta, j->eps, j->y + (size_t)r * j->f, &mu,
+                            &rs);
+        if (j->out_mean) j->out_mean[r] = mu;
         if (j->out_rstd) j->out_rstd[r] = rs;
     }
 }
 
 static void rms_forward_rows(void *ctx, int64_t lo, int64_t hi) {
     const row_job *j = ctx;
-    const size_t f = j->f;
     for (int64_t r = lo; r < hi; r++) {
-        const float *xr = j->x + (size_t)r * f;
-        const float ms = j->k->dot(f, xr, xr) / (float)f;
-        const float rs = (float)(1.0 / sqrt((double)ms + (double)j->eps));
-        affine_row(j, f, xr, rs, j->y + (size_t)r * f);
+        float rs;
+        j->k->rms_forward(j->f, j->x + (size_t)r * j->f, j->gamma, j->eps, j->y + (size_t)r * j->f, &rs);
         if (j->out_rstd) j->out_rstd[r] = rs;
     }
 }
 
-/* dx for one row from g = dy gamma and xh = (x - mu) rs:
- * dx = rs (g - a - xh b), a = mean(g) (layer norm; 0 and mu = 0 for RMS norm),
- * b = mean(g xh). Sums in double over four lanes in a fixed order. */
 static void norm_backward_rows(void *ctx, int64_t lo, int64_t hi, int centre) {
     const row_job *j = ctx;
-    const size_t f = j->f;
     for (int64_t r = lo; r < hi; r++) {
-        const float *xr = j->x + (size_t)r * f, *dyr = j->dy + (size_t)r * f;
-        float *dxr = j->dx + (size_t)r * f;
-        const float mu = centre ? j->mean[r] : 0.0f, rs = j->rstd[r];
-        double sg[4] = {0, 0, 0, 0}, sgx[4] = {0, 0, 0, 0};
-        size_t i = 0;
-        for (; i + 4 <= f; i += 4)
-            for (int l = 0; l < 4; l++) {
-                const float g = j->gamma ? dyr[i + l] * j->gamma[i + l] : dyr[i + l];
-                const float xh = (xr[i + l] - mu) * rs;
-                sg[l] += g;
-                sgx[l] += (double)g * xh;
-            }
-        for (; i < f; i++) {
-            const float g = j->gamma ? dyr[i] * j->gamma[i] : dyr[i];
-            const float xh = (xr[i] - mu) * rs;
-            sg[0] += g;
-            sgx[0] += (double)g * xh;
-        }
-        const float a = centre ? (float)(((sg[0] + sg[1]) + (sg[2] + sg[3])) / (double)f) : 0.0f;
-        const float b = (float)(((sgx[0] + sgx[1]) + (sgx[2] + sgx[3])) / (double)f);
-        for (i = 0; i < f; i++) {
-            const float g = j->gamma ? dyr[i] * j->gamma[i] : dyr[i];
-            const float xh = (xr[i] - mu) * rs;
-            const float d = rs * (g - a - xh * b);
-            dxr[i] = j->accumulate ? dxr[i] + d : d;
-        }
+        const size_t o = (size_t)r * j->f;
+        j->k->backward(j->f, j->x + o, j->gamma, centre ? j->mean[r] : 0.0f, j->rstd[r], centre, j->dy + o, j->dx + o,
+                       j->accumulate);
     }
 }
 
@@ -169,7 +112,7 @@ zn_status zn_layer_norm_forward(int64_t rows, int64_t f, const float *x, const f
                                 float eps, float *y, float *mean, float *rstd, zn_pool *pool, int max_threads) {
     zn_status s = check_forward("zn_layer_norm_forward", rows, f, x, eps, y);
     if (s != ZN_OK || rows == 0) return s;
-    row_job j = {.k = &zn_kernels_get()->vmath, .f = (size_t)f, .x = x, .gamma = gamma, .beta = beta, .y = y,
+    row_job j = {.k = &zn_kernels_get()->norm, .f = (size_t)f, .x = x, .gamma = gamma, .beta = beta, .y = y,
                  .out_mean = mean, .out_rstd = rstd, .eps = eps};
     return zn_parallel_rows(pool, max_threads, rows, zn_rows_per_thread(2 * f, ZN_PAR_MIN_FLOATS), ln_forward_rows, &j);
 }
@@ -178,7 +121,7 @@ zn_status zn_rms_norm_forward(int64_t rows, int64_t f, const float *x, const flo
                               float *rstd, zn_pool *pool, int max_threads) {
     zn_status s = check_forward("zn_rms_norm_forward", rows, f, x, eps, y);
     if (s != ZN_OK || rows == 0) return s;
-    row_job j = {.k = &zn_kernels_get()->vmath, .f = (size_t)f, .x = x, .gamma = gamma, .y = y, .out_rstd = rstd,
+    row_job j = {.k = &zn_kernels_get()->norm, .f = (size_t)f, .x = x, .gamma = gamma, .y = y, .out_rstd = rstd,
                  .eps = eps};
     return zn_parallel_rows(pool, max_threads, rows, zn_rows_per_thread(2 * f, ZN_PAR_MIN_FLOATS), rms_forward_rows, &j);
 }
@@ -194,7 +137,7 @@ static zn_status norm_backward(const char *fn, int centre, int64_t rows, int64_t
         return s;
     col_job c = {rows, (size_t)f, x, centre ? mean : NULL, rstd, dy, dgamma, dbeta};
     if ((s = run_param_grads(&c, pool, max_threads)) != ZN_OK || !dx) return s;
-    row_job j = {.k = NULL, .f = (size_t)f, .x = x, .gamma = gamma, .mean = mean, .rstd = rstd, .dy = dy, .dx = dx,
+    row_job j = {.k = &zn_kernels_get()->norm, .f = (size_t)f, .x = x, .gamma = gamma, .mean = mean, .rstd = rstd, .dy = dy, .dx = dx,
                  .accumulate = accumulate_dx};
     return zn_parallel_rows(pool, max_threads, rows, zn_rows_per_thread(3 * f, ZN_PAR_MIN_FLOATS),
                             centre ? ln_backward_rows : rms_backward_rows, &j);
