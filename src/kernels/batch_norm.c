@@ -61,8 +61,7 @@ static void forward_chunk(const bn_job *j, size_t c0, size_t w) {
             rs[i] = (float)(1.0 / sqrt(var + (double)j->args->eps));
             if (j->running_mean) j->running_mean[c0 + i] = (1.0f - m) * j->running_mean[c0 + i] + m * (float)mu[i];
             if (j->running_var)
-                j->running_var[c0 + i] =
-                    (1.0f - m) * j->running_var[c0 + i] + m * (float)(q[i] / (double)(j->n - 1));
+                j->running_var[c0 + i] = (1.0f - m) * j->running_var[c0 + i] + m * (float)(q[i] / (double)(j->n - 1));
         }
     } else {
         for (size_t i = 0; i < w; i++) {
@@ -152,8 +151,17 @@ zn_status zn_batch_norm_forward(int64_t n, int64_t c, const float *x, const floa
                         (long long)n);
     if (c == 0 || n == 0) return ZN_OK;
     if ((s = zn_norm_need(fn, x, "x")) != ZN_OK || (s = zn_norm_need(fn, y, "y")) != ZN_OK) return s;
-    bn_job j = {.n = n, .c = (size_t)c, .x = x, .gamma = gamma, .beta = beta, .args = args,
-                .running_mean = running_mean, .running_var = running_var, .y = y, .mean = mean, .rstd = rstd,
+    bn_job j = {.n = n,
+                .c = (size_t)c,
+                .x = x,
+                .gamma = gamma,
+                .beta = beta,
+                .args = args,
+                .running_mean = running_mean,
+                .running_var = running_var,
+                .y = y,
+                .mean = mean,
+                .rstd = rstd,
                 .training = args->training != 0};
     return run_channels(&j, pool, max_threads, 3 * n * c, forward_part);
 }
@@ -167,8 +175,17 @@ zn_status zn_batch_norm_backward(int64_t n, int64_t c, const float *x, const flo
     if ((s = zn_norm_need(fn, x, "x")) != ZN_OK || (s = zn_norm_need(fn, dy, "dy")) != ZN_OK ||
         (s = zn_norm_need(fn, mean, "mean")) != ZN_OK || (s = zn_norm_need(fn, rstd, "rstd")) != ZN_OK)
         return s;
-    bn_job j = {.n = n, .c = (size_t)c, .x = x, .gamma = gamma, .dy = dy, .dx = dx, .dgamma = dgamma,
-                .dbeta = dbeta, .in_mean = mean, .in_rstd = rstd, .training = training != 0,
+    bn_job j = {.n = n,
+                .c = (size_t)c,
+                .x = x,
+                .gamma = gamma,
+                .dy = dy,
+                .dx = dx,
+                .dgamma = dgamma,
+                .dbeta = dbeta,
+                .in_mean = mean,
+                .in_rstd = rstd,
+                .training = training != 0,
                 .accumulate = accumulate_dx};
     return run_channels(&j, pool, max_threads, 3 * n * c, backward_part);
 }

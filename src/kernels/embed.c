@@ -29,8 +29,8 @@ static zn_status check(const char *fn, int64_t n, const int32_t *ids, int64_t v,
     int64_t a, b;
     if (!zn_mul_i64(n, d, &a) || !zn_mul_i64(v, d, &b) || (uint64_t)a > SIZE_MAX / sizeof(float) ||
         (uint64_t)b > SIZE_MAX / sizeof(float))
-        return zn_error(ZN_ERR_OVERFLOW, "%s: n, v and d (%lld, %lld, %lld) overflow", fn, (long long)n,
-                        (long long)v, (long long)d);
+        return zn_error(ZN_ERR_OVERFLOW, "%s: n, v and d (%lld, %lld, %lld) overflow", fn, (long long)n, (long long)v,
+                        (long long)d);
     if (n == 0) return ZN_OK;
     if (!ids) return zn_error(ZN_ERR_INVALID_ARG, "%s: ids is NULL", fn);
     zn_status s = zn_check_ids(fn, n, ids, v);

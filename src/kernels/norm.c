@@ -112,8 +112,15 @@ zn_status zn_layer_norm_forward(int64_t rows, int64_t f, const float *x, const f
                                 float eps, float *y, float *mean, float *rstd, zn_pool *pool, int max_threads) {
     zn_status s = check_forward("zn_layer_norm_forward", rows, f, x, eps, y);
     if (s != ZN_OK || rows == 0) return s;
-    row_job j = {.k = &zn_kernels_get()->norm, .f = (size_t)f, .x = x, .gamma = gamma, .beta = beta, .y = y,
-                 .out_mean = mean, .out_rstd = rstd, .eps = eps};
+    row_job j = {.k = &zn_kernels_get()->norm,
+                 .f = (size_t)f,
+                 .x = x,
+                 .gamma = gamma,
+                 .beta = beta,
+                 .y = y,
+                 .out_mean = mean,
+                 .out_rstd = rstd,
+                 .eps = eps};
     return zn_parallel_rows(pool, max_threads, rows, zn_rows_per_thread(2 * f, ZN_PAR_MIN_FLOATS), ln_forward_rows, &j);
 }
 
@@ -121,14 +128,15 @@ zn_status zn_rms_norm_forward(int64_t rows, int64_t f, const float *x, const flo
                               float *rstd, zn_pool *pool, int max_threads) {
     zn_status s = check_forward("zn_rms_norm_forward", rows, f, x, eps, y);
     if (s != ZN_OK || rows == 0) return s;
-    row_job j = {.k = &zn_kernels_get()->norm, .f = (size_t)f, .x = x, .gamma = gamma, .y = y, .out_rstd = rstd,
-                 .eps = eps};
-    return zn_parallel_rows(pool, max_threads, rows, zn_rows_per_thread(2 * f, ZN_PAR_MIN_FLOATS), rms_forward_rows, &j);
+    row_job j = {
+        .k = &zn_kernels_get()->norm, .f = (size_t)f, .x = x, .gamma = gamma, .y = y, .out_rstd = rstd, .eps = eps};
+    return zn_parallel_rows(pool, max_threads, rows, zn_rows_per_thread(2 * f, ZN_PAR_MIN_FLOATS), rms_forward_rows,
+                            &j);
 }
 
-static zn_status norm_backward(const char *fn, int centre, int64_t rows, int64_t f, const float *x,
-                               const float *gamma, const float *mean, const float *rstd, const float *dy, float *dx,
-                               int accumulate_dx, float *dgamma, float *dbeta, zn_pool *pool, int max_threads) {
+static zn_status norm_backward(const char *fn, int centre, int64_t rows, int64_t f, const float *x, const float *gamma,
+                               const float *mean, const float *rstd, const float *dy, float *dx, int accumulate_dx,
+                               float *dgamma, float *dbeta, zn_pool *pool, int max_threads) {
     zn_status s = zn_norm_check_dims(fn, "rows", rows, "f", f);
     if (s != ZN_OK || rows == 0) return s;
     if (!dx && !dgamma && !dbeta) return ZN_OK;
@@ -137,7 +145,14 @@ static zn_status norm_backward(const char *fn, int centre, int64_t rows, int64_t
         return s;
     col_job c = {rows, (size_t)f, x, centre ? mean : NULL, rstd, dy, dgamma, dbeta};
     if ((s = run_param_grads(&c, pool, max_threads)) != ZN_OK || !dx) return s;
-    row_job j = {.k = &zn_kernels_get()->norm, .f = (size_t)f, .x = x, .gamma = gamma, .mean = mean, .rstd = rstd, .dy = dy, .dx = dx,
+    row_job j = {.k = &zn_kernels_get()->norm,
+                 .f = (size_t)f,
+                 .x = x,
+                 .gamma = gamma,
+                 .mean = mean,
+                 .rstd = rstd,
+                 .dy = dy,
+                 .dx = dx,
                  .accumulate = accumulate_dx};
     return zn_parallel_rows(pool, max_threads, rows, zn_rows_per_thread(3 * f, ZN_PAR_MIN_FLOATS),
                             centre ? ln_backward_rows : rms_backward_rows, &j);
@@ -153,6 +168,6 @@ zn_status zn_layer_norm_backward(int64_t rows, int64_t f, const float *x, const 
 zn_status zn_rms_norm_backward(int64_t rows, int64_t f, const float *x, const float *gamma, const float *rstd,
                                const float *dy, float *dx, int accumulate_dx, float *dgamma, zn_pool *pool,
                                int max_threads) {
-    return norm_backward("zn_rms_norm_backward", 0, rows, f, x, gamma, NULL, rstd, dy, dx, accumulate_dx, dgamma,
-                         NULL, pool, max_threads);
+    return norm_backward("zn_rms_norm_backward", 0, rows, f, x, gamma, NULL, rstd, dy, dx, accumulate_dx, dgamma, NULL,
+                         pool, max_threads);
 }

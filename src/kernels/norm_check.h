@@ -10,8 +10,8 @@
 static inline zn_status zn_norm_check_dims(const char *fn, const char *rows_name, int64_t rows, const char *f_name,
                                            int64_t f) {
     if (rows < 0 || f < 0)
-        return zn_error(ZN_ERR_INVALID_ARG, "%s: %s (%lld) and %s (%lld) must be >= 0", fn, rows_name,
-                        (long long)rows, f_name, (long long)f);
+        return zn_error(ZN_ERR_INVALID_ARG, "%s: %s (%lld) and %s (%lld) must be >= 0", fn, rows_name, (long long)rows,
+                        f_name, (long long)f);
     if (rows > 0 && f == 0)
         return zn_error(ZN_ERR_SHAPE, "%s: %s is 0 with %s = %lld: nothing to normalise over", fn, f_name, rows_name,
                         (long long)rows);

@@ -16,8 +16,8 @@ typedef struct zn_norm_kernels {
     /* g = dy gamma, xh = (x - mean) rstd: dx (= or +=) rstd (g - a - xh b) with
      * b = mean(g xh) and a = mean(g) when centre (layer norm), else a = 0 and
      * mean = 0 (RMS norm). Sums in double. */
-    void (*backward)(size_t f, const float *x, const float *gamma, float mean, float rstd, int centre,
-                     const float *dy, float *dx, int accumulate);
+    void (*backward)(size_t f, const float *x, const float *gamma, float mean, float rstd, int centre, const float *dy,
+                     float *dx, int accumulate);
 } zn_norm_kernels;
 
 void zn_norm_init_ref(zn_norm_kernels *k);

@@ -26,8 +26,8 @@ static void run_rows(const job *j, int64_t lo, int64_t hi) {
     if (j->kind == 0)
         zn_layer_norm_forward(hi - lo, j->f, j->x + o, j->g, j->b, 1e-5f, j->y + o, j->m + lo, j->r + lo, NULL, 1);
     else if (j->kind == 1)
-        zn_layer_norm_backward(hi - lo, j->f, j->x + o, j->g, j->m + lo, j->r + lo, j->dy + o, j->dx + o, 0, NULL,
-                               NULL, NULL, 1);
+        zn_layer_norm_backward(hi - lo, j->f, j->x + o, j->g, j->m + lo, j->r + lo, j->dy + o, j->dx + o, 0, NULL, NULL,
+                               NULL, 1);
     else
         zn_embedding_forward(hi - lo, j->ids + lo, j->rows, j->f, j->x, j->y + o, NULL, 1);
 }
@@ -62,9 +62,18 @@ int main(int argc, char **argv) {
     for (int kind = 0; kind < 3; kind++)
         for (int64_t total = 4096; total <= (int64_t)1 << 20; total *= 2) {
             const int64_t rows = total / f > 0 ? total / f : 1, n = rows * f;
-            job j = {kind, rows, f, malloc((size_t)n * 4), malloc((size_t)f * 4), malloc((size_t)f * 4),
-                     malloc((size_t)n * 4), malloc((size_t)rows * 4), malloc((size_t)rows * 4),
-                     malloc((size_t)n * 4), malloc((size_t)n * 4), malloc((size_t)rows * 4)};
+            job j = {kind,
+                     rows,
+                     f,
+                     malloc((size_t)n * 4),
+                     malloc((size_t)f * 4),
+                     malloc((size_t)f * 4),
+                     malloc((size_t)n * 4),
+                     malloc((size_t)rows * 4),
+                     malloc((size_t)rows * 4),
+                     malloc((size_t)n * 4),
+                     malloc((size_t)n * 4),
+                     malloc((size_t)rows * 4)};
             for (int64_t i = 0; i < n; i++) j.x[i] = (float)(i % 97) * 0.01f, j.dy[i] = (float)(i % 13) * 0.1f;
             for (int64_t i = 0; i < f; i++) j.g[i] = 1.0f, j.b[i] = 0.0f;
             for (int64_t i = 0; i < rows; i++) j.ids[i] = (int32_t)((i * 7919) % rows);

@@ -76,7 +76,8 @@ static void test_bad_ids(void) {
     for (int i = 0; i < V * D; i++) table[i] = (float)i, dt0[i] = dt[i] = -1.0f;
     for (int i = 0; i < N * D; i++) y0[i] = y[i] = 7.0f, dy[i] = 1.0f;
     for (int i = 0; i < N * V; i++) oh0[i] = oh[i] = 9.0f;
-    const int32_t bad[][N] = {{0, 1, 2, -1, 4, 0}, {0, 1, 2, 3, 4, 5}, {INT32_MAX, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 0, INT32_MIN}};
+    const int32_t bad[][N] = {
+        {0, 1, 2, -1, 4, 0}, {0, 1, 2, 3, 4, 5}, {INT32_MAX, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 0, INT32_MIN}};
     const char *want[] = {"ids[3] = -1", "ids[5] = 5", "ids[0] = 2147483647", "ids[5] = -2147483648"};
     for (int b = 0; b < 4; b++) {
         ZT_ERR(zn_embedding_forward(N, bad[b], V, D, table, y, NULL, 0), ZN_ERR_INVALID_ARG);

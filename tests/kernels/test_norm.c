@@ -87,8 +87,7 @@ static zn_status run_forward(const problem *p, float *y, float *mean, float *rst
 static zn_status run_backward(const problem *p, const float *mean, const float *rstd, const float *dy, float *dx,
                               int acc, float *dg, float *db, zn_pool *pool, int mt) {
     switch (p->kind) {
-    case LN:
-        return zn_layer_norm_backward(p->rows, p->f, p->x, p->gamma, mean, rstd, dy, dx, acc, dg, db, pool, mt);
+    case LN: return zn_layer_norm_backward(p->rows, p->f, p->x, p->gamma, mean, rstd, dy, dx, acc, dg, db, pool, mt);
     case RMS: return zn_rms_norm_backward(p->rows, p->f, p->x, p->gamma, rstd, dy, dx, acc, dg, pool, mt);
     default:
         return zn_batch_norm_backward(p->rows, p->f, p->x, p->gamma, mean, rstd, p->kind == BN_TRAIN, dy, dx, acc, dg,
@@ -145,8 +144,8 @@ static void check_case(int kind, int64_t R, int64_t F, int affine, float offset,
     double *xd = to_double(x, N), *gd = to_double(gamma, F), *bd = to_double(beta, F), *yd = malloc((size_t)N * 8);
     ref_forward(&p, xd, gd, bd, yd);
     const double tol = 1e-5;
-    ZT_CHECK_MSG(err_d(y, yd, N) < tol, "forward kind %d R=%lld F=%lld affine=%d offset=%g: err %g", kind,
-                 (long long)R, (long long)F, affine, (double)offset, err_d(y, yd, N));
+    ZT_CHECK_MSG(err_d(y, yd, N) < tol, "forward kind %d R=%lld F=%lld affine=%d offset=%g: err %g", kind, (long long)R,
+                 (long long)F, affine, (double)offset, err_d(y, yd, N));
     /* The saved statistics and the running ones. */
     for (int64_t k = 0; k < P; k++) {
         double mu = 0, var = 0;
@@ -164,7 +163,8 @@ static void check_case(int kind, int64_t R, int64_t F, int affine, float offset,
         ZT_CHECK_MSG(fabs(rstd[k] - rs) <= 1e-6 * rs, "rstd %lld: %g vs %g", (long long)k, (double)rstd[k], rs);
         if (kind == BN_TRAIN) {
             ZT_CHECK(fabs(rm[k] - (0.9 * rm0[k] + 0.1 * mu)) <= 1e-6 * fmax(1, fabs(mu)));
-            ZT_CHECK_MSG(fabs(rv[k] - (0.9 * rv0[k] + 0.1 * var * (double)R / (double)(R - 1))) <= 2e-6 * fmax(1, rv[k]),
+            ZT_CHECK_MSG(fabs(rv[k] - (0.9 * rv0[k] + 0.1 * var * (double)R / (double)(R - 1))) <=
+                             2e-6 * fmax(1, rv[k]),
                          "running_var %lld", (long long)k);
         } else if (kind == BN_INFER) {
             ZT_CHECK(rm[k] == rm0[k] && rv[k] == rv0[k]);
@@ -254,8 +254,8 @@ static void test_threads_identical(void) {
             const int64_t sizes[8] = {N, P, P, F, F, N, F, F};
             for (int k = 0; k < 8; k++) {
                 ZT_CHECK_MSG(memcmp(out[0][k], out[1][k], (size_t)sizes[k] * 4) == 0,
-                             "kind %d shape %lld x %lld output %d differs between 1 and 2 threads", kind,
-                             (long long)R, (long long)F, k);
+                             "kind %d shape %lld x %lld output %d differs between 1 and 2 threads", kind, (long long)R,
+                             (long long)F, k);
                 free(out[0][k]), free(out[1][k]);
             }
             free(x), free(g), free(b), free(dy), free(rm), free(rv);
@@ -350,7 +350,6 @@ static void test_in_place(void) {
     free(x), free(g), free(b), free(y), free(z);
 }
 
-
 /* Each ISA's row kernels against ref's: every length up to 70 and a few
  * long ones, misaligned rows, nothing written past the row. */
 static void test_row_kernels_vs_ref(void) {
@@ -362,7 +361,8 @@ static void test_row_kernels_vs_ref(void) {
         for (size_t f = 1; f <= 1100; f = f < 70 ? f + 1 : f * 2 + 1) {
             const size_t shift = f % 7;
             float *x = zt_alloc_shifted(f, shift), *g = zt_alloc_shifted(f, 0), *b = zt_alloc_shifted(f, 0);
-            float *dy = zt_alloc_shifted(f, shift), *y = zt_alloc_shifted(f + 1, shift), *y2 = zt_alloc_shifted(f + 1, 0);
+            float *dy = zt_alloc_shifted(f, shift), *y = zt_alloc_shifted(f + 1, shift),
+                  *y2 = zt_alloc_shifted(f + 1, 0);
             zn_rng_fill_uniform(&rng, x, f, -2, 2);
             zn_rng_fill_uniform(&rng, g, f, 0.5f, 1.5f);
             zn_rng_fill_uniform(&rng, b, f, -1, 1);

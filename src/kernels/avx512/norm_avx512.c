@@ -24,8 +24,8 @@ static void affine(size_t f, const float *src, float rs, const float *gamma, con
     }
 }
 
-static void layer_forward_avx512(size_t f, const float *x, const float *gamma, const float *beta, float eps,
-                                 float *y, float *mean, float *rstd) {
+static void layer_forward_avx512(size_t f, const float *x, const float *gamma, const float *beta, float eps, float *y,
+                                 float *mean, float *rstd) {
     __m512d s0 = _mm512_setzero_pd(), s1 = _mm512_setzero_pd();
     for (size_t i = 0; i < f; i += 16) {
         const __m512 v = _mm512_maskz_loadu_ps(lanes(f - i), x + i); /* zeros past the row add nothing */
@@ -67,8 +67,7 @@ static void rms_forward_avx512(size_t f, const float *x, const float *gamma, flo
 static void backward_avx512(size_t f, const float *x, const float *gamma, float mu, float rs, int centre,
                             const float *dy, float *dx, int accumulate) {
     const __m512 vmu = _mm512_set1_ps(mu), vrs = _mm512_set1_ps(rs);
-    __m512d sg0 = _mm512_setzero_pd(), sg1 = _mm512_setzero_pd(), sx0 = _mm512_setzero_pd(),
-            sx1 = _mm512_setzero_pd();
+    __m512d sg0 = _mm512_setzero_pd(), sg1 = _mm512_setzero_pd(), sx0 = _mm512_setzero_pd(), sx1 = _mm512_setzero_pd();
     for (size_t i = 0; i < f; i += 16) {
         const __mmask16 m = lanes(f - i);
         __m512 g = _mm512_maskz_loadu_ps(m, dy + i); /* 0 past the row: adds nothing */

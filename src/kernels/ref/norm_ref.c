@@ -39,8 +39,8 @@ static void rms_forward_ref(size_t f, const float *x, const float *gamma, float 
     *rstd = rs;
 }
 
-static void backward_ref(size_t f, const float *x, const float *gamma, float mu, float rs, int centre,
-                         const float *dy, float *dx, int accumulate) {
+static void backward_ref(size_t f, const float *x, const float *gamma, float mu, float rs, int centre, const float *dy,
+                         float *dx, int accumulate) {
     double sg[4] = {0, 0, 0, 0}, sgx[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < f; i++) {
         const float g = gamma ? dy[i] * gamma[i] : dy[i], xh = (x[i] - mu) * rs;
