@@ -28,6 +28,7 @@ static void fill_tables(void) {
         t->fma_loop = zn_fma_loop_avx2;
         zn_optim_init_avx2(&t->optim);
         zn_fann_init_avx2(&t->fann);
+        zn_norm_init_avx2(&t->norm);
     }
     if (zn_isa_supported(ZN_ISA_AVX512)) {
         zn_kernels *t = &tables[ZN_ISA_AVX512];

@@ -21,6 +21,7 @@ typedef struct zn_norm_kernels {
 } zn_norm_kernels;
 
 void zn_norm_init_ref(zn_norm_kernels *k);
+void zn_norm_init_avx2(zn_norm_kernels *k);
 void zn_norm_init_avx512(zn_norm_kernels *k);
 
 #endif
