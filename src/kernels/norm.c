@@ -4,7 +4,6 @@
  * Rows are independent, so the row passes split rows over the threads. The
  * parameter gradients sum over rows: they split the columns instead, each
  * column summed in row order in double, so no thread count changes a bit. */
-#include <math.h>
 #include <string.h>
 
 #include "kernels/kernels.h"
