@@ -7,6 +7,7 @@
 #include "zenn/vmath.h"
 #include "kernels/fann_kernels.h"
 #include "kernels/gemm_kernels.h"
+#include "kernels/norm_kernels.h"
 #include "kernels/optim_kernels.h"
 #include "kernels/peak.h"
 #include "kernels/vmath_kernels.h"
@@ -17,6 +18,7 @@ typedef struct zn_kernels {
     zn_gemm_kernels gemm;
     zn_optim_kernels optim;
     zn_fann_kernels fann;    /* FANN-structured layers (src/fann) */
+    zn_norm_kernels norm;    /* layer-norm and RMS-norm rows (norm.c) */
     zn_fma_loop_fn fma_loop; /* peak probe for benchmarks */
 } zn_kernels;
 
