@@ -18,7 +18,7 @@
 enum { RNN_MAX_U = 64 };
 /* Per-step multiply-adds below which one thread runs the step: a hand-off
  * costs about what a product this small does. */
-#define RNN_MT_MIN_MACS ((int64_t)1 << 16)
+#define RNN_MT_MIN_MACS ((int64_t)1 << 17)
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 static int cell_gates(zn_rnn_cell c) { return c == ZN_RNN_CELL_LSTM ? 4 : c == ZN_RNN_CELL_GRU ? 3 : 1; }
@@ -62,7 +62,8 @@ static int shape_ok(const zn_rnn_shape *s) {
 
 /* ---- layouts ---------------------------------------------------------------- */
 
-/* packed: [w_ih panels I x GP][w_hh blocks H x GP][bias GP][b_hn Hp (GRU)] */
+/* packed: [w_ih panels I x GP][w_hh blocks H x GP][bias GP][b_hn Hp (GRU)];
+ * at batch 1 the weights are plain I x GP and H x GP matrices instead. */
 typedef struct pack_layout {
     size_t wih, whh, bias, bhn, total;
 } pack_layout;
@@ -164,15 +165,32 @@ static void pack_gate_cols(const zn_kernels *kt, const rnn_dims *d, const float 
     }
 }
 
+/* W^T as a plain K x GP matrix in gate-column order (batch 1: one GEMV per
+ * product, vectorised along the gate columns). */
+static void pack_plain(const rnn_dims *d, const float *w, int64_t K, float *dst) {
+    for (int64_t blk = 0; blk < d->nb; blk++)
+        for (int s = 0; s < d->G; s++)
+            for (int64_t u = 0; u < d->U; u++) {
+                const int64_t col = blk * d->GU + s * d->U + u, unit = blk * d->U + u;
+                const float *src = w + ((int64_t)gate_of_slot(d->cell, s) * d->H + unit) * K;
+                for (int64_t k = 0; k < K; k++) dst[k * d->GP + col] = unit < d->H ? src[k] : 0.0f;
+            }
+}
+
 static void pack_all(const zn_kernels *kt, const rnn_dims *d, const float *w_ih, const float *w_hh, const float *b_ih,
                      const float *b_hh, float *out) {
     pack_layout p;
     pack_layout_of(d, &p);
-    pack_gate_cols(kt, d, w_ih, d->I, 0, d->nb, out + p.wih);
-    /* w_hh block by block, so a thread's blocks are one packed matrix when H <= kc
-     * (then this equals the whole matrix's layout) and one per block otherwise */
-    for (int64_t blk = 0; blk < d->nb; blk++)
-        pack_gate_cols(kt, d, w_hh, d->H, blk, blk + 1, out + p.whh + blk * d->H * d->GU);
+    if (d->B == 1) {
+        pack_plain(d, w_ih, d->I, out + p.wih);
+        pack_plain(d, w_hh, d->H, out + p.whh);
+    } else {
+        pack_gate_cols(kt, d, w_ih, d->I, 0, d->nb, out + p.wih);
+        /* w_hh block by block, so a thread's blocks are one packed matrix when H <= kc
+         * (then this equals the whole matrix's layout) and one per block otherwise */
+        for (int64_t blk = 0; blk < d->nb; blk++)
+            pack_gate_cols(kt, d, w_hh, d->H, blk, blk + 1, out + p.whh + blk * d->H * d->GU);
+    }
     float *bias = out + p.bias;
     memset(bias, 0, (size_t)d->GP * sizeof *bias);
     const int gru = d->cell == ZN_RNN_CELL_GRU;
@@ -263,6 +281,10 @@ static void fwd_product(const fwd_plan *p, int64_t b0, int64_t b1) {
     const int gru = d->cell == ZN_RNN_CELL_GRU;
     float *c = gru ? p->gh + b0 * d->GU : p->xp + p->t * d->GP + b0 * d->GU;
     const int64_t ldc = gru ? d->GP : d->T * d->GP;
+    if (d->B == 1) { /* gates (+)= h W^T over the range's columns */
+        p->kt->gemm.sgemv(1, d->H, (b1 - b0) * d->GU, 1.0f, p->whh_p + b0 * d->GU, d->GP, p->ha, gru ? 0.0f : 1.0f, c);
+        return;
+    }
     const int one_call = d->H <= p->kt->gemm.kc; /* block-major equals the range's own layout */
     for (int64_t blk = b0; blk < b1; blk = one_call ? b1 : blk + 1) {
         const int64_t nblk = one_call ? b1 - b0 : 1, n = nblk * d->GU;
@@ -382,7 +404,14 @@ zn_status zn_rnn_forward(const zn_kernels *kt, const zn_rnn_args *a, zn_rnn_pass
     /* the input projection of every step, biases included */
     zn_gemm_call proj = {0,    0,      B * T, d->GP, d->I,     1.0f,        0.0f, a->x,   p.wih_p,
                          p.xp, a->ldx, d->GP, d->GP, p.bias_p, ZN_ACT_NONE, 0.0f, p.wih_p};
-    st = zn_gemm_run(kt, &proj, max_threads == 1 ? NULL : pool, max_threads);
+    if (B == 1) /* one GEMV per step, as a stream of one-step calls does */
+        for (int64_t t = 0; t < T; t++) {
+            float *row = p.xp + t * d->GP;
+            kt->gemm.sgemv(1, d->I, d->GP, 1.0f, p.wih_p, d->GP, a->x + t * a->ldx, 0.0f, row);
+            kt->vmath.add_bias((size_t)d->GP, p.bias_p, row);
+        }
+    else
+        st = zn_gemm_run(kt, &proj, max_threads == 1 ? NULL : pool, max_threads);
     if (st != ZN_OK) return st;
 
     if (d->cell == ZN_RNN_CELL_LSTM)

@@ -225,6 +225,43 @@ static double err_rows(const float *got, int64_t ldg, const double *want, int64_
     return worst / scale;
 }
 
+/* One problem against the reference: every output and gradient within
+ * tolerance, nothing written past a row. */
+static void check_one(zn_rnn_cell cell, int64_t B, int64_t T, int64_t I, int64_t H, int rev, int flags, uint64_t seed) {
+    prob p;
+    prob_make(&p, cell, B, T, I, H, rev, flags, seed);
+    ref_out r;
+    reference(&p, &r);
+    run_out o;
+    ZT_OK(run(&p, NULL, 1, NULL, &o));
+    const double tol = T * H > 200 ? 1e-4 : 2e-5;
+    const int64_t G = p.G;
+    double e[10] = {err_rows(o.y, p.ldy, r.y, B * T, H, 0),
+                    err_rows(o.h_n, H, r.h_n, B, H, 0),
+                    cell == ZN_RNN_CELL_LSTM ? err_rows(o.c_n, H, r.c_n, B, H, 0) : 0,
+                    err_rows(o.dx, p.ldx, r.dx, B * T, I, 0.5),
+                    err_rows(o.dw_ih, I, r.dw_ih, G * H, I, 0),
+                    err_rows(o.dw_hh, H, r.dw_hh, G * H, H, 0),
+                    err_rows(o.db_ih, 1, r.db_ih, G * H, 1, 0),
+                    err_rows(o.db_hh, 1, r.db_hh, G * H, 1, 0),
+                    err_rows(o.dh0, H, r.dh0, B, H, 0),
+                    cell == ZN_RNN_CELL_LSTM ? err_rows(o.dc0, H, r.dc0, B, H, 0) : 0};
+    static const char *names[10] = {"y", "h_n", "c_n", "dx", "dw_ih", "dw_hh", "db_ih", "db_hh", "dh0", "dc0"};
+    for (int q = 0; q < 10; q++)
+        ZT_CHECK_MSG(e[q] <= tol, "cell %d B %lld T %lld I %lld H %lld rev %d flags %d: %s error %.3g", cell,
+                     (long long)B, (long long)T, (long long)I, (long long)H, rev, flags, names[q], e[q]);
+    /* columns past H in y's rows and past I in dx's rows are untouched */
+    int guard_ok = 1;
+    for (int64_t row = 0; row < B * T; row++) {
+        for (int64_t c = H; c < p.ldy; c++) guard_ok &= o.y[row * p.ldy + c] == GUARD;
+        for (int64_t c = I; c < p.ldx; c++) guard_ok &= o.dx[row * p.ldx + c] == 0.5f;
+    }
+    ZT_CHECK_MSG(guard_ok, "cell %d H %lld: wrote past a row", cell, (long long)H);
+    run_free(&o);
+    ref_free(&r);
+    prob_free(&p);
+}
+
 static void test_against_reference(void) {
     static const int64_t Bs[] = {1, 3}, Ts[] = {1, 5, 17}, Is[] = {1, 7, 32}, Hs[] = {1, 5, 33, 128};
     int combo = 0;
@@ -235,41 +272,15 @@ static void test_against_reference(void) {
                     for (size_t hi = 0; hi < 4; hi++, combo++) {
                         const int64_t B = Bs[bi], T = Ts[ti], I = Is[ii], H = Hs[hi];
                         const int rev = combo % 2, flags = combo % 64 == 0 ? 63 : (combo * 37 + 11) % 64;
-                        prob p;
-                        prob_make(&p, (zn_rnn_cell)cell, B, T, I, H, rev, flags, 1000 + (uint64_t)combo);
-                        ref_out r;
-                        reference(&p, &r);
-                        run_out o;
-                        ZT_OK(run(&p, NULL, 1, NULL, &o));
-                        const double tol = T * H > 200 ? 1e-4 : 2e-5;
-                        const int64_t G = p.G;
-                        double e[10] = {err_rows(o.y, p.ldy, r.y, B * T, H, 0),
-                                        err_rows(o.h_n, H, r.h_n, B, H, 0),
-                                        cell == ZN_RNN_CELL_LSTM ? err_rows(o.c_n, H, r.c_n, B, H, 0) : 0,
-                                        err_rows(o.dx, p.ldx, r.dx, B * T, I, 0.5),
-                                        err_rows(o.dw_ih, I, r.dw_ih, G * H, I, 0),
-                                        err_rows(o.dw_hh, H, r.dw_hh, G * H, H, 0),
-                                        err_rows(o.db_ih, 1, r.db_ih, G * H, 1, 0),
-                                        err_rows(o.db_hh, 1, r.db_hh, G * H, 1, 0),
-                                        err_rows(o.dh0, H, r.dh0, B, H, 0),
-                                        cell == ZN_RNN_CELL_LSTM ? err_rows(o.dc0, H, r.dc0, B, H, 0) : 0};
-                        static const char *names[10] = {"y",     "h_n",   "c_n",   "dx",  "dw_ih",
-                                                        "dw_hh", "db_ih", "db_hh", "dh0", "dc0"};
-                        for (int q = 0; q < 10; q++)
-                            ZT_CHECK_MSG(
-                                e[q] <= tol, "cell %d B %lld T %lld I %lld H %lld rev %d flags %d: %s error %.3g", cell,
-                                (long long)B, (long long)T, (long long)I, (long long)H, rev, flags, names[q], e[q]);
-                        /* columns past H in y's rows and past I in dx's rows are untouched */
-                        int guard_ok = 1;
-                        for (int64_t row = 0; row < B * T; row++) {
-                            for (int64_t c = H; c < p.ldy; c++) guard_ok &= o.y[row * p.ldy + c] == GUARD;
-                            for (int64_t c = I; c < p.ldx; c++) guard_ok &= o.dx[row * p.ldx + c] == 0.5f;
-                        }
-                        ZT_CHECK_MSG(guard_ok, "cell %d H %lld: wrote past a row", cell, (long long)H);
-                        run_free(&o);
-                        ref_free(&r);
-                        prob_free(&p);
+                        check_one((zn_rnn_cell)cell, B, T, I, H, rev, flags, 1000 + (uint64_t)combo);
                     }
+}
+
+/* Hidden sizes past the GEMM's k block (kc: 256 or 384): the recurrent
+ * product then runs block by block over the packed weights. */
+static void test_hidden_past_kc(void) {
+    for (int cell = 0; cell < 4; cell++)
+        check_one((zn_rnn_cell)cell, 2, 3, 5, 400, cell % 2, 63, 4242 + (uint64_t)cell);
 }
 
 static int same(const float *a, const float *b, size_t n) { return memcmp(a, b, n * sizeof *a) == 0; }
@@ -278,8 +289,11 @@ static void test_threads_bit_identical(void) {
     zn_pool *pool;
     ZT_OK(zn_pool_create(2, &pool));
     for (int cell = 0; cell < 4; cell++)
-        for (int rev = 0; rev < 2; rev++) {
-            const int64_t B = 5, T = 6, I = 32, H = 128;
+        for (int cfg = 0; cfg < 3; cfg++) {
+            /* batch 1 takes the GEMV path (threaded from H 256 on); H 400 is past kc */
+            static const int64_t Bs[3] = {5, 1, 3}, Hs[3] = {128, 256, 400};
+            const int rev = cfg % 2;
+            const int64_t B = Bs[cfg], T = 6, I = 32, H = Hs[cfg];
             prob p;
             prob_make(&p, (zn_rnn_cell)cell, B, T, I, H, rev, 63, 77 + (uint64_t)cell);
             run_out o1, o2;
@@ -410,6 +424,7 @@ static void test_bad_args(void) {
 
 int main(void) {
     ZT_RUN(test_against_reference);
+    ZT_RUN(test_hidden_past_kc);
     ZT_RUN(test_threads_bit_identical);
     ZT_RUN(test_streaming);
     ZT_RUN(test_infer_equals_train);
