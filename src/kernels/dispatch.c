@@ -17,6 +17,7 @@ static void fill_tables(void) {
     ref->fma_loop = zn_fma_loop_ref;
     zn_optim_init_ref(&ref->optim);
     zn_fann_init_ref(&ref->fann);
+    zn_rnn_init_ref(&ref->rnn);
 
     if (zn_isa_supported(ZN_ISA_AVX2)) {
         zn_kernels *t = &tables[ZN_ISA_AVX2];
@@ -27,6 +28,7 @@ static void fill_tables(void) {
         t->fma_loop = zn_fma_loop_avx2;
         zn_optim_init_avx2(&t->optim);
         zn_fann_init_avx2(&t->fann);
+        zn_rnn_init_avx2(&t->rnn);
     }
     if (zn_isa_supported(ZN_ISA_AVX512)) {
         zn_kernels *t = &tables[ZN_ISA_AVX512];
@@ -37,6 +39,7 @@ static void fill_tables(void) {
         t->fma_loop = zn_fma_loop_avx512;
         zn_optim_init_avx512(&t->optim);
         zn_fann_init_avx512(&t->fann);
+        zn_rnn_init_avx512(&t->rnn);
     }
     zn_log(ZN_LOG_INFO, "kernels: %s (cpu: %s)", zn_isa_name(zn_isa_active()), zn_cpu()->brand);
 }

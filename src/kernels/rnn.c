@@ -65,13 +65,23 @@ static int shape_ok(const zn_rnn_shape *s) {
 /* packed: [w_ih panels I x GP][w_hh blocks H x GP][bias GP][b_hn Hp (GRU)];
  * at batch 1 the weights are plain I x GP and H x GP matrices instead. */
 typedef struct pack_layout {
-    size_t wih, whh, bias, bhn, total;
+    size_t tag, wih, whh, bias, bhn, total;
 } pack_layout;
+
+/* The packed block starts with what it was made for, checked by forward:
+ * cell, input, hidden, the GEMM tile and the batch-1 layout. */
+enum { RNN_TAG_WORDS = 6, RNN_TAG_MAGIC = 0x524e4e31 };
 
 static size_t a16(size_t n) { return (n + 15) & ~(size_t)15; }
 
+static void tag_of(const rnn_dims *d, int32_t tag[RNN_TAG_WORDS]) {
+    tag[0] = RNN_TAG_MAGIC, tag[1] = (int32_t)d->cell, tag[2] = (int32_t)d->I, tag[3] = (int32_t)d->H;
+    tag[4] = (int32_t)d->U, tag[5] = d->B == 1;
+}
+
 static void pack_layout_of(const rnn_dims *d, pack_layout *p) {
-    p->wih = 0;
+    p->tag = 0;
+    p->wih = 16;
     p->whh = p->wih + a16((size_t)(d->I * d->GP));
     p->bias = p->whh + a16((size_t)(d->H * d->GP));
     p->bhn = p->bias + a16((size_t)d->GP);
@@ -181,6 +191,10 @@ static void pack_all(const zn_kernels *kt, const rnn_dims *d, const float *w_ih,
                      const float *b_hh, float *out) {
     pack_layout p;
     pack_layout_of(d, &p);
+    int32_t tag[RNN_TAG_WORDS];
+    tag_of(d, tag);
+    memset(out + p.tag, 0, 16 * sizeof *out);
+    memcpy(out + p.tag, tag, sizeof tag);
     if (d->B == 1) {
         pack_plain(d, w_ih, d->I, out + p.wih);
         pack_plain(d, w_hh, d->H, out + p.whh);
@@ -318,7 +332,6 @@ static void fwd_gates(const fwd_plan *p, int64_t b, int64_t blk) {
     case ZN_RNN_CELL_LSTM: {
         vm->sigmoid((size_t)(3 * U), gx, gx);
         vm->tanh((size_t)w, gx + 3 * U, gx + 3 * U);
-        const float *ig = gx, *fg = gx + U, *og = gx + 2 * U, *gg = gx + 3 * U;
         const float *cp;
         float *cn;
         if (!p->train)
@@ -327,9 +340,9 @@ static void fwd_gates(const fwd_plan *p, int64_t b, int64_t blk) {
             cp = p->tprev < 0 ? p->cinit + b * d->Hp + u0 : p->cs + (b * d->T + p->tprev) * d->Hp + u0;
             cn = p->cs + row * d->Hp + u0;
         }
-        for (int64_t u = 0; u < w; u++) cn[u] = fg[u] * cp[u] + ig[u] * gg[u];
+        p->kt->rnn.lstm_cell((size_t)w, (size_t)U, gx, cp, cn);
         vm->tanh((size_t)w, cn, tmp);
-        for (int64_t u = 0; u < w; u++) yo[u] = og[u] * tmp[u];
+        p->kt->rnn.mul((size_t)w, gx + 2 * U, tmp, yo);
         break;
     }
     case ZN_RNN_CELL_GRU: {
@@ -389,7 +402,15 @@ zn_status zn_rnn_forward(const zn_kernels *kt, const zn_rnn_args *a, zn_rnn_pass
     scratch_layout l;
     scratch_layout_of(d, p.train, a->packed != NULL, &l);
     const float *packed = a->packed;
-    if (!packed) {
+    if (packed) {
+        int32_t want[RNN_TAG_WORDS], have[RNN_TAG_WORDS];
+        tag_of(d, want);
+        memcpy(have, packed, sizeof have);
+        if (memcmp(want, have, sizeof want) != 0)
+            return zn_error(ZN_ERR_SHAPE,
+                            "zn_rnn_forward: packed weights were made for another cell, size, kernel table or batch "
+                            "class (batch 1 or more)");
+    } else {
         pack_all(kt, d, a->w_ih, a->w_hh, a->b_ih, a->b_hh, scratch + l.pack);
         packed = scratch + l.pack;
     }
@@ -480,44 +501,25 @@ static void bwd_gates(const bwd_plan *p, int64_t b, int64_t blk) {
     float *dgr = p->dg + row * d->ldg + u0;
     const float *dy = p->g->dy ? p->g->dy + row * p->g->ldy + u0 : NULL;
     float dh[RNN_MAX_U], tmp[RNN_MAX_U];
-    for (int64_t u = 0; u < w; u++) dh[u] = dhr[u] + (dy ? dy[u] : 0.0f);
+    if (dy)
+        for (int64_t u = 0; u < w; u++) dh[u] = dhr[u] + dy[u];
+    else
+        memcpy(dh, dhr, (size_t)w * sizeof *dh);
+    const zn_rnn_kernels *rk = &p->kt->rnn;
     switch (d->cell) {
     case ZN_RNN_CELL_TANH:
-        for (int64_t u = 0; u < w; u++) dgr[u] = dh[u] * (1.0f - ga[u] * ga[u]);
-        break;
-    case ZN_RNN_CELL_RELU:
-        for (int64_t u = 0; u < w; u++) dgr[u] = ga[u] > 0.0f ? dh[u] : 0.0f;
-        break;
+    case ZN_RNN_CELL_RELU: rk->rnn_bwd((size_t)w, d->cell == ZN_RNN_CELL_RELU, ga, dh, dgr); break;
     case ZN_RNN_CELL_LSTM: {
-        const float *ig = ga, *fg = ga + U, *og = ga + 2 * U, *gg = ga + 3 * U;
         const float *ct = p->cs + row * d->Hp + u0;
         const float *cp = p->tprev < 0 ? p->cinit + b * d->Hp + u0 : p->cs + (b * d->T + p->tprev) * d->Hp + u0;
-        float *dc = p->dc + b * d->Hp + u0;
         vm->tanh((size_t)w, ct, tmp);
-        for (int64_t u = 0; u < w; u++) {
-            const float tc = tmp[u], dcu = dc[u] + dh[u] * og[u] * (1.0f - tc * tc);
-            dgr[u] = dcu * gg[u] * ig[u] * (1.0f - ig[u]);
-            dgr[H + u] = dcu * cp[u] * fg[u] * (1.0f - fg[u]);
-            dgr[2 * H + u] = dcu * ig[u] * (1.0f - gg[u] * gg[u]);
-            dgr[3 * H + u] = dh[u] * tc * og[u] * (1.0f - og[u]);
-            dc[u] = dcu * fg[u];
-        }
+        rk->lstm_bwd((size_t)w, (size_t)H, (size_t)U, ga, tmp, cp, dh, p->dc + b * d->Hp + u0, dgr);
         break;
     }
-    case ZN_RNN_CELL_GRU: {
-        const float *rg = ga, *zg = ga + U, *ng = ga + 2 * U;
-        const float *hn = p->hn + row * d->Hp + u0, *hp = p->hprev + row * H + u0;
-        for (int64_t u = 0; u < w; u++) {
-            const float dn = dh[u] * (1.0f - zg[u]), dz = dh[u] * (hp[u] - ng[u]);
-            const float dan = dn * (1.0f - ng[u] * ng[u]), dr = dan * hn[u];
-            dgr[u] = dr * rg[u] * (1.0f - rg[u]);
-            dgr[H + u] = dz * zg[u] * (1.0f - zg[u]);
-            dgr[2 * H + u] = dan * rg[u];
-            dgr[3 * H + u] = dan;
-            dhr[u] = dh[u] * zg[u];
-        }
+    case ZN_RNN_CELL_GRU:
+        rk->gru_bwd((size_t)w, (size_t)H, (size_t)U, ga, p->hn + row * d->Hp + u0, p->hprev + row * H + u0, dh, dhr,
+                    dgr);
         break;
-    }
     }
 }
 
@@ -566,13 +568,17 @@ static zn_status seq_gemm(const zn_kernels *kt, int ta, int64_t m, int64_t n, in
 }
 
 zn_status zn_rnn_backward(const zn_kernels *kt, const zn_rnn_args *a, const zn_rnn_grads *g, const float *train_scratch,
-                          float *scratch, size_t scratch_floats, zn_pool *pool, int max_threads) {
+                          size_t train_floats, float *scratch, size_t scratch_floats, zn_pool *pool, int max_threads) {
     if (!kt) kt = zn_kernels_get();
     size_t need = a ? zn_rnn_scratch_floats(kt, &a->shape, ZN_RNN_BACKWARD, 0) : 0;
     zn_status st = check_args("zn_rnn_backward", a, need, scratch_floats, scratch);
     if (st != ZN_OK) return st;
     if (!g || !train_scratch) return zn_error(ZN_ERR_INVALID_ARG, "zn_rnn_backward: grads or train_scratch is NULL");
     if (max_threads < 0) return zn_error(ZN_ERR_INVALID_ARG, "zn_rnn_backward: max_threads (%d) < 0", max_threads);
+    const size_t saved = zn_rnn_scratch_floats(kt, &a->shape, ZN_RNN_TRAIN, 1);
+    if (train_floats < saved)
+        return zn_error(ZN_ERR_SHAPE, "zn_rnn_backward: train_scratch holds %zu floats, the forward saved %zu",
+                        train_floats, saved);
     if (g->dy && g->ldy < a->shape.hidden)
         return zn_error(ZN_ERR_SHAPE, "zn_rnn_backward: ldy (%lld) < hidden (%lld)", (long long)g->ldy,
                         (long long)a->shape.hidden);

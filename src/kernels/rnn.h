@@ -78,10 +78,12 @@ size_t zn_rnn_scratch_floats(const zn_kernels *kt, const zn_rnn_shape *s, zn_rnn
 zn_status zn_rnn_forward(const zn_kernels *kt, const zn_rnn_args *a, zn_rnn_pass pass, float *scratch,
                          size_t scratch_floats, zn_pool *pool, int max_threads);
 
-/* Backpropagation through the whole sequence: a holds the forward's inputs
- * (x, weights, c0; y, h_n, c_n are not read), train_scratch the TRAIN
- * forward's scratch (unchanged since), scratch is ZN_RNN_BACKWARD's size. */
+/* Backpropagation through the whole sequence. It reads a's shape, x, w_ih
+ * and w_hh as the forward had them (h0, c0 and the biases were saved), and
+ * train_scratch: the TRAIN forward's scratch, unchanged since, train_floats
+ * at least zn_rnn_scratch_floats(TRAIN, packed_given 1). scratch is its own,
+ * of ZN_RNN_BACKWARD's size. */
 zn_status zn_rnn_backward(const zn_kernels *kt, const zn_rnn_args *a, const zn_rnn_grads *g, const float *train_scratch,
-                          float *scratch, size_t scratch_floats, zn_pool *pool, int max_threads);
+                          size_t train_floats, float *scratch, size_t scratch_floats, zn_pool *pool, int max_threads);
 
 #endif

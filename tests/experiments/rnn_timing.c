@@ -61,7 +61,7 @@ static double time_seq(zn_rnn_cell cell, int64_t B, int64_t T, int64_t I, int64_
         uint64_t t0 = zn_time_ns();
         double c0 = cpu_ms();
         if (zn_rnn_forward(NULL, &a, pass, sc, ns, pool, nth) != ZN_OK ||
-            (train && zn_rnn_backward(NULL, &a, &g, sc, sb, nb, pool, nth) != ZN_OK)) {
+            (train && zn_rnn_backward(NULL, &a, &g, sc, ns, sb, nb, pool, nth) != ZN_OK)) {
             fprintf(stderr, "failed: %s\n", zn_last_error());
             exit(1);
         }

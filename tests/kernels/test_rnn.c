@@ -206,7 +206,7 @@ static zn_status run(const prob *p, zn_pool *pool, int max_threads, const float 
     zn_status s = zn_rnn_forward(NULL, &a, ZN_RNN_TRAIN, st, nt, pool, max_threads);
     zn_rnn_grads g = {p->dy,    p->ldy,   p->dh_n,  p->dc_n,  o->dx,  p->ldx,
                       o->dw_ih, o->dw_hh, o->db_ih, o->db_hh, o->dh0, o->dc0};
-    if (s == ZN_OK) s = zn_rnn_backward(NULL, &a, &g, st, sb, nb, pool, max_threads);
+    if (s == ZN_OK) s = zn_rnn_backward(NULL, &a, &g, st, nt, sb, nb, pool, max_threads);
     free(st), free(sb);
     return s;
 }
@@ -410,15 +410,30 @@ static void test_bad_args(void) {
     size_t nb = zn_rnn_scratch_floats(NULL, &p.s, ZN_RNN_BACKWARD, 0);
     ZT_CHECK(nb > 0 && nb <= 8192);
     zn_rnn_grads g = {p.dy, p.ldy, NULL, NULL, dx, p.ldx, NULL, NULL, NULL, NULL, NULL, NULL};
-    ZT_OK(zn_rnn_backward(NULL, &a, &g, sc, sb, nb, NULL, 1));
-    ZT_ERR(zn_rnn_backward(NULL, &a, NULL, sc, sb, nb, NULL, 1), ZN_ERR_INVALID_ARG);
-    ZT_ERR(zn_rnn_backward(NULL, &a, &g, NULL, sb, nb, NULL, 1), ZN_ERR_INVALID_ARG);
-    ZT_ERR(zn_rnn_backward(NULL, &a, &g, sc, sb, nb - 1, NULL, 1), ZN_ERR_SHAPE);
+    ZT_OK(zn_rnn_backward(NULL, &a, &g, sc, ns, sb, nb, NULL, 1));
+    ZT_ERR(zn_rnn_backward(NULL, &a, NULL, sc, ns, sb, nb, NULL, 1), ZN_ERR_INVALID_ARG);
+    ZT_ERR(zn_rnn_backward(NULL, &a, &g, NULL, ns, sb, nb, NULL, 1), ZN_ERR_INVALID_ARG);
+    ZT_ERR(zn_rnn_backward(NULL, &a, &g, sc, ns, sb, nb - 1, NULL, 1), ZN_ERR_SHAPE);
+    ZT_ERR(zn_rnn_backward(NULL, &a, &g, sc, zn_rnn_scratch_floats(NULL, &p.s, ZN_RNN_TRAIN, 1) - 1, sb, nb, NULL, 1),
+           ZN_ERR_SHAPE);
+    /* packed weights for another shape or batch class are refused */
+    zn_rnn_shape other = p.s;
+    other.batch = 1;
+    ZT_OK(zn_rnn_pack(NULL, &other, p.w_ih, p.w_hh, p.b_ih, p.b_hh, packed));
+    zn_rnn_args c = a;
+    c.packed = packed;
+    size_t np = zn_rnn_scratch_floats(NULL, &p.s, ZN_RNN_INFER, 1);
+    ZT_ERR(zn_rnn_forward(NULL, &c, ZN_RNN_INFER, sc, np, NULL, 1), ZN_ERR_SHAPE);
+    ZT_OK(zn_rnn_pack(NULL, &p.s, p.w_ih, p.w_hh, p.b_ih, p.b_hh, packed));
+    ZT_OK(zn_rnn_forward(NULL, &c, ZN_RNN_INFER, sc, np, NULL, 1));
+    other = p.s, other.hidden = 4;
+    ZT_OK(zn_rnn_pack(NULL, &other, p.w_ih, p.w_hh, p.b_ih, p.b_hh, packed));
+    ZT_ERR(zn_rnn_forward(NULL, &c, ZN_RNN_INFER, sc, np, NULL, 1), ZN_ERR_SHAPE);
     zn_rnn_grads h = g;
     h.ldx = 2;
-    ZT_ERR(zn_rnn_backward(NULL, &a, &h, sc, sb, nb, NULL, 1), ZN_ERR_SHAPE);
+    ZT_ERR(zn_rnn_backward(NULL, &a, &h, sc, ns, sb, nb, NULL, 1), ZN_ERR_SHAPE);
     h = g, h.ldy = 1;
-    ZT_ERR(zn_rnn_backward(NULL, &a, &h, sc, sb, nb, NULL, 1), ZN_ERR_SHAPE);
+    ZT_ERR(zn_rnn_backward(NULL, &a, &h, sc, ns, sb, nb, NULL, 1), ZN_ERR_SHAPE);
     prob_free(&p);
 }
 
