@@ -27,6 +27,9 @@ static int gate_of_slot(zn_rnn_cell c, int s) {
     static const int lstm[4] = {0, 1, 3, 2};
     return c == ZN_RNN_CELL_LSTM ? lstm[s] : s;
 }
+/* LSTM's g = tanh(a) = 2 sigmoid(2a) - 1: its weights and bias are packed
+ * doubled (exact), so one sigmoid call covers a row's gates. */
+static float slot_scale(zn_rnn_cell c, int s) { return c == ZN_RNN_CELL_LSTM && s == 3 ? 2.0f : 1.0f; }
 
 /* Sizes derived from a shape and a table. */
 typedef struct rnn_dims {
@@ -170,7 +173,9 @@ static void pack_gate_cols(const zn_kernels *kt, const rnn_dims *d, const float 
                 const int64_t col = ((blk - blk0) * d->G + s) * d->U, u0 = blk * d->U;
                 const int64_t w_units = min64(d->U, d->H - u0);
                 const float *src = w + ((int64_t)gate_of_slot(d->cell, s) * d->H + u0) * K + pc;
-                g->pack_b(g->nr, kcur, w_units, src, 1, K, dst + pc * n + col * kcur);
+                float *panel = dst + pc * n + col * kcur;
+                g->pack_b(g->nr, kcur, w_units, src, 1, K, panel);
+                if (slot_scale(d->cell, s) != 1.0f) kt->vmath.scale((size_t)(kcur * g->nr), 2.0f, panel, panel);
             }
     }
 }
@@ -183,7 +188,8 @@ static void pack_plain(const rnn_dims *d, const float *w, int64_t K, float *dst)
             for (int64_t u = 0; u < d->U; u++) {
                 const int64_t col = blk * d->GU + s * d->U + u, unit = blk * d->U + u;
                 const float *src = w + ((int64_t)gate_of_slot(d->cell, s) * d->H + unit) * K;
-                for (int64_t k = 0; k < K; k++) dst[k * d->GP + col] = unit < d->H ? src[k] : 0.0f;
+                const float m = slot_scale(d->cell, s);
+                for (int64_t k = 0; k < K; k++) dst[k * d->GP + col] = unit < d->H ? m * src[k] : 0.0f;
             }
 }
 
@@ -215,7 +221,8 @@ static void pack_all(const zn_kernels *kt, const rnn_dims *d, const float *w_ih,
             for (int64_t u = 0; u < wu; u++) {
                 const int64_t r = gate * d->H + u0 + u;
                 /* GRU's b_hn stays inside r * (W_hn h + b_hn) */
-                dst[u] = (b_ih ? b_ih[r] : 0.0f) + (b_hh && !(gru && gate == 2) ? b_hh[r] : 0.0f);
+                dst[u] =
+                    slot_scale(d->cell, s) * ((b_ih ? b_ih[r] : 0.0f) + (b_hh && !(gru && gate == 2) ? b_hh[r] : 0.0f));
             }
         }
     if (gru) {
@@ -329,22 +336,7 @@ static void fwd_gates(const fwd_plan *p, int64_t b, int64_t blk) {
             vm->relu((size_t)w, gx, gx);
         memcpy(yo, gx, (size_t)w * sizeof *yo);
         break;
-    case ZN_RNN_CELL_LSTM: {
-        vm->sigmoid((size_t)(3 * U), gx, gx);
-        vm->tanh((size_t)w, gx + 3 * U, gx + 3 * U);
-        const float *cp;
-        float *cn;
-        if (!p->train)
-            cp = cn = p->cinit + b * d->Hp + u0;
-        else {
-            cp = p->tprev < 0 ? p->cinit + b * d->Hp + u0 : p->cs + (b * d->T + p->tprev) * d->Hp + u0;
-            cn = p->cs + row * d->Hp + u0;
-        }
-        p->kt->rnn.lstm_cell((size_t)w, (size_t)U, gx, cp, cn);
-        vm->tanh((size_t)w, cn, tmp);
-        p->kt->rnn.mul((size_t)w, gx + 2 * U, tmp, yo);
-        break;
-    }
+    case ZN_RNN_CELL_LSTM: /* by rows: fwd_lstm_row */ break;
     case ZN_RNN_CELL_GRU: {
         const float *hp = p->ha ? p->ha + b * p->ldha + u0 : NULL;
         const float *gh = p->ha ? p->gh + b * d->GP + blk * d->GU : NULL;
@@ -368,6 +360,30 @@ static void fwd_gates(const fwd_plan *p, int64_t b, int64_t blk) {
     if (hs) memcpy(hs, yo, (size_t)w * sizeof *hs);
 }
 
+/* LSTM gates of one row over blocks [b0, b1), a few blocks per call: one
+ * sigmoid over all their gates (g doubled), then g = 2s - 1 and c, tanh(c),
+ * h. Padding units compute zeros in c's padded room and are not written. */
+static void fwd_lstm_row(const fwd_plan *p, int64_t b, int64_t b0, int64_t b1) {
+    enum { CHUNK = 8 };
+    const rnn_dims *d = &p->d;
+    const zn_vmath_kernels *vm = &p->kt->vmath;
+    const int64_t U = d->U, row = b * d->T + p->t;
+    float tc[CHUNK * RNN_MAX_U];
+    for (int64_t c0 = b0; c0 < b1; c0 += CHUNK) {
+        const int64_t nblk = min64(CHUNK, b1 - c0), u0 = c0 * U, w = min64(nblk * U, d->H - u0);
+        float *gx = p->xp + row * d->GP + c0 * d->GU;
+        float *cn = p->train ? p->cs + row * d->Hp + u0 : p->cinit + b * d->Hp + u0;
+        const float *cp =
+            !p->train || p->tprev < 0 ? p->cinit + b * d->Hp + u0 : p->cs + (b * d->T + p->tprev) * d->Hp + u0;
+        float *yo = p->y + row * p->ldy + u0;
+        vm->sigmoid((size_t)(nblk * d->GU), gx, gx);
+        p->kt->rnn.lstm_cell((size_t)nblk, (size_t)U, gx, cp, cn);
+        vm->tanh((size_t)w, cn, tc);
+        p->kt->rnn.lstm_out((size_t)w, (size_t)U, gx, tc, yo);
+        if (p->train && p->tnext >= 0) memcpy(p->hprev + (b * d->T + p->tnext) * d->H + u0, yo, (size_t)w * sizeof *yo);
+    }
+}
+
 static void fwd_step(void *arg, int ith, int nth) {
     const fwd_plan *p = arg;
     int64_t b0, b1;
@@ -375,7 +391,10 @@ static void fwd_step(void *arg, int ith, int nth) {
     if (b0 >= b1) return;
     if (p->ha) fwd_product(p, b0, b1);
     for (int64_t b = 0; b < p->d.B; b++)
-        for (int64_t blk = b0; blk < b1; blk++) fwd_gates(p, b, blk);
+        if (p->d.cell == ZN_RNN_CELL_LSTM)
+            fwd_lstm_row(p, b, b0, b1);
+        else
+            for (int64_t blk = b0; blk < b1; blk++) fwd_gates(p, b, blk);
 }
 
 zn_status zn_rnn_forward(const zn_kernels *kt, const zn_rnn_args *a, zn_rnn_pass pass, float *scratch,

@@ -5,13 +5,23 @@
 
 #include "kernels/rnn_kernels.h"
 
-static void rnn_lstm_cell(size_t n, size_t U, const float *act, const float *cp, float *c) {
-    const float *i = act, *f = act + U, *g = act + 3 * U;
-    for (size_t u = 0; u < n; u++) c[u] = f[u] * cp[u] + i[u] * g[u];
+static void rnn_lstm_cell(size_t nblk, size_t U, float *act, const float *cp, float *c) {
+    for (size_t blk = 0; blk < nblk; blk++, act += 4 * U, cp += U, c += U) {
+        const float *i = act, *f = act + U;
+        float *g = act + 3 * U;
+        for (size_t u = 0; u < U; u++) {
+            g[u] = 2.0f * g[u] - 1.0f;
+            c[u] = f[u] * cp[u] + i[u] * g[u];
+        }
+    }
 }
 
-static void rnn_mul(size_t n, const float *restrict a, const float *restrict b, float *restrict y) {
-    for (size_t u = 0; u < n; u++) y[u] = a[u] * b[u];
+static void rnn_lstm_out(size_t n, size_t U, const float *restrict act, const float *restrict tc, float *restrict y) {
+    for (size_t k0 = 0; k0 < n; k0 += U, act += 4 * U) {
+        const size_t w = n - k0 < U ? n - k0 : U;
+        const float *o = act + 2 * U;
+        for (size_t u = 0; u < w; u++) y[k0 + u] = o[u] * tc[k0 + u];
+    }
 }
 
 static void rnn_lstm_bwd(size_t n, size_t H, size_t U, const float *restrict act, const float *restrict tc,
@@ -51,7 +61,7 @@ static void rnn_rnn_bwd(size_t n, int relu, const float *restrict h, const float
 
 static inline void rnn_fill(zn_rnn_kernels *k) {
     k->lstm_cell = rnn_lstm_cell;
-    k->mul = rnn_mul;
+    k->lstm_out = rnn_lstm_out;
     k->lstm_bwd = rnn_lstm_bwd;
     k->gru_bwd = rnn_gru_bwd;
     k->rnn_bwd = rnn_rnn_bwd;

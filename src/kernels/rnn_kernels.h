@@ -9,10 +9,13 @@
 #include <stddef.h>
 
 typedef struct zn_rnn_kernels {
-    /* LSTM forward: c = f*cp + i*g (c may equal cp), then with tc = tanh(c)
-     * from the caller, y = o*tc. */
-    void (*lstm_cell)(size_t n, size_t U, const float *act, const float *cp, float *c);
-    void (*mul)(size_t n, const float *a, const float *b, float *y);
+    /* LSTM forward over nblk blocks of U units (gates 4U apart, c and cp
+     * U apart), after a sigmoid over every slot with g's input doubled:
+     * g = 2s - 1 (stored back: tanh of g's input), c = f*cp + i*g (c may
+     * equal cp). */
+    void (*lstm_cell)(size_t nblk, size_t U, float *act, const float *cp, float *c);
+    /* y = o*tc over the first n units of those blocks (tc = tanh(c)). */
+    void (*lstm_out)(size_t n, size_t U, const float *act, const float *tc, float *y);
     /* LSTM backward: tc = tanh(c_t), cp = c_(t-1), dh = dL/dh_t; dc carries
      * dL/dc from t to t-1. */
     void (*lstm_bwd)(size_t n, size_t H, size_t U, const float *act, const float *tc, const float *cp, const float *dh,

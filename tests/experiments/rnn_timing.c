@@ -5,7 +5,8 @@
  * state carried). Medians of repeated runs after a warm-up, of the wall clock
  * and of the process's CPU time (the streaming step: CPU time only).
  *
- *   rnn_timing [REPS [stream]]   (REPS: 30; "stream": the streaming step only;
+ *   rnn_timing [REPS [stream|lstm-infer]]   (REPS: 30; "stream": the streaming
+ *                                 step only; "lstm-infer": the LSTM's inference only;
  *                                 ZN_ISA picks the kernels) */
 #include <math.h>
 #include <stdio.h>
@@ -118,13 +119,18 @@ int main(int argc, char **argv) {
         const char *name;
     } cells[] = {{ZN_RNN_CELL_LSTM, "lstm"}, {ZN_RNN_CELL_GRU, "gru"}, {ZN_RNN_CELL_TANH, "rnn_tanh"}};
     const int stream_only = argc > 2 && !strcmp(argv[2], "stream");
-    for (int ci = 0; ci < 3 && !stream_only; ci++)
-        for (int train = 0; train < 2; train++)
+    const int lstm_infer = argc > 2 && !strcmp(argv[2], "lstm-infer"); /* for a profiler */
+    for (int ci = 0; ci < (lstm_infer ? 1 : 3) && !stream_only; ci++)
+        for (int train = 0; train < 2 - lstm_infer; train++)
             for (int nth = 1; nth <= 2; nth++) {
                 double cpu, wall = time_seq(cells[ci].cell, 32, 96, 32, 128, train, pool, nth, reps, &cpu);
                 printf("%-8s B32 T96 I32 H128 %-9s %d thread%s  wall %7.3f ms  cpu %7.3f ms\n", cells[ci].name,
                        train ? "fwd+bwd" : "inference", nth, nth > 1 ? "s" : " ", wall, cpu);
             }
+    if (lstm_infer) {
+        zn_pool_free(pool);
+        return 0;
+    }
     for (int ci = 0; ci < 3; ci++)
         printf("%-8s B1 stream step I32 H128  1 thread   cpu %6.3f us\n", cells[ci].name,
                time_stream(cells[ci].cell, 32, 128, reps > 10 ? 10 : reps));
