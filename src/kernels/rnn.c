@@ -9,6 +9,7 @@
  * gates first (LSTM i f o g, GRU r z n) so one vector call covers them.
  * Backward keeps PyTorch's column order for the gate gradients, so the
  * whole-sequence products use the caller's weights as they are. */
+#include <stdatomic.h>
 #include <string.h>
 
 #include "base/internal.h"
@@ -292,6 +293,7 @@ typedef struct fwd_plan {
     const float *wih_p, *whh_p, *bias_p, *bhn_p;
     /* this step */
     int64_t t, tprev, tnext; /* tprev/tnext: -1 when none */
+    atomic_int *failed;      /* set when a product ran out of memory (the driver's packing buffers) */
     const float *ha;         /* h entering the step (rows ldha apart), NULL = zeros */
     int64_t ldha;
 } fwd_plan;
@@ -313,7 +315,7 @@ static void fwd_product(const fwd_plan *p, int64_t b0, int64_t b1) {
         zn_gemm_call call = {
             0, 0,   d->B, n,           d->H, 1.0f, gru ? 0.0f : 1.0f, p->ha, bp, c + (blk - b0) * d->GU, p->ldha,
             n, ldc, NULL, ZN_ACT_NONE, 0.0f, bp};
-        zn_gemm_run(p->kt, &call, NULL, 1);
+        if (zn_gemm_run(p->kt, &call, NULL, 1) != ZN_OK) atomic_store(p->failed, 1);
     }
 }
 
@@ -414,6 +416,8 @@ zn_status zn_rnn_forward(const zn_kernels *kt, const zn_rnn_args *a, zn_rnn_pass
                         (long long)a->shape.hidden);
 
     fwd_plan p = {0};
+    atomic_int failed = 0;
+    p.failed = &failed;
     p.kt = kt;
     dims_of(kt, &a->shape, &p.d);
     const rnn_dims *d = &p.d;
@@ -481,9 +485,12 @@ zn_status zn_rnn_forward(const zn_kernels *kt, const zn_rnn_args *a, zn_rnn_pass
         else
             p.ha = a->y + p.tprev * a->ldy, p.ldha = T * a->ldy;
         if (nth > 1)
-            zn_pool_run(pool, fwd_step, &p, nth);
+            st = zn_pool_run(pool, fwd_step, &p, nth);
         else
             fwd_step(&p, 0, 1);
+        if (st != ZN_OK) return st;
+        if (atomic_load(&failed))
+            return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_rnn_forward: no memory for the GEMM's packing buffers");
     }
     const int64_t t_last = t_first + (T - 1) * step;
     for (int64_t b = 0; b < B; b++) {
@@ -506,6 +513,7 @@ typedef struct bwd_plan {
     const float *xp, *cinit, *cs, *hprev, *hn; /* the TRAIN forward's saves */
     float *dg, *dh, *dc;
     int64_t t, tprev, tnext; /* tnext: the step processed before this one in backward, -1 = none */
+    atomic_int *failed;
 } bwd_plan;
 
 /* Gate gradients of one row and one block; dh holds dL/dh_t's recurrent
@@ -543,8 +551,8 @@ static void bwd_gates(const bwd_plan *p, int64_t b, int64_t blk) {
 }
 
 /* dh[:, j0:j1] (+)= dG_h(tnext) W_hh[:, j0:j1]; GRU adds to its direct path. */
-static void bwd_product(const bwd_plan *p, int64_t j0, int64_t j1, int64_t tn, float *c, int64_t ldc, zn_pool *pool,
-                        int max_threads) {
+static zn_status bwd_product(const bwd_plan *p, int64_t j0, int64_t j1, int64_t tn, float *c, int64_t ldc,
+                             zn_pool *pool, int max_threads) {
     const rnn_dims *d = &p->d;
     const int gru = d->cell == ZN_RNN_CELL_GRU;
     zn_gemm_call call = {0,
@@ -564,7 +572,7 @@ static void bwd_product(const bwd_plan *p, int64_t j0, int64_t j1, int64_t tn, f
                          ZN_ACT_NONE,
                          0.0f,
                          NULL};
-    zn_gemm_run(p->kt, &call, pool, max_threads);
+    return zn_gemm_run(p->kt, &call, pool, max_threads);
 }
 
 static void bwd_step(void *arg, int ith, int nth) {
@@ -574,7 +582,8 @@ static void bwd_step(void *arg, int ith, int nth) {
     zn_split_range(d->nb, 1, ith, nth, &b0, &b1);
     if (b0 >= b1) return;
     const int64_t j0 = b0 * d->U, j1 = min64(b1 * d->U, d->H);
-    if (p->tnext >= 0) bwd_product(p, j0, j1, p->tnext, p->dh + j0, d->H, NULL, 1);
+    if (p->tnext >= 0 && bwd_product(p, j0, j1, p->tnext, p->dh + j0, d->H, NULL, 1) != ZN_OK)
+        atomic_store(p->failed, 1);
     for (int64_t b = 0; b < d->B; b++)
         for (int64_t blk = b0; blk < b1; blk++) bwd_gates(p, b, blk);
 }
@@ -607,6 +616,8 @@ zn_status zn_rnn_backward(const zn_kernels *kt, const zn_rnn_args *a, const zn_r
     if (max_threads == 1) pool = NULL;
 
     bwd_plan p = {0};
+    atomic_int failed = 0;
+    p.failed = &failed;
     p.kt = kt;
     dims_of(kt, &a->shape, &p.d);
     const rnn_dims *d = &p.d;
@@ -641,13 +652,17 @@ zn_status zn_rnn_backward(const zn_kernels *kt, const zn_rnn_args *a, const zn_r
         p.tprev = i > 0 ? p.t - step : -1;
         p.tnext = i + 1 < T ? p.t + step : -1;
         if (nth > 1)
-            zn_pool_run(pool, bwd_step, &p, nth);
+            st = zn_pool_run(pool, bwd_step, &p, nth);
         else
             bwd_step(&p, 0, 1);
+        if (st != ZN_OK) return st;
+        if (atomic_load(&failed))
+            return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_rnn_backward: no memory for the GEMM's packing buffers");
     }
     if (g->dh0) { /* through w_hh from the first step, plus GRU's direct path */
         if (gru) memcpy(g->dh0, p.dh, (size_t)(B * H) * sizeof(float));
-        bwd_product(&p, 0, H, t_first, g->dh0, H, pool, max_threads);
+        st = bwd_product(&p, 0, H, t_first, g->dh0, H, pool, max_threads);
+        if (st != ZN_OK) return st;
     }
     if (g->dc0 && lstm)
         for (int64_t b = 0; b < B; b++) memcpy(g->dc0 + b * H, p.dc + b * d->Hp, (size_t)H * sizeof(float));
