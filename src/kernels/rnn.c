@@ -258,6 +258,12 @@ zn_status zn_rnn_pack(const zn_kernels *kt, const zn_rnn_shape *s, const float *
     return ZN_OK;
 }
 
+/* B*T rows ld floats apart are addressable. */
+static int rows_fit(const zn_rnn_shape *s, int64_t ld) {
+    int64_t n;
+    return zn_mul_i64(s->batch * s->steps, ld, &n) && (uint64_t)n < SIZE_MAX / sizeof(float);
+}
+
 static zn_status check_args(const char *fn, const zn_rnn_args *a, size_t need, size_t have, const float *scratch) {
     if (!a) return zn_error(ZN_ERR_INVALID_ARG, "%s: args is NULL", fn);
     zn_status st = check_shape(fn, &a->shape);
@@ -266,6 +272,8 @@ static zn_status check_args(const char *fn, const zn_rnn_args *a, size_t need, s
     if (!a->x || !a->w_ih || !a->w_hh) return zn_error(ZN_ERR_INVALID_ARG, "%s: x, w_ih or w_hh is NULL", fn);
     if (a->ldx < s->input)
         return zn_error(ZN_ERR_SHAPE, "%s: ldx (%lld) < input (%lld)", fn, (long long)a->ldx, (long long)s->input);
+    if (!rows_fit(s, a->ldx))
+        return zn_error(ZN_ERR_OVERFLOW, "%s: B*T rows of ldx (%lld) overflow", fn, (long long)a->ldx);
     if (!scratch) return zn_error(ZN_ERR_INVALID_ARG, "%s: scratch is NULL", fn);
     if (have < need) return zn_error(ZN_ERR_SHAPE, "%s: scratch holds %zu floats, the pass needs %zu", fn, have, need);
     return ZN_OK;
@@ -414,6 +422,8 @@ zn_status zn_rnn_forward(const zn_kernels *kt, const zn_rnn_args *a, zn_rnn_pass
     if (a->ldy < a->shape.hidden)
         return zn_error(ZN_ERR_SHAPE, "zn_rnn_forward: ldy (%lld) < hidden (%lld)", (long long)a->ldy,
                         (long long)a->shape.hidden);
+    if (!rows_fit(&a->shape, a->ldy))
+        return zn_error(ZN_ERR_OVERFLOW, "zn_rnn_forward: B*T rows of ldy (%lld) overflow", (long long)a->ldy);
 
     fwd_plan p = {0};
     atomic_int failed = 0;
@@ -613,6 +623,8 @@ zn_status zn_rnn_backward(const zn_kernels *kt, const zn_rnn_args *a, const zn_r
     if (g->dx && g->ldx < a->shape.input)
         return zn_error(ZN_ERR_SHAPE, "zn_rnn_backward: ldx (%lld) < input (%lld)", (long long)g->ldx,
                         (long long)a->shape.input);
+    if ((g->dy && !rows_fit(&a->shape, g->ldy)) || (g->dx && !rows_fit(&a->shape, g->ldx)))
+        return zn_error(ZN_ERR_OVERFLOW, "zn_rnn_backward: B*T rows of dy's or dx's stride overflow");
     if (max_threads == 1) pool = NULL;
 
     bwd_plan p = {0};

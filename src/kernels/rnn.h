@@ -7,7 +7,8 @@
  * Layout (PyTorch's, so a state dict loads unchanged):
  *   x   [B][T][I], row (b, t) at x + (b*T + t)*ldx        (ldx >= I)
  *   y   [B][T][H], row (b, t) at y + (b*T + t)*ldy        (ldy >= H)
- *   h0, c0, h_n, c_n [B][H] contiguous; NULL h0/c0 = zeros, NULL h_n/c_n = not wanted
+ *   h0, c0, h_n, c_n [B][H] contiguous; NULL h0/c0 = zeros, NULL h_n/c_n = not wanted;
+ *   h_n, c_n may be h0, c0 themselves (streaming); y must not overlap x or h0
  *   w_ih [G*H][I], w_hh [G*H][H], b_ih, b_hh [G*H] (NULL = zero), G = 1 (RNN),
  *   4 (LSTM: i, f, g, o), 3 (GRU: r, z, n).
  *   LSTM: c' = f*c + i*g, h' = o*tanh(c').

@@ -400,6 +400,10 @@ static void test_bad_args(void) {
     ZT_ERR(zn_rnn_forward(NULL, &b, ZN_RNN_INFER, sc, ns, NULL, 1), ZN_ERR_SHAPE);
     b = a, b.ldy = 4;
     ZT_ERR(zn_rnn_forward(NULL, &b, ZN_RNN_INFER, sc, ns, NULL, 1), ZN_ERR_SHAPE);
+    b = a, b.ldy = (int64_t)1 << 61;
+    ZT_ERR(zn_rnn_forward(NULL, &b, ZN_RNN_INFER, sc, ns, NULL, 1), ZN_ERR_OVERFLOW);
+    b = a, b.ldx = (int64_t)1 << 62;
+    ZT_ERR(zn_rnn_forward(NULL, &b, ZN_RNN_INFER, sc, ns, NULL, 1), ZN_ERR_OVERFLOW);
     b = a, b.w_hh = NULL;
     ZT_ERR(zn_rnn_forward(NULL, &b, ZN_RNN_INFER, sc, ns, NULL, 1), ZN_ERR_INVALID_ARG);
     b = a, b.y = NULL;
@@ -432,6 +436,8 @@ static void test_bad_args(void) {
     zn_rnn_grads h = g;
     h.ldx = 2;
     ZT_ERR(zn_rnn_backward(NULL, &a, &h, sc, ns, sb, nb, NULL, 1), ZN_ERR_SHAPE);
+    h = g, h.ldx = (int64_t)1 << 62;
+    ZT_ERR(zn_rnn_backward(NULL, &a, &h, sc, ns, sb, nb, NULL, 1), ZN_ERR_OVERFLOW);
     h = g, h.ldy = 1;
     ZT_ERR(zn_rnn_backward(NULL, &a, &h, sc, ns, sb, nb, NULL, 1), ZN_ERR_SHAPE);
     prob_free(&p);
