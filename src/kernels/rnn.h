@@ -49,14 +49,17 @@ typedef struct zn_rnn_args {
     float *h_n, *c_n;     /* written when not NULL; c_n: LSTM only */
     const float *w_ih, *w_hh, *b_ih, *b_hh;
     /* NULL, or zn_rnn_pack's copy of these weights (batch-1 streaming packs
-     * once instead of every call); forward reads it instead of the weights. */
+     * once instead of every call); forward reads it instead of the weights.
+     * It must be made for the same cell, input, hidden, table and batch
+     * class (batch 1, or more: the layouts differ); forward checks a tag at
+     * its start and returns ZN_ERR_SHAPE otherwise. */
     const float *packed;
 } zn_rnn_args;
 
 typedef struct zn_rnn_grads {
     const float *dy; /* [B][T][H] with row stride ldy; NULL = zero */
     int64_t ldy;
-    const float *dh_n, *dc_n; /* [B][H]; NULL = zero */
+    const float *dh_n, *dc_n; /* [B][H]; NULL = zero; dc_n, dc0: LSTM only */
     float *dx;                /* += ; row stride ldx; NULL = not wanted */
     int64_t ldx;
     float *dw_ih, *dw_hh, *db_ih, *db_hh; /* += ; NULL = not wanted */
