@@ -28,7 +28,7 @@ sanitize:
 # The thread sanitizer on the tests that run work on the pool (the pool itself,
 # threaded GEMV and GEMM, training on two threads).
 TSAN_BUILD ?= build-tsan
-TSAN_TESTS ?= test_pool test_sgemv test_gemm test_train test_conv1d test_pool1d test_norm test_embed
+TSAN_TESTS ?= test_pool test_sgemv test_gemm test_train test_conv1d test_pool1d test_norm test_embed test_rnn
 tsan:
 	@bash scripts/tsan.sh $(TSAN_BUILD) $(TSAN_TESTS)
 

@@ -21,7 +21,7 @@ cmake --build build-sanitize -j "$jobs"
   ctest --output-on-failure -j "$jobs")
 
 echo "== thread sanitizer: the pool and the work it runs (make tsan)"
-bash scripts/tsan.sh build-tsan test_pool test_sgemv test_gemm test_train test_conv1d test_pool1d test_norm test_embed
+bash scripts/tsan.sh build-tsan test_pool test_sgemv test_gemm test_train test_conv1d test_pool1d test_norm test_embed test_rnn
 
 echo "== fuzz smoke: every parser for 20 s (make fuzz runs longer)"
 bash scripts/fuzz.sh build-fuzz 20

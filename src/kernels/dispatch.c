@@ -18,6 +18,7 @@ static void fill_tables(void) {
     zn_optim_init_ref(&ref->optim);
     zn_fann_init_ref(&ref->fann);
     zn_norm_init_ref(&ref->norm);
+    zn_rnn_init_ref(&ref->rnn);
 
     if (zn_isa_supported(ZN_ISA_AVX2)) {
         zn_kernels *t = &tables[ZN_ISA_AVX2];
@@ -29,6 +30,7 @@ static void fill_tables(void) {
         zn_optim_init_avx2(&t->optim);
         zn_fann_init_avx2(&t->fann);
         zn_norm_init_avx2(&t->norm);
+        zn_rnn_init_avx2(&t->rnn);
     }
     if (zn_isa_supported(ZN_ISA_AVX512)) {
         zn_kernels *t = &tables[ZN_ISA_AVX512];
@@ -40,6 +42,7 @@ static void fill_tables(void) {
         zn_optim_init_avx512(&t->optim);
         zn_fann_init_avx512(&t->fann);
         zn_norm_init_avx512(&t->norm);
+        zn_rnn_init_avx512(&t->rnn);
     }
     zn_log(ZN_LOG_INFO, "kernels: %s (cpu: %s)", zn_isa_name(zn_isa_active()), zn_cpu()->brand);
 }

@@ -10,6 +10,7 @@
 #include "kernels/norm_kernels.h"
 #include "kernels/optim_kernels.h"
 #include "kernels/peak.h"
+#include "kernels/rnn_kernels.h"
 #include "kernels/vmath_kernels.h"
 
 typedef struct zn_kernels {
@@ -19,6 +20,7 @@ typedef struct zn_kernels {
     zn_optim_kernels optim;
     zn_fann_kernels fann;    /* FANN-structured layers (src/fann) */
     zn_norm_kernels norm;    /* layer-norm and RMS-norm rows (norm.c) */
+    zn_rnn_kernels rnn;      /* recurrent layers' gate loops (rnn.c) */
     zn_fma_loop_fn fma_loop; /* peak probe for benchmarks */
 } zn_kernels;
 
