@@ -226,6 +226,21 @@ ZN_API zn_status zn_model_compile(const zn_graph *g, zn_node *const *outputs, in
                                   uint64_t seed, zn_model **out);
 ZN_API void zn_model_free(zn_model *m);
 
+/* Model files (safetensors): every parameter and constant as an F32 tensor
+ * under its name, the graph (ops, inputs, shapes, attributes) as JSON in
+ * the metadata key "zenn". Loading rebuilds the graph through each op's
+ * own builder, so a file can only describe what the builders accept; a
+ * NaN or infinity is refused both ways. Written atomically. */
+ZN_API zn_status zn_model_save(const zn_model *m, const char *path);
+ZN_API zn_status zn_model_load(const char *path, zn_model **out);
+/* The same from bytes in memory (name: for messages, NULL "<memory>"). */
+ZN_API zn_status zn_model_load_memory(const void *bytes, size_t len, const char *name, zn_model **out);
+/* Copies a file's tensors into m's parameters and constants by name (a
+ * PyTorch state dict converted by scripts/torch_state_dict_to_safetensors.py):
+ * every one of m's must be there with its shape, and no other key; on any
+ * error the model is left as it was. */
+ZN_API zn_status zn_model_load_weights(zn_model *m, const char *path);
+
 /* All parameters as one flat array, in the order they were declared. */
 ZN_API float *zn_model_params(zn_model *m, int64_t *count);
 ZN_API const float *zn_model_params_const(const zn_model *m, int64_t *count);
