@@ -281,6 +281,8 @@ typedef struct zn_ws_opts {
     int max_threads;     /* 0: the pool's size (training passes: the pool's size or the caller alone,
                             whichever trains faster, timed as it goes; ZN_POOL_ADAPT=0 keeps the pool's) */
     uint64_t seed;       /* dropout's random stream */
+    int64_t max_seq;     /* 0: sequences up to the inputs' built lengths; otherwise the longest sequence
+                            a pass runs (buffers sized for it; a pass's seq_len 0 then means max_seq) */
 } zn_ws_opts;
 
 ZN_API zn_ws_opts zn_ws_opts_default(void);

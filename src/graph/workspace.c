@@ -59,8 +59,11 @@ static size_t place_buffers(buffer *b, int n) {
 
 static size_t round16(int64_t floats) { return (size_t)((floats + 15) & ~(int64_t)15); }
 
-static int64_t value_floats(const zn_node *n, int64_t max_batch) {
-    return zn_node_size(n) * (n->batched ? max_batch : 1);
+/* cap: NULL, or per node the longest sequence this workspace runs. */
+static int64_t value_floats(const zn_node *n, int64_t max_batch, const int64_t *cap) {
+    const int64_t size =
+        n->seq_axis >= 0 && cap ? zn_node_size(n) / n->dim[n->seq_axis] * cap[n->index] : zn_node_size(n);
+    return size * (n->batched ? max_batch : 1);
 }
 
 static int is_leaf(const zn_node *n) { return zn_op_is_leaf(n->op); }
@@ -76,7 +79,7 @@ static void point_views(zn_ws *ws) {
 }
 
 /* Lists the buffers of the workspace's plans with their live ranges. */
-static int collect_buffers(const zn_model *m, zn_ws_mode mode, int64_t max_batch, buffer *b) {
+static int collect_buffers(const zn_model *m, zn_ws_mode mode, int64_t max_batch, const int64_t *cap, buffer *b) {
     int nb = 0;
     const zn_plan *infer = &m->infer;
     if (mode == ZN_WS_INFER) {
@@ -99,7 +102,7 @@ static int collect_buffers(const zn_model *m, zn_ws_mode mode, int64_t max_batch
             const zn_op_def *def = zn_op_def_get(n->op);
             const int64_t aux = def->aux_size ? def->aux_size(n, 0) : 0;
             const int64_t scratch = def->scratch_size ? def->scratch_size(n, max_batch, 0) : 0;
-            if (!is_view(n)) b[nb++] = (buffer){id, 0, round16(value_floats(n, max_batch)), s, last[id], 0};
+            if (!is_view(n)) b[nb++] = (buffer){id, 0, round16(value_floats(n, max_batch, cap)), s, last[id], 0};
             if (aux > 0) b[nb++] = (buffer){id, 2, round16(aux * max_batch), s, last[id], 0};
             if (scratch > 0) b[nb++] = (buffer){id, 3, round16(scratch), s, s, 0};
         }
@@ -149,7 +152,7 @@ static int collect_buffers(const zn_model *m, zn_ws_mode mode, int64_t max_batch
     for (int i = 0; i < N; i++) {
         const zn_node *n = &m->nodes[i];
         if (is_leaf(n) || !(infer->used[i] || train->used[i])) continue;
-        if (!is_view(n)) b[nb++] = (buffer){i, 0, round16(value_floats(n, max_batch)), i, end[i], 0};
+        if (!is_view(n)) b[nb++] = (buffer){i, 0, round16(value_floats(n, max_batch, cap)), i, end[i], 0};
         const zn_op_def *def = zn_op_def_get(n->op);
         const int trained = train->used[i] != 0, stop = trained ? BACKWARD_AT(i) : end[i];
         const int64_t aux = def->aux_size ? def->aux_size(n, trained) : 0;
@@ -162,12 +165,44 @@ static int collect_buffers(const zn_model *m, zn_ws_mode mode, int64_t max_batch
         if (!m->needs_grad[id]) continue;
         int start = id == m->loss ? N : first[id], stop = BACKWARD_AT(id);
         if (start > stop) start = stop;
-        b[nb++] = (buffer){id, 1, round16(value_floats(&m->nodes[id], max_batch)), start, stop, 0};
+        b[nb++] = (buffer){id, 1, round16(value_floats(&m->nodes[id], max_batch, cap)), start, stop, 0};
     }
 #undef BACKWARD_AT
     zn_free(end);
     zn_free(first);
     return nb;
+}
+
+/* Sequence lengths of every node `used` marks, inputs first: seq_len (0:
+ * each input's full length) or the op's rule. */
+static zn_status seq_lengths(const zn_model *m, const char *fn, const unsigned char *used, int64_t seq_len,
+                             int64_t *seq) {
+    for (int i = 0; i < m->n_nodes; i++) {
+        const zn_node *n = &m->nodes[i];
+        if ((used && !used[i]) || n->seq_axis < 0) continue;
+        int64_t t;
+        if (n->op == ZN_OP_INPUT) {
+            t = seq_len ? seq_len : n->dim[n->seq_axis];
+            if (t > n->dim[n->seq_axis])
+                return zn_error(ZN_ERR_SHAPE, "%s: sequence length %lld is past input '%s''s maximum of %lld", fn,
+                                (long long)seq_len, n->name, (long long)n->dim[n->seq_axis]);
+        } else {
+            int64_t in_seq[ZN_MAX_OP_INPUTS];
+            int first = -1;
+            for (int k = 0; k < n->n_in; k++) {
+                const zn_node *x = &m->nodes[n->in[k]];
+                in_seq[k] = x->seq_axis >= 0 ? seq[x->index] : -1;
+                if (first < 0 && in_seq[k] >= 0) first = k;
+            }
+            const zn_op_def *def = zn_op_def_get(n->op);
+            t = def->seq_out ? def->seq_out(n, in_seq) : first >= 0 ? in_seq[first] : n->dim[n->seq_axis];
+            if (t < 1 || t > n->dim[n->seq_axis])
+                return zn_error(ZN_ERR_SHAPE, "%s: node %d (%s) gets a sequence of %lld steps (1 to %lld)", fn, i,
+                                def->name, (long long)t, (long long)n->dim[n->seq_axis]);
+        }
+        seq[i] = t;
+    }
+    return ZN_OK;
 }
 
 zn_status zn_ws_create(const zn_model *m, const zn_ws_opts *opts, zn_ws **out) {
@@ -188,9 +223,20 @@ zn_status zn_ws_create(const zn_model *m, const zn_ws_opts *opts, zn_ws **out) {
             return zn_error(ZN_ERR_OVERFLOW, "zn_ws_create: node %d needs too much memory at batch %lld", i,
                             (long long)o.max_batch);
     }
+    if (o.max_seq < 0) return zn_error(ZN_ERR_INVALID_ARG, "zn_ws_create: max_seq < 0");
+    int64_t *cap = NULL;
+    if (o.max_seq > 0) { /* buffers for sequences up to max_seq, not the graph's maximum */
+        cap = zn_calloc((size_t)m->n_nodes, sizeof *cap);
+        if (!cap) return ZN_ERR_OUT_OF_MEMORY;
+        zn_status s = seq_lengths(m, "zn_ws_create", NULL, o.max_seq, cap);
+        if (s != ZN_OK) {
+            zn_free(cap);
+            return s;
+        }
+    }
     buffer *b = zn_calloc((size_t)m->n_nodes * 4 + 1, sizeof *b);
-    if (!b) return ZN_ERR_OUT_OF_MEMORY;
-    int nb = collect_buffers(m, o.mode, o.max_batch, b);
+    int nb = b ? collect_buffers(m, o.mode, o.max_batch, cap, b) : -1;
+    zn_free(cap);
     if (nb < 0) {
         zn_free(b);
         return ZN_ERR_OUT_OF_MEMORY;
@@ -241,6 +287,7 @@ zn_status zn_ws_create(const zn_model *m, const zn_ws_opts *opts, zn_ws **out) {
     ws->m = m;
     ws->mode = o.mode;
     ws->max_batch = o.max_batch;
+    ws->max_seq = o.max_seq;
     ws->bytes = bytes + tables;
     ws->pool = o.pool;
     ws->max_threads = o.max_threads;
@@ -343,35 +390,11 @@ typedef struct pass {
     zn_status status;
 } pass;
 
-/* Run-time sequence lengths of every node the plan uses, inputs first:
- * seq_len (0: each input's full length) or the op's rule. */
 static zn_status plan_seq(const zn_model *m, zn_ws *ws, const char *fn, const zn_plan *plan, int64_t seq_len) {
-    for (int i = 0; i < m->n_nodes; i++) {
-        const zn_node *n = &m->nodes[i];
-        if (!plan->used[i] || n->seq_axis < 0) continue;
-        int64_t t;
-        if (n->op == ZN_OP_INPUT) {
-            t = seq_len ? seq_len : n->dim[n->seq_axis];
-            if (t > n->dim[n->seq_axis])
-                return zn_error(ZN_ERR_SHAPE, "%s: sequence length %lld is past input '%s''s maximum of %lld", fn,
-                                (long long)seq_len, n->name, (long long)n->dim[n->seq_axis]);
-        } else {
-            int64_t in_seq[ZN_MAX_OP_INPUTS];
-            int first = -1;
-            for (int k = 0; k < n->n_in; k++) {
-                const zn_node *x = &m->nodes[n->in[k]];
-                in_seq[k] = x->seq_axis >= 0 ? ws->seq[x->index] : -1;
-                if (first < 0 && in_seq[k] >= 0) first = k;
-            }
-            const zn_op_def *def = zn_op_def_get(n->op);
-            t = def->seq_out ? def->seq_out(n, in_seq) : first >= 0 ? in_seq[first] : n->dim[n->seq_axis];
-            if (t < 1 || t > n->dim[n->seq_axis])
-                return zn_error(ZN_ERR_SHAPE, "%s: node %d (%s) gets a sequence of %lld steps (1 to %lld)", fn, i,
-                                def->name, (long long)t, (long long)n->dim[n->seq_axis]);
-        }
-        ws->seq[i] = t;
-    }
-    return ZN_OK;
+    if (ws->max_seq && seq_len > ws->max_seq)
+        return zn_error(ZN_ERR_SHAPE, "%s: sequence length %lld is past the workspace's max_seq of %lld", fn,
+                        (long long)seq_len, (long long)ws->max_seq);
+    return seq_lengths(m, fn, plan->used, seq_len ? seq_len : ws->max_seq, ws->seq);
 }
 
 /* Whether the plan runs an op that keeps state between calls. */

@@ -9,6 +9,7 @@ struct zn_ws {
     const zn_model *m;
     zn_ws_mode mode;
     int64_t max_batch;
+    int64_t max_seq; /* 0: the graph's sequence lengths; otherwise the longest a pass may run */
     float *block;
     size_t bytes;
     float **val, **grad, **aux, **scratch, **state;

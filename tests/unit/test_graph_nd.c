@@ -74,6 +74,21 @@ static void test_run_time_sequence_length(void) {
     ZT_CHECK(strstr(zn_last_error(), "'x'") != NULL);
     zn_feed negative = {2, -1, in};
     ZT_ERR(zn_model_run(m8, w8, &negative, (float *const[]){y8}), ZN_ERR_INVALID_ARG);
+    /* a workspace for sequences up to 5: smaller, and the same outputs */
+    zn_ws *small = NULL;
+    o.max_seq = 5;
+    ZT_OK(zn_ws_create(m8, &o, &small));
+    ZT_CHECK_MSG(zn_ws_bytes(small) < zn_ws_bytes(w8), "%zu vs %zu", zn_ws_bytes(small), zn_ws_bytes(w8));
+    float ys[8];
+    zn_feed at_max = {2, 0, in}, six = {2, 6, in};
+    ZT_OK(zn_model_run(m8, small, &at_max, (float *const[]){ys}));
+    ZT_CHECK(memcmp(ys, y8, sizeof ys) == 0);
+    ZT_ERR(zn_model_run(m8, small, &six, (float *const[]){ys}), ZN_ERR_SHAPE);
+    ZT_CHECK(strstr(zn_last_error(), "max_seq of 5") != NULL);
+    o.max_seq = 9;
+    zn_ws *too_long_ws = NULL;
+    ZT_ERR(zn_ws_create(m8, &o, &too_long_ws), ZN_ERR_SHAPE);
+    zn_ws_free(small);
     zn_ws_free(w8);
     zn_ws_free(w5);
     zn_model_free(m8);
