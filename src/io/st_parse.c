@@ -246,7 +246,7 @@ zn_status zn_st_check(zn_st_file *f) {
             if ((s = check_metadata(f, val)) != ZN_OK) return s;
             continue;
         }
-        if ((s = check_tensor(&c, key, val, &f->tensors[ti], f->shapes + di)) != ZN_OK) return s;
+        if ((s = check_tensor(&c, key, val, &f->tensors[ti], f->shapes ? f->shapes + di : NULL)) != ZN_OK) return s;
         di += (size_t)f->tensors[ti].ndim;
         ti++;
     }
