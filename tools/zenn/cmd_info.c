@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli_graph.h"
 #include "cli_json.h"
 #include "cli.h"
 #include "cli_net.h"
@@ -56,6 +57,14 @@ int zn_cmd_info(int argc, char **argv) {
     if (rc != CLI_PARSE_OK) return 2;
     const int json = a.json;
     if (!path) return cli_error("info needs a MODEL (try zenn info --help)") + 1;
+    if (cli_is_graph_model(path)) {
+        zn_model *g = NULL;
+        zn_status s = zn_model_load(path, &g);
+        if (s != ZN_OK) return cli_fail(s);
+        cli_graph_info(g, path, json);
+        zn_model_free(g);
+        return 0;
+    }
     zn_mlp *m = NULL;
     zn_fnet *net = NULL; /* a FANN .net that is not an MLP */
     zn_status s = cli_load_model(path, &m, &net);
