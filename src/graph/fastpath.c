@@ -5,6 +5,7 @@
 #include "base/internal.h"
 #include "graph/fastpath.h"
 #include "kernels/gemm_driver.h"
+#include "kernels/parallel.h"
 
 static const zn_op_def *def_of(const zn_node *n) { return zn_op_def_get(n->op); }
 
@@ -17,14 +18,6 @@ static int stored_w(const zn_model *m, const zn_node *n) {
 
 static zn_pool *exec_pool(const zn_exec *e) {
     return e->max_threads == 1 ? NULL : (e->pool ? e->pool : zn_pool_default());
-}
-
-static zn_gemm_opts gemm_opts(const zn_exec *e) {
-    zn_gemm_opts o = zn_gemm_opts_default();
-    o.pool = e->pool;
-    o.max_threads = e->max_threads;
-    o.pass = e->pass;
-    return o;
 }
 
 /* ---- packed weights ------------------------------------------------------------------ */
@@ -177,7 +170,7 @@ static int linear_forward(const zn_exec *e, const zn_fast *f, const zn_node *n) 
     }
     const float *packed = f->packed_b ? f->packed_b[n->index] : NULL;
     if (!packed) return 0;
-    zn_gemm_opts o = gemm_opts(e);
+    zn_gemm_opts o = zn_exec_gemm_opts(e);
     o.bias = bias;
     const int64_t rows = zn_exec_rows(e, x);
     if (f->packed_rows) { /* W^T, n x k: a dot product per output */
@@ -197,11 +190,11 @@ typedef struct range_job {
     int64_t count;
 } range_job;
 
-static void range_part(void *ctx, int ith, int nth) {
+/* Elements [16 begin, 16 end) of the job's node: blocks of 16 keep vector loops whole. */
+static void range_part(void *ctx, int64_t begin, int64_t end) {
     const range_job *j = ctx;
-    int64_t lo, hi;
-    zn_split_range(j->count, 16, ith, nth, &lo, &hi);
-    if (hi > lo) def_of(j->n)->forward_range(j->e, j->n, lo, hi);
+    const int64_t hi = end * 16 < j->count ? end * 16 : j->count;
+    def_of(j->n)->forward_range(j->e, j->n, begin * 16, hi);
 }
 
 static void pair_act_range(void *ctx, int64_t lo, int64_t hi) {
@@ -232,9 +225,9 @@ static void pair_forward(const zn_exec *e, const zn_fast *f, const zn_node *m1, 
     if (m2->n_in == 3) e->k->vmath.add_bias((size_t)m2->cols, e->val[m2->in[2]], e->val[m2->index]);
 }
 
-/* Element-wise values this large split over the pool (results are the
- * same bits: each element is computed alone). */
-enum { ELEMENTWISE_SPLIT_MIN = 1 << 15 };
+/* Element-wise ops split over the pool when each thread gets this many
+ * elements (results are the same bits: each element is computed alone). */
+enum { ELEMENTWISE_MIN_PER_THREAD = 1 << 14 };
 
 void zn_fast_forward(const zn_exec *e, const zn_fast *f, const zn_plan *plan) {
     for (int s = 0; s < plan->n_steps && *e->status == ZN_OK; s++) {
@@ -247,11 +240,10 @@ void zn_fast_forward(const zn_exec *e, const zn_fast *f, const zn_plan *plan) {
         }
         if ((def->flags & ZN_OPF_LINEAR) && (f->packed_b || f->look) && linear_forward(e, f, n)) continue;
         const int64_t count = zn_exec_count(e, n);
-        zn_pool *pool = exec_pool(e);
-        if ((def->flags & ZN_OPF_ELEMENTWISE) && count >= ELEMENTWISE_SPLIT_MIN && pool && zn_pool_size(pool) > 1) {
+        if ((def->flags & ZN_OPF_ELEMENTWISE) && count >= 2 * ELEMENTWISE_MIN_PER_THREAD) {
             range_job j = {e, n, count};
-            int nth = e->max_threads > 0 && e->max_threads < zn_pool_size(pool) ? e->max_threads : zn_pool_size(pool);
-            zn_pool_run(pool, range_part, &j, nth);
+            zn_parallel_rows(exec_pool(e), e->max_threads, (count + 15) / 16, ELEMENTWISE_MIN_PER_THREAD / 16,
+                             range_part, &j);
             continue;
         }
         def->forward(e, n);

@@ -261,6 +261,24 @@ const zn_op_def *zn_op_def_get(zn_op op) {
     return ((int)op >= 0 && op < ZN_OP_COUNT) ? table[op] : NULL;
 }
 
+void zn_exec_around(const zn_exec *e, const zn_node *n, int axis, int64_t *outer, int64_t *len, int64_t *inner) {
+    *outer = n->batched ? e->batch : 1;
+    *inner = 1;
+    for (int i = 0; i < n->nd; i++) {
+        if (i < axis) *outer *= zn_exec_dim(e, n, i);
+        if (i > axis) *inner *= zn_exec_dim(e, n, i);
+    }
+    *len = zn_exec_dim(e, n, axis);
+}
+
+zn_gemm_opts zn_exec_gemm_opts(const zn_exec *e) {
+    zn_gemm_opts o = zn_gemm_opts_default();
+    o.pool = e->pool;
+    o.max_threads = e->max_threads;
+    o.pass = e->pass;
+    return o;
+}
+
 void zn_exec_fail(const zn_exec *e, zn_status s, const char *fmt, ...) {
     if (*e->status != ZN_OK) return;
     char msg[256];

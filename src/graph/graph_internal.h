@@ -124,6 +124,12 @@ static inline int64_t zn_exec_rows(const zn_exec *e, const zn_node *n) {
     return zn_exec_count(e, n) / zn_exec_cols(e, n);
 }
 
+/* The value of n as [outer, len, inner] around `axis` in this pass: outer
+ * the batch times the dims before it, len the axis, inner the dims after. */
+void zn_exec_around(const zn_exec *e, const zn_node *n, int axis, int64_t *outer, int64_t *len, int64_t *inner);
+/* GEMM options for this pass: the workspace's pool, thread cap and pass count. */
+zn_gemm_opts zn_exec_gemm_opts(const zn_exec *e);
+
 /* Records an op's failure in this pass (the first one wins) with a message. */
 void zn_exec_fail(const zn_exec *e, zn_status s, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -158,20 +158,9 @@ zn_node *zn_softmax_axis(zn_graph *g, zn_node *x, int axis) {
 
 zn_node *zn_softmax(zn_graph *g, zn_node *x) { return zn_softmax_axis(g, x, -1); }
 
-/* The value as [outer, len, inner] around the axis. */
-static void softmax_view(const zn_exec *e, const zn_node *n, int64_t *outer, int64_t *len, int64_t *inner) {
-    *outer = e->batch;
-    *inner = 1;
-    for (int i = 0; i < n->nd; i++) {
-        if (i < n->a.axis) *outer *= zn_exec_dim(e, n, i);
-        if (i > n->a.axis) *inner *= zn_exec_dim(e, n, i);
-    }
-    *len = zn_exec_dim(e, n, (int)n->a.axis);
-}
-
 static void softmax_forward(const zn_exec *e, const zn_node *n) {
     int64_t outer, len, inner;
-    softmax_view(e, n, &outer, &len, &inner);
+    zn_exec_around(e, n, (int)n->a.axis, &outer, &len, &inner);
     const float *x = e->val[n->in[0]];
     float *y = e->val[n->index];
     if (inner == 1) {
@@ -194,7 +183,7 @@ static void softmax_backward(const zn_exec *e, const zn_node *n) {
     float *dx = zn_exec_input_grad(e, n, 0);
     if (!dx) return;
     int64_t outer, len, inner;
-    softmax_view(e, n, &outer, &len, &inner);
+    zn_exec_around(e, n, (int)n->a.axis, &outer, &len, &inner);
     const float *y = e->val[n->index], *dy = e->grad[n->index];
     for (int64_t o = 0; o < outer; o++)
         for (int64_t i = 0; i < inner; i++) {

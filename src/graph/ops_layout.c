@@ -4,17 +4,6 @@
 #include "base/internal.h"
 #include "graph/graph_internal.h"
 
-/* Run-time products of a node's dims before and after `axis` (the batch
- * counts in outer). */
-static void around(const zn_exec *e, const zn_node *n, int axis, int64_t *outer, int64_t *inner) {
-    *outer = n->batched ? e->batch : 1;
-    *inner = 1;
-    for (int i = 0; i < n->nd; i++) {
-        if (i < axis) *outer *= zn_exec_dim(e, n, i);
-        if (i > axis) *inner *= zn_exec_dim(e, n, i);
-    }
-}
-
 /* A negative axis counts from the end; -1 when out of range. */
 static int resolve_axis(const zn_node *x, int axis) {
     if (axis < 0) axis += x->nd;
@@ -71,9 +60,9 @@ static int64_t concat_seq(const zn_node *n, const int64_t *in_seq) {
 
 /* dir 0: inputs into the value; 1: the value's gradient into the inputs'. */
 static void concat_move(const zn_exec *e, const zn_node *n, int dir) {
-    int64_t outer, inner;
-    around(e, n, (int)n->a.axis, &outer, &inner);
-    const int64_t row = zn_exec_dim(e, n, (int)n->a.axis) * inner;
+    int64_t outer, len, inner;
+    zn_exec_around(e, n, (int)n->a.axis, &outer, &len, &inner);
+    const int64_t row = len * inner;
     int64_t at = 0;
     for (int k = 0; k < n->n_in; k++) {
         const zn_node *x = &e->nodes[n->in[k]];
@@ -138,9 +127,8 @@ zn_node *zn_slice(zn_graph *g, zn_node *a, int64_t begin, int64_t end) { return 
 static void slice_move(const zn_exec *e, const zn_node *n, int dir) {
     const zn_node *x = &e->nodes[n->in[0]];
     const int ax = (int)n->a.axis;
-    int64_t outer, inner;
-    around(e, x, ax, &outer, &inner);
-    const int64_t len = zn_exec_dim(e, x, ax);
+    int64_t outer, len, inner;
+    zn_exec_around(e, x, ax, &outer, &len, &inner);
     if (n->a.size[1] > len) {
         zn_exec_fail(e, ZN_ERR_SHAPE, "slice (node %d): [%lld, %lld) runs past the sequence's %lld steps", n->index,
                      (long long)n->a.size[0], (long long)n->a.size[1], (long long)len);

@@ -7,14 +7,6 @@
 #include "graph/graph_internal.h"
 #include "kernels/gemm_driver.h"
 
-static zn_gemm_opts gemm_opts(const zn_exec *e) {
-    zn_gemm_opts o = zn_gemm_opts_default();
-    o.pool = e->pool;
-    o.max_threads = e->max_threads;
-    o.pass = e->pass;
-    return o;
-}
-
 /* ---- matmul: y[B, ..., out] = x[B, ..., in] W[in x out] (+ b[out]) ------------------------ */
 
 zn_node *zn_matmul(zn_graph *g, zn_node *x, zn_node *w, zn_node *b) {
@@ -44,7 +36,7 @@ zn_node *zn_matmul(zn_graph *g, zn_node *x, zn_node *w, zn_node *b) {
 
 static void matmul_forward(const zn_exec *e, const zn_node *n) {
     const zn_node *x = &e->nodes[n->in[0]], *w = &e->nodes[n->in[1]];
-    zn_gemm_opts o = gemm_opts(e);
+    zn_gemm_opts o = zn_exec_gemm_opts(e);
     o.bias = n->n_in == 3 ? e->val[n->in[2]] : NULL;
     zn_sgemm_ex(ZN_NO_TRANS, ZN_NO_TRANS, zn_exec_rows(e, x), w->cols, w->rows, 1.0f, e->val[x->index], x->cols,
                 e->val[w->index], w->cols, 0.0f, e->val[n->index], n->cols, &o);
@@ -54,7 +46,7 @@ static void matmul_backward(const zn_exec *e, const zn_node *n) {
     const zn_node *x = &e->nodes[n->in[0]], *w = &e->nodes[n->in[1]];
     const float *dy = e->grad[n->index];
     const int64_t rows = zn_exec_rows(e, x);
-    zn_gemm_opts o = gemm_opts(e);
+    zn_gemm_opts o = zn_exec_gemm_opts(e);
     /* dW is written whole, so a first write needs no zeroed buffer */
     float dw_beta;
     float *dx = zn_exec_input_grad(e, n, 0), *dw = zn_exec_input_grad_beta(e, n, 1, &dw_beta);

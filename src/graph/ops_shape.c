@@ -178,19 +178,6 @@ zn_node *zn_reduce_sum(zn_graph *g, zn_node *x, int axis) { return reduce(g, "zn
 zn_node *zn_reduce_mean(zn_graph *g, zn_node *x, int axis) { return reduce(g, "zn_reduce_mean", REDUCE_MEAN, x, axis); }
 zn_node *zn_reduce_max(zn_graph *g, zn_node *x, int axis) { return reduce(g, "zn_reduce_max", REDUCE_MAX, x, axis); }
 
-/* The input as [outer, len, inner] around the reduced axis. */
-static void reduce_view(const zn_exec *e, const zn_node *n, int64_t *outer, int64_t *len, int64_t *inner) {
-    const zn_node *x = &e->nodes[n->in[0]];
-    const int ax = (int)n->a.axis;
-    *outer = e->batch;
-    *inner = 1;
-    for (int i = 0; i < x->nd; i++) {
-        if (i < ax) *outer *= zn_exec_dim(e, x, i);
-        if (i > ax) *inner *= zn_exec_dim(e, x, i);
-    }
-    *len = zn_exec_dim(e, x, ax);
-}
-
 /* max: the index along the axis of each output, kept for backward. */
 static int64_t reduce_aux(const zn_node *n, int training) {
     if (!training) return 0;
@@ -199,7 +186,7 @@ static int64_t reduce_aux(const zn_node *n, int training) {
 
 static void reduce_forward(const zn_exec *e, const zn_node *n) {
     int64_t outer, len, inner;
-    reduce_view(e, n, &outer, &len, &inner);
+    zn_exec_around(e, &e->nodes[n->in[0]], (int)n->a.axis, &outer, &len, &inner);
     const float *x = e->val[n->in[0]];
     float *y = e->val[n->index];
     float *arg = n->a.flags == REDUCE_MAX ? e->aux[n->index] : NULL;
@@ -226,7 +213,7 @@ static void reduce_backward(const zn_exec *e, const zn_node *n) {
     float *dx = zn_exec_input_grad(e, n, 0);
     if (!dx) return;
     int64_t outer, len, inner;
-    reduce_view(e, n, &outer, &len, &inner);
+    zn_exec_around(e, &e->nodes[n->in[0]], (int)n->a.axis, &outer, &len, &inner);
     const float *dy = e->grad[n->index], *arg = n->a.flags == REDUCE_MAX ? e->aux[n->index] : NULL;
     const float k = n->a.flags == REDUCE_MEAN ? 1.0f / (float)len : 1.0f;
     for (int64_t o = 0; o < outer; o++)
@@ -306,16 +293,9 @@ static bmm_dims bmm_of(const zn_exec *e, const zn_node *n) {
     return d;
 }
 
-static zn_gemm_opts bmm_opts(const zn_exec *e) {
-    zn_gemm_opts o = zn_gemm_opts_default();
-    o.pool = e->pool;
-    o.max_threads = e->max_threads;
-    return o;
-}
-
 static void bmm_forward(const zn_exec *e, const zn_node *n) {
     const bmm_dims d = bmm_of(e, n);
-    const zn_gemm_opts o = bmm_opts(e);
+    const zn_gemm_opts o = zn_exec_gemm_opts(e);
     const float *a = e->val[n->in[0]], *b = e->val[n->in[1]];
     float *y = e->val[n->index];
     for (int64_t i = 0; i < d.count; i++)
@@ -327,7 +307,7 @@ static void bmm_forward(const zn_exec *e, const zn_node *n) {
  * in the operand's own layout. */
 static void bmm_backward(const zn_exec *e, const zn_node *n) {
     const bmm_dims d = bmm_of(e, n);
-    const zn_gemm_opts o = bmm_opts(e);
+    const zn_gemm_opts o = zn_exec_gemm_opts(e);
     const float *a = e->val[n->in[0]], *b = e->val[n->in[1]], *dy = e->grad[n->index];
     float *da = zn_exec_input_grad(e, n, 0), *db = zn_exec_input_grad(e, n, 1);
     const int64_t lda = d.ta ? d.m : d.k, ldb = d.tb ? d.k : d.n;
