@@ -236,6 +236,47 @@ static void test_layer_shapes_init_names(void) {
     zn_model_free(m);
 }
 
+/* Weight norm layers: "<name>.weight_g" [C_out, 1, 1] starting at 1/sqrt(3), "<name>.weight_v" within the
+ * bound, and the effective weight g v / ||v||. */
+static void test_weight_norm_layer(void) {
+    zn_node *x;
+    zn_graph *g = graph_with(&x, 6, 2, 0);
+    zn_conv1d_spec s = zn_conv1d_spec_default();
+    s.out_channels = 3, s.kernel = 2, s.weight_norm = 1, s.bias = 0, s.padding = ZN_PAD_CAUSAL;
+    zn_node *y = zn_conv1d_ex(g, x, &s, "wn");
+    zn_model *m = NULL;
+    ZT_OK(zn_model_compile(g, &y, 1, NULL, 3, &m));
+    zn_graph_free(g);
+    ZT_CHECK(zn_model_param_tensors(m) == 2);
+    const char *ng, *nv;
+    int64_t r, c, og, ov, dims[ZN_MAX_DIMS];
+    ZT_OK(zn_model_param_info(m, 0, &ng, &r, &c, &og));
+    ZT_OK(zn_model_param_info(m, 1, &nv, &r, &c, &ov));
+    ZT_CHECK(!strcmp(ng, "wn.weight_g") && !strcmp(nv, "wn.weight_v"));
+    ZT_CHECK(zn_model_param_shape(m, 0, dims) == 3 && dims[0] == 3 && dims[1] == 1 && dims[2] == 1);
+    ZT_CHECK(zn_model_param_shape(m, 1, dims) == 3 && dims[0] == 3 && dims[1] == 2 && dims[2] == 2);
+    int64_t np = 0;
+    float *p = zn_model_params(m, &np);
+    for (int o = 0; o < 3; o++) ZT_NEAR(p[og + o], 1.0 / sqrt(3.0), 1e-6);
+    /* g = 2 for channel 0: its output is 2 v / ||v|| applied to x */
+    p[og] = 2.0f;
+    zn_ws *ws = NULL;
+    zn_ws_opts o = zn_ws_opts_default();
+    o.max_batch = 1;
+    ZT_OK(zn_ws_create(m, &o, &ws));
+    float xv[12] = {0}, yv[18];
+    xv[2 * 5 + 1] = 1.0f; /* x[t=5][c=1] = 1: y[5][0] = w[0][1][1] (the tap at t) */
+    const void *in[1] = {xv};
+    float *outs[1] = {yv};
+    zn_feed f = {1, 0, in};
+    ZT_OK(zn_model_run(m, ws, &f, outs));
+    double ss = 0;
+    for (int i = 0; i < 4; i++) ss += (double)p[ov + i] * p[ov + i];
+    ZT_NEAR(yv[5 * 3 + 0], 2.0 * p[ov + 1 * 2 + 1] / sqrt(ss), 1e-5);
+    zn_ws_free(ws);
+    zn_model_free(m);
+}
+
 /* Rebuilding every node through zn_graph_add_node (what model files do) gives the same outputs. */
 static void test_rebuild(void) {
     zn_node *y;
@@ -286,6 +327,7 @@ int main(void) {
     ZT_RUN(test_runtime_seq_len);
     ZT_RUN(test_runtime_too_short);
     ZT_RUN(test_layer_shapes_init_names);
+    ZT_RUN(test_weight_norm_layer);
     ZT_RUN(test_rebuild);
     return zt_finish();
 }
