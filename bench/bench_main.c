@@ -37,6 +37,7 @@ static const suite_entry suites[] = {
     {"fann-accuracy", bench_suite_fann_accuracy, "FANN's datasets with FANN's defaults: test MSE against libfann"},
     {"io", bench_suite_io, "model save/load: safetensors against the same weights as JSON text"},
     {"fann", bench_suite_fann, "the drop-in FANN API against libfann: fann_run, training epochs, cascade"},
+    {"conv", bench_suite_conv, "conv1d 16x64x1024 k3 (dilation 1, 8) forward and forward+backward against PyTorch, ORT"},
 };
 #define NSUITES ((int)(sizeof suites / sizeof suites[0]))
 

@@ -109,6 +109,9 @@ typedef struct zn_op_attrs {
 ZN_API zn_status zn_graph_create(zn_graph **out);
 ZN_API void zn_graph_free(zn_graph *g);
 ZN_API zn_status zn_graph_status(const zn_graph *g); /* the first builder error, or ZN_OK */
+/* Records a builder error (the first one wins) for builders outside the
+ * library's ops, such as layers made of several ops; returns NULL. */
+ZN_API zn_node *zn_graph_error(zn_graph *g, zn_status s, const char *message);
 ZN_API int zn_graph_node_count(const zn_graph *g);
 
 /* ---- leaves ------------------------------------------------------------ */
@@ -177,6 +180,39 @@ ZN_API zn_node *zn_reduce_max(zn_graph *g, zn_node *x, int axis);
  * [B, ..., m, k] x [B, ..., k, n] -> [B, ..., m, n]; trans_a / trans_b use
  * an operand transposed (attention's Q K^T). */
 ZN_API zn_node *zn_bmm(zn_graph *g, zn_node *a, zn_node *b, int trans_a, int trans_b);
+
+/* ---- convolutional sequence ops on [B, T, C] (channels last) -------------------------- */
+
+/* y[B, T_out, C_out] = conv1d(x[B, T, C_in], w) (+ b) as PyTorch's Conv1d on
+ * the transposed layout: w is unbatched [C_out, C_in/groups, K] in PyTorch's
+ * layout (zn_param_nd, or zn_weight_norm's output), b [C_out] or NULL; zero
+ * padding pad_left and pad_right (valid: 0, 0; causal: (K-1)*dilation, 0).
+ * T_out = (T + pads - dilation*(K-1) - 1) / stride + 1 follows a run-time
+ * sequence length (a pass with T too short for the kernel fails). */
+ZN_API zn_node *zn_conv1d_op(zn_graph *g, zn_node *x, zn_node *w, zn_node *b, int64_t stride, int64_t dilation,
+                             int64_t groups, int64_t pad_left, int64_t pad_right);
+/* PyTorch's MaxPool1d / AvgPool1d along T with padding split left/right
+ * (each below the kernel): T_out = floor or ceil((T + pads - kernel) /
+ * stride) + 1 (ceil mode drops a last window starting past the input and
+ * left pad). Max keeps the argmax for backward; average divides by the
+ * window within the padded input (count_include_pad, PyTorch's default) or
+ * within the input. */
+ZN_API zn_node *zn_max_pool1d(zn_graph *g, zn_node *x, int64_t kernel, int64_t stride, int64_t pad_left,
+                              int64_t pad_right, int ceil_mode);
+ZN_API zn_node *zn_avg_pool1d(zn_graph *g, zn_node *x, int64_t kernel, int64_t stride, int64_t pad_left,
+                              int64_t pad_right, int ceil_mode, int count_include_pad);
+/* F.interpolate(mode='linear', align_corners=False) along T to out_len steps
+ * whatever the run-time T (the result has no sequence axis). */
+ZN_API zn_node *zn_interpolate_linear(zn_graph *g, zn_node *x, int64_t out_len);
+/* The same to floor(T * scale) steps of the run-time T (a sequence when x
+ * is one), sampling at T / T_out: F.interpolate(scale_factor=scale,
+ * recompute_scale_factor=True). A scale that would leave a 1-step sequence
+ * empty is a builder error. */
+ZN_API zn_node *zn_interpolate_linear_scale(zn_graph *g, zn_node *x, float scale);
+/* PyTorch's weight_norm (dim 0): w = gain * v / ||v||, the norm over each
+ * slice v[o] of the first axis; gain [C_out, 1, ...] and v unbatched. A
+ * slice of zeros gives zeros and no gradient. */
+ZN_API zn_node *zn_weight_norm(zn_graph *g, zn_node *gain, zn_node *v);
 
 /* y = f(steepness * x). */
 ZN_API zn_node *zn_activation(zn_graph *g, zn_node *x, zn_nact act, float steepness);

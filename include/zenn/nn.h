@@ -53,6 +53,61 @@ ZN_API zn_status zn_mlp_create(const zn_mlp_spec *spec, uint64_t seed, zn_model 
  * weights are drawn uniform in [0, s] and biases in [-s, s]. */
 ZN_API zn_status zn_mlp_init_widrow(zn_model *m, const zn_mlp_spec *spec, const zn_dataset *data, uint64_t seed);
 
+/* ---- convolutional layers on sequences [B, T, C] (channels last) -------------------- */
+
+typedef enum zn_conv_padding {
+    ZN_PAD_VALID = 0, /* no padding: T_out = (T - dilation*(K-1) - 1) / stride + 1 */
+    ZN_PAD_SAME,      /* dilation*(K-1) zeros, half on the left (PyTorch's padding="same", the extra one on the
+                         right); with stride s, T_out = ceil(T / s) */
+    ZN_PAD_CAUSAL,    /* dilation*(K-1) zeros on the left: y[t] sees x[<= t] */
+} zn_conv_padding;
+
+typedef struct zn_conv1d_spec {
+    int64_t out_channels, kernel, stride, dilation, groups;
+    zn_conv_padding padding;
+    int bias;        /* "<name>.bias" [C_out] */
+    int weight_norm; /* weight = weight_g * weight_v / ||weight_v|| (nn.utils.weight_norm, dim 0) */
+} zn_conv1d_spec;
+/* 1 output channel, kernel 3, stride, dilation and groups 1, valid padding, bias, no weight norm. */
+ZN_API zn_conv1d_spec zn_conv1d_spec_default(void);
+
+/* nn.Conv1d(C_in, out_channels, kernel, ...) on channels-last x [B, T, C_in]
+ * (zn_conv1d_op): parameters "<name>.weight" [C_out, C_in/groups, K] and
+ * "<name>.bias" [C_out] as PyTorch's state dict, or with weight norm
+ * "<name>.weight_g" [C_out, 1, 1] and "<name>.weight_v". Initialised as
+ * PyTorch's default (kaiming_uniform with a = sqrt(5)): weight, v and bias
+ * uniform within 1/sqrt(C_in/groups * K); weight_g starts at 1/sqrt(3), the
+ * expected norm of such a v (PyTorch copies v's norm exactly). A run-time
+ * sequence length passes through (zn_feed.seq_len). spec NULL: defaults. */
+ZN_API zn_node *zn_conv1d_ex(zn_graph *g, zn_node *x, const zn_conv1d_spec *spec, const char *name);
+ZN_API zn_node *zn_conv1d(zn_graph *g, zn_node *x, int64_t out_channels, int64_t kernel, zn_conv_padding padding,
+                          const char *name);
+
+/* A temporal convolutional network's residual block (Bai et al. 2018):
+ * relu(y + res), y = drop(relu(conv2(drop(relu(conv1(x)))))) with conv1 and
+ * conv2 dilated causal convolutions of out_channels (kernel, dilation,
+ * optional weight norm), res = x, or a 1x1 convolution "<name>.downsample"
+ * when the channels change. Parameters "<name>.conv1.weight" (or .weight_g
+ * and .weight_v), "<name>.conv1.bias", "<name>.conv2.*",
+ * "<name>.downsample.weight", "<name>.downsample.bias". Dropout 0: none. */
+ZN_API zn_node *zn_tcn_block(zn_graph *g, zn_node *x, int64_t out_channels, int64_t kernel, int64_t dilation,
+                             float dropout, int weight_norm, const char *name);
+
+#define ZN_TCN_MAX_BLOCKS 16
+typedef struct zn_tcn_spec {
+    int n_blocks;
+    int64_t channels[ZN_TCN_MAX_BLOCKS];  /* each block's output channels */
+    int64_t dilations[ZN_TCN_MAX_BLOCKS]; /* 0: 2^i for block i */
+    int64_t kernel;
+    float dropout;
+    int weight_norm;
+} zn_tcn_spec;
+/* No blocks (set n_blocks and channels), kernel 3, dilations 2^i, no dropout, no weight norm. */
+ZN_API zn_tcn_spec zn_tcn_spec_default(void);
+/* Blocks "<name>.0", "<name>.1", ... in turn (an nn.ModuleList called name):
+ * receptive field 1 + 2 (K-1) sum(dilations). */
+ZN_API zn_node *zn_tcn(zn_graph *g, zn_node *x, const zn_tcn_spec *spec, const char *name);
+
 /* ---- a trained network with what it needs to run on raw data ------------------- */
 
 /* An MLP together with its input/output scaling and class names: what
