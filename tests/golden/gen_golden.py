@@ -7,7 +7,6 @@ Run with Debian's PyTorch 1.13: /usr/bin/python3 tests/golden/gen_golden.py [OUT
 Torch is a dependency of this script only; the C tests read the committed files."""
 import json
 import os
-import struct
 import sys
 import zlib
 
@@ -17,36 +16,8 @@ import torch.nn.functional as F
 
 SEED = 20261207
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-# ---- safetensors writer (the format, without the safetensors package) ---------------
-
-DTYPES = {torch.float32: ("F32", 4), torch.float64: ("F64", 8), torch.int32: ("I32", 4)}
-
-
-def write_safetensors(path, tensors, metadata):
-    """tensors: name -> torch tensor (F32, F64 or I32); metadata: name -> str.
-    Data in order of element size (largest first) then name, as the reference
-    writer does; the header is padded with spaces to a multiple of 8 bytes."""
-    order = sorted(tensors, key=lambda n: (-DTYPES[tensors[n].dtype][1], n.encode()))
-    header = {"__metadata__": {k: str(v) for k, v in sorted(metadata.items())}}
-    blobs, offset = [], 0
-    for name in order:
-        t = tensors[name].contiguous()
-        dtype, _ = DTYPES[t.dtype]
-        raw = t.numpy().astype(t.numpy().dtype.newbyteorder("<"), copy=False).tobytes()
-        header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
-        blobs.append(raw)
-        offset += len(raw)
-    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    text += b" " * ((8 - (8 + len(text)) % 8) % 8)
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for b in blobs:
-            f.write(b)
-    os.replace(tmp, path)
-
+sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts"))
+from st_write import write_safetensors  # noqa: E402
 
 # ---- helpers --------------------------------------------------------------------------
 
@@ -112,13 +83,13 @@ class Case:
         grads = torch.autograd.grad(loss, [t for _, t in wrt], allow_unused=True)
         tensors = {}
         for name, t in list(self.inputs.items()) + list(self.params.items()) + list(self.outputs.items()):
-            tensors[name] = t.detach().float()
+            tensors[name] = t.detach().float().numpy()
         for name, t in self.extra.items():
-            tensors[name] = t.detach() if t.dtype == torch.int32 else t.detach().float()
+            tensors[name] = t.detach().numpy() if t.dtype == torch.int32 else t.detach().float().numpy()
         for name, g in grad_outs.items():
-            tensors[name] = g.float()
+            tensors[name] = g.float().numpy()
         for (name, t), g in zip(wrt, grads):
-            tensors["grad." + name] = (g if g is not None else torch.zeros_like(t)).detach().float()
+            tensors["grad." + name] = (g if g is not None else torch.zeros_like(t)).detach().float().numpy()
         meta = {
             "config": json.dumps(self.config, sort_keys=True),
             "layout": self.layout,
