@@ -218,6 +218,8 @@ def rnn_case(name, kind, batch, steps, inputs, hidden, layers, bidirectional, no
         cfg["gate_order"] = "i,f,g,o"
     if kind == "gru":
         cfg["gate_order"] = "r,z,n"
+        # PyTorch's GRU: the reset gate scales the recurrent term after its bias (ONNX linear_before_reset=1).
+        cfg["formula"] = "n = tanh(W_in x + b_in + r * (W_hn h + b_hn)); h' = (1 - z) * n + z * h"
     c = Case(name, cfg)
     cls = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[kind]
     extra = {"nonlinearity": nonlinearity} if kind == "rnn" else {}
