@@ -5,7 +5,9 @@
 # missing with apt-get; otherwise it names what to install and stops.
 # --peers (opt-in; also `zenn bench --install-peers`) installs the benchmark
 # peers: BLIS (libblis-dev), PyTorch and NumPy (python3-torch, python3-numpy),
-# Node.js with npm, and brain.js + tfjs by `npm ci` in bench/peers/js.
+# Node.js with npm, and brain.js, tfjs and onnxruntime-node by `npm ci --ignore-scripts` in
+# bench/peers/js (onnxruntime-node's install script fetches GPU builds; its CPU library is in
+# the package). The plain path (no --peers, as CI runs it) installs none of them.
 # libfann-dev is a base package: the drop-in FANN API's tests compare with it.
 set -euo pipefail
 
@@ -22,9 +24,10 @@ set -- "${args[@]+"${args[@]}"}"
 install_js_peers() {
   local dir
   dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/bench/peers/js"
-  [ -d "$dir/node_modules/brain.js" ] && [ -d "$dir/node_modules/@tensorflow/tfjs" ] && return 0
-  echo "zenn: npm ci in $dir" >&2
-  (cd "$dir" && npm ci --no-audit --no-fund >/dev/null)
+  [ -d "$dir/node_modules/brain.js" ] && [ -d "$dir/node_modules/@tensorflow/tfjs" ] &&
+    [ -d "$dir/node_modules/onnxruntime-node" ] && return 0
+  echo "zenn: npm ci --ignore-scripts in $dir" >&2
+  (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund >/dev/null)
 }
 
 need_pkgs=()

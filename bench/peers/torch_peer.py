@@ -151,7 +151,130 @@ def mnist(req):
     return {"accuracy": acc, "train_seconds": seconds, "rows": n}
 
 
-OPS = {"forward": forward, "train": train, "memory": memory, "mnist": mnist, "probe_threads": probe_threads}
+# ---- sequence suites (rnn, conv): threads per request ------------------------------------
+
+_openblas = []
+
+
+def set_threads(n):
+    """Intra-op threads for torch and for the OpenBLAS it calls for GEMM (the
+    bench starts us with OPENBLAS_NUM_THREADS=1, which torch does not override)."""
+    torch.set_num_threads(n)
+    if not _openblas:
+        import ctypes
+        try:
+            _openblas.append(ctypes.CDLL("libopenblas.so.0").openblas_set_num_threads)
+        except (OSError, AttributeError):
+            _openblas.append(None)
+    if _openblas[0] is not None:
+        _openblas[0](n)
+
+
+def with_threads(req, run):
+    """run(min_seconds) -> (seconds_per_iter, iters) at the request's "threads":
+    1 or 2, or "best" (default): both, each for min_seconds, the faster reported.
+    One thread is restored afterwards for the MLP ops."""
+    want = req.get("threads", "best")
+    counts = (1, 2) if want == "best" else (int(want),)
+    if any(n < 1 for n in counts):
+        raise ValueError("threads must be 1, 2, ... or \"best\"")
+    by = {}
+    try:
+        for n in counts:
+            set_threads(n)
+            by[n] = run(req.get("min_seconds", 0.1))
+    finally:
+        set_threads(1)
+    best = min(by, key=lambda n: by[n][0])
+    out = {"seconds_per_iter": by[best][0], "iters": by[best][1], "threads": best}
+    if len(by) > 1:
+        out["seconds_by_threads"] = {str(n): by[n][0] for n in by}
+    return out
+
+
+def rnn_module(req):
+    cls = {"lstm": nn.LSTM, "gru": nn.GRU}[req["op"]]
+    return cls(req["inputs"], req["hidden"], num_layers=req.get("layers", 1), batch_first=True)
+
+
+def recurrent(req):
+    """lstm / gru: "infer" (the whole sequence, no grad), "train" (forward,
+    MSE on the last layer's output, backward, Adam step) or "stream" (one step
+    per call with the state carried, batch 1 by default)."""
+    mode = req.get("mode", "infer")
+    batch, steps = req.get("batch", 1 if mode == "stream" else 32), req.get("steps", 96)
+
+    def make():
+        torch.manual_seed(1)
+        m = rnn_module(req)
+        x = torch.rand(batch, steps, req["inputs"])
+        st = {"m": m, "x": x, "t": [0], "state": [None]}
+        if mode == "train":
+            st["y"] = torch.rand(batch, steps, req["hidden"])
+            st["opt"] = torch.optim.Adam(m.parameters(), lr=req.get("lr", 1e-3))
+        else:
+            m.eval()
+        return st
+
+    st = cached(req["op"] + "-" + mode, req, make)
+    m, x = st["m"], st["x"]
+    if mode == "infer":
+        def step():
+            with torch.no_grad():
+                m(x)
+    elif mode == "stream":
+        def step():
+            t = st["t"][0]
+            st["t"][0] = (t + 1) % steps
+            with torch.no_grad():
+                _, st["state"][0] = m(x[:, t:t + 1], st["state"][0])
+    elif mode == "train":
+        loss_fn, opt, y = nn.MSELoss(), st["opt"], st["y"]
+
+        def step():
+            opt.zero_grad(set_to_none=True)
+            loss_fn(m(x)[0], y).backward()
+            opt.step()
+    else:
+        raise ValueError("mode must be infer, stream or train")
+    out = with_threads(req, lambda ms: timed(step, ms))
+    if mode == "stream":
+        out["seconds_per_step"] = out["seconds_per_iter"]
+    return out
+
+
+def conv1d(req):
+    """conv1d, channels in = out, padding "same", [B][C][L] (PyTorch's layout):
+    "forward" (no grad) or "train" (forward, MSE, backward to the input, the
+    weight and the bias; no optimizer step)."""
+    mode = req.get("mode", "forward")
+    b, c, length = req["batch"], req["channels"], req["length"]
+
+    def make():
+        torch.manual_seed(1)
+        m = nn.Conv1d(c, c, req["kernel"], dilation=req.get("dilation", 1), padding="same")
+        x = torch.rand(b, c, length, requires_grad=(mode == "train"))
+        return m, x, torch.rand(b, c, length)
+
+    m, x, y = cached("conv1d-" + mode, req, make)
+    if mode == "forward":
+        def step():
+            with torch.no_grad():
+                m(x)
+    elif mode == "train":
+        loss_fn = nn.MSELoss()
+
+        def step():
+            m.zero_grad(set_to_none=True)
+            x.grad = None
+            loss_fn(m(x), y).backward()
+    else:
+        raise ValueError("mode must be forward or train")
+    return with_threads(req, lambda ms: timed(step, ms))
+
+
+OPS = {"forward": forward, "train": train, "memory": memory, "mnist": mnist, "probe_threads": probe_threads,
+       "lstm": recurrent, "gru": recurrent, "conv1d": conv1d}
 
 
 def hello():

@@ -3,7 +3,7 @@
 // `node peer.js brain` or `node peer.js tfjs`; one JSON request per line on
 // stdin, one JSON reply per line on stdout (see ../README.md).
 'use strict';
-const readline = require('readline');
+const { peakRss, randomArray, serve } = require('./peer_common');
 
 const which = process.argv[2];
 let lib = null;
@@ -13,26 +13,6 @@ try {
   if (!lib) loadError = 'usage: node peer.js brain|tfjs';
 } catch (e) {
   loadError = `cannot load ${which} (run npm ci in bench/peers/js): ${e.message.split('\n')[0]}`;
-}
-
-// VmHWM: maxRSS would include the spawning zenn's own high-water mark.
-function peakRss() {
-  try {
-    const m = /VmHWM:\s+(\d+)/.exec(require('fs').readFileSync('/proc/self/status', 'utf8'));
-    if (m) return Number(m[1]) * 1024;
-  } catch (e) { /* not Linux */ }
-  return process.resourceUsage().maxRSS * 1024;
-}
-
-function randomArray(n, seed) {
-  // A small LCG: the data only has to be the same from run to run.
-  const a = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = s / 4294967296;
-  }
-  return a;
 }
 
 // Runs step once to warm up, then until minSeconds have passed.
@@ -162,26 +142,13 @@ const tfOps = {
 
 async function main() {
   if (lib && which === 'tfjs') await lib.setBackend('cpu');
-  const ops = which === 'tfjs' ? tfOps : brainOps;
-  const rl = readline.createInterface({ input: process.stdin, terminal: false });
-  for await (const line of rl) {
-    if (!line.trim()) continue;
-    let reply;
-    try {
-      const req = JSON.parse(line);
-      if (loadError) reply = { ok: false, error: loadError };
-      else if (req.op === 'hello') {
-        const version = which === 'tfjs' ? lib.version.tfjs : require('brain.js/package.json').version;
-        reply = { ok: true, name: which === 'tfjs' ? 'tfjs' : 'brain.js', version, threads: 1 };
-        if (which === 'tfjs') reply.backend = lib.getBackend();
-      } else if (ops[req.op]) reply = Object.assign({ ok: true }, ops[req.op](req));
-      else reply = { ok: false, error: `unknown op ${req.op}` };
-    } catch (e) {
-      reply = { ok: false, error: String(e.message || e).split('\n')[0] };
-    }
-    reply.peak_rss_bytes = peakRss();
-    process.stdout.write(JSON.stringify(reply) + '\n');
-  }
+  const hello = () => {
+    const version = which === 'tfjs' ? lib.version.tfjs : require('brain.js/package.json').version;
+    const reply = { name: which === 'tfjs' ? 'tfjs' : 'brain.js', version, threads: 1 };
+    if (which === 'tfjs') reply.backend = lib.getBackend();
+    return reply;
+  };
+  await serve(hello, which === 'tfjs' ? tfOps : brainOps, loadError);
 }
 
 main();
