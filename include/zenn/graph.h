@@ -272,10 +272,12 @@ ZN_API zn_status zn_model_load(const char *path, zn_model **out);
 /* The same from bytes in memory (name: for messages, NULL "<memory>"). */
 ZN_API zn_status zn_model_load_memory(const void *bytes, size_t len, const char *name, zn_model **out);
 /* Copies a file's tensors into m's parameters and constants by name (a
- * PyTorch state dict converted by scripts/torch_state_dict_to_safetensors.py):
- * every one of m's must be there with its shape, and no other key; on any
- * error the model is left as it was. */
-ZN_API zn_status zn_model_load_weights(zn_model *m, const char *path);
+ * PyTorch state dict converted by scripts/torch_state_dict_to_safetensors.py).
+ * prefix NULL: every one of m's tensors must be in the file under its name,
+ * and no other key. prefix "lstm.": only m's tensors named "lstm.*", each
+ * found in the file without the prefix ("weight_ih_l0"), and every key of
+ * the file must be one of them. On any error the model is left as it was. */
+ZN_API zn_status zn_model_load_weights(zn_model *m, const char *path, const char *prefix);
 
 /* All parameters as one flat array, in the order they were declared. */
 ZN_API float *zn_model_params(zn_model *m, int64_t *count);

@@ -327,13 +327,16 @@ static zn_status rebuild(const reader *rd, const zn_json *root, const zn_st_file
 /* The tensors of the file into the model's stored tensors (consts after
  * parameters): every stored tensor present with its shape, finite, and no
  * tensor left over. */
-static zn_status copy_tensors(const char *path, const zn_st_file *f, zn_model *m) {
+static zn_status copy_tensors(const char *path, const zn_st_file *f, zn_model *m, const char *prefix) {
     stored t;
     int64_t used = 0;
+    const size_t plen = prefix ? strlen(prefix) : 0;
     for (int i = 0; stored_at(m, i, &t); i++) {
+        if (plen && strncmp(t.name, prefix, plen) != 0) continue; /* not under the prefix: left alone */
+        const char *key = t.name + plen;
         zn_st_info info;
-        if (zn_st_find(f, t.name, &info) != ZN_OK)
-            return zn_error(ZN_ERR_FORMAT, "%s: tensor '%s' is missing (the model has it)", path, t.name);
+        if (zn_st_find(f, key, &info) != ZN_OK)
+            return zn_error(ZN_ERR_FORMAT, "%s: tensor '%s' is missing (the model has '%s')", path, key, t.name);
         int same = info.ndim == t.nd;
         for (int k = 0; same && k < t.nd; k++) same = info.shape[k] == t.dims[k];
         if (!same) {
@@ -344,9 +347,10 @@ static zn_status copy_tensors(const char *path, const zn_st_file *f, zn_model *m
             for (int k = 0; k < info.ndim && k < 8; k++)
                 snprintf(got + strlen(got), sizeof got - strlen(got), "%s%lld", k ? ", " : "",
                          (long long)info.shape[k]);
-            return zn_error(ZN_ERR_SHAPE, "%s: tensor '%s' is [%s]; the model's is [%s]", path, t.name, got, want);
+            return zn_error(ZN_ERR_SHAPE, "%s: tensor '%s' is [%s]; the model's '%s' is [%s]", path, key, got, t.name,
+                            want);
         }
-        zn_status s = zn_st_read_f32(f, t.name, t.data, t.count);
+        zn_status s = zn_st_read_f32(f, key, t.data, t.count);
         if (s != ZN_OK) return zn_io_with_path(s == ZN_ERR_UNSUPPORTED ? s : ZN_ERR_FORMAT, path);
         s = zn_io_check_finite(path, t.name, t.data, t.count, 0);
         if (s != ZN_OK) return s;
@@ -357,7 +361,8 @@ static zn_status copy_tensors(const char *path, const zn_st_file *f, zn_model *m
             zn_st_info info;
             zn_st_tensor(f, k, &info);
             int known = 0;
-            for (int i = 0; !known && stored_at(m, i, &t); i++) known = !strcmp(t.name, info.name);
+            for (int i = 0; !known && stored_at(m, i, &t); i++)
+                known = (!plen || !strncmp(t.name, prefix, plen)) && !strcmp(t.name + plen, info.name);
             if (!known)
                 return zn_error(ZN_ERR_FORMAT, "%s: tensor '%s' is not one of the model's (an extra key)", path,
                                 info.name);
@@ -400,7 +405,7 @@ static zn_status load_from(zn_st_file *f, const char *path, zn_model **out) {
         s = zn_model_compile(g, outputs, n_out, loss >= 0 ? nodes[loss] : NULL, 0, &m);
         if (s != ZN_OK && s != ZN_ERR_OUT_OF_MEMORY) s = zn_io_with_path(ZN_ERR_FORMAT, path);
     }
-    if (s == ZN_OK) s = copy_tensors(path, f, m);
+    if (s == ZN_OK) s = copy_tensors(path, f, m, NULL);
     if (s == ZN_OK)
         *out = m;
     else
@@ -433,7 +438,7 @@ zn_status zn_model_load_memory(const void *bytes, size_t len, const char *name, 
     return s;
 }
 
-zn_status zn_model_load_weights(zn_model *m, const char *path) {
+zn_status zn_model_load_weights(zn_model *m, const char *path, const char *prefix) {
     if (!m || !path) return zn_error(ZN_ERR_INVALID_ARG, "zn_model_load_weights: NULL argument");
     zn_st_file *f = NULL;
     zn_status s = zn_st_open(path, &f);
@@ -447,7 +452,7 @@ zn_status zn_model_load_weights(zn_model *m, const char *path) {
     if (s == ZN_OK) {
         memcpy(keep_p, params, (size_t)np * sizeof(float));
         memcpy(keep_c, consts, (size_t)nc * sizeof(float));
-        s = copy_tensors(path, f, m);
+        s = copy_tensors(path, f, m, prefix);
         if (s != ZN_OK) {
             memcpy(params, keep_p, (size_t)np * sizeof(float));
             memcpy(consts, keep_c, (size_t)nc * sizeof(float));

@@ -72,18 +72,40 @@ static void test_load_weights(void) {
     ZT_OK(zn_model_save(extra, extra_path));
     float a[4], b[4], before[4];
     run(dst, before);
-    ZT_ERR(zn_model_load_weights(dst, small_path), ZN_ERR_SHAPE);
+    ZT_ERR(zn_model_load_weights(dst, small_path, NULL), ZN_ERR_SHAPE);
     ZT_CHECK(strstr(zn_last_error(), "'fc.weight'") != NULL);
-    ZT_ERR(zn_model_load_weights(extra, path), ZN_ERR_FORMAT);
+    ZT_ERR(zn_model_load_weights(extra, path, NULL), ZN_ERR_FORMAT);
     ZT_CHECK(strstr(zn_last_error(), "'gain' is missing") != NULL);
-    ZT_ERR(zn_model_load_weights(dst, extra_path), ZN_ERR_FORMAT);
+    ZT_ERR(zn_model_load_weights(dst, extra_path, NULL), ZN_ERR_FORMAT);
     ZT_CHECK(strstr(zn_last_error(), "'gain'") && strstr(zn_last_error(), "extra"));
     run(dst, b);
     ZT_CHECK(memcmp(before, b, sizeof b) == 0); /* left as it was */
-    ZT_OK(zn_model_load_weights(dst, path));
+    ZT_OK(zn_model_load_weights(dst, path, NULL));
     run(src, a);
     run(dst, b);
     ZT_CHECK(memcmp(a, b, sizeof a) == 0);
+    /* a state dict of one layer, keys without the layer's name, into the 'fc.' tensors */
+    zn_st_writer *w = NULL;
+    char layer_path[64];
+    temp_path(layer_path, sizeof layer_path, "wl");
+    int64_t off_w = 0, off_b = 0, rows, cols;
+    const char *name;
+    zn_model_param_info(src, 0, &name, &rows, &cols, &off_w);
+    zn_model_param_info(src, 1, &name, &rows, &cols, &off_b);
+    const float *p = zn_model_params_const(src, NULL);
+    ZT_OK(zn_st_writer_create(&w));
+    ZT_OK(zn_st_writer_add(w, "weight", ZN_F32, 2, (const int64_t[]){3, 4}, p + off_w));
+    ZT_OK(zn_st_writer_add(w, "bias", ZN_F32, 2, (const int64_t[]){4, 1}, p + off_b));
+    ZT_OK(zn_st_writer_save(w, layer_path));
+    zn_st_writer_free(w);
+    zn_model *fresh = make_model(5, 4, 1);
+    ZT_OK(zn_model_load_weights(fresh, layer_path, "fc."));
+    int64_t fo = 0;
+    zn_model_param_info(fresh, 0, &name, &rows, &cols, &fo);
+    ZT_CHECK(memcmp(zn_model_params_const(fresh, NULL) + fo, p + off_w, 12 * sizeof(float)) == 0);
+    ZT_ERR(zn_model_load_weights(fresh, layer_path, "gain"), ZN_ERR_FORMAT); /* 'gain' is not in the file */
+    zn_model_free(fresh);
+    unlink(layer_path);
     zn_model_free(src);
     zn_model_free(dst);
     zn_model_free(small);
