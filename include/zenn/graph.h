@@ -123,6 +123,10 @@ ZN_API zn_node *zn_input(zn_graph *g, const char *name, int64_t features);
  * axis (0-based, into dims) whose length may be shorter in a pass, up to
  * dims[seq_axis] (zn_feed.seq_len), or -1 for none. */
 ZN_API zn_node *zn_input_nd(zn_graph *g, const char *name, zn_dtype dtype, int nd, const int64_t *dims, int seq_axis);
+/* Training computes the gradient of the loss with respect to this (float)
+ * input too, read after a pass with zn_ws_input_grad (saliency, attacks,
+ * or a layer's input gradient in a benchmark). */
+ZN_API zn_status zn_input_requires_grad(zn_graph *g, zn_node *input);
 /* A sequence [batch, T, features] with T up to max_len in each pass. */
 ZN_API zn_node *zn_input_seq(zn_graph *g, const char *name, int64_t max_len, int64_t features);
 /* Ids [batch, T] (int32), T up to max_len in each pass. */
@@ -403,6 +407,10 @@ ZN_API int64_t zn_ws_node_seq_len(const zn_ws *ws, int node_index);
 ZN_API zn_status zn_model_backward(const zn_model *m, zn_ws *ws, int64_t batch, const float *const *inputs,
                                    float *loss);
 ZN_API float *zn_ws_grads(zn_ws *ws, int64_t *count);
+/* After a training pass: the gradient of the loss with respect to model
+ * input i (batch x its size at the pass's sequence length), for an input
+ * made with zn_input_requires_grad; NULL otherwise. */
+ZN_API const float *zn_ws_input_grad(const zn_ws *ws, int i);
 
 /* One plain SGD step fused into backpropagation: every parameter moves by
  * -lr times its gradient as soon as that gradient is known, with no
@@ -450,6 +458,7 @@ typedef struct zn_node_info {
     zn_op_attrs attrs;
     zn_init init; /* parameters and constants */
     float init_scale;
+    int wants_grad; /* inputs: zn_input_requires_grad */
 } zn_node_info;
 
 ZN_API int zn_model_node_count(const zn_model *m);

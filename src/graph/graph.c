@@ -191,6 +191,16 @@ zn_node *zn_input(zn_graph *g, const char *name, int64_t features) {
     return zn_input_nd(g, name, ZN_F32, 1, &features, -1);
 }
 
+zn_status zn_input_requires_grad(zn_graph *g, zn_node *input) {
+    if (!zn_graph_check_inputs(g, "zn_input_requires_grad", 1, &input)) return zn_graph_status(g);
+    if (input->op != ZN_OP_INPUT || input->dtype != ZN_F32) {
+        zn_graph_fail(g, ZN_ERR_INVALID_ARG, "zn_input_requires_grad: node %d is not a float input", input->index);
+        return ZN_ERR_INVALID_ARG;
+    }
+    input->wants_grad = 1;
+    return ZN_OK;
+}
+
 zn_node *zn_input_seq(zn_graph *g, const char *name, int64_t max_len, int64_t features) {
     const int64_t dims[2] = {max_len, features};
     return zn_input_nd(g, name, ZN_F32, 2, dims, 0);
@@ -325,9 +335,10 @@ zn_node *zn_graph_add_node(zn_graph *g, const zn_node_info *info, zn_node *const
     if (leaf != (info->n_in == 0))
         return zn_graph_fail(g, ZN_ERR_FORMAT, "node %d (%s): %d inputs", g->count, info->op, info->n_in);
     zn_node *n = NULL;
-    if (op == ZN_OP_INPUT)
+    if (op == ZN_OP_INPUT) {
         n = zn_input_nd(g, info->name, info->dtype, info->nd, info->dims, info->seq_axis);
-    else if (op == ZN_OP_PARAM || op == ZN_OP_CONST)
+        if (n && info->wants_grad && zn_input_requires_grad(g, n) != ZN_OK) return NULL;
+    } else if (op == ZN_OP_PARAM || op == ZN_OP_CONST)
         n = stored(g, op == ZN_OP_PARAM ? "zn_param" : "zn_const", (zn_op)op, info->name, info->nd, info->dims,
                    info->init, info->init_scale);
     else if (zn_op_def_get((zn_op)op)->rebuild)

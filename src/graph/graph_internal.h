@@ -41,6 +41,7 @@ struct zn_node {
     int param;    /* parameter tensor index, or -1 */
     int constant; /* constant tensor index, or -1 */
     int input;    /* input index, or -1 */
+    int wants_grad; /* an input whose gradient training computes (zn_input_requires_grad) */
 };
 
 /* Sets a node's shape (nd in 1..ZN_MAX_DIMS, every dim >= 1) and its 2-D

@@ -185,10 +185,10 @@ zn_status zn_model_compile(const zn_graph *g, zn_node *const *outputs, int n_out
         for (int k = 0; k < m->nodes[i].n_in; k++) param_inputs += m->nodes[m->nodes[i].in[k]].op == ZN_OP_PARAM;
         if (param_inputs > 1 && !(zn_op_def_get(m->nodes[i].op)->flags & ZN_OPF_FUSED_MULTI)) m->fused_sgd_ok = 0;
     }
-    /* A node takes a gradient when a parameter feeds it (inputs never do). */
+    /* A node takes a gradient when a parameter, or an input that asks for one, feeds it. */
     for (int i = 0; loss && i < m->n_nodes; i++) {
         const zn_node *n = &m->nodes[i];
-        if (n->op == ZN_OP_PARAM) m->needs_grad[i] = 1;
+        if (n->op == ZN_OP_PARAM || n->wants_grad) m->needs_grad[i] = 1;
         for (int k = 0; k < n->n_in; k++) m->needs_grad[i] |= m->needs_grad[n->in[k]];
         if (!m->train.used[i]) m->needs_grad[i] = 0;
     }
@@ -312,6 +312,7 @@ zn_status zn_model_node_info(const zn_model *m, int i, zn_node_info *out) {
     out->attrs = n->a;
     out->init = n->init;
     out->init_scale = n->init_scale;
+    out->wants_grad = n->wants_grad;
     return ZN_OK;
 }
 

@@ -47,8 +47,8 @@ static zn_conv1d_shape conv_shape(const zn_node *n, int64_t batch, int64_t t_in,
     return s;
 }
 
-zn_node *zn_conv1d_op(zn_graph *g, zn_node *x, zn_node *w, zn_node *b, int64_t stride, int64_t dilation,
-                      int64_t groups, int64_t pad_left, int64_t pad_right) {
+zn_node *zn_conv1d_op(zn_graph *g, zn_node *x, zn_node *w, zn_node *b, int64_t stride, int64_t dilation, int64_t groups,
+                      int64_t pad_left, int64_t pad_right) {
     zn_node *in[3] = {x, w, b};
     if (!zn_graph_check_inputs(g, "zn_conv1d_op", b ? 3 : 2, in)) return NULL;
     char sx[96], sw[96];
@@ -221,7 +221,8 @@ static void maxpool_forward(const zn_exec *e, const zn_node *n) {
     const zn_node *x = &e->nodes[n->in[0]];
     const zn_pool1d_shape s = pool_shape(n, e->batch, zn_exec_dim(e, x, 0));
     int32_t *arg = (int32_t *)(void *)(e->aux[n->index] ? e->aux[n->index] : e->scratch[n->index]);
-    const zn_status st = zn_maxpool1d_forward(&s, e->val[x->index], e->val[n->index], arg, exec_pool(e), e->max_threads);
+    const zn_status st =
+        zn_maxpool1d_forward(&s, e->val[x->index], e->val[n->index], arg, exec_pool(e), e->max_threads);
     if (st != ZN_OK) zn_exec_fail(e, st, "max_pool1d (node %d): %s", n->index, zn_last_error());
 }
 
@@ -335,9 +336,9 @@ static void interp_forward(const zn_exec *e, const zn_node *n) {
 static void interp_backward(const zn_exec *e, const zn_node *n) {
     float *dx = zn_exec_input_grad(e, n, 0);
     if (!dx) return;
-    const zn_status st = zn_interp1d_linear_backward(e->batch, zn_exec_dim(e, &e->nodes[n->in[0]], 0),
-                                                     zn_exec_dim(e, n, 0), n->cols, e->grad[n->index], dx,
-                                                     exec_pool(e), e->max_threads);
+    const zn_status st =
+        zn_interp1d_linear_backward(e->batch, zn_exec_dim(e, &e->nodes[n->in[0]], 0), zn_exec_dim(e, n, 0), n->cols,
+                                    e->grad[n->index], dx, exec_pool(e), e->max_threads);
     if (st != ZN_OK) zn_exec_fail(e, st, "interp_linear (node %d): %s", n->index, zn_last_error());
 }
 

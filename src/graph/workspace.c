@@ -160,6 +160,11 @@ static int collect_buffers(const zn_model *m, zn_ws_mode mode, int64_t max_batch
         if (aux > 0) b[nb++] = (buffer){i, 2, round16(aux * max_batch), i, stop > end[i] ? stop : end[i], 0};
         if (scratch > 0) b[nb++] = (buffer){i, 3, round16(scratch), i, stop, 0};
     }
+    for (int i = 0; i < m->n_inputs; i++) { /* input gradients: read after the pass */
+        const int id = m->inputs[i];
+        if (m->needs_grad[id] && train->used[id])
+            b[nb++] = (buffer){id, 1, round16(value_floats(&m->nodes[id], max_batch, cap)), N, forever, 0};
+    }
     for (int s = 0; s < train->n_steps; s++) {
         int id = train->steps[s];
         if (!m->needs_grad[id]) continue;
@@ -552,7 +557,17 @@ static zn_status backward(const zn_model *m, zn_ws *ws, const char *fn, const zn
         const int64_t from = ws->grad_ready[id] ? at + size : at;
         if (next > from) memset(ws->param_grads + from, 0, (size_t)(next - from) * sizeof(float));
     }
+    for (int i = 0; i < m->n_inputs; i++) { /* an input gradient no op reached is zero */
+        const int id = m->inputs[i];
+        if (ws->grad[id] && !ws->grad_ready[id])
+            memset(ws->grad[id], 0, (size_t)zn_exec_count(e, &m->nodes[id]) * sizeof(float));
+    }
     return finish(ws, &p, &m->train);
+}
+
+const float *zn_ws_input_grad(const zn_ws *ws, int i) {
+    if (!ws || i < 0 || i >= ws->m->n_inputs || ws->mode != ZN_WS_TRAIN) return NULL;
+    return ws->grad[ws->m->inputs[i]];
 }
 
 zn_status zn_model_run_backward(const zn_model *m, zn_ws *ws, const zn_feed *feed, float *loss) {

@@ -116,6 +116,10 @@ static zn_status describe(const zn_model *m, char **json) {
         zn_jw_string(&w, zn_dtype_name(n.dtype));
         zn_jw_key(&w, "attrs");
         write_attrs(&w, &n.attrs);
+        if (n.wants_grad) {
+            zn_jw_key(&w, "wants_grad");
+            zn_jw_bool(&w, 1);
+        }
         if (n.n_in == 0 && !n.batched) {
             zn_jw_key(&w, "init");
             zn_jw_int(&w, n.init);
@@ -268,6 +272,9 @@ static zn_status read_node(const reader *r, const zn_json *obj, int index, zn_no
     info->seq_axis = (int)seq;
     if (s == ZN_OK) s = read_dtype(r, obj, &info->dtype);
     if (s == ZN_OK) s = read_attrs(r, obj, &info->attrs);
+    const zn_json *wg = zn_json_get(obj, "wants_grad");
+    if (s == ZN_OK && wg && wg->type != ZN_JSON_BOOL) s = bad(r, "wants_grad", "is not a boolean");
+    if (s == ZN_OK && wg) info->wants_grad = wg->boolean;
     if (s == ZN_OK && zn_json_get(obj, "init")) {
         s = get_int(r, obj, "init", 0, ZN_INIT_SPARSE_MASK, &init);
         const zn_json *sc = NULL;

@@ -2,6 +2,9 @@
  * shapes, a run-time sequence length, slices past it, reshape as a view,
  * state that is absent until an op keeps some, element-wise ops split over
  * the pool with the same bits. */
+#define _POSIX_C_SOURCE 200809L
+#include <unistd.h>
+
 #include "zn_test.h"
 
 /* x [T, 3] -> dense 4 -> tanh -> mean over time -> [4]. */
@@ -225,6 +228,72 @@ static void test_training_values_live_only_while_read(void) {
     zn_graph_free(g);
 }
 
+/* An input that asks for its gradient gets what a zero parameter added to
+ * it would get, bit for bit; other inputs get none; a pass that reaches no
+ * input gradient still leaves it defined. */
+static void test_input_gradient(void) {
+    zn_graph *g = NULL, *h = NULL;
+    zn_graph_create(&g);
+    zn_graph_create(&h);
+    zn_node *x = zn_input_nd(g, "x", ZN_F32, 2, (const int64_t[]){5, 3}, -1),
+            *t = zn_input_nd(g, "t", ZN_F32, 2, (const int64_t[]){5, 2}, -1);
+    ZT_OK(zn_input_requires_grad(g, x));
+    zn_node *loss = zn_mse(g, zn_activation(g, zn_dense(g, x, 2, "fc"), ZN_NACT_TANH, 1.0f), t);
+    zn_node *x2 = zn_input_nd(h, "x", ZN_F32, 2, (const int64_t[]){5, 3}, -1),
+            *t2 = zn_input_nd(h, "t", ZN_F32, 2, (const int64_t[]){5, 2}, -1);
+    zn_node *p = zn_param_nd(h, "p", 2, (const int64_t[]){5, 3}, ZN_INIT_ZERO, 0);
+    zn_node *loss2 = zn_mse(h, zn_activation(h, zn_dense(h, zn_add(h, x2, p), 2, "fc"), ZN_NACT_TANH, 1.0f), t2);
+    ZT_ERR(zn_input_requires_grad(h, p), ZN_ERR_INVALID_ARG);
+    zn_model *m = NULL, *m2 = NULL;
+    ZT_OK(zn_model_compile(g, NULL, 0, loss, 4, &m));
+    zn_graph_free(h);
+    zn_graph_create(&h); /* the failed call above marks that graph: build it again */
+    x2 = zn_input_nd(h, "x", ZN_F32, 2, (const int64_t[]){5, 3}, -1);
+    t2 = zn_input_nd(h, "t", ZN_F32, 2, (const int64_t[]){5, 2}, -1);
+    p = zn_param_nd(h, "p", 2, (const int64_t[]){5, 3}, ZN_INIT_ZERO, 0);
+    loss2 = zn_mse(h, zn_activation(h, zn_dense(h, zn_add(h, x2, p), 2, "fc"), ZN_NACT_TANH, 1.0f), t2);
+    ZT_OK(zn_model_compile(h, NULL, 0, loss2, 4, &m2));
+    /* the same dense weights in both */
+    int64_t off1 = 0, off2 = 0, r, c;
+    const char *name;
+    zn_model_param_info(m, 0, &name, &r, &c, &off1);
+    zn_model_param_info(m2, 1, &name, &r, &c, &off2);
+    memcpy(zn_model_params(m2, NULL) + off2, zn_model_params(m, NULL) + off1, 6 * sizeof(float));
+    zn_ws_opts o = zn_ws_opts_default();
+    o.mode = ZN_WS_TRAIN;
+    zn_ws *ws = NULL, *ws2 = NULL;
+    ZT_OK(zn_ws_create(m, &o, &ws));
+    ZT_OK(zn_ws_create(m2, &o, &ws2));
+    float xs[15], ts[10], l1, l2;
+    for (int i = 0; i < 15; i++) xs[i] = 0.1f * (float)i - 0.7f;
+    for (int i = 0; i < 10; i++) ts[i] = 0.05f * (float)i;
+    const void *in[2] = {xs, ts};
+    zn_feed f = {1, 0, in};
+    ZT_OK(zn_model_run_backward(m, ws, &f, &l1));
+    ZT_OK(zn_model_run_backward(m2, ws2, &f, &l2));
+    const float *dx = zn_ws_input_grad(ws, 0);
+    int64_t n = 0;
+    const float *dp = zn_ws_grads(ws2, &n);
+    ZT_CHECK(dx && memcmp(dx, dp, 15 * sizeof(float)) == 0 && l1 == l2);
+    ZT_CHECK(zn_ws_input_grad(ws, 1) == NULL && zn_ws_input_grad(ws2, 0) == NULL);
+    /* saved and loaded, the input still asks for its gradient */
+    char path[] = "/tmp/zn_input_grad_XXXXXX";
+    close(mkstemp(path));
+    ZT_OK(zn_model_save(m, path));
+    zn_model *back = NULL;
+    ZT_OK(zn_model_load(path, &back));
+    zn_node_info info;
+    ZT_CHECK(back && zn_model_node_info(back, 0, &info) == ZN_OK && info.wants_grad == 1);
+    unlink(path);
+    zn_model_free(back);
+    zn_ws_free(ws);
+    zn_ws_free(ws2);
+    zn_model_free(m);
+    zn_model_free(m2);
+    zn_graph_free(g);
+    zn_graph_free(h);
+}
+
 int main(void) {
     ZT_RUN(test_shape_errors_name_node_and_shapes);
     ZT_RUN(test_run_time_sequence_length);
@@ -232,5 +301,6 @@ int main(void) {
     ZT_RUN(test_reshape_view_and_no_state);
     ZT_RUN(test_elementwise_split_same_bits);
     ZT_RUN(test_training_values_live_only_while_read);
+    ZT_RUN(test_input_gradient);
     return zt_finish();
 }
