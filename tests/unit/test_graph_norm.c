@@ -399,10 +399,57 @@ static void test_threads_bit_identical(void) {
     zn_model_free(m);
 }
 
+/* x [B, T, 5] through every norm layer: a model of T up to 6 run at 3
+ * steps equals one built for 3 (values, gradients, running statistics). */
+static zn_model *seq_model(int64_t max_len) {
+    zn_graph *g = NULL;
+    ZT_OK(zn_graph_create(&g));
+    zn_node *x = zn_input_seq(g, "x", max_len, 5);
+    zn_node *h = zn_layer_norm(g, x, "ln", NULL);
+    h = zn_mul(g, h, zn_rms_norm(g, x, "rms", NULL));
+    h = zn_batch_norm(g, zn_add(g, h, x), "bn", NULL);
+    zn_node *loss = zn_mse(g, h, zn_input_seq(g, "t", max_len, 5));
+    zn_model *m = NULL;
+    ZT_OK(zn_model_compile(g, &h, 1, loss, 7, &m));
+    zn_graph_free(g);
+    return m;
+}
+
+static void test_norm_seq_len(void) {
+    enum { SB = 2, ST = 3, SF = 5, SN = SB * ST * SF };
+    zn_model *m[2] = {seq_model(6), seq_model(ST)};
+    if (!m[0] || !m[1]) return;
+    float x[SN], t[SN], loss[2], *grads[2], *stats[2], *vals[2];
+    for (int i = 0; i < SN; i++) x[i] = (float)((i * 5) % 7) * 0.5f - 1.2f, t[i] = (float)(i % 3) - 1.0f;
+    int64_t ng = 0, nc = 0;
+    for (int k = 0; k < 2; k++) {
+        zn_ws *ws = make_ws(m[k], SB, ZN_WS_TRAIN, NULL, 1);
+        const void *in[2] = {x, t};
+        zn_feed feed = {SB, ST, in};
+        ZT_OK(zn_model_run_backward(m[k], ws, &feed, &loss[k]));
+        const float *g = zn_ws_grads(ws, &ng), *c = zn_model_consts(m[k], &nc);
+        grads[k] = malloc((size_t)ng * sizeof(float));
+        memcpy(grads[k], g, (size_t)ng * sizeof(float));
+        stats[k] = malloc((size_t)nc * sizeof(float));
+        memcpy(stats[k], c, (size_t)nc * sizeof(float));
+        vals[k] = malloc(SN * sizeof(float));
+        const float *v = zn_ws_node_value(ws, zn_model_output_node(m[k], 0));
+        ZT_CHECK(v != NULL);
+        if (v) memcpy(vals[k], v, SN * sizeof(float));
+        zn_ws_free(ws);
+    }
+    ZT_CHECK(loss[0] == loss[1]);
+    ZT_CHECK(!memcmp(grads[0], grads[1], (size_t)ng * sizeof(float)));
+    ZT_CHECK(!memcmp(stats[0], stats[1], (size_t)nc * sizeof(float)));
+    ZT_CHECK(!memcmp(vals[0], vals[1], SN * sizeof(float)));
+    for (int k = 0; k < 2; k++) free(grads[k]), free(stats[k]), free(vals[k]), zn_model_free(m[k]);
+}
+
 int main(void) {
     ZT_RUN(test_batch_norm_running_stats);
     ZT_RUN(test_embedding_bad_ids);
     ZT_RUN(test_embedding_seq_len);
+    ZT_RUN(test_norm_seq_len);
     ZT_RUN(test_one_hot);
     ZT_RUN(test_builder_errors);
     ZT_RUN(test_rebuild);
