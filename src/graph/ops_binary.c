@@ -9,11 +9,12 @@
 
 enum { AXES = ZN_MAX_DIMS + 1 }; /* the batch, then the per-sample dims right-aligned */
 
-/* The node's run-time shape right-aligned into AXES axes (batch first). */
-static void aligned_shape(const zn_exec *e, const zn_node *n, int out_nd, int64_t *shape) {
+/* The node's run-time shape right-aligned into AXES axes (the batch first,
+ * the last axis last, so the innermost loop runs over it). */
+static void aligned_shape(const zn_exec *e, const zn_node *n, int64_t *shape) {
     for (int i = 0; i < AXES; i++) shape[i] = 1;
     shape[0] = n->batched ? e->batch : 1;
-    for (int i = 0; i < n->nd; i++) shape[1 + out_nd - n->nd + i] = zn_exec_dim(e, n, i);
+    for (int i = 0; i < n->nd; i++) shape[AXES - n->nd + i] = zn_exec_dim(e, n, i);
 }
 
 /* Element strides of an operand over the output's axes: 0 where it repeats. */
@@ -35,9 +36,9 @@ static bview view_of(const zn_exec *e, const zn_node *n) {
     const zn_node *a = &e->nodes[n->in[0]], *b = &e->nodes[n->in[1]];
     bview v;
     int64_t ash[AXES], bsh[AXES];
-    aligned_shape(e, n, n->nd, v.shape);
-    aligned_shape(e, a, n->nd, ash);
-    aligned_shape(e, b, n->nd, bsh);
+    aligned_shape(e, n, v.shape);
+    aligned_shape(e, a, ash);
+    aligned_shape(e, b, bsh);
     strides(ash, v.sa);
     strides(bsh, v.sb);
     v.same = !memcmp(ash, v.shape, sizeof ash) && !memcmp(bsh, v.shape, sizeof bsh);
@@ -106,14 +107,52 @@ typedef struct bin_job {
 
 enum { BLOCK = 16 };
 
+/* The loops read the job's fields into locals first: a float store could
+ * otherwise alias j->k and stop vectorisation. */
 static void flat_part(const bin_job *j, int64_t lo, int64_t hi) {
-    if (j->y) {
-        for (int64_t i = lo; i < hi; i++) j->y[i] = apply(j->kind, j->a[i], j->b[i]);
-    } else if (!j->other) {
-        j->vm->axpy((size_t)(hi - lo), j->k, j->dy + lo, j->d + lo);
+    const int kind = j->kind;
+    const float k = j->k, *a = j->a, *b = j->b, *dy = j->dy, *other = j->other;
+    float *y = j->y, *d = j->d;
+    if (y) {
+        if (kind == OP_ADD)
+            for (int64_t i = lo; i < hi; i++) y[i] = a[i] + b[i];
+        else if (kind == OP_SUB)
+            for (int64_t i = lo; i < hi; i++) y[i] = a[i] - b[i];
+        else
+            for (int64_t i = lo; i < hi; i++) y[i] = a[i] * b[i];
+    } else if (!other) {
+        j->vm->axpy((size_t)(hi - lo), k, dy + lo, d + lo);
     } else {
-        for (int64_t i = lo; i < hi; i++) j->d[i] += j->k * j->dy[i] * j->other[i];
+        for (int64_t i = lo; i < hi; i++) d[i] += k * dy[i] * other[i];
     }
+}
+
+/* One inner row of n elements (strides s1, s2 of the first and second array). */
+static void row_forward(int kind, int64_t n, const float *pa, int64_t ia, const float *pb, int64_t ib, float *py) {
+    if (ia == 1 && ib == 1) {
+        if (kind == OP_ADD)
+            for (int64_t q = 0; q < n; q++) py[q] = pa[q] + pb[q];
+        else if (kind == OP_SUB)
+            for (int64_t q = 0; q < n; q++) py[q] = pa[q] - pb[q];
+        else
+            for (int64_t q = 0; q < n; q++) py[q] = pa[q] * pb[q];
+        return;
+    }
+    for (int64_t q = 0; q < n; q++) py[q] = apply(kind, pa[q * ia], pb[q * ib]);
+}
+
+static void row_backward(int64_t n, float k, const float *pdy, float *pd, int64_t id, const float *po, int64_t io) {
+    if (!po) {
+        if (id == 1)
+            for (int64_t q = 0; q < n; q++) pd[q] += k * pdy[q];
+        else
+            for (int64_t q = 0; q < n; q++) pd[q * id] += k * pdy[q];
+        return;
+    }
+    if (id == 1 && io == 1)
+        for (int64_t q = 0; q < n; q++) pd[q] += k * pdy[q] * po[q];
+    else
+        for (int64_t q = 0; q < n; q++) pd[q * id] += k * pdy[q] * po[q * io];
 }
 
 static void bin_part(void *ctx, int64_t begin, int64_t end) {
@@ -134,27 +173,18 @@ static void bin_part(void *ctx, int64_t begin, int64_t end) {
     const int L = AXES - 1;
     /* forward reads a and b at their strides; backward reads other and writes d */
     const int64_t *s1 = j->y ? v->sa : j->sd, *s2 = j->y ? v->sb : j->so;
+    const int64_t n = hi[L] - lo[L];
     for (int64_t i0 = lo[0]; i0 < hi[0]; i0++)
         for (int64_t i1 = lo[1]; i1 < hi[1]; i1++)
             for (int64_t i2 = lo[2]; i2 < hi[2]; i2++)
                 for (int64_t i3 = lo[3]; i3 < hi[3]; i3++) {
-                    const int64_t o1 = i0 * s1[0] + i1 * s1[1] + i2 * s1[2] + i3 * s1[3];
-                    const int64_t o2 = i0 * s2[0] + i1 * s2[1] + i2 * s2[2] + i3 * s2[3];
-                    const int64_t oy = i0 * sy[0] + i1 * sy[1] + i2 * sy[2] + i3 * sy[3];
-                    if (j->y) {
-                        const float *pa = j->a + o1, *pb = j->b + o2;
-                        float *py = j->y + oy;
-                        for (int64_t q = lo[L]; q < hi[L]; q++) py[q] = apply(j->kind, pa[q * s1[L]], pb[q * s2[L]]);
-                        continue;
-                    }
-                    float *pd = j->d + o1;
-                    const float *pdy = j->dy + oy;
-                    if (!j->other) {
-                        for (int64_t q = lo[L]; q < hi[L]; q++) pd[q * s1[L]] += j->k * pdy[q];
-                        continue;
-                    }
-                    const float *po = j->other + o2;
-                    for (int64_t q = lo[L]; q < hi[L]; q++) pd[q * s1[L]] += j->k * pdy[q] * po[q * s2[L]];
+                    const int64_t o1 = i0 * s1[0] + i1 * s1[1] + i2 * s1[2] + i3 * s1[3] + lo[L] * s1[L];
+                    const int64_t o2 = i0 * s2[0] + i1 * s2[1] + i2 * s2[2] + i3 * s2[3] + lo[L] * s2[L];
+                    const int64_t oy = i0 * sy[0] + i1 * sy[1] + i2 * sy[2] + i3 * sy[3] + lo[L];
+                    if (j->y)
+                        row_forward(j->kind, n, j->a + o1, s1[L], j->b + o2, s2[L], j->y + oy);
+                    else
+                        row_backward(n, j->k, j->dy + oy, j->d + o1, s1[L], j->other ? j->other + o2 : NULL, s2[L]);
                 }
 }
 
