@@ -141,6 +141,8 @@ ZN_API zn_node *zn_param_nd(zn_graph *g, const char *name, int nd, const int64_t
 /* A constant of rows x cols, made at compile time from `init` and the seed
  * and saved with the model, but never trained (masks, fixed tables). */
 ZN_API zn_node *zn_const(zn_graph *g, const char *name, int64_t rows, int64_t cols, zn_init init, float scale);
+/* A constant of nd (1 to 4) dims (a batch norm's running statistics, [C]). */
+ZN_API zn_node *zn_const_nd(zn_graph *g, const char *name, int nd, const int64_t *dims, zn_init init, float scale);
 
 /* ---- layers and ops ---------------------------------------------------------- */
 
@@ -234,6 +236,38 @@ ZN_API zn_node *zn_softmax_axis(zn_graph *g, zn_node *x, int axis);
 /* Inverted dropout: in training, zeroes a fraction `rate` and scales the rest
  * by 1/(1-rate); the identity in inference. */
 ZN_API zn_node *zn_dropout(zn_graph *g, zn_node *x, float rate);
+
+/* ---- normalisation and ids (layers with named parameters: zenn/nn.h) -------------------- */
+
+/* Layer norm over the last axis: (x - mean) rstd gamma + beta with the
+ * row's mean and biased variance, rstd = 1 / sqrt(var + eps). gamma and
+ * beta are unbatched [F] nodes (F: x's last axis, which must not be a
+ * sequence axis) or NULL (scale 1, shift 0). Threaded over rows. */
+ZN_API zn_node *zn_layer_norm_op(zn_graph *g, zn_node *x, zn_node *gamma, zn_node *beta, float eps);
+/* RMS norm over the last axis: x rstd gamma, rstd = 1 / sqrt(mean(x^2) + eps). */
+ZN_API zn_node *zn_rms_norm_op(zn_graph *g, zn_node *x, zn_node *gamma, float eps);
+/* Batch norm of a channels-last x [B, (T, ...) C]: per channel, statistics
+ * over the batch and every other axis. A training pass (zn_model_backward
+ * and the like) normalises with the batch's mean and biased variance and
+ * updates running_mean and running_var (unbatched [C] constants,
+ * zn_const_nd, saved with the model) to (1 - momentum) running + momentum
+ * batch, with the unbiased variance for running_var, as PyTorch: so a
+ * training pass writes the model's constants, as an optimizer step writes
+ * its parameters (training needs the model alone). Every other pass
+ * (inference, zn_model_loss) normalises with the running statistics and
+ * writes nothing. A training pass needs two values or more per channel.
+ * gamma and beta: [C] or NULL. */
+ZN_API zn_node *zn_batch_norm_op(zn_graph *g, zn_node *x, zn_node *gamma, zn_node *beta, zn_node *running_mean,
+                                 zn_node *running_var, float eps, float momentum);
+/* table[ids]: int32 ids [B, T] (zn_input_ids; any batch node of ids) and
+ * an unbatched table [V, D] give [B, T, D], following the ids' run-time
+ * sequence length. The table's gradient is a scatter-add (a repeated id
+ * sums its rows). An id outside [0, V) fails the pass (ZN_ERR_INVALID_ARG,
+ * naming the batch row, the step and the value) before anything is
+ * written; the workspace stays usable. */
+ZN_API zn_node *zn_embedding_op(zn_graph *g, zn_node *ids, zn_node *table);
+/* ids [B, T] -> [B, T, classes] floats, 1 at each id; ids out of range fail as above. */
+ZN_API zn_node *zn_one_hot_op(zn_graph *g, zn_node *ids, int64_t classes);
 
 /* ---- losses: scalar nodes, averaged over the batch ------------------------------------- */
 

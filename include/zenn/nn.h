@@ -108,6 +108,32 @@ ZN_API zn_tcn_spec zn_tcn_spec_default(void);
  * receptive field 1 + 2 (K-1) sum(dilations). */
 ZN_API zn_node *zn_tcn(zn_graph *g, zn_node *x, const zn_tcn_spec *spec, const char *name);
 
+/* ---- layers: graph ops with named parameters ---------------------------------------- */
+
+/* Options of the normalisation layers, PyTorch's defaults from
+ * zn_norm_opts_default(): eps 1e-5, momentum 0.1, affine on. */
+typedef struct zn_norm_opts {
+    float eps;
+    float momentum; /* batch norm: the running statistics' update rate */
+    int affine;     /* learnable "<name>.weight" (gamma, starts at 1) and "<name>.bias" (beta, 0) */
+} zn_norm_opts;
+ZN_API zn_norm_opts zn_norm_opts_default(void);
+
+/* Each layer names its tensors as PyTorch's state dict under `name`, so a
+ * converted state dict loads unchanged; opts NULL: the defaults. */
+/* nn.LayerNorm(F) over x's last axis (zn_layer_norm_op). */
+ZN_API zn_node *zn_layer_norm(zn_graph *g, zn_node *x, const char *name, const zn_norm_opts *opts);
+/* RMS norm over the last axis with "<name>.weight" only (affine). */
+ZN_API zn_node *zn_rms_norm(zn_graph *g, zn_node *x, const char *name, const zn_norm_opts *opts);
+/* nn.BatchNorm1d(C) on channels-last x [B, (T,) C] (zn_batch_norm_op) with
+ * constants "<name>.running_mean" (0) and "<name>.running_var" (1), which
+ * training passes update (a model write) and the model saves; there is no
+ * "num_batches_tracked" (momentum is always given). */
+ZN_API zn_node *zn_batch_norm(zn_graph *g, zn_node *x, const char *name, const zn_norm_opts *opts);
+/* nn.Embedding(num, dim): ids [B, T] -> [B, T, dim] with "<name>.weight"
+ * [num, dim] drawn from N(0, 1) (zn_embedding_op). */
+ZN_API zn_node *zn_embedding(zn_graph *g, zn_node *ids, int64_t num, int64_t dim, const char *name);
+
 /* ---- a trained network with what it needs to run on raw data ------------------- */
 
 /* An MLP together with its input/output scaling and class names: what

@@ -248,6 +248,10 @@ zn_node *zn_const(zn_graph *g, const char *name, int64_t rows, int64_t cols, zn_
     return stored(g, "zn_const", ZN_OP_CONST, name, 2, dims, init, scale);
 }
 
+zn_node *zn_const_nd(zn_graph *g, const char *name, int nd, const int64_t *dims, zn_init init, float scale) {
+    return stored(g, "zn_const", ZN_OP_CONST, name, nd, dims, init, scale);
+}
+
 int zn_node_index(const zn_node *n) { return n ? n->index : -1; }
 int64_t zn_node_features(const zn_node *n) { return n ? n->cols : 0; }
 

@@ -5,6 +5,7 @@
 
 #include "base/internal.h"
 #include "graph/graph_internal.h"
+#include "kernels/parallel.h"
 
 static const char *const nact_names[ZN_NACT_COUNT] = {"linear",
                                                       "threshold",
@@ -101,13 +102,13 @@ static void act_forward_range(const zn_exec *e, const zn_node *n, int64_t lo, in
 
 static void act_forward(const zn_exec *e, const zn_node *n) { act_forward_range(e, n, 0, zn_exec_count(e, n)); }
 
-static void act_backward(const zn_exec *e, const zn_node *n) {
-    float *dx = zn_exec_input_grad(e, n, 0);
-    if (!dx) return;
+/* dx += dy f'(x) over elements [lo, hi): each element alone. */
+static void act_backward_range(const zn_exec *e, const zn_node *n, float *dx, int64_t lo, int64_t hi) {
     zn_nact act = (zn_nact)n->a.act;
     float s = n->a.f[0];
-    const float *x = e->val[n->in[0]], *y = e->val[n->index], *dy = e->grad[n->index];
-    size_t c = (size_t)zn_exec_count(e, n);
+    const float *x = e->val[n->in[0]] + lo, *y = e->val[n->index] + lo, *dy = e->grad[n->index] + lo;
+    dx += lo;
+    size_t c = (size_t)(hi - lo);
     if (n->a.flags) { /* FANN's formulas */
         for (size_t i = 0; i < c; i++) dx[i] += dy[i] * zn_nact_fann_derivative(act, s, x[i], y[i]);
         return;
@@ -127,6 +128,30 @@ static void act_backward(const zn_exec *e, const zn_node *n) {
     default: break;
     }
     for (size_t i = 0; i < c; i++) dx[i] += dy[i] * zn_nact_derivative(act, s, x[i], y[i]);
+}
+
+typedef struct act_job {
+    const zn_exec *e;
+    const zn_node *n;
+    float *dx;
+    int64_t count;
+} act_job;
+
+enum { ACT_BLOCK = 16 };
+
+static void act_backward_part(void *ctx, int64_t begin, int64_t end) {
+    const act_job *j = ctx;
+    act_backward_range(j->e, j->n, j->dx, begin * ACT_BLOCK, end * ACT_BLOCK < j->count ? end * ACT_BLOCK : j->count);
+}
+
+/* Large values split over the pool in blocks (the same bits for any thread count). */
+static void act_backward(const zn_exec *e, const zn_node *n) {
+    float *dx = zn_exec_input_grad(e, n, 0);
+    if (!dx) return;
+    act_job j = {e, n, dx, zn_exec_count(e, n)};
+    zn_pool *pool = e->max_threads == 1 ? NULL : (e->pool ? e->pool : zn_pool_default());
+    zn_parallel_rows(pool, e->max_threads, (j.count + ACT_BLOCK - 1) / ACT_BLOCK,
+                     zn_rows_per_thread(ACT_BLOCK, ZN_PAR_MIN_FLOATS), act_backward_part, &j);
 }
 
 static zn_node *rebuild_act(zn_graph *g, zn_node *const *in, const zn_node_info *info) {
