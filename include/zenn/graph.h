@@ -110,6 +110,9 @@ ZN_API zn_status zn_graph_create(zn_graph **out);
 ZN_API void zn_graph_free(zn_graph *g);
 ZN_API zn_status zn_graph_status(const zn_graph *g); /* the first builder error, or ZN_OK */
 ZN_API int zn_graph_node_count(const zn_graph *g);
+/* Records an error of a builder written outside the library (layers made of
+ * several ops): the graph's first error wins. Returns NULL. */
+ZN_API zn_node *zn_graph_error(zn_graph *g, zn_status s, const char *message);
 
 /* ---- leaves ------------------------------------------------------------ */
 

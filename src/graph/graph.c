@@ -96,6 +96,10 @@ zn_node *zn_graph_fail(zn_graph *g, zn_status s, const char *fmt, ...) {
     return NULL;
 }
 
+zn_node *zn_graph_error(zn_graph *g, zn_status s, const char *message) {
+    return zn_graph_fail(g, s, "%s", message ? message : "error");
+}
+
 int zn_graph_check_inputs(zn_graph *g, const char *fn, int n, zn_node *const *in) {
     if (!g) {
         zn_error(ZN_ERR_INVALID_ARG, "%s: graph is NULL", fn);

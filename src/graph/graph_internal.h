@@ -84,6 +84,10 @@ typedef struct zn_exec {
     float **state;             /* per node: state kept between calls (op's state_size), or NULL */
     unsigned char *state_live; /* per node: state holds values (else the op starts from zeros) */
     unsigned char *grad_ready; /* per node: gradient zeroed/written this pass */
+    /* per node: its aux and scratch were sized with training 1 (a training
+     * workspace's trained nodes), so inference passes may use either size;
+     * NULL in inference workspaces */
+    const unsigned char *sized_for_training;
     const zn_node *nodes;
     const zn_kernels *k;
     zn_pool *pool;

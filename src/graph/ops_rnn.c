@@ -118,11 +118,47 @@ zn_node *zn_rnn_layer(zn_graph *g, zn_cell cell, zn_node *x, int64_t hidden, int
 
 /* ---- layout helpers ----------------------------------------------------------------------- */
 
+static size_t infer_floats(const zn_node *n, int64_t input, int64_t batch, int64_t steps, int packed_given) {
+    zn_rnn_shape s = shape_at(n, batch, steps, 0);
+    s.input = input;
+    return zn_rnn_scratch_floats(zn_kernels_get(), &s, ZN_RNN_INFER, packed_given);
+}
+
+static size_t back_floats(const zn_node *n, int64_t input, int64_t batch, int64_t steps) {
+    zn_rnn_shape s = shape_at(n, batch, steps, 0);
+    s.input = input;
+    return zn_rnn_scratch_floats(zn_kernels_get(), &s, ZN_RNN_BACKWARD, 0);
+}
+
+static size_t packed_floats(const zn_node *n, int64_t input) {
+    zn_rnn_shape s = shape_at(n, 2, 1, 0); /* the batch class of training passes' chunks: 2 or more */
+    s.input = input;
+    const size_t a = zn_rnn_packed_floats(zn_kernels_get(), &s);
+    s.batch = 1;
+    const size_t b = zn_rnn_packed_floats(zn_kernels_get(), &s);
+    return a > b ? a : b;
+}
+
+static int64_t round16(int64_t f) { return (f + 15) & ~(int64_t)15; }
+
+/* Training passes run the batch in chunks so that backward's own scratch
+ * (every step's gate gradients) stays at most half the saved activations:
+ * the training step's memory is then what it must store, plus a little. */
+static int64_t chunks_of(const zn_node *n) {
+    const int64_t I = n->a.size[3], T = n->dim[0];
+    const int64_t back = (int64_t)back_floats(n, I, 1, T), saved = train_floats_at(n, I, 1, T);
+    int64_t k = saved > 0 ? (2 * back + saved - 1) / saved : 1;
+    return k < 1 ? 1 : k > 4 ? 4 : k;
+}
+static int64_t chunk_rows(const zn_node *n, int64_t batch) {
+    const int64_t k = chunks_of(n);
+    return (batch + k - 1) / k;
+}
+
 typedef struct rnn_run {
     int64_t B, T, I, H;
     int D, lstm;
     float *hn, *cn, *dhn, *dcn, *saved; /* aux parts */
-    int64_t train_each;                 /* one direction's TRAIN scratch */
 } rnn_run;
 
 static void run_of(const zn_exec *e, const zn_node *n, rnn_run *r) {
@@ -134,30 +170,37 @@ static void run_of(const zn_exec *e, const zn_node *n, rnn_run *r) {
     r->hn = a, a += dbh;
     r->cn = r->lstm ? a : NULL, a += r->lstm ? dbh : 0;
     r->dhn = r->dcn = r->saved = NULL;
-    r->train_each = 0;
-    if (e->training) {
+    if (e->sized_for_training && e->sized_for_training[n->index]) {
         r->dhn = a, a += dbh;
         r->dcn = r->lstm ? a : NULL, a += r->lstm ? dbh : 0;
         r->saved = a;
-        r->train_each = train_floats_at(n, r->I, r->B, r->T);
     }
 }
 
-/* Rows [B][H] of direction d from src [B][D][H] (src itself when D is 1). */
-static const float *gather(const float *src, const rnn_run *r, int d, float *tmp) {
-    if (!src || r->D == 1) return src;
-    for (int64_t b = 0; b < r->B; b++) memcpy(tmp + b * r->H, src + (b * r->D + d) * r->H, (size_t)r->H * sizeof(float));
+/* Rows [b0, b0+bc) of direction d as [bc][H] from src [B][D][H]. */
+static const float *gather(const float *src, const rnn_run *r, int d, int64_t b0, int64_t bc, float *tmp) {
+    if (!src) return NULL;
+    if (r->D == 1) return src + b0 * r->H;
+    for (int64_t b = 0; b < bc; b++)
+        memcpy(tmp + b * r->H, src + ((b0 + b) * r->D + d) * r->H, (size_t)r->H * sizeof(float));
     return tmp;
 }
 
-static zn_rnn_args args_of(const zn_exec *e, const zn_node *n, const rnn_run *r, int d) {
+/* dst [B][D][H] rows [b0, b0+bc) of direction d += src [bc][H]. */
+static void scatter_add(float *dst, const float *src, const rnn_run *r, int d, int64_t b0, int64_t bc) {
+    for (int64_t b = 0; b < bc; b++)
+        for (int64_t j = 0; j < r->H; j++) dst[((b0 + b) * r->D + d) * r->H + j] += src[b * r->H + j];
+}
+
+/* The kernel's arguments for rows [b0, b0+bc) in direction d. */
+static zn_rnn_args args_of(const zn_exec *e, const zn_node *n, const rnn_run *r, int d, int64_t b0, int64_t bc) {
     zn_rnn_args a;
     memset(&a, 0, sizeof a);
-    a.shape = shape_at(n, r->B, r->T, d == 1);
+    a.shape = shape_at(n, bc, r->T, d == 1);
     a.shape.input = r->I;
-    a.x = e->val[n->in[0]];
+    a.x = e->val[n->in[0]] + b0 * r->T * r->I;
     a.ldx = r->I;
-    a.y = e->val[n->index] + d * r->H;
+    a.y = e->val[n->index] + b0 * r->T * r->D * r->H + d * r->H;
     a.ldy = r->D * r->H;
     a.w_ih = e->val[n->in[wslot(n, d, 0)]];
     a.w_hh = e->val[n->in[wslot(n, d, 1)]];
@@ -165,32 +208,19 @@ static zn_rnn_args args_of(const zn_exec *e, const zn_node *n, const rnn_run *r,
         a.b_ih = e->val[n->in[wslot(n, d, 2)]];
         a.b_hh = e->val[n->in[wslot(n, d, 3)]];
     }
+    a.h_n = r->hn + d * r->B * r->H + b0 * r->H;
+    a.c_n = r->cn ? r->cn + d * r->B * r->H + b0 * r->H : NULL;
     return a;
 }
-
-static size_t infer_floats(const zn_node *n, int64_t input, int64_t batch, int64_t steps) {
-    zn_rnn_shape s = shape_at(n, batch, steps, 0);
-    s.input = input;
-    return zn_rnn_scratch_floats(zn_kernels_get(), &s, ZN_RNN_INFER, 0);
-}
-
-static size_t pack_or_back_floats(const zn_node *n, int64_t input, int64_t batch, int64_t steps) {
-    zn_rnn_shape s = shape_at(n, batch, steps, 0);
-    s.input = input;
-    const size_t p = zn_rnn_packed_floats(zn_kernels_get(), &s);
-    const size_t b = zn_rnn_scratch_floats(zn_kernels_get(), &s, ZN_RNN_BACKWARD, 0);
-    return p > b ? p : b;
-}
-
-static int64_t round16(int64_t f) { return (f + 15) & ~(int64_t)15; }
 
 /* ---- rnn ------------------------------------------------------------------------------------- */
 
 static void rnn_forward(const zn_exec *e, const zn_node *n) {
     rnn_run r;
     run_of(e, n, &r);
-    const int64_t bh = r.B * r.H, dbh = r.D * bh;
-    const int live = (n->a.flags & RNN_F_STATEFUL) && e->state[n->index] && e->state_live[n->index];
+    const int64_t bh = r.B * r.H, dbh = r.D * bh, H = r.H;
+    const int stateful = (n->a.flags & RNN_F_STATEFUL) && e->state[n->index];
+    const int live = stateful && e->state_live[n->index];
     float *st = e->state[n->index];
     float *sc = e->scratch[n->index];
     float *tmp_h = sc, *tmp_c = sc + round16(bh), *ks = sc + 2 * round16(bh);
@@ -198,98 +228,114 @@ static void rnn_forward(const zn_exec *e, const zn_node *n) {
     const float *h0 = hs >= 0 ? e->val[n->in[hs]] : NULL, *c0 = cs >= 0 ? e->val[n->in[cs]] : NULL;
     if (r.dhn) memset(r.dhn, 0, (size_t)dbh * sizeof(float));
     if (r.dcn) memset(r.dcn, 0, (size_t)dbh * sizeof(float));
-    for (int d = 0; d < r.D; d++) {
-        zn_rnn_args a = args_of(e, n, &r, d);
-        if (live) {
-            a.h0 = st + d * bh;
-            a.c0 = r.lstm ? st + dbh + d * bh : NULL;
-        } else {
-            a.h0 = gather(h0, &r, d, tmp_h);
-            a.c0 = gather(c0, &r, d, tmp_c);
-        }
-        a.h_n = r.hn + d * bh;
-        a.c_n = r.cn ? r.cn + d * bh : NULL;
-        zn_status s;
-        if (e->training) {
-            /* weights packed into node scratch, the saved activations in aux */
-            s = zn_rnn_pack(e->k, &a.shape, a.w_ih, a.w_hh, a.b_ih, a.b_hh, ks);
-            a.packed = ks;
-            if (s == ZN_OK)
-                s = zn_rnn_forward(e->k, &a, ZN_RNN_TRAIN, r.saved + d * r.train_each, (size_t)r.train_each, e->pool,
+    /* training: chunks of the batch, weights packed into node scratch, the
+     * saved activations in aux; inference in a training workspace: aux's
+     * room as the kernel's scratch; otherwise the node scratch */
+    const int64_t rows = e->training ? chunk_rows(n, r.B) : r.B;
+    float *saved = r.saved;
+    for (int64_t b0 = 0; b0 < r.B; b0 += rows) {
+        const int64_t bc = r.B - b0 < rows ? r.B - b0 : rows;
+        for (int d = 0; d < r.D; d++) {
+            zn_rnn_args a = args_of(e, n, &r, d, b0, bc);
+            if (live) {
+                a.h0 = st + d * bh + b0 * H;
+                a.c0 = r.lstm ? st + dbh + d * bh + b0 * H : NULL;
+            } else {
+                a.h0 = gather(h0, &r, d, b0, bc, tmp_h);
+                a.c0 = gather(c0, &r, d, b0, bc, tmp_c);
+            }
+            zn_status s = ZN_OK;
+            if (r.saved) {
+                s = zn_rnn_pack(e->k, &a.shape, a.w_ih, a.w_hh, a.b_ih, a.b_hh, ks);
+                a.packed = ks;
+            }
+            if (s == ZN_OK && e->training) {
+                const int64_t f = train_floats_at(n, r.I, bc, r.T);
+                s = zn_rnn_forward(e->k, &a, ZN_RNN_TRAIN, saved, (size_t)f, e->pool, e->max_threads);
+                saved += f;
+            } else if (s == ZN_OK) {
+                float *w = r.saved ? r.saved : ks;
+                s = zn_rnn_forward(e->k, &a, ZN_RNN_INFER, w, infer_floats(n, r.I, bc, r.T, r.saved != NULL), e->pool,
                                    e->max_threads);
-        } else {
-            s = zn_rnn_forward(e->k, &a, ZN_RNN_INFER, ks, infer_floats(n, r.I, r.B, r.T), e->pool, e->max_threads);
-        }
-        if (s != ZN_OK) {
-            zn_exec_fail(e, s, "rnn (node %d): %s", n->index, zn_last_error());
-            return;
+            }
+            if (s != ZN_OK) {
+                zn_exec_fail(e, s, "rnn (node %d): %s", n->index, zn_last_error());
+                return;
+            }
         }
     }
-    if (st && (n->a.flags & RNN_F_STATEFUL)) {
+    if (stateful) {
         memcpy(st, r.hn, (size_t)dbh * sizeof(float));
         if (r.lstm) memcpy(st + dbh, r.cn, (size_t)dbh * sizeof(float));
         e->state_live[n->index] = 1;
     }
 }
 
-/* dst [B][D][H] (direction d) += src [B][H]. */
-static void scatter_add(float *dst, const float *src, const rnn_run *r, int d) {
-    for (int64_t b = 0; b < r->B; b++)
-        for (int64_t j = 0; j < r->H; j++) dst[(b * r->D + d) * r->H + j] += src[b * r->H + j];
-}
-
 static void rnn_backward(const zn_exec *e, const zn_node *n) {
     rnn_run r;
     run_of(e, n, &r);
-    const int64_t bh = r.B * r.H;
+    if (!r.saved) return; /* not sized for training: never happens in a training pass */
+    const int64_t bh = r.B * r.H, DH = r.D * r.H;
     float *sc = e->scratch[n->index];
     float *tmp_h = sc, *tmp_c = sc + round16(bh), *ks = sc + 2 * round16(bh);
     const int hs = h0_slot(n), cs = c0_slot(n);
-    const int live_state = (n->a.flags & RNN_F_STATEFUL) && e->state[n->index];
-    float *dh0 = hs >= 0 && !live_state ? zn_exec_input_grad(e, n, hs) : NULL;
-    float *dc0 = cs >= 0 && !live_state ? zn_exec_input_grad(e, n, cs) : NULL;
+    const int stateful = (n->a.flags & RNN_F_STATEFUL) && e->state[n->index];
+    float *dh0 = hs >= 0 && !stateful ? zn_exec_input_grad(e, n, hs) : NULL;
+    float *dc0 = cs >= 0 && !stateful ? zn_exec_input_grad(e, n, cs) : NULL;
     float *dx = zn_exec_input_grad(e, n, 0);
-    for (int d = 0; d < r.D; d++) {
-        zn_rnn_args a = args_of(e, n, &r, d);
-        zn_rnn_grads gr;
-        memset(&gr, 0, sizeof gr);
-        gr.dy = e->grad[n->index] + d * r.H;
-        gr.ldy = r.D * r.H;
-        gr.dh_n = r.dhn + d * bh;
-        gr.dc_n = r.dcn ? r.dcn + d * bh : NULL;
-        gr.dx = dx;
-        gr.ldx = r.I;
-        gr.dw_ih = zn_exec_input_grad(e, n, wslot(n, d, 0));
-        gr.dw_hh = zn_exec_input_grad(e, n, wslot(n, d, 1));
-        if (n->a.flags & RNN_F_BIAS) {
-            gr.db_ih = zn_exec_input_grad(e, n, wslot(n, d, 2));
-            gr.db_hh = zn_exec_input_grad(e, n, wslot(n, d, 3));
+    const int64_t rows = chunk_rows(n, r.B);
+    const float *saved = r.saved;
+    for (int64_t b0 = 0; b0 < r.B; b0 += rows) {
+        const int64_t bc = r.B - b0 < rows ? r.B - b0 : rows;
+        for (int d = 0; d < r.D; d++) {
+            zn_rnn_args a = args_of(e, n, &r, d, b0, bc);
+            zn_rnn_grads gr;
+            memset(&gr, 0, sizeof gr);
+            gr.dy = e->grad[n->index] + b0 * r.T * DH + d * r.H;
+            gr.ldy = DH;
+            gr.dh_n = r.dhn + d * bh + b0 * r.H;
+            gr.dc_n = r.dcn ? r.dcn + d * bh + b0 * r.H : NULL;
+            gr.dx = dx ? dx + b0 * r.T * r.I : NULL;
+            gr.ldx = r.I;
+            gr.dw_ih = zn_exec_input_grad(e, n, wslot(n, d, 0));
+            gr.dw_hh = zn_exec_input_grad(e, n, wslot(n, d, 1));
+            if (n->a.flags & RNN_F_BIAS) {
+                gr.db_ih = zn_exec_input_grad(e, n, wslot(n, d, 2));
+                gr.db_hh = zn_exec_input_grad(e, n, wslot(n, d, 3));
+            }
+            gr.dh0 = dh0 ? tmp_h : NULL;
+            gr.dc0 = dc0 ? tmp_c : NULL;
+            const int64_t f = train_floats_at(n, r.I, bc, r.T);
+            zn_status s = zn_rnn_backward(e->k, &a, &gr, saved, (size_t)f, ks, back_floats(n, r.I, bc, r.T), e->pool,
+                                          e->max_threads);
+            saved += f;
+            if (s != ZN_OK) {
+                zn_exec_fail(e, s, "rnn (node %d) backward: %s", n->index, zn_last_error());
+                return;
+            }
+            if (dh0) scatter_add(dh0, tmp_h, &r, d, b0, bc);
+            if (dc0) scatter_add(dc0, tmp_c, &r, d, b0, bc);
         }
-        gr.dh0 = dh0 ? tmp_h : NULL;
-        gr.dc0 = dc0 ? tmp_c : NULL;
-        const size_t back = zn_rnn_scratch_floats(e->k, &a.shape, ZN_RNN_BACKWARD, 0);
-        zn_status s = zn_rnn_backward(e->k, &a, &gr, r.saved + d * r.train_each, (size_t)r.train_each, ks, back,
-                                      e->pool, e->max_threads);
-        if (s != ZN_OK) {
-            zn_exec_fail(e, s, "rnn (node %d) backward: %s", n->index, zn_last_error());
-            return;
-        }
-        if (dh0) scatter_add(dh0, tmp_h, &r, d);
-        if (dc0) scatter_add(dc0, tmp_c, &r, d);
     }
 }
 
+/* Per sample: h_n (and c_n); in training also their gradients' inbox and
+ * every direction's saved activations (a chunk's TRAIN scratch is at most
+ * its rows times one row's). */
 static int64_t rnn_aux(const zn_node *n, int training) {
     const int64_t s = state_floats(n);
     if (!training) return s;
     return 2 * s + dirs(n) * train_floats_at(n, n->a.size[3], 1, n->dim[0]);
 }
 
+/* h0/c0 gathered (and dh0/dc0), then the kernel's: inference's scratch, or
+ * in training the packed weights (forward) sharing room with backward's. */
 static int64_t rnn_scratch(const zn_node *n, int64_t max_batch, int training) {
     const int64_t I = n->a.size[3], T = n->dim[0];
     const int64_t tmp = 2 * round16(max_batch * hid(n));
-    const size_t k = training ? pack_or_back_floats(n, I, max_batch, T) : infer_floats(n, I, max_batch, T);
-    return tmp + (int64_t)k;
+    if (!training) return tmp + (int64_t)infer_floats(n, I, max_batch, T, 0);
+    const size_t p = packed_floats(n, I), b = back_floats(n, I, chunk_rows(n, max_batch), T);
+    return tmp + (int64_t)(p > b ? p : b);
 }
 
 static int64_t rnn_state(const zn_node *n) { return n->a.flags & RNN_F_STATEFUL ? state_floats(n) : 0; }

@@ -1,0 +1,154 @@
+/* The recurrent op in the engine: streaming with the state in the
+ * workspace, the state API's errors, run-time sequence lengths, and the
+ * training workspace's memory against the activations it must keep. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels/rnn.h"
+#include "zenn/nn.h"
+#include "zn_test.h"
+
+enum { B = 2, T = 9, I = 3, H = 5 };
+
+/* x [B, T, I] (sequence axis) -> LSTM (stateful or not) -> y [B, T, H]. */
+static zn_model *lstm_model(int stateful, zn_cell cell, uint64_t seed) {
+    zn_graph *g = NULL;
+    if (zn_graph_create(&g) != ZN_OK) return NULL;
+    zn_node *x = zn_input_seq(g, "x", T, I);
+    zn_rnn_spec spec = zn_rnn_spec_default(H);
+    spec.stateful = stateful;
+    spec.num_layers = 2;
+    zn_node *y = cell == ZN_CELL_LSTM ? zn_lstm(g, x, &spec, "lstm", NULL, NULL, NULL, NULL)
+                                      : zn_gru(g, x, &spec, "gru", NULL, NULL);
+    zn_model *m = NULL;
+    zn_status s = zn_model_compile(g, &y, 1, NULL, seed, &m);
+    zn_graph_free(g);
+    return s == ZN_OK ? m : NULL;
+}
+
+static void fill(float *v, int64_t n, uint64_t seed) {
+    zn_rng r;
+    zn_rng_seed(&r, seed);
+    zn_rng_fill_uniform(&r, v, (size_t)n, -1.0f, 1.0f);
+}
+
+/* T passes of one step each on a stateful layer give one T-step pass's outputs. */
+static void check_stream(zn_cell cell) {
+    zn_model *whole = lstm_model(0, cell, 3), *stream = lstm_model(1, cell, 3);
+    ZT_CHECK(whole && stream);
+    if (!whole || !stream) return;
+    float x[B * T * I], y[B * T * H], ys[B * T * H], step_x[B * I], step_y[B * H];
+    fill(x, B * T * I, 7);
+    zn_ws *ws = NULL, *wss = NULL;
+    zn_ws_opts o = zn_ws_opts_default();
+    o.max_batch = B;
+    ZT_OK(zn_ws_create(whole, &o, &ws));
+    ZT_OK(zn_ws_create(stream, &o, &wss));
+    ZT_CHECK(zn_ws_state_count(wss) == 2); /* one per layer */
+    ZT_CHECK(zn_ws_state_count(ws) == 0);
+    ZT_ERR(zn_ws_state_read(wss, 0, NULL, NULL), ZN_ERR_INVALID_ARG);
+    const void *in[1] = {x};
+    zn_feed feed = {B, 0, in};
+    float *out[1] = {y};
+    ZT_OK(zn_model_run(whole, ws, &feed, out));
+    for (int t = 0; t < T; t++) {
+        for (int b = 0; b < B; b++) memcpy(step_x + b * I, x + (b * T + t) * I, sizeof(float) * I);
+        const void *sin[1] = {step_x};
+        zn_feed sf = {B, 1, sin};
+        float *sout[1] = {step_y};
+        ZT_OK(zn_model_run(stream, wss, &sf, sout));
+        for (int b = 0; b < B; b++) memcpy(ys + (b * T + t) * H, step_y + b * H, sizeof(float) * H);
+    }
+    /* bits: each step's products and gates run in the same order either way */
+    ZT_CHECK_MSG(memcmp(y, ys, sizeof y) == 0, "cell %d: a stream of one-step passes differs from one pass", (int)cell);
+    int64_t batch = 0;
+    float state[2 * B * H];
+    ZT_OK(zn_ws_state_read(wss, 1, state, &batch));
+    ZT_CHECK(batch == B);
+    /* the second layer's h is the last output */
+    for (int b = 0; b < B; b++) ZT_CHECK(memcmp(state + b * H, y + (b * T + T - 1) * H, sizeof(float) * H) == 0);
+    /* another batch without a reset fails; after one it runs */
+    const void *sin[1] = {step_x};
+    zn_feed one = {1, 1, sin};
+    float *sout[1] = {step_y};
+    ZT_ERR(zn_model_run(stream, wss, &one, sout), ZN_ERR_SHAPE);
+    ZT_OK(zn_ws_state_reset(wss));
+    ZT_ERR(zn_ws_state_read(wss, 0, NULL, NULL), ZN_ERR_INVALID_ARG);
+    ZT_OK(zn_model_run(stream, wss, &one, sout));
+    /* a sequence past the workspace's maximum is a named error */
+    zn_feed longer = {B, T + 1, in};
+    ZT_ERR(zn_model_run(whole, ws, &longer, out), ZN_ERR_SHAPE);
+    zn_ws_free(ws);
+    zn_ws_free(wss);
+    zn_model_free(whole);
+    zn_model_free(stream);
+}
+
+static void test_stream_lstm(void) { check_stream(ZN_CELL_LSTM); }
+static void test_stream_gru(void) { check_stream(ZN_CELL_GRU); }
+
+/* A shorter pass on a model built for T steps equals the prefix of the
+ * full pass (the layer honours the run-time length). */
+static void test_run_time_length(void) {
+    zn_model *m = lstm_model(0, ZN_CELL_LSTM, 5);
+    ZT_CHECK(m != NULL);
+    if (!m) return;
+    float x[B * T * I], xs[B * 4 * I], y[B * T * H], ys[B * 4 * H];
+    fill(x, B * T * I, 9);
+    for (int b = 0; b < B; b++) memcpy(xs + b * 4 * I, x + b * T * I, sizeof(float) * 4 * I);
+    zn_ws *ws = NULL;
+    zn_ws_opts o = zn_ws_opts_default();
+    o.max_batch = B;
+    ZT_OK(zn_ws_create(m, &o, &ws));
+    const void *in[1] = {x}, *ins[1] = {xs};
+    zn_feed full = {B, 0, in}, part = {B, 4, ins};
+    float *out[1] = {y}, *outs[1] = {ys};
+    ZT_OK(zn_model_run(m, ws, &full, out));
+    ZT_OK(zn_model_run(m, ws, &part, outs));
+    for (int b = 0; b < B; b++) ZT_CHECK(memcmp(ys + b * 4 * H, y + b * T * H, sizeof(float) * 4 * H) == 0);
+    zn_ws_free(ws);
+    zn_model_free(m);
+}
+
+/* An LSTM training step's workspace (issue 17 §4): within 1.5x of what
+ * must be stored: the kernel's TRAIN scratch, x and y. */
+static void test_training_memory(void) {
+    enum { MB = 32, MT = 96, MI = 32, MH = 128 };
+    zn_graph *g = NULL;
+    ZT_OK(zn_graph_create(&g));
+    zn_node *x = zn_input_seq(g, "x", MT, MI);
+    zn_rnn_spec spec = zn_rnn_spec_default(MH);
+    zn_node *y = zn_lstm(g, x, &spec, "lstm", NULL, NULL, NULL, NULL);
+    zn_node *p = zn_dense(g, y, 1, "head");
+    zn_node *loss = zn_mse(g, p, zn_input_seq(g, "target", MT, 1));
+    zn_model *m = NULL;
+    ZT_OK(zn_model_compile(g, &p, 1, loss, 1, &m));
+    zn_graph_free(g);
+    if (!m) return;
+    zn_ws *ws = NULL;
+    zn_ws_opts o = zn_ws_opts_default();
+    o.max_batch = MB;
+    o.mode = ZN_WS_TRAIN;
+    ZT_OK(zn_ws_create(m, &o, &ws));
+    zn_ws_memory mem;
+    ZT_OK(zn_ws_memory_report(ws, &mem));
+    const zn_rnn_shape s = {ZN_RNN_CELL_LSTM, MB, MT, MI, MH, 0};
+    const double must = (double)zn_rnn_scratch_floats(NULL, &s, ZN_RNN_TRAIN, 1) * 4.0 +
+                        (double)MB * MT * (MI + MH) * 4.0;
+    const double ratio = (double)mem.total / must;
+    fprintf(stderr, "  LSTM training workspace %zu bytes (block %zu, aux %zu, scratch %zu, values %zu, gradients %zu), "
+                    "must store %.0f: %.2fx\n",
+            mem.total, mem.block, mem.aux, mem.scratch, mem.values, mem.gradients, must, ratio);
+    ZT_CHECK_MSG(ratio <= 1.5, "the LSTM training workspace is %.2fx the activations it must store", ratio);
+    zn_ws_free(ws);
+    zn_model_free(m);
+}
+
+int main(void) {
+    ZT_RUN(test_stream_lstm);
+    ZT_RUN(test_stream_gru);
+    ZT_RUN(test_run_time_length);
+    ZT_RUN(test_training_memory);
+    return zt_finish();
+}
