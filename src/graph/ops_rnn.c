@@ -215,6 +215,8 @@ static zn_rnn_args args_of(const zn_exec *e, const zn_node *n, const rnn_run *r,
 
 /* ---- rnn ------------------------------------------------------------------------------------- */
 
+static const float *packed_for(const zn_exec *e, const zn_node *n, int64_t batch, int d);
+
 static void rnn_forward(const zn_exec *e, const zn_node *n) {
     rnn_run r;
     run_of(e, n, &r);
@@ -254,8 +256,9 @@ static void rnn_forward(const zn_exec *e, const zn_node *n) {
                 s = zn_rnn_forward(e->k, &a, ZN_RNN_TRAIN, saved, (size_t)f, e->pool, e->max_threads);
                 saved += f;
             } else if (s == ZN_OK) {
+                if (!a.packed) a.packed = packed_for(e, n, bc, d);
                 float *w = r.saved ? r.saved : ks;
-                s = zn_rnn_forward(e->k, &a, ZN_RNN_INFER, w, infer_floats(n, r.I, bc, r.T, r.saved != NULL), e->pool,
+                s = zn_rnn_forward(e->k, &a, ZN_RNN_INFER, w, infer_floats(n, r.I, bc, r.T, a.packed != NULL), e->pool,
                                    e->max_threads);
             }
             if (s != ZN_OK) {
@@ -338,6 +341,42 @@ static int64_t rnn_scratch(const zn_node *n, int64_t max_batch, int training) {
     return tmp + (int64_t)(p > b ? p : b);
 }
 
+/* Inference workspaces' packed weights: every direction's for batch 1,
+ * then (max_batch >= 2) every direction's for larger batches (the kernel's
+ * two layouts). */
+static size_t packed_class(const zn_node *n, int64_t batch) {
+    zn_rnn_shape s = shape_at(n, batch, 1, 0);
+    s.input = n->a.size[3];
+    return (zn_rnn_packed_floats(zn_kernels_get(), &s) + 15) & ~(size_t)15;
+}
+
+static int64_t rnn_packed_size(const zn_node *n, int64_t max_batch) {
+    return dirs(n) * (int64_t)(packed_class(n, 1) + (max_batch > 1 ? packed_class(n, 2) : 0));
+}
+
+static zn_status rnn_pack(const zn_node *n, const float *const *val, int64_t max_batch, float *dst) {
+    const int classes = max_batch > 1 ? 2 : 1;
+    for (int c = 0; c < classes; c++)
+        for (int d = 0; d < dirs(n); d++) {
+            zn_rnn_shape s = shape_at(n, c ? 2 : 1, 1, d == 1);
+            s.input = n->a.size[3];
+            const int bias = (n->a.flags & RNN_F_BIAS) != 0;
+            float *at = dst + (c ? dirs(n) * packed_class(n, 1) : 0) + d * packed_class(n, c ? 2 : 1);
+            zn_status st = zn_rnn_pack(zn_kernels_get(), &s, val[n->in[wslot(n, d, 0)]], val[n->in[wslot(n, d, 1)]],
+                                       bias ? val[n->in[wslot(n, d, 2)]] : NULL,
+                                       bias ? val[n->in[wslot(n, d, 3)]] : NULL, at);
+            if (st != ZN_OK) return st;
+        }
+    return ZN_OK;
+}
+
+/* This pass's packed weights of direction d, or NULL. */
+static const float *packed_for(const zn_exec *e, const zn_node *n, int64_t batch, int d) {
+    const float *p = e->packed ? e->packed[n->index] : NULL;
+    if (!p) return NULL;
+    return batch == 1 ? p + d * packed_class(n, 1) : p + dirs(n) * packed_class(n, 1) + d * packed_class(n, 2);
+}
+
 static int64_t rnn_state(const zn_node *n) { return n->a.flags & RNN_F_STATEFUL ? state_floats(n) : 0; }
 
 static zn_node *rebuild_rnn(zn_graph *g, zn_node *const *in, const zn_node_info *info) {
@@ -364,7 +403,9 @@ const zn_op_def zn_op_rnn_def = {.name = "rnn",
                                  .scratch_size = rnn_scratch,
                                  .bwd_reads = RNN_BWD_READS,
                                  .rebuild = rebuild_rnn,
-                                 .state_size = rnn_state};
+                                 .state_size = rnn_state,
+                                 .packed_size = rnn_packed_size,
+                                 .pack = rnn_pack};
 
 /* ---- rnn_state: the final h or c of an rnn node as [B, D, H] ------------------------------------ */
 

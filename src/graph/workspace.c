@@ -420,6 +420,7 @@ static zn_status bind(const zn_model *m, zn_ws *ws, const char *fn, const zn_fee
     e->state_live = ws->state_live;
     e->grad_ready = ws->grad_ready;
     e->sized_for_training = ws->mode == ZN_WS_TRAIN ? m->train.used : NULL;
+    e->packed = training ? NULL : ws->packed_b;
     e->nodes = m->nodes;
     e->k = zn_kernels_get();
     e->pool = ws->pool;

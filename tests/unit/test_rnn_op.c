@@ -45,6 +45,11 @@ static void check_stream(zn_cell cell) {
     o.max_batch = B;
     ZT_OK(zn_ws_create(whole, &o, &ws));
     ZT_OK(zn_ws_create(stream, &o, &wss));
+    /* the stream reads weights packed once (both batch layouts: B and 1 below) */
+    ZT_OK(zn_ws_pack_weights(wss, stream));
+    zn_ws_memory mem;
+    ZT_OK(zn_ws_memory_report(wss, &mem));
+    ZT_CHECK(mem.packed > 0);
     ZT_CHECK(zn_ws_state_count(wss) == 2); /* one per layer */
     ZT_CHECK(zn_ws_state_count(ws) == 0);
     ZT_ERR(zn_ws_state_read(wss, 0, NULL, NULL), ZN_ERR_INVALID_ARG);
@@ -76,6 +81,16 @@ static void check_stream(zn_cell cell) {
     ZT_OK(zn_ws_state_reset(wss));
     ZT_ERR(zn_ws_state_read(wss, 0, NULL, NULL), ZN_ERR_INVALID_ARG);
     ZT_OK(zn_model_run(stream, wss, &one, sout));
+    /* batch 1 from the packed batch-1 layout: the first step of sample 0 */
+    zn_ws *w1 = NULL;
+    ZT_OK(zn_ws_create(whole, &o, &w1));
+    float y1[T * H];
+    const void *in1[1] = {step_x};
+    zn_feed f1 = {1, 1, in1};
+    float *o1[1] = {y1};
+    ZT_OK(zn_model_run(whole, w1, &f1, o1));
+    ZT_CHECK_MSG(memcmp(y1, step_y, sizeof(float) * H) == 0, "cell %d: packed batch-1 step differs", (int)cell);
+    zn_ws_free(w1);
     /* a sequence past the workspace's maximum is a named error */
     zn_feed longer = {B, T + 1, in};
     ZT_ERR(zn_model_run(whole, ws, &longer, out), ZN_ERR_SHAPE);
