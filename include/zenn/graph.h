@@ -324,6 +324,10 @@ ZN_API zn_status zn_ws_memory_report(const zn_ws *ws, zn_ws_memory *out);
  *   row instead of strided passes over W's rows); other layers read the
  *   parameters. Those outputs differ from an unpacked workspace's by
  *   rounding only (the sums run in another order).
+ * - recurrent layers (zn_rnn_layer): every direction's weights in the
+ *   kernel's layouts for batch 1 and, when max_batch >= 2, for larger
+ *   batches (the same bits as packing on every call, which a batch-1 step
+ *   otherwise spends half its time on).
  * The copy is taken now: after the parameters change, call again (it is
  * repacked in place). Adds the copy's size to zn_ws_bytes and the budget. */
 ZN_API zn_status zn_ws_pack_weights(zn_ws *ws, const zn_model *m);
