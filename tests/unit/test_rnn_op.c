@@ -160,7 +160,131 @@ static void test_training_memory(void) {
     zn_model_free(m);
 }
 
+/* Parameter names and shapes are PyTorch's state dict's; bad specs are named errors. */
+static void test_names_and_errors(void) {
+    zn_graph *g = NULL;
+    ZT_OK(zn_graph_create(&g));
+    zn_node *x = zn_input_seq(g, "x", T, I);
+    zn_rnn_spec spec = zn_rnn_spec_default(H);
+    spec.num_layers = 2;
+    spec.bidirectional = 1;
+    zn_node *hn = NULL, *cn = NULL;
+    zn_node *y = zn_lstm(g, x, &spec, "enc", NULL, NULL, &hn, &cn);
+    ZT_CHECK(y && hn && cn);
+    int64_t d[ZN_MAX_DIMS];
+    ZT_CHECK(zn_node_shape(y, d) == 2 && d[0] == T && d[1] == 2 * H);
+    ZT_CHECK(zn_node_shape(hn, d) == 2 && d[0] == 4 && d[1] == H);
+    zn_model *m = NULL;
+    ZT_OK(zn_model_compile(g, &y, 1, NULL, 1, &m));
+    zn_graph_free(g);
+    static const char *const want[16] = {
+        "enc.weight_ih_l0",         "enc.weight_hh_l0",         "enc.bias_ih_l0",         "enc.bias_hh_l0",
+        "enc.weight_ih_l0_reverse", "enc.weight_hh_l0_reverse", "enc.bias_ih_l0_reverse", "enc.bias_hh_l0_reverse",
+        "enc.weight_ih_l1",         "enc.weight_hh_l1",         "enc.bias_ih_l1",         "enc.bias_hh_l1",
+        "enc.weight_ih_l1_reverse", "enc.weight_hh_l1_reverse", "enc.bias_ih_l1_reverse", "enc.bias_hh_l1_reverse"};
+    ZT_CHECK(m && zn_model_param_tensors(m) == 16);
+    for (int i = 0; m && i < 16; i++) {
+        const char *name = NULL;
+        ZT_OK(zn_model_param_info(m, i, &name, NULL, NULL, NULL));
+        ZT_CHECK_MSG(name && !strcmp(name, want[i]), "parameter %d is %s, not %s", i, name, want[i]);
+        const int nd = zn_model_param_shape(m, i, d);
+        const int64_t cols = i % 4 == 0 ? (i < 8 ? I : 2 * H) : H;
+        ZT_CHECK(i % 4 < 2 ? nd == 2 && d[0] == 4 * H && d[1] == cols : nd == 1 && d[0] == 4 * H);
+    }
+    /* PyTorch's init: every value within 1/sqrt(H) */
+    int64_t np = 0;
+    const float *p = m ? zn_model_params_const(m, &np) : NULL;
+    float big = 0;
+    for (int64_t i = 0; i < np; i++) big = fabsf(p[i]) > big ? fabsf(p[i]) : big;
+    ZT_CHECK(big <= 1.0f / sqrtf((float)H) && big > 0.9f / sqrtf((float)H));
+    zn_model_free(m);
+
+    ZT_OK(zn_graph_create(&g));
+    x = zn_input_seq(g, "x", T, I);
+    spec.num_layers = 0;
+    ZT_CHECK(zn_gru(g, x, &spec, "gru", NULL, NULL) == NULL);
+    ZT_CHECK(zn_graph_status(g) == ZN_ERR_INVALID_ARG && strstr(zn_last_error(), "gru"));
+    zn_graph_free(g);
+    ZT_OK(zn_graph_create(&g));
+    x = zn_input_seq(g, "x", T, I);
+    spec = zn_rnn_spec_default(H);
+    const int64_t hd[2] = {2, H}; /* two layers' worth for one */
+    ZT_CHECK(zn_lstm(g, x, &spec, "l", zn_input_nd(g, "h0", ZN_F32, 2, hd, -1), NULL, NULL, NULL) == NULL);
+    ZT_CHECK(zn_graph_status(g) == ZN_ERR_SHAPE && strstr(zn_last_error(), "h0"));
+    zn_graph_free(g);
+}
+
+/* Dropout between layers acts in training only: inference equals the
+ * same layers without it; a model rebuilt from its node descriptions
+ * (what model files do) computes the same. */
+static void test_dropout_and_rebuild(void) {
+    zn_model *ms[2] = {NULL, NULL};
+    for (int k = 0; k < 2; k++) {
+        zn_graph *g = NULL;
+        ZT_OK(zn_graph_create(&g));
+        zn_node *x = zn_input_seq(g, "x", T, I);
+        zn_rnn_spec spec = zn_rnn_spec_default(H);
+        spec.num_layers = 2;
+        spec.dropout = k ? 0.5f : 0.0f;
+        zn_node *y = zn_rnn(g, x, &spec, "r", NULL, NULL);
+        ZT_OK(zn_model_compile(g, &y, 1, NULL, 4, &ms[k]));
+        zn_graph_free(g);
+    }
+    if (!ms[0] || !ms[1]) return;
+    float x[B * T * I], y0[B * T * H], y1[B * T * H], y2[B * T * H];
+    fill(x, B * T * I, 3);
+    zn_ws_opts o = zn_ws_opts_default();
+    o.max_batch = B;
+    zn_ws *w0 = NULL, *w1 = NULL;
+    ZT_OK(zn_ws_create(ms[0], &o, &w0));
+    ZT_OK(zn_ws_create(ms[1], &o, &w1));
+    const void *in[1] = {x};
+    zn_feed f = {B, 0, in};
+    float *o0[1] = {y0}, *o1[1] = {y1}, *o2[1] = {y2};
+    ZT_OK(zn_model_run(ms[0], w0, &f, o0));
+    ZT_OK(zn_model_run(ms[1], w1, &f, o1));
+    ZT_CHECK(memcmp(y0, y1, sizeof y0) == 0);
+
+    /* rebuild ms[1] node by node */
+    zn_graph *g = NULL;
+    ZT_OK(zn_graph_create(&g));
+    const int n = zn_model_node_count(ms[1]);
+    zn_node **nodes = calloc((size_t)n, sizeof *nodes);
+    for (int i = 0; i < n; i++) {
+        zn_node_info info;
+        ZT_OK(zn_model_node_info(ms[1], i, &info));
+        zn_node *ins[16];
+        for (int k = 0; k < info.n_in; k++) ins[k] = nodes[info.in[k]];
+        nodes[i] = zn_graph_add_node(g, &info, ins);
+        ZT_CHECK_MSG(nodes[i] != NULL, "node %d (%s): %s", i, info.op, zn_last_error());
+    }
+    zn_node *out = nodes[zn_model_output_node(ms[1], 0)];
+    zn_model *mr = NULL;
+    ZT_OK(zn_model_compile(g, &out, 1, NULL, 99, &mr));
+    zn_graph_free(g);
+    free(nodes);
+    if (mr) {
+        int64_t na = 0, nb = 0;
+        float *pa = zn_model_params(mr, &na);
+        const float *pb = zn_model_params_const(ms[1], &nb);
+        ZT_CHECK(na == nb);
+        if (na == nb) memcpy(pa, pb, (size_t)na * sizeof(float));
+        zn_ws *wr = NULL;
+        ZT_OK(zn_ws_create(mr, &o, &wr));
+        ZT_OK(zn_model_run(mr, wr, &f, o2));
+        ZT_CHECK(memcmp(y1, y2, sizeof y1) == 0);
+        zn_ws_free(wr);
+        zn_model_free(mr);
+    }
+    zn_ws_free(w0);
+    zn_ws_free(w1);
+    zn_model_free(ms[0]);
+    zn_model_free(ms[1]);
+}
+
 int main(void) {
+    ZT_RUN(test_names_and_errors);
+    ZT_RUN(test_dropout_and_rebuild);
     ZT_RUN(test_stream_lstm);
     ZT_RUN(test_stream_gru);
     ZT_RUN(test_run_time_length);
