@@ -7,13 +7,17 @@
  * and c0 [B, D, H] when given. Output y [B, T, D*H]; the reverse direction
  * writes the second half of each row (the kernel with ldy = 2H).
  *
- * aux, per pass: h_n and c_n as [D][B][H] (what rnn_state reads); in
- * training also the inbox of dh_n, dc_n ([D][B][H], zeroed by forward,
- * filled by rnn_state's backward, which runs before this node's) and every
- * direction's TRAIN scratch. Node scratch: h0/c0 gathered per direction,
- * then the kernel's INFER scratch (inference) or, in training, the packed
- * weights of forward sharing room with backward's scratch.
- * State (stateful): h then c, each [D][B][H]. */
+ * aux, per pass: h_n and c_n as [D][B][H] (what rnn_state reads); when
+ * sized for training also the inbox of dh_n, dc_n ([D][B][H], zeroed by
+ * forward, filled by rnn_state's backward, which runs before this node's)
+ * and the kernel's TRAIN scratch of every (batch chunk, direction); an
+ * inference pass in such a workspace uses that room as its scratch. Node
+ * scratch: h0/c0 of one direction gathered (and dh0/dc0), then the
+ * kernel's INFER scratch (inference workspaces) or the packed weights of
+ * forward sharing room with backward's scratch (training). Training passes
+ * run the batch in chunks (chunks_of) to keep backward's scratch small.
+ * State (stateful): h then c, each [D][B][H]. Inference workspaces may keep
+ * the weights packed (zn_ws_pack_weights: rnn_pack). */
 #include <string.h>
 
 #include "base/internal.h"
@@ -22,7 +26,7 @@
 
 enum { RNN_F_BIAS = 1, RNN_F_H0 = 2, RNN_F_C0 = 4, RNN_F_STATEFUL = 8 };
 
-/* attrs: size[0] hidden, size[1] directions, size[2] cell (zn_cell). */
+/* attrs: size[0] hidden, size[1] directions, size[2] cell (zn_cell), size[3] input. */
 static int64_t hid(const zn_node *n) { return n->a.size[0]; }
 static int dirs(const zn_node *n) { return (int)n->a.size[1]; }
 static zn_rnn_cell cell_of(const zn_node *n) { return (zn_rnn_cell)n->a.size[2]; }
@@ -36,14 +40,18 @@ static int c0_slot(const zn_node *n) { return n->a.flags & RNN_F_C0 ? 2 + dirs(n
 /* Floats of h (and c) for all directions, per sample. */
 static int64_t state_floats(const zn_node *n) { return (is_lstm(n) ? 2 : 1) * dirs(n) * hid(n); }
 
+_Static_assert((int)ZN_CELL_RNN_TANH == (int)ZN_RNN_CELL_TANH && (int)ZN_CELL_RNN_RELU == (int)ZN_RNN_CELL_RELU &&
+                   (int)ZN_CELL_LSTM == (int)ZN_RNN_CELL_LSTM && (int)ZN_CELL_GRU == (int)ZN_RNN_CELL_GRU,
+               "zn_cell and the kernels' zn_rnn_cell agree");
+
+/* The kernel's shape; attrs.size[3] holds the input size. */
 static zn_rnn_shape shape_at(const zn_node *n, int64_t batch, int64_t steps, int reverse) {
-    zn_rnn_shape s = {cell_of(n), batch, steps, 0, hid(n), reverse};
+    zn_rnn_shape s = {cell_of(n), batch, steps, n->a.size[3], hid(n), reverse};
     return s;
 }
 
-static int64_t train_floats_at(const zn_node *n, int64_t input, int64_t batch, int64_t steps) {
+static int64_t train_floats_at(const zn_node *n, int64_t batch, int64_t steps) {
     zn_rnn_shape s = shape_at(n, batch, steps, 0);
-    s.input = input;
     return (int64_t)zn_rnn_scratch_floats(zn_kernels_get(), &s, ZN_RNN_TRAIN, 1);
 }
 
@@ -110,7 +118,7 @@ zn_node *zn_rnn_layer(zn_graph *g, zn_cell cell, zn_node *x, int64_t hidden, int
     proto.a.size[3] = I;
     proto.a.flags = (pd == 4 ? RNN_F_BIAS : 0) | (h0 ? RNN_F_H0 : 0) | (c0 ? RNN_F_C0 : 0) |
                     (stateful ? RNN_F_STATEFUL : 0);
-    if (train_floats_at(&proto, I, 1, x->dim[0]) <= 0)
+    if (train_floats_at(&proto, 1, x->dim[0]) <= 0)
         return zn_graph_fail(g, ZN_ERR_OVERFLOW, "zn_rnn_layer (node %d): x %s with hidden %lld is too big", g->count,
                              zn_shape_str(x, sx, sizeof sx), (long long)hidden);
     return zn_graph_add(g, ZN_OP_RNN, &proto, n_in, in);
@@ -118,21 +126,18 @@ zn_node *zn_rnn_layer(zn_graph *g, zn_cell cell, zn_node *x, int64_t hidden, int
 
 /* ---- layout helpers ----------------------------------------------------------------------- */
 
-static size_t infer_floats(const zn_node *n, int64_t input, int64_t batch, int64_t steps, int packed_given) {
+static size_t infer_floats(const zn_node *n, int64_t batch, int64_t steps, int packed_given) {
     zn_rnn_shape s = shape_at(n, batch, steps, 0);
-    s.input = input;
     return zn_rnn_scratch_floats(zn_kernels_get(), &s, ZN_RNN_INFER, packed_given);
 }
 
-static size_t back_floats(const zn_node *n, int64_t input, int64_t batch, int64_t steps) {
+static size_t back_floats(const zn_node *n, int64_t batch, int64_t steps) {
     zn_rnn_shape s = shape_at(n, batch, steps, 0);
-    s.input = input;
     return zn_rnn_scratch_floats(zn_kernels_get(), &s, ZN_RNN_BACKWARD, 0);
 }
 
-static size_t packed_floats(const zn_node *n, int64_t input) {
-    zn_rnn_shape s = shape_at(n, 2, 1, 0); /* the batch class of training passes' chunks: 2 or more */
-    s.input = input;
+static size_t packed_floats(const zn_node *n) {
+    zn_rnn_shape s = shape_at(n, 2, 1, 0); /* a chunk of a training pass may be of either batch class */
     const size_t a = zn_rnn_packed_floats(zn_kernels_get(), &s);
     s.batch = 1;
     const size_t b = zn_rnn_packed_floats(zn_kernels_get(), &s);
@@ -145,8 +150,8 @@ static int64_t round16(int64_t f) { return (f + 15) & ~(int64_t)15; }
  * (every step's gate gradients) stays at most half the saved activations:
  * the training step's memory is then what it must store, plus a little. */
 static int64_t chunks_of(const zn_node *n) {
-    const int64_t I = n->a.size[3], T = n->dim[0];
-    const int64_t back = (int64_t)back_floats(n, I, 1, T), saved = train_floats_at(n, I, 1, T);
+    const int64_t T = n->dim[0];
+    const int64_t back = (int64_t)back_floats(n, 1, T), saved = train_floats_at(n, 1, T);
     int64_t k = saved > 0 ? (2 * back + saved - 1) / saved : 1;
     return k < 1 ? 1 : k > 4 ? 4 : k;
 }
@@ -252,13 +257,13 @@ static void rnn_forward(const zn_exec *e, const zn_node *n) {
                 a.packed = ks;
             }
             if (s == ZN_OK && e->training) {
-                const int64_t f = train_floats_at(n, r.I, bc, r.T);
+                const int64_t f = train_floats_at(n, bc, r.T);
                 s = zn_rnn_forward(e->k, &a, ZN_RNN_TRAIN, saved, (size_t)f, e->pool, e->max_threads);
                 saved += f;
             } else if (s == ZN_OK) {
                 if (!a.packed) a.packed = packed_for(e, n, bc, d);
                 float *w = r.saved ? r.saved : ks;
-                s = zn_rnn_forward(e->k, &a, ZN_RNN_INFER, w, infer_floats(n, r.I, bc, r.T, a.packed != NULL), e->pool,
+                s = zn_rnn_forward(e->k, &a, ZN_RNN_INFER, w, infer_floats(n, bc, r.T, a.packed != NULL), e->pool,
                                    e->max_threads);
             }
             if (s != ZN_OK) {
@@ -308,8 +313,8 @@ static void rnn_backward(const zn_exec *e, const zn_node *n) {
             }
             gr.dh0 = dh0 ? tmp_h : NULL;
             gr.dc0 = dc0 ? tmp_c : NULL;
-            const int64_t f = train_floats_at(n, r.I, bc, r.T);
-            zn_status s = zn_rnn_backward(e->k, &a, &gr, saved, (size_t)f, ks, back_floats(n, r.I, bc, r.T), e->pool,
+            const int64_t f = train_floats_at(n, bc, r.T);
+            zn_status s = zn_rnn_backward(e->k, &a, &gr, saved, (size_t)f, ks, back_floats(n, bc, r.T), e->pool,
                                           e->max_threads);
             saved += f;
             if (s != ZN_OK) {
@@ -328,16 +333,16 @@ static void rnn_backward(const zn_exec *e, const zn_node *n) {
 static int64_t rnn_aux(const zn_node *n, int training) {
     const int64_t s = state_floats(n);
     if (!training) return s;
-    return 2 * s + dirs(n) * train_floats_at(n, n->a.size[3], 1, n->dim[0]);
+    return 2 * s + dirs(n) * train_floats_at(n, 1, n->dim[0]);
 }
 
 /* h0/c0 gathered (and dh0/dc0), then the kernel's: inference's scratch, or
  * in training the packed weights (forward) sharing room with backward's. */
 static int64_t rnn_scratch(const zn_node *n, int64_t max_batch, int training) {
-    const int64_t I = n->a.size[3], T = n->dim[0];
+    const int64_t T = n->dim[0];
     const int64_t tmp = 2 * round16(max_batch * hid(n));
-    if (!training) return tmp + (int64_t)infer_floats(n, I, max_batch, T, 0);
-    const size_t p = packed_floats(n, I), b = back_floats(n, I, chunk_rows(n, max_batch), T);
+    if (!training) return tmp + (int64_t)infer_floats(n, max_batch, T, 0);
+    const size_t p = packed_floats(n), b = back_floats(n, chunk_rows(n, max_batch), T);
     return tmp + (int64_t)(p > b ? p : b);
 }
 
@@ -346,7 +351,6 @@ static int64_t rnn_scratch(const zn_node *n, int64_t max_batch, int training) {
  * two layouts). */
 static size_t packed_class(const zn_node *n, int64_t batch) {
     zn_rnn_shape s = shape_at(n, batch, 1, 0);
-    s.input = n->a.size[3];
     return (zn_rnn_packed_floats(zn_kernels_get(), &s) + 15) & ~(size_t)15;
 }
 
@@ -359,7 +363,6 @@ static zn_status rnn_pack(const zn_node *n, const float *const *val, int64_t max
     for (int c = 0; c < classes; c++)
         for (int d = 0; d < dirs(n); d++) {
             zn_rnn_shape s = shape_at(n, c ? 2 : 1, 1, d == 1);
-            s.input = n->a.size[3];
             const int bias = (n->a.flags & RNN_F_BIAS) != 0;
             float *at = dst + (c ? dirs(n) * packed_class(n, 1) : 0) + d * packed_class(n, c ? 2 : 1);
             zn_status st = zn_rnn_pack(zn_kernels_get(), &s, val[n->in[wslot(n, d, 0)]], val[n->in[wslot(n, d, 1)]],
