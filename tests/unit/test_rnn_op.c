@@ -282,7 +282,53 @@ static void test_dropout_and_rebuild(void) {
     zn_model_free(ms[1]);
 }
 
+/* Truncated BPTT as nn.h documents it: a window's h_n/c_n outputs fed back
+ * as the next window's h0/c0 inputs continue the sequence exactly. */
+static void test_carry_state(void) {
+    zn_graph *g = NULL;
+    ZT_OK(zn_graph_create(&g));
+    zn_node *xn = zn_input_seq(g, "x", T, I);
+    const int64_t sd[2] = {2, H};
+    zn_node *h0 = zn_input_nd(g, "h0", ZN_F32, 2, sd, -1), *c0 = zn_input_nd(g, "c0", ZN_F32, 2, sd, -1);
+    zn_rnn_spec spec = zn_rnn_spec_default(H);
+    spec.num_layers = 2;
+    zn_node *hn = NULL, *cn = NULL;
+    zn_node *yn = zn_lstm(g, xn, &spec, "lstm", h0, c0, &hn, &cn);
+    zn_node *outs[3] = {yn, hn, cn};
+    zn_model *m = NULL;
+    ZT_OK(zn_model_compile(g, outs, 3, NULL, 8, &m));
+    zn_graph_free(g);
+    if (!m) return;
+    enum { T1 = 4, T2 = T - T1 };
+    float x[B * T * I], xa[B * T1 * I], xb[B * T2 * I], zero[B * 2 * H] = {0};
+    float y[B * T * H], ya[B * T1 * H], yb[B * T2 * H], h[B * 2 * H], c[B * 2 * H], hf[B * 2 * H], cf[B * 2 * H];
+    fill(x, B * T * I, 13);
+    for (int b = 0; b < B; b++) {
+        memcpy(xa + b * T1 * I, x + b * T * I, sizeof(float) * T1 * I);
+        memcpy(xb + b * T2 * I, x + (b * T + T1) * I, sizeof(float) * T2 * I);
+    }
+    zn_ws *ws = NULL;
+    zn_ws_opts o = zn_ws_opts_default();
+    o.max_batch = B;
+    ZT_OK(zn_ws_create(m, &o, &ws));
+    const void *in_full[3] = {x, zero, zero}, *in_a[3] = {xa, zero, zero}, *in_b[3] = {xb, h, c};
+    zn_feed full = {B, 0, in_full}, fa = {B, T1, in_a}, fb = {B, T2, in_b};
+    float *o_full[3] = {y, hf, cf}, *o_a[3] = {ya, h, c}, *o_b[3] = {yb, h, c};
+    ZT_OK(zn_model_run(m, ws, &full, o_full));
+    ZT_OK(zn_model_run(m, ws, &fa, o_a));
+    float hc[B * 2 * H], cc[B * 2 * H];
+    memcpy(hc, h, sizeof h), memcpy(cc, c, sizeof c);
+    in_b[1] = hc, in_b[2] = cc;
+    ZT_OK(zn_model_run(m, ws, &fb, o_b));
+    for (int b = 0; b < B; b++)
+        ZT_CHECK(memcmp(yb + b * T2 * H, y + (b * T + T1) * H, sizeof(float) * T2 * H) == 0);
+    ZT_CHECK(memcmp(h, hf, sizeof h) == 0 && memcmp(c, cf, sizeof c) == 0);
+    zn_ws_free(ws);
+    zn_model_free(m);
+}
+
 int main(void) {
+    ZT_RUN(test_carry_state);
     ZT_RUN(test_names_and_errors);
     ZT_RUN(test_dropout_and_rebuild);
     ZT_RUN(test_stream_lstm);
