@@ -109,10 +109,10 @@ typedef struct zn_op_attrs {
 ZN_API zn_status zn_graph_create(zn_graph **out);
 ZN_API void zn_graph_free(zn_graph *g);
 ZN_API zn_status zn_graph_status(const zn_graph *g); /* the first builder error, or ZN_OK */
-ZN_API int zn_graph_node_count(const zn_graph *g);
-/* Records an error of a builder written outside the library (layers made of
- * several ops): the graph's first error wins. Returns NULL. */
+/* Records a builder error (the first one wins) for builders outside the
+ * library's ops, such as layers made of several ops; returns NULL. */
 ZN_API zn_node *zn_graph_error(zn_graph *g, zn_status s, const char *message);
+ZN_API int zn_graph_node_count(const zn_graph *g);
 
 /* ---- leaves ------------------------------------------------------------ */
 

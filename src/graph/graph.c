@@ -97,7 +97,7 @@ zn_node *zn_graph_fail(zn_graph *g, zn_status s, const char *fmt, ...) {
 }
 
 zn_node *zn_graph_error(zn_graph *g, zn_status s, const char *message) {
-    return zn_graph_fail(g, s, "%s", message ? message : "error");
+    return zn_graph_fail(g, s == ZN_OK ? ZN_ERR_INVALID_ARG : s, "%s", message ? message : "error");
 }
 
 int zn_graph_check_inputs(zn_graph *g, const char *fn, int n, zn_node *const *in) {

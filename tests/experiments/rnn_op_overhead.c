@@ -2,7 +2,10 @@
  * 32, 96 steps, 32 inputs, 128 hidden through zn_model_run (weights packed
  * once) and through zn_rnn_forward (packing in its scratch, as the op's
  * unpacked inference does), and a batch-1 step through a stateful layer
- * against zn_rnn_forward with packed weights; interleaved rep by rep,
+ * against zn_rnn_forward with packed weights, and a training pass (forward
+ * and backward to the weights, zn_model_run_backward: the op runs the batch
+ * in two chunks) against the kernels' TRAIN forward and backward over the
+ * whole batch; interleaved rep by rep,
  * medians of the process's CPU time per call, one thread.
  *
  *   rnn_op_overhead [REPS]   (REPS: 15) */
@@ -39,8 +42,9 @@ static zn_model *model(int stateful) {
     zn_rnn_spec spec = zn_rnn_spec_default(H);
     spec.stateful = stateful;
     zn_node *y = zn_lstm(g, x, &spec, "lstm", NULL, NULL, NULL, NULL);
+    zn_node *loss = zn_mse(g, y, zn_input_seq(g, "target", T, H));
     zn_model *m = NULL;
-    if (zn_model_compile(g, &y, 1, NULL, 1, &m) != ZN_OK) fprintf(stderr, "%s\n", zn_last_error());
+    if (zn_model_compile(g, &y, 1, loss, 1, &m) != ZN_OK) fprintf(stderr, "%s\n", zn_last_error());
     zn_graph_free(g);
     return m;
 }
@@ -87,6 +91,23 @@ int main(int argc, char **argv) {
     float *scratch1 = zn_alloc(sf1 * sizeof(float)), h[H] = {0}, c[H] = {0}, y1[H];
     zn_rnn_args a1 = {s1, x, I, y1, H, h, c, h, c, w_ih, w_hh, b_ih, b_hh, packed};
 
+    /* training: the op through a training workspace; the kernels with dy = the MSE's gradient */
+    zn_ws *wt = NULL;
+    o.max_batch = B;
+    o.max_threads = 1;
+    o.mode = ZN_WS_TRAIN;
+    zn_ws_create(m, &o, &wt);
+    float *tgt = zn_alloc(sizeof(float) * B * T * H), *dy = zn_alloc(sizeof(float) * B * T * H);
+    zn_rng_fill_uniform(&r, tgt, (size_t)B * T * H, -1, 1);
+    zn_rng_fill_uniform(&r, dy, (size_t)B * T * H, -1e-5f, 1e-5f);
+    const size_t st = zn_rnn_scratch_floats(kt, &s, ZN_RNN_TRAIN, 0), sb = zn_rnn_scratch_floats(kt, &s, ZN_RNN_BACKWARD, 0);
+    float *tr = zn_alloc(st * sizeof(float)), *bk = zn_alloc(sb * sizeof(float));
+    float *dw = zn_calloc((size_t)(4 * H * (I + H) + 8 * H), sizeof(float));
+    zn_rnn_grads gr = {dy, H, NULL, NULL, NULL, I, dw, dw + 4 * H * I, dw + 4 * H * (I + H), dw + 4 * H * (I + H) + 4 * H,
+                       NULL, NULL};
+    double *t_top = calloc((size_t)reps, sizeof(double)), *t_tk = calloc((size_t)reps, sizeof(double));
+    const void *tin[2] = {x, tgt};
+    zn_feed tfeed = {B, 0, tin};
     double *t_op = calloc((size_t)reps, sizeof(double)), *t_k = calloc((size_t)reps, sizeof(double));
     double *t_sop = calloc((size_t)reps, sizeof(double)), *t_sk = calloc((size_t)reps, sizeof(double));
     const void *in[1] = {x};
@@ -102,12 +123,23 @@ int main(int argc, char **argv) {
         double t3 = cpu_ms();
         for (int i = 0; i < stream_inner; i++) zn_rnn_forward(kt, &a1, ZN_RNN_INFER, scratch1, sf1, NULL, 0);
         double t4 = cpu_ms();
+        float loss = 0;
+        for (int i = 0; i < inner / 4; i++) zn_model_run_backward(m, wt, &tfeed, &loss);
+        double t5 = cpu_ms();
+        for (int i = 0; i < inner / 4; i++) {
+            zn_rnn_forward(kt, &a, ZN_RNN_TRAIN, tr, st, NULL, 0);
+            zn_rnn_backward(kt, &a, &gr, tr, st, bk, sb, NULL, 0);
+        }
+        double t6 = cpu_ms();
         if (rep < 0) continue;
+        t_top[rep] = (t5 - t4) / (inner / 4), t_tk[rep] = (t6 - t5) / (inner / 4);
         t_op[rep] = (t1 - t0) / inner, t_k[rep] = (t2 - t1) / inner;
         t_sop[rep] = (t3 - t2) / stream_inner * 1e3, t_sk[rep] = (t4 - t3) / stream_inner * 1e3;
     }
     printf("LSTM B%d T%d I%d H%d inference: op %.3f ms, kernel %.3f ms (CPU time, medians of %d)\n", B, T, I, H,
            median(t_op, reps), median(t_k, reps), reps);
     printf("LSTM batch-1 step: op %.2f us, kernel %.2f us\n", median(t_sop, reps), median(t_sk, reps));
+    printf("LSTM training pass: op (2 chunks of 16) %.3f ms, kernels (batch 32) %.3f ms\n", median(t_top, reps),
+           median(t_tk, reps));
     return 0;
 }
