@@ -2,7 +2,7 @@
  * with a small LSTM, and check that it beats the seasonal-naive forecast
  * (each hour's value a day earlier) on the held-out tail. Exits 1 if not.
  *
- *   example_forecast_lstm [data/etth1_ot.csv]
+ *   example_forecast_lstm [CSV]   (default: the source tree's data/etth1_ot.csv)
  *
  * Protocol (docs/SEQUENCES.md): the last 120 days are the test tail; the
  * model trains on windows that end before it, with the training part's
@@ -15,6 +15,10 @@
 #include <string.h>
 
 #include "zenn/zenn.h"
+
+#ifndef ZN_SOURCE_DIR
+#define ZN_SOURCE_DIR "."
+#endif
 
 enum { IN = 96, OUT = 24, HIDDEN = 32, BATCH = 32, STEPS = 800, TEST_HOURS = 120 * 24 };
 
@@ -51,7 +55,7 @@ static int fail(zn_status s) {
 }
 
 int main(int argc, char **argv) {
-    const char *path = argc > 1 ? argv[1] : "data/etth1_ot.csv";
+    const char *path = argc > 1 ? argv[1] : ZN_SOURCE_DIR "/data/etth1_ot.csv";
     float *series = NULL;
     int64_t n = 0;
     if (!read_series(path, &series, &n)) {
