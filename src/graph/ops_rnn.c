@@ -386,9 +386,9 @@ static zn_node *rebuild_rnn(zn_graph *g, zn_node *const *in, const zn_node_info 
     const zn_op_attrs *a = &info->attrs;
     const int D = (int)a->size[1], pd = a->flags & RNN_F_BIAS ? 4 : 2;
     const int np = D * pd, need = 1 + np + !!(a->flags & RNN_F_H0) + !!(a->flags & RNN_F_C0);
-    if (D < 1 || D > 2 || info->n_in != need)
-        return zn_graph_fail(g, ZN_ERR_FORMAT, "rnn (node %d): %d inputs for flags %d", g->count, info->n_in,
-                             a->flags);
+    if (D < 1 || D > 2 || info->n_in != need || a->size[2] < 0 || a->size[2] > ZN_CELL_GRU)
+        return zn_graph_fail(g, ZN_ERR_FORMAT, "rnn (node %d): %d inputs, %lld directions, cell %lld, flags %d",
+                             g->count, info->n_in, (long long)a->size[1], (long long)a->size[2], a->flags);
     zn_node *h0 = a->flags & RNN_F_H0 ? in[1 + np] : NULL;
     zn_node *c0 = a->flags & RNN_F_C0 ? in[2 + np] : NULL;
     return zn_rnn_layer(g, (zn_cell)a->size[2], in[0], a->size[0], D, in + 1, np, h0, c0,

@@ -258,6 +258,33 @@ static void test_dropout_and_rebuild(void) {
         nodes[i] = zn_graph_add_node(g, &info, ins);
         ZT_CHECK_MSG(nodes[i] != NULL, "node %d (%s): %s", i, info.op, zn_last_error());
     }
+    /* a description with a bad cell or input count is a named error, not a crash */
+    for (int i = 0; i < n; i++) {
+        zn_node_info info;
+        ZT_OK(zn_model_node_info(ms[1], i, &info));
+        if (strcmp(info.op, "rnn") != 0) continue;
+        zn_graph *bad = NULL;
+        ZT_OK(zn_graph_create(&bad));
+        zn_node *bx = zn_input_seq(bad, "x", T, I), *ins[16];
+        for (int k = 0; k < info.n_in; k++) ins[k] = bx;
+        zn_node_info wrong = info;
+        wrong.attrs.size[2] = 99;
+        ZT_CHECK(zn_graph_add_node(bad, &wrong, ins) == NULL && zn_graph_status(bad) == ZN_ERR_FORMAT);
+        zn_graph_free(bad);
+        ZT_OK(zn_graph_create(&bad));
+        bx = zn_input_seq(bad, "x", T, I);
+        for (int k = 0; k < info.n_in; k++) ins[k] = bx;
+        wrong = info;
+        wrong.n_in = info.n_in - 1;
+        ZT_CHECK(zn_graph_add_node(bad, &wrong, ins) == NULL && zn_graph_status(bad) != ZN_OK);
+        zn_graph_free(bad);
+        ZT_OK(zn_graph_create(&bad));
+        bx = zn_input_seq(bad, "x", T, I);
+        for (int k = 0; k < info.n_in; k++) ins[k] = bx; /* x where the weights go: a shape error */
+        ZT_CHECK(zn_graph_add_node(bad, &info, ins) == NULL && zn_graph_status(bad) == ZN_ERR_SHAPE);
+        zn_graph_free(bad);
+        break;
+    }
     zn_node *out = nodes[zn_model_output_node(ms[1], 0)];
     zn_model *mr = NULL;
     ZT_OK(zn_model_compile(g, &out, 1, NULL, 99, &mr));
