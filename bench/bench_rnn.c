@@ -175,8 +175,14 @@ int bench_suite_rnn(bench_run *run) {
     bench_peer torch, ort;
     memset(&torch, 0, sizeof torch);
     memset(&ort, 0, sizeof ort);
-    if (!bench_peer_start_torch(&torch)) bench_note(run, "pytorch: skipped: %s", torch.why);
-    if (!start_ort(&ort)) bench_note(run, "onnxruntime: skipped: %s", ort.why);
+    if (bench_peer_start_torch(&torch))
+        bench_note(run, "peer pytorch %s", torch.version);
+    else
+        bench_note(run, "peer pytorch skipped: %s", torch.why);
+    if (start_ort(&ort))
+        bench_note(run, "peer onnxruntime %s", ort.version);
+    else
+        bench_note(run, "peer onnxruntime skipped: %s", ort.why);
     for (int k = 0; k < 2; k++) {
         const zn_cell cell = k ? ZN_CELL_GRU : ZN_CELL_LSTM;
         const rnn_peer infer[2] = {{&ort, 1.3}, {&torch, 3.0}}, stream[2] = {{&ort, 3.0}, {&torch, 0}};
