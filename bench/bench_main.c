@@ -36,6 +36,7 @@ static const suite_entry suites[] = {
     {"mnist", bench_suite_mnist, "MNIST 5 epochs: accuracy and time against PyTorch (not in --quick)"},
     {"fann-accuracy", bench_suite_fann_accuracy, "FANN's datasets with FANN's defaults: test MSE against libfann"},
     {"io", bench_suite_io, "model save/load: safetensors against the same weights as JSON text"},
+    {"rnn", bench_suite_rnn, "LSTM/GRU inference, batch-1 streaming and training against ONNX Runtime, PyTorch"},
     {"fann", bench_suite_fann, "the drop-in FANN API against libfann: fann_run, training epochs, cascade"},
     {"conv", bench_suite_conv, "conv1d 16x64x1024 k3 (dilation 1, 8) forward and forward+backward against PyTorch, ORT"},
 };

@@ -269,6 +269,29 @@ ZN_API zn_node *zn_embedding_op(zn_graph *g, zn_node *ids, zn_node *table);
 /* ids [B, T] -> [B, T, classes] floats, 1 at each id; ids out of range fail as above. */
 ZN_API zn_node *zn_one_hot_op(zn_graph *g, zn_node *ids, int64_t classes);
 
+/* ---- recurrent layers ------------------------------------------------------------------ */
+
+/* Cells with PyTorch's gate order and formulas (nn.RNN tanh/relu, nn.LSTM
+ * gates i f g o, nn.GRU gates r z n). */
+typedef enum zn_cell { ZN_CELL_RNN_TANH = 0, ZN_CELL_RNN_RELU, ZN_CELL_LSTM, ZN_CELL_GRU } zn_cell;
+
+/* One recurrent layer over a sequence x [B, T, I] (T may be a run-time
+ * sequence axis): y [B, T, directions * hidden], the reverse direction in
+ * the second half of each row (PyTorch's bidirectional output). params per
+ * direction (forward first): w_ih [G*H, I], w_hh [G*H, H] and optionally
+ * b_ih, b_hh [G*H] (G = 1, 4, 3), so n_params is 2 or 4 per direction.
+ * h0, c0 (c0: LSTM only, needs h0): [B, directions, H] or NULL for zeros.
+ * stateful: the workspace keeps the final h (and c) between passes: a pass
+ * starts from them when a previous pass (same batch) left them, else from
+ * h0/c0; zn_ws_state_reset starts over. The state (zn_ws_state_read) is h
+ * then c, each [directions][B][H]; a stateful layer's initial state takes
+ * no gradient (truncated BPTT: see zn_lstm in nn.h). */
+ZN_API zn_node *zn_rnn_layer(zn_graph *g, zn_cell cell, zn_node *x, int64_t hidden, int directions,
+                             zn_node *const *params, int n_params, zn_node *h0, zn_node *c0, int stateful);
+/* The final state of a zn_rnn_layer node as [B, directions, H]: which 0 =
+ * h_n, 1 = c_n (LSTM). PyTorch's h_n[d] is [:, d, :] here. */
+ZN_API zn_node *zn_rnn_final_state(zn_graph *g, zn_node *rnn, int which);
+
 /* ---- losses: scalar nodes, averaged over the batch ------------------------------------- */
 
 ZN_API zn_node *zn_mse(zn_graph *g, zn_node *y, zn_node *target); /* mean over batch and features */
@@ -391,6 +414,10 @@ ZN_API zn_status zn_ws_memory_report(const zn_ws *ws, zn_ws_memory *out);
  *   row instead of strided passes over W's rows); other layers read the
  *   parameters. Those outputs differ from an unpacked workspace's by
  *   rounding only (the sums run in another order).
+ * - recurrent layers (zn_rnn_layer): every direction's weights in the
+ *   kernel's layouts for batch 1 and, when max_batch >= 2, for larger
+ *   batches (the same bits as packing on every call, which a batch-1 step
+ *   otherwise spends half its time on).
  * The copy is taken now: after the parameters change, call again (it is
  * repacked in place). Adds the copy's size to zn_ws_bytes and the budget. */
 ZN_API zn_status zn_ws_pack_weights(zn_ws *ws, const zn_model *m);

@@ -134,6 +134,43 @@ ZN_API zn_node *zn_batch_norm(zn_graph *g, zn_node *x, const char *name, const z
  * [num, dim] drawn from N(0, 1) (zn_embedding_op). */
 ZN_API zn_node *zn_embedding(zn_graph *g, zn_node *ids, int64_t num, int64_t dim, const char *name);
 
+/* ---- recurrent layers (PyTorch's nn.RNN, nn.LSTM, nn.GRU, batch_first) -----------------
+ *
+ * num_layers stacked zn_rnn_layer ops, each one or both directions; the
+ * parameters are named as PyTorch's state dict under `name`:
+ * "<name>.weight_ih_l0", "<name>.weight_hh_l0", "<name>.bias_ih_l0",
+ * "<name>.bias_hh_l0", "<name>.weight_ih_l0_reverse", ... (layer-major,
+ * forward then reverse), so a converted state dict loads unchanged. Every
+ * weight and bias starts uniform in [-1/sqrt(H), 1/sqrt(H)], as PyTorch's.
+ * x is [B, T, I] (T may be a run-time sequence axis); the result is
+ * [B, T, D*H] (D = 2 when bidirectional). h0, c0: NULL (zeros) or
+ * [B, num_layers*D, H] (PyTorch's [L*D, B, H] batch-first); *h_n, *c_n
+ * (when not NULL) receive the final states in that shape.
+ *
+ * Truncated BPTT: run windows of k steps and carry the state: feed the
+ * previous window's h_n (and c_n) values back as the next window's h0 (c0)
+ * inputs (the gradient stops there, as PyTorch's detach()); or build the
+ * layer stateful, which carries it inside the workspace (zn_ws_state_reset
+ * between independent sequences). */
+typedef struct zn_rnn_spec {
+    int64_t hidden;    /* H */
+    int num_layers;    /* 1 to 16 */
+    int bidirectional; /* 0 or 1 */
+    int bias;          /* 1 (PyTorch's default): b_ih and b_hh */
+    int relu;          /* zn_rnn only: nonlinearity relu instead of tanh */
+    float dropout;     /* on every layer's output but the last, training only (PyTorch's) */
+    int stateful;      /* streaming: keep the final state in the workspace between passes */
+} zn_rnn_spec;
+
+/* hidden H, one layer, one direction, biases, no dropout, not stateful. */
+ZN_API zn_rnn_spec zn_rnn_spec_default(int64_t hidden);
+ZN_API zn_node *zn_rnn(zn_graph *g, zn_node *x, const zn_rnn_spec *spec, const char *name, zn_node *h0,
+                       zn_node **h_n);
+ZN_API zn_node *zn_lstm(zn_graph *g, zn_node *x, const zn_rnn_spec *spec, const char *name, zn_node *h0, zn_node *c0,
+                        zn_node **h_n, zn_node **c_n);
+ZN_API zn_node *zn_gru(zn_graph *g, zn_node *x, const zn_rnn_spec *spec, const char *name, zn_node *h0,
+                       zn_node **h_n);
+
 /* ---- a trained network with what it needs to run on raw data ------------------- */
 
 /* An MLP together with its input/output scaling and class names: what

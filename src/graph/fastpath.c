@@ -87,14 +87,29 @@ static void find_pairs(zn_ws *ws, const zn_model *m) {
 
 int zn_ws_layer_pairs(const zn_ws *ws) { return ws ? ws->n_pairs : 0; }
 
+/* Floats an op packs itself (its table's packed_size) when the inference
+ * plan runs it and its weights are stored (parameters or constants). */
+static size_t op_packed_floats(const zn_ws *ws, const zn_model *m, const zn_node *n) {
+    const zn_op_def *def = def_of(n);
+    if (!def->packed_size || !def->pack || !m->infer.used[n->index]) return 0;
+    for (int k = 0; k < n->n_in; k++) { /* weights (the unbatched inputs) must be stored */
+        const zn_node *w = &m->nodes[n->in[k]];
+        if (!w->batched && w->op != ZN_OP_PARAM && w->op != ZN_OP_CONST) return 0;
+    }
+    const int64_t f = def->packed_size(n, ws->max_batch);
+    return f > 0 ? ((size_t)f + 15) & ~(size_t)15 : 0;
+}
+
 zn_status zn_ws_pack_weights(zn_ws *ws, const zn_model *m) {
     if (!m || !ws || ws->m != m)
         return zn_error(ZN_ERR_INVALID_ARG, "zn_ws_pack_weights: NULL model or a workspace of another model");
     if (ws->mode != ZN_WS_INFER)
         return zn_error(ZN_ERR_INVALID_ARG, "zn_ws_pack_weights: needs an inference workspace");
     size_t floats = 0;
-    for (int i = 0; i < m->n_nodes; i++)
+    for (int i = 0; i < m->n_nodes; i++) {
         if (packable(ws, m, &m->nodes[i])) floats += packed_floats(ws, &m->nodes[m->nodes[i].in[1]]);
+        floats += op_packed_floats(ws, m, &m->nodes[i]);
+    }
     if (!ws->packed) { /* sizes never change: a second call repacks in place */
         const size_t bytes =
             floats * sizeof(float) + (size_t)m->n_nodes * sizeof(float *) + (size_t)m->infer.n_steps + 1;
@@ -128,6 +143,16 @@ zn_status zn_ws_pack_weights(zn_ws *ws, const zn_model *m) {
         }
         ws->packed_b[i] = ws->packed + at;
         at += packed_floats(ws, w);
+    }
+    /* ops that pack their own weights (a recurrent layer's) */
+    for (int i = 0; i < m->n_nodes; i++) {
+        const size_t f = op_packed_floats(ws, m, &m->nodes[i]);
+        if (!f) continue;
+        zn_status s = def_of(&m->nodes[i])->pack(&m->nodes[i], (const float *const *)ws->val, ws->max_batch,
+                                                 ws->packed + at);
+        if (s != ZN_OK) return s;
+        ws->packed_b[i] = ws->packed + at;
+        at += f;
     }
     find_pairs(ws, m);
     return ZN_OK;

@@ -85,6 +85,13 @@ typedef struct zn_exec {
     float **state;             /* per node: state kept between calls (op's state_size), or NULL */
     unsigned char *state_live; /* per node: state holds values (else the op starts from zeros) */
     unsigned char *grad_ready; /* per node: gradient zeroed/written this pass */
+    /* per node: its aux and scratch were sized with training 1 (a training
+     * workspace's trained nodes), so inference passes may use either size;
+     * NULL in inference workspaces */
+    const unsigned char *sized_for_training;
+    /* per node: its weights packed by zn_ws_pack_weights (op's pack), or
+     * NULL; NULL in training passes */
+    const float *const *packed;
     const zn_node *nodes;
     const zn_kernels *k;
     zn_pool *pool;
@@ -175,6 +182,12 @@ typedef struct zn_op_def {
     zn_node *(*rebuild)(zn_graph *g, zn_node *const *in, const zn_node_info *info);
     /* Floats per sample of state kept between calls (an RNN's h and c); NULL: none. */
     int64_t (*state_size)(const zn_node *n);
+    /* Weights an inference workspace keeps packed for the op's kernels
+     * (zn_ws_pack_weights): floats for batches up to max_batch (0: none),
+     * and the packing from the node's inputs' values (val, per node) into
+     * dst. The op then finds them in e->packed[n->index]. NULL: none. */
+    int64_t (*packed_size)(const zn_node *n, int64_t max_batch);
+    zn_status (*pack)(const zn_node *n, const float *const *val, int64_t max_batch, float *dst);
 } zn_op_def;
 
 const zn_op_def *zn_op_def_get(zn_op op);

@@ -260,7 +260,8 @@ zn_status zn_ws_create(const zn_model *m, const zn_ws_opts *opts, zn_ws **out) {
     size_t states = 0; /* state lives between calls: never shared */
     for (int i = 0; i < m->n_nodes; i++) {
         const zn_op_def *def = zn_op_def_get(m->nodes[i].op);
-        if (def->state_size && (m->infer.used[i] || (m->loss >= 0 && m->train.used[i])))
+        if (def->state_size && def->state_size(&m->nodes[i]) > 0 &&
+            (m->infer.used[i] || (m->loss >= 0 && m->train.used[i])))
             states += round16(def->state_size(&m->nodes[i]) * o.max_batch);
     }
     size_t total_floats = floats + grads + states + 16, bytes = total_floats * sizeof(float);
@@ -329,7 +330,9 @@ zn_status zn_ws_create(const zn_model *m, const zn_ws_opts *opts, zn_ws **out) {
     float *state_at = ws->block + floats + grads;
     for (int i = 0; i < m->n_nodes; i++) {
         const zn_op_def *def = zn_op_def_get(m->nodes[i].op);
-        if (!def->state_size || !(m->infer.used[i] || (m->loss >= 0 && m->train.used[i]))) continue;
+        if (!def->state_size || def->state_size(&m->nodes[i]) <= 0 ||
+            !(m->infer.used[i] || (m->loss >= 0 && m->train.used[i])))
+            continue; /* an op whose state is optional (a recurrent layer not stateful) keeps none */
         ws->state[i] = state_at;
         state_at += round16(def->state_size(&m->nodes[i]) * o.max_batch);
     }
@@ -444,6 +447,8 @@ static zn_status bind(const zn_model *m, zn_ws *ws, const char *fn, const zn_fee
     e->state = ws->state;
     e->state_live = ws->state_live;
     e->grad_ready = ws->grad_ready;
+    e->sized_for_training = ws->mode == ZN_WS_TRAIN ? m->train.used : NULL;
+    e->packed = training ? NULL : ws->packed_b;
     e->nodes = m->nodes;
     e->k = zn_kernels_get();
     e->pool = ws->pool;

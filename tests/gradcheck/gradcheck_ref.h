@@ -12,7 +12,7 @@
 
 #include "zn_test.h"
 
-#define GC_MAX_OPERANDS 4
+#define GC_MAX_OPERANDS 12
 
 typedef struct gc_operand {
     int nd;
