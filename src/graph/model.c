@@ -275,6 +275,12 @@ int64_t zn_model_output_features(const zn_model *m, int i) {
     return (m && i >= 0 && i < m->n_outputs) ? m->nodes[m->outputs[i]].cols : 0;
 }
 
+int zn_model_loss_output_node(const zn_model *m, int i) {
+    if (!m || m->loss < 0 || i < 0 || i >= m->n_outputs) return -1;
+    const int id = m->outputs[i];
+    return m->train.used[id] && !zn_op_is_leaf(m->nodes[id].op) ? id : -1;
+}
+
 float *zn_model_consts(zn_model *m, int64_t *count) {
     if (count) *count = m ? m->n_const_values : 0;
     return m ? m->consts_data : NULL;

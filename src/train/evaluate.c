@@ -156,16 +156,21 @@ zn_status zn_evaluator_run(zn_evaluator *ev, const zn_rows *rs, float bit_fail_l
             y = d->y + r0 * d->n_out;
         }
         const float *inputs[2] = {x, y};
-        float *outs[1] = {ev->out};
-        zn_status s = zn_model_forward(m, ev->ws, n, inputs, outs);
-        if (s != ZN_OK) return s;
-        if (has_loss) {
+        const float *pred = NULL;
+        zn_status s = ZN_OK;
+        if (has_loss) { /* one pass to the loss; the outputs are kept on its way */
             float l;
             s = zn_model_loss(m, ev->ws, n, inputs, &l);
             if (s != ZN_OK) return s;
             loss += (double)l * (double)n;
+            pred = zn_ws_node_value(ev->ws, zn_model_loss_output_node(m, 0));
         }
-        error_add(&acc, ev->out, y, n, nout, bit_fail_limit);
+        if (!pred) {
+            float *outs[1] = {ev->out};
+            if ((s = zn_model_forward(m, ev->ws, n, inputs, outs)) != ZN_OK) return s;
+            pred = ev->out;
+        }
+        error_add(&acc, pred, y, n, nout, bit_fail_limit);
     }
     error_finish(&acc, rs->n, nout, out);
     out->loss = has_loss ? loss / (rs->n > 0 ? (double)rs->n : 1.0) : NAN;

@@ -266,6 +266,94 @@ static void test_every_algorithm_learns(void) {
     zn_dataset_free(d);
 }
 
+/* Full-batch epochs measure their weights with the next epoch's forward
+ * pass (zn_train's pipelined path): each epoch's figures must still be
+ * those of the weights the callback sees, and a stop must leave them. */
+typedef struct epoch_check {
+    zn_model *m;
+    const zn_dataset *d;
+    int64_t stop_at, seen, mismatches;
+    double mse_at_stop;
+} epoch_check;
+
+static int check_epoch(const zn_epoch_report *r, void *user) {
+    epoch_check *c = user;
+    zn_eval ev;
+    c->seen++;
+    if (zn_evaluate(c->m, c->d, 0.35f, NULL, &ev) != ZN_OK || ev.mse != r->train_mse || ev.bit_fail != r->bit_fail) {
+        if (!c->mismatches)
+            fprintf(stderr, "epoch %lld: reported mse %.17g bit fails %lld, the weights give %.17g, %lld\n",
+                    (long long)r->epoch, r->train_mse, (long long)r->bit_fail, ev.mse, (long long)ev.bit_fail);
+        c->mismatches++;
+    }
+    if (r->epoch == c->stop_at) {
+        c->mse_at_stop = r->train_mse;
+        return 1;
+    }
+    return 0;
+}
+
+static void test_full_batch_epoch_figures(void) {
+    zn_dataset *d = NULL;
+    ZT_OK(zn_dataset_load_fann(DATA("diabetes.train"), NULL, &d));
+    /* The pass to the loss computes a regression net's output, not a
+     * classifier's softmax (its loss reads the logits). */
+    zn_model *reg = fann_net(8, 10, 2, 5), *cls = NULL;
+    zn_mlp_spec xs = spec3(8, 10, 2);
+    xs.loss = ZN_LOSS_XENT;
+    ZT_OK(zn_mlp_create(&xs, 5, &cls));
+    ZT_CHECK(zn_model_loss_output_node(reg, 0) >= 0 && zn_model_loss_output_node(reg, 1) == -1);
+    ZT_CHECK(zn_model_loss_output_node(cls, 0) == -1 && zn_model_loss_output_node(NULL, 0) == -1);
+    zn_model_free(reg);
+    zn_model_free(cls);
+    const zn_algo algos[] = {ZN_ALGO_RPROP, ZN_ALGO_SARPROP, ZN_ALGO_QUICKPROP, ZN_ALGO_BATCH};
+    for (size_t a = 0; a < sizeof algos / sizeof algos[0]; a++) {
+        zn_model *m = fann_net(8, 10, 2, 5);
+        epoch_check c = {m, d, 0, 0, 0, 0};
+        zn_train_config cfg = zn_train_config_default(algos[a]);
+        cfg.epochs = 25;
+        cfg.on_epoch = check_epoch;
+        cfg.user = &c;
+        zn_train_report r;
+        ZT_OK(zn_train(m, d, NULL, &cfg, &r));
+        ZT_CHECK_MSG(c.seen == 25 && c.mismatches == 0, "%s: %lld epochs reported, %lld with other figures",
+                     zn_algo_name(algos[a]), (long long)c.seen, (long long)c.mismatches);
+        zn_eval ev;
+        ZT_OK(zn_evaluate(m, d, 0.35f, NULL, &ev));
+        ZT_CHECK(r.epochs == 25 && ev.mse == r.train_mse);
+
+        /* Stopped by the callback after epoch 7: the weights of a 7-epoch run. */
+        zn_model *stopped = fann_net(8, 10, 2, 5), *seven = fann_net(8, 10, 2, 5);
+        epoch_check cs = {stopped, d, 7, 0, 0, 0};
+        cfg.user = &cs;
+        ZT_OK(zn_train(stopped, d, NULL, &cfg, &r));
+        ZT_CHECK(r.epochs == 7 && r.stop_reason == ZN_STOPPED_CALLBACK && cs.mismatches == 0);
+        cfg.on_epoch = NULL;
+        cfg.epochs = 7;
+        ZT_OK(zn_train(seven, d, NULL, &cfg, &r));
+        int64_t n1 = 0, n2 = 0;
+        const float *p1 = zn_model_params_const(stopped, &n1), *p2 = zn_model_params_const(seven, &n2);
+        ZT_CHECK(n1 == n2 && memcmp(p1, p2, (size_t)n1 * sizeof(float)) == 0);
+        ZT_CHECK(r.train_mse == cs.mse_at_stop);
+
+        /* A target MSE: the run ends on weights that meet it. */
+        zn_model *t = fann_net(8, 10, 2, 5);
+        cfg.epochs = 500;
+        cfg.target_error = ev.mse * 1.05; /* reached within the 25 epochs above */
+        ZT_OK(zn_train(t, d, NULL, &cfg, &r));
+        ZT_OK(zn_evaluate(t, d, 0.35f, NULL, &ev));
+        ZT_CHECK_MSG(r.stop_reason == ZN_STOPPED_TARGET && r.epochs <= 25 && ev.mse == r.train_mse &&
+                         ev.mse <= cfg.target_error,
+                     "%s: stopped %d after %lld epochs, mse %g (weights %g), target %g", zn_algo_name(algos[a]),
+                     (int)r.stop_reason, (long long)r.epochs, r.train_mse, ev.mse, cfg.target_error);
+        zn_model_free(t);
+        zn_model_free(seven);
+        zn_model_free(stopped);
+        zn_model_free(m);
+    }
+    zn_dataset_free(d);
+}
+
 static int record_val(const zn_epoch_report *r, void *user) {
     double *best = user;
     if (r->val_loss < *best) *best = r->val_loss;
@@ -756,6 +844,7 @@ int main(void) {
     ZT_RUN(test_schedules);
     ZT_RUN(test_xor_rprop);
     ZT_RUN(test_every_algorithm_learns);
+    ZT_RUN(test_full_batch_epoch_figures);
     ZT_RUN(test_digits_adam_and_early_stopping);
     ZT_RUN(test_training_determinism);
     ZT_RUN(test_train_bad_input);
