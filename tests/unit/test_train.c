@@ -1,6 +1,7 @@
 /* Optimizers against hand-computed updates, FANN's update rules, and
  * training to convergence on real data with fixed seeds. */
 #include "graph/graph_internal.h" /* zn_ws_layer_pairs */
+#include "train/fann_rules.h"
 #include "zn_test.h"
 
 #define DATA(f) ZN_SOURCE_DIR "/data/" f
@@ -122,6 +123,54 @@ static void test_sgd_family(void) {
     ZT_NEAR(w2[0], -0.6, 1e-6);
     ZT_NEAR(w2[1], -0.8, 1e-6);
     zn_optim_free(o);
+}
+
+/* FANN 2.2's fann_update_weights_irpropm as FANN writes it, branches and
+ * all: zn_fann_rprop (selects, vectorized) must give its bits. */
+static void rprop_as_fann(const zn_fann_rule *r, int64_t n, float *w, const float *g, float scale, float *prev_steps,
+                          float *prev_slopes) {
+    for (int64_t i = 0; i < n; i++) {
+        float prev_step = prev_steps[i] > 0.0001f ? prev_steps[i] : 0.0001f;
+        float slope = scale * g[i], step;
+        if (prev_slopes[i] * slope >= 0.0f) {
+            step = prev_step * r->rprop_increase;
+            if (step > r->rprop_delta_max) step = r->rprop_delta_max;
+        } else {
+            step = prev_step * r->rprop_decrease;
+            if (step < r->rprop_delta_min) step = r->rprop_delta_min;
+            slope = 0.0f;
+        }
+        if (slope < 0.0f) {
+            w[i] -= step;
+            if (w[i] < -1500.0f) w[i] = -1500.0f;
+        } else {
+            w[i] += step;
+            if (w[i] > 1500.0f) w[i] = 1500.0f;
+        }
+        prev_steps[i] = step;
+        prev_slopes[i] = slope;
+    }
+}
+
+static void test_rprop_matches_fann(void) {
+    enum { N = 1001 };
+    zn_fann_rule rule = {0.7f, 1.2f, 0.5f, 0.0f, 50.0f, 0, 0, 0, 0, 0, 0};
+    zn_rng r;
+    zn_rng_seed(&r, 99);
+    float w[2][N], steps[2][N], slopes[2][N], g[N];
+    for (int i = 0; i < N; i++) {
+        w[0][i] = w[1][i] = i % 97 == 0 ? 1499.99f * (i % 2 ? 1 : -1) : zn_rng_uniformf(&r) * 4 - 2;
+        steps[0][i] = steps[1][i] = i % 13 == 0 ? 0.0f : (i % 17 == 0 ? 45.0f : zn_rng_uniformf(&r));
+        slopes[0][i] = slopes[1][i] = i % 11 == 0 ? 0.0f : zn_rng_uniformf(&r) * 2 - 1;
+    }
+    for (int epoch = 0; epoch < 20; epoch++) {
+        for (int i = 0; i < N; i++) g[i] = i % 19 == 0 ? 0.0f : zn_rng_uniformf(&r) * 2 - 1;
+        rprop_as_fann(&rule, N, w[0], g, -1.0f, steps[0], slopes[0]);
+        zn_fann_rprop(&rule, N, w[1], g, -1.0f, steps[1], slopes[1]);
+    }
+    ZT_CHECK(memcmp(w[0], w[1], sizeof w[0]) == 0);
+    ZT_CHECK(memcmp(steps[0], steps[1], sizeof steps[0]) == 0);
+    ZT_CHECK(memcmp(slopes[0], slopes[1], sizeof slopes[0]) == 0);
 }
 
 static void test_fann_rules(void) {
@@ -840,6 +889,7 @@ int main(void) {
     ZT_RUN(test_sgd_family);
     ZT_RUN(test_threaded_updates);
     ZT_RUN(test_fann_rules);
+    ZT_RUN(test_rprop_matches_fann);
     ZT_RUN(test_bad_configs);
     ZT_RUN(test_schedules);
     ZT_RUN(test_xor_rprop);
