@@ -328,7 +328,7 @@ static zn_status end_epoch(trainer *t, fit_state *f, zn_epoch_report *er, const 
  * from the outputs it kept. */
 static zn_status pass_eval(trainer *t, zn_eval *ev) {
     const float *pred = zn_ws_node_value(t->ws, t->out_node);
-    return zn_eval_outputs(pred, t->last_y, t->fit.n, t->fit.d->n_out, t->cfg->bit_fail_limit, ev);
+    return zn_eval_fit_figures(pred, t->last_y, t->fit.n, t->fit.d->n_out, t->cfg->bit_fail_limit, ev);
 }
 
 /* The epochs. Pipelined, epoch k's pass (on the weights epoch k-1 left)
