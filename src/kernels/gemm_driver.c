@@ -315,7 +315,7 @@ zn_status zn_gemm_run(const zn_kernels *kt, const zn_gemm_call *call, zn_pool *p
         rank1_run(kt, call, pool, max_threads);
         return ZN_OK;
     }
-    if (call->ta && 2 * call->n <= g->nr && call->m >= 2 * g->nr && !call->b_packed)
+    if (call->ta && 2 * call->n <= g->nr && call->m >= g->nr && !call->b_packed)
         return gemm_flipped(kt, call, pool, max_threads);
     _Alignas(64) float stack_panels[GEMM_STACK_FLOATS];
     gemm_plan pl = {0};
