@@ -74,6 +74,8 @@ zn_node *zn_activation_fann(zn_graph *g, zn_node *x, zn_nact act, float steepnes
 
 static int64_t count_of(const zn_exec *e, const zn_node *n) { return zn_node_size(n) * (n->batched ? e->batch : 1); }
 
+enum { ACT_CHUNK = 1024 }; /* floats: 4 KB */
+
 void zn_act_forward_range(const zn_exec *e, const zn_node *n, int64_t lo, int64_t hi) {
     zn_nact act = (zn_nact)n->i[0];
     float s = n->f[0];
@@ -90,14 +92,17 @@ void zn_act_forward_range(const zn_exec *e, const zn_node *n, int64_t lo, int64_
         k->relu(c, y, y);
         return;
     case ZN_NACT_FANN_SIGMOID:
-        k->scale(c, 2.0f * s, x, y);
-        k->sigmoid(c, y, y);
-        return;
     case ZN_NACT_FANN_SIGMOID_SYMMETRIC:
-    case ZN_NACT_TANH:
-        k->scale(c, s, x, y);
-        k->tanh(c, y, y);
+    case ZN_NACT_TANH: {
+        /* scaled and then applied a chunk at a time, while the chunk is in L1 */
+        const int logistic = act == ZN_NACT_FANN_SIGMOID;
+        for (size_t at = 0; at < c; at += ACT_CHUNK) {
+            const size_t m = c - at < ACT_CHUNK ? c - at : ACT_CHUNK;
+            k->scale(m, logistic ? 2.0f * s : s, x + at, y + at);
+            (logistic ? k->sigmoid : k->tanh)(m, y + at, y + at);
+        }
         return;
+    }
     default: break;
     }
     for (size_t i = 0; i < c; i++) y[i] = zn_nact_value(act, s, x[i]);
