@@ -37,6 +37,7 @@ static const suite_entry suites[] = {
     {"fann-accuracy", bench_suite_fann_accuracy, "FANN's datasets with FANN's defaults: test MSE against libfann"},
     {"io", bench_suite_io, "model save/load: safetensors against the same weights as JSON text"},
     {"fann", bench_suite_fann, "the drop-in FANN API against libfann: fann_run, training epochs, cascade"},
+    {"fann-cli", bench_suite_fann_cli, "zenn train, the whole command, against a libfann program on FANN's sets"},
 };
 #define NSUITES ((int)(sizeof suites / sizeof suites[0]))
 
