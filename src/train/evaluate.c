@@ -94,16 +94,18 @@ static int64_t argmax(const float *v, int64_t n) {
     return best;
 }
 
-/* Running sums of the output errors over rows. */
+/* Running sums of the output errors over rows: four of each, row i of the
+ * data adding to sums i % 4, so that the chains of dependent double
+ * additions are four and the totals do not depend on how the rows were
+ * split into chunks (chunks start at multiples of 4). */
 typedef struct error_sums {
-    double se, ae;
+    double se[4], ae[4];
     int64_t correct, fails;
 } error_sums;
 
-/* Each row's errors are summed apart and then added to the totals: one
- * chain of dependent additions per row rather than per output.
- * all == 0 (the trainer's figures): the squared errors and bit fails only. */
-static void error_add(error_sums *a, const float *pred, const float *y, int64_t rows, int64_t nout,
+/* Rows first .. first + rows - 1 of the data. all == 0 (the trainer's
+ * figures): the squared errors and bit fails only. */
+static void error_add(error_sums *a, const float *pred, const float *y, int64_t first, int64_t rows, int64_t nout,
                       float bit_fail_limit, int all) {
     for (int64_t i = 0; i < rows; i++) {
         const float *p = pred + i * nout, *t = y + i * nout;
@@ -115,10 +117,11 @@ static void error_add(error_sums *a, const float *pred, const float *y, int64_t 
             ae += fabs(diff);
             fails += fabs(diff) >= bit_fail_limit;
         }
-        a->se += se;
+        const int64_t q = (first + i) & 3;
+        a->se[q] += se;
         a->fails += fails;
         if (!all) continue;
-        a->ae += ae;
+        a->ae[q] += ae;
         if (nout > 1) a->correct += argmax(p, nout) == argmax(t, nout);
     }
 }
@@ -126,8 +129,8 @@ static void error_add(error_sums *a, const float *pred, const float *y, int64_t 
 static void error_finish(const error_sums *a, int64_t rows, int64_t nout, zn_eval *out) {
     double r = rows > 0 ? (double)rows : 1.0;
     out->rows = rows;
-    out->mse = a->se / (r * (double)nout);
-    out->mae = a->ae / (r * (double)nout);
+    out->mse = ((a->se[0] + a->se[1]) + (a->se[2] + a->se[3])) / (r * (double)nout);
+    out->mae = ((a->ae[0] + a->ae[1]) + (a->ae[2] + a->ae[3])) / (r * (double)nout);
     out->accuracy = nout > 1 ? (double)a->correct / r : NAN;
     out->bit_fail = a->fails;
 }
@@ -179,7 +182,7 @@ zn_status zn_evaluator_run(zn_evaluator *ev, const zn_rows *rs, float bit_fail_l
             if ((s = zn_model_forward(m, ev->ws, n, inputs, outs)) != ZN_OK) return s;
             pred = ev->out;
         }
-        error_add(&acc, pred, y, n, nout, bit_fail_limit, 1);
+        error_add(&acc, pred, y, r0, n, nout, bit_fail_limit, 1);
     }
     error_finish(&acc, rs->n, nout, out);
     out->loss = has_loss ? loss / (rs->n > 0 ? (double)rs->n : 1.0) : NAN;
@@ -191,7 +194,7 @@ zn_status zn_eval_outputs(const float *pred, const float *y, int64_t rows, int64
     if (!out || rows < 0 || n_out < 1 || (rows > 0 && (!pred || !y)))
         return zn_error(ZN_ERR_INVALID_ARG, "zn_eval_outputs: NULL data or bad sizes");
     error_sums acc = {0};
-    error_add(&acc, pred, y, rows, n_out, bit_fail_limit, 1);
+    error_add(&acc, pred, y, 0, rows, n_out, bit_fail_limit, 1);
     error_finish(&acc, rows, n_out, out);
     out->loss = NAN;
     return ZN_OK;
@@ -200,7 +203,7 @@ zn_status zn_eval_outputs(const float *pred, const float *y, int64_t rows, int64
 zn_status zn_eval_fit_figures(const float *pred, const float *y, int64_t rows, int64_t n_out, float bit_fail_limit,
                               zn_eval *out) {
     error_sums acc = {0};
-    error_add(&acc, pred, y, rows, n_out, bit_fail_limit, 0);
+    error_add(&acc, pred, y, 0, rows, n_out, bit_fail_limit, 0);
     error_finish(&acc, rows, n_out, out);
     out->loss = out->mae = out->accuracy = NAN;
     return ZN_OK;
@@ -221,7 +224,7 @@ zn_status zn_eval_labels(const float *pred, const int32_t *labels, int64_t rows,
             break;
         }
         hot[labels[r]] = 1.0f;
-        error_add(&acc, pred + r * n_out, hot, 1, n_out, bit_fail_limit, 1);
+        error_add(&acc, pred + r * n_out, hot, r, 1, n_out, bit_fail_limit, 1);
         hot[labels[r]] = 0.0f;
     }
     zn_free(hot);
