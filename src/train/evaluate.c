@@ -94,43 +94,46 @@ static int64_t argmax(const float *v, int64_t n) {
     return best;
 }
 
-/* Running sums of the output errors over rows: four of each, row i of the
- * data adding to sums i % 4, so that the chains of dependent double
- * additions are four and the totals do not depend on how the rows were
- * split into chunks (chunks start at multiples of 4). */
+/* Running sums of the output errors: eight of each, element e of the data
+ * (row-major, rows x outputs) adding to sums e % 8, so the additions form
+ * eight independent chains the compiler can vectorize, and the totals do
+ * not depend on how the rows were split into chunks. */
+enum { SUMS = 8 };
 typedef struct error_sums {
-    double se[4], ae[4];
+    double se[SUMS], ae[SUMS];
     int64_t correct, fails;
 } error_sums;
 
+static inline void error_one(error_sums *a, int q, float p, float t, float bit_fail_limit) {
+    const double diff = (double)p - t;
+    a->se[q] += diff * diff;
+    a->ae[q] += fabs(diff);
+    a->fails += fabs(diff) >= bit_fail_limit;
+}
+
 /* Rows first .. first + rows - 1 of the data. all == 0 (the trainer's
- * figures): the squared errors and bit fails only. */
+ * figures): no accuracy. */
 static void error_add(error_sums *a, const float *pred, const float *y, int64_t first, int64_t rows, int64_t nout,
                       float bit_fail_limit, int all) {
-    for (int64_t i = 0; i < rows; i++) {
-        const float *p = pred + i * nout, *t = y + i * nout;
-        double se = 0, ae = 0;
-        int64_t fails = 0;
-        for (int64_t j = 0; j < nout; j++) {
-            double diff = (double)p[j] - t[j];
-            se += diff * diff;
-            ae += fabs(diff);
-            fails += fabs(diff) >= bit_fail_limit;
-        }
-        const int64_t q = (first + i) & 3;
-        a->se[q] += se;
-        a->fails += fails;
-        if (!all) continue;
-        a->ae[q] += ae;
-        if (nout > 1) a->correct += argmax(p, nout) == argmax(t, nout);
-    }
+    const int64_t n = rows * nout, base = first * nout;
+    int64_t i = 0;
+    for (; i < n && ((base + i) % SUMS); i++) error_one(a, (int)((base + i) % SUMS), pred[i], y[i], bit_fail_limit);
+    for (; i + SUMS <= n; i += SUMS)
+        for (int k = 0; k < SUMS; k++) error_one(a, k, pred[i + k], y[i + k], bit_fail_limit);
+    for (int k = 0; i < n; i++, k++) error_one(a, k, pred[i], y[i], bit_fail_limit);
+    for (int64_t r = 0; all && nout > 1 && r < rows; r++)
+        a->correct += argmax(pred + r * nout, nout) == argmax(y + r * nout, nout);
+}
+
+static double sums_total(const double *v) {
+    return ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]));
 }
 
 static void error_finish(const error_sums *a, int64_t rows, int64_t nout, zn_eval *out) {
     double r = rows > 0 ? (double)rows : 1.0;
     out->rows = rows;
-    out->mse = ((a->se[0] + a->se[1]) + (a->se[2] + a->se[3])) / (r * (double)nout);
-    out->mae = ((a->ae[0] + a->ae[1]) + (a->ae[2] + a->ae[3])) / (r * (double)nout);
+    out->mse = sums_total(a->se) / (r * (double)nout);
+    out->mae = sums_total(a->ae) / (r * (double)nout);
     out->accuracy = nout > 1 ? (double)a->correct / r : NAN;
     out->bit_fail = a->fails;
 }
