@@ -152,8 +152,8 @@ static void cli_case(cli_env *e, const char *dir, const char *name, int epochs) 
     char threads[16];
     const int nth = e->run->opts.threads > 0 ? e->run->opts.threads : zn_pool_size(zn_pool_default());
     snprintf(threads, sizeof threads, "%d", nth);
-    char *zargs[] = {e->zenn,  "train", train_path, "-o",      zout,     "--algo",    "rprop", "--epochs", ep,
-                     "--layers", layers, "--test",  test_path, "--json", "--quiet", "--threads", threads, NULL};
+    char *zargs[] = {e->zenn,    "train", train_path, "-o",      zout,     "--algo",  "rprop",     "--epochs", ep,
+                     "--layers", layers,  "--test",   test_path, "--json", "--quiet", "--threads", threads,    NULL};
     char *fargs[] = {e->fann, "--train", train_path, test_path, start, ep, fout, NULL};
     memcpy(jobs[0].argv, zargs, sizeof zargs);
     memcpy(jobs[1].argv, fargs, sizeof fargs);
@@ -230,7 +230,8 @@ int bench_suite_fann_cli(bench_run *run) {
     snprintf(dir, sizeof dir, "%s", run->opts.fann_dir ? run->opts.fann_dir : ZN_SOURCE_DIR "/../shared/data/fann");
     static const char *const sets[] = {"building", "robot", "mushroom"};
     if (run->opts.quick || access(dir, R_OK) != 0) {
-        if (!run->opts.quick) bench_note(run, "fann-cli: no FANN datasets in %s (--fann-data DIR): bundled diabetes", dir);
+        if (!run->opts.quick)
+            bench_note(run, "fann-cli: no FANN datasets in %s (--fann-data DIR): bundled diabetes", dir);
         cli_case(&e, ZN_SOURCE_DIR "/data", "diabetes", EPOCHS);
     } else {
         for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) cli_case(&e, dir, sets[i], EPOCHS);

@@ -133,7 +133,8 @@ static void act_backward(const zn_exec *e, const zn_node *n) {
     if (!dx) return;
     if (n->i[1] && fann_sigmoid_backward(e, act, s, y, dy, dx, c, beta)) return;
     if (beta == 0.0f) memset(dx, 0, c * sizeof(float)); /* the loops below add */
-    if (n->i[1]) { /* FANN's formulas */
+    if (n->i[1]) {
+        /* FANN's formulas */
         for (size_t i = 0; i < c; i++) dx[i] += dy[i] * zn_nact_fann_derivative(act, s, x[i], y[i]);
         return;
     }

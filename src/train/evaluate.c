@@ -125,9 +125,7 @@ static void error_add(error_sums *a, const float *pred, const float *y, int64_t 
         a->correct += argmax(pred + r * nout, nout) == argmax(y + r * nout, nout);
 }
 
-static double sums_total(const double *v) {
-    return ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]));
-}
+static double sums_total(const double *v) { return ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7])); }
 
 static void error_finish(const error_sums *a, int64_t rows, int64_t nout, zn_eval *out) {
     double r = rows > 0 ? (double)rows : 1.0;

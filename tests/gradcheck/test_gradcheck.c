@@ -393,8 +393,8 @@ static void test_act_fann_backward_matches_formula(void) {
                             zn_nact_fann_derivative(acts[a], 0.5f, zv[b * NO + j], yv[b * NO + j]);
                     clipped += i == 0 && fabs(yv[b * NO + j]) > 0.98f;
                 }
-                ZT_CHECK_MSG(fabs(dw[i * NO + j] - want) <= 1e-5 * (1e-3 + fabs(want)), "%s: dW[%d][%d] %.7g, want %.7g",
-                             zn_nact_name(acts[a]), i, j, dw[i * NO + j], want);
+                ZT_CHECK_MSG(fabs(dw[i * NO + j] - want) <= 1e-5 * (1e-3 + fabs(want)),
+                             "%s: dW[%d][%d] %.7g, want %.7g", zn_nact_name(acts[a]), i, j, dw[i * NO + j], want);
             }
         if (acts[a] == ZN_NACT_FANN_SIGMOID_SYMMETRIC) ZT_CHECK(clipped > B * NO / 4);
         zn_ws_free(ws);

@@ -35,8 +35,8 @@ static void test_special_cases(void) {
         "0.00803981488570571", "9.64534616470337", "0.419441893696785", "0.828093558549881", "0.0934121124446392",
         "0.235620878636837",
         /* the float range's edges */
-        "3.4028235e38", "3.40282347e38", "3.4028236e38", "1.17549435e-38", "1.1754943e-38", "1e-38", "1e-39",
-        "1e-45", "1e-46", "3.5e38", "1e39",
+        "3.4028235e38", "3.40282347e38", "3.4028236e38", "1.17549435e-38", "1.1754943e-38", "1e-38", "1e-39", "1e-45",
+        "1e-46", "3.5e38", "1e39",
         /* not plain decimals */
         "", ".", "-", "e5", "1e", "1e+", "1.2.3", "1,5", "1 ", "nan", "inf", "-inf", "1e0005", "00012",
         "0.000000000000000000000001", "100000000000000000000000"};
@@ -62,7 +62,8 @@ static void test_random_decimals(void) {
             if (d == point) s[len++] = '.';
             s[len++] = (char)('0' + zn_rng_below(&r, 10));
         }
-        if (zn_rng_below(&r, 3) == 0) len += snprintf(s + len, sizeof s - (size_t)len, "e%d", (int)zn_rng_below(&r, 61) - 30);
+        if (zn_rng_below(&r, 3) == 0)
+            len += snprintf(s + len, sizeof s - (size_t)len, "e%d", (int)zn_rng_below(&r, 61) - 30);
         s[len] = '\0';
         check_same(s);
     }
