@@ -195,6 +195,9 @@ ZN_API int64_t zn_model_output_features(const zn_model *m, int i);
  * zn_model_backward) computes it, so that zn_ws_node_value reads it after
  * that pass; -1 otherwise (no loss, or an output off the loss's path). */
 ZN_API int zn_model_loss_output_node(const zn_model *m, int i);
+/* Non-zero when a dropout with a rate above 0 is in the model: its training
+ * passes then compute other values than its evaluation passes. */
+ZN_API int zn_model_has_dropout(const zn_model *m);
 ZN_API int zn_model_has_loss(const zn_model *m);
 
 /* ---- workspaces ------------------------------------------------------------------------- */

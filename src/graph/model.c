@@ -275,6 +275,13 @@ int64_t zn_model_output_features(const zn_model *m, int i) {
     return (m && i >= 0 && i < m->n_outputs) ? m->nodes[m->outputs[i]].cols : 0;
 }
 
+int zn_model_has_dropout(const zn_model *m) {
+    for (int i = 0; m && i < m->n_nodes; i++)
+        if (m->nodes[i].op == ZN_OP_DROPOUT && m->nodes[i].f[0] > 0.0f && (m->train.used[i] || m->infer.used[i]))
+            return 1;
+    return 0;
+}
+
 int zn_model_loss_output_node(const zn_model *m, int i) {
     if (!m || m->loss < 0 || i < 0 || i >= m->n_outputs) return -1;
     const int id = m->outputs[i];

@@ -178,7 +178,8 @@ static zn_status trainer_init(trainer *t, zn_model *m, const zn_dataset *train, 
     for (int64_t i = 0; i < rows; i++) t->order[i] = i;
     t->fused = fused_sgd(&c->optim);
     t->out_node = zn_model_loss_output_node(m, 0);
-    t->pipelined = t->batch == rows && !t->fused && t->out_node >= 0;
+    /* a dropout's training pass is not the evaluation of the weights */
+    t->pipelined = t->batch == rows && !t->fused && t->out_node >= 0 && !zn_model_has_dropout(m);
     return ZN_OK;
 }
 

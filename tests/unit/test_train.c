@@ -353,8 +353,26 @@ static void test_full_batch_epoch_figures(void) {
     ZT_OK(zn_mlp_create(&xs, 5, &cls));
     ZT_CHECK(zn_model_loss_output_node(reg, 0) >= 0 && zn_model_loss_output_node(reg, 1) == -1);
     ZT_CHECK(zn_model_loss_output_node(cls, 0) == -1 && zn_model_loss_output_node(NULL, 0) == -1);
+    ZT_CHECK(!zn_model_has_dropout(reg));
     zn_model_free(reg);
     zn_model_free(cls);
+    /* With dropout the training pass is not an evaluation: the figures must
+     * still be those of the weights (dropout off). */
+    zn_mlp_spec ds = spec3(8, 10, 2);
+    ds.dropout = 0.3f;
+    zn_model *dm = NULL;
+    ZT_OK(zn_mlp_create(&ds, 5, &dm));
+    ZT_CHECK(zn_model_has_dropout(dm) && !zn_model_has_dropout(NULL));
+    epoch_check dc = {dm, d, 0, 0, 0, 0};
+    zn_train_config dcfg = zn_train_config_default(ZN_ALGO_RPROP);
+    dcfg.epochs = 10;
+    dcfg.on_epoch = check_epoch;
+    dcfg.user = &dc;
+    zn_train_report dr;
+    ZT_OK(zn_train(dm, d, NULL, &dcfg, &dr));
+    ZT_CHECK_MSG(dc.seen == 10 && dc.mismatches == 0, "dropout: %lld of %lld epochs with other figures",
+                 (long long)dc.mismatches, (long long)dc.seen);
+    zn_model_free(dm);
     const zn_algo algos[] = {ZN_ALGO_RPROP, ZN_ALGO_SARPROP, ZN_ALGO_QUICKPROP, ZN_ALGO_BATCH};
     for (size_t a = 0; a < sizeof algos / sizeof algos[0]; a++) {
         zn_model *m = fann_net(8, 10, 2, 5);
