@@ -111,15 +111,14 @@ void zn_act_forward_range(const zn_exec *e, const zn_node *n, int64_t lo, int64_
 static void act_forward(const zn_exec *e, const zn_node *n) { zn_act_forward_range(e, n, 0, count_of(e, n)); }
 
 /* FANN's sigmoid derivatives on a gradient written first here (beta 0):
- * dy copied, then scaled by the FANN kernel's vector form of
- * zn_fann_derived's formula (same rounding). A call per element took 40% of
- * a small net's training step. Returns 0 where it does not apply. */
+ * dy times the FANN kernel's vector form of zn_fann_derived's formula
+ * (same rounding). A call per element took 40% of a small net's training
+ * step. Returns 0 where it does not apply. */
 static int fann_sigmoid_backward(const zn_exec *e, zn_nact act, float s, const float *y, const float *dy, float *dx,
                                  size_t c, float beta) {
     const int sym = act == ZN_NACT_FANN_SIGMOID_SYMMETRIC || act == ZN_NACT_FANN_SIGMOID_SYMMETRIC_STEPWISE;
     if (beta != 0.0f || !(sym || act == ZN_NACT_FANN_SIGMOID || act == ZN_NACT_FANN_SIGMOID_STEPWISE)) return 0;
-    memcpy(dx, dy, c * sizeof(float));
-    e->k->fann.mul_deriv(1, c, c, y, dx, s, sym);
+    e->k->fann.mul_deriv_to(c, y, dy, dx, s, sym);
     return 1;
 }
 
