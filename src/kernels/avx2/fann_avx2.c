@@ -141,8 +141,8 @@ static void mul_deriv_to_avx2(size_t n, const float *v, const float *dy, float *
     const __m256 lo = _mm256_set1_ps(symmetric ? -0.98f : 0.01f), hi = _mm256_set1_ps(symmetric ? 0.98f : 0.99f);
     const size_t body = n & ~(size_t)7;
     for (size_t i = 0; i < body; i += 8)
-        _mm256_storeu_ps(dx + i,
-                         _mm256_mul_ps(_mm256_loadu_ps(dy + i), deriv8(_mm256_loadu_ps(v + i), vst, lo, hi, symmetric)));
+        _mm256_storeu_ps(
+            dx + i, _mm256_mul_ps(_mm256_loadu_ps(dy + i), deriv8(_mm256_loadu_ps(v + i), vst, lo, hi, symmetric)));
     if (body < n) {
         const __m256i m = tail_mask(n - body);
         _mm256_maskstore_ps(dx + body, m,

@@ -145,8 +145,8 @@ static void mul_deriv_to_avx512(size_t n, const float *v, const float *dy, float
     const __m512 lo = _mm512_set1_ps(symmetric ? -0.98f : 0.01f), hi = _mm512_set1_ps(symmetric ? 0.98f : 0.99f);
     const size_t body = n & ~(size_t)15;
     for (size_t i = 0; i < body; i += 16)
-        _mm512_storeu_ps(dx + i,
-                         _mm512_mul_ps(_mm512_loadu_ps(dy + i), deriv16(_mm512_loadu_ps(v + i), vst, lo, hi, symmetric)));
+        _mm512_storeu_ps(
+            dx + i, _mm512_mul_ps(_mm512_loadu_ps(dy + i), deriv16(_mm512_loadu_ps(v + i), vst, lo, hi, symmetric)));
     if (body < n) {
         const __mmask16 m = tail_mask(n - body);
         _mm512_mask_storeu_ps(dx + body, m,
