@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "base/internal.h"
+#include "kernels/kernels.h"
 #include "train/train_internal.h"
 
 zn_status zn_evaluator_init(zn_evaluator *ev, const zn_model *m, int64_t max_rows, zn_pool *pool, int max_threads) {
@@ -96,8 +97,8 @@ static int64_t argmax(const float *v, int64_t n) {
 
 /* Running sums of the output errors: eight of each, element e of the data
  * (row-major, rows x outputs) adding to sums e % 8, so the additions form
- * eight independent chains the compiler can vectorize, and the totals do
- * not depend on how the rows were split into chunks. */
+ * eight independent chains (a vector's lanes in vmath.err_sums), and the
+ * totals do not depend on how the rows were split into chunks. */
 enum { SUMS = 8 };
 typedef struct error_sums {
     double se[SUMS], ae[SUMS];
@@ -118,9 +119,8 @@ static void error_add(error_sums *a, const float *pred, const float *y, int64_t 
     const int64_t n = rows * nout, base = first * nout;
     int64_t i = 0;
     for (; i < n && ((base + i) % SUMS); i++) error_one(a, (int)((base + i) % SUMS), pred[i], y[i], bit_fail_limit);
-    for (; i + SUMS <= n; i += SUMS)
-        for (int k = 0; k < SUMS; k++) error_one(a, k, pred[i + k], y[i + k], bit_fail_limit);
-    for (int k = 0; i < n; i++, k++) error_one(a, k, pred[i], y[i], bit_fail_limit);
+    if (i < n) /* from element base + i, a multiple of 8: the kernel's sum k is ours */
+        zn_kernels_get()->vmath.err_sums((size_t)(n - i), pred + i, y + i, bit_fail_limit, a->se, a->ae, &a->fails);
     for (int64_t r = 0; all && nout > 1 && r < rows; r++)
         a->correct += argmax(pred + r * nout, nout) == argmax(y + r * nout, nout);
 }
