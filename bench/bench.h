@@ -124,6 +124,7 @@ int bench_suite_io(bench_run *run);
 int bench_suite_fann(bench_run *run);
 int bench_suite_conv(bench_run *run);
 int bench_suite_rnn(bench_run *run);
+int bench_suite_fann_cli(bench_run *run);
 
 /* The memory suite's probe, run in a fresh process: creates the network
  * named by "784,128,10", runs one forward and prints its peak RSS as JSON. */

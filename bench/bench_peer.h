@@ -45,6 +45,10 @@ const char *bench_peers_dir(void);
 /* The directory holding the running zenn binary (fann_peer is built beside it). */
 const char *bench_exe_dir(void);
 
+/* The path of a peer program (fann_peer, zenn_fann_peer) beside zenn or in
+ * libexec/zenn: 1 when it is there and executable. */
+int bench_peer_program(const char *program, char *path, size_t cap);
+
 /* The standard peers, started with the settings the suites document. */
 int bench_peer_start_fann(bench_peer *p);
 int bench_peer_start_fann_program(bench_peer *p, const char *program, const char *name, const char *missing);

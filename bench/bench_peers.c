@@ -37,12 +37,15 @@ const char *bench_exe_dir(void) {
 /* A FANN-API peer program: fann_peer (libfann) or zenn_fann_peer (the same
  * source against libzenn-fann), beside zenn in the build tree, or where
  * `cmake --install` put it relative to zenn. */
+int bench_peer_program(const char *program, char *path, size_t cap) {
+    snprintf(path, cap, "%s/%s", bench_exe_dir(), program);
+    if (access(path, X_OK) != 0) snprintf(path, cap, "%s/" ZN_PEER_PROGRAMS_DIR "/%s", bench_exe_dir(), program);
+    return access(path, X_OK) == 0;
+}
+
 int bench_peer_start_fann_program(bench_peer *p, const char *program, const char *name, const char *missing) {
     char prog[PATH_MAX + 64];
-    snprintf(prog, sizeof prog, "%s/%s", bench_exe_dir(), program);
-    if (access(prog, X_OK) != 0)
-        snprintf(prog, sizeof prog, "%s/" ZN_PEER_PROGRAMS_DIR "/%s", bench_exe_dir(), program);
-    if (access(prog, X_OK) != 0) {
+    if (!bench_peer_program(program, prog, sizeof prog)) {
         memset(p, 0, sizeof *p);
         p->to_fd = p->from_fd = -1;
         snprintf(p->name, sizeof p->name, "%s", name);

@@ -411,9 +411,40 @@ static void handle(const char *req) {
     fflush(stdout);
 }
 
-int main(void) {
+/* One-shot mode, the libfann side of the suite `fann-cli`: what
+ * `zenn train TRAIN --algo rprop --epochs E --test TEST -o OUT` does, as one
+ * command a user of libfann would write: read the data, load the starting
+ * net (zenn's initial weights, so both train from the same start), RPROP
+ * for E epochs with fann_train_on_data, save, and the test error (plain
+ * MSE, as zenn reports it), printed as one JSON line. */
+static int cli_train(int argc, char **argv) {
+    if (argc != 7) {
+        fprintf(stderr, "usage: fann_peer --train TRAIN TEST START.net EPOCHS OUT.net\n");
+        return 2;
+    }
+    struct fann_train_data *train = fann_read_train_from_file(argv[2]);
+    struct fann *ann = fann_create_from_file(argv[4]);
+    int rc = 1;
+    if (train && ann) {
+        fann_set_training_algorithm(ann, FANN_TRAIN_RPROP);
+        fann_train_on_data(ann, train, (unsigned)atoi(argv[5]), 0, 0.0f);
+        struct fann_train_data *test = fann_read_train_from_file(argv[3]);
+        if (test && fann_save(ann, argv[6]) == 0) {
+            printf("{\"ok\":true,\"test_mse\":%.9g}\n", plain_mse(ann, test));
+            rc = 0;
+        }
+        if (test) fann_destroy_train(test);
+    }
+    if (rc) printf("{\"ok\":false,\"error\":\"cannot read, train or save\"}\n");
+    if (ann) fann_destroy(ann);
+    if (train) fann_destroy_train(train);
+    return rc;
+}
+
+int main(int argc, char **argv) {
     static char line[1 << 16];
     fann_set_error_log(NULL, NULL); /* errors go in replies, not on stdout */
+    if (argc > 1 && !strcmp(argv[1], "--train")) return cli_train(argc, argv);
     while (fgets(line, sizeof line, stdin)) {
         line[strcspn(line, "\r\n")] = 0;
         if (line[0]) handle(line);

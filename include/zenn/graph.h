@@ -361,6 +361,13 @@ ZN_API int zn_model_output_count(const zn_model *m);
 ZN_API const char *zn_model_input_name(const zn_model *m, int i);
 ZN_API int64_t zn_model_input_features(const zn_model *m, int i);
 ZN_API int64_t zn_model_output_features(const zn_model *m, int i);
+/* Output i's node index when the pass to the loss (zn_model_loss,
+ * zn_model_backward) computes it, so that zn_ws_node_value reads it after
+ * that pass; -1 otherwise (no loss, or an output off the loss's path). */
+ZN_API int zn_model_loss_output_node(const zn_model *m, int i);
+/* Non-zero when a dropout with a rate above 0 is in the model: its training
+ * passes then compute other values than its evaluation passes. */
+ZN_API int zn_model_has_dropout(const zn_model *m);
 ZN_API int zn_model_has_loss(const zn_model *m);
 /* Dims after the batch into dims (ZN_MAX_DIMS entries), returning how many;
  * 0 for no such input or output. A sequence axis holds its maximum. */

@@ -120,7 +120,7 @@ typedef struct zn_train_config {
     zn_schedule_config schedule;
     int64_t epochs;     /* maximum */
     int64_t batch_size; /* 0: 1 for incremental, the whole set for FANN's batch algorithms, else 32 */
-    int shuffle;        /* reshuffle the rows every epoch (from seed) */
+    int shuffle;        /* reshuffle the rows every epoch (from seed); a batch of all rows takes them in order */
     uint64_t seed;
     double val_split;     /* when no validation set is given: hold out this fraction (0: none) */
     int64_t patience;     /* stop after this many epochs without validation improvement (0: never) */

@@ -278,6 +278,19 @@ zn_dtype zn_model_input_dtype(const zn_model *m, int i) {
     return (m && i >= 0 && i < m->n_inputs) ? m->nodes[m->inputs[i]].dtype : ZN_F32;
 }
 
+int zn_model_has_dropout(const zn_model *m) {
+    for (int i = 0; m && i < m->n_nodes; i++)
+        if (m->nodes[i].op == ZN_OP_DROPOUT && m->nodes[i].a.f[0] > 0.0f && (m->train.used[i] || m->infer.used[i]))
+            return 1;
+    return 0;
+}
+
+int zn_model_loss_output_node(const zn_model *m, int i) {
+    if (!m || m->loss < 0 || i < 0 || i >= m->n_outputs) return -1;
+    const int id = m->outputs[i];
+    return m->train.used[id] && !zn_op_is_leaf(m->nodes[id].op) ? id : -1;
+}
+
 float *zn_model_consts(zn_model *m, int64_t *count) {
     if (count) *count = m ? m->n_const_values : 0;
     return m ? m->consts_data : NULL;

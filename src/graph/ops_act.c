@@ -71,6 +71,8 @@ zn_node *zn_activation_fann(zn_graph *g, zn_node *x, zn_nact act, float steepnes
     return activation(g, "zn_activation_fann", x, act, steepness, 1);
 }
 
+enum { ACT_CHUNK = 1024 }; /* floats: 4 KB */
+
 static void act_forward_range(const zn_exec *e, const zn_node *n, int64_t lo, int64_t hi) {
     zn_nact act = (zn_nact)n->a.act;
     float s = n->a.f[0];
@@ -87,14 +89,17 @@ static void act_forward_range(const zn_exec *e, const zn_node *n, int64_t lo, in
         k->relu(c, y, y);
         return;
     case ZN_NACT_FANN_SIGMOID:
-        k->scale(c, 2.0f * s, x, y);
-        k->sigmoid(c, y, y);
-        return;
     case ZN_NACT_FANN_SIGMOID_SYMMETRIC:
-    case ZN_NACT_TANH:
-        k->scale(c, s, x, y);
-        k->tanh(c, y, y);
+    case ZN_NACT_TANH: {
+        /* scaled and then applied a chunk at a time, while the chunk is in L1 */
+        const int logistic = act == ZN_NACT_FANN_SIGMOID;
+        for (size_t at = 0; at < c; at += ACT_CHUNK) {
+            const size_t m = c - at < ACT_CHUNK ? c - at : ACT_CHUNK;
+            k->scale(m, logistic ? 2.0f * s : s, x + at, y + at);
+            (logistic ? k->sigmoid : k->tanh)(m, y + at, y + at);
+        }
         return;
+    }
     default: break;
     }
     for (size_t i = 0; i < c; i++) y[i] = zn_nact_value(act, s, x[i]);
@@ -102,13 +107,26 @@ static void act_forward_range(const zn_exec *e, const zn_node *n, int64_t lo, in
 
 static void act_forward(const zn_exec *e, const zn_node *n) { act_forward_range(e, n, 0, zn_exec_count(e, n)); }
 
-/* dx += dy f'(x) over elements [lo, hi): each element alone. */
-static void act_backward_range(const zn_exec *e, const zn_node *n, float *dx, int64_t lo, int64_t hi) {
+/* FANN's sigmoid derivatives on a gradient written first here (beta 0):
+ * dy times the FANN kernel's vector form of zn_fann_derived's formula
+ * (same rounding). Returns 0 where it does not apply. */
+static int fann_sigmoid_backward(const zn_exec *e, zn_nact act, float s, const float *y, const float *dy, float *dx,
+                                 size_t c, float beta) {
+    const int sym = act == ZN_NACT_FANN_SIGMOID_SYMMETRIC || act == ZN_NACT_FANN_SIGMOID_SYMMETRIC_STEPWISE;
+    if (beta != 0.0f || !(sym || act == ZN_NACT_FANN_SIGMOID || act == ZN_NACT_FANN_SIGMOID_STEPWISE)) return 0;
+    e->k->fann.mul_deriv_to(c, y, dy, dx, s, sym);
+    return 1;
+}
+
+/* dx (=, beta 0; or +=) dy f'(x) over elements [lo, hi): each element alone. */
+static void act_backward_range(const zn_exec *e, const zn_node *n, float *dx, float beta, int64_t lo, int64_t hi) {
     zn_nact act = (zn_nact)n->a.act;
     float s = n->a.f[0];
     const float *x = e->val[n->in[0]] + lo, *y = e->val[n->index] + lo, *dy = e->grad[n->index] + lo;
     dx += lo;
     size_t c = (size_t)(hi - lo);
+    if (n->a.flags && fann_sigmoid_backward(e, act, s, y, dy, dx, c, beta)) return;
+    if (beta == 0.0f) memset(dx, 0, c * sizeof(float)); /* the loops below add */
     if (n->a.flags) { /* FANN's formulas */
         for (size_t i = 0; i < c; i++) dx[i] += dy[i] * zn_nact_fann_derivative(act, s, x[i], y[i]);
         return;
@@ -134,6 +152,7 @@ typedef struct act_job {
     const zn_exec *e;
     const zn_node *n;
     float *dx;
+    float beta;
     int64_t count;
 } act_job;
 
@@ -141,14 +160,16 @@ enum { ACT_BLOCK = 16 };
 
 static void act_backward_part(void *ctx, int64_t begin, int64_t end) {
     const act_job *j = ctx;
-    act_backward_range(j->e, j->n, j->dx, begin * ACT_BLOCK, end * ACT_BLOCK < j->count ? end * ACT_BLOCK : j->count);
+    act_backward_range(j->e, j->n, j->dx, j->beta, begin * ACT_BLOCK,
+                       end * ACT_BLOCK < j->count ? end * ACT_BLOCK : j->count);
 }
 
 /* Large values split over the pool in blocks (the same bits for any thread count). */
 static void act_backward(const zn_exec *e, const zn_node *n) {
-    float *dx = zn_exec_input_grad(e, n, 0);
+    float beta;
+    float *dx = zn_exec_input_grad_beta(e, n, 0, &beta);
     if (!dx) return;
-    act_job j = {e, n, dx, zn_exec_count(e, n)};
+    act_job j = {e, n, dx, beta, zn_exec_count(e, n)};
     zn_pool *pool = e->max_threads == 1 ? NULL : (e->pool ? e->pool : zn_pool_default());
     zn_parallel_rows(pool, e->max_threads, (j.count + ACT_BLOCK - 1) / ACT_BLOCK,
                      zn_rows_per_thread(ACT_BLOCK, ZN_PAR_MIN_FLOATS), act_backward_part, &j);

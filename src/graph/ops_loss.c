@@ -74,15 +74,27 @@ static double mse_factor(const zn_exec *e, const zn_node *n, const loss_view *v)
     return n->a.f[0] == 1.0f ? (rows > 0 ? 0.5 / (double)rows : 0.0) : v->inv;
 }
 
+/* The sum of squared differences in four running sums: one chain of
+ * dependent double additions took a tenth of a small net's epoch. */
+static double sum_squares(const float *y, const float *t, int64_t n) {
+    double s[4] = {0, 0, 0, 0};
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int k = 0; k < 4; k++) {
+            const double d = (double)y[i + k] - t[i + k];
+            s[k] += d * d;
+        }
+    for (; i < n; i++) {
+        const double d = (double)y[i] - t[i];
+        s[0] += d * d;
+    }
+    return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
 static void mse_forward(const zn_exec *e, const zn_node *n) {
     loss_view v = view(e, n, 0);
     v.inv = mse_factor(e, n, &v);
-    double s = 0;
-    for (int64_t i = 0; i < v.n; i++) {
-        double d = (double)v.y[i] - v.t[i];
-        s += d * d;
-    }
-    e->val[n->index][0] = (float)(s * v.inv);
+    e->val[n->index][0] = (float)(sum_squares(v.y, v.t, v.n) * v.inv);
 }
 
 static void mse_backward(const zn_exec *e, const zn_node *n) {

@@ -69,6 +69,10 @@ typedef struct zn_fann_kernels {
      * symmetric sigmoid st * (1 - y*y), y limited to [-0.98, 0.98]; sigmoid
      * 2 * st * y * (1 - y), y limited to [0.01, 0.99] */
     void (*mul_deriv)(size_t rows, size_t k, size_t ld, const float *v, float *e, float st, int symmetric);
+    /* The same factor out of place: dx[i] = dy[i] * (FANN's derivative from
+     * v[i]), i < n (the graph's FANN activations; the same bits as a copy
+     * and mul_deriv) */
+    void (*mul_deriv_to)(size_t n, const float *v, const float *dy, float *dx, float st, int symmetric);
     /* FANN's tanh error function, y = log((1 + d) / (1 - d)), and +-17 for
      * |d| > 0.9999999 (the sign of d). The reference computes it in double
      * as libfann does; the vector forms in float, within about 1e-6 relative. */

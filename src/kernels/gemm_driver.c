@@ -225,6 +225,14 @@ static void choose_threads(gemm_plan *pl, zn_pool *pool, int max_threads) {
     pl->nth = nth < 1 ? 1 : nth;
 }
 
+/* A k step of the kernel costs a broadcast and an FMA per row and vector of
+ * its tile: m rows of ceil(n / 16) vectors, or flipped n rows of
+ * ceil(m / 16). */
+static int flip_pays(const zn_gemm_kernels *g, int64_t m, int64_t n) {
+    (void)g;
+    return n * ((m + 15) / 16) < m * ((n + 15) / 16);
+}
+
 /* C with very few columns (n <= nr/2) and many rows wastes most of each
  * vector: compute C^T = op(B)^T op(A)^T (n x m, vectors along m) into a
  * buffer, then add it into C transposed. Only for A^T, which the flipped
@@ -315,7 +323,7 @@ zn_status zn_gemm_run(const zn_kernels *kt, const zn_gemm_call *call, zn_pool *p
         rank1_run(kt, call, pool, max_threads);
         return ZN_OK;
     }
-    if (call->ta && 2 * call->n <= g->nr && call->m >= 2 * g->nr && !call->b_packed)
+    if (call->ta && 2 * call->n <= g->nr && !call->b_packed && flip_pays(g, call->m, call->n))
         return gemm_flipped(kt, call, pool, max_threads);
     _Alignas(64) float stack_panels[GEMM_STACK_FLOATS];
     gemm_plan pl = {0};

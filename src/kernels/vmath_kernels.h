@@ -4,6 +4,7 @@
 #define ZN_VMATH_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef void (*zn_unary_fn)(size_t n, const float *x, float *y);
 
@@ -18,6 +19,11 @@ typedef struct zn_vmath_kernels {
     void (*axpy)(size_t n, float alpha, const float *x, float *y);  /* y += a x */
     void (*scale)(size_t n, float alpha, const float *x, float *y); /* y = a x */
     void (*add_bias)(size_t n, const float *bias, float *y);        /* y += bias */
+    /* Evaluation's error sums: for i < n, d = (double)p[i] - t[i];
+     * se[i % 8] += d * d; ae[i % 8] += |d|; *fails += |d| >= limit. The
+     * product and the sum rounded apart (no FMA): every ISA gives the
+     * reference's bits. */
+    void (*err_sums)(size_t n, const float *p, const float *t, float limit, double *se, double *ae, int64_t *fails);
 } zn_vmath_kernels;
 
 void zn_vmath_init_ref(zn_vmath_kernels *k);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "base/internal.h"
+#include "kernels/kernels.h"
 #include "train/train_internal.h"
 
 zn_status zn_evaluator_init(zn_evaluator *ev, const zn_model *m, int64_t max_rows, zn_pool *pool, int max_threads) {
@@ -94,31 +95,43 @@ static int64_t argmax(const float *v, int64_t n) {
     return best;
 }
 
-/* Running sums of the output errors over rows. */
+/* Running sums of the output errors: eight of each, element e of the data
+ * (row-major, rows x outputs) adding to sums e % 8, so the additions form
+ * eight independent chains (a vector's lanes in vmath.err_sums), and the
+ * totals do not depend on how the rows were split into chunks. */
+enum { SUMS = 8 };
 typedef struct error_sums {
-    double se, ae;
+    double se[SUMS], ae[SUMS];
     int64_t correct, fails;
 } error_sums;
 
-static void error_add(error_sums *a, const float *pred, const float *y, int64_t rows, int64_t nout,
-                      float bit_fail_limit) {
-    for (int64_t i = 0; i < rows; i++) {
-        const float *p = pred + i * nout, *t = y + i * nout;
-        for (int64_t j = 0; j < nout; j++) {
-            double diff = (double)p[j] - t[j];
-            a->se += diff * diff;
-            a->ae += fabs(diff);
-            a->fails += fabs(diff) >= bit_fail_limit;
-        }
-        if (nout > 1) a->correct += argmax(p, nout) == argmax(t, nout);
-    }
+static inline void error_one(error_sums *a, int q, float p, float t, float bit_fail_limit) {
+    const double diff = (double)p - t;
+    a->se[q] += diff * diff;
+    a->ae[q] += fabs(diff);
+    a->fails += fabs(diff) >= bit_fail_limit;
 }
+
+/* Rows first .. first + rows - 1 of the data. all == 0 (the trainer's
+ * figures): no accuracy. */
+static void error_add(error_sums *a, const float *pred, const float *y, int64_t first, int64_t rows, int64_t nout,
+                      float bit_fail_limit, int all) {
+    const int64_t n = rows * nout, base = first * nout;
+    int64_t i = 0;
+    for (; i < n && ((base + i) % SUMS); i++) error_one(a, (int)((base + i) % SUMS), pred[i], y[i], bit_fail_limit);
+    if (i < n) /* from element base + i, a multiple of 8: the kernel's sum k is ours */
+        zn_kernels_get()->vmath.err_sums((size_t)(n - i), pred + i, y + i, bit_fail_limit, a->se, a->ae, &a->fails);
+    for (int64_t r = 0; all && nout > 1 && r < rows; r++)
+        a->correct += argmax(pred + r * nout, nout) == argmax(y + r * nout, nout);
+}
+
+static double sums_total(const double *v) { return ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7])); }
 
 static void error_finish(const error_sums *a, int64_t rows, int64_t nout, zn_eval *out) {
     double r = rows > 0 ? (double)rows : 1.0;
     out->rows = rows;
-    out->mse = a->se / (r * (double)nout);
-    out->mae = a->ae / (r * (double)nout);
+    out->mse = sums_total(a->se) / (r * (double)nout);
+    out->mae = sums_total(a->ae) / (r * (double)nout);
     out->accuracy = nout > 1 ? (double)a->correct / r : NAN;
     out->bit_fail = a->fails;
 }
@@ -156,16 +169,21 @@ zn_status zn_evaluator_run(zn_evaluator *ev, const zn_rows *rs, float bit_fail_l
             y = d->y + r0 * d->n_out;
         }
         const float *inputs[2] = {x, y};
-        float *outs[1] = {ev->out};
-        zn_status s = zn_model_forward(m, ev->ws, n, inputs, outs);
-        if (s != ZN_OK) return s;
-        if (has_loss) {
+        const float *pred = NULL;
+        zn_status s = ZN_OK;
+        if (has_loss) { /* one pass to the loss; the outputs are kept on its way */
             float l;
             s = zn_model_loss(m, ev->ws, n, inputs, &l);
             if (s != ZN_OK) return s;
             loss += (double)l * (double)n;
+            pred = zn_ws_node_value(ev->ws, zn_model_loss_output_node(m, 0));
         }
-        error_add(&acc, ev->out, y, n, nout, bit_fail_limit);
+        if (!pred) {
+            float *outs[1] = {ev->out};
+            if ((s = zn_model_forward(m, ev->ws, n, inputs, outs)) != ZN_OK) return s;
+            pred = ev->out;
+        }
+        error_add(&acc, pred, y, r0, n, nout, bit_fail_limit, 1);
     }
     error_finish(&acc, rs->n, nout, out);
     out->loss = has_loss ? loss / (rs->n > 0 ? (double)rs->n : 1.0) : NAN;
@@ -177,9 +195,18 @@ zn_status zn_eval_outputs(const float *pred, const float *y, int64_t rows, int64
     if (!out || rows < 0 || n_out < 1 || (rows > 0 && (!pred || !y)))
         return zn_error(ZN_ERR_INVALID_ARG, "zn_eval_outputs: NULL data or bad sizes");
     error_sums acc = {0};
-    error_add(&acc, pred, y, rows, n_out, bit_fail_limit);
+    error_add(&acc, pred, y, 0, rows, n_out, bit_fail_limit, 1);
     error_finish(&acc, rows, n_out, out);
     out->loss = NAN;
+    return ZN_OK;
+}
+
+zn_status zn_eval_fit_figures(const float *pred, const float *y, int64_t rows, int64_t n_out, float bit_fail_limit,
+                              zn_eval *out) {
+    error_sums acc = {0};
+    error_add(&acc, pred, y, 0, rows, n_out, bit_fail_limit, 0);
+    error_finish(&acc, rows, n_out, out);
+    out->loss = out->mae = out->accuracy = NAN;
     return ZN_OK;
 }
 
@@ -198,7 +225,7 @@ zn_status zn_eval_labels(const float *pred, const int32_t *labels, int64_t rows,
             break;
         }
         hot[labels[r]] = 1.0f;
-        error_add(&acc, pred + r * n_out, hot, 1, n_out, bit_fail_limit);
+        error_add(&acc, pred + r * n_out, hot, r, 1, n_out, bit_fail_limit, 1);
         hot[labels[r]] = 0.0f;
     }
     zn_free(hot);

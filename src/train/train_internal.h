@@ -29,6 +29,10 @@ typedef struct zn_evaluator {
     float *out, *xb, *yb; /* xb, yb: gathered rows (NULL until needed) */
 } zn_evaluator;
 
+/* The training figures the trainer reports (MSE and bit fails only; the
+ * MSE's bits those of zn_evaluator_run on the same outputs). */
+zn_status zn_eval_fit_figures(const float *pred, const float *y, int64_t rows, int64_t n_out, float bit_fail_limit,
+                              zn_eval *out);
 zn_status zn_evaluator_init(zn_evaluator *ev, const zn_model *m, int64_t max_rows, zn_pool *pool, int max_threads);
 zn_status zn_evaluator_run(zn_evaluator *ev, const zn_rows *rs, float bit_fail_limit, zn_eval *out);
 void zn_evaluator_free(zn_evaluator *ev);

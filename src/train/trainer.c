@@ -63,6 +63,14 @@ typedef struct trainer {
     zn_rng rng;
     int fused;     /* plain SGD fused into backpropagation */
     int64_t epoch; /* 1-based, for messages */
+    /* Full-batch training with the outputs kept by the training pass: the
+     * step is applied after the pass's outputs gave the previous epoch's
+     * training figures, so no epoch runs a second forward pass to measure
+     * its weights (pipelined). out_node: the output's node; last_y: the
+     * targets of the last pass; pending: a computed step not yet applied. */
+    int pipelined, pending;
+    int out_node;
+    const float *last_y;
 } trainer;
 
 /* The index of the first non-finite value of v[0..n), or -1. */
@@ -169,6 +177,9 @@ static zn_status trainer_init(trainer *t, zn_model *m, const zn_dataset *train, 
         return zn_error(ZN_ERR_OUT_OF_MEMORY, "zn_train: out of memory");
     for (int64_t i = 0; i < rows; i++) t->order[i] = i;
     t->fused = fused_sgd(&c->optim);
+    t->out_node = zn_model_loss_output_node(m, 0);
+    /* a dropout's training pass is not the evaluation of the weights */
+    t->pipelined = t->batch == rows && !t->fused && t->out_node >= 0 && !zn_model_has_dropout(m);
     return ZN_OK;
 }
 
@@ -183,18 +194,35 @@ static zn_status general_step(trainer *t, int64_t n, const float *x, const float
     zn_status s = zn_model_backward(t->m, t->ws, n, inputs, &loss);
     if (s != ZN_OK) return s;
     if (!isfinite(loss)) return diverged(t, "the loss", (double)loss);
+    t->last_y = y;
+    if (t->pipelined) { /* applied by apply_step once the outputs were read */
+        t->pending = 1;
+        *total += (double)loss * (double)n;
+        return ZN_OK;
+    }
     float *grads = zn_ws_grads(t->ws, &ng);
     s = zn_optim_step(t->opt, params, grads, np, n, (float)error_for_sarprop);
     if (s == ZN_OK) *total += (double)loss * (double)n;
     return s;
 }
 
+/* A pipelined epoch's step, on the gradients its pass left. */
+static zn_status apply_step(trainer *t, double error_for_sarprop) {
+    int64_t np = 0, ng = 0;
+    float *params = zn_model_params(t->m, &np);
+    float *grads = zn_ws_grads(t->ws, &ng);
+    t->pending = 0;
+    return zn_optim_step(t->opt, params, grads, np, t->fit.n, (float)error_for_sarprop);
+}
+
 /* One pass over the training rows; returns the mean loss. */
 static zn_status run_epoch(trainer *t, double error_for_sarprop, double *mean_loss) {
     const zn_dataset *d = t->fit.d;
     int64_t rows = t->fit.n;
-    const int gather = t->cfg->shuffle || zn_rows_gathered(&t->fit);
-    if (t->cfg->shuffle)
+    /* A full batch sums the same rows whatever their order: no shuffle. */
+    const int shuffle = t->cfg->shuffle && t->batch < rows;
+    const int gather = shuffle || zn_rows_gathered(&t->fit);
+    if (shuffle)
         for (int64_t i = rows - 1; i > 0; i--) {
             int64_t j = (int64_t)zn_rng_below(&t->rng, (uint64_t)i + 1), tmp = t->order[i];
             t->order[i] = t->order[j];
@@ -209,7 +237,7 @@ static zn_status run_epoch(trainer *t, double error_for_sarprop, double *mean_lo
         int64_t n = rows - r0 < step ? rows - r0 : step;
         const float *x, *y;
         if (gather) { /* the batch's rows (targets one-hot from labels) */
-            zn_rows_gather(&t->fit, t->cfg->shuffle ? t->order + r0 : NULL, r0, n, t->xb, t->yb);
+            zn_rows_gather(&t->fit, shuffle ? t->order + r0 : NULL, r0, n, t->xb, t->yb);
             x = t->xb;
             y = t->yb;
         } else {
@@ -241,6 +269,112 @@ static zn_status run_epoch(trainer *t, double error_for_sarprop, double *mean_lo
     return ZN_OK;
 }
 
+/* What the epochs carry from one to the next. */
+typedef struct fit_state {
+    zn_train_report rep;
+    float *params;
+    int64_t np, since_best;
+    double best_val, start, error; /* error: the last training MSE (SARPROP's) */
+} fit_state;
+
+/* Ends an epoch whose training figures are ev (its weights' outputs on the
+ * training rows): validation, the best weights, the report and the stop
+ * criteria. *stop: non-zero to stop after it. */
+static zn_status end_epoch(trainer *t, fit_state *f, zn_epoch_report *er, const zn_eval *ev, int *stop) {
+    const zn_train_config *cfg = t->cfg;
+    zn_train_report *rep = &f->rep;
+    const int64_t epoch = er->epoch - 1;
+    *stop = 0;
+    er->train_mse = ev->mse;
+    er->bit_fail = ev->bit_fail;
+    f->error = ev->mse;
+    er->val_loss = er->val_mse = er->val_accuracy = NAN;
+    if (t->has_val) {
+        zn_eval vev;
+        zn_status s = zn_evaluator_run(&t->eval, &t->val, cfg->bit_fail_limit, &vev);
+        if (s != ZN_OK) return s;
+        er->val_loss = isnan(vev.loss) ? vev.mse : vev.loss;
+        er->val_mse = vev.mse;
+        er->val_accuracy = vev.accuracy;
+        if (er->val_loss < f->best_val) {
+            f->best_val = er->val_loss;
+            rep->best_epoch = epoch + 1;
+            er->improved = 1;
+            f->since_best = 0;
+            if (t->best) memcpy(t->best, f->params, (size_t)f->np * sizeof(float));
+        } else {
+            f->since_best++;
+        }
+    }
+    er->seconds = zn_time_sec() - f->start;
+    er->samples_per_second = er->seconds > 0 ? (double)t->fit.n * (double)(epoch + 1) / er->seconds : 0;
+    rep->epochs = epoch + 1;
+    rep->train_loss = er->train_loss;
+    rep->train_mse = er->train_mse;
+    rep->bit_fail = er->bit_fail;
+    if (cfg->target_error > 0 &&
+        (cfg->stop == ZN_STOP_MSE ? er->train_mse <= cfg->target_error : (double)er->bit_fail <= cfg->target_error))
+        *stop = ZN_STOPPED_TARGET;
+    else if (t->has_val && cfg->patience > 0 && f->since_best >= cfg->patience)
+        *stop = ZN_STOPPED_PATIENCE;
+    if (cfg->on_epoch && cfg->on_epoch(er, cfg->user) && !*stop) *stop = ZN_STOPPED_CALLBACK;
+    if (*stop) {
+        rep->stopped_early = epoch + 1 < cfg->epochs;
+        rep->stop_reason = (zn_stop_reason)*stop;
+    }
+    return ZN_OK;
+}
+
+/* The training figures of the weights the last (pipelined) pass ran on,
+ * from the outputs it kept. */
+static zn_status pass_eval(trainer *t, zn_eval *ev) {
+    const float *pred = zn_ws_node_value(t->ws, t->out_node);
+    return zn_eval_fit_figures(pred, t->last_y, t->fit.n, t->fit.d->n_out, t->cfg->bit_fail_limit, ev);
+}
+
+/* The epochs. Pipelined, epoch k's pass (on the weights epoch k-1 left)
+ * first ends epoch k-1 with its outputs, then applies its own step; the
+ * last epoch's weights are measured by one evaluation at the end. */
+static zn_status fit_epochs(trainer *t, fit_state *f) {
+    const zn_train_config *cfg = t->cfg;
+    zn_epoch_report er, prev;
+    memset(&prev, 0, sizeof prev);
+    zn_status s = ZN_OK;
+    int stop = 0;
+    for (int64_t epoch = 0; epoch < cfg->epochs && !stop; epoch++) {
+        float lr = zn_schedule_lr(&cfg->schedule, cfg->optim.lr, epoch, cfg->epochs);
+        zn_optim_set_lr(t->opt, lr);
+        memset(&er, 0, sizeof er);
+        er.epoch = epoch + 1;
+        er.epochs = cfg->epochs;
+        er.lr = lr;
+        t->epoch = epoch + 1;
+        if ((s = run_epoch(t, f->error, &er.train_loss)) != ZN_OK) return s;
+        zn_eval ev;
+        if (t->pending) {
+            if (epoch > 0) {
+                if ((s = pass_eval(t, &ev)) != ZN_OK || (s = end_epoch(t, f, &prev, &ev, &stop)) != ZN_OK) return s;
+                if (stop) return ZN_OK; /* this epoch's step is dropped: it never ran */
+            }
+            if ((s = apply_step(t, f->error)) != ZN_OK) return s;
+        }
+        if ((s = check_weights(t)) != ZN_OK) return s;
+        if (t->pipelined) {
+            prev = er;
+            continue;
+        }
+        if ((s = zn_evaluator_run(&t->eval, &t->fit, cfg->bit_fail_limit, &ev)) != ZN_OK ||
+            (s = end_epoch(t, f, &er, &ev, &stop)) != ZN_OK)
+            return s;
+    }
+    if (t->pipelined && !stop && prev.epoch > 0) {
+        zn_eval ev;
+        if ((s = zn_evaluator_run(&t->eval, &t->fit, cfg->bit_fail_limit, &ev)) != ZN_OK) return s;
+        s = end_epoch(t, f, &prev, &ev, &stop);
+    }
+    return s;
+}
+
 zn_status zn_train(zn_model *m, const zn_dataset *train, const zn_dataset *val, const zn_train_config *cfg,
                    zn_train_report *report) {
     zn_status s = check_config(m, train, val, cfg);
@@ -255,82 +389,29 @@ zn_status zn_train(zn_model *m, const zn_dataset *train, const zn_dataset *val, 
         trainer_free(&t);
         return s;
     }
-    zn_train_report rep;
-    memset(&rep, 0, sizeof rep);
-    rep.val_loss = rep.val_mse = rep.val_accuracy = NAN;
-    int64_t np = 0;
-    float *params = zn_model_params(m, &np);
-    double best_val = INFINITY, start = zn_time_sec(), error = 0.0;
-    int64_t since_best = 0;
-    if (t.best) memcpy(t.best, params, (size_t)np * sizeof(float));
-    for (int64_t epoch = 0; epoch < cfg->epochs; epoch++) {
-        float lr = zn_schedule_lr(&cfg->schedule, cfg->optim.lr, epoch, cfg->epochs);
-        zn_optim_set_lr(t.opt, lr);
-        zn_epoch_report er;
-        memset(&er, 0, sizeof er);
-        er.epoch = epoch + 1;
-        er.epochs = cfg->epochs;
-        er.lr = lr;
-        t.epoch = epoch + 1;
-        s = run_epoch(&t, error, &er.train_loss);
-        if (s == ZN_OK) s = check_weights(&t);
-        if (s != ZN_OK) break;
-        zn_eval ev;
-        s = zn_evaluator_run(&t.eval, &t.fit, cfg->bit_fail_limit, &ev);
-        if (s != ZN_OK) break;
-        er.train_mse = ev.mse;
-        er.bit_fail = ev.bit_fail;
-        error = ev.mse;
-        er.val_loss = er.val_mse = er.val_accuracy = NAN;
-        if (t.has_val) {
-            s = zn_evaluator_run(&t.eval, &t.val, cfg->bit_fail_limit, &ev);
-            if (s != ZN_OK) break;
-            er.val_loss = isnan(ev.loss) ? ev.mse : ev.loss;
-            er.val_mse = ev.mse;
-            er.val_accuracy = ev.accuracy;
-            if (er.val_loss < best_val) {
-                best_val = er.val_loss;
-                rep.best_epoch = epoch + 1;
-                er.improved = 1;
-                since_best = 0;
-                if (t.best) memcpy(t.best, params, (size_t)np * sizeof(float));
-            } else {
-                since_best++;
-            }
-        }
-        er.seconds = zn_time_sec() - start;
-        er.samples_per_second = er.seconds > 0 ? (double)t.fit.n * (double)(epoch + 1) / er.seconds : 0;
-        rep.epochs = epoch + 1;
-        rep.train_loss = er.train_loss;
-        rep.train_mse = er.train_mse;
-        rep.bit_fail = er.bit_fail;
-        int stop = 0;
-        if (cfg->target_error > 0 &&
-            (cfg->stop == ZN_STOP_MSE ? er.train_mse <= cfg->target_error : (double)er.bit_fail <= cfg->target_error))
-            stop = ZN_STOPPED_TARGET;
-        else if (t.has_val && cfg->patience > 0 && since_best >= cfg->patience)
-            stop = ZN_STOPPED_PATIENCE;
-        if (cfg->on_epoch && cfg->on_epoch(&er, cfg->user) && !stop) stop = ZN_STOPPED_CALLBACK;
-        if (stop) {
-            rep.stopped_early = epoch + 1 < cfg->epochs;
-            rep.stop_reason = (zn_stop_reason)stop;
-            break;
-        }
-    }
-    if (s == ZN_OK && t.has_val && cfg->restore_best && rep.best_epoch > 0 && rep.best_epoch != rep.epochs) {
-        memcpy(params, t.best, (size_t)np * sizeof(float));
-        rep.restored_best = 1;
+    fit_state f;
+    memset(&f, 0, sizeof f);
+    zn_train_report *rep = &f.rep;
+    rep->val_loss = rep->val_mse = rep->val_accuracy = NAN;
+    f.params = zn_model_params(m, &f.np);
+    f.best_val = INFINITY;
+    f.start = zn_time_sec();
+    if (t.best) memcpy(t.best, f.params, (size_t)f.np * sizeof(float));
+    s = fit_epochs(&t, &f);
+    if (s == ZN_OK && t.has_val && cfg->restore_best && rep->best_epoch > 0 && rep->best_epoch != rep->epochs) {
+        memcpy(f.params, t.best, (size_t)f.np * sizeof(float));
+        rep->restored_best = 1;
     }
     if (s == ZN_OK && t.has_val) {
         zn_eval ev;
         s = zn_evaluator_run(&t.eval, &t.val, cfg->bit_fail_limit, &ev);
-        rep.val_loss = isnan(ev.loss) ? ev.mse : ev.loss;
-        rep.val_mse = ev.mse;
-        rep.val_accuracy = ev.accuracy;
+        rep->val_loss = isnan(ev.loss) ? ev.mse : ev.loss;
+        rep->val_mse = ev.mse;
+        rep->val_accuracy = ev.accuracy;
     }
-    rep.seconds = zn_time_sec() - start;
-    rep.samples_per_second = rep.seconds > 0 ? (double)t.fit.n * (double)rep.epochs / rep.seconds : 0;
-    if (report) *report = rep;
+    rep->seconds = zn_time_sec() - f.start;
+    rep->samples_per_second = rep->seconds > 0 ? (double)t.fit.n * (double)rep->epochs / rep->seconds : 0;
+    if (report) *report = *rep;
     trainer_free(&t);
     return s;
 }

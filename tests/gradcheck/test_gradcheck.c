@@ -350,6 +350,61 @@ static void test_activation_formulas(void) {
     ZT_CHECK(zn_nact_from_name("nope") == -1);
 }
 
+/* The FANN activation op's backward (a vector kernel for the sigmoids)
+ * applies zn_nact_fann_derivative, clipping included: weights large enough
+ * that most outputs pass +-0.98, where the clipped and the exact derivative
+ * differ many times over. dW of mse(act(x W), t) against the formula. */
+static void test_act_fann_backward_matches_formula(void) {
+    const zn_nact acts[] = {ZN_NACT_FANN_SIGMOID_SYMMETRIC, ZN_NACT_FANN_SIGMOID, ZN_NACT_FANN_SIGMOID_STEPWISE,
+                            ZN_NACT_GAUSSIAN, ZN_NACT_ELLIOT_SYMMETRIC};
+    enum { B = 37, NI = 4, NO = 19 }; /* 37 x 19: a vector body and a tail */
+    zn_rng r;
+    zn_rng_seed(&r, 17);
+    float *x = random_array(&r, B * NI, -8, 8), *t = random_array(&r, B * NO, -1, 1);
+    for (size_t a = 0; a < sizeof acts / sizeof acts[0]; a++) {
+        zn_graph *g = NULL;
+        zn_graph_create(&g);
+        zn_node *in = zn_input(g, "x", NI), *tgt = zn_input(g, "t", NO);
+        zn_node *w = zn_param(g, "w", NI, NO, ZN_INIT_UNIFORM, 2.0f);
+        zn_node *z = zn_matmul(g, in, w, NULL);
+        zn_node *y = zn_activation_fann(g, z, acts[a], 0.5f);
+        zn_node *loss = zn_mse(g, y, tgt);
+        zn_model *m = NULL;
+        ZT_OK(zn_model_compile(g, &y, 1, loss, 5, &m));
+        zn_ws *ws = NULL;
+        zn_ws_opts o = zn_ws_opts_default();
+        o.mode = ZN_WS_TRAIN;
+        o.max_batch = B;
+        ZT_OK(zn_ws_create(m, &o, &ws));
+        const float *inputs[2] = {x, t};
+        float l;
+        ZT_OK(zn_model_backward(m, ws, B, inputs, &l));
+        int64_t ng = 0;
+        const float *dw = zn_ws_grads(ws, &ng);
+        const float *zv = zn_ws_node_value(ws, zn_node_index(z)), *yv = zn_ws_node_value(ws, zn_node_index(y));
+        ZT_CHECK(zv && yv && ng >= NI * NO);
+        int clipped = 0;
+        for (int i = 0; i < NI && zv && yv; i++)
+            for (int j = 0; j < NO; j++) {
+                double want = 0;
+                for (int b = 0; b < B; b++) {
+                    const float dy = (float)(2.0 / (B * NO)) * (yv[b * NO + j] - t[b * NO + j]);
+                    want += (double)x[b * NI + i] * dy *
+                            zn_nact_fann_derivative(acts[a], 0.5f, zv[b * NO + j], yv[b * NO + j]);
+                    clipped += i == 0 && fabs(yv[b * NO + j]) > 0.98f;
+                }
+                ZT_CHECK_MSG(fabs(dw[i * NO + j] - want) <= 1e-5 * (1e-3 + fabs(want)),
+                             "%s: dW[%d][%d] %.7g, want %.7g", zn_nact_name(acts[a]), i, j, dw[i * NO + j], want);
+            }
+        if (acts[a] == ZN_NACT_FANN_SIGMOID_SYMMETRIC) ZT_CHECK(clipped > B * NO / 4);
+        zn_ws_free(ws);
+        zn_model_free(m);
+        zn_graph_free(g);
+    }
+    zn_free(x);
+    zn_free(t);
+}
+
 /* The vector-kernel paths of the act op agree with the scalar formulas. */
 static void test_act_op_matches_formula(void) {
     zn_nact fast[] = {ZN_NACT_LINEAR, ZN_NACT_RELU,  ZN_NACT_FANN_SIGMOID, ZN_NACT_FANN_SIGMOID_SYMMETRIC,
@@ -577,6 +632,7 @@ static void test_bad_graphs(void) {
 int main(void) {
     ZT_RUN(test_activation_formulas);
     ZT_RUN(test_act_op_matches_formula);
+    ZT_RUN(test_act_fann_backward_matches_formula);
     ZT_RUN(test_dense_and_activations);
     ZT_RUN(test_elementwise_ops);
     ZT_RUN(test_losses);

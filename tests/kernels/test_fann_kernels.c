@@ -105,6 +105,39 @@ static void test_dense_sums(void) {
 }
 
 /* Values span both limits; the columns between rows (ld > k) stay as they were. */
+/* Out of place: every ISA gives the bits of a copy and the reference's
+ * in-place mul_deriv, values past the clip range and NaN included, and
+ * writes nothing past n. */
+static void test_mul_deriv_to(void) {
+    const zn_kernels *ref = zn_kernels_for(ZN_ISA_REF);
+    zn_rng r;
+    zn_rng_seed(&r, 8);
+    ZT_FOR_EACH_ISA(isa) {
+        const zn_kernels *kt = zn_kernels_for(isa);
+        for (size_t b = 0; b < NN; b++)
+            for (int sym = 0; sym < 2; sym++) {
+                const size_t n = ns[b] * 3 + (size_t)sym;
+                float *v = zt_alloc_shifted(n + 1, b % 3), *dy = zt_alloc_shifted(n + 1, 1);
+                float *dx = zt_alloc_shifted(n + 1, 2), *want = zt_alloc_shifted(n + 1, 0);
+                zn_rng_fill_uniform(&r, v, n + 1, sym ? -1.2f : -0.2f, 1.2f);
+                zn_rng_fill_uniform(&r, dy, n + 1, -1, 1);
+                if (n > 5) v[5] = NAN;
+                memcpy(want, dy, (n + 1) * sizeof *dy);
+                ref->fann.mul_deriv(1, n, n, v, want, 0.6f, sym);
+                dx[n] = 42.0f;
+                kt->fann.mul_deriv_to(n, v, dy, dx, 0.6f, sym);
+                int same = 1;
+                for (size_t i = 0; i < n; i++) same &= memcmp(&dx[i], &want[i], sizeof dx[i]) == 0;
+                ZT_CHECK_MSG(same && dx[n] == 42.0f, "mul_deriv_to %s n=%zu sym=%d: other bits or wrote past n",
+                             zn_isa_name(isa), n, sym);
+                zt_free_shifted(v, b % 3);
+                zt_free_shifted(dy, 1);
+                zt_free_shifted(dx, 2);
+                zt_free_shifted(want, 0);
+            }
+    }
+}
+
 static void test_mul_deriv(void) {
     const zn_kernels *ref = zn_kernels_for(ZN_ISA_REF);
     zn_rng r;
@@ -303,6 +336,7 @@ int main(void) {
     ZT_RUN(test_update_inc);
     ZT_RUN(test_dense_sums);
     ZT_RUN(test_mul_deriv);
+    ZT_RUN(test_mul_deriv_to);
     ZT_RUN(test_tanh_err);
     return zt_finish();
 }

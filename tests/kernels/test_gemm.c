@@ -359,9 +359,10 @@ static void expect_epilogue(gemm_data *d, const gemm_case *g, const float *bias,
 }
 
 static void test_epilogue(void) {
-    /* The second shape (few columns, many rows) takes the flipped path for A^T. */
-    static const int64_t shapes[][3] = {{37, 45, 300}, {100, 10, 50}};
-    for (int sh = 0; sh < 2; sh++)
+    /* The other shapes (few columns, more rows) take the flipped path for
+     * A^T: small nets' dW (32 x 3, 14 x 8 over many rows). */
+    static const int64_t shapes[][3] = {{37, 45, 300}, {100, 10, 50}, {40, 3, 700}, {14, 8, 600}};
+    for (int sh = 0; sh < 4; sh++)
         for (int act = 0; act < ZN_ACT_COUNT; act++)
             for (int tr = 0; tr < 4; tr++)
                 for (int use_bias = 0; use_bias < 2; use_bias++) {

@@ -473,9 +473,40 @@ static void test_api_reductions(void) {
     ZT_ERR(zn_vscale(3, 1.0f, NULL, y), ZN_ERR_INVALID_ARG);
 }
 
+/* Evaluation's error sums: every ISA gives the reference's bits (sums by
+ * element % 8, NaN kept, a zero limit counting every element, tails). */
+static void test_err_sums(void) {
+    const zn_kernels *ref = zn_kernels_for(ZN_ISA_REF);
+    zn_rng r;
+    zn_rng_seed(&r, 31);
+    float p[67], t[67];
+    zn_rng_fill_uniform(&r, p, 67, -1.5f, 1.5f);
+    zn_rng_fill_uniform(&r, t, 67, -1, 1);
+    p[9] = NAN;
+    ZT_FOR_EACH_ISA(isa) {
+        const zn_kernels *kt = zn_kernels_for(isa);
+        for (size_t n = 0; n <= 67; n++)
+            for (int l = 0; l < 2; l++) {
+                const float limit = l ? 0.35f : 0.0f;
+                const size_t from = n > 20 ? 10 : 0; /* past the NaN for most sizes */
+                double se[2][8], ae[2][8];
+                int64_t fails[2] = {3, 3};
+                for (int k = 0; k < 8; k++) se[0][k] = se[1][k] = ae[0][k] = ae[1][k] = 0.25 * k;
+                ref->vmath.err_sums(n - from, p + from, t + from, limit, se[0], ae[0], &fails[0]);
+                kt->vmath.err_sums(n - from, p + from, t + from, limit, se[1], ae[1], &fails[1]);
+                ZT_CHECK_MSG(!memcmp(se[0], se[1], sizeof se[0]) && !memcmp(ae[0], ae[1], sizeof ae[0]) &&
+                                 fails[0] == fails[1],
+                             "err_sums %s n=%zu limit %g: other sums or %lld fails against %lld", zn_isa_name(isa),
+                             n - from, (double)limit, (long long)fails[1], (long long)fails[0]);
+                if (!l) ZT_CHECK(fails[0] == 3 + (int64_t)(n - from) - (from == 0 && n > 9)); /* NaN never fails */
+            }
+    }
+}
+
 int main(void) {
     ZT_RUN(test_unary_vs_ref);
     ZT_RUN(test_other_vs_ref);
+    ZT_RUN(test_err_sums);
     ZT_RUN(test_reductions);
     ZT_RUN(test_special_values);
     ZT_RUN(test_softmax_special);

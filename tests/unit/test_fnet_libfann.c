@@ -381,6 +381,73 @@ static void test_training_layouts(void) {
     fann_destroy(a);
 }
 
+/* Plain mean squared error (no halving) of libfann's outputs on a data file. */
+static double fann_plain_mse(struct fann *a, struct fann_train_data *d) {
+    double se = 0;
+    unsigned n = fann_length_train_data(d), no = fann_num_output_train_data(d);
+    for (unsigned i = 0; i < n; i++) {
+        const fann_type *y = fann_run(a, d->input[i]);
+        for (unsigned j = 0; j < no; j++) se += ((double)y[j] - d->output[i][j]) * ((double)y[j] - d->output[i][j]);
+    }
+    return se / ((double)n * no);
+}
+
+/* `zenn train DATA --algo rprop --epochs 200 --layers 8,32,2 --test TEST`
+ * makes these library calls (FANN data: FANN's default spec, seed 1, full
+ * batch, zn_evaluate). libfann's fann_train_on_data from the same weights
+ * (the model's .net file) must reach the same test error: the bench's
+ * fann-cli rows time the two commands, this checks their claim of equal
+ * error without a clock. */
+static void test_cli_training_matches_libfann(void) {
+    zn_dataset *train = NULL, *test = NULL;
+    ZT_OK(zn_dataset_load(DATA("diabetes.train"), NULL, &train));
+    ZT_OK(zn_dataset_load(DATA("diabetes.test"), NULL, &test));
+    if (!train || !test) return;
+    zn_mlp_spec spec = zn_mlp_spec_default();
+    spec.n_layers = 3;
+    spec.sizes[0] = 8;
+    spec.sizes[1] = 32;
+    spec.sizes[2] = 2;
+    zn_mlp *mlp = NULL;
+    zn_fnet *net = NULL;
+    ZT_OK(zn_mlp_wrap(&spec, 1, NULL, NULL, 0, NULL, &mlp));
+    ZT_OK(zn_fnet_from_mlp(mlp, &net));
+    char path[] = "/tmp/zn_cli_start_XXXXXX";
+    int fd = mkstemp(path);
+    ZT_CHECK(fd >= 0);
+    if (fd >= 0) close(fd);
+    ZT_OK(zn_fnet_save(net, path));
+    struct fann *a = fann_create_from_file(path);
+    unlink(path);
+    ZT_CHECK(a != NULL);
+    struct fann_train_data *ftrain = fann_read_train_from_file(DATA("diabetes.train"));
+    struct fann_train_data *ftest = fann_read_train_from_file(DATA("diabetes.test"));
+    if (a && ftrain && ftest) {
+        zn_train_config cfg = zn_train_config_default(ZN_ALGO_RPROP);
+        cfg.epochs = 200;
+        zn_train_report rep;
+        ZT_OK(zn_train(mlp->model, train, NULL, &cfg, &rep));
+        zn_eval ev;
+        ZT_OK(zn_evaluate(mlp->model, test, cfg.bit_fail_limit, NULL, &ev));
+        fann_set_training_algorithm(a, FANN_TRAIN_RPROP);
+        fann_train_on_data(a, ftrain, 200, 0, 0.0f);
+        const double fm = fann_plain_mse(a, ftest), ft = fann_plain_mse(a, ftrain);
+        ZT_CHECK_MSG(rep.epochs == 200 && fabs(ev.mse - fm) <= 0.01 * fm && fabs(rep.train_mse - ft) <= 0.01 * ft,
+                     "test MSE %.6g (libfann %.6g), train MSE %.6g (libfann %.6g) after %lld epochs", ev.mse, fm,
+                     rep.train_mse, ft, (long long)rep.epochs);
+        if (getenv("ZN_FNET_TRACE"))
+            fprintf(stderr, "cli path: test %.9g libfann %.9g, train %.9g libfann %.9g\n", ev.mse, fm, rep.train_mse,
+                    ft);
+    }
+    if (ftrain) fann_destroy_train(ftrain);
+    if (ftest) fann_destroy_train(ftest);
+    if (a) fann_destroy(a);
+    zn_fnet_free(net);
+    zn_mlp_free(mlp);
+    zn_dataset_free(train);
+    zn_dataset_free(test);
+}
+
 int main(void) {
     ZT_RUN(test_defaults);
     ZT_RUN(test_layouts);
@@ -388,6 +455,7 @@ int main(void) {
     ZT_RUN(test_training_xor);
     ZT_RUN(test_training_diabetes);
     ZT_RUN(test_training_layouts);
+    ZT_RUN(test_cli_training_matches_libfann);
     return zt_finish();
 }
 #endif

@@ -1,6 +1,7 @@
 /* Optimizers against hand-computed updates, FANN's update rules, and
  * training to convergence on real data with fixed seeds. */
 #include "graph/graph_internal.h" /* zn_ws_layer_pairs */
+#include "train/fann_rules.h"
 #include "zn_test.h"
 
 #define DATA(f) ZN_SOURCE_DIR "/data/" f
@@ -122,6 +123,54 @@ static void test_sgd_family(void) {
     ZT_NEAR(w2[0], -0.6, 1e-6);
     ZT_NEAR(w2[1], -0.8, 1e-6);
     zn_optim_free(o);
+}
+
+/* FANN 2.2's fann_update_weights_irpropm as FANN writes it, branches and
+ * all: zn_fann_rprop (selects, vectorized) must give its bits. */
+static void rprop_as_fann(const zn_fann_rule *r, int64_t n, float *w, const float *g, float scale, float *prev_steps,
+                          float *prev_slopes) {
+    for (int64_t i = 0; i < n; i++) {
+        float prev_step = prev_steps[i] > 0.0001f ? prev_steps[i] : 0.0001f;
+        float slope = scale * g[i], step;
+        if (prev_slopes[i] * slope >= 0.0f) {
+            step = prev_step * r->rprop_increase;
+            if (step > r->rprop_delta_max) step = r->rprop_delta_max;
+        } else {
+            step = prev_step * r->rprop_decrease;
+            if (step < r->rprop_delta_min) step = r->rprop_delta_min;
+            slope = 0.0f;
+        }
+        if (slope < 0.0f) {
+            w[i] -= step;
+            if (w[i] < -1500.0f) w[i] = -1500.0f;
+        } else {
+            w[i] += step;
+            if (w[i] > 1500.0f) w[i] = 1500.0f;
+        }
+        prev_steps[i] = step;
+        prev_slopes[i] = slope;
+    }
+}
+
+static void test_rprop_matches_fann(void) {
+    enum { N = 1001 };
+    zn_fann_rule rule = {0.7f, 1.2f, 0.5f, 0.0f, 50.0f, 0, 0, 0, 0, 0, 0};
+    zn_rng r;
+    zn_rng_seed(&r, 99);
+    float w[2][N], steps[2][N], slopes[2][N], g[N];
+    for (int i = 0; i < N; i++) {
+        w[0][i] = w[1][i] = i % 97 == 0 ? 1499.99f * (i % 2 ? 1 : -1) : zn_rng_uniformf(&r) * 4 - 2;
+        steps[0][i] = steps[1][i] = i % 13 == 0 ? 0.0f : (i % 17 == 0 ? 45.0f : zn_rng_uniformf(&r));
+        slopes[0][i] = slopes[1][i] = i % 11 == 0 ? 0.0f : zn_rng_uniformf(&r) * 2 - 1;
+    }
+    for (int epoch = 0; epoch < 20; epoch++) {
+        for (int i = 0; i < N; i++) g[i] = i % 19 == 0 ? 0.0f : zn_rng_uniformf(&r) * 2 - 1;
+        rprop_as_fann(&rule, N, w[0], g, -1.0f, steps[0], slopes[0]);
+        zn_fann_rprop(&rule, N, w[1], g, -1.0f, steps[1], slopes[1]);
+    }
+    ZT_CHECK(memcmp(w[0], w[1], sizeof w[0]) == 0);
+    ZT_CHECK(memcmp(steps[0], steps[1], sizeof steps[0]) == 0);
+    ZT_CHECK(memcmp(slopes[0], slopes[1], sizeof slopes[0]) == 0);
 }
 
 static void test_fann_rules(void) {
@@ -261,6 +310,112 @@ static void test_every_algorithm_learns(void) {
         ZT_OK(zn_evaluate(m, d, 0.35f, NULL, &after));
         ZT_CHECK_MSG(after.mse < 0.75 * before.mse && after.mse < 0.2, "%s: mse %.4f -> %.4f", zn_algo_name((zn_algo)a),
                      before.mse, after.mse);
+        zn_model_free(m);
+    }
+    zn_dataset_free(d);
+}
+
+/* Full-batch epochs measure their weights with the next epoch's forward
+ * pass (zn_train's pipelined path): each epoch's figures must still be
+ * those of the weights the callback sees, and a stop must leave them. */
+typedef struct epoch_check {
+    zn_model *m;
+    const zn_dataset *d;
+    int64_t stop_at, seen, mismatches;
+    double mse_at_stop;
+} epoch_check;
+
+static int check_epoch(const zn_epoch_report *r, void *user) {
+    epoch_check *c = user;
+    zn_eval ev;
+    c->seen++;
+    if (zn_evaluate(c->m, c->d, 0.35f, NULL, &ev) != ZN_OK || ev.mse != r->train_mse || ev.bit_fail != r->bit_fail) {
+        if (!c->mismatches)
+            fprintf(stderr, "epoch %lld: reported mse %.17g bit fails %lld, the weights give %.17g, %lld\n",
+                    (long long)r->epoch, r->train_mse, (long long)r->bit_fail, ev.mse, (long long)ev.bit_fail);
+        c->mismatches++;
+    }
+    if (r->epoch == c->stop_at) {
+        c->mse_at_stop = r->train_mse;
+        return 1;
+    }
+    return 0;
+}
+
+static void test_full_batch_epoch_figures(void) {
+    zn_dataset *d = NULL;
+    ZT_OK(zn_dataset_load_fann(DATA("diabetes.train"), NULL, &d));
+    /* The pass to the loss computes a regression net's output, not a
+     * classifier's softmax (its loss reads the logits). */
+    zn_model *reg = fann_net(8, 10, 2, 5), *cls = NULL;
+    zn_mlp_spec xs = spec3(8, 10, 2);
+    xs.loss = ZN_LOSS_XENT;
+    ZT_OK(zn_mlp_create(&xs, 5, &cls));
+    ZT_CHECK(zn_model_loss_output_node(reg, 0) >= 0 && zn_model_loss_output_node(reg, 1) == -1);
+    ZT_CHECK(zn_model_loss_output_node(cls, 0) == -1 && zn_model_loss_output_node(NULL, 0) == -1);
+    ZT_CHECK(!zn_model_has_dropout(reg));
+    zn_model_free(reg);
+    zn_model_free(cls);
+    /* With dropout the training pass is not an evaluation: the figures must
+     * still be those of the weights (dropout off). */
+    zn_mlp_spec ds = spec3(8, 10, 2);
+    ds.dropout = 0.3f;
+    zn_model *dm = NULL;
+    ZT_OK(zn_mlp_create(&ds, 5, &dm));
+    ZT_CHECK(zn_model_has_dropout(dm) && !zn_model_has_dropout(NULL));
+    epoch_check dc = {dm, d, 0, 0, 0, 0};
+    zn_train_config dcfg = zn_train_config_default(ZN_ALGO_RPROP);
+    dcfg.epochs = 10;
+    dcfg.on_epoch = check_epoch;
+    dcfg.user = &dc;
+    zn_train_report dr;
+    ZT_OK(zn_train(dm, d, NULL, &dcfg, &dr));
+    ZT_CHECK_MSG(dc.seen == 10 && dc.mismatches == 0, "dropout: %lld of %lld epochs with other figures",
+                 (long long)dc.mismatches, (long long)dc.seen);
+    zn_model_free(dm);
+    const zn_algo algos[] = {ZN_ALGO_RPROP, ZN_ALGO_SARPROP, ZN_ALGO_QUICKPROP, ZN_ALGO_BATCH};
+    for (size_t a = 0; a < sizeof algos / sizeof algos[0]; a++) {
+        zn_model *m = fann_net(8, 10, 2, 5);
+        epoch_check c = {m, d, 0, 0, 0, 0};
+        zn_train_config cfg = zn_train_config_default(algos[a]);
+        cfg.epochs = 25;
+        cfg.on_epoch = check_epoch;
+        cfg.user = &c;
+        zn_train_report r;
+        ZT_OK(zn_train(m, d, NULL, &cfg, &r));
+        ZT_CHECK_MSG(c.seen == 25 && c.mismatches == 0, "%s: %lld epochs reported, %lld with other figures",
+                     zn_algo_name(algos[a]), (long long)c.seen, (long long)c.mismatches);
+        zn_eval ev;
+        ZT_OK(zn_evaluate(m, d, 0.35f, NULL, &ev));
+        ZT_CHECK(r.epochs == 25 && ev.mse == r.train_mse);
+
+        /* Stopped by the callback after epoch 7: the weights of a 7-epoch run. */
+        zn_model *stopped = fann_net(8, 10, 2, 5), *seven = fann_net(8, 10, 2, 5);
+        epoch_check cs = {stopped, d, 7, 0, 0, 0};
+        cfg.user = &cs;
+        ZT_OK(zn_train(stopped, d, NULL, &cfg, &r));
+        ZT_CHECK(r.epochs == 7 && r.stop_reason == ZN_STOPPED_CALLBACK && cs.mismatches == 0);
+        cfg.on_epoch = NULL;
+        cfg.epochs = 7;
+        ZT_OK(zn_train(seven, d, NULL, &cfg, &r));
+        int64_t n1 = 0, n2 = 0;
+        const float *p1 = zn_model_params_const(stopped, &n1), *p2 = zn_model_params_const(seven, &n2);
+        ZT_CHECK(n1 == n2 && memcmp(p1, p2, (size_t)n1 * sizeof(float)) == 0);
+        ZT_CHECK(r.train_mse == cs.mse_at_stop);
+
+        /* A target MSE: the run ends on weights that meet it. */
+        zn_model *t = fann_net(8, 10, 2, 5);
+        cfg.epochs = 500;
+        cfg.target_error = ev.mse * 1.05; /* reached within the 25 epochs above */
+        ZT_OK(zn_train(t, d, NULL, &cfg, &r));
+        ZT_OK(zn_evaluate(t, d, 0.35f, NULL, &ev));
+        ZT_CHECK_MSG(r.stop_reason == ZN_STOPPED_TARGET && r.epochs <= 25 && ev.mse == r.train_mse &&
+                         ev.mse <= cfg.target_error,
+                     "%s: stopped %d after %lld epochs, mse %g (weights %g), target %g", zn_algo_name(algos[a]),
+                     (int)r.stop_reason, (long long)r.epochs, r.train_mse, ev.mse, cfg.target_error);
+        zn_model_free(t);
+        zn_model_free(seven);
+        zn_model_free(stopped);
         zn_model_free(m);
     }
     zn_dataset_free(d);
@@ -752,10 +907,12 @@ int main(void) {
     ZT_RUN(test_sgd_family);
     ZT_RUN(test_threaded_updates);
     ZT_RUN(test_fann_rules);
+    ZT_RUN(test_rprop_matches_fann);
     ZT_RUN(test_bad_configs);
     ZT_RUN(test_schedules);
     ZT_RUN(test_xor_rprop);
     ZT_RUN(test_every_algorithm_learns);
+    ZT_RUN(test_full_batch_epoch_figures);
     ZT_RUN(test_digits_adam_and_early_stopping);
     ZT_RUN(test_training_determinism);
     ZT_RUN(test_train_bad_input);

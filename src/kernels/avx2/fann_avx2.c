@@ -136,6 +136,21 @@ static void mul_deriv_avx2(size_t rows, size_t k, size_t ld, const float *v, flo
     }
 }
 
+static void mul_deriv_to_avx2(size_t n, const float *v, const float *dy, float *dx, float st, int symmetric) {
+    const __m256 vst = _mm256_set1_ps(symmetric ? st : 2.0f * st);
+    const __m256 lo = _mm256_set1_ps(symmetric ? -0.98f : 0.01f), hi = _mm256_set1_ps(symmetric ? 0.98f : 0.99f);
+    const size_t body = n & ~(size_t)7;
+    for (size_t i = 0; i < body; i += 8)
+        _mm256_storeu_ps(
+            dx + i, _mm256_mul_ps(_mm256_loadu_ps(dy + i), deriv8(_mm256_loadu_ps(v + i), vst, lo, hi, symmetric)));
+    if (body < n) {
+        const __m256i m = tail_mask(n - body);
+        _mm256_maskstore_ps(dx + body, m,
+                            _mm256_mul_ps(_mm256_maskload_ps(dy + body, m),
+                                          deriv8(_mm256_maskload_ps(v + body, m), vst, lo, hi, symmetric)));
+    }
+}
+
 /* 2 atanh(z) by its odd series; |z| <= 0.2 here (see the AVX-512 version). */
 static inline __m256 atanh2_8(__m256 z) {
     const __m256 z2 = _mm256_mul_ps(z, z);
@@ -398,6 +413,7 @@ void zn_fann_init_avx2(zn_fann_kernels *k) {
     k->incr_epoch = incr_epoch_avx2;
     k->tanh_err = tanh_err_avx2;
     k->mul_deriv = mul_deriv_avx2;
+    k->mul_deriv_to = mul_deriv_to_avx2;
     k->update_inc = update_inc_avx2;
     k->dense_sums = dense_sums_avx2;
 }

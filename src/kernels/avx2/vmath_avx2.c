@@ -280,6 +280,39 @@ static void softmax_avx2(size_t n, const float *x, float *y) {
     scale_avx2(n, inv, y, y);
 }
 
+/* Eight doubles a step in two halves: lanes k of lo and hi hold sums k and
+ * k + 4. Lanes past n load zeros, which leave the sums' bits as they were,
+ * and are kept out of the count. */
+static void err_sums_avx2(size_t n, const float *p, const float *t, float limit, double *se, double *ae,
+                          int64_t *fails) {
+    __m256d s0 = _mm256_loadu_pd(se), s1 = _mm256_loadu_pd(se + 4);
+    __m256d a0 = _mm256_loadu_pd(ae), a1 = _mm256_loadu_pd(ae + 4);
+    const __m256d lim = _mm256_set1_pd((double)limit), sign = _mm256_set1_pd(-0.0);
+    int64_t f = 0;
+    for (size_t i = 0; i < n; i += 8) {
+        const size_t r = n - i >= 8 ? 8 : n - i;
+        const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)r), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        const __m256 pv = _mm256_maskload_ps(p + i, m), tv = _mm256_maskload_ps(t + i, m);
+        const __m256d d0 =
+            _mm256_sub_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(pv)), _mm256_cvtps_pd(_mm256_castps256_ps128(tv)));
+        const __m256d d1 =
+            _mm256_sub_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(pv, 1)), _mm256_cvtps_pd(_mm256_extractf128_ps(tv, 1)));
+        const __m256d ad0 = _mm256_andnot_pd(sign, d0), ad1 = _mm256_andnot_pd(sign, d1);
+        s0 = _mm256_add_pd(s0, _mm256_mul_pd(d0, d0));
+        s1 = _mm256_add_pd(s1, _mm256_mul_pd(d1, d1));
+        a0 = _mm256_add_pd(a0, ad0);
+        a1 = _mm256_add_pd(a1, ad1);
+        const unsigned ge = (unsigned)_mm256_movemask_pd(_mm256_cmp_pd(ad0, lim, _CMP_GE_OQ)) |
+                            (unsigned)_mm256_movemask_pd(_mm256_cmp_pd(ad1, lim, _CMP_GE_OQ)) << 4;
+        f += __builtin_popcount(ge & ((1u << r) - 1u));
+    }
+    _mm256_storeu_pd(se, s0);
+    _mm256_storeu_pd(se + 4, s1);
+    _mm256_storeu_pd(ae, a0);
+    _mm256_storeu_pd(ae + 4, a1);
+    *fails += f;
+}
+
 void zn_vmath_init_avx2(zn_vmath_kernels *k) {
     k->relu = relu_avx2;
     k->leaky_relu = leaky_relu_avx2;
@@ -296,6 +329,7 @@ void zn_vmath_init_avx2(zn_vmath_kernels *k) {
     k->norm2 = norm2_avx2;
     k->dot = dot_avx2;
     k->axpy = axpy_avx2;
+    k->err_sums = err_sums_avx2;
     k->scale = scale_avx2;
     k->add_bias = add_bias_avx2;
 }

@@ -140,6 +140,21 @@ static void mul_deriv_avx512(size_t rows, size_t k, size_t ld, const float *v, f
     }
 }
 
+static void mul_deriv_to_avx512(size_t n, const float *v, const float *dy, float *dx, float st, int symmetric) {
+    const __m512 vst = _mm512_set1_ps(symmetric ? st : 2.0f * st);
+    const __m512 lo = _mm512_set1_ps(symmetric ? -0.98f : 0.01f), hi = _mm512_set1_ps(symmetric ? 0.98f : 0.99f);
+    const size_t body = n & ~(size_t)15;
+    for (size_t i = 0; i < body; i += 16)
+        _mm512_storeu_ps(
+            dx + i, _mm512_mul_ps(_mm512_loadu_ps(dy + i), deriv16(_mm512_loadu_ps(v + i), vst, lo, hi, symmetric)));
+    if (body < n) {
+        const __mmask16 m = tail_mask(n - body);
+        _mm512_mask_storeu_ps(dx + body, m,
+                              _mm512_mul_ps(_mm512_maskz_loadu_ps(m, dy + body),
+                                            deriv16(_mm512_maskz_loadu_ps(m, v + body), vst, lo, hi, symmetric)));
+    }
+}
+
 /* 2 atanh(z) = log((1 + z) / (1 - z)) by its odd series; |z| <= 0.2 here
  * (the terms left out are below 4e-10 relative). */
 static inline __m512 atanh2_16(__m512 z) {
@@ -372,6 +387,7 @@ void zn_fann_init_avx512(zn_fann_kernels *k) {
     k->incr_epoch = incr_epoch_avx512;
     k->tanh_err = tanh_err_avx512;
     k->mul_deriv = mul_deriv_avx512;
+    k->mul_deriv_to = mul_deriv_to_avx512;
     k->update_inc = update_inc_avx512;
     k->dense_sums = dense_sums_avx512;
 }

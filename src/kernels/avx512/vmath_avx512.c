@@ -200,6 +200,27 @@ static float max_avx512(size_t n, const float *x) {
     return _mm512_reduce_max_ps(_mm512_max_ps(m0, m1));
 }
 
+/* Eight doubles a step: lane k holds sums k. Lanes past n add zeros,
+ * which leave the sums' bits as they were, and are kept out of the count. */
+static void err_sums_avx512(size_t n, const float *p, const float *t, float limit, double *se, double *ae,
+                            int64_t *fails) {
+    __m512d s = _mm512_loadu_pd(se), a = _mm512_loadu_pd(ae);
+    const __m512d lim = _mm512_set1_pd((double)limit);
+    int64_t f = 0;
+    for (size_t i = 0; i < n; i += 8) {
+        const __mmask8 m = n - i >= 8 ? (__mmask8)0xFF : (__mmask8)((1u << (n - i)) - 1u);
+        const __m512d d = _mm512_sub_pd(_mm512_cvtps_pd(_mm256_maskz_loadu_ps(m, p + i)),
+                                        _mm512_cvtps_pd(_mm256_maskz_loadu_ps(m, t + i)));
+        const __m512d ad = _mm512_abs_pd(d);
+        s = _mm512_add_pd(s, _mm512_mul_pd(d, d));
+        a = _mm512_add_pd(a, ad);
+        f += __builtin_popcount((unsigned)_mm512_mask_cmp_pd_mask(m, ad, lim, _CMP_GE_OQ));
+    }
+    _mm512_storeu_pd(se, s);
+    _mm512_storeu_pd(ae, a);
+    *fails += f;
+}
+
 static void axpy_avx512(size_t n, float alpha, const float *x, float *y) {
     __m512 al = K(alpha);
     size_t i = 0;
@@ -288,6 +309,7 @@ void zn_vmath_init_avx512(zn_vmath_kernels *k) {
     k->norm2 = norm2_avx512;
     k->dot = dot_avx512;
     k->axpy = axpy_avx512;
+    k->err_sums = err_sums_avx512;
     k->scale = scale_avx512;
     k->add_bias = add_bias_avx512;
 }

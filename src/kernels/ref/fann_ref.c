@@ -45,6 +45,14 @@ static void mul_deriv_ref(size_t rows, size_t k, size_t ld, const float *v, floa
         }
 }
 
+static void mul_deriv_to_ref(size_t n, const float *v, const float *dy, float *dx, float st, int symmetric) {
+    for (size_t i = 0; i < n; i++) {
+        float e = dy[i];
+        mul_deriv_ref(1, 1, 1, v + i, &e, st, symmetric);
+        dx[i] = e;
+    }
+}
+
 static void tanh_err_ref(size_t n, const float *d, float *y) {
     for (size_t i = 0; i < n; i++) {
         float v = d[i];
@@ -129,6 +137,7 @@ void zn_fann_init_ref(zn_fann_kernels *k) {
     k->incr_epoch = incr_epoch_ref;
     k->tanh_err = tanh_err_ref;
     k->mul_deriv = mul_deriv_ref;
+    k->mul_deriv_to = mul_deriv_to_ref;
     k->update_inc = update_inc_ref;
     k->dense_sums = dense_sums_ref;
 }

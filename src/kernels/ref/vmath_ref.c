@@ -104,6 +104,18 @@ static float dot_ref(size_t n, const float *x, const float *y) {
     return (float)s;
 }
 
+static void err_sums_ref(size_t n, const float *p, const float *t, float limit, double *se, double *ae,
+                         int64_t *fails) {
+    int64_t f = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double d = (double)p[i] - t[i], a = fabs(d);
+        se[i % 8] += d * d;
+        ae[i % 8] += a;
+        f += a >= limit;
+    }
+    *fails += f;
+}
+
 static void axpy_ref(size_t n, float alpha, const float *x, float *y) {
     for (size_t i = 0; i < n; i++) y[i] += alpha * x[i];
 }
@@ -132,6 +144,7 @@ void zn_vmath_init_ref(zn_vmath_kernels *k) {
     k->norm2 = norm2_ref;
     k->dot = dot_ref;
     k->axpy = axpy_ref;
+    k->err_sums = err_sums_ref;
     k->scale = scale_ref;
     k->add_bias = add_bias_ref;
 }
