@@ -501,8 +501,10 @@ ZN_API zn_status zn_model_train_sgd_seq(zn_model *m, zn_ws *ws, int64_t n, const
 /* The loss on `batch` samples without the backward pass (validation). */
 ZN_API zn_status zn_model_loss(const zn_model *m, zn_ws *ws, int64_t batch, const float *const *inputs, float *loss);
 
-/* The value of any node after a forward pass in this workspace (batch x
- * features), or NULL when the plan did not compute or keep it. */
+/* The value of a node after a pass in this workspace (batch x its size),
+ * or NULL when the plan did not compute it or did not keep it: a pass keeps
+ * the outputs (and in training the loss and what lives to the end of the
+ * pass); other values share memory by liveness. */
 ZN_API const float *zn_ws_node_value(const zn_ws *ws, int node_index);
 ZN_API int zn_node_index(const zn_node *n);
 ZN_API int64_t zn_node_features(const zn_node *n); /* the last dimension */

@@ -127,7 +127,7 @@ static void act_backward_range(const zn_exec *e, const zn_node *n, float *dx, fl
     size_t c = (size_t)(hi - lo);
     if (n->a.flags && fann_sigmoid_backward(e, act, s, y, dy, dx, c, beta)) return;
     if (beta == 0.0f) memset(dx, 0, c * sizeof(float)); /* the loops below add */
-    if (n->a.flags) { /* FANN's formulas */
+    if (n->a.flags) {                                   /* FANN's formulas */
         for (size_t i = 0; i < c; i++) dx[i] += dy[i] * zn_nact_fann_derivative(act, s, x[i], y[i]);
         return;
     }

@@ -370,7 +370,8 @@ static void test_act_fann_backward_matches_formula(void) {
         zn_node *y = zn_activation_fann(g, z, acts[a], 0.5f);
         zn_node *loss = zn_mse(g, y, tgt);
         zn_model *m = NULL;
-        ZT_OK(zn_model_compile(g, &y, 1, loss, 5, &m));
+        zn_node *outs[2] = {y, z}; /* outputs stay readable after a training pass */
+        ZT_OK(zn_model_compile(g, outs, 2, loss, 5, &m));
         zn_ws *ws = NULL;
         zn_ws_opts o = zn_ws_opts_default();
         o.mode = ZN_WS_TRAIN;
