@@ -16,92 +16,44 @@
 
 #include "zenn/nn.h"
 #include "zenn/safetensors.h"
-#include "zn_test.h"
-
-/* A number (true/false as 1/0) or the k-th number of an array from the config's flat keys. */
-static double cfg_at(const char *cfg, const char *key, int k) {
-    char pat[64];
-    snprintf(pat, sizeof pat, "\"%s\":", key);
-    const char *p = strstr(cfg, pat);
-    if (!p) return -1;
-    p += strlen(pat);
-    while (*p == ' ') p++;
-    if (!strncmp(p, "true", 4)) return 1;
-    if (!strncmp(p, "false", 5)) return 0;
-    if (*p == '[') {
-        p++;
-        for (int i = 0; i < k; i++) {
-            p = strchr(p, ',');
-            if (!p) return -1;
-            p++;
-        }
-    }
-    return atof(p);
-}
-static double cfg_num(const char *cfg, const char *key) { return cfg_at(cfg, key, 0); }
-/* The length of the config's array `key` (0 when there is none). */
-static int cfg_len(const char *cfg, const char *key) {
-    char pat[64];
-    snprintf(pat, sizeof pat, "\"%s\": [", key);
-    const char *p = strstr(cfg, pat), *end = p ? strchr(p, ']') : NULL;
-    if (!p || !end) return 0;
-    int n = 1;
-    for (p += strlen(pat); p < end; p++) n += *p == ',';
-    return n;
-}
-
-static float *read_all(const zn_st_file *f, const char *name, int64_t *count) {
-    zn_st_info info;
-    if (zn_st_find(f, name, &info) != ZN_OK) return NULL;
-    float *v = malloc((size_t)info.numel * sizeof(float));
-    if (v && zn_st_read_f32(f, name, v, info.numel) != ZN_OK) {
-        free(v);
-        return NULL;
-    }
-    if (count) *count = info.numel;
-    return v;
-}
-
-static void compare(const char *label, const char *what, const float *got, const float *want, int64_t n, double tol) {
-    double scale = 1e-30, worst = 0;
-    for (int64_t i = 0; i < n; i++) scale = fmax(scale, fabs((double)want[i]));
-    for (int64_t i = 0; i < n; i++) worst = fmax(worst, fabs((double)got[i] - (double)want[i]) / scale);
-    ZT_CHECK_MSG(worst <= tol, "%s: %s differs by %.3g of its largest value (tolerance %.0e)", label, what, worst, tol);
-}
+#include "golden.h"
 
 /* Builds the case's op or layer on x [T, C] from the config. */
 typedef zn_node *(*build_fn)(zn_graph *g, zn_node *x, const char *cfg);
 
 static zn_node *build_conv(zn_graph *g, zn_node *x, const char *cfg) {
-    const int64_t co = (int64_t)cfg_num(cfg, "out_channels"), groups = (int64_t)cfg_num(cfg, "groups");
-    const int64_t wd[3] = {co, (int64_t)cfg_num(cfg, "in_channels") / groups, (int64_t)cfg_num(cfg, "kernel")};
+    const int64_t co = (int64_t)golden_cfg_at(cfg, "out_channels", 0, 0),
+                  groups = (int64_t)golden_cfg_at(cfg, "groups", 0, 0);
+    const int64_t wd[3] = {co, (int64_t)golden_cfg_at(cfg, "in_channels", 0, 0) / groups,
+                           (int64_t)golden_cfg_at(cfg, "kernel", 0, 0)};
     zn_node *w = zn_param_nd(g, "weight", 3, wd, ZN_INIT_ZERO, 0);
-    zn_node *b = cfg_num(cfg, "bias") > 0 ? zn_param_nd(g, "bias", 1, &co, ZN_INIT_ZERO, 0) : NULL;
-    return zn_conv1d_op(g, x, w, b, (int64_t)cfg_num(cfg, "stride"), (int64_t)cfg_num(cfg, "dilation"), groups,
-                        (int64_t)cfg_at(cfg, "padding", 0), (int64_t)cfg_at(cfg, "padding", 1));
+    zn_node *b = golden_cfg_at(cfg, "bias", 0, 0) > 0 ? zn_param_nd(g, "bias", 1, &co, ZN_INIT_ZERO, 0) : NULL;
+    return zn_conv1d_op(g, x, w, b, (int64_t)golden_cfg_at(cfg, "stride", 0, 0),
+                        (int64_t)golden_cfg_at(cfg, "dilation", 0, 0), groups,
+                        (int64_t)golden_cfg_at(cfg, "padding", 0, 0), (int64_t)golden_cfg_at(cfg, "padding", 1, 0));
 }
 
 static zn_node *build_pool(zn_graph *g, zn_node *x, const char *cfg) {
-    const int64_t k = (int64_t)cfg_num(cfg, "kernel"), s = (int64_t)cfg_num(cfg, "stride");
-    const int64_t pl = (int64_t)cfg_at(cfg, "padding", 0), pr = (int64_t)cfg_at(cfg, "padding", 1);
-    const int ceil_mode = cfg_num(cfg, "ceil_mode") > 0;
+    const int64_t k = (int64_t)golden_cfg_at(cfg, "kernel", 0, 0), s = (int64_t)golden_cfg_at(cfg, "stride", 0, 0);
+    const int64_t pl = (int64_t)golden_cfg_at(cfg, "padding", 0, 0), pr = (int64_t)golden_cfg_at(cfg, "padding", 1, 0);
+    const int ceil_mode = golden_cfg_at(cfg, "ceil_mode", 0, 0) > 0;
     if (strstr(cfg, "\"kind\": \"max_pool1d\"")) return zn_max_pool1d(g, x, k, s, pl, pr, ceil_mode);
-    return zn_avg_pool1d(g, x, k, s, pl, pr, ceil_mode, cfg_num(cfg, "count_include_pad") > 0);
+    return zn_avg_pool1d(g, x, k, s, pl, pr, ceil_mode, golden_cfg_at(cfg, "count_include_pad", 0, 0) > 0);
 }
 
 static zn_node *build_interp(zn_graph *g, zn_node *x, const char *cfg) {
-    return zn_interpolate_linear(g, x, (int64_t)cfg_num(cfg, "size"));
+    return zn_interpolate_linear(g, x, (int64_t)golden_cfg_at(cfg, "size", 0, 0));
 }
 
 static zn_node *build_tcn(zn_graph *g, zn_node *x, const char *cfg) {
     zn_tcn_spec s = zn_tcn_spec_default();
-    s.n_blocks = cfg_len(cfg, "channels");
+    s.n_blocks = golden_cfg_len(cfg, "channels");
     for (int i = 0; i < s.n_blocks && i < ZN_TCN_MAX_BLOCKS; i++) {
-        s.channels[i] = (int64_t)cfg_at(cfg, "channels", i);
-        s.dilations[i] = (int64_t)cfg_at(cfg, "dilations", i);
+        s.channels[i] = (int64_t)golden_cfg_at(cfg, "channels", i, 0);
+        s.dilations[i] = (int64_t)golden_cfg_at(cfg, "dilations", i, 0);
     }
-    s.kernel = (int64_t)cfg_num(cfg, "kernel");
-    s.weight_norm = cfg_num(cfg, "weight_norm") > 0;
+    s.kernel = (int64_t)golden_cfg_at(cfg, "kernel", 0, 0);
+    s.weight_norm = golden_cfg_at(cfg, "weight_norm", 0, 0) > 0;
     return zn_tcn(g, x, &s, "blocks");
 }
 
@@ -152,8 +104,9 @@ static void run_case(const char *name, build_fn build, double tol) {
             ZT_CHECK_MSG(zn_st_read_f32(f, pn, params + off, r * cc) == ZN_OK, "%s: parameter %s: %s", name, pn,
                          zn_last_error());
     }
-    float *xin = read_all(f, "input", NULL), *yw = read_all(f, "output", NULL), *gy = read_all(f, "grad_out", NULL);
-    float *gxw = read_all(f, "grad.input", NULL);
+    float *xin = golden_read(f, "input", NULL), *yw = golden_read(f, "output", NULL),
+          *gy = golden_read(f, "grad_out", NULL);
+    float *gxw = golden_read(f, "grad.input", NULL);
     ZT_CHECK(xin && yw && gy && gxw);
     zn_ws *ws = NULL;
     zn_ws_opts o = zn_ws_opts_default();
@@ -183,8 +136,8 @@ static void run_case(const char *name, build_fn build, double tol) {
         memcpy(y_all + b * Y, v, (size_t)Y * sizeof(float));
     }
     if (xin && yw && gy && gxw) {
-        compare(name, "output", y_all, yw, B * Y, tol);
-        compare(name, "grad.input", gx_all, gxw, B * X, tol);
+        golden_compare(name, "output", y_all, yw, B * Y, 0, tol);
+        golden_compare(name, "grad.input", gx_all, gxw, B * X, 0, tol);
     }
     int n_grads = 0;
     for (int i = 0; i < n_tensors; i++) {
@@ -195,9 +148,9 @@ static void run_case(const char *name, build_fn build, double tol) {
         char gname[300];
         snprintf(gname, sizeof gname, "grad.%s", pn);
         int64_t n = 0;
-        float *gw = read_all(f, gname, &n);
+        float *gw = golden_read(f, gname, &n);
         ZT_CHECK_MSG(gw && n == r * cc, "%s: no %s of %lld values in the file", name, gname, (long long)(r * cc));
-        if (gw && n == r * cc) compare(name, gname, gsum + off, gw, n, tol), n_grads++;
+        if (gw && n == r * cc) golden_compare(name, gname, gsum + off, gw, n, 0, tol), n_grads++;
         free(gw);
     }
     /* the file holds no parameter the model lacks */
@@ -216,18 +169,23 @@ static void run_case(const char *name, build_fn build, double tol) {
 }
 
 static void test_conv1d(void) {
-    static const char *const cases[] = {"conv1d_valid",     "conv1d_same",      "conv1d_same_k4", "conv1d_causal",
-                                        "conv1d_stride2",   "conv1d_dilation2", "conv1d_dilation8",
-                                        "conv1d_groups2",   "conv1d_depthwise", "conv1d_nobias"};
+    static const char *const cases[] = {"conv1d_valid",     "conv1d_same",      "conv1d_same_k4",   "conv1d_causal",
+                                        "conv1d_stride2",   "conv1d_dilation2", "conv1d_dilation8", "conv1d_groups2",
+                                        "conv1d_depthwise", "conv1d_nobias"};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) run_case(cases[i], build_conv, 1e-5);
 }
 
 static void test_pooling(void) {
-    static const char *const cases[] = {
-        "max_pool1d_k2s2",          "max_pool1d_k3s1_pad1",          "max_pool1d_k3s2",
-        "max_pool1d_k3s2_ceil",     "avg_pool1d_k3s2",               "avg_pool1d_k3s2_ceil",
-        "avg_pool1d_k3s2_pad1_incl", "avg_pool1d_k3s2_pad1_excl",     "avg_pool1d_k3s2_pad1_ceil_excl",
-        "avg_pool1d_k4s3_pad1_ceil_incl"};
+    static const char *const cases[] = {"max_pool1d_k2s2",
+                                        "max_pool1d_k3s1_pad1",
+                                        "max_pool1d_k3s2",
+                                        "max_pool1d_k3s2_ceil",
+                                        "avg_pool1d_k3s2",
+                                        "avg_pool1d_k3s2_ceil",
+                                        "avg_pool1d_k3s2_pad1_incl",
+                                        "avg_pool1d_k3s2_pad1_excl",
+                                        "avg_pool1d_k3s2_pad1_ceil_excl",
+                                        "avg_pool1d_k4s3_pad1_ceil_incl"};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) run_case(cases[i], build_pool, 1e-5);
 }
 

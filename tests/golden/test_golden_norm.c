@@ -9,44 +9,9 @@
  * file's grad.input; the other parameters take the file's tensors by name
  * ("<layer>.weight" <- "weight"). The loss mean|y * G - (-1e4)| with
  * G = grad_out * count gives y the upstream gradient grad_out. */
-#include "zn_test.h"
+#include "golden.h"
 
 #define DATA ZN_SOURCE_DIR "/tests/golden/data/"
-
-/* A number from the "config" JSON (flat keys), or `fallback`. */
-static double config_num(const zn_st_file *f, const char *key, double fallback) {
-    const char *cfg = zn_st_metadata(f, "config");
-    char pat[64];
-    snprintf(pat, sizeof pat, "\"%s\": ", key);
-    const char *at = cfg ? strstr(cfg, pat) : NULL;
-    if (!at) return fallback;
-    at += strlen(pat);
-    if (!strncmp(at, "true", 4)) return 1;
-    if (!strncmp(at, "false", 5)) return 0;
-    return strtod(at, NULL);
-}
-
-static float *read_f32(const zn_st_file *f, const char *name, int64_t *count) {
-    zn_st_info info;
-    if (zn_st_find(f, name, &info) != ZN_OK) return NULL;
-    float *v = malloc((size_t)info.numel * sizeof *v);
-    ZT_OK(zn_st_read_f32(f, name, v, info.numel));
-    if (count) *count = info.numel;
-    return v;
-}
-
-/* |got - want| <= 1e-5 |want| + 1e-6 max|want|, element by element. */
-static void compare(const char *label, const char *what, const float *got, const float *want, int64_t n) {
-    double big = 0;
-    for (int64_t i = 0; i < n; i++) big = fabs(want[i]) > big ? fabs(want[i]) : big;
-    int bad = 0;
-    for (int64_t i = 0; i < n; i++)
-        if (!(fabs((double)got[i] - want[i]) <= 1e-5 * fabs(want[i]) + 1e-6 * big)) {
-            if (bad < 3) fprintf(stderr, "  %s %s[%lld]: %.8g, PyTorch %.8g\n", label, what, (long long)i, got[i], want[i]);
-            bad++;
-        }
-    ZT_CHECK_MSG(bad == 0, "%s: %d of %lld values of %s differ from PyTorch's", label, bad, (long long)n, what);
-}
 
 enum { KIND_LN, KIND_RMS, KIND_BN, KIND_EMB };
 
@@ -59,13 +24,14 @@ static void run_case(const char *file, int kind) {
     zn_st_info out_info;
     ZT_OK(zn_st_find(f, "output", &out_info));
     const int64_t B = out_info.shape[0], T = out_info.shape[1], C = out_info.shape[2], count = B * T * C;
-    const double eps = config_num(f, "eps", 1e-5);
-    const int affine = (int)config_num(f, kind == KIND_BN ? "affine" : "elementwise_affine", 1);
-    const int training = (int)config_num(f, "training", 1);
+    const double eps = golden_cfg_at(zn_st_metadata(f, "config"), "eps", 0, 1e-5);
+    const int affine =
+        (int)golden_cfg_at(zn_st_metadata(f, "config"), kind == KIND_BN ? "affine" : "elementwise_affine", 0, 1);
+    const int training = (int)golden_cfg_at(zn_st_metadata(f, "config"), "training", 0, 1);
     zn_norm_opts o = zn_norm_opts_default();
     o.eps = (float)eps;
     o.affine = affine;
-    o.momentum = (float)config_num(f, "momentum", 0.1);
+    o.momentum = (float)golden_cfg_at(zn_st_metadata(f, "config"), "momentum", 0, 0.1);
 
     zn_graph *g = NULL;
     ZT_OK(zn_graph_create(&g));
@@ -73,15 +39,16 @@ static void run_case(const char *file, int kind) {
     zn_node *y;
     if (kind == KIND_EMB) {
         zn_node *ids = zn_input_nd(g, "ids", ZN_I32, 2, dims, -1);
-        y = zn_embedding(g, ids, (int64_t)config_num(f, "num_embeddings", 0), C, "m");
+        y = zn_embedding(g, ids, (int64_t)golden_cfg_at(zn_st_metadata(f, "config"), "num_embeddings", 0, 0), C, "m");
     } else {
         zn_node *x = zn_add(g, zn_input_nd(g, "zero", ZN_F32, 3, dims, -1),
                             zn_param_nd(g, "input", 3, dims, ZN_INIT_ZERO, 0.0f));
-        y = kind == KIND_LN ? zn_layer_norm(g, x, "m", &o)
+        y = kind == KIND_LN    ? zn_layer_norm(g, x, "m", &o)
             : kind == KIND_RMS ? zn_rms_norm(g, x, "m", &o)
                                : zn_batch_norm(g, x, "m", &o);
     }
-    zn_node *gin = zn_input_nd(g, "grad_out", ZN_F32, 3, dims, -1), *floor = zn_input_nd(g, "floor", ZN_F32, 3, dims, -1);
+    zn_node *gin = zn_input_nd(g, "grad_out", ZN_F32, 3, dims, -1),
+            *floor = zn_input_nd(g, "floor", ZN_F32, 3, dims, -1);
     zn_node *loss = zn_mae(g, zn_mul(g, y, gin), floor);
     zn_model *m = NULL;
     ZT_OK(zn_model_compile(g, &y, 1, loss, 1, &m));
@@ -101,13 +68,13 @@ static void run_case(const char *file, int kind) {
             ZT_OK(stored ? zn_model_const_info(m, i, &name, NULL, NULL, &off)
                          : zn_model_param_info(m, i, &name, NULL, NULL, &off));
             const char *key = strncmp(name, "m.", 2) ? name : name + 2;
-            float *v = read_f32(f, key, &want);
+            float *v = golden_read(f, key, &want);
             ZT_CHECK_MSG(v != NULL, "%s: no tensor '%s' in the file", file, key);
             if (v) memcpy((stored ? consts : params) + off, v, (size_t)want * sizeof *v);
             free(v);
         }
     }
-    float *gout = read_f32(f, "grad_out", NULL), *floor_v = malloc((size_t)count * sizeof *floor_v),
+    float *gout = golden_read(f, "grad_out", NULL), *floor_v = malloc((size_t)count * sizeof *floor_v),
           *zero = calloc((size_t)count, sizeof *zero);
     for (int64_t i = 0; i < count; i++) gout[i] *= (float)count, floor_v[i] = -1e4f;
     int32_t *ids = NULL;
@@ -119,7 +86,7 @@ static void run_case(const char *file, int kind) {
     }
     const void *in[3] = {kind == KIND_EMB ? (const void *)ids : zero, gout, floor_v};
     zn_feed feed = {1, 0, in};
-    float *want_y = read_f32(f, "output", NULL), *got_y = malloc((size_t)count * sizeof *got_y);
+    float *want_y = golden_read(f, "output", NULL), *got_y = malloc((size_t)count * sizeof *got_y);
     zn_ws_opts wo = zn_ws_opts_default();
     wo.max_batch = 1;
     zn_ws *ws = NULL;
@@ -130,7 +97,7 @@ static void run_case(const char *file, int kind) {
         ZT_OK(zn_model_run_backward(m, ws, &feed, &l));
         const float *yv = zn_ws_node_value(ws, zn_model_output_node(m, 0));
         ZT_CHECK(yv != NULL);
-        if (yv) compare(file, "output", yv, want_y, count);
+        if (yv) golden_compare(file, "output", yv, want_y, count, 1e-5, 1e-6);
         int64_t ng = 0;
         const float *grads = zn_ws_grads(ws, &ng);
         for (int i = 0; i < zn_model_param_tensors(m); i++) {
@@ -139,17 +106,19 @@ static void run_case(const char *file, int kind) {
             zn_model_param_info(m, i, &name, NULL, NULL, &off);
             char key[64];
             snprintf(key, sizeof key, "grad.%s", strncmp(name, "m.", 2) ? name : name + 2);
-            float *v = read_f32(f, key, &n);
+            float *v = golden_read(f, key, &n);
             ZT_CHECK_MSG(v != NULL, "%s: no tensor '%s' in the file", file, key);
-            if (v) compare(file, key, grads + off, v, n);
+            if (v) golden_compare(file, key, grads + off, v, n, 1e-5, 1e-6);
             free(v);
         }
         for (int i = 0; kind == KIND_BN && i < 2; i++) { /* the running statistics after the step */
             int64_t off = 0;
             zn_model_const_info(m, i, NULL, NULL, NULL, &off);
-            float *v = read_f32(f, i ? "updated.running_var" : "updated.running_mean", NULL);
+            float *v = golden_read(f, i ? "updated.running_var" : "updated.running_mean", NULL);
             ZT_CHECK(v != NULL);
-            if (v) compare(file, i ? "updated.running_var" : "updated.running_mean", consts + off, v, C);
+            if (v)
+                golden_compare(file, i ? "updated.running_var" : "updated.running_mean", consts + off, v, C, 1e-5,
+                               1e-6);
             free(v);
         }
     } else { /* evaluation: the output through the running statistics */
@@ -157,7 +126,7 @@ static void run_case(const char *file, int kind) {
         ZT_OK(zn_ws_create(m, &wo, &ws));
         float *outs[1] = {got_y};
         ZT_OK(zn_model_run(m, ws, &feed, outs));
-        compare(file, "output", got_y, want_y, count);
+        golden_compare(file, "output", got_y, want_y, count, 1e-5, 1e-6);
     }
     zn_ws_free(ws);
     free(ids);

@@ -14,7 +14,7 @@
 
 #include "zenn/nn.h"
 #include "zenn/safetensors.h"
-#include "zn_test.h"
+#include "golden.h"
 
 typedef struct golden {
     zn_st_file *f;
@@ -22,44 +22,6 @@ typedef struct golden {
     int relu, layers, D;
     int64_t B, T, I, H;
 } golden;
-
-/* A small JSON reader for the config's flat keys. */
-static double cfg_num(const char *cfg, const char *key) {
-    char pat[64];
-    snprintf(pat, sizeof pat, "\"%s\":", key);
-    const char *p = strstr(cfg, pat);
-    if (!p) return -1;
-    p += strlen(pat);
-    while (*p == ' ') p++;
-    if (!strncmp(p, "true", 4)) return 1;
-    if (!strncmp(p, "false", 5)) return 0;
-    return atof(p);
-}
-
-static float *read_all(const zn_st_file *f, const char *name, int64_t *count) {
-    zn_st_info info;
-    if (zn_st_find(f, name, &info) != ZN_OK) return NULL;
-    float *v = malloc((size_t)info.numel * sizeof(float));
-    if (v && zn_st_read_f32(f, name, v, info.numel) != ZN_OK) {
-        free(v);
-        return NULL;
-    }
-    if (count) *count = info.numel;
-    return v;
-}
-
-static double max_abs(const float *v, int64_t n) {
-    double m = 0;
-    for (int64_t i = 0; i < n; i++) m = fmax(m, fabs((double)v[i]));
-    return m;
-}
-
-static void compare(const char *label, const char *what, const float *got, const float *want, int64_t n, double tol) {
-    const double scale = max_abs(want, n) + 1e-30;
-    double worst = 0;
-    for (int64_t i = 0; i < n; i++) worst = fmax(worst, fabs((double)got[i] - (double)want[i]) / scale);
-    ZT_CHECK_MSG(worst <= tol, "%s: %s differs by %.3g of its largest value (tolerance %.0e)", label, what, worst, tol);
-}
 
 static void run_case(const char *name, double tol) {
     char path[512];
@@ -75,12 +37,12 @@ static void run_case(const char *name, double tol) {
     if (!cfg) return;
     c.kind = strstr(cfg, "\"kind\": \"lstm\"") ? 1 : strstr(cfg, "\"kind\": \"gru\"") ? 2 : 0;
     c.relu = strstr(cfg, "\"nonlinearity\": \"relu\"") != NULL;
-    c.layers = (int)cfg_num(cfg, "num_layers");
-    c.D = cfg_num(cfg, "bidirectional") > 0 ? 2 : 1;
-    c.B = (int64_t)cfg_num(cfg, "batch");
-    c.T = (int64_t)cfg_num(cfg, "steps");
-    c.I = (int64_t)cfg_num(cfg, "input_size");
-    c.H = (int64_t)cfg_num(cfg, "hidden_size");
+    c.layers = (int)golden_cfg_at(cfg, "num_layers", 0, -1);
+    c.D = golden_cfg_at(cfg, "bidirectional", 0, -1) > 0 ? 2 : 1;
+    c.B = (int64_t)golden_cfg_at(cfg, "batch", 0, -1);
+    c.T = (int64_t)golden_cfg_at(cfg, "steps", 0, -1);
+    c.I = (int64_t)golden_cfg_at(cfg, "input_size", 0, -1);
+    c.H = (int64_t)golden_cfg_at(cfg, "hidden_size", 0, -1);
     const int lstm = c.kind == 1, LD = c.layers * c.D;
     const int64_t T = c.T, I = c.I, H = c.H, DH = c.D * H, S = LD * H;
 
@@ -91,7 +53,8 @@ static void run_case(const char *name, double tol) {
     zn_node *x = zn_add(g, zn_input_nd(g, "x", ZN_F32, 2, xd, -1), zn_param_nd(g, "p_x", 2, xd, ZN_INIT_ZERO, 0));
     zn_node *h0 = zn_add(g, zn_input_nd(g, "h0", ZN_F32, 2, sd, -1), zn_param_nd(g, "p_h0", 2, sd, ZN_INIT_ZERO, 0));
     zn_node *c0 =
-        lstm ? zn_add(g, zn_input_nd(g, "c0", ZN_F32, 2, sd, -1), zn_param_nd(g, "p_c0", 2, sd, ZN_INIT_ZERO, 0)) : NULL;
+        lstm ? zn_add(g, zn_input_nd(g, "c0", ZN_F32, 2, sd, -1), zn_param_nd(g, "p_c0", 2, sd, ZN_INIT_ZERO, 0))
+             : NULL;
     zn_rnn_spec spec = zn_rnn_spec_default(H);
     spec.num_layers = c.layers;
     spec.bidirectional = c.D == 2;
@@ -131,14 +94,14 @@ static void run_case(const char *name, double tol) {
                      zn_last_error());
     }
 
-    float *xin = read_all(c.f, "input", NULL), *h0in = read_all(c.f, "h0", NULL);
-    float *c0in = lstm ? read_all(c.f, "c0", NULL) : NULL;
-    float *yw = read_all(c.f, "output", NULL), *hnw = read_all(c.f, "h_n", NULL);
-    float *cnw = lstm ? read_all(c.f, "c_n", NULL) : NULL;
-    float *gy = read_all(c.f, "grad_out", NULL), *ghn = read_all(c.f, "grad_out.h_n", NULL);
-    float *gcn = lstm ? read_all(c.f, "grad_out.c_n", NULL) : NULL;
-    float *gx_w = read_all(c.f, "grad.input", NULL), *gh0_w = read_all(c.f, "grad.h0", NULL);
-    float *gc0_w = lstm ? read_all(c.f, "grad.c0", NULL) : NULL;
+    float *xin = golden_read(c.f, "input", NULL), *h0in = golden_read(c.f, "h0", NULL);
+    float *c0in = lstm ? golden_read(c.f, "c0", NULL) : NULL;
+    float *yw = golden_read(c.f, "output", NULL), *hnw = golden_read(c.f, "h_n", NULL);
+    float *cnw = lstm ? golden_read(c.f, "c_n", NULL) : NULL;
+    float *gy = golden_read(c.f, "grad_out", NULL), *ghn = golden_read(c.f, "grad_out.h_n", NULL);
+    float *gcn = lstm ? golden_read(c.f, "grad_out.c_n", NULL) : NULL;
+    float *gx_w = golden_read(c.f, "grad.input", NULL), *gh0_w = golden_read(c.f, "grad.h0", NULL);
+    float *gc0_w = lstm ? golden_read(c.f, "grad.c0", NULL) : NULL;
     ZT_CHECK(xin && h0in && yw && hnw && gy && ghn && gx_w && gh0_w && (!lstm || (c0in && cnw && gcn && gc0_w)));
 
     zn_ws *ws = NULL;
@@ -148,9 +111,12 @@ static void run_case(const char *name, double tol) {
     ZT_OK(zn_ws_create(m, &o, &ws));
     float *v = calloc((size_t)V, sizeof(float)), *t = calloc((size_t)V, sizeof(float));
     float *s_h0 = calloc((size_t)S, sizeof(float)), *s_c0 = calloc((size_t)S, sizeof(float));
-    float *y_all = calloc((size_t)(c.B * T * DH), sizeof(float)), *hn_all = calloc((size_t)(LD * c.B * H), sizeof(float));
-    float *cn_all = calloc((size_t)(LD * c.B * H), sizeof(float)), *gx_all = calloc((size_t)(c.B * T * I), sizeof(float));
-    float *gh0_all = calloc((size_t)(LD * c.B * H), sizeof(float)), *gc0_all = calloc((size_t)(LD * c.B * H), sizeof(float));
+    float *y_all = calloc((size_t)(c.B * T * DH), sizeof(float)),
+          *hn_all = calloc((size_t)(LD * c.B * H), sizeof(float));
+    float *cn_all = calloc((size_t)(LD * c.B * H), sizeof(float)),
+          *gx_all = calloc((size_t)(c.B * T * I), sizeof(float));
+    float *gh0_all = calloc((size_t)(LD * c.B * H), sizeof(float)),
+          *gc0_all = calloc((size_t)(LD * c.B * H), sizeof(float));
     float *gsum = calloc((size_t)np, sizeof(float));
     for (int64_t b = 0; b < c.B && xin && h0in && gy && ghn; b++) {
         /* [LD][B][H] -> this sample's [LD][H] */
@@ -200,13 +166,13 @@ static void run_case(const char *name, double tol) {
         }
     }
     if (yw && hnw && gx_w && gh0_w) {
-        compare(name, "output", y_all, yw, c.B * T * DH, tol);
-        compare(name, "h_n", hn_all, hnw, LD * c.B * H, tol);
-        compare(name, "grad.input", gx_all, gx_w, c.B * T * I, tol);
-        compare(name, "grad.h0", gh0_all, gh0_w, LD * c.B * H, tol);
+        golden_compare(name, "output", y_all, yw, c.B * T * DH, 0, tol);
+        golden_compare(name, "h_n", hn_all, hnw, LD * c.B * H, 0, tol);
+        golden_compare(name, "grad.input", gx_all, gx_w, c.B * T * I, 0, tol);
+        golden_compare(name, "grad.h0", gh0_all, gh0_w, LD * c.B * H, 0, tol);
         if (lstm && cnw && gc0_w) {
-            compare(name, "c_n", cn_all, cnw, LD * c.B * H, tol);
-            compare(name, "grad.c0", gc0_all, gc0_w, LD * c.B * H, tol);
+            golden_compare(name, "c_n", cn_all, cnw, LD * c.B * H, 0, tol);
+            golden_compare(name, "grad.c0", gc0_all, gc0_w, LD * c.B * H, 0, tol);
         }
     }
     for (int i = 0; i < n_tensors; i++) {
@@ -217,9 +183,9 @@ static void run_case(const char *name, double tol) {
         char gname[128];
         snprintf(gname, sizeof gname, "grad.%s", pn + 4);
         int64_t n = 0;
-        float *want = read_all(c.f, gname, &n);
+        float *want = golden_read(c.f, gname, &n);
         ZT_CHECK_MSG(want && n == r * cc, "%s: no %s", name, gname);
-        if (want && n == r * cc) compare(name, gname, gsum + off, want, n, tol);
+        if (want && n == r * cc) golden_compare(name, gname, gsum + off, want, n, 0, tol);
         free(want);
     }
     free(v), free(t), free(s_h0), free(s_c0), free(y_all), free(hn_all), free(cn_all), free(gx_all);
