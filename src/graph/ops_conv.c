@@ -103,11 +103,11 @@ static int64_t conv_seq(const zn_node *n, const int64_t *in_seq) {
     return padded < span ? 0 : (padded - span) / n->a.stride + 1;
 }
 
-/* Every call's scratch is the weight's size (kernels/conv1d.h); size[0] holds C_in/groups. */
+/* The largest call's scratch (kernels/conv1d.h): the weight's size, and in
+ * training backward weight's partial dW's and db's; size[0] holds C_in/groups. */
 static int64_t conv_scratch(const zn_node *n, int64_t max_batch, int training) {
-    (void)max_batch;
-    (void)training;
-    return n->a.kernel * n->a.size[0] * n->cols;
+    const int64_t wf = n->a.kernel * n->a.size[0] * n->cols;
+    return training ? zn_conv1d_weight_parts(max_batch, (size_t)wf) * (wf + n->cols) : wf;
 }
 
 static void conv_forward(const zn_exec *e, const zn_node *n) {
