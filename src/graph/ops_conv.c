@@ -123,11 +123,13 @@ static void conv_backward(const zn_exec *e, const zn_node *n) {
     const zn_node *x = &e->nodes[n->in[0]], *w = &e->nodes[n->in[1]];
     const zn_conv1d_shape s = conv_shape(n, e->batch, zn_exec_dim(e, x, 0), w);
     const float *dy = e->grad[n->index];
-    float *dx = zn_exec_input_grad(e, n, 0), *dw = zn_exec_input_grad(e, n, 1);
+    float dx_beta = 1.0f; /* 0: the first gradient into x this pass, written rather than added */
+    float *dx = zn_exec_input_grad_beta(e, n, 0, &dx_beta), *dw = zn_exec_input_grad(e, n, 1);
     float *db = n->n_in == 3 ? zn_exec_input_grad(e, n, 2) : NULL;
     zn_status st = ZN_OK;
     if (dx)
-        st = zn_conv1d_backward_data(&s, dy, e->val[w->index], dx, e->scratch[n->index], exec_pool(e), e->max_threads);
+        st = zn_conv1d_backward_data_ex(&s, ZN_CONV1D_AUTO, dy, e->val[w->index], dx, dx_beta != 0.0f,
+                                        e->scratch[n->index], exec_pool(e), e->max_threads);
     if (st == ZN_OK && dw)
         st = zn_conv1d_backward_weight(&s, e->val[x->index], dy, dw, db, e->scratch[n->index], exec_pool(e),
                                        e->max_threads);

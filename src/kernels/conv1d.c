@@ -109,6 +109,7 @@ typedef struct conv_job {
     float *out;        /* y, dx, or the packed dw */
     float *db, *dw;    /* weight gradient: the caller's */
     int transposed;    /* backward data's weight layout */
+    int overwrite;     /* backward data: dx = (not +=) */
     int64_t parts;     /* backward weight: the batch's parts, each summed into its own dW and db */
     atomic_int failed; /* a GEMM ran out of memory */
     atomic_llong next; /* the next unit to take */
@@ -315,6 +316,10 @@ static void bwd_data_unit(conv_job *j, int64_t u) {
     const int64_t b = u / j->tiles, i0 = u % j->tiles * j->tile, i1 = min64(i0 + j->tile, s->t_in);
     const float *dyb = j->in + b * j->t_out * s->c_out;
     float *dxb = j->out + b * s->t_in * s->c_in;
+    const size_t row_bytes = (size_t)s->c_in * sizeof(float);
+    /* Overwriting: the rows the window GEMM does not write start from zero
+     * here, while they are in cache, rather than all of dx beforehand. */
+    if (j->overwrite && j->algo != ZN_CONV1D_WINDOW) memset(dxb + i0 * s->c_in, 0, (size_t)(i1 - i0) * row_bytes);
     if (j->algo == ZN_CONV1D_DIRECT) {
         bwd_data_direct(j, dyb, dxb, i0, i1);
         return;
@@ -329,11 +334,16 @@ static void bwd_data_unit(conv_job *j, int64_t u) {
     const int64_t K = s->kernel, p = s->pad_left, ci = s->c_in, co = s->c_out;
     const int64_t a0 = max64(max64(0, K - 1 - p), i0), a1 = min64(min64(s->t_in, j->t_out - p), i1);
     if (a0 >= a1) {
+        if (j->overwrite) memset(dxb + i0 * ci, 0, (size_t)(i1 - i0) * row_bytes);
         bwd_data_taps(j, dyb, dxb, i0, i1);
         return;
     }
-    gemm(j, 0, 0, a1 - a0, ci, K * co, dyb + (a0 + p - (K - 1)) * co, co, j->wp, ci, 1.0f, dxb + a0 * ci, ci, NULL,
-         NULL, 1);
+    if (j->overwrite) {
+        memset(dxb + i0 * ci, 0, (size_t)(a0 - i0) * row_bytes);
+        memset(dxb + a1 * ci, 0, (size_t)(i1 - a1) * row_bytes);
+    }
+    gemm(j, 0, 0, a1 - a0, ci, K * co, dyb + (a0 + p - (K - 1)) * co, co, j->wp, ci, j->overwrite ? 0.0f : 1.0f,
+         dxb + a0 * ci, ci, NULL, NULL, 1);
     bwd_data_taps(j, dyb, dxb, i0, a0);
     bwd_data_taps(j, dyb, dxb, a1, i1);
 }
@@ -513,8 +523,8 @@ zn_status zn_conv1d_forward_algo(const zn_conv1d_shape *s, zn_conv1d_algo algo, 
     return job_status(fn, &j);
 }
 
-zn_status zn_conv1d_backward_data_algo(const zn_conv1d_shape *s, zn_conv1d_algo algo, const float *dy, const float *w,
-                                       float *dx, float *scratch, zn_pool *pool, int max_threads) {
+zn_status zn_conv1d_backward_data_ex(const zn_conv1d_shape *s, zn_conv1d_algo algo, const float *dy, const float *w,
+                                     float *dx, int accumulate, float *scratch, zn_pool *pool, int max_threads) {
     static const char fn[] = "zn_conv1d_backward_data";
     conv_job j;
     zn_status st = job_init(fn, &j, s, algo, scratch, max_threads);
@@ -522,6 +532,7 @@ zn_status zn_conv1d_backward_data_algo(const zn_conv1d_shape *s, zn_conv1d_algo 
     if (!dy || !w || !dx) return zn_error(ZN_ERR_INVALID_ARG, "%s: dy, w or dx is NULL", fn);
     if (j.algo == ZN_CONV1D_WINDOW && s->stride != 1) j.algo = ZN_CONV1D_TAPS;
     j.transposed = 1;
+    j.overwrite = !accumulate;
     pack_weights(&j, w, scratch);
     j.in = dy, j.wp = scratch, j.out = dx;
     j.tiles = (s->t_in + j.tile - 1) / j.tile;
@@ -551,6 +562,11 @@ zn_status zn_conv1d_backward_weight_algo(const zn_conv1d_shape *s, zn_conv1d_alg
     j.n_units = (s->c_out + CONV_COL_CHUNK - 1) / CONV_COL_CHUNK;
     zn_seq_run(pool, zn_seq_threads(pool, max_threads, j.n_units, work, CONV_MT_MIN_WORK), bwd_weight_cols, &j);
     return job_status(fn, &j);
+}
+
+zn_status zn_conv1d_backward_data_algo(const zn_conv1d_shape *s, zn_conv1d_algo algo, const float *dy, const float *w,
+                                       float *dx, float *scratch, zn_pool *pool, int max_threads) {
+    return zn_conv1d_backward_data_ex(s, algo, dy, w, dx, 1, scratch, pool, max_threads);
 }
 
 zn_status zn_conv1d_forward(const zn_conv1d_shape *s, const float *x, const float *w, const float *bias, float *y,

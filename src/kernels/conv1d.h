@@ -87,6 +87,10 @@ zn_status zn_conv1d_forward_algo(const zn_conv1d_shape *s, zn_conv1d_algo algo, 
                                  const float *bias, float *y, float *scratch, zn_pool *pool, int max_threads);
 zn_status zn_conv1d_backward_data_algo(const zn_conv1d_shape *s, zn_conv1d_algo algo, const float *dy, const float *w,
                                        float *dx, float *scratch, zn_pool *pool, int max_threads);
+/* Backward data with accumulate 0: dx = dL/dx (dx need not be zeroed; a
+ * graph's first gradient into x), else dx += as above. */
+zn_status zn_conv1d_backward_data_ex(const zn_conv1d_shape *s, zn_conv1d_algo algo, const float *dy, const float *w,
+                                     float *dx, int accumulate, float *scratch, zn_pool *pool, int max_threads);
 zn_status zn_conv1d_backward_weight_algo(const zn_conv1d_shape *s, zn_conv1d_algo algo, const float *x, const float *dy,
                                          float *dw, float *db, float *scratch, zn_pool *pool, int max_threads);
 

@@ -101,6 +101,10 @@ static void check_shape(const zn_conv1d_shape *s, zn_rng *r, size_t shift) {
         memcpy(dx, dx0, nx * sizeof *dx);
         ZT_OK(zn_conv1d_backward_data_algo(s, (zn_conv1d_algo)algo, dy, w, dx, sc, NULL, 1));
         close_all(what, s, dx, rdx.v, rdx.a, dx0, nx);
+        /* overwriting: every element written (NaN would survive otherwise), no dx0 added */
+        for (size_t i = 0; i < nx; i++) dx[i] = NAN;
+        ZT_OK(zn_conv1d_backward_data_ex(s, (zn_conv1d_algo)algo, dy, w, dx, 0, sc, NULL, 1));
+        close_all(what, s, dx, rdx.v, rdx.a, NULL, nx);
 
         snprintf(what, sizeof what, "backward weight algo %d", algo);
         memcpy(dw, dw0, nw * sizeof *dw);
@@ -211,7 +215,7 @@ static void test_conv1d_threads_bit_identical(void) {
             out[th][0] = malloc(ny * 4), out[th][1] = calloc(nx, 4), out[th][2] = calloc(nw, 4),
             out[th][3] = calloc(nb, 4);
             ZT_OK(zn_conv1d_forward(s, x, w, bias, out[th][0], sc, p, 0));
-            ZT_OK(zn_conv1d_backward_data(s, dy, w, out[th][1], sc, p, 0));
+            ZT_OK(zn_conv1d_backward_data_ex(s, ZN_CONV1D_AUTO, dy, w, out[th][1], 0, sc, p, 0)); /* overwriting */
             ZT_OK(zn_conv1d_backward_weight(s, x, dy, out[th][2], out[th][3], sc, p, 0));
         }
         ZT_CHECK_MSG(memcmp(out[0][0], out[1][0], ny * 4) == 0, "forward differs on 2 threads (shape %zu)", si);
