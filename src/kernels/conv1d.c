@@ -112,7 +112,6 @@ typedef struct conv_job {
     int overwrite;     /* backward data: dx = (not +=) */
     int64_t parts;     /* backward weight: the batch's parts, each summed into its own dW and db */
     atomic_int failed; /* a GEMM ran out of memory */
-    atomic_llong next; /* the next unit to take */
 } conv_job;
 
 /* Packed layouts. GEMM: wp[g][k][ci][o] = w[g*cog + o][ci][k], so tap k of
@@ -403,14 +402,6 @@ static void bias_grad(const conv_job *j, int64_t c0, int64_t c1) {
     }
 }
 
-/* The next unit of a job's n_units, or -1: threads take units as they
- * come free (a busy machine may hold one back); a unit computes the same
- * on any thread, so the result does not depend on who takes it. */
-static int64_t take_unit(conv_job *j) {
-    const int64_t u = (int64_t)atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed);
-    return u < j->n_units ? u : -1;
-}
-
 /* Part q of the batch (GEMM algorithms): its sequences' packed dW and db
  * into its own slice of scratch, one sequence after another. */
 static void bwd_weight_part(conv_job *j, int64_t q) {
@@ -439,9 +430,10 @@ static void bwd_weight_part(conv_job *j, int64_t q) {
 }
 
 static void bwd_weight_parts(void *arg, int ith, int nth) {
-    (void)ith, (void)nth;
     conv_job *j = arg;
-    for (int64_t q; (q = take_unit(j)) >= 0;) bwd_weight_part(j, q);
+    int64_t u0, u1;
+    zn_split_range(j->n_units, 1, ith, nth, &u0, &u1);
+    for (int64_t u = u0; u < u1; u++) bwd_weight_part(j, u);
 }
 
 /* Column chunks of C_out: DIRECT's dw, then db and the unpacking. */
@@ -469,16 +461,22 @@ static void bwd_weight_cols(void *arg, int ith, int nth) {
 
 /* ---- entry points ----------------------------------------------------- */
 
+/* Static splits of the units by ith: a unit taken by a thread that then
+ * loses its core holds the call back, while a part the pool's worker has
+ * not started is run by the caller (measured: claiming units one by one
+ * from a shared counter doubled the median under load; docs/KERNELS.md). */
 static void fwd_part(void *arg, int ith, int nth) {
-    (void)ith, (void)nth;
     conv_job *j = arg;
-    for (int64_t u; (u = take_unit(j)) >= 0;) fwd_unit(j, u);
+    int64_t u0, u1;
+    zn_split_range(j->n_units, 1, ith, nth, &u0, &u1);
+    for (int64_t u = u0; u < u1; u++) fwd_unit(j, u);
 }
 
 static void bwd_data_part(void *arg, int ith, int nth) {
-    (void)ith, (void)nth;
     conv_job *j = arg;
-    for (int64_t u; (u = take_unit(j)) >= 0;) bwd_data_unit(j, u);
+    int64_t u0, u1;
+    zn_split_range(j->n_units, 1, ith, nth, &u0, &u1);
+    for (int64_t u = u0; u < u1; u++) bwd_data_unit(j, u);
 }
 
 static zn_status job_init(const char *fn, conv_job *j, const zn_conv1d_shape *s, zn_conv1d_algo algo,
@@ -499,7 +497,6 @@ static zn_status job_init(const char *fn, conv_job *j, const zn_conv1d_shape *s,
     j->tile = (CONV_TILE + j->kt->gemm.mr - 1) / j->kt->gemm.mr * j->kt->gemm.mr;
     j->parts = 1;
     atomic_init(&j->failed, 0);
-    atomic_init(&j->next, 0);
     return ZN_OK;
 }
 
