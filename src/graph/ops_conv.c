@@ -103,11 +103,11 @@ static int64_t conv_seq(const zn_node *n, const int64_t *in_seq) {
     return padded < span ? 0 : (padded - span) / n->a.stride + 1;
 }
 
-/* Every call's scratch is the weight's size (kernels/conv1d.h); size[0] holds C_in/groups. */
+/* The largest call's scratch (kernels/conv1d.h): the weight's size, and in
+ * training backward weight's partial dW's and db's; size[0] holds C_in/groups. */
 static int64_t conv_scratch(const zn_node *n, int64_t max_batch, int training) {
-    (void)max_batch;
-    (void)training;
-    return n->a.kernel * n->a.size[0] * n->cols;
+    const int64_t wf = n->a.kernel * n->a.size[0] * n->cols;
+    return training ? zn_conv1d_weight_parts(max_batch, (size_t)wf) * (wf + n->cols) : wf;
 }
 
 static void conv_forward(const zn_exec *e, const zn_node *n) {
@@ -123,11 +123,13 @@ static void conv_backward(const zn_exec *e, const zn_node *n) {
     const zn_node *x = &e->nodes[n->in[0]], *w = &e->nodes[n->in[1]];
     const zn_conv1d_shape s = conv_shape(n, e->batch, zn_exec_dim(e, x, 0), w);
     const float *dy = e->grad[n->index];
-    float *dx = zn_exec_input_grad(e, n, 0), *dw = zn_exec_input_grad(e, n, 1);
+    float dx_beta = 1.0f; /* 0: the first gradient into x this pass, written rather than added */
+    float *dx = zn_exec_input_grad_beta(e, n, 0, &dx_beta), *dw = zn_exec_input_grad(e, n, 1);
     float *db = n->n_in == 3 ? zn_exec_input_grad(e, n, 2) : NULL;
     zn_status st = ZN_OK;
     if (dx)
-        st = zn_conv1d_backward_data(&s, dy, e->val[w->index], dx, e->scratch[n->index], exec_pool(e), e->max_threads);
+        st = zn_conv1d_backward_data_ex(&s, ZN_CONV1D_AUTO, dy, e->val[w->index], dx, dx_beta != 0.0f,
+                                        e->scratch[n->index], exec_pool(e), e->max_threads);
     if (st == ZN_OK && dw)
         st = zn_conv1d_backward_weight(&s, e->val[x->index], dy, dw, db, e->scratch[n->index], exec_pool(e),
                                        e->max_threads);

@@ -84,7 +84,10 @@ static size_t conv_weight_floats(const zn_conv1d_shape *s) {
 }
 size_t zn_conv1d_forward_scratch_floats(const zn_conv1d_shape *s) { return conv_weight_floats(s); }
 size_t zn_conv1d_backward_data_scratch_floats(const zn_conv1d_shape *s) { return conv_weight_floats(s); }
-size_t zn_conv1d_backward_weight_scratch_floats(const zn_conv1d_shape *s) { return conv_weight_floats(s); }
+size_t zn_conv1d_backward_weight_scratch_floats(const zn_conv1d_shape *s) {
+    const size_t wf = conv_weight_floats(s);
+    return wf ? (size_t)zn_conv1d_weight_parts(s->batch, wf) * (wf + (size_t)s->c_out) : 0;
+}
 
 zn_conv1d_algo zn_conv1d_pick(const zn_conv1d_shape *s) {
     const int64_t cig = s->c_in / s->groups, cog = s->c_out / s->groups;
@@ -98,7 +101,7 @@ typedef struct conv_job {
     const zn_kernels *kt;
     zn_conv1d_algo algo;
     int64_t t_out, cig, cog;
-    int64_t tiles, n_units;
+    int64_t tile, tiles, n_units; /* rows per unit (a multiple of the GEMM's mr), units per sequence */
     const float *in;   /* x (forward, weight) or dy (data) */
     const float *in2;  /* dy (weight) */
     const float *wp;   /* packed weights */
@@ -106,6 +109,8 @@ typedef struct conv_job {
     float *out;        /* y, dx, or the packed dw */
     float *db, *dw;    /* weight gradient: the caller's */
     int transposed;    /* backward data's weight layout */
+    int overwrite;     /* backward data: dx = (not +=) */
+    int64_t parts;     /* backward weight: the batch's parts, each summed into its own dW and db */
     atomic_int failed; /* a GEMM ran out of memory */
 } conv_job;
 
@@ -134,16 +139,19 @@ static void pack_weights(const conv_job *j, const float *w, float *wp) {
             }
 }
 
-/* dw += the packed gradient (the inverse of pack_weights), columns [c0, c1). */
+/* dw += the packed gradient (the inverse of pack_weights), columns [c0, c1):
+ * the parts' packed dW's (wf floats apart) summed in part order. */
 static void unpack_add(const conv_job *j, const float *dwp, float *dw, int64_t c0, int64_t c1) {
     const zn_conv1d_shape *s = j->s;
-    const int64_t K = s->kernel, cig = j->cig, cog = j->cog;
+    const int64_t K = s->kernel, cig = j->cig, cog = j->cog, wf = K * cig * s->c_out;
     for (int64_t co = c0; co < c1; co++)
         for (int64_t ci = 0; ci < cig; ci++)
             for (int64_t k = 0; k < K; k++) {
                 const int64_t at = j->algo == ZN_CONV1D_DIRECT ? (k * cig + ci) * s->c_out + co
                                                                : (((co / cog) * K + k) * cig + ci) * cog + co % cog;
-                dw[(co * cig + ci) * K + k] += dwp[at];
+                float v = dwp[at];
+                for (int64_t q = 1; q < j->parts; q++) v += dwp[q * wf + at];
+                dw[(co * cig + ci) * K + k] += v;
             }
 }
 
@@ -228,7 +236,7 @@ static void fwd_direct(conv_job *j, const float *xb, float *yb, int64_t r0, int6
 
 static void fwd_unit(conv_job *j, int64_t u) {
     const zn_conv1d_shape *s = j->s;
-    const int64_t b = u / j->tiles, r0 = u % j->tiles * CONV_TILE, r1 = min64(r0 + CONV_TILE, j->t_out);
+    const int64_t b = u / j->tiles, r0 = u % j->tiles * j->tile, r1 = min64(r0 + j->tile, j->t_out);
     const float *xb = j->in + b * s->t_in * s->c_in;
     float *yb = j->out + b * j->t_out * s->c_out;
     if (j->algo == ZN_CONV1D_DIRECT) {
@@ -304,9 +312,13 @@ static void bwd_data_direct(conv_job *j, const float *dyb, float *dxb, int64_t i
 
 static void bwd_data_unit(conv_job *j, int64_t u) {
     const zn_conv1d_shape *s = j->s;
-    const int64_t b = u / j->tiles, i0 = u % j->tiles * CONV_TILE, i1 = min64(i0 + CONV_TILE, s->t_in);
+    const int64_t b = u / j->tiles, i0 = u % j->tiles * j->tile, i1 = min64(i0 + j->tile, s->t_in);
     const float *dyb = j->in + b * j->t_out * s->c_out;
     float *dxb = j->out + b * s->t_in * s->c_in;
+    const size_t row_bytes = (size_t)s->c_in * sizeof(float);
+    /* Overwriting: the rows the window GEMM does not write start from zero
+     * here, while they are in cache, rather than all of dx beforehand. */
+    if (j->overwrite && j->algo != ZN_CONV1D_WINDOW) memset(dxb + i0 * s->c_in, 0, (size_t)(i1 - i0) * row_bytes);
     if (j->algo == ZN_CONV1D_DIRECT) {
         bwd_data_direct(j, dyb, dxb, i0, i1);
         return;
@@ -321,19 +333,24 @@ static void bwd_data_unit(conv_job *j, int64_t u) {
     const int64_t K = s->kernel, p = s->pad_left, ci = s->c_in, co = s->c_out;
     const int64_t a0 = max64(max64(0, K - 1 - p), i0), a1 = min64(min64(s->t_in, j->t_out - p), i1);
     if (a0 >= a1) {
+        if (j->overwrite) memset(dxb + i0 * ci, 0, (size_t)(i1 - i0) * row_bytes);
         bwd_data_taps(j, dyb, dxb, i0, i1);
         return;
     }
-    gemm(j, 0, 0, a1 - a0, ci, K * co, dyb + (a0 + p - (K - 1)) * co, co, j->wp, ci, 1.0f, dxb + a0 * ci, ci, NULL,
-         NULL, 1);
+    if (j->overwrite) {
+        memset(dxb + i0 * ci, 0, (size_t)(a0 - i0) * row_bytes);
+        memset(dxb + a1 * ci, 0, (size_t)(i1 - a1) * row_bytes);
+    }
+    gemm(j, 0, 0, a1 - a0, ci, K * co, dyb + (a0 + p - (K - 1)) * co, co, j->wp, ci, j->overwrite ? 0.0f : 1.0f,
+         dxb + a0 * ci, ci, NULL, NULL, 1);
     bwd_data_taps(j, dyb, dxb, i0, a0);
     bwd_data_taps(j, dyb, dxb, a1, i1);
 }
 
 /* ---- backward weight -------------------------------------------------- */
 
-/* The packed dw over output rows [r0, r1) of sequence b, tap by tap. */
-static void bwd_weight_taps(conv_job *j, int64_t b, int64_t r0, int64_t r1, zn_pool *pool, int max_threads) {
+/* dwp += the packed dW over output rows [r0, r1) of sequence b, tap by tap. */
+static void bwd_weight_taps(conv_job *j, int64_t b, int64_t r0, int64_t r1, float *dwp) {
     const zn_conv1d_shape *s = j->s;
     const int64_t ci_all = s->c_in, co_all = s->c_out, cig = j->cig, cog = j->cog;
     const float *xb = j->in + b * s->t_in * ci_all, *dyb = j->in2 + b * j->t_out * co_all;
@@ -345,7 +362,7 @@ static void bwd_weight_taps(conv_job *j, int64_t b, int64_t r0, int64_t r1, zn_p
             if (lo >= hi) continue;
             gemm(j, 1, 0, cig, cog, hi - lo, xb + (lo * s->stride + k * s->dilation - s->pad_left) * ci_all + g * cig,
                  s->stride * ci_all, dyb + lo * co_all + g * cog, co_all, 1.0f,
-                 j->out + (g * s->kernel + k) * cig * cog, cog, NULL, pool, max_threads);
+                 dwp + (g * s->kernel + k) * cig * cog, cog, NULL, NULL, 1);
         }
 }
 
@@ -376,7 +393,7 @@ static void bwd_weight_direct(conv_job *j, int64_t c0, int64_t c1) {
         }
 }
 
-/* db over columns [c0, c1), summed in row order. */
+/* db over columns [c0, c1), summed in row order (DIRECT). */
 static void bias_grad(const conv_job *j, int64_t c0, int64_t c1) {
     const int64_t C = j->s->c_out, rows = j->s->batch * j->t_out;
     for (int64_t r = 0; r < rows; r++) {
@@ -385,21 +402,69 @@ static void bias_grad(const conv_job *j, int64_t c0, int64_t c1) {
     }
 }
 
+/* Part q of the batch (GEMM algorithms): its sequences' packed dW and db
+ * into its own slice of scratch, one sequence after another. */
+static void bwd_weight_part(conv_job *j, int64_t q) {
+    const zn_conv1d_shape *s = j->s;
+    const int64_t wf = s->kernel * j->cig * s->c_out, co = s->c_out, ci = s->c_in;
+    float *dwp = j->out + q * wf, *dbp = j->out + j->parts * wf + q * co;
+    memset(dwp, 0, (size_t)wf * sizeof(float));
+    if (j->db) memset(dbp, 0, (size_t)co * sizeof(float));
+    int64_t lo0, hi0, lo1, hi1;
+    tap_rows(s, j->t_out, 0, &lo0, &hi0);
+    tap_rows(s, j->t_out, s->kernel - 1, &lo1, &hi1);
+    const int64_t a0 = max64(lo0, lo1), a1 = min64(hi0, hi1);
+    for (int64_t b = q * s->batch / j->parts; b < (q + 1) * s->batch / j->parts; b++) {
+        const float *dyb = j->in2 + b * j->t_out * co;
+        if (j->algo == ZN_CONV1D_TAPS || a0 >= a1) {
+            bwd_weight_taps(j, b, 0, j->t_out, dwp);
+        } else {
+            gemm(j, 1, 0, s->kernel * ci, co, a1 - a0, j->in + (b * s->t_in + a0 * s->stride - s->pad_left) * ci,
+                 s->stride * ci, dyb + a0 * co, co, 1.0f, dwp, co, NULL, NULL, 1);
+            bwd_weight_taps(j, b, 0, a0, dwp);
+            bwd_weight_taps(j, b, a1, j->t_out, dwp);
+        }
+        /* db in row order, while the sequence's dy is in cache */
+        for (int64_t t = 0; j->db && t < j->t_out; t++) j->kt->vmath.axpy((size_t)co, 1.0f, dyb + t * co, dbp);
+    }
+}
+
+static void bwd_weight_parts(void *arg, int ith, int nth) {
+    conv_job *j = arg;
+    int64_t u0, u1;
+    zn_split_range(j->n_units, 1, ith, nth, &u0, &u1);
+    for (int64_t u = u0; u < u1; u++) bwd_weight_part(j, u);
+}
+
 /* Column chunks of C_out: DIRECT's dw, then db and the unpacking. */
 static void bwd_weight_cols(void *arg, int ith, int nth) {
     conv_job *j = arg;
     int64_t u0, u1;
     zn_split_range(j->n_units, 1, ith, nth, &u0, &u1);
+    const int64_t wf = j->s->kernel * j->cig * j->s->c_out;
     for (int64_t u = u0; u < u1; u++) {
         const int64_t c0 = u * CONV_COL_CHUNK, c1 = min64(c0 + CONV_COL_CHUNK, j->s->c_out);
         if (j->algo == ZN_CONV1D_DIRECT) bwd_weight_direct(j, c0, c1);
-        if (j->db) bias_grad(j, c0, c1);
+        if (j->db && j->algo == ZN_CONV1D_DIRECT) {
+            bias_grad(j, c0, c1);
+        } else if (j->db) {
+            const float *dbp = j->out + j->parts * wf;
+            for (int64_t c = c0; c < c1; c++) {
+                float v = dbp[c];
+                for (int64_t q = 1; q < j->parts; q++) v += dbp[q * j->s->c_out + c];
+                j->db[c] += v;
+            }
+        }
         unpack_add(j, j->out, j->dw, c0, c1);
     }
 }
 
 /* ---- entry points ----------------------------------------------------- */
 
+/* Static splits of the units by ith: a unit taken by a thread that then
+ * loses its core holds the call back, while a part the pool's worker has
+ * not started is run by the caller (measured: claiming units one by one
+ * from a shared counter doubled the median under load; docs/KERNELS.md). */
 static void fwd_part(void *arg, int ith, int nth) {
     conv_job *j = arg;
     int64_t u0, u1;
@@ -429,6 +494,8 @@ static zn_status job_init(const char *fn, conv_job *j, const zn_conv1d_shape *s,
     if (algo == ZN_CONV1D_AUTO) algo = zn_conv1d_pick(s);
     if (algo == ZN_CONV1D_WINDOW && !(s->groups == 1 && (s->dilation == 1 || s->kernel == 1))) algo = ZN_CONV1D_TAPS;
     j->algo = algo;
+    j->tile = (CONV_TILE + j->kt->gemm.mr - 1) / j->kt->gemm.mr * j->kt->gemm.mr;
+    j->parts = 1;
     atomic_init(&j->failed, 0);
     return ZN_OK;
 }
@@ -446,15 +513,15 @@ zn_status zn_conv1d_forward_algo(const zn_conv1d_shape *s, zn_conv1d_algo algo, 
     if (!x || !w || !y) return zn_error(ZN_ERR_INVALID_ARG, "%s: x, w or y is NULL", fn);
     pack_weights(&j, w, scratch);
     j.in = x, j.wp = scratch, j.bias = bias, j.out = y;
-    j.tiles = (j.t_out + CONV_TILE - 1) / CONV_TILE;
+    j.tiles = (j.t_out + j.tile - 1) / j.tile;
     j.n_units = s->batch * j.tiles;
     const double work = (double)s->batch * (double)j.t_out * (double)s->c_out * (double)j.cig * (double)s->kernel;
     zn_seq_run(pool, zn_seq_threads(pool, max_threads, j.n_units, work, CONV_MT_MIN_WORK), fwd_part, &j);
     return job_status(fn, &j);
 }
 
-zn_status zn_conv1d_backward_data_algo(const zn_conv1d_shape *s, zn_conv1d_algo algo, const float *dy, const float *w,
-                                       float *dx, float *scratch, zn_pool *pool, int max_threads) {
+zn_status zn_conv1d_backward_data_ex(const zn_conv1d_shape *s, zn_conv1d_algo algo, const float *dy, const float *w,
+                                     float *dx, int accumulate, float *scratch, zn_pool *pool, int max_threads) {
     static const char fn[] = "zn_conv1d_backward_data";
     conv_job j;
     zn_status st = job_init(fn, &j, s, algo, scratch, max_threads);
@@ -462,9 +529,10 @@ zn_status zn_conv1d_backward_data_algo(const zn_conv1d_shape *s, zn_conv1d_algo 
     if (!dy || !w || !dx) return zn_error(ZN_ERR_INVALID_ARG, "%s: dy, w or dx is NULL", fn);
     if (j.algo == ZN_CONV1D_WINDOW && s->stride != 1) j.algo = ZN_CONV1D_TAPS;
     j.transposed = 1;
+    j.overwrite = !accumulate;
     pack_weights(&j, w, scratch);
     j.in = dy, j.wp = scratch, j.out = dx;
-    j.tiles = (s->t_in + CONV_TILE - 1) / CONV_TILE;
+    j.tiles = (s->t_in + j.tile - 1) / j.tile;
     j.n_units = s->batch * j.tiles;
     const double work = (double)s->batch * (double)j.t_out * (double)s->c_out * (double)j.cig * (double)s->kernel;
     zn_seq_run(pool, zn_seq_threads(pool, max_threads, j.n_units, work, CONV_MT_MIN_WORK), bwd_data_part, &j);
@@ -480,35 +548,22 @@ zn_status zn_conv1d_backward_weight_algo(const zn_conv1d_shape *s, zn_conv1d_alg
     if (!x || !dy || !dw) return zn_error(ZN_ERR_INVALID_ARG, "%s: x, dy or dw is NULL", fn);
     j.in = x, j.in2 = dy, j.out = scratch, j.dw = dw, j.db = db;
     const double work = (double)s->batch * (double)j.t_out * (double)s->c_out * (double)j.cig * (double)s->kernel;
-    if (!pool) max_threads = 1;
     if (j.algo != ZN_CONV1D_DIRECT) {
-        /* Each GEMM is threaded inside (bit-identical for any count); the
-         * sums over the batch run in order. */
-        const int mt = work < CONV_MT_MIN_WORK ? 1 : max_threads;
-        memset(scratch, 0, conv_weight_floats(s) * sizeof(float));
-        for (int64_t b = 0; b < s->batch; b++) {
-            if (j.algo == ZN_CONV1D_TAPS) {
-                bwd_weight_taps(&j, b, 0, j.t_out, pool, mt);
-                continue;
-            }
-            int64_t lo0, hi0, lo1, hi1;
-            tap_rows(s, j.t_out, 0, &lo0, &hi0);
-            tap_rows(s, j.t_out, s->kernel - 1, &lo1, &hi1);
-            const int64_t a0 = max64(lo0, lo1), a1 = min64(hi0, hi1);
-            if (a0 >= a1) {
-                bwd_weight_taps(&j, b, 0, j.t_out, pool, mt);
-                continue;
-            }
-            const int64_t ci = s->c_in, co = s->c_out;
-            gemm(&j, 1, 0, s->kernel * ci, co, a1 - a0, x + (b * s->t_in + a0 * s->stride - s->pad_left) * ci,
-                 s->stride * ci, dy + (b * j.t_out + a0) * co, co, 1.0f, scratch, co, NULL, pool, mt);
-            bwd_weight_taps(&j, b, 0, a0, pool, mt);
-            bwd_weight_taps(&j, b, a1, j.t_out, pool, mt);
-        }
+        /* The batch in fixed parts, each a unit summing its sequences with
+         * single-threaded products into its own dW and db; the parts are
+         * added in order below. */
+        j.parts = zn_conv1d_weight_parts(s->batch, conv_weight_floats(s));
+        j.n_units = j.parts;
+        zn_seq_run(pool, zn_seq_threads(pool, max_threads, j.n_units, work, CONV_MT_MIN_WORK), bwd_weight_parts, &j);
     }
     j.n_units = (s->c_out + CONV_COL_CHUNK - 1) / CONV_COL_CHUNK;
     zn_seq_run(pool, zn_seq_threads(pool, max_threads, j.n_units, work, CONV_MT_MIN_WORK), bwd_weight_cols, &j);
     return job_status(fn, &j);
+}
+
+zn_status zn_conv1d_backward_data_algo(const zn_conv1d_shape *s, zn_conv1d_algo algo, const float *dy, const float *w,
+                                       float *dx, float *scratch, zn_pool *pool, int max_threads) {
+    return zn_conv1d_backward_data_ex(s, algo, dy, w, dx, 1, scratch, pool, max_threads);
 }
 
 zn_status zn_conv1d_forward(const zn_conv1d_shape *s, const float *x, const float *w, const float *bias, float *y,

@@ -48,6 +48,18 @@ typedef struct zn_conv1d_shape {
 /* Checks the shape; *t_out (may be NULL) gets the output length. */
 zn_status zn_conv1d_out_len(const zn_conv1d_shape *s, int64_t *t_out);
 
+/* Backward weight (GEMM algorithms) sums the batch in this many fixed
+ * parts, each into its own dW and db in scratch, added in part order: up to
+ * 8, fewer when the weights are large (at most ~1M floats of partial dW's).
+ * It depends on the shape only. */
+static inline int64_t zn_conv1d_weight_parts(int64_t batch, size_t weight_floats) {
+    int64_t parts = batch < 8 ? batch : 8;
+    while (parts > 1 && (double)parts * (double)weight_floats > (double)(1 << 20)) parts--;
+    return parts < 1 ? 1 : parts;
+}
+
+/* Scratch floats: forward and backward data the weights' size, backward
+ * weight zn_conv1d_weight_parts x (weights + C_out). */
 size_t zn_conv1d_forward_scratch_floats(const zn_conv1d_shape *s);
 size_t zn_conv1d_backward_data_scratch_floats(const zn_conv1d_shape *s);
 size_t zn_conv1d_backward_weight_scratch_floats(const zn_conv1d_shape *s);
@@ -75,6 +87,10 @@ zn_status zn_conv1d_forward_algo(const zn_conv1d_shape *s, zn_conv1d_algo algo, 
                                  const float *bias, float *y, float *scratch, zn_pool *pool, int max_threads);
 zn_status zn_conv1d_backward_data_algo(const zn_conv1d_shape *s, zn_conv1d_algo algo, const float *dy, const float *w,
                                        float *dx, float *scratch, zn_pool *pool, int max_threads);
+/* Backward data with accumulate 0: dx = dL/dx (dx need not be zeroed; a
+ * graph's first gradient into x), else dx += as above. */
+zn_status zn_conv1d_backward_data_ex(const zn_conv1d_shape *s, zn_conv1d_algo algo, const float *dy, const float *w,
+                                     float *dx, int accumulate, float *scratch, zn_pool *pool, int max_threads);
 zn_status zn_conv1d_backward_weight_algo(const zn_conv1d_shape *s, zn_conv1d_algo algo, const float *x, const float *dy,
                                          float *dw, float *db, float *scratch, zn_pool *pool, int max_threads);
 

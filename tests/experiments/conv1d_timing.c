@@ -71,7 +71,7 @@ int main(int argc, char **argv) {
                  calloc(nx, 4),
                  calloc(nw, 4),
                  calloc(64, 4),
-                 malloc(nw * 4),
+                 malloc(zn_conv1d_backward_weight_scratch_floats(&s) * 4),
                  pool};
         for (size_t i = 0; i < nx; i++) c.x[i] = (float)(i % 7) - 3.0f, c.dy[i] = (float)(i % 5) - 2.0f;
         for (size_t i = 0; i < nw; i++) c.w[i] = (float)(i % 3) * 0.1f;

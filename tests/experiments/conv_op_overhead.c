@@ -45,7 +45,9 @@ int main(int argc, char **argv) {
     const size_t n = (size_t)B * T * C;
     float *x = zn_alloc(n * 4), *y = zn_alloc(n * 4), *t = zn_alloc(n * 4), *dy = zn_alloc(n * 4), *dx = zn_alloc(n * 4);
     float *w = zn_alloc(C * C * K * 4), *bias = zn_alloc(C * 4), *dw = zn_alloc(C * C * K * 4), *db = zn_alloc(C * 4);
-    float *sc = zn_alloc(C * C * K * 4);
+    /* backward weight's scratch, the largest (its batch parts' partial dW's and db's) */
+    const zn_conv1d_shape s0 = {B, T, C, C, K, 1, 1, 1, 1, 1};
+    float *sc = zn_alloc(zn_conv1d_backward_weight_scratch_floats(&s0) * 4);
     zn_rng r;
     zn_rng_seed(&r, 1);
     zn_rng_fill_uniform(&r, x, n, -1, 1);

@@ -58,9 +58,10 @@ static void check_shape(const zn_conv1d_shape *s, zn_rng *r, size_t shift) {
     float *dy = zt_alloc_shifted(ny, shift + 2), *y = zt_alloc_shifted(ny, shift);
     float *dx = zt_alloc_shifted(nx, shift), *dw = zt_alloc_shifted(nw, shift), *db = zt_alloc_shifted(nb, shift + 3);
     float *dx0 = zt_alloc_shifted(nx, 0), *dw0 = zt_alloc_shifted(nw, 0), *db0 = zt_alloc_shifted(nb, 0);
-    const size_t nsc = zn_conv1d_forward_scratch_floats(s);
-    ZT_CHECK(nsc > 0 && zn_conv1d_backward_data_scratch_floats(s) == nsc &&
-             zn_conv1d_backward_weight_scratch_floats(s) == nsc);
+    /* backward weight's partial dW's and db's make its scratch the largest */
+    const size_t nsc = zn_conv1d_backward_weight_scratch_floats(s);
+    ZT_CHECK(zn_conv1d_forward_scratch_floats(s) == nw && zn_conv1d_backward_data_scratch_floats(s) == nw &&
+             nsc == (size_t)zn_conv1d_weight_parts(s->batch, nw) * (nw + nb));
     float *sc = zt_alloc_shifted(nsc, shift);
     zn_rng_fill_uniform(r, x, nx, -1, 1);
     zn_rng_fill_uniform(r, w, nw, -1, 1);
@@ -100,6 +101,10 @@ static void check_shape(const zn_conv1d_shape *s, zn_rng *r, size_t shift) {
         memcpy(dx, dx0, nx * sizeof *dx);
         ZT_OK(zn_conv1d_backward_data_algo(s, (zn_conv1d_algo)algo, dy, w, dx, sc, NULL, 1));
         close_all(what, s, dx, rdx.v, rdx.a, dx0, nx);
+        /* overwriting: every element written (NaN would survive otherwise), no dx0 added */
+        for (size_t i = 0; i < nx; i++) dx[i] = NAN;
+        ZT_OK(zn_conv1d_backward_data_ex(s, (zn_conv1d_algo)algo, dy, w, dx, 0, sc, NULL, 1));
+        close_all(what, s, dx, rdx.v, rdx.a, NULL, nx);
 
         snprintf(what, sizeof what, "backward weight algo %d", algo);
         memcpy(dw, dw0, nw * sizeof *dw);
@@ -160,7 +165,24 @@ static void test_conv1d_against_reference(void) {
                 check_shape(&s, &r, 1);
                 done++;
             }
+    /* Backward weight's batch parts: more sequences than parts (split unevenly), and parts capped by
+     * large weights (zn_conv1d_weight_parts). */
+    static const zn_conv1d_shape parted[] = {
+        {11, 37, 17, 24, 3, 1, 1, 1, 1, 1}, /* WINDOW, 8 parts of 1-2 sequences */
+        {11, 37, 17, 24, 3, 2, 2, 1, 2, 2}, /* TAPS */
+        {3, 9, 256, 300, 5, 1, 1, 1, 2, 2}, /* 2 parts of 384000-float dW's */
+    };
+    ZT_CHECK(zn_conv1d_weight_parts(11, 17 * 24 * 3) == 8 && zn_conv1d_weight_parts(3, 256 * 300 * 5) == 2);
+    for (size_t i = 0; i < sizeof parted / sizeof parted[0]; i++) check_shape(&parted[i], &r, i);
     ZT_CHECK(done > 300);
+}
+
+static void test_conv1d_weight_parts(void) {
+    ZT_CHECK(zn_conv1d_weight_parts(16, 64 * 64 * 3) == 8);
+    ZT_CHECK(zn_conv1d_weight_parts(3, 64 * 64 * 3) == 3);
+    ZT_CHECK(zn_conv1d_weight_parts(16, 200000) == 5);
+    ZT_CHECK(zn_conv1d_weight_parts(16, (size_t)1 << 21) == 1);
+    ZT_CHECK(zn_conv1d_weight_parts(1, 10) == 1);
 }
 
 /* The same results, bit for bit, on one thread and on two. */
@@ -169,6 +191,7 @@ static void test_conv1d_threads_bit_identical(void) {
     ZT_OK(zn_pool_create(2, &pool));
     static const zn_conv1d_shape shapes[] = {
         {3, 300, 64, 64, 3, 1, 1, 1, 1, 1},   /* WINDOW */
+        {11, 200, 64, 64, 3, 1, 1, 1, 1, 1},  /* WINDOW, backward weight in 8 batch parts */
         {3, 300, 64, 64, 3, 1, 8, 1, 16, 0},  /* TAPS, causal */
         {2, 301, 32, 48, 5, 2, 2, 2, 4, 4},   /* TAPS, groups */
         {3, 3000, 64, 64, 3, 1, 1, 64, 1, 1}, /* DIRECT, depthwise */
@@ -180,7 +203,7 @@ static void test_conv1d_threads_bit_identical(void) {
         const int64_t to = out_len(s);
         const size_t nx = (size_t)(s->batch * s->t_in * s->c_in), ny = (size_t)(s->batch * to * s->c_out);
         const size_t nw = (size_t)(s->c_out * (s->c_in / s->groups) * s->kernel), nb = (size_t)s->c_out;
-        const size_t nsc = zn_conv1d_forward_scratch_floats(s);
+        const size_t nsc = zn_conv1d_backward_weight_scratch_floats(s);
         float *x = malloc(nx * 4), *w = malloc(nw * 4), *bias = malloc(nb * 4), *dy = malloc(ny * 4);
         float *out[2][4], *sc = malloc(nsc * 4);
         zn_rng_fill_uniform(&r, x, nx, -1, 1);
@@ -192,7 +215,7 @@ static void test_conv1d_threads_bit_identical(void) {
             out[th][0] = malloc(ny * 4), out[th][1] = calloc(nx, 4), out[th][2] = calloc(nw, 4),
             out[th][3] = calloc(nb, 4);
             ZT_OK(zn_conv1d_forward(s, x, w, bias, out[th][0], sc, p, 0));
-            ZT_OK(zn_conv1d_backward_data(s, dy, w, out[th][1], sc, p, 0));
+            ZT_OK(zn_conv1d_backward_data_ex(s, ZN_CONV1D_AUTO, dy, w, out[th][1], 0, sc, p, 0)); /* overwriting */
             ZT_OK(zn_conv1d_backward_weight(s, x, dy, out[th][2], out[th][3], sc, p, 0));
         }
         ZT_CHECK_MSG(memcmp(out[0][0], out[1][0], ny * 4) == 0, "forward differs on 2 threads (shape %zu)", si);
@@ -261,6 +284,7 @@ static void test_conv1d_pick(void) {
 int main(void) {
     ZT_RUN(test_conv1d_against_reference);
     ZT_RUN(test_conv1d_threads_bit_identical);
+    ZT_RUN(test_conv1d_weight_parts);
     ZT_RUN(test_conv1d_errors);
     ZT_RUN(test_conv1d_pick);
     return zt_finish();
