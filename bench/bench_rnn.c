@@ -75,7 +75,7 @@ static int run_infer(void *p) {
     rnn_ctx *c = p;
     const void *in[2] = {c->x, NULL};
     zn_feed f = {c->batch, 0, in};
-    float *out[1] = {c->y};
+    float *out[1] = {NULL}; /* read in the workspace (zn_ws_node_value): no copy, as the peers hand back their own */
     return zn_model_run(c->m, c->ws, &f, out) != ZN_OK;
 }
 
@@ -131,8 +131,8 @@ static void rnn_case(bench_run *run, zn_cell cell, int mode, zn_pool *pool, int 
     }
     bench_contender c[3];
     peer_job jobs[2];
-    c[0] = (bench_contender){"zenn", mode == 0 ? run_infer : mode == 1 ? run_stream : run_train, &z, NULL, threads, 0,
-                             NULL, NULL};
+    c[0] = (bench_contender){
+        "zenn", mode == 0 ? run_infer : mode == 1 ? run_stream : run_train, &z, NULL, threads, 0, NULL, NULL};
     for (int i = 0; i < np; i++) {
         memset(&jobs[i], 0, sizeof jobs[i]);
         jobs[i].peer = peers[i].peer;
@@ -169,8 +169,10 @@ int bench_suite_rnn(bench_run *run) {
         return 1;
     }
     bench_section(run, "rnn: LSTM and GRU layers, B32 T96 I32 H128 (GFLOP/s of the layer's products)");
-    bench_note(run, "zenn: zn_model_run / zn_model_run_backward + Adam on %d thread(s); stream: a stateful layer, one "
-                    "step per zn_model_run; peers at their best thread count (1 or 2)",
+    bench_note(run,
+               "zenn: zn_model_run (the output read in the workspace) / zn_model_run_backward + Adam on %d thread(s); "
+               "stream: a stateful layer, one "
+               "step per zn_model_run; peers at their best thread count (1 or 2)",
                threads);
     bench_peer torch, ort;
     memset(&torch, 0, sizeof torch);
