@@ -103,7 +103,9 @@ static void scratch_layout_of(const rnn_dims *d, int train, int packed_given, sc
     const size_t bt = (size_t)(d->B * d->T);
     const int lstm = d->cell == ZN_RNN_CELL_LSTM, gru = d->cell == ZN_RNN_CELL_GRU;
     size_t o = 0;
-    l->xp = o, o += a16(bt * (size_t)d->GP);
+    /* inference at batch > 1 projects each step's input inside its step job,
+     * so it keeps one step's gate rows only */
+    l->xp = o, o += a16((train || d->B == 1 ? bt : (size_t)d->B) * (size_t)d->GP);
     l->cinit = o, o += lstm ? a16((size_t)(d->B * d->Hp)) : 0;
     l->cs = o, o += lstm && train ? a16(bt * (size_t)d->Hp) : 0;
     l->hprev = o, o += train ? a16(bt * (size_t)d->H) : 0;
@@ -206,11 +208,12 @@ static void pack_all(const zn_kernels *kt, const rnn_dims *d, const float *w_ih,
         pack_plain(d, w_ih, d->I, out + p.wih);
         pack_plain(d, w_hh, d->H, out + p.whh);
     } else {
-        pack_gate_cols(kt, d, w_ih, d->I, 0, d->nb, out + p.wih);
-        /* w_hh block by block, so a thread's blocks are one packed matrix when H <= kc
+        /* block by block, so a thread's blocks are one packed matrix when K <= kc
          * (then this equals the whole matrix's layout) and one per block otherwise */
-        for (int64_t blk = 0; blk < d->nb; blk++)
+        for (int64_t blk = 0; blk < d->nb; blk++) {
+            pack_gate_cols(kt, d, w_ih, d->I, blk, blk + 1, out + p.wih + blk * d->I * d->GU);
             pack_gate_cols(kt, d, w_hh, d->H, blk, blk + 1, out + p.whh + blk * d->H * d->GU);
+        }
     }
     float *bias = out + p.bias;
     memset(bias, 0, (size_t)d->GP * sizeof *bias);
@@ -301,30 +304,46 @@ typedef struct fwd_plan {
     const float *wih_p, *whh_p, *bias_p, *bhn_p;
     /* this step */
     int64_t t, tprev, tnext; /* tprev/tnext: -1 when none */
+    float *gx;               /* this step's gate rows (row b at gx + b*ldgx) */
+    int64_t ldgx;
     atomic_int *failed;      /* set when a product ran out of memory (the driver's packing buffers) */
     const float *ha;         /* h entering the step (rows ldha apart), NULL = zeros */
     int64_t ldha;
 } fwd_plan;
 
-/* The recurrent product of blocks [b0, b1): C (+)= h W_hh^T over those columns. */
+/* C = A W^T (+ bias) or C += A W^T over blocks [b0, b1) of W's block-packed
+ * gate columns (K rows of W^T), on the calling thread. */
+static void blocks_product(const fwd_plan *p, int64_t b0, int64_t b1, int64_t K, const float *wp, const float *a,
+                           int64_t lda, const float *bias, float beta, float *c, int64_t ldc) {
+    const rnn_dims *d = &p->d;
+    const int one_call = K <= p->kt->gemm.kc; /* block-major equals the range's own layout */
+    for (int64_t blk = b0; blk < b1; blk = one_call ? b1 : blk + 1) {
+        const int64_t nblk = one_call ? b1 - b0 : 1, n = nblk * d->GU, off = (blk - b0) * d->GU;
+        const float *bp = wp + blk * K * d->GU;
+        zn_gemm_call call = {0,   0,    d->B,     n,           K,    1.0f, beta, a, bp, c + off, lda,
+                             n,   ldc,  bias ? bias + blk * d->GU : NULL, ZN_ACT_NONE, 0.0f, bp};
+        if (zn_gemm_run(p->kt, &call, NULL, 1) != ZN_OK) atomic_store(p->failed, 1);
+    }
+}
+
+/* The products of blocks [b0, b1): at batch > 1 this step's input projection
+ * (biases included; a few rows per step keep the gate rows in cache, where
+ * one product over the whole sequence streams them through memory), then
+ * C (+)= h W_hh^T over those columns. */
 static void fwd_product(const fwd_plan *p, int64_t b0, int64_t b1) {
     const rnn_dims *d = &p->d;
     const int gru = d->cell == ZN_RNN_CELL_GRU;
-    float *c = gru ? p->gh + b0 * d->GU : p->xp + p->t * d->GP + b0 * d->GU;
-    const int64_t ldc = gru ? d->GP : d->T * d->GP;
+    float *gx = p->gx + b0 * d->GU;
+    if (d->B > 1)
+        blocks_product(p, b0, b1, d->I, p->wih_p, p->x + p->t * p->ldx, d->T * p->ldx, p->bias_p, 0.0f, gx, p->ldgx);
+    if (!p->ha) return;
+    float *c = gru ? p->gh + b0 * d->GU : gx;
+    const int64_t ldc = gru ? d->GP : p->ldgx;
     if (d->B == 1) { /* gates (+)= h W^T over the range's columns */
         p->kt->gemm.sgemv(1, d->H, (b1 - b0) * d->GU, 1.0f, p->whh_p + b0 * d->GU, d->GP, p->ha, gru ? 0.0f : 1.0f, c);
         return;
     }
-    const int one_call = d->H <= p->kt->gemm.kc; /* block-major equals the range's own layout */
-    for (int64_t blk = b0; blk < b1; blk = one_call ? b1 : blk + 1) {
-        const int64_t nblk = one_call ? b1 - b0 : 1, n = nblk * d->GU;
-        const float *bp = p->whh_p + blk * d->H * d->GU;
-        zn_gemm_call call = {
-            0, 0,   d->B, n,           d->H, 1.0f, gru ? 0.0f : 1.0f, p->ha, bp, c + (blk - b0) * d->GU, p->ldha,
-            n, ldc, NULL, ZN_ACT_NONE, 0.0f, bp};
-        if (zn_gemm_run(p->kt, &call, NULL, 1) != ZN_OK) atomic_store(p->failed, 1);
-    }
+    blocks_product(p, b0, b1, d->H, p->whh_p, p->ha, p->ldha, NULL, gru ? 0.0f : 1.0f, c, ldc);
 }
 
 /* Gates of one row and one block: w real units from u0. */
@@ -333,7 +352,7 @@ static void fwd_gates(const fwd_plan *p, int64_t b, int64_t blk) {
     const zn_vmath_kernels *vm = &p->kt->vmath;
     const int64_t U = d->U, u0 = blk * U, w = min64(U, d->H - u0);
     const int64_t row = b * d->T + p->t;
-    float *gx = p->xp + row * d->GP + blk * d->GU;
+    float *gx = p->gx + b * p->ldgx + blk * d->GU;
     float *yo = p->y + row * p->ldy + u0;
     float *hs = p->train && p->tnext >= 0 ? p->hprev + (b * d->T + p->tnext) * d->H + u0 : NULL;
     float tmp[RNN_MAX_U];
@@ -381,7 +400,7 @@ static void fwd_lstm_row(const fwd_plan *p, int64_t b, int64_t b0, int64_t b1) {
     float tc[CHUNK * RNN_MAX_U];
     for (int64_t c0 = b0; c0 < b1; c0 += CHUNK) {
         const int64_t nblk = min64(CHUNK, b1 - c0), u0 = c0 * U, w = min64(nblk * U, d->H - u0);
-        float *gx = p->xp + row * d->GP + c0 * d->GU;
+        float *gx = p->gx + b * p->ldgx + c0 * d->GU;
         float *cn = p->train ? p->cs + row * d->Hp + u0 : p->cinit + b * d->Hp + u0;
         const float *cp =
             !p->train || p->tprev < 0 ? p->cinit + b * d->Hp + u0 : p->cs + (b * d->T + p->tprev) * d->Hp + u0;
@@ -399,7 +418,7 @@ static void fwd_step(void *arg, int ith, int nth) {
     int64_t b0, b1;
     zn_split_range(p->d.nb, 1, ith, nth, &b0, &b1);
     if (b0 >= b1) return;
-    if (p->ha) fwd_product(p, b0, b1);
+    fwd_product(p, b0, b1);
     for (int64_t b = 0; b < p->d.B; b++)
         if (p->d.cell == ZN_RNN_CELL_LSTM)
             fwd_lstm_row(p, b, b0, b1);
@@ -455,18 +474,14 @@ zn_status zn_rnn_forward(const zn_kernels *kt, const zn_rnn_args *a, zn_rnn_pass
     p.hn = scratch + l.hn, p.gh = scratch + l.gh;
     const int64_t B = d->B, T = d->T, H = d->H;
 
-    /* the input projection of every step, biases included */
-    zn_gemm_call proj = {0,    0,      B * T, d->GP, d->I,     1.0f,        0.0f, a->x,   p.wih_p,
-                         p.xp, a->ldx, d->GP, d->GP, p.bias_p, ZN_ACT_NONE, 0.0f, p.wih_p};
-    if (B == 1) /* one GEMV per step, as a stream of one-step calls does */
+    /* batch 1: the input projection of every step first, one GEMV per step
+     * as a stream of one-step calls does (larger batches: in each step) */
+    if (B == 1)
         for (int64_t t = 0; t < T; t++) {
             float *row = p.xp + t * d->GP;
             kt->gemm.sgemv(1, d->I, d->GP, 1.0f, p.wih_p, d->GP, a->x + t * a->ldx, 0.0f, row);
             kt->vmath.add_bias((size_t)d->GP, p.bias_p, row);
         }
-    else
-        st = zn_gemm_run(kt, &proj, max_threads == 1 ? NULL : pool, max_threads);
-    if (st != ZN_OK) return st;
 
     if (d->cell == ZN_RNN_CELL_LSTM)
         for (int64_t b = 0; b < B; b++) {
@@ -488,6 +503,10 @@ zn_status zn_rnn_forward(const zn_kernels *kt, const zn_rnn_args *a, zn_rnn_pass
         p.t = t_first + i * step;
         p.tprev = i > 0 ? p.t - step : -1;
         p.tnext = i + 1 < T ? p.t + step : -1;
+        if (p.train || B == 1)
+            p.gx = p.xp + p.t * d->GP, p.ldgx = T * d->GP;
+        else
+            p.gx = p.xp, p.ldgx = d->GP;
         if (p.tprev < 0)
             p.ha = a->h0, p.ldha = H;
         else if (p.train)
