@@ -346,7 +346,8 @@ static void fwd_product(const fwd_plan *p, int64_t b0, int64_t b1) {
     blocks_product(p, b0, b1, d->H, p->whh_p, p->ha, p->ldha, NULL, gru ? 0.0f : 1.0f, c, ldc);
 }
 
-/* Gates of one row and one block: w real units from u0. */
+/* RNN gates of one row and one block: w real units from u0 (LSTM and GRU
+ * go by rows: fwd_lstm_row, fwd_gru_row). */
 static void fwd_gates(const fwd_plan *p, int64_t b, int64_t blk) {
     const rnn_dims *d = &p->d;
     const zn_vmath_kernels *vm = &p->kt->vmath;
@@ -354,39 +355,12 @@ static void fwd_gates(const fwd_plan *p, int64_t b, int64_t blk) {
     const int64_t row = b * d->T + p->t;
     float *gx = p->gx + b * p->ldgx + blk * d->GU;
     float *yo = p->y + row * p->ldy + u0;
-    float *hs = p->train && p->tnext >= 0 ? p->hprev + (b * d->T + p->tnext) * d->H + u0 : NULL;
-    float tmp[RNN_MAX_U];
-    switch (d->cell) {
-    case ZN_RNN_CELL_TANH:
-    case ZN_RNN_CELL_RELU:
-        if (d->cell == ZN_RNN_CELL_TANH)
-            vm->tanh((size_t)w, gx, gx);
-        else
-            vm->relu((size_t)w, gx, gx);
-        memcpy(yo, gx, (size_t)w * sizeof *yo);
-        break;
-    case ZN_RNN_CELL_LSTM: /* by rows: fwd_lstm_row */ break;
-    case ZN_RNN_CELL_GRU: {
-        const float *hp = p->ha ? p->ha + b * p->ldha + u0 : NULL;
-        const float *gh = p->ha ? p->gh + b * d->GP + blk * d->GU : NULL;
-        float *hn = p->train ? p->hn + row * d->Hp + u0 : tmp;
-        const float *bhn = p->bhn_p + u0;
-        if (gh) {
-            for (int64_t i = 0; i < 2 * U; i++) gx[i] += gh[i];
-            for (int64_t u = 0; u < w; u++) hn[u] = gh[2 * U + u] + bhn[u];
-        } else {
-            memcpy(hn, bhn, (size_t)w * sizeof *hn);
-        }
-        vm->sigmoid((size_t)(2 * U), gx, gx);
-        float *ng = gx + 2 * U;
-        for (int64_t u = 0; u < w; u++) ng[u] += gx[u] * hn[u];
-        vm->tanh((size_t)w, ng, ng);
-        const float *zg = gx + U;
-        for (int64_t u = 0; u < w; u++) yo[u] = (1.0f - zg[u]) * ng[u] + zg[u] * (hp ? hp[u] : 0.0f);
-        break;
-    }
-    }
-    if (hs) memcpy(hs, yo, (size_t)w * sizeof *hs);
+    if (d->cell == ZN_RNN_CELL_TANH)
+        vm->tanh((size_t)w, gx, gx);
+    else
+        vm->relu((size_t)w, gx, gx);
+    memcpy(yo, gx, (size_t)w * sizeof *yo);
+    if (p->train && p->tnext >= 0) memcpy(p->hprev + (b * d->T + p->tnext) * d->H + u0, yo, (size_t)w * sizeof *yo);
 }
 
 /* LSTM gates of one row over blocks [b0, b1), a few blocks per call: one
@@ -413,6 +387,32 @@ static void fwd_lstm_row(const fwd_plan *p, int64_t b, int64_t b0, int64_t b1) {
     }
 }
 
+/* GRU gates of one row over blocks [b0, b1), a few blocks per call (as
+ * fwd_lstm_row): r and z with the recurrent part, a sigmoid per block, then
+ * one tanh over the blocks' n and h' = (1-z)*n + z*h. */
+static void fwd_gru_row(const fwd_plan *p, int64_t b, int64_t b0, int64_t b1) {
+    enum { CHUNK = 8 };
+    const rnn_dims *d = &p->d;
+    const zn_vmath_kernels *vm = &p->kt->vmath;
+    const zn_rnn_kernels *rk = &p->kt->rnn;
+    const int64_t U = d->U, row = b * d->T + p->t;
+    float tn[CHUNK * RNN_MAX_U], tmp[CHUNK * RNN_MAX_U];
+    for (int64_t c0 = b0; c0 < b1; c0 += CHUNK) {
+        const int64_t nblk = min64(CHUNK, b1 - c0), u0 = c0 * U, w = min64(nblk * U, d->H - u0);
+        float *gx = p->gx + b * p->ldgx + c0 * d->GU;
+        const float *hp = p->ha ? p->ha + b * p->ldha + u0 : NULL;
+        const float *gh = p->ha ? p->gh + b * d->GP + c0 * d->GU : NULL;
+        float *hn = p->train ? p->hn + row * d->Hp + u0 : tmp;
+        float *yo = p->y + row * p->ldy + u0;
+        rk->gru_in((size_t)nblk, (size_t)U, gx, gh, p->bhn_p + u0, hn);
+        for (int64_t k = 0; k < nblk; k++) vm->sigmoid((size_t)(2 * U), gx + k * d->GU, gx + k * d->GU);
+        rk->gru_n((size_t)nblk, (size_t)U, gx, hn, tn);
+        vm->tanh((size_t)(nblk * U), tn, tn);
+        rk->gru_out((size_t)w, (size_t)U, gx, tn, hp, yo);
+        if (p->train && p->tnext >= 0) memcpy(p->hprev + (b * d->T + p->tnext) * d->H + u0, yo, (size_t)w * sizeof *yo);
+    }
+}
+
 static void fwd_step(void *arg, int ith, int nth) {
     const fwd_plan *p = arg;
     int64_t b0, b1;
@@ -422,6 +422,8 @@ static void fwd_step(void *arg, int ith, int nth) {
     for (int64_t b = 0; b < p->d.B; b++)
         if (p->d.cell == ZN_RNN_CELL_LSTM)
             fwd_lstm_row(p, b, b0, b1);
+        else if (p->d.cell == ZN_RNN_CELL_GRU)
+            fwd_gru_row(p, b, b0, b1);
         else
             for (int64_t blk = b0; blk < b1; blk++) fwd_gates(p, b, blk);
 }
