@@ -547,37 +547,45 @@ typedef struct bwd_plan {
     atomic_int *failed;
 } bwd_plan;
 
-/* Gate gradients of one row and one block; dh holds dL/dh_t's recurrent
- * part on entry and GRU's direct z*dh path on exit. */
-static void bwd_gates(const bwd_plan *p, int64_t b, int64_t blk) {
+/* Gate gradients of one row over blocks [b0, b1), a few blocks per call
+ * (one tanh of c over them); dh holds dL/dh_t's recurrent part on entry and
+ * GRU's direct z*dh path on exit. */
+static void bwd_row(const bwd_plan *p, int64_t b, int64_t b0, int64_t b1) {
+    enum { CHUNK = 8 };
     const rnn_dims *d = &p->d;
     const zn_vmath_kernels *vm = &p->kt->vmath;
-    const int64_t U = d->U, H = d->H, u0 = blk * U, w = min64(U, H - u0);
-    const int64_t row = b * d->T + p->t;
-    const float *ga = p->xp + row * d->GP + blk * d->GU;
-    float *dhr = p->dh + b * H + u0;
-    float *dgr = p->dg + row * d->ldg + u0;
-    const float *dy = p->g->dy ? p->g->dy + row * p->g->ldy + u0 : NULL;
-    float dh[RNN_MAX_U], tmp[RNN_MAX_U];
-    if (dy)
-        for (int64_t u = 0; u < w; u++) dh[u] = dhr[u] + dy[u];
-    else
-        memcpy(dh, dhr, (size_t)w * sizeof *dh);
     const zn_rnn_kernels *rk = &p->kt->rnn;
-    switch (d->cell) {
-    case ZN_RNN_CELL_TANH:
-    case ZN_RNN_CELL_RELU: rk->rnn_bwd((size_t)w, d->cell == ZN_RNN_CELL_RELU, ga, dh, dgr); break;
-    case ZN_RNN_CELL_LSTM: {
-        const float *ct = p->cs + row * d->Hp + u0;
-        const float *cp = p->tprev < 0 ? p->cinit + b * d->Hp + u0 : p->cs + (b * d->T + p->tprev) * d->Hp + u0;
-        vm->tanh((size_t)w, ct, tmp);
-        rk->lstm_bwd((size_t)w, (size_t)H, (size_t)U, ga, tmp, cp, dh, p->dc + b * d->Hp + u0, dgr);
-        break;
-    }
-    case ZN_RNN_CELL_GRU:
-        rk->gru_bwd((size_t)w, (size_t)H, (size_t)U, ga, p->hn + row * d->Hp + u0, p->hprev + row * H + u0, dh, dhr,
-                    dgr);
-        break;
+    const int64_t U = d->U, H = d->H, row = b * d->T + p->t;
+    float dh[CHUNK * RNN_MAX_U], tmp[CHUNK * RNN_MAX_U];
+    for (int64_t c0 = b0; c0 < b1; c0 += CHUNK) {
+        const int64_t nblk = min64(CHUNK, b1 - c0), u0 = c0 * U, w = min64(nblk * U, H - u0);
+        const float *ga = p->xp + row * d->GP + c0 * d->GU;
+        float *dhr = p->dh + b * H + u0;
+        float *dgr = p->dg + row * d->ldg + u0;
+        memcpy(dh, dhr, (size_t)w * sizeof *dh);
+        if (p->g->dy) vm->add_bias((size_t)w, p->g->dy + row * p->g->ldy + u0, dh);
+        if (d->cell == ZN_RNN_CELL_TANH || d->cell == ZN_RNN_CELL_RELU) { /* one gate: blocks are contiguous */
+            rk->rnn_bwd((size_t)w, d->cell == ZN_RNN_CELL_RELU, ga, dh, dgr);
+            continue;
+        }
+        if (d->cell == ZN_RNN_CELL_LSTM) {
+            const float *ct = p->cs + row * d->Hp + u0;
+            const float *cp = p->tprev < 0 ? p->cinit + b * d->Hp + u0 : p->cs + (b * d->T + p->tprev) * d->Hp + u0;
+            float *dc = p->dc + b * d->Hp + u0;
+            vm->tanh((size_t)w, ct, tmp);
+            for (int64_t k = 0; k * U < w; k++) {
+                const int64_t o = k * U;
+                rk->lstm_bwd((size_t)min64(U, w - o), (size_t)H, (size_t)U, ga + k * d->GU, tmp + o, cp + o, dh + o,
+                             dc + o, dgr + o);
+            }
+        } else {
+            const float *hn = p->hn + row * d->Hp + u0, *hp = p->hprev + row * H + u0;
+            for (int64_t k = 0; k * U < w; k++) {
+                const int64_t o = k * U;
+                rk->gru_bwd((size_t)min64(U, w - o), (size_t)H, (size_t)U, ga + k * d->GU, hn + o, hp + o, dh + o,
+                            dhr + o, dgr + o);
+            }
+        }
     }
 }
 
@@ -615,8 +623,7 @@ static void bwd_step(void *arg, int ith, int nth) {
     const int64_t j0 = b0 * d->U, j1 = min64(b1 * d->U, d->H);
     if (p->tnext >= 0 && bwd_product(p, j0, j1, p->tnext, p->dh + j0, d->H, NULL, 1) != ZN_OK)
         atomic_store(p->failed, 1);
-    for (int64_t b = 0; b < d->B; b++)
-        for (int64_t blk = b0; blk < b1; blk++) bwd_gates(p, b, blk);
+    for (int64_t b = 0; b < d->B; b++) bwd_row(p, b, b0, b1);
 }
 
 /* C (+)= op(A) B over the whole sequence, run on the pool. */
