@@ -375,9 +375,9 @@ static void fwd_lstm_row(const fwd_plan *p, int64_t b, int64_t b0, int64_t b1) {
     for (int64_t c0 = b0; c0 < b1; c0 += CHUNK) {
         const int64_t nblk = min64(CHUNK, b1 - c0), u0 = c0 * U, w = min64(nblk * U, d->H - u0);
         float *gx = p->gx + b * p->ldgx + c0 * d->GU;
-        float *cn = p->train ? p->cs + row * d->Hp + u0 : p->cinit + b * d->Hp + u0;
+        float *cn = p->train ? p->cs + (p->t * d->B + b) * d->Hp + u0 : p->cinit + b * d->Hp + u0;
         const float *cp =
-            !p->train || p->tprev < 0 ? p->cinit + b * d->Hp + u0 : p->cs + (b * d->T + p->tprev) * d->Hp + u0;
+            !p->train || p->tprev < 0 ? p->cinit + b * d->Hp + u0 : p->cs + (p->tprev * d->B + b) * d->Hp + u0;
         float *yo = p->y + row * p->ldy + u0;
         vm->sigmoid((size_t)(nblk * d->GU), gx, gx);
         p->kt->rnn.lstm_cell((size_t)nblk, (size_t)U, gx, cp, cn);
@@ -402,7 +402,7 @@ static void fwd_gru_row(const fwd_plan *p, int64_t b, int64_t b0, int64_t b1) {
         float *gx = p->gx + b * p->ldgx + c0 * d->GU;
         const float *hp = p->ha ? p->ha + b * p->ldha + u0 : NULL;
         const float *gh = p->ha ? p->gh + b * d->GP + c0 * d->GU : NULL;
-        float *hn = p->train ? p->hn + row * d->Hp + u0 : tmp;
+        float *hn = p->train ? p->hn + (p->t * d->B + b) * d->Hp + u0 : tmp;
         float *yo = p->y + row * p->ldy + u0;
         rk->gru_in((size_t)nblk, (size_t)U, gx, gh, p->bhn_p + u0, hn);
         for (int64_t k = 0; k < nblk; k++) vm->sigmoid((size_t)(2 * U), gx + k * d->GU, gx + k * d->GU);
@@ -506,7 +506,7 @@ zn_status zn_rnn_forward(const zn_kernels *kt, const zn_rnn_args *a, zn_rnn_pass
         p.tprev = i > 0 ? p.t - step : -1;
         p.tnext = i + 1 < T ? p.t + step : -1;
         if (p.train || B == 1)
-            p.gx = p.xp + p.t * d->GP, p.ldgx = T * d->GP;
+            p.gx = p.xp + p.t * B * d->GP, p.ldgx = d->GP;
         else
             p.gx = p.xp, p.ldgx = d->GP;
         if (p.tprev < 0)
@@ -527,7 +527,7 @@ zn_status zn_rnn_forward(const zn_kernels *kt, const zn_rnn_args *a, zn_rnn_pass
     for (int64_t b = 0; b < B; b++) {
         if (a->h_n) memcpy(a->h_n + b * H, a->y + (b * T + t_last) * a->ldy, (size_t)H * sizeof(float));
         if (a->c_n && d->cell == ZN_RNN_CELL_LSTM) {
-            const float *c = p.train ? p.cs + (b * T + t_last) * d->Hp : p.cinit + b * d->Hp;
+            const float *c = p.train ? p.cs + (t_last * B + b) * d->Hp : p.cinit + b * d->Hp;
             memcpy(a->c_n + b * H, c, (size_t)H * sizeof(float));
         }
     }
@@ -555,11 +555,11 @@ static void bwd_row(const bwd_plan *p, int64_t b, int64_t b0, int64_t b1) {
     const rnn_dims *d = &p->d;
     const zn_vmath_kernels *vm = &p->kt->vmath;
     const zn_rnn_kernels *rk = &p->kt->rnn;
-    const int64_t U = d->U, H = d->H, row = b * d->T + p->t;
+    const int64_t U = d->U, H = d->H, row = b * d->T + p->t, srow = p->t * d->B + b;
     float dh[CHUNK * RNN_MAX_U], tmp[CHUNK * RNN_MAX_U];
     for (int64_t c0 = b0; c0 < b1; c0 += CHUNK) {
         const int64_t nblk = min64(CHUNK, b1 - c0), u0 = c0 * U, w = min64(nblk * U, H - u0);
-        const float *ga = p->xp + row * d->GP + c0 * d->GU;
+        const float *ga = p->xp + srow * d->GP + c0 * d->GU;
         float *dhr = p->dh + b * H + u0;
         float *dgr = p->dg + row * d->ldg + u0;
         memcpy(dh, dhr, (size_t)w * sizeof *dh);
@@ -569,8 +569,8 @@ static void bwd_row(const bwd_plan *p, int64_t b, int64_t b0, int64_t b1) {
             continue;
         }
         if (d->cell == ZN_RNN_CELL_LSTM) {
-            const float *ct = p->cs + row * d->Hp + u0;
-            const float *cp = p->tprev < 0 ? p->cinit + b * d->Hp + u0 : p->cs + (b * d->T + p->tprev) * d->Hp + u0;
+            const float *ct = p->cs + srow * d->Hp + u0;
+            const float *cp = p->tprev < 0 ? p->cinit + b * d->Hp + u0 : p->cs + (p->tprev * d->B + b) * d->Hp + u0;
             float *dc = p->dc + b * d->Hp + u0;
             vm->tanh((size_t)w, ct, tmp);
             for (int64_t k = 0; k * U < w; k++) {
@@ -579,7 +579,7 @@ static void bwd_row(const bwd_plan *p, int64_t b, int64_t b0, int64_t b1) {
                              dc + o, dgr + o);
             }
         } else {
-            const float *hn = p->hn + row * d->Hp + u0, *hp = p->hprev + row * H + u0;
+            const float *hn = p->hn + srow * d->Hp + u0, *hp = p->hprev + row * H + u0;
             for (int64_t k = 0; k * U < w; k++) {
                 const int64_t o = k * U;
                 rk->gru_bwd((size_t)min64(U, w - o), (size_t)H, (size_t)U, ga + k * d->GU, hn + o, hp + o, dh + o,
