@@ -1,6 +1,7 @@
-/* Recurrent layers over a sequence (rnn.h): the input projection as one GEMM
- * over all B*T rows, then per step one GEMM against w_hh and one pass of the
- * gate nonlinearities, both in a single pool job per step.
+/* Recurrent layers over a sequence (rnn.h): per step the input projection
+ * and the product against w_hh (two GEMMs of B rows; at batch 1 the
+ * projection of every step comes first, as GEMVs) and one pass of the gate
+ * nonlinearities, all in a single pool job per step.
  *
  * Gate columns are interleaved by blocks of U = nr hidden units: column
  * blk*G*U + s*U + u holds gate slot s of unit blk*U + u. A thread owns whole
@@ -94,7 +95,8 @@ static void pack_layout_of(const rnn_dims *d, pack_layout *p) {
 
 /* TRAIN scratch (INFER uses xp, cinit, gh only): saved pre-activations turned
  * activations, the initial c, every step's c, every step's input h, GRU's
- * W_hn h + b_hn, and one step's GRU recurrent product. */
+ * W_hn h + b_hn, and one step's GRU recurrent product. xp, cs and hn are
+ * step-major (row t*B + b); hprev is batch-major (row b*T + t) like x. */
 typedef struct scratch_layout {
     size_t xp, cinit, cs, hprev, hn, gh, pack, total;
 } scratch_layout;
