@@ -1,6 +1,7 @@
-/* Recurrent layers over a sequence (rnn.h): the input projection as one GEMM
- * over all B*T rows, then per step one GEMM against w_hh and one pass of the
- * gate nonlinearities, both in a single pool job per step.
+/* Recurrent layers over a sequence (rnn.h): per step the input projection
+ * and the product against w_hh (two GEMMs of B rows; at batch 1 the
+ * projection of every step comes first, as GEMVs) and one pass of the gate
+ * nonlinearities, all in a single pool job per step.
  *
  * Gate columns are interleaved by blocks of U = nr hidden units: column
  * blk*G*U + s*U + u holds gate slot s of unit blk*U + u. A thread owns whole
@@ -94,7 +95,8 @@ static void pack_layout_of(const rnn_dims *d, pack_layout *p) {
 
 /* TRAIN scratch (INFER uses xp, cinit, gh only): saved pre-activations turned
  * activations, the initial c, every step's c, every step's input h, GRU's
- * W_hn h + b_hn, and one step's GRU recurrent product. */
+ * W_hn h + b_hn, and one step's GRU recurrent product. xp, cs and hn are
+ * step-major (row t*B + b); hprev is batch-major (row b*T + t) like x. */
 typedef struct scratch_layout {
     size_t xp, cinit, cs, hprev, hn, gh, pack, total;
 } scratch_layout;
@@ -103,7 +105,9 @@ static void scratch_layout_of(const rnn_dims *d, int train, int packed_given, sc
     const size_t bt = (size_t)(d->B * d->T);
     const int lstm = d->cell == ZN_RNN_CELL_LSTM, gru = d->cell == ZN_RNN_CELL_GRU;
     size_t o = 0;
-    l->xp = o, o += a16(bt * (size_t)d->GP);
+    /* inference at batch > 1 projects each step's input inside its step job,
+     * so it keeps one step's gate rows only */
+    l->xp = o, o += a16((train || d->B == 1 ? bt : (size_t)d->B) * (size_t)d->GP);
     l->cinit = o, o += lstm ? a16((size_t)(d->B * d->Hp)) : 0;
     l->cs = o, o += lstm && train ? a16(bt * (size_t)d->Hp) : 0;
     l->hprev = o, o += train ? a16(bt * (size_t)d->H) : 0;
@@ -206,11 +210,12 @@ static void pack_all(const zn_kernels *kt, const rnn_dims *d, const float *w_ih,
         pack_plain(d, w_ih, d->I, out + p.wih);
         pack_plain(d, w_hh, d->H, out + p.whh);
     } else {
-        pack_gate_cols(kt, d, w_ih, d->I, 0, d->nb, out + p.wih);
-        /* w_hh block by block, so a thread's blocks are one packed matrix when H <= kc
+        /* block by block, so a thread's blocks are one packed matrix when K <= kc
          * (then this equals the whole matrix's layout) and one per block otherwise */
-        for (int64_t blk = 0; blk < d->nb; blk++)
+        for (int64_t blk = 0; blk < d->nb; blk++) {
+            pack_gate_cols(kt, d, w_ih, d->I, blk, blk + 1, out + p.wih + blk * d->I * d->GU);
             pack_gate_cols(kt, d, w_hh, d->H, blk, blk + 1, out + p.whh + blk * d->H * d->GU);
+        }
     }
     float *bias = out + p.bias;
     memset(bias, 0, (size_t)d->GP * sizeof *bias);
@@ -301,73 +306,63 @@ typedef struct fwd_plan {
     const float *wih_p, *whh_p, *bias_p, *bhn_p;
     /* this step */
     int64_t t, tprev, tnext; /* tprev/tnext: -1 when none */
+    float *gx;               /* this step's gate rows (row b at gx + b*ldgx) */
+    int64_t ldgx;
     atomic_int *failed;      /* set when a product ran out of memory (the driver's packing buffers) */
     const float *ha;         /* h entering the step (rows ldha apart), NULL = zeros */
     int64_t ldha;
 } fwd_plan;
 
-/* The recurrent product of blocks [b0, b1): C (+)= h W_hh^T over those columns. */
-static void fwd_product(const fwd_plan *p, int64_t b0, int64_t b1) {
+/* C = A W^T (+ bias) or C += A W^T over blocks [b0, b1) of W's block-packed
+ * gate columns (K rows of W^T), on the calling thread. */
+static void blocks_product(const fwd_plan *p, int64_t b0, int64_t b1, int64_t K, const float *wp, const float *a,
+                           int64_t lda, const float *bias, float beta, float *c, int64_t ldc) {
     const rnn_dims *d = &p->d;
-    const int gru = d->cell == ZN_RNN_CELL_GRU;
-    float *c = gru ? p->gh + b0 * d->GU : p->xp + p->t * d->GP + b0 * d->GU;
-    const int64_t ldc = gru ? d->GP : d->T * d->GP;
-    if (d->B == 1) { /* gates (+)= h W^T over the range's columns */
-        p->kt->gemm.sgemv(1, d->H, (b1 - b0) * d->GU, 1.0f, p->whh_p + b0 * d->GU, d->GP, p->ha, gru ? 0.0f : 1.0f, c);
-        return;
-    }
-    const int one_call = d->H <= p->kt->gemm.kc; /* block-major equals the range's own layout */
+    const int one_call = K <= p->kt->gemm.kc; /* block-major equals the range's own layout */
     for (int64_t blk = b0; blk < b1; blk = one_call ? b1 : blk + 1) {
-        const int64_t nblk = one_call ? b1 - b0 : 1, n = nblk * d->GU;
-        const float *bp = p->whh_p + blk * d->H * d->GU;
-        zn_gemm_call call = {
-            0, 0,   d->B, n,           d->H, 1.0f, gru ? 0.0f : 1.0f, p->ha, bp, c + (blk - b0) * d->GU, p->ldha,
-            n, ldc, NULL, ZN_ACT_NONE, 0.0f, bp};
+        const int64_t nblk = one_call ? b1 - b0 : 1, n = nblk * d->GU, off = (blk - b0) * d->GU;
+        const float *bp = wp + blk * K * d->GU;
+        zn_gemm_call call = {0,   0,    d->B,     n,           K,    1.0f, beta, a, bp, c + off, lda,
+                             n,   ldc,  bias ? bias + blk * d->GU : NULL, ZN_ACT_NONE, 0.0f, bp};
         if (zn_gemm_run(p->kt, &call, NULL, 1) != ZN_OK) atomic_store(p->failed, 1);
     }
 }
 
-/* Gates of one row and one block: w real units from u0. */
+/* The products of blocks [b0, b1): at batch > 1 this step's input projection
+ * (biases included; a few rows per step keep the gate rows in cache, where
+ * one product over the whole sequence streams them through memory), then
+ * C (+)= h W_hh^T over those columns. */
+static void fwd_product(const fwd_plan *p, int64_t b0, int64_t b1) {
+    const rnn_dims *d = &p->d;
+    const int gru = d->cell == ZN_RNN_CELL_GRU;
+    float *gx = p->gx + b0 * d->GU;
+    if (d->B > 1)
+        blocks_product(p, b0, b1, d->I, p->wih_p, p->x + p->t * p->ldx, d->T * p->ldx, p->bias_p, 0.0f, gx, p->ldgx);
+    if (!p->ha) return;
+    float *c = gru ? p->gh + b0 * d->GU : gx;
+    const int64_t ldc = gru ? d->GP : p->ldgx;
+    if (d->B == 1) { /* gates (+)= h W^T over the range's columns */
+        p->kt->gemm.sgemv(1, d->H, (b1 - b0) * d->GU, 1.0f, p->whh_p + b0 * d->GU, d->GP, p->ha, gru ? 0.0f : 1.0f, c);
+        return;
+    }
+    blocks_product(p, b0, b1, d->H, p->whh_p, p->ha, p->ldha, NULL, gru ? 0.0f : 1.0f, c, ldc);
+}
+
+/* RNN gates of one row and one block: w real units from u0 (LSTM and GRU
+ * go by rows: fwd_lstm_row, fwd_gru_row). */
 static void fwd_gates(const fwd_plan *p, int64_t b, int64_t blk) {
     const rnn_dims *d = &p->d;
     const zn_vmath_kernels *vm = &p->kt->vmath;
     const int64_t U = d->U, u0 = blk * U, w = min64(U, d->H - u0);
     const int64_t row = b * d->T + p->t;
-    float *gx = p->xp + row * d->GP + blk * d->GU;
+    float *gx = p->gx + b * p->ldgx + blk * d->GU;
     float *yo = p->y + row * p->ldy + u0;
-    float *hs = p->train && p->tnext >= 0 ? p->hprev + (b * d->T + p->tnext) * d->H + u0 : NULL;
-    float tmp[RNN_MAX_U];
-    switch (d->cell) {
-    case ZN_RNN_CELL_TANH:
-    case ZN_RNN_CELL_RELU:
-        if (d->cell == ZN_RNN_CELL_TANH)
-            vm->tanh((size_t)w, gx, gx);
-        else
-            vm->relu((size_t)w, gx, gx);
-        memcpy(yo, gx, (size_t)w * sizeof *yo);
-        break;
-    case ZN_RNN_CELL_LSTM: /* by rows: fwd_lstm_row */ break;
-    case ZN_RNN_CELL_GRU: {
-        const float *hp = p->ha ? p->ha + b * p->ldha + u0 : NULL;
-        const float *gh = p->ha ? p->gh + b * d->GP + blk * d->GU : NULL;
-        float *hn = p->train ? p->hn + row * d->Hp + u0 : tmp;
-        const float *bhn = p->bhn_p + u0;
-        if (gh) {
-            for (int64_t i = 0; i < 2 * U; i++) gx[i] += gh[i];
-            for (int64_t u = 0; u < w; u++) hn[u] = gh[2 * U + u] + bhn[u];
-        } else {
-            memcpy(hn, bhn, (size_t)w * sizeof *hn);
-        }
-        vm->sigmoid((size_t)(2 * U), gx, gx);
-        float *ng = gx + 2 * U;
-        for (int64_t u = 0; u < w; u++) ng[u] += gx[u] * hn[u];
-        vm->tanh((size_t)w, ng, ng);
-        const float *zg = gx + U;
-        for (int64_t u = 0; u < w; u++) yo[u] = (1.0f - zg[u]) * ng[u] + zg[u] * (hp ? hp[u] : 0.0f);
-        break;
-    }
-    }
-    if (hs) memcpy(hs, yo, (size_t)w * sizeof *hs);
+    if (d->cell == ZN_RNN_CELL_TANH)
+        vm->tanh((size_t)w, gx, gx);
+    else
+        vm->relu((size_t)w, gx, gx);
+    memcpy(yo, gx, (size_t)w * sizeof *yo);
+    if (p->train && p->tnext >= 0) memcpy(p->hprev + (b * d->T + p->tnext) * d->H + u0, yo, (size_t)w * sizeof *yo);
 }
 
 /* LSTM gates of one row over blocks [b0, b1), a few blocks per call: one
@@ -381,10 +376,10 @@ static void fwd_lstm_row(const fwd_plan *p, int64_t b, int64_t b0, int64_t b1) {
     float tc[CHUNK * RNN_MAX_U];
     for (int64_t c0 = b0; c0 < b1; c0 += CHUNK) {
         const int64_t nblk = min64(CHUNK, b1 - c0), u0 = c0 * U, w = min64(nblk * U, d->H - u0);
-        float *gx = p->xp + row * d->GP + c0 * d->GU;
-        float *cn = p->train ? p->cs + row * d->Hp + u0 : p->cinit + b * d->Hp + u0;
+        float *gx = p->gx + b * p->ldgx + c0 * d->GU;
+        float *cn = p->train ? p->cs + (p->t * d->B + b) * d->Hp + u0 : p->cinit + b * d->Hp + u0;
         const float *cp =
-            !p->train || p->tprev < 0 ? p->cinit + b * d->Hp + u0 : p->cs + (b * d->T + p->tprev) * d->Hp + u0;
+            !p->train || p->tprev < 0 ? p->cinit + b * d->Hp + u0 : p->cs + (p->tprev * d->B + b) * d->Hp + u0;
         float *yo = p->y + row * p->ldy + u0;
         vm->sigmoid((size_t)(nblk * d->GU), gx, gx);
         p->kt->rnn.lstm_cell((size_t)nblk, (size_t)U, gx, cp, cn);
@@ -394,15 +389,43 @@ static void fwd_lstm_row(const fwd_plan *p, int64_t b, int64_t b0, int64_t b1) {
     }
 }
 
+/* GRU gates of one row over blocks [b0, b1), a few blocks per call (as
+ * fwd_lstm_row): r and z with the recurrent part, a sigmoid per block, then
+ * one tanh over the blocks' n and h' = (1-z)*n + z*h. */
+static void fwd_gru_row(const fwd_plan *p, int64_t b, int64_t b0, int64_t b1) {
+    enum { CHUNK = 8 };
+    const rnn_dims *d = &p->d;
+    const zn_vmath_kernels *vm = &p->kt->vmath;
+    const zn_rnn_kernels *rk = &p->kt->rnn;
+    const int64_t U = d->U, row = b * d->T + p->t;
+    float tn[CHUNK * RNN_MAX_U], tmp[CHUNK * RNN_MAX_U];
+    for (int64_t c0 = b0; c0 < b1; c0 += CHUNK) {
+        const int64_t nblk = min64(CHUNK, b1 - c0), u0 = c0 * U, w = min64(nblk * U, d->H - u0);
+        float *gx = p->gx + b * p->ldgx + c0 * d->GU;
+        const float *hp = p->ha ? p->ha + b * p->ldha + u0 : NULL;
+        const float *gh = p->ha ? p->gh + b * d->GP + c0 * d->GU : NULL;
+        float *hn = p->train ? p->hn + (p->t * d->B + b) * d->Hp + u0 : tmp;
+        float *yo = p->y + row * p->ldy + u0;
+        rk->gru_in((size_t)nblk, (size_t)U, gx, gh, p->bhn_p + u0, hn);
+        for (int64_t k = 0; k < nblk; k++) vm->sigmoid((size_t)(2 * U), gx + k * d->GU, gx + k * d->GU);
+        rk->gru_n((size_t)nblk, (size_t)U, gx, hn, tn);
+        vm->tanh((size_t)(nblk * U), tn, tn);
+        rk->gru_out((size_t)w, (size_t)U, gx, tn, hp, yo);
+        if (p->train && p->tnext >= 0) memcpy(p->hprev + (b * d->T + p->tnext) * d->H + u0, yo, (size_t)w * sizeof *yo);
+    }
+}
+
 static void fwd_step(void *arg, int ith, int nth) {
     const fwd_plan *p = arg;
     int64_t b0, b1;
     zn_split_range(p->d.nb, 1, ith, nth, &b0, &b1);
     if (b0 >= b1) return;
-    if (p->ha) fwd_product(p, b0, b1);
+    fwd_product(p, b0, b1);
     for (int64_t b = 0; b < p->d.B; b++)
         if (p->d.cell == ZN_RNN_CELL_LSTM)
             fwd_lstm_row(p, b, b0, b1);
+        else if (p->d.cell == ZN_RNN_CELL_GRU)
+            fwd_gru_row(p, b, b0, b1);
         else
             for (int64_t blk = b0; blk < b1; blk++) fwd_gates(p, b, blk);
 }
@@ -455,18 +478,14 @@ zn_status zn_rnn_forward(const zn_kernels *kt, const zn_rnn_args *a, zn_rnn_pass
     p.hn = scratch + l.hn, p.gh = scratch + l.gh;
     const int64_t B = d->B, T = d->T, H = d->H;
 
-    /* the input projection of every step, biases included */
-    zn_gemm_call proj = {0,    0,      B * T, d->GP, d->I,     1.0f,        0.0f, a->x,   p.wih_p,
-                         p.xp, a->ldx, d->GP, d->GP, p.bias_p, ZN_ACT_NONE, 0.0f, p.wih_p};
-    if (B == 1) /* one GEMV per step, as a stream of one-step calls does */
+    /* batch 1: the input projection of every step first, one GEMV per step
+     * as a stream of one-step calls does (larger batches: in each step) */
+    if (B == 1)
         for (int64_t t = 0; t < T; t++) {
             float *row = p.xp + t * d->GP;
             kt->gemm.sgemv(1, d->I, d->GP, 1.0f, p.wih_p, d->GP, a->x + t * a->ldx, 0.0f, row);
             kt->vmath.add_bias((size_t)d->GP, p.bias_p, row);
         }
-    else
-        st = zn_gemm_run(kt, &proj, max_threads == 1 ? NULL : pool, max_threads);
-    if (st != ZN_OK) return st;
 
     if (d->cell == ZN_RNN_CELL_LSTM)
         for (int64_t b = 0; b < B; b++) {
@@ -488,6 +507,10 @@ zn_status zn_rnn_forward(const zn_kernels *kt, const zn_rnn_args *a, zn_rnn_pass
         p.t = t_first + i * step;
         p.tprev = i > 0 ? p.t - step : -1;
         p.tnext = i + 1 < T ? p.t + step : -1;
+        if (p.train || B == 1)
+            p.gx = p.xp + p.t * B * d->GP, p.ldgx = d->GP;
+        else
+            p.gx = p.xp, p.ldgx = d->GP;
         if (p.tprev < 0)
             p.ha = a->h0, p.ldha = H;
         else if (p.train)
@@ -506,7 +529,7 @@ zn_status zn_rnn_forward(const zn_kernels *kt, const zn_rnn_args *a, zn_rnn_pass
     for (int64_t b = 0; b < B; b++) {
         if (a->h_n) memcpy(a->h_n + b * H, a->y + (b * T + t_last) * a->ldy, (size_t)H * sizeof(float));
         if (a->c_n && d->cell == ZN_RNN_CELL_LSTM) {
-            const float *c = p.train ? p.cs + (b * T + t_last) * d->Hp : p.cinit + b * d->Hp;
+            const float *c = p.train ? p.cs + (t_last * B + b) * d->Hp : p.cinit + b * d->Hp;
             memcpy(a->c_n + b * H, c, (size_t)H * sizeof(float));
         }
     }
@@ -526,37 +549,45 @@ typedef struct bwd_plan {
     atomic_int *failed;
 } bwd_plan;
 
-/* Gate gradients of one row and one block; dh holds dL/dh_t's recurrent
- * part on entry and GRU's direct z*dh path on exit. */
-static void bwd_gates(const bwd_plan *p, int64_t b, int64_t blk) {
+/* Gate gradients of one row over blocks [b0, b1), a few blocks per call
+ * (one tanh of c over them); dh holds dL/dh_t's recurrent part on entry and
+ * GRU's direct z*dh path on exit. */
+static void bwd_row(const bwd_plan *p, int64_t b, int64_t b0, int64_t b1) {
+    enum { CHUNK = 8 };
     const rnn_dims *d = &p->d;
     const zn_vmath_kernels *vm = &p->kt->vmath;
-    const int64_t U = d->U, H = d->H, u0 = blk * U, w = min64(U, H - u0);
-    const int64_t row = b * d->T + p->t;
-    const float *ga = p->xp + row * d->GP + blk * d->GU;
-    float *dhr = p->dh + b * H + u0;
-    float *dgr = p->dg + row * d->ldg + u0;
-    const float *dy = p->g->dy ? p->g->dy + row * p->g->ldy + u0 : NULL;
-    float dh[RNN_MAX_U], tmp[RNN_MAX_U];
-    if (dy)
-        for (int64_t u = 0; u < w; u++) dh[u] = dhr[u] + dy[u];
-    else
-        memcpy(dh, dhr, (size_t)w * sizeof *dh);
     const zn_rnn_kernels *rk = &p->kt->rnn;
-    switch (d->cell) {
-    case ZN_RNN_CELL_TANH:
-    case ZN_RNN_CELL_RELU: rk->rnn_bwd((size_t)w, d->cell == ZN_RNN_CELL_RELU, ga, dh, dgr); break;
-    case ZN_RNN_CELL_LSTM: {
-        const float *ct = p->cs + row * d->Hp + u0;
-        const float *cp = p->tprev < 0 ? p->cinit + b * d->Hp + u0 : p->cs + (b * d->T + p->tprev) * d->Hp + u0;
-        vm->tanh((size_t)w, ct, tmp);
-        rk->lstm_bwd((size_t)w, (size_t)H, (size_t)U, ga, tmp, cp, dh, p->dc + b * d->Hp + u0, dgr);
-        break;
-    }
-    case ZN_RNN_CELL_GRU:
-        rk->gru_bwd((size_t)w, (size_t)H, (size_t)U, ga, p->hn + row * d->Hp + u0, p->hprev + row * H + u0, dh, dhr,
-                    dgr);
-        break;
+    const int64_t U = d->U, H = d->H, row = b * d->T + p->t, srow = p->t * d->B + b;
+    float dh[CHUNK * RNN_MAX_U], tmp[CHUNK * RNN_MAX_U];
+    for (int64_t c0 = b0; c0 < b1; c0 += CHUNK) {
+        const int64_t nblk = min64(CHUNK, b1 - c0), u0 = c0 * U, w = min64(nblk * U, H - u0);
+        const float *ga = p->xp + srow * d->GP + c0 * d->GU;
+        float *dhr = p->dh + b * H + u0;
+        float *dgr = p->dg + row * d->ldg + u0;
+        memcpy(dh, dhr, (size_t)w * sizeof *dh);
+        if (p->g->dy) vm->add_bias((size_t)w, p->g->dy + row * p->g->ldy + u0, dh);
+        if (d->cell == ZN_RNN_CELL_TANH || d->cell == ZN_RNN_CELL_RELU) { /* one gate: blocks are contiguous */
+            rk->rnn_bwd((size_t)w, d->cell == ZN_RNN_CELL_RELU, ga, dh, dgr);
+            continue;
+        }
+        if (d->cell == ZN_RNN_CELL_LSTM) {
+            const float *ct = p->cs + srow * d->Hp + u0;
+            const float *cp = p->tprev < 0 ? p->cinit + b * d->Hp + u0 : p->cs + (p->tprev * d->B + b) * d->Hp + u0;
+            float *dc = p->dc + b * d->Hp + u0;
+            vm->tanh((size_t)w, ct, tmp);
+            for (int64_t k = 0; k * U < w; k++) {
+                const int64_t o = k * U;
+                rk->lstm_bwd((size_t)min64(U, w - o), (size_t)H, (size_t)U, ga + k * d->GU, tmp + o, cp + o, dh + o,
+                             dc + o, dgr + o);
+            }
+        } else {
+            const float *hn = p->hn + srow * d->Hp + u0, *hp = p->hprev + row * H + u0;
+            for (int64_t k = 0; k * U < w; k++) {
+                const int64_t o = k * U;
+                rk->gru_bwd((size_t)min64(U, w - o), (size_t)H, (size_t)U, ga + k * d->GU, hn + o, hp + o, dh + o,
+                            dhr + o, dgr + o);
+            }
+        }
     }
 }
 
@@ -594,8 +625,7 @@ static void bwd_step(void *arg, int ith, int nth) {
     const int64_t j0 = b0 * d->U, j1 = min64(b1 * d->U, d->H);
     if (p->tnext >= 0 && bwd_product(p, j0, j1, p->tnext, p->dh + j0, d->H, NULL, 1) != ZN_OK)
         atomic_store(p->failed, 1);
-    for (int64_t b = 0; b < d->B; b++)
-        for (int64_t blk = b0; blk < b1; blk++) bwd_gates(p, b, blk);
+    for (int64_t b = 0; b < d->B; b++) bwd_row(p, b, b0, b1);
 }
 
 /* C (+)= op(A) B over the whole sequence, run on the pool. */

@@ -24,6 +24,37 @@ static void rnn_lstm_out(size_t n, size_t U, const float *restrict act, const fl
     }
 }
 
+static void rnn_gru_in(size_t nblk, size_t U, float *restrict act, const float *restrict gh,
+                       const float *restrict bhn, float *restrict hn) {
+    for (size_t blk = 0; blk < nblk; blk++, act += 3 * U, hn += U, bhn += U) {
+        if (!gh) {
+            for (size_t u = 0; u < U; u++) hn[u] = bhn[u];
+            continue;
+        }
+        for (size_t i = 0; i < 2 * U; i++) act[i] += gh[i];
+        for (size_t u = 0; u < U; u++) hn[u] = gh[2 * U + u] + bhn[u];
+        gh += 3 * U;
+    }
+}
+
+static void rnn_gru_n(size_t nblk, size_t U, const float *restrict act, const float *restrict hn, float *restrict tn) {
+    for (size_t blk = 0; blk < nblk; blk++, act += 3 * U, hn += U, tn += U)
+        for (size_t u = 0; u < U; u++) tn[u] = act[2 * U + u] + act[u] * hn[u];
+}
+
+static void rnn_gru_out(size_t n, size_t U, float *restrict act, const float *restrict tn, const float *restrict hp,
+                        float *restrict y) {
+    for (size_t k0 = 0; k0 < n; k0 += U, act += 3 * U) {
+        const size_t w = n - k0 < U ? n - k0 : U;
+        const float *zg = act + U;
+        float *ng = act + 2 * U;
+        for (size_t u = 0; u < w; u++) {
+            ng[u] = tn[k0 + u];
+            y[k0 + u] = (1.0f - zg[u]) * tn[k0 + u] + zg[u] * (hp ? hp[k0 + u] : 0.0f);
+        }
+    }
+}
+
 static void rnn_lstm_bwd(size_t n, size_t H, size_t U, const float *restrict act, const float *restrict tc,
                          const float *restrict cp, const float *restrict dh, float *restrict dc, float *restrict dg) {
     const float *ig = act, *fg = act + U, *og = act + 2 * U, *gg = act + 3 * U;
@@ -62,6 +93,9 @@ static void rnn_rnn_bwd(size_t n, int relu, const float *restrict h, const float
 static inline void rnn_fill(zn_rnn_kernels *k) {
     k->lstm_cell = rnn_lstm_cell;
     k->lstm_out = rnn_lstm_out;
+    k->gru_in = rnn_gru_in;
+    k->gru_n = rnn_gru_n;
+    k->gru_out = rnn_gru_out;
     k->lstm_bwd = rnn_lstm_bwd;
     k->gru_bwd = rnn_gru_bwd;
     k->rnn_bwd = rnn_rnn_bwd;

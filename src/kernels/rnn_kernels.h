@@ -26,6 +26,14 @@ typedef struct zn_rnn_kernels {
                     float *dh_direct, float *dg);
     /* RNN backward from the output h: tanh (relu 0) or relu (relu 1). */
     void (*rnn_bwd)(size_t n, int relu, const float *h, const float *dh, float *dg);
+    /* GRU forward over nblk blocks of U units (gates 3U apart, hn and tn U
+     * apart): gru_in adds the recurrent r and z (gh, NULL = none) to act
+     * and sets hn = W_hn h + b_hn; after a sigmoid over r and z, gru_n sets
+     * tn = n's input + r*hn, and after tn = tanh(tn) gru_out stores n back
+     * into act and y = (1-z)*n + z*hp over the first n units (hp NULL = 0). */
+    void (*gru_in)(size_t nblk, size_t U, float *act, const float *gh, const float *bhn, float *hn);
+    void (*gru_n)(size_t nblk, size_t U, const float *act, const float *hn, float *tn);
+    void (*gru_out)(size_t n, size_t U, float *act, const float *tn, const float *hp, float *y);
 } zn_rnn_kernels;
 
 void zn_rnn_init_ref(zn_rnn_kernels *k);

@@ -283,6 +283,23 @@ static void test_hidden_past_kc(void) {
         check_one((zn_rnn_cell)cell, 2, 3, 5, 400, cell % 2, 63, 4242 + (uint64_t)cell);
 }
 
+/* Inputs past kc: each step's input projection runs block by block too. */
+static void test_input_past_kc(void) {
+    for (int cell = 0; cell < 4; cell++)
+        check_one((zn_rnn_cell)cell, 3, 4, 400, 40, cell % 2, 63, 5151 + (uint64_t)cell);
+}
+
+/* Inference at batch > 1 projects each step's input in its step: its
+ * scratch does not grow with the sequence (batch 1 and training do). */
+static void test_infer_scratch_per_step(void) {
+    for (int cell = 0; cell < 4; cell++) {
+        zn_rnn_shape s = {(zn_rnn_cell)cell, 32, 10, 32, 128, 0}, l = s;
+        l.steps = 1000;
+        ZT_CHECK(zn_rnn_scratch_floats(NULL, &s, ZN_RNN_INFER, 1) == zn_rnn_scratch_floats(NULL, &l, ZN_RNN_INFER, 1));
+        ZT_CHECK(zn_rnn_scratch_floats(NULL, &s, ZN_RNN_TRAIN, 1) < zn_rnn_scratch_floats(NULL, &l, ZN_RNN_TRAIN, 1));
+    }
+}
+
 static int same(const float *a, const float *b, size_t n) { return memcmp(a, b, n * sizeof *a) == 0; }
 
 static void test_threads_bit_identical(void) {
@@ -446,6 +463,8 @@ static void test_bad_args(void) {
 int main(void) {
     ZT_RUN(test_against_reference);
     ZT_RUN(test_hidden_past_kc);
+    ZT_RUN(test_input_past_kc);
+    ZT_RUN(test_infer_scratch_per_step);
     ZT_RUN(test_threads_bit_identical);
     ZT_RUN(test_streaming);
     ZT_RUN(test_infer_equals_train);
