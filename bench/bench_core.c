@@ -47,6 +47,12 @@ static void progress(int on, int rep, int reps, const bench_contender *c) {
     fflush(stderr);
 }
 
+/* A peer whose threads may spin after its rep: several threads, or a peer
+ * process that picks its own thread count (timed in its process). */
+static int may_spin(const bench_contender *c) {
+    return strcmp(c->name, "zenn") != 0 && (c->threads > 1 || c->timed != NULL);
+}
+
 void bench_measure(const bench_opts *o, bench_contender *c, int n, bench_stats *stats) {
     enum { MAX_CONTENDERS = 8, MAX_REPS = 64 };
     double times[MAX_CONTENDERS][MAX_REPS];
@@ -61,7 +67,7 @@ void bench_measure(const bench_opts *o, bench_contender *c, int n, bench_stats *
             calls[i] = c[i].skip || c[i].timed(c[i].ctx, o->min_seconds * 0.5) < 0 ? -1 : 1;
         else
             calls[i] = c[i].skip ? -1 : calls_per_rep(&c[i], o->min_seconds);
-        if (c[i].threads > 1 && strcmp(c[i].name, "zenn") != 0) sleep_ms(o->settle_ms);
+        if (may_spin(&c[i])) sleep_ms(o->settle_ms);
     }
     for (int r = 0; r < reps; r++) {
         for (int i = 0; i < n; i++) {
@@ -74,6 +80,7 @@ void bench_measure(const bench_opts *o, bench_contender *c, int n, bench_stats *
                     calls[i] = -1;
                 else
                     times[i][r] = per;
+                if (may_spin(&c[i])) sleep_ms(o->settle_ms);
                 continue;
             }
             double t0 = zn_time_sec();
@@ -86,7 +93,7 @@ void bench_measure(const bench_opts *o, bench_contender *c, int n, bench_stats *
             }
             times[i][r] = t / (double)calls[i];
             /* A peer's threads spin after a call; let them sleep before the next contender. */
-            if (c[i].threads > 1 && strcmp(c[i].name, "zenn") != 0) sleep_ms(o->settle_ms);
+            if (may_spin(&c[i])) sleep_ms(o->settle_ms);
         }
     }
     progress(tty, 0, reps, NULL);

@@ -18,6 +18,7 @@
  * run the batch in chunks (chunks_of) to keep backward's scratch small.
  * State (stateful): h then c, each [D][B][H]. Inference workspaces may keep
  * the weights packed (zn_ws_pack_weights: rnn_pack). */
+#include <stdatomic.h>
 #include <string.h>
 
 #include "base/internal.h"
@@ -90,7 +91,10 @@ zn_node *zn_rnn_layer(zn_graph *g, zn_cell cell, zn_node *x, int64_t hidden, int
             if (!shape_is(w, GH, cols))
                 return zn_graph_fail(g, ZN_ERR_SHAPE,
                                      "zn_rnn_layer (node %d): parameter %d (%s) is %s, want [%lld%s%lld] for x %s",
-                                     g->count, d * pd + k, k == 0 ? "w_ih" : k == 1 ? "w_hh" : "bias",
+                                     g->count, d * pd + k,
+                                     k == 0   ? "w_ih"
+                                     : k == 1 ? "w_hh"
+                                              : "bias",
                                      zn_shape_str(w, sw, sizeof sw), (long long)GH, cols ? ", " : "",
                                      (long long)(cols ? cols : 0), zn_shape_str(x, sx, sizeof sx));
         }
@@ -116,8 +120,8 @@ zn_node *zn_rnn_layer(zn_graph *g, zn_cell cell, zn_node *x, int64_t hidden, int
     proto.a.size[1] = directions;
     proto.a.size[2] = cell;
     proto.a.size[3] = I;
-    proto.a.flags = (pd == 4 ? RNN_F_BIAS : 0) | (h0 ? RNN_F_H0 : 0) | (c0 ? RNN_F_C0 : 0) |
-                    (stateful ? RNN_F_STATEFUL : 0);
+    proto.a.flags =
+        (pd == 4 ? RNN_F_BIAS : 0) | (h0 ? RNN_F_H0 : 0) | (c0 ? RNN_F_C0 : 0) | (stateful ? RNN_F_STATEFUL : 0);
     if (train_floats_at(&proto, 1, x->dim[0]) <= 0)
         return zn_graph_fail(g, ZN_ERR_OVERFLOW, "zn_rnn_layer (node %d): x %s with hidden %lld is too big", g->count,
                              zn_shape_str(x, sx, sizeof sx), (long long)hidden);
@@ -222,6 +226,103 @@ static zn_rnn_args args_of(const zn_exec *e, const zn_node *n, const rnn_run *r,
 
 static const float *packed_for(const zn_exec *e, const zn_node *n, int64_t batch, int d);
 
+/* Inference of a large batch runs as independent parts of RNN_PART_ROWS
+ * sequences (and directions), one per job on the pool: a step's products
+ * then need no hand-off between threads, where splitting each step's
+ * product took one per step. The parts depend on the batch alone, so the
+ * bits do not depend on the thread count. */
+enum { RNN_PART_ROWS = 16 };
+
+static size_t packed_class(const zn_node *n, int64_t batch);
+
+static int64_t parts_of(int64_t batch) { return (batch + RNN_PART_ROWS - 1) / RNN_PART_ROWS; }
+
+/* Scratch of the parts: each direction's packed weights (when the
+ * workspace has none), then each job's kernel scratch. */
+static int64_t split_floats(const zn_node *n, int64_t max_batch) {
+    if (max_batch < 2 * RNN_PART_ROWS) return 0;
+    const int64_t jobs = parts_of(max_batch) * dirs(n);
+    return dirs(n) * (int64_t)packed_class(n, 2) +
+           jobs * round16((int64_t)infer_floats(n, RNN_PART_ROWS, n->dim[0], 1));
+}
+
+typedef struct part_job {
+    const zn_exec *e;
+    const zn_node *n;
+    const rnn_run *r;
+    const float *state, *h0, *c0;
+    float *tmp_h, *tmp_c, *work;
+    const float *packed[2];
+    int64_t work_each;
+    int jobs;
+    atomic_int failed; /* the first status a job failed with, or 0 */
+} part_job;
+
+/* Rows [b0, b1) of part p of `parts` (even parts, each at least 2 rows). */
+static void part_rows(int64_t batch, int64_t parts, int64_t p, int64_t *b0, int64_t *b1) {
+    *b0 = p * batch / parts;
+    *b1 = (p + 1) * batch / parts;
+}
+
+static void part_run(void *arg, int ith, int nth) {
+    part_job *j = arg;
+    const rnn_run *r = j->r;
+    const int64_t bh = r->B * r->H, H = r->H;
+    for (int k = ith; k < j->jobs; k += nth) {
+        const int d = k % r->D;
+        int64_t b0, b1;
+        part_rows(r->B, parts_of(r->B), k / r->D, &b0, &b1);
+        const int64_t bc = b1 - b0;
+        zn_rnn_args a = args_of(j->e, j->n, r, d, b0, bc);
+        if (j->state) {
+            a.h0 = j->state + d * bh + b0 * H;
+            a.c0 = r->lstm ? j->state + r->D * bh + d * bh + b0 * H : NULL;
+        } else { /* each job gathers into its own rows of tmp */
+            a.h0 = gather(j->h0, r, d, b0, bc, j->tmp_h + (d * r->B + b0) * H);
+            a.c0 = gather(j->c0, r, d, b0, bc, j->tmp_c + (d * r->B + b0) * H);
+        }
+        a.packed = j->packed[d];
+        float *w = j->work + k * j->work_each;
+        const zn_status st = zn_rnn_forward(j->e->k, &a, ZN_RNN_INFER, w, infer_floats(j->n, bc, r->T, 1), NULL, 1);
+        int none = 0;
+        if (st != ZN_OK) atomic_compare_exchange_strong(&j->failed, &none, (int)st);
+    }
+}
+
+static void forward_in_parts(const zn_exec *e, const zn_node *n, const rnn_run *r, const float *state, const float *h0,
+                             const float *c0, float *tmp_h, float *tmp_c, float *ks) {
+    part_job j;
+    memset(&j, 0, sizeof j);
+    atomic_init(&j.failed, 0);
+    j.e = e, j.n = n, j.r = r, j.state = state, j.h0 = h0, j.c0 = c0, j.tmp_h = tmp_h, j.tmp_c = tmp_c;
+    j.jobs = (int)(parts_of(r->B) * r->D);
+    j.work_each = round16((int64_t)infer_floats(n, RNN_PART_ROWS, n->dim[0], 1));
+    j.work = ks + r->D * (int64_t)packed_class(n, 2);
+    for (int d = 0; d < r->D; d++) {
+        j.packed[d] = packed_for(e, n, 2, d);
+        if (j.packed[d]) continue;
+        float *at = ks + d * (int64_t)packed_class(n, 2);
+        const int bias = (n->a.flags & RNN_F_BIAS) != 0;
+        zn_rnn_shape s = shape_at(n, RNN_PART_ROWS, 1, d == 1);
+        zn_status st =
+            zn_rnn_pack(e->k, &s, e->val[n->in[wslot(n, d, 0)]], e->val[n->in[wslot(n, d, 1)]],
+                        bias ? e->val[n->in[wslot(n, d, 2)]] : NULL, bias ? e->val[n->in[wslot(n, d, 3)]] : NULL, at);
+        if (st != ZN_OK) {
+            zn_exec_fail(e, st, "rnn (node %d): %s", n->index, zn_last_error());
+            return;
+        }
+        j.packed[d] = at;
+    }
+    zn_pool *pool = e->max_threads == 1 ? NULL : (e->pool ? e->pool : zn_pool_default());
+    int nth = pool ? zn_pool_size(pool) : 1;
+    if (e->max_threads > 0 && e->max_threads < nth) nth = e->max_threads;
+    if (nth > j.jobs) nth = j.jobs;
+    zn_status s = nth > 1 ? zn_pool_run(pool, part_run, &j, nth) : ZN_OK;
+    if (nth <= 1) part_run(&j, 0, 1);
+    if (s == ZN_OK) s = (zn_status)atomic_load(&j.failed);
+    if (s != ZN_OK) zn_exec_fail(e, s, "rnn (node %d): a part of the batch failed (%s)", n->index, zn_status_str(s));
+}
+
 static void rnn_forward(const zn_exec *e, const zn_node *n) {
     rnn_run r;
     run_of(e, n, &r);
@@ -230,11 +331,20 @@ static void rnn_forward(const zn_exec *e, const zn_node *n) {
     const int live = stateful && e->state_live[n->index];
     float *st = e->state[n->index];
     float *sc = e->scratch[n->index];
-    float *tmp_h = sc, *tmp_c = sc + round16(bh), *ks = sc + 2 * round16(bh);
+    float *tmp_h = sc, *tmp_c = sc + round16(dbh), *ks = sc + 2 * round16(dbh);
     const int hs = h0_slot(n), cs = c0_slot(n);
     const float *h0 = hs >= 0 ? e->val[n->in[hs]] : NULL, *c0 = cs >= 0 ? e->val[n->in[cs]] : NULL;
     if (r.dhn) memset(r.dhn, 0, (size_t)dbh * sizeof(float));
     if (r.dcn) memset(r.dcn, 0, (size_t)dbh * sizeof(float));
+    if (!e->training && !r.saved && r.B >= 2 * RNN_PART_ROWS) {
+        forward_in_parts(e, n, &r, live ? st : NULL, h0, c0, tmp_h, tmp_c, ks);
+        if (*e->status == ZN_OK && stateful) {
+            memcpy(st, r.hn, (size_t)dbh * sizeof(float));
+            if (r.lstm) memcpy(st + dbh, r.cn, (size_t)dbh * sizeof(float));
+            e->state_live[n->index] = 1;
+        }
+        return;
+    }
     /* training: chunks of the batch, weights packed into node scratch, the
      * saved activations in aux; inference in a training workspace: aux's
      * room as the kernel's scratch; otherwise the node scratch */
@@ -283,9 +393,9 @@ static void rnn_backward(const zn_exec *e, const zn_node *n) {
     rnn_run r;
     run_of(e, n, &r);
     if (!r.saved) return; /* not sized for training: never happens in a training pass */
-    const int64_t bh = r.B * r.H, DH = r.D * r.H;
+    const int64_t bh = r.B * r.H, dbh = r.D * bh, DH = r.D * r.H;
     float *sc = e->scratch[n->index];
-    float *tmp_h = sc, *tmp_c = sc + round16(bh), *ks = sc + 2 * round16(bh);
+    float *tmp_h = sc, *tmp_c = sc + round16(dbh), *ks = sc + 2 * round16(dbh);
     const int hs = h0_slot(n), cs = c0_slot(n);
     const int stateful = (n->a.flags & RNN_F_STATEFUL) && e->state[n->index];
     float *dh0 = hs >= 0 && !stateful ? zn_exec_input_grad(e, n, hs) : NULL;
@@ -314,8 +424,8 @@ static void rnn_backward(const zn_exec *e, const zn_node *n) {
             gr.dh0 = dh0 ? tmp_h : NULL;
             gr.dc0 = dc0 ? tmp_c : NULL;
             const int64_t f = train_floats_at(n, bc, r.T);
-            zn_status s = zn_rnn_backward(e->k, &a, &gr, saved, (size_t)f, ks, back_floats(n, bc, r.T), e->pool,
-                                          e->max_threads);
+            zn_status s =
+                zn_rnn_backward(e->k, &a, &gr, saved, (size_t)f, ks, back_floats(n, bc, r.T), e->pool, e->max_threads);
             saved += f;
             if (s != ZN_OK) {
                 zn_exec_fail(e, s, "rnn (node %d) backward: %s", n->index, zn_last_error());
@@ -340,8 +450,11 @@ static int64_t rnn_aux(const zn_node *n, int training) {
  * in training the packed weights (forward) sharing room with backward's. */
 static int64_t rnn_scratch(const zn_node *n, int64_t max_batch, int training) {
     const int64_t T = n->dim[0];
-    const int64_t tmp = 2 * round16(max_batch * hid(n));
-    if (!training) return tmp + (int64_t)infer_floats(n, max_batch, T, 0);
+    const int64_t tmp = 2 * round16(dirs(n) * max_batch * hid(n));
+    if (!training) {
+        const int64_t whole = (int64_t)infer_floats(n, max_batch, T, 0), split = split_floats(n, max_batch);
+        return tmp + (whole > split ? whole : split);
+    }
     const size_t p = packed_floats(n), b = back_floats(n, chunk_rows(n, max_batch), T);
     return tmp + (int64_t)(p > b ? p : b);
 }
@@ -365,9 +478,9 @@ static zn_status rnn_pack(const zn_node *n, const float *const *val, int64_t max
             zn_rnn_shape s = shape_at(n, c ? 2 : 1, 1, d == 1);
             const int bias = (n->a.flags & RNN_F_BIAS) != 0;
             float *at = dst + (c ? dirs(n) * packed_class(n, 1) : 0) + d * packed_class(n, c ? 2 : 1);
-            zn_status st = zn_rnn_pack(zn_kernels_get(), &s, val[n->in[wslot(n, d, 0)]], val[n->in[wslot(n, d, 1)]],
-                                       bias ? val[n->in[wslot(n, d, 2)]] : NULL,
-                                       bias ? val[n->in[wslot(n, d, 3)]] : NULL, at);
+            zn_status st =
+                zn_rnn_pack(zn_kernels_get(), &s, val[n->in[wslot(n, d, 0)]], val[n->in[wslot(n, d, 1)]],
+                            bias ? val[n->in[wslot(n, d, 2)]] : NULL, bias ? val[n->in[wslot(n, d, 3)]] : NULL, at);
             if (st != ZN_OK) return st;
         }
     return ZN_OK;

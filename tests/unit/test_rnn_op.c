@@ -149,11 +149,12 @@ static void test_training_memory(void) {
     zn_ws_memory mem;
     ZT_OK(zn_ws_memory_report(ws, &mem));
     const zn_rnn_shape s = {ZN_RNN_CELL_LSTM, MB, MT, MI, MH, 0};
-    const double must = (double)zn_rnn_scratch_floats(NULL, &s, ZN_RNN_TRAIN, 1) * 4.0 +
-                        (double)MB * MT * (MI + MH) * 4.0;
+    const double must =
+        (double)zn_rnn_scratch_floats(NULL, &s, ZN_RNN_TRAIN, 1) * 4.0 + (double)MB * MT * (MI + MH) * 4.0;
     const double ratio = (double)mem.total / must;
-    fprintf(stderr, "  LSTM training workspace %zu bytes (block %zu, aux %zu, scratch %zu, values %zu, gradients %zu), "
-                    "must store %.0f: %.2fx\n",
+    fprintf(stderr,
+            "  LSTM training workspace %zu bytes (block %zu, aux %zu, scratch %zu, values %zu, gradients %zu), "
+            "must store %.0f: %.2fx\n",
             mem.total, mem.block, mem.aux, mem.scratch, mem.values, mem.gradients, must, ratio);
     ZT_CHECK_MSG(ratio <= 1.5, "the LSTM training workspace is %.2fx the activations it must store", ratio);
     zn_ws_free(ws);
@@ -347,10 +348,72 @@ static void test_carry_state(void) {
     memcpy(hc, h, sizeof h), memcpy(cc, c, sizeof c);
     in_b[1] = hc, in_b[2] = cc;
     ZT_OK(zn_model_run(m, ws, &fb, o_b));
-    for (int b = 0; b < B; b++)
-        ZT_CHECK(memcmp(yb + b * T2 * H, y + (b * T + T1) * H, sizeof(float) * T2 * H) == 0);
+    for (int b = 0; b < B; b++) ZT_CHECK(memcmp(yb + b * T2 * H, y + (b * T + T1) * H, sizeof(float) * T2 * H) == 0);
     ZT_CHECK(memcmp(h, hf, sizeof h) == 0 && memcmp(c, cf, sizeof c) == 0);
     zn_ws_free(ws);
+    zn_model_free(m);
+}
+
+/* Inference of a batch of 40 runs in parts (bidirectional, two layers, h0
+ * and c0 given, final states read): 1 and 2 threads give the same bits,
+ * and the same values (to rounding) as a training workspace's whole-batch
+ * pass. */
+static void test_batch_parts(void) {
+    enum { PB = 40, PT = 7, PI = 5, PH = 6, PL = 2 };
+    zn_graph *g = NULL;
+    zn_graph_create(&g);
+    zn_node *x = zn_input_seq(g, "x", PT, PI);
+    zn_node *h0 = zn_input_nd(g, "h0", ZN_F32, 2, (const int64_t[]){2 * PL, PH}, -1);
+    zn_node *c0 = zn_input_nd(g, "c0", ZN_F32, 2, (const int64_t[]){2 * PL, PH}, -1);
+    zn_rnn_spec sp = zn_rnn_spec_default(PH);
+    sp.num_layers = PL;
+    sp.bidirectional = 1;
+    zn_node *hn = NULL, *cn = NULL;
+    zn_node *y = zn_lstm(g, x, &sp, "lstm", h0, c0, &hn, &cn);
+    zn_node *outs[3] = {y, hn, cn};
+    zn_node *t = zn_input_nd(g, "t", ZN_F32, 2, (const int64_t[]){PT, 2 * PH}, 0);
+    zn_model *m = NULL;
+    ZT_OK(zn_model_compile(g, outs, 3, zn_mse(g, y, t), 9, &m));
+    zn_graph_free(g);
+    const size_t ny = (size_t)PB * PT * 2 * PH, ns = (size_t)PB * 2 * PL * PH;
+    float *xs = zn_alloc((size_t)PB * PT * PI * sizeof(float)), *hs = zn_alloc(ns * sizeof(float));
+    float *cs = zn_alloc(ns * sizeof(float)), *ts = zn_calloc(ny, sizeof(float));
+    zn_rng r;
+    zn_rng_seed(&r, 4);
+    zn_rng_fill_uniform(&r, xs, (size_t)PB * PT * PI, -1, 1);
+    zn_rng_fill_uniform(&r, hs, ns, -1, 1);
+    zn_rng_fill_uniform(&r, cs, ns, -1, 1);
+    const void *in[4] = {xs, hs, cs, ts};
+    zn_feed f = {PB, 0, in};
+    float *got[3][3];
+    zn_pool *pool = NULL;
+    ZT_OK(zn_pool_create(2, &pool));
+    for (int run = 0; run < 3; run++) { /* 1 thread, 2 threads, a training workspace */
+        zn_ws_opts o = zn_ws_opts_default();
+        o.max_batch = PB;
+        o.pool = pool;
+        o.max_threads = run == 1 ? 2 : 1;
+        o.mode = run == 2 ? ZN_WS_TRAIN : ZN_WS_INFER;
+        zn_ws *ws = NULL;
+        ZT_OK(zn_ws_create(m, &o, &ws));
+        if (run < 2) ZT_OK(zn_ws_pack_weights(ws, m));
+        for (int k = 0; k < 3; k++) got[run][k] = zn_alloc((k ? ns : ny) * sizeof(float));
+        ZT_OK(zn_model_run(m, ws, &f, got[run]));
+        zn_ws_free(ws);
+    }
+    for (int k = 0; k < 3; k++) {
+        const size_t n = k ? ns : ny;
+        ZT_CHECK_MSG(memcmp(got[0][k], got[1][k], n * sizeof(float)) == 0, "output %d: 1 and 2 threads differ", k);
+        double worst = 0;
+        for (size_t i = 0; i < n; i++) worst = fmax(worst, fabs((double)got[0][k][i] - got[2][k][i]));
+        ZT_CHECK_MSG(worst < 1e-5, "output %d: parts and whole batch differ by %g", k, worst);
+        for (int run = 0; run < 3; run++) zn_free(got[run][k]);
+    }
+    zn_pool_free(pool);
+    zn_free(xs);
+    zn_free(hs);
+    zn_free(cs);
+    zn_free(ts);
     zn_model_free(m);
 }
 
@@ -362,5 +425,6 @@ int main(void) {
     ZT_RUN(test_stream_gru);
     ZT_RUN(test_run_time_length);
     ZT_RUN(test_training_memory);
+    ZT_RUN(test_batch_parts);
     return zt_finish();
 }
