@@ -252,7 +252,7 @@ static void pair_forward(const zn_exec *e, const zn_fast *f, const zn_node *m1, 
 
 /* Element-wise ops split over the pool when each thread gets this many
  * elements (results are the same bits: each element is computed alone). */
-enum { ELEMENTWISE_MIN_PER_THREAD = 1 << 14 };
+enum { ELEMENTWISE_MIN_PER_THREAD = (int)ZN_PAR_MIN_ELEMENTWISE };
 
 void zn_fast_forward(const zn_exec *e, const zn_fast *f, const zn_plan *plan) {
     for (int s = 0; s < plan->n_steps && *e->status == ZN_OK; s++) {

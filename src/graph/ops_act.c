@@ -172,7 +172,7 @@ static void act_backward(const zn_exec *e, const zn_node *n) {
     act_job j = {e, n, dx, beta, zn_exec_count(e, n)};
     zn_pool *pool = e->max_threads == 1 ? NULL : (e->pool ? e->pool : zn_pool_default());
     zn_parallel_rows(pool, e->max_threads, (j.count + ACT_BLOCK - 1) / ACT_BLOCK,
-                     zn_rows_per_thread(ACT_BLOCK, ZN_PAR_MIN_FLOATS), act_backward_part, &j);
+                     zn_rows_per_thread(ACT_BLOCK, ZN_PAR_MIN_ELEMENTWISE), act_backward_part, &j);
 }
 
 static zn_node *rebuild_act(zn_graph *g, zn_node *const *in, const zn_node_info *info) {

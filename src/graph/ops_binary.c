@@ -188,7 +188,7 @@ static void bin_part(void *ctx, int64_t begin, int64_t end) {
                 }
 }
 
-/* Runs the job on the pool when large (ZN_PAR_MIN_FLOATS elements a thread
+/* Runs the job on the pool when large (ZN_PAR_MIN_ELEMENTWISE elements a thread
  * at least). Broadcast jobs split an axis along which the written array
  * does not repeat (the outermost long one), so no two threads write one
  * element; with none, the caller runs it alone. */
@@ -196,7 +196,7 @@ static void bin_run(const zn_exec *e, bin_job *j, const int64_t *written_stride)
     zn_pool *pool = e->max_threads == 1 ? NULL : (e->pool ? e->pool : zn_pool_default());
     if (j->flat) {
         const int64_t blocks = (j->count + BLOCK - 1) / BLOCK;
-        zn_parallel_rows(pool, e->max_threads, blocks, zn_rows_per_thread(BLOCK, ZN_PAR_MIN_FLOATS), bin_part, j);
+        zn_parallel_rows(pool, e->max_threads, blocks, zn_rows_per_thread(BLOCK, ZN_PAR_MIN_ELEMENTWISE), bin_part, j);
         return;
     }
     const int64_t total = j->count;
@@ -212,7 +212,7 @@ static void bin_run(const zn_exec *e, bin_job *j, const int64_t *written_stride)
     }
     j->axis = axis;
     const int64_t per_index = total / j->v->shape[axis];
-    zn_parallel_rows(pool, e->max_threads, j->v->shape[axis], zn_rows_per_thread(per_index, ZN_PAR_MIN_FLOATS),
+    zn_parallel_rows(pool, e->max_threads, j->v->shape[axis], zn_rows_per_thread(per_index, ZN_PAR_MIN_ELEMENTWISE),
                      bin_part, j);
 }
 

@@ -18,6 +18,10 @@
  * embeddings on the pool"). */
 #define ZN_PAR_MIN_FLOATS ((int64_t)16384)
 #define ZN_PAR_MIN_COPY_FLOATS ((int64_t)131072)
+/* ... and for the graph's element-wise ops (activations, broadcasting
+ * arithmetic), a few operations per element, whose split costs a hand-off
+ * inside every training step. */
+#define ZN_PAR_MIN_ELEMENTWISE ((int64_t)65536)
 
 typedef void (*zn_rows_fn)(void *ctx, int64_t begin, int64_t end);
 

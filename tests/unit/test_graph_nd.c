@@ -153,7 +153,7 @@ static void test_reshape_view_and_no_state(void) {
 static void test_elementwise_split_same_bits(void) {
     zn_graph *g = NULL;
     zn_graph_create(&g);
-    zn_node *x = zn_input_nd(g, "x", ZN_F32, 2, (const int64_t[]){256, 300}, -1);
+    zn_node *x = zn_input_nd(g, "x", ZN_F32, 2, (const int64_t[]){512, 300}, -1);
     zn_node *y = zn_activation(g, x, ZN_NACT_GELU, 1.0f);
     zn_model *m = NULL;
     ZT_OK(zn_model_compile(g, &y, 1, NULL, 1, &m));
@@ -166,7 +166,7 @@ static void test_elementwise_split_same_bits(void) {
     ZT_OK(zn_ws_create(m, &o, &two));
     o.max_threads = 1;
     ZT_OK(zn_ws_create(m, &o, &one));
-    const size_t n = 256 * 300;
+    const size_t n = 512 * 300;
     float *xs = zn_alloc(n * sizeof(float)), *a = zn_alloc(n * sizeof(float)), *b = zn_alloc(n * sizeof(float));
     zn_rng r;
     zn_rng_seed(&r, 2);

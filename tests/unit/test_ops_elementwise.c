@@ -5,7 +5,7 @@
  * parameter before the step writes it). */
 #include "zn_test.h"
 
-enum { B = 4, T = 64, F = 160, N = B * T * F };
+enum { B = 16, T = 64, F = 160, N = B * T * F }; /* past two threads x ZN_PAR_MIN_ELEMENTWISE: the ops split */
 
 static void test_threads_bit_identical(void) {
     zn_graph *g = NULL;
@@ -13,12 +13,12 @@ static void test_threads_bit_identical(void) {
     const int64_t xd[2] = {T, F}, row[2] = {1, F}, col[2] = {T, 1}, f = F;
     zn_node *x = zn_input_nd(g, "x", ZN_F32, 2, xd, -1), *x2 = zn_input_nd(g, "x2", ZN_F32, 2, xd, -1);
     zn_node *p = zn_param_nd(g, "p", 2, xd, ZN_INIT_UNIFORM, 0.5f);
-    zn_node *h = zn_mul(g, zn_add(g, x, p), x2);                                    /* flat, with a parameter */
-    h = zn_activation(g, h, ZN_NACT_SILU, 1.0f);                                    /* generic derivative */
-    h = zn_sub(g, h, zn_param_nd(g, "row", 2, row, ZN_INIT_UNIFORM, 0.5f));         /* over batch and time */
-    h = zn_mul(g, zn_param_nd(g, "col", 2, col, ZN_INIT_UNIFORM, 0.5f), h);         /* per step */
-    h = zn_mul(g, h, zn_param_nd(g, "vec", 1, &f, ZN_INIT_UNIFORM, 0.5f));          /* per feature */
-    h = zn_activation(g, zn_add(g, h, h), ZN_NACT_TANH, 0.7f);                       /* the same node twice */
+    zn_node *h = zn_mul(g, zn_add(g, x, p), x2);                            /* flat, with a parameter */
+    h = zn_activation(g, h, ZN_NACT_SILU, 1.0f);                            /* generic derivative */
+    h = zn_sub(g, h, zn_param_nd(g, "row", 2, row, ZN_INIT_UNIFORM, 0.5f)); /* over batch and time */
+    h = zn_mul(g, zn_param_nd(g, "col", 2, col, ZN_INIT_UNIFORM, 0.5f), h); /* per step */
+    h = zn_mul(g, h, zn_param_nd(g, "vec", 1, &f, ZN_INIT_UNIFORM, 0.5f));  /* per feature */
+    h = zn_activation(g, zn_add(g, h, h), ZN_NACT_TANH, 0.7f);              /* the same node twice */
     h = zn_activation_fann(g, h, ZN_NACT_FANN_SIGMOID_SYMMETRIC, 0.5f);
     zn_node *loss = zn_mse(g, h, zn_input_nd(g, "t", ZN_F32, 2, xd, -1));
     zn_model *m = NULL;
