@@ -2,8 +2,10 @@
  *
  * Build a graph with the node functions below; every node's value has a
  * leading batch dimension (implied, any size up to the workspace's maximum)
- * followed by `features` values per sample. Parameters (weights) have no
- * batch dimension. A builder that fails returns NULL and records the first
+ * followed by 1 to 4 dimensions per sample ([B, features], [B, T, C] for
+ * sequences, [B, H, T, D] for heads); one of them may be a sequence axis
+ * whose length a pass may shorten (zn_feed.seq_len). Parameters (weights)
+ * have no batch dimension. A builder that fails returns NULL and records the first
  * error in the graph; later builders given a NULL node also return NULL, so
  * a whole network can be written without checks and the error read once, from
  * zn_graph_status() or from zn_model_compile().
