@@ -38,7 +38,8 @@ static const suite_entry suites[] = {
     {"io", bench_suite_io, "model save/load: safetensors against the same weights as JSON text"},
     {"rnn", bench_suite_rnn, "LSTM/GRU inference, batch-1 streaming and training against ONNX Runtime, PyTorch"},
     {"fann", bench_suite_fann, "the drop-in FANN API against libfann: fann_run, training epochs, cascade"},
-    {"conv", bench_suite_conv, "conv1d 16x64x1024 k3 (dilation 1, 8) forward and forward+backward against PyTorch, ORT"},
+    {"conv", bench_suite_conv,
+     "conv1d 16x64x1024 k3 (dilation 1, 8) forward and forward+backward against PyTorch, ORT"},
     {"fann-cli", bench_suite_fann_cli, "zenn train, the whole command, against a libfann program on FANN's sets"},
 };
 #define NSUITES ((int)(sizeof suites / sizeof suites[0]))

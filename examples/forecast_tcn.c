@@ -12,14 +12,14 @@
 #include "zenn/zenn.h"
 
 enum {
-    WINDOW = 96,        /* hours the model sees */
-    HORIZON = 24,       /* hours it forecasts */
-    SEASON = 24,        /* the naive forecast's period */
-    TEST_HOURS = 2880,  /* the held-out tail: the last 120 days */
-    CHANNELS = 12,      /* per TCN block */
+    WINDOW = 96,       /* hours the model sees */
+    HORIZON = 24,      /* hours it forecasts */
+    SEASON = 24,       /* the naive forecast's period */
+    TEST_HOURS = 2880, /* the held-out tail: the last 120 days */
+    CHANNELS = 12,     /* per TCN block */
     BATCH = 32,
-    STEPS = 500,        /* Adam steps */
-    TEST_STRIDE = 24,   /* rolling test windows, one a day */
+    STEPS = 500,      /* Adam steps */
+    TEST_STRIDE = 24, /* rolling test windows, one a day */
 };
 
 /* The OT column of "date,OT" lines; returns the count (0 on error). */
@@ -156,8 +156,8 @@ int main(int argc, char **argv) {
     mae_model /= (double)count;
     mae_naive /= (double)count;
     mae_last /= (double)count;
-    printf("ETTh1 OT, %d h ahead from %d h, %ld test forecasts over the last %d h\n", HORIZON, WINDOW,
-           count / HORIZON, TEST_HOURS);
+    printf("ETTh1 OT, %d h ahead from %d h, %ld test forecasts over the last %d h\n", HORIZON, WINDOW, count / HORIZON,
+           TEST_HOURS);
     printf("%lld parameters; train MAE (normalised, last 50 steps) %.4f\n", (long long)np, recent);
     printf("TCN MAE %.4f, seasonal-naive MAE %.4f (ratio %.3f); last value repeated: MAE %.4f\n", mae_model, mae_naive,
            mae_model / mae_naive, mae_last);

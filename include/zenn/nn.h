@@ -164,12 +164,10 @@ typedef struct zn_rnn_spec {
 
 /* hidden H, one layer, one direction, biases, no dropout, not stateful. */
 ZN_API zn_rnn_spec zn_rnn_spec_default(int64_t hidden);
-ZN_API zn_node *zn_rnn(zn_graph *g, zn_node *x, const zn_rnn_spec *spec, const char *name, zn_node *h0,
-                       zn_node **h_n);
+ZN_API zn_node *zn_rnn(zn_graph *g, zn_node *x, const zn_rnn_spec *spec, const char *name, zn_node *h0, zn_node **h_n);
 ZN_API zn_node *zn_lstm(zn_graph *g, zn_node *x, const zn_rnn_spec *spec, const char *name, zn_node *h0, zn_node *c0,
                         zn_node **h_n, zn_node **c_n);
-ZN_API zn_node *zn_gru(zn_graph *g, zn_node *x, const zn_rnn_spec *spec, const char *name, zn_node *h0,
-                       zn_node **h_n);
+ZN_API zn_node *zn_gru(zn_graph *g, zn_node *x, const zn_rnn_spec *spec, const char *name, zn_node *h0, zn_node **h_n);
 
 /* ---- a trained network with what it needs to run on raw data ------------------- */
 

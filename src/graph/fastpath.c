@@ -148,8 +148,8 @@ zn_status zn_ws_pack_weights(zn_ws *ws, const zn_model *m) {
     for (int i = 0; i < m->n_nodes; i++) {
         const size_t f = op_packed_floats(ws, m, &m->nodes[i]);
         if (!f) continue;
-        zn_status s = def_of(&m->nodes[i])->pack(&m->nodes[i], (const float *const *)ws->val, ws->max_batch,
-                                                 ws->packed + at);
+        zn_status s =
+            def_of(&m->nodes[i])->pack(&m->nodes[i], (const float *const *)ws->val, ws->max_batch, ws->packed + at);
         if (s != ZN_OK) return s;
         ws->packed_b[i] = ws->packed + at;
         at += f;

@@ -37,10 +37,10 @@ struct zn_node {
     zn_op_attrs a;
     zn_init init;
     float init_scale;
-    char *name;   /* inputs and parameters; NULL otherwise */
-    int param;    /* parameter tensor index, or -1 */
-    int constant; /* constant tensor index, or -1 */
-    int input;    /* input index, or -1 */
+    char *name;     /* inputs and parameters; NULL otherwise */
+    int param;      /* parameter tensor index, or -1 */
+    int constant;   /* constant tensor index, or -1 */
+    int input;      /* input index, or -1 */
     int wants_grad; /* an input whose gradient training computes (zn_input_requires_grad) */
 };
 

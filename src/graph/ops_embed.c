@@ -66,8 +66,8 @@ static void embedding_forward(const zn_exec *e, const zn_node *n) {
     const zn_node *table = &e->nodes[n->in[1]];
     if (!ids_in_range(e, n, "embedding", table->rows)) return; /* nothing written */
     const int64_t count = zn_exec_count(e, &e->nodes[n->in[0]]);
-    zn_status s = zn_embedding_forward(count, (const int32_t *)(const void *)e->val[n->in[0]], table->rows,
-                                       table->cols, e->val[table->index], e->val[n->index], op_pool(e), e->max_threads);
+    zn_status s = zn_embedding_forward(count, (const int32_t *)(const void *)e->val[n->in[0]], table->rows, table->cols,
+                                       e->val[table->index], e->val[n->index], op_pool(e), e->max_threads);
     if (s != ZN_OK) zn_exec_fail(e, s, "embedding (node %d): %s", n->index, zn_last_error());
 }
 

@@ -44,8 +44,8 @@ static void matmul_forward(const zn_exec *e, const zn_node *n) {
 
 /* db += the column sums of dy (rows x cols), each column summed row after
  * row as k = 1 axpy calls would (the same bits); sixteen columns at a time
- * in registers: a call per row, or sums kept in db, cost a tenth of a small
- * net's training step. */
+ * in registers, which small nets' steps need (docs/ARCHITECTURE.md has the
+ * figure). */
 /* m < 16 columns of dy (row stride cols) added into db; m a constant where inlined. */
 static inline __attribute__((always_inline)) void column_tail(int64_t rows, int64_t cols, const float *dy, float *db,
                                                               const int m) {

@@ -74,8 +74,8 @@ static double mse_factor(const zn_exec *e, const zn_node *n, const loss_view *v)
     return n->a.f[0] == 1.0f ? (rows > 0 ? 0.5 / (double)rows : 0.0) : v->inv;
 }
 
-/* The sum of squared differences in four running sums: one chain of
- * dependent double additions took a tenth of a small net's epoch. */
+/* The sum of squared differences in four running sums, not one chain of
+ * dependent double additions (slow for small nets; docs/BENCHMARKS.md). */
 static double sum_squares(const float *y, const float *t, int64_t n) {
     double s[4] = {0, 0, 0, 0};
     int64_t i = 0;

@@ -20,8 +20,9 @@ static zn_pool *op_pool(const zn_exec *e) {
 static int check_x(zn_graph *g, const char *fn, const zn_node *x) {
     char sx[96];
     if (!x->batched || x->dtype != ZN_F32 || x->seq_axis == x->nd - 1) {
-        zn_graph_fail(g, ZN_ERR_SHAPE, "%s (node %d): x %s must be a float batch node whose last axis is not a sequence",
-                      fn, g->count, zn_shape_str(x, sx, sizeof sx));
+        zn_graph_fail(g, ZN_ERR_SHAPE,
+                      "%s (node %d): x %s must be a float batch node whose last axis is not a sequence", fn, g->count,
+                      zn_shape_str(x, sx, sizeof sx));
         return 0;
     }
     return 1;
@@ -69,8 +70,7 @@ static zn_node *add_norm(zn_graph *g, zn_op op, zn_node *proto, int n_fixed, zn_
 }
 
 /* The optional inputs of a rebuilt node, from its flags. */
-static void rebuild_optional(zn_node *const *in, const zn_node_info *info, int first, zn_node **gamma,
-                             zn_node **beta) {
+static void rebuild_optional(zn_node *const *in, const zn_node_info *info, int first, zn_node **gamma, zn_node **beta) {
     int at = first;
     *gamma = info->attrs.flags & HAS_GAMMA ? in[at++] : NULL;
     *beta = info->attrs.flags & HAS_BETA ? in[at] : NULL;
@@ -106,9 +106,9 @@ static int64_t layer_norm_aux(const zn_node *n, int training) { return rows_aux(
 static void layer_norm_forward(const zn_exec *e, const zn_node *n) {
     const int64_t rows = zn_exec_rows(e, n), f = n->cols;
     float *mean = e->aux[n->index], *rstd = mean ? mean + rows : NULL;
-    zn_status s = zn_layer_norm_forward(rows, f, e->val[n->in[0]], in_val(e, n, gamma_slot(n, 1)),
-                                        in_val(e, n, beta_slot(n, 1)), n->a.f[0], e->val[n->index], mean, rstd,
-                                        op_pool(e), e->max_threads);
+    zn_status s =
+        zn_layer_norm_forward(rows, f, e->val[n->in[0]], in_val(e, n, gamma_slot(n, 1)), in_val(e, n, beta_slot(n, 1)),
+                              n->a.f[0], e->val[n->index], mean, rstd, op_pool(e), e->max_threads);
     if (s != ZN_OK) zn_exec_fail(e, s, "layer_norm (node %d): %s", n->index, zn_last_error());
 }
 
@@ -118,9 +118,9 @@ static void layer_norm_backward(const zn_exec *e, const zn_node *n) {
     float beta = 0.0f;
     float *dx = zn_exec_input_grad_beta(e, n, 0, &beta);
     float *dgamma = in_grad(e, n, gamma_slot(n, 1)), *dbeta = in_grad(e, n, beta_slot(n, 1));
-    zn_status s = zn_layer_norm_backward(rows, f, e->val[n->in[0]], in_val(e, n, gamma_slot(n, 1)), mean, rstd,
-                                         e->grad[n->index], dx, beta != 0.0f, dgamma, dbeta, op_pool(e),
-                                         e->max_threads);
+    zn_status s =
+        zn_layer_norm_backward(rows, f, e->val[n->in[0]], in_val(e, n, gamma_slot(n, 1)), mean, rstd, e->grad[n->index],
+                               dx, beta != 0.0f, dgamma, dbeta, op_pool(e), e->max_threads);
     if (s != ZN_OK) zn_exec_fail(e, s, "layer_norm (node %d): %s", n->index, zn_last_error());
 }
 

@@ -102,16 +102,16 @@ typedef struct conv_job {
     zn_conv1d_algo algo;
     int64_t t_out, cig, cog;
     int64_t tile, tiles, n_units; /* rows per unit (a multiple of the GEMM's mr), units per sequence */
-    const float *in;   /* x (forward, weight) or dy (data) */
-    const float *in2;  /* dy (weight) */
-    const float *wp;   /* packed weights */
-    const float *bias; /* forward */
-    float *out;        /* y, dx, or the packed dw */
-    float *db, *dw;    /* weight gradient: the caller's */
-    int transposed;    /* backward data's weight layout */
-    int overwrite;     /* backward data: dx = (not +=) */
-    int64_t parts;     /* backward weight: the batch's parts, each summed into its own dW and db */
-    atomic_int failed; /* a GEMM ran out of memory */
+    const float *in;              /* x (forward, weight) or dy (data) */
+    const float *in2;             /* dy (weight) */
+    const float *wp;              /* packed weights */
+    const float *bias;            /* forward */
+    float *out;                   /* y, dx, or the packed dw */
+    float *db, *dw;               /* weight gradient: the caller's */
+    int transposed;               /* backward data's weight layout */
+    int overwrite;                /* backward data: dx = (not +=) */
+    int64_t parts;                /* backward weight: the batch's parts, each summed into its own dW and db */
+    atomic_int failed;            /* a GEMM ran out of memory */
 } conv_job;
 
 /* Packed layouts. GEMM: wp[g][k][ci][o] = w[g*cog + o][ci][k], so tap k of
@@ -361,8 +361,8 @@ static void bwd_weight_taps(conv_job *j, int64_t b, int64_t r0, int64_t r1, floa
             lo = max64(lo, r0), hi = min64(hi, r1);
             if (lo >= hi) continue;
             gemm(j, 1, 0, cig, cog, hi - lo, xb + (lo * s->stride + k * s->dilation - s->pad_left) * ci_all + g * cig,
-                 s->stride * ci_all, dyb + lo * co_all + g * cog, co_all, 1.0f,
-                 dwp + (g * s->kernel + k) * cig * cog, cog, NULL, NULL, 1);
+                 s->stride * ci_all, dyb + lo * co_all + g * cog, co_all, 1.0f, dwp + (g * s->kernel + k) * cig * cog,
+                 cog, NULL, NULL, 1);
         }
 }
 

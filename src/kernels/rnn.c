@@ -308,8 +308,8 @@ typedef struct fwd_plan {
     int64_t t, tprev, tnext; /* tprev/tnext: -1 when none */
     float *gx;               /* this step's gate rows (row b at gx + b*ldgx) */
     int64_t ldgx;
-    atomic_int *failed;      /* set when a product ran out of memory (the driver's packing buffers) */
-    const float *ha;         /* h entering the step (rows ldha apart), NULL = zeros */
+    atomic_int *failed; /* set when a product ran out of memory (the driver's packing buffers) */
+    const float *ha;    /* h entering the step (rows ldha apart), NULL = zeros */
     int64_t ldha;
 } fwd_plan;
 
@@ -322,8 +322,9 @@ static void blocks_product(const fwd_plan *p, int64_t b0, int64_t b1, int64_t K,
     for (int64_t blk = b0; blk < b1; blk = one_call ? b1 : blk + 1) {
         const int64_t nblk = one_call ? b1 - b0 : 1, n = nblk * d->GU, off = (blk - b0) * d->GU;
         const float *bp = wp + blk * K * d->GU;
-        zn_gemm_call call = {0,   0,    d->B,     n,           K,    1.0f, beta, a, bp, c + off, lda,
-                             n,   ldc,  bias ? bias + blk * d->GU : NULL, ZN_ACT_NONE, 0.0f, bp};
+        zn_gemm_call call = {0,           0,    d->B,    n,   K, 1.0f, beta,
+                             a,           bp,   c + off, lda, n, ldc,  bias ? bias + blk * d->GU : NULL,
+                             ZN_ACT_NONE, 0.0f, bp};
         if (zn_gemm_run(p->kt, &call, NULL, 1) != ZN_OK) atomic_store(p->failed, 1);
     }
 }

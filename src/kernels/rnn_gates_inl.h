@@ -24,8 +24,8 @@ static void rnn_lstm_out(size_t n, size_t U, const float *restrict act, const fl
     }
 }
 
-static void rnn_gru_in(size_t nblk, size_t U, float *restrict act, const float *restrict gh,
-                       const float *restrict bhn, float *restrict hn) {
+static void rnn_gru_in(size_t nblk, size_t U, float *restrict act, const float *restrict gh, const float *restrict bhn,
+                       float *restrict hn) {
     for (size_t blk = 0; blk < nblk; blk++, act += 3 * U, hn += U, bhn += U) {
         if (!gh) {
             for (size_t u = 0; u < U; u++) hn[u] = bhn[u];

@@ -49,8 +49,8 @@ zn_node *zn_conv1d_ex(zn_graph *g, zn_node *x, const zn_conv1d_spec *spec, const
     zn_node *w;
     if (s.weight_norm) {
         /* PyTorch starts g at ||v||; g here starts at E||v|| = 1/sqrt(3) for v uniform within the bound */
-        zn_node *gain = zn_param_nd(g, sub(gb, sizeof gb, name, "weight_g"), 3, gdims, ZN_INIT_CONSTANT,
-                                    (float)(1.0 / sqrt(3.0)));
+        zn_node *gain =
+            zn_param_nd(g, sub(gb, sizeof gb, name, "weight_g"), 3, gdims, ZN_INIT_CONSTANT, (float)(1.0 / sqrt(3.0)));
         zn_node *v = zn_param_nd(g, sub(wb, sizeof wb, name, "weight_v"), 3, wdims, ZN_INIT_UNIFORM, bound);
         w = zn_weight_norm(g, gain, v);
     } else {

@@ -29,8 +29,10 @@ static zn_node *stack(zn_graph *g, zn_cell cell, zn_node *x, const zn_rnn_spec *
         !(spec->dropout >= 0.0f && spec->dropout < 1.0f) || (spec->bidirectional != 0 && spec->bidirectional != 1)) {
         char msg[160];
         snprintf(msg, sizeof msg, "%s '%s': a spec with hidden >= 1, 1 to %d layers, dropout in [0, 1)",
-                 cell == ZN_CELL_LSTM ? "zn_lstm" : cell == ZN_CELL_GRU ? "zn_gru" : "zn_rnn", name ? name : "(null)",
-                 RNN_MAX_LAYERS);
+                 cell == ZN_CELL_LSTM  ? "zn_lstm"
+                 : cell == ZN_CELL_GRU ? "zn_gru"
+                                       : "zn_rnn",
+                 name ? name : "(null)", RNN_MAX_LAYERS);
         return zn_graph_error(g, ZN_ERR_INVALID_ARG, msg);
     }
     if (!x) return NULL;

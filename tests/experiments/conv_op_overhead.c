@@ -43,7 +43,8 @@ int main(int argc, char **argv) {
     zn_pool *pool = NULL;
     if (zn_pool_create(threads, &pool) != ZN_OK) return 1;
     const size_t n = (size_t)B * T * C;
-    float *x = zn_alloc(n * 4), *y = zn_alloc(n * 4), *t = zn_alloc(n * 4), *dy = zn_alloc(n * 4), *dx = zn_alloc(n * 4);
+    float *x = zn_alloc(n * 4), *y = zn_alloc(n * 4), *t = zn_alloc(n * 4), *dy = zn_alloc(n * 4),
+          *dx = zn_alloc(n * 4);
     float *w = zn_alloc(C * C * K * 4), *bias = zn_alloc(C * 4), *dw = zn_alloc(C * C * K * 4), *db = zn_alloc(C * 4);
     /* backward weight's scratch, the largest (its batch parts' partial dW's and db's) */
     const zn_conv1d_shape s0 = {B, T, C, C, K, 1, 1, 1, 1, 1};
@@ -94,9 +95,12 @@ int main(int argc, char **argv) {
             tm[0][rep] = (t1 - t0) * 1e-6, tm[1][rep] = (t2 - t1) * 1e-6, tm[2][rep] = (t3 - t2) * 1e-6,
             tm[3][rep] = (t4 - t3) * 1e-6;
         }
-        static const char *names[6] = {"forward kernel",         "forward op (zn_model_run)",
-                                       "fwd+bwd kernels (3 calls)", "fwd+bwd graph (x + p, conv, mse)",
-                                       "fwd + bwd weight kernels", "fwd+bwd graph (conv, mse; no dx)"};
+        static const char *names[6] = {"forward kernel",
+                                       "forward op (zn_model_run)",
+                                       "fwd+bwd kernels (3 calls)",
+                                       "fwd+bwd graph (x + p, conv, mse)",
+                                       "fwd + bwd weight kernels",
+                                       "fwd+bwd graph (conv, mse; no dx)"};
         for (int i = 0; i < 6; i++) {
             qsort(tm[i], (size_t)reps, sizeof tm[i][0], cmp);
             printf("dilation %lld %-34s %7.3f (%.3f)\n", (long long)d, names[i], tm[i][reps / 2], tm[i][0]);

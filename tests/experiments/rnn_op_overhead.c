@@ -100,11 +100,12 @@ int main(int argc, char **argv) {
     float *tgt = zn_alloc(sizeof(float) * B * T * H), *dy = zn_alloc(sizeof(float) * B * T * H);
     zn_rng_fill_uniform(&r, tgt, (size_t)B * T * H, -1, 1);
     zn_rng_fill_uniform(&r, dy, (size_t)B * T * H, -1e-5f, 1e-5f);
-    const size_t st = zn_rnn_scratch_floats(kt, &s, ZN_RNN_TRAIN, 0), sb = zn_rnn_scratch_floats(kt, &s, ZN_RNN_BACKWARD, 0);
+    const size_t st = zn_rnn_scratch_floats(kt, &s, ZN_RNN_TRAIN, 0),
+                 sb = zn_rnn_scratch_floats(kt, &s, ZN_RNN_BACKWARD, 0);
     float *tr = zn_alloc(st * sizeof(float)), *bk = zn_alloc(sb * sizeof(float));
     float *dw = zn_calloc((size_t)(4 * H * (I + H) + 8 * H), sizeof(float));
-    zn_rnn_grads gr = {dy, H, NULL, NULL, NULL, I, dw, dw + 4 * H * I, dw + 4 * H * (I + H), dw + 4 * H * (I + H) + 4 * H,
-                       NULL, NULL};
+    zn_rnn_grads gr = {
+        dy, H, NULL, NULL, NULL, I, dw, dw + 4 * H * I, dw + 4 * H * (I + H), dw + 4 * H * (I + H) + 4 * H, NULL, NULL};
     double *t_top = calloc((size_t)reps, sizeof(double)), *t_tk = calloc((size_t)reps, sizeof(double));
     const void *tin[2] = {x, tgt};
     zn_feed tfeed = {B, 0, tin};

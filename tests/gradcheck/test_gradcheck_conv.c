@@ -145,7 +145,7 @@ static void r_pool(int64_t batch, const double *const *o, double *y, const void 
 static void test_pooling(void) {
     static const pool_ctx cases[] = {
         /* max t  c  k  s  pl pr ceil incl */
-        {1, 8, 3, 2, 2, 0, 0, 0, 1}, {1, 9, 3, 3, 2, 0, 0, 0, 1}, {1, 9, 3, 3, 2, 0, 0, 1, 1},
+        {1, 8, 3, 2, 2, 0, 0, 0, 1}, {1, 9, 3, 3, 2, 0, 0, 0, 1},  {1, 9, 3, 3, 2, 0, 0, 1, 1},
         {1, 7, 2, 3, 1, 1, 1, 0, 1}, {1, 10, 2, 4, 3, 1, 2, 1, 1}, {0, 9, 3, 3, 2, 0, 0, 0, 1},
         {0, 9, 3, 3, 2, 0, 0, 1, 1}, {0, 9, 3, 3, 2, 1, 1, 0, 1},  {0, 9, 3, 3, 2, 1, 1, 0, 0},
         {0, 9, 3, 3, 2, 1, 1, 1, 0}, {0, 10, 2, 4, 3, 1, 1, 1, 1}, {0, 10, 2, 4, 3, 2, 0, 1, 0},
@@ -155,7 +155,9 @@ static void test_pooling(void) {
         char label[96];
         snprintf(label, sizeof label, "%s pool k%lld s%lld pad (%lld,%lld)%s%s", p->max ? "max" : "avg",
                  (long long)p->k, (long long)p->stride, (long long)p->pl, (long long)p->pr, p->ceil ? " ceil" : "",
-                 p->max ? "" : p->incl ? " incl" : " excl");
+                 p->max    ? ""
+                 : p->incl ? " incl"
+                           : " excl");
         gc_case k = {label, 1, {OP(2, 1, p->t, p->c)}, 2, b_pool, r_pool, p, 0};
         gc_run(&k);
     }
@@ -184,8 +186,8 @@ static void r_interp(int64_t batch, const double *const *o, double *y, const voi
             const int64_t i1 = i0 + 1 < p->t_in ? i0 + 1 : i0;
             const double l = src - (double)i0;
             for (int64_t c = 0; c < p->c; c++)
-                y[(b * p->t_out + t) * p->c + c] = (1 - l) * o[0][(b * p->t_in + i0) * p->c + c] +
-                                                    l * o[0][(b * p->t_in + i1) * p->c + c];
+                y[(b * p->t_out + t) * p->c + c] =
+                    (1 - l) * o[0][(b * p->t_in + i0) * p->c + c] + l * o[0][(b * p->t_in + i1) * p->c + c];
         }
 }
 

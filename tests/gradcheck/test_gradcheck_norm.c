@@ -9,9 +9,9 @@
     { .nd = nd_, .dims = {__VA_ARGS__}, .batched = batched_ }
 
 typedef struct norm_ctx {
-    int kind;         /* 0 layer norm, 1 RMS norm, 2 batch norm */
-    int gamma, beta;  /* operands 1 and 2 (beta after gamma) */
-    int64_t rows, f;  /* per sample: rows x f */
+    int kind;        /* 0 layer norm, 1 RMS norm, 2 batch norm */
+    int gamma, beta; /* operands 1 and 2 (beta after gamma) */
+    int64_t rows, f; /* per sample: rows x f */
     double eps;
 } norm_ctx;
 

@@ -83,8 +83,8 @@ static void r_rnn(int64_t batch, const double *const *o, double *y, const void *
             const double *h0 = c->h0 ? o[1 + np] + (b * D + d) * H : NULL;
             const double *c0 = c->c0 ? o[2 + np] + (b * D + d) * H : NULL;
             double hn[64], cn[64];
-            ref_dir(c, o[0] + b * T * I, w[0], w[1], c->bias ? w[2] : NULL, c->bias ? w[3] : NULL, h0, c0, d, yb + d * H,
-                    D * H, hn, cn);
+            ref_dir(c, o[0] + b * T * I, w[0], w[1], c->bias ? w[2] : NULL, c->bias ? w[3] : NULL, h0, c0, d,
+                    yb + d * H, D * H, hn, cn);
             if (!c->finals) continue;
             for (int64_t j = 0; j < H; j++) {
                 yb[T * D * H + d * H + j] = hn[j];
@@ -133,7 +133,9 @@ static void test_cells(void) {
                 if (variant == 1) c.h0 = 1, c.c0 = cells[ci] == ZN_CELL_LSTM, c.finals = 1;
                 if (variant == 2) c.bias = 0, c.finals = 1, c.T = 1;
                 snprintf(label, sizeof label, "%s D%d %s", names[ci], D,
-                         variant == 0 ? "bias" : variant == 1 ? "h0/c0 + finals" : "no bias, T 1, finals");
+                         variant == 0   ? "bias"
+                         : variant == 1 ? "h0/c0 + finals"
+                                        : "no bias, T 1, finals");
                 check(label, c);
             }
 }

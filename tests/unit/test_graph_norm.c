@@ -53,7 +53,7 @@ static void test_batch_norm_running_stats(void) {
     ZT_OK(zn_model_param_info(m, 1, NULL, NULL, NULL, &at[3]));
     float *rmean = consts + at[0], *rvar = consts + at[1], *gamma = params + at[2], *beta = params + at[3];
     ZT_CHECK(rmean[0] == 0.0f && rmean[1] == 0.0f && rvar[0] == 1.0f && rvar[1] == 1.0f); /* PyTorch's start */
-    ZT_CHECK(gamma[0] == 1.0f && gamma[1] == 1.0f && beta[0] == 0.0f && beta[1] == 0.0f);  /* gamma 1, beta 0 */
+    ZT_CHECK(gamma[0] == 1.0f && gamma[1] == 1.0f && beta[0] == 0.0f && beta[1] == 0.0f); /* gamma 1, beta 0 */
     gamma[0] = 1.5f, beta[1] = -0.25f;
     rmean[0] = 0.2f, rvar[1] = 2.0f;
     float x[B * T * C], t[B * T * C] = {0};
